@@ -1,0 +1,195 @@
+"""Command line: ``python -m lib import|info|export``.
+
+Every command takes ``--data DIR`` (else ``$PAPERS_DATA``, else ``data/``).  Bad
+input prints one line on stderr and exits with code 2; there is never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from typing import IO, Sequence
+
+from lib.errors import PapersError
+from lib.formats import FORMATS, KNOWN_SUFFIXES
+from lib.store import Store, input_files, write_atomic
+
+EXIT_BAD_INPUT = 2
+MAX_LISTED_PROBLEMS = 20
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors: one line, code 2
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1991 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"not a year between 1991 and 2100: {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--data", metavar="DIR", help="data directory (default: $PAPERS_DATA, else data/ in the project)")
+    parser = _Parser(prog="python -m lib", description="Papers dashboard: import, inspect and export the paper store.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    imp = commands.add_parser("import", parents=[data], help="import files or directories into the store")
+    imp.add_argument("paths", nargs="+", metavar="PATH", help="files (optionally .gz) or directories")
+    imp.add_argument("--format", choices=FORMATS, help="skip detection and read every file as this format")
+    imp.add_argument("--year", type=_year, help="year of date lines written without one (Daily Papers page)")
+    imp.add_argument("--date", type=_day, help="listing day of every paper in the inputs (YYYY-MM-DD)")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+
+    info = commands.add_parser("info", parents=[data], help="what the store holds")
+    info.add_argument("--json", action="store_true", help="print JSON")
+
+    exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
+    exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
+    exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------
+class _ProgressLine:
+    """Import progress on stderr: a live line on a terminal, a line per chunk otherwise."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream, self.tty, self.last = stream, stream.isatty(), 0.0
+
+    def __call__(self, name: str, papers: int) -> None:
+        now = time.monotonic()
+        if self.tty and now - self.last > 0.2:
+            self.stream.write(f"\r  {name}: {papers:,} papers read")
+            self.stream.flush()
+            self.last = now
+        elif not self.tty and papers and papers % 50_000 == 0:
+            self.stream.write(f"  {name}: {papers:,} papers read\n")
+
+    def done(self) -> None:
+        if self.tty and self.last:
+            self.stream.write("\r\033[K")
+
+
+def cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib.importer import import_files
+
+    store = Store(args.data)
+    progress = _ProgressLine(err)
+    try:
+        report = import_files(store, input_files(args.paths, KNOWN_SUFFIXES), fmt=args.format,
+                              year=args.year, date=args.date, progress=progress, dry_run=args.dry_run)
+    finally:
+        progress.done()
+    for file in report.files:
+        out.write(f"{file.name}: {file.format}, {file.papers:,} papers, {len(file.rejected):,} rejected\n")
+    for kind, problems in (("rejected", report.rejected), ("warning", report.warnings)):
+        for problem in problems[:MAX_LISTED_PROBLEMS]:
+            out.write(f"  {kind}: {problem}\n")
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            out.write(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more {kind}s\n")
+    verb = "would be" if args.dry_run else ("written as version " + report.version if report.version else "unchanged")
+    out.write(f"{report.summary()}; duplicates folded {report.counts.duplicates:,}; store {verb} ({store.path})\n")
+    return 0
+
+
+def info_dict(store: Store) -> dict:
+    from lib.dataset import load
+
+    ds = load(store)
+    o = ds.overview
+    return {
+        "data_dir": str(store.path),
+        "sample": ds.is_sample,
+        "version": ds.version,
+        "papers": o.papers,
+        "days": o.days,
+        "first_day": o.first.isoformat() if o.first else None,
+        "last_day": o.last.isoformat() if o.last else None,
+        "sources": o.sources,
+    }
+
+
+def cmd_info(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    info = info_dict(Store(args.data))
+    if args.json:
+        out.write(json.dumps(info, indent=2) + "\n")
+        return 0
+    if info["sample"]:
+        out.write(f"The store at {info['data_dir']} is empty: showing the bundled sample.\n"
+                  "Load real data with: python -m lib import PATH...\n")
+    out.write(f"papers:  {info['papers']:,}\n"
+              f"days:    {info['days']:,} ({info['first_day']} .. {info['last_day']})\n"
+              f"sources: {', '.join(f'{k} {v:,}' for k, v in info['sources'].items())}\n"
+              f"version: {info['version']}\n"
+              f"data:    {info['data_dir']}\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import exports
+    from lib.dataset import load
+
+    ds = load(Store(args.data))
+    if ds.is_sample:
+        err.write("note: the store is empty; exporting the bundled sample\n")
+
+    def write(handle: IO[bytes]) -> None:
+        if args.format == "parquet":
+            exports.write_parquet(ds.table, handle)
+        elif args.format == "csv":
+            exports.write_csv(ds.frame, handle)
+        else:
+            exports.write_jsonl(ds.frame, handle)
+
+    if args.out:
+        from pathlib import Path
+
+        write_atomic(Path(args.out).expanduser().resolve(), write)
+        err.write(f"wrote {ds.overview.papers:,} papers to {args.out}\n")
+    elif args.format == "parquet" and sys.stdout.isatty():
+        raise PapersError("Parquet is binary: pass --out FILE or redirect standard output")
+    else:
+        out.flush()
+        write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "info": cmd_info, "export": cmd_export}
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, out, err)
+    except PapersError as exc:
+        err.write(f"error: {exc}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.write("interrupted: the store is unchanged unless the import had finished writing\n")
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        err.write(f"error: {exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}\n")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        err.write("error: out of memory\n")
+        return 1
+    except Exception as exc:  # the last resort: a bug, still without a traceback
+        err.write(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (please report it)\n")
+        return 1

@@ -1,0 +1,126 @@
+"""The Daily Papers view: days, one day's papers, the table's overview, papers per period."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+PAGE_SIZE = 50
+# pandas period codes per granularity name
+PERIOD_CODES = {"day": "D", "week": "W-MON", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def days(frame: pd.DataFrame) -> np.ndarray:
+    """Sorted distinct days with papers (datetime64[D])."""
+    return np.unique(frame["date"].dropna().to_numpy().astype("datetime64[D]"))
+
+
+def resolve_day(requested: dt.date | None, all_days: np.ndarray) -> tuple[dt.date | None, str | None]:
+    """The day to show and an optional warning.  None -> the latest day; a day
+    outside the table's range -> the latest day, with a warning."""
+    if len(all_days) == 0:
+        return None, None
+    latest = all_days[-1].astype(dt.date)
+    if requested is None:
+        return latest, None
+    if not all_days[0].astype(dt.date) <= requested <= latest:
+        return latest, (f"No papers on {requested.isoformat()}: the table covers "
+                        f"{all_days[0].astype(dt.date).isoformat()} to {latest.isoformat()}; showing the latest day.")
+    return requested, None
+
+
+def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.date | None]:
+    """The nearest earlier and later days that have papers."""
+    target = np.datetime64(day, "D")
+    left = np.searchsorted(all_days, target, side="left")
+    right = np.searchsorted(all_days, target, side="right")
+    previous = all_days[left - 1].astype(dt.date) if left > 0 else None
+    following = all_days[right].astype(dt.date) if right < len(all_days) else None
+    return previous, following
+
+
+def papers_on(frame: pd.DataFrame, day: dt.date, sort: str = "upvotes") -> pd.DataFrame:
+    """The papers listed on ``day``: most upvoted first (unknown last), or as listed."""
+    rows = frame[frame["date"] == pd.Timestamp(day)]
+    if sort == "upvotes":
+        rows = rows.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
+    return rows
+
+
+def page_bounds(total: int, page: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:
+    """``(start, stop, pages)`` for 1-based ``page``, clamped into range."""
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    return (page - 1) * size, min(page * size, total), pages
+
+
+@dataclass(frozen=True)
+class Overview:
+    papers: int
+    days: int
+    first: dt.date | None
+    last: dt.date | None
+    sources: dict[str, int]
+
+
+def overview(frame: pd.DataFrame) -> Overview:
+    dates = frame["date"].dropna()
+    return Overview(
+        papers=len(frame),
+        days=int(dates.dt.normalize().nunique()),
+        first=dates.min().date() if len(dates) else None,
+        last=dates.max().date() if len(dates) else None,
+        sources={str(k): int(v) for k, v in frame["source"].value_counts().items()},
+    )
+
+
+def auto_period(first: dt.date | None, last: dt.date | None) -> str:
+    """A granularity that gives a readable number of bars for the span."""
+    if first is None or last is None:
+        return "day"
+    span = (last - first).days
+    if span <= 62:
+        return "day"
+    if span <= 366:
+        return "week"
+    if span <= 6 * 366:
+        return "month"
+    return "quarter"
+
+
+def papers_per_period(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Tidy counts: one row per period from the first to the last, empty periods as 0.
+
+    Columns: ``period`` (start day, datetime64), ``label`` (str), ``papers`` (int).
+    """
+    if by == "auto":
+        o = overview(frame) if len(frame) else None
+        by = auto_period(o.first, o.last) if o else "day"
+    periods = frame["date"].dropna().dt.to_period(PERIOD_CODES[by])
+    counts = periods.value_counts()
+    if counts.empty:
+        return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
+                             "papers": pd.Series([], dtype="int64"), "by": by})
+    full = pd.period_range(counts.index.min(), counts.index.max(), freq=PERIOD_CODES[by])
+    counts = counts.reindex(full, fill_value=0)
+    return pd.DataFrame({
+        "period": full.start_time.astype("datetime64[s]"),
+        "label": [period_label(p, by) for p in full],
+        "papers": counts.to_numpy(dtype="int64"),
+        "by": by,
+    })
+
+
+def period_label(period: pd.Period, by: str) -> str:
+    start = period.start_time
+    if by == "day":
+        return start.strftime("%Y-%m-%d")
+    if by == "week":
+        return f"week of {start.strftime('%Y-%m-%d')}"
+    if by == "month":
+        return start.strftime("%Y-%m")
+    if by == "quarter":
+        return f"{start.year}-Q{period.quarter}"
+    return str(start.year)

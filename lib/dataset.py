@@ -1,0 +1,63 @@
+"""The table as the app and the CLI see it: the store's papers, or the bundled sample.
+
+A :class:`Dataset` is immutable and shared by every session (the app caches one
+per store version); what it derives (days, overview, per-period counts) is
+computed once on first use and kept with it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from lib import daily
+from lib.importer import read_file
+from lib.schema import to_frame
+from lib.store import Store, sample_input
+
+SAMPLE_VERSION = "sample"
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    table: pa.Table
+    version: str
+    is_sample: bool
+    data_dir: str
+    _memo: dict = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The pandas table (see lib.schema).  Shared: never mutate it."""
+        return to_frame(self.table)
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        """Every day that has papers, ascending (datetime64[D])."""
+        return daily.days(self.frame)
+
+    @cached_property
+    def overview(self) -> daily.Overview:
+        return daily.overview(self.frame)
+
+    def per_period(self, by: str) -> pd.DataFrame:
+        with self._lock:
+            if by not in self._memo:
+                self._memo[by] = daily.papers_per_period(self.frame, by)
+            return self._memo[by]
+
+
+def load(store: Store, today: dt.date | None = None) -> Dataset:
+    """The store's table, or the bundled sample when the store holds no papers."""
+    version = store.version()
+    table = store.read_table() if version else None
+    if table is not None and table.num_rows:
+        return Dataset(table, version, False, str(store.path))
+    sample, _ = read_file(sample_input(), today=today)
+    return Dataset(sample, SAMPLE_VERSION, True, str(store.path))

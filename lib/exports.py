@@ -1,0 +1,72 @@
+"""Writing the table out: CSV, JSON Lines, Parquet — each importable back unchanged.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, tab or carriage return) are prefixed with ``'``.
+"""
+from __future__ import annotations
+
+import json
+from typing import IO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lib.schema import DATE_COLUMNS, LIST_COLUMNS, conform
+
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 20_000
+
+
+def _plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in DATE_COLUMNS:
+        if column in out:
+            out[column] = out[column].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def neutralise(cell: object) -> object:
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def write_csv(frame: pd.DataFrame, handle: IO[bytes]) -> None:
+    for start in range(0, max(len(frame), 1), CHUNK):
+        part = _plain_rows(frame.iloc[start:start + CHUNK])
+        for column in LIST_COLUMNS:
+            if column in part:
+                part[column] = ["; ".join(v) if v is not None else "" for v in part[column]]
+        part = part.astype(object).map(neutralise)
+        handle.write(part.to_csv(index=False, header=start == 0, lineterminator="\n").encode("utf-8"))
+
+
+def write_jsonl(frame: pd.DataFrame, handle: IO[bytes]) -> None:
+    for start in range(0, len(frame), CHUNK):
+        part = _plain_rows(frame.iloc[start:start + CHUNK])
+        for record in part.to_dict(orient="records"):
+            clean = {k: (None if _missing(v) else v) for k, v in record.items()}
+            handle.write(json.dumps(clean, ensure_ascii=False, default=_jsonable).encode("utf-8") + b"\n")
+
+
+def write_parquet(table: pa.Table, handle: IO[bytes]) -> None:
+    pq.write_table(conform(table), handle, compression="zstd")
+
+
+def _missing(value: object) -> bool:
+    if isinstance(value, (list, tuple, str)):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)

@@ -1,0 +1,91 @@
+"""Input formats: detection from content, and the parser for each.
+
+========== ============================================= ==============
+format     what it is                                    source column
+========== ============================================= ==============
+daily_page the Daily Papers page text a person copies    daily_page
+hf_api     Hugging Face ``/api/daily_papers`` JSON       hf_api
+arxiv_atom arXiv API Atom XML                            arxiv_atom
+arxiv_oai  arXiv metadata snapshot JSON Lines            arxiv_oai
+csv        our tables: CSV or TSV with a header          table
+json       our tables: a JSON array of records           table
+jsonl      our tables: JSON Lines records                table
+parquet    our tables: Parquet                           table
+========== ============================================= ==============
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import IO, Callable, Iterator
+
+from lib.errors import InputError
+from lib.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
+from lib.formats.base import ParseContext, Problem, parse_day  # noqa: F401  (re-exported)
+
+Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, dict]]]
+
+PARSERS: dict[str, tuple[Parser, str]] = {
+    "daily_page": (daily_page.parse, "daily_page"),
+    "hf_api": (hf_api.parse, "hf_api"),
+    "arxiv_atom": (arxiv_atom.parse, "arxiv_atom"),
+    "arxiv_oai": (arxiv_oai.parse, "arxiv_oai"),
+    "csv": (tables.parse_csv, "table"),
+    "json": (tables.parse_json, "table"),
+    "jsonl": (tables.parse_jsonl, "table"),
+    "parquet": (tables.parse_parquet, "table"),
+}
+FORMATS = tuple(PARSERS)
+# File name endings a directory import picks up (explicit files are always tried).
+KNOWN_SUFFIXES = (".txt", ".json", ".jsonl", ".ndjson", ".xml", ".atom", ".csv", ".tsv", ".parquet", ".pq")
+
+
+def _first_line(head: str) -> str:
+    for line in head.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def detect_format(head: bytes) -> str:
+    """The format of a file from its first bytes (already decompressed).
+
+    >>> detect_format(b'[{"paper": {"id": "2509.04664"}, "title": "x"}]')
+    'hf_api'
+    >>> detect_format(b'New\\n\\nDaily Papers\\n\\nAug 12\\n\\nA title\\n')
+    'daily_page'
+    """
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = head.decode("utf-16")
+        except UnicodeDecodeError:
+            text = head[2:].decode("utf-16-le", errors="ignore")
+    else:
+        text = head.decode("utf-8", errors="ignore")
+    text = text.lstrip("\ufeff \t\r\n")
+    if not text:
+        raise InputError("the file is empty")
+    if text.startswith("<"):
+        return "arxiv_atom"
+    if text.startswith("["):
+        return "hf_api" if re.search(r'"paper"\s*:\s*\{', text) else "json"
+    if text.startswith("{"):
+        first = text.split("\n", 1)[0]
+        try:
+            obj = json.loads(first)
+        except json.JSONDecodeError:
+            return "json"  # one document spread over lines
+        if isinstance(obj, dict) and "versions" in obj and ("authors_parsed" in obj or isinstance(obj.get("authors"), str)):
+            return "arxiv_oai"
+        return "jsonl"
+    first = _first_line(text)
+    for delimiter in (",", "\t"):
+        if delimiter in first:
+            names = {tables.canonical_name(c.strip().strip('"')) for c in first.split(delimiter)}
+            if names & set(tables.ALIASES["title"]):
+                return "csv"
+    if "\x00" in text:
+        raise InputError("a binary file in no supported format")
+    return "daily_page"

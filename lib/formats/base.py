@@ -1,0 +1,181 @@
+"""What every format parser shares: the parse context, and date parsing.
+
+A parser is ``parse(stream, ctx) -> Iterator[tuple[str, dict]]``: it reads a
+binary stream (already gunzipped) and yields ``(where, raw_record)`` pairs, where
+``where`` is "line 12" or "record 3" for messages.  Records use contract keys
+(see :mod:`lib.schema`); validation is central, in :func:`lib.schema.make_record`.
+A record the parser itself cannot understand is reported with ``ctx.reject``; a
+file that cannot be read at all raises :class:`lib.errors.InputError`.
+"""
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import IO, Iterator
+
+from lib.errors import InputError
+
+
+@dataclass
+class Problem:
+    """A rejected record or a warning, located in its file."""
+
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.where}" if self.where else ""
+        return f"{self.file}{where}: {self.message}"
+
+
+@dataclass
+class ParseContext:
+    """Options and findings of parsing one input file."""
+
+    name: str  # what the user calls the file (a path or an upload's name)
+    today: dt.date
+    year: int | None = None  # --year: the year of dates written without one
+    date: dt.date | None = None  # --date: the listing day of the whole file
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def reject(self, where: str, message: str) -> None:
+        self.rejected.append(Problem(self.name, where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(Problem(self.name, where, message))
+
+    def listing_day(self) -> dt.date | None:
+        """``--date``, else an ISO date in the file name (fetchers save ``YYYY-MM-DD.json``)."""
+        return self.date or iso_date_in_name(self.name)
+
+
+_ISO_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def iso_date_in_name(name: str) -> dt.date | None:
+    """The last valid ISO date in a file name: ``hf/2025-09-08.json`` -> 2025-09-08."""
+    base = re.split(r"[\\/]", name)[-1]
+    for match in reversed(list(_ISO_IN_NAME.finditer(base))):
+        try:
+            return dt.date(*map(int, match.groups()))
+        except ValueError:
+            continue
+    return None
+
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for m in names
+}
+
+
+def month_number(name: str) -> int | None:
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+def parse_day(value: object) -> dt.date | None:
+    """A day from the spellings the formats use; None for empty, ValueError for nonsense.
+
+    ISO dates and timestamps (``2025-09-08``, ``2025-09-08T02:44:20.973Z``), RFC 2822
+    (``Mon, 2 Apr 2007 19:18:42 GMT``), ``Aug 12, 2025`` and ``12 Aug 2025``.
+    Timestamps are taken as UTC days, as the upstream APIs write them.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text[:10])
+        except ValueError:
+            raise ValueError(f"not a valid day: {text[:40]!r}") from None
+    words = re.findall(r"[A-Za-z]+|\d+", text)
+    try:
+        if "," in text and len(words) >= 4 and month_number(words[2] if words[0].isalpha() else ""):
+            return parsedate_to_datetime(text).date()
+        nums = [w for w in words if w.isdigit()]
+        names = [w for w in words if w.isalpha() and month_number(w)]
+        if names and len(nums) >= 2:
+            day, year = (int(nums[0]), int(nums[1])) if int(nums[0]) <= 31 else (int(nums[1]), int(nums[0]))
+            return dt.date(year, month_number(names[0]), day)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        pass
+    raise ValueError(f"not a valid day: {text[:40]!r}")
+
+
+# --- decoding ------------------------------------------------------------------
+def text_stream(stream: IO[bytes], name: str) -> IO[str]:
+    """Decode a binary stream as text: UTF-8 (BOM optional) or UTF-16 with a BOM.
+
+    Undecodable bytes raise :class:`InputError` when they are met, naming the file.
+    Newlines are universal: CRLF and CR read as LF.
+    """
+    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    return _StrictText(stream, name, encoding)
+
+
+class _StrictText(io.TextIOWrapper):
+    """A TextIOWrapper whose decoding errors become an InputError naming the file."""
+
+    def __init__(self, stream: IO[bytes], name: str, encoding: str) -> None:
+        super().__init__(stream, encoding=encoding, errors="strict", newline=None)
+        self._name = name
+
+    def _wrap(self, call, *args):
+        try:
+            return call(*args)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{self._name}: not {self.encoding.replace('-sig', '').upper()} text "
+                f"(byte 0x{exc.object[exc.start]:02x} cannot be decoded); re-save it as UTF-8"
+            ) from None
+
+    def read(self, *args):
+        return self._wrap(super().read, *args)
+
+    def readline(self, *args):
+        return self._wrap(super().readline, *args)
+
+    def __next__(self):
+        return self._wrap(super().__next__)
+
+
+def numbered_lines(text: IO[str], max_line: int) -> Iterator[tuple[int, str]]:
+    """Lines with 1-based numbers; a line longer than ``max_line`` characters is
+    read in pieces and reported as one over-long line (never held whole)."""
+    number = 0
+    while True:
+        line = text.readline(max_line + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > max_line and not line.endswith("\n"):
+            while True:  # skip the rest of the over-long line
+                rest = text.readline(max_line + 1)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield number, None  # type: ignore[misc]
+            continue
+        yield number, line

@@ -1,0 +1,209 @@
+"""Our own tables: CSV/TSV, JSON (an array of records), JSON Lines, Parquet.
+
+Column names are matched through common aliases (``summary`` -> abstract,
+``published_at`` -> date, camelCase or spaced names too); unknown columns are
+ignored.  A row without a date of its own takes ``--date`` or the file name's
+ISO date (a crawler's ``2025-04-12.jsonl``), else its publication day.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from functools import lru_cache
+from typing import IO, Any, Iterable, Iterator
+
+from lib.errors import InputError
+from lib.formats.base import ParseContext, numbered_lines, parse_day, text_stream
+from lib.formats.hf_api import load_json
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "arxiv_id", "paper_id", "arxiv", "arxivid"),
+    "title": ("title", "paper_title"),
+    "abstract": ("abstract", "summary", "description"),
+    "authors": ("authors", "author", "author_names", "creators"),
+    "date": ("date", "daily_date", "listing_date", "list_date", "listed_on", "day",
+             "published_at", "submitted_on_daily_at"),
+    "published": ("published", "published_date", "publication_date", "pub_date", "v1_date",
+                  "first_published", "created"),
+    "upvotes": ("upvotes", "upvote_count", "likes", "votes"),
+    "num_comments": ("num_comments", "comments_count", "n_comments", "number_of_comments"),
+    "categories": ("categories", "category", "primary_category", "subjects"),
+    "keywords": ("keywords", "ai_keywords", "tags"),
+    "url": ("url", "abs", "abs_url", "arxiv_url", "paper_url", "link"),
+    "github_repo": ("github_repo", "github", "repo", "code_url", "repository", "code"),
+    "listed": ("listed",),
+    "source": ("source",),
+}
+LIST_FIELDS = ("authors", "categories", "keywords")
+MAX_LINE = 10_000_000
+RECORD_KEYS = ("papers", "data", "items", "records", "results", "rows")
+
+
+def canonical_name(column: str) -> str:
+    """``publishedAt`` / ``Published At`` / ``published-at`` -> ``published_at``."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(column).strip())
+    return re.sub(r"[\s\-.]+", "_", snake).lower()
+
+
+@lru_cache(maxsize=256)
+def column_map(columns: tuple[str, ...]) -> dict[str, str]:
+    """Contract field -> the input column that provides it (first alias present)."""
+    by_name = {}
+    for column in columns:
+        by_name.setdefault(canonical_name(column), column)
+    mapping = {}
+    for field, aliases in ALIASES.items():
+        for alias in aliases:
+            if alias in by_name:
+                mapping[field] = by_name[alias]
+                break
+    return mapping
+
+
+def _list_value(field: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            parsed = json.loads(text)
+            if isinstance(parsed, list):
+                return parsed
+        except json.JSONDecodeError:
+            pass
+    for separator in (";", "|"):
+        if separator in text:
+            return text.split(separator)
+    if field == "categories":
+        return re.split(r"[\s,]+", text)
+    if field == "authors":
+        return re.split(r",\s*(?:and\s+)?|\s+and\s+", text)
+    return text.split(",")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y", "t")
+    return bool(value) if value is not None else False
+
+
+def row_record(row: dict, ctx: ParseContext) -> dict:
+    """One input row (any column names) as a raw contract record."""
+    mapping = column_map(tuple(row))
+    record: dict[str, Any] = {field: row.get(column) for field, column in mapping.items()}
+    for field in LIST_FIELDS:
+        if field in record:
+            record[field] = _list_value(field, record[field])
+    for field in ("date", "published"):
+        if field in record:
+            record[field] = parse_day(record[field])
+    for field in ("upvotes", "num_comments"):
+        value = record.get(field)
+        if isinstance(value, str):
+            record[field] = value.strip() or None
+            if record[field] is not None and re.fullmatch(r"\d+(\.0+)?", record[field]):
+                record[field] = int(float(record[field]))
+    if isinstance(record.get("id"), (int, float)):
+        raise ValueError("id is a number, not an arXiv id (quote it in the file)")
+    if "listed" in record:
+        record["listed"] = _flag(record["listed"])
+    elif record.get("date") is not None:
+        record["listed"] = True
+    if record.get("date") is None and ctx.listing_day() is not None:
+        record["date"], record["listed"] = ctx.listing_day(), True
+    return record
+
+
+def _records(rows: Iterable[tuple[str, Any]], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+    for where, row in rows:
+        if not isinstance(row, dict):
+            ctx.reject(where, "not a record (expected an object with named fields)")
+            continue
+        try:
+            yield where, row_record(row, ctx)
+        except (ValueError, TypeError) as exc:
+            ctx.reject(where, str(exc) or "malformed record")
+
+
+# --- the four container formats -------------------------------------------------
+def parse_jsonl(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+    def rows():
+        for line_no, line in numbered_lines(text_stream(stream, ctx.name), MAX_LINE):
+            where = f"line {line_no}"
+            if line is None:
+                ctx.reject(where, f"line longer than {MAX_LINE:,} characters")
+            elif line.strip():
+                try:
+                    yield where, json.loads(line)
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    ctx.reject(where, f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})")
+
+    return _records(rows(), ctx)
+
+
+def parse_json(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+    data = load_json(stream, ctx)
+    if isinstance(data, dict):
+        lists = [data[k] for k in RECORD_KEYS if isinstance(data.get(k), list)]
+        if not lists:
+            data = [data]  # one record
+        else:
+            data = lists[0]
+    if not isinstance(data, list):
+        raise InputError(f"{ctx.name}: expected a JSON array of records")
+    return _records(((f"record {i}", row) for i, row in enumerate(data, start=1)), ctx)
+
+
+def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+    text = text_stream(stream, ctx.name)
+    first = text.readline(MAX_LINE)
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    csv.field_size_limit(MAX_LINE)
+    reader = csv.DictReader(_chain(first, text), delimiter=delimiter)
+    if not reader.fieldnames or "title" not in column_map(tuple(reader.fieldnames)):
+        raise InputError(f"{ctx.name}: CSV needs a header row with a 'title' column")
+
+    def rows():
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                ctx.reject(f"line {reader.line_num}", f"broken CSV ({exc})")
+                return
+            if None in row:  # more cells than header names
+                row.pop(None)
+            yield f"line {reader.line_num}", {k: (v if v != "" else None) for k, v in row.items()}
+
+    return _records(rows(), ctx)
+
+
+def _chain(first: str, rest: IO[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(io.BytesIO(stream.read()))
+        batches = source.iter_batches(batch_size=10_000)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError(f"{ctx.name}: not a readable Parquet file ({str(exc)[:120]})") from None
+
+    def rows():
+        number = 0
+        try:
+            for batch in batches:
+                for row in batch.to_pylist():
+                    number += 1
+                    yield f"row {number}", row
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise InputError(f"{ctx.name}: Parquet data unreadable after row {number} ({str(exc)[:120]})") from None
+
+    return _records(rows(), ctx)

@@ -1,0 +1,141 @@
+"""Importing: input files -> parsed records -> one Arrow batch -> merged into the store.
+
+``read_inputs`` never touches the store; ``import_files`` merges under the store's
+lock and writes only when something changed, so re-importing the same file writes
+nothing.  A file that cannot be read at all aborts the whole import before any
+write: the store stays exactly as it was.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pyarrow as pa
+
+from lib.errors import InputError
+from lib.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
+from lib.merge import MergeCounts, merge
+from lib.schema import RecordError, empty_table, make_record, records_to_table
+from lib.store import GZIP_MAGIC, InputFile, Store
+
+CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
+SNIFF_BYTES = 64 * 1024
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class FileReport:
+    name: str
+    format: str
+    papers: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport]
+    counts: MergeCounts
+    incoming: pa.Table  # what was read, before merging (for previews)
+    version: str | None = None  # the store version written, None when nothing was written
+
+    @property
+    def rejected(self) -> list[Problem]:
+        return [p for f in self.files for p in f.rejected]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for f in self.files for p in f.warnings]
+
+    def summary(self) -> str:
+        c = self.counts
+        return (f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, "
+                f"rejected {len(self.rejected):,}")
+
+
+def open_input(source: InputFile) -> io.BufferedReader:
+    """The file's bytes, gunzipped when they are gzip (by content, not name)."""
+    try:
+        raw = source.open()
+    except OSError as exc:
+        raise InputError(f"{source.name}: cannot open ({exc.strerror or exc})") from None
+    stream = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw, SNIFF_BYTES)
+    if stream.peek(2)[:2] == GZIP_MAGIC:
+        stream = io.BufferedReader(gzip.GzipFile(fileobj=stream, mode="rb"), SNIFF_BYTES)
+    return stream
+
+
+def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = None,
+              date: dt.date | None = None, today: dt.date | None = None,
+              progress: Progress | None = None) -> tuple[pa.Table, FileReport]:
+    """Parse one input into contract rows; rejected records are reported, not raised."""
+    if fmt is not None and fmt not in PARSERS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    ctx = ParseContext(name=source.name, today=today or dt.date.today(), year=year, date=date)
+    chunks: list[pa.Table] = []
+    records: list[dict] = []
+    with open_input(source) as stream:
+        try:
+            detected = fmt or detect_format(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+        except InputError as exc:
+            raise InputError(f"{source.name}: {exc}") from None
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"{source.name}: truncated or corrupt gzip ({exc})") from None
+        parser, source_name = PARSERS[detected]
+        try:
+            for where, raw in parser(stream, ctx):
+                try:
+                    records.append(make_record(raw, source=source_name, today=ctx.today))
+                except RecordError as exc:
+                    ctx.reject(where, str(exc))
+                    continue
+                if len(records) >= CHUNK:
+                    chunks.append(records_to_table(records))
+                    records = []
+                    if progress:
+                        progress(source.name, sum(c.num_rows for c in chunks))
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"{source.name}: truncated or corrupt gzip ({exc})") from None
+        except OSError as exc:
+            raise InputError(f"{source.name}: read failed ({exc})") from None
+    if records:
+        chunks.append(records_to_table(records))
+    table = pa.concat_tables(chunks) if chunks else empty_table()
+    if progress:
+        progress(source.name, table.num_rows)
+    report = FileReport(source.name, detected, table.num_rows, ctx.rejected, ctx.warnings)
+    if table.num_rows == 0 and ctx.rejected:
+        raise InputError(f"{source.name}: no papers could be read ({len(ctx.rejected)} rejected; "
+                         f"first: {ctx.rejected[0].where}: {ctx.rejected[0].message})")
+    if table.num_rows == 0:
+        report.warnings.append(Problem(source.name, "", "no papers in this file"))
+    return table, report
+
+
+def read_inputs(sources: Iterable[InputFile], **options) -> tuple[pa.Table, list[FileReport]]:
+    """Parse every input; any unreadable file raises :class:`InputError`."""
+    tables, reports = [], []
+    for source in sources:
+        table, report = read_file(source, **options)
+        tables.append(table)
+        reports.append(report)
+    if not reports:
+        raise InputError("no input files (a directory is searched for "
+                         ".txt .json .jsonl .xml .csv .tsv .parquet files, optionally .gz)")
+    return pa.concat_tables(tables), reports
+
+
+def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False,
+                 **options) -> ImportReport:
+    """Read the inputs and merge them into the store (or only preview, with ``dry_run``)."""
+    incoming, reports = read_inputs(sources, **options)
+    if dry_run:
+        return ImportReport(reports, merge(store.read_table(), incoming)[1], incoming)
+    with store.lock():
+        merged, counts = merge(store.read_table(), incoming)
+        version = store.write_table(merged) if counts.changed else None
+    return ImportReport(reports, counts, incoming, version)

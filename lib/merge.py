@@ -1,0 +1,186 @@
+"""Merging imported papers into the table: one row per id, vectorised for 1M rows.
+
+Rules (the README repeats them):
+
+* the same id is one row; a row keeps its position, new papers are appended in
+  the order they were read (so a day's papers stay "as listed");
+* the newest non-empty field wins (an empty string, list or missing value never
+  erases what is known); upvotes take the maximum;
+* a daily-list day (``listed``) beats a fallback publication day, whatever the
+  order of imports;
+* a paper known only by its title (``t-`` id, from a pasted page) and the same
+  paper with an arXiv id become one row under the arXiv id;
+* duplicates inside one import are folded the same way, in reading order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # rows of the import folded into an earlier row with the same id
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+def _nonempty(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    if pa.types.is_list(column.type):
+        present = pc.greater(pc.list_value_length(column), 0)
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        present = pc.not_equal(column, "")
+    else:
+        present = pc.is_valid(column)
+    return pc.fill_null(present, False)
+
+
+def _comparable(column):
+    return pc.binary_join(column, "\x1f") if pa.types.is_list(column.type) else column
+
+
+def _differs(old, new) -> pa.Array:
+    old, new = _comparable(old), _comparable(new)
+    same = pc.fill_null(pc.equal(old, new), False)
+    both_missing = pc.and_(pc.is_null(old), pc.is_null(new))
+    return pc.invert(pc.or_(same, both_missing))
+
+
+def combine(old: pa.Table, new: pa.Table) -> pa.Table:
+    """Row i of the result merges ``old[i]`` with the newer ``new[i]`` (same id)."""
+    take_date = pc.and_(_nonempty(new["date"]), pc.or_(new["listed"], pc.invert(old["listed"])))
+    columns = []
+    for name in COLUMNS:
+        if name == "upvotes":
+            column = pc.max_element_wise(old[name], new[name], skip_nulls=True)
+        elif name in ("date", "listed"):
+            column = pc.if_else(take_date, new[name], old[name])
+        else:
+            column = pc.if_else(_nonempty(new[name]), new[name], old[name])
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
+def _changed_rows(old: pa.Table, merged: pa.Table) -> np.ndarray:
+    changed = np.zeros(old.num_rows, dtype=bool)
+    for name in COLUMNS:
+        changed |= _differs(old[name], merged[name]).to_numpy(zero_copy_only=False)
+    return changed
+
+
+def replace_rows(table: pa.Table, positions: np.ndarray, rows: pa.Table) -> pa.Table:
+    """``table`` with row ``positions[i]`` replaced by ``rows[i]``, order kept."""
+    if rows.num_rows == 0:
+        return table
+    order = np.arange(table.num_rows)
+    order[positions] = table.num_rows + np.arange(rows.num_rows)
+    return pa.concat_tables([table, rows]).take(order)
+
+
+def _positions(ids, value_set) -> np.ndarray:
+    """Index of each id in value_set, -1 where absent."""
+    found = pc.index_in(ids, value_set=value_set)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def collapse(table: pa.Table) -> tuple[pa.Table, int]:
+    """Fold rows that share an id into the first one, in reading order."""
+    ids = table["id"].to_numpy(zero_copy_only=False)
+    if len(ids) == 0:
+        return table, 0
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    if len(first) == len(ids):
+        return table, 0
+    # occurrence number of each row among rows with its id
+    order = np.argsort(inverse, kind="stable")
+    group_start = np.r_[0, np.flatnonzero(np.diff(inverse[order])) + 1]
+    ranks = np.arange(len(ids)) - np.repeat(group_start, np.diff(np.r_[group_start, len(ids)]))
+    occurrence = np.empty(len(ids), dtype=np.int64)
+    occurrence[order] = ranks
+    base = table.filter(pa.array(occurrence == 0))
+    for k in range(1, int(occurrence.max()) + 1):
+        later = table.filter(pa.array(occurrence == k))
+        positions = _positions(later["id"], base["id"])
+        base = replace_rows(base, positions, combine(base.take(positions), later))
+    return base, len(ids) - len(first)
+
+
+# --- papers first known by title only --------------------------------------------------
+def _title_keys(titles) -> pa.Array:
+    lowered = pc.utf8_lower(titles)
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(lowered, r"[^0-9a-z]+", " "))
+
+
+def _is_title_id(ids) -> pa.Array:
+    return pc.fill_null(pc.starts_with(ids, "t-"), False)
+
+
+def _with_ids(table: pa.Table, mask: np.ndarray, new_ids: np.ndarray) -> pa.Table:
+    ids = table["id"].to_numpy(zero_copy_only=False).astype(object)
+    ids[mask] = new_ids
+    return table.set_column(0, "id", pa.array(ids, pa.string()))
+
+
+def unify_title_ids(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Give a paper known by title and by arXiv id one id (the arXiv one) on both sides."""
+    if existing.num_rows == 0 or incoming.num_rows == 0:
+        return existing, incoming
+    inc_title_only = _is_title_id(incoming["id"]).to_numpy(zero_copy_only=False)
+    old_title_only = _is_title_id(existing["id"]).to_numpy(zero_copy_only=False)
+    existing_ids = existing["id"]
+    if old_title_only.any() and (~inc_title_only).any():
+        # existing t- rows that an incoming arXiv paper names by title: rename the old row
+        keys_old = _title_keys(existing["title"].filter(pa.array(old_title_only)))
+        arxiv_rows = incoming.filter(pa.array(~inc_title_only))
+        found = _positions(keys_old, _title_keys(arxiv_rows["title"]))
+        targets = arxiv_rows["id"].to_numpy(zero_copy_only=False)[np.maximum(found, 0)]
+        rename = (found >= 0) & (_positions(pa.array(targets, pa.string()), existing_ids) < 0)
+        if rename.any():
+            mask = old_title_only.copy()
+            mask[old_title_only] = rename
+            existing = _with_ids(existing, mask, targets[rename])
+    if inc_title_only.any():
+        # incoming t- rows whose title an existing arXiv row has: adopt that id
+        keys_new = _title_keys(incoming["title"].filter(pa.array(inc_title_only)))
+        arxiv_mask = ~_is_title_id(existing["id"]).to_numpy(zero_copy_only=False)
+        arxiv_existing = existing.filter(pa.array(arxiv_mask))
+        found = _positions(keys_new, _title_keys(arxiv_existing["title"]))
+        if (found >= 0).any():
+            mask = inc_title_only.copy()
+            mask[inc_title_only] = found >= 0
+            ids = arxiv_existing["id"].to_numpy(zero_copy_only=False)[found[found >= 0]]
+            incoming = _with_ids(incoming, mask, ids)
+    return existing, incoming
+
+
+def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts]:
+    """The table after importing ``incoming`` into ``existing``, and what changed."""
+    incoming, duplicates = collapse(incoming)
+    existing, incoming = unify_title_ids(existing, incoming)
+    incoming, more = collapse(incoming)  # two title-only rows may have met one arXiv id
+    positions = _positions(incoming["id"], existing["id"])
+    known = positions >= 0
+    new_rows = incoming.filter(pa.array(~known))
+    old_ids = positions[known]
+    merged = combine(existing.take(old_ids), incoming.filter(pa.array(known)))
+    changed = _changed_rows(existing.take(old_ids), merged)
+    result = replace_rows(existing, old_ids[changed], merged.filter(pa.array(changed)))
+    if new_rows.num_rows:
+        result = pa.concat_tables([result, new_rows])
+    counts = MergeCounts(
+        added=new_rows.num_rows,
+        updated=int(changed.sum()),
+        unchanged=int((~changed).sum()),
+        duplicates=duplicates + more,
+    )
+    return result, counts

@@ -1,0 +1,194 @@
+"""The paper table: its column contract, and turning raw records into it.
+
+Column contract (one row per paper; the same contract is in the README):
+
+==============  =========================  =============================================
+column          dtype (pandas)             meaning
+==============  =========================  =============================================
+id              str                        arXiv id without version (``2508.01234``);
+                                           else ``t-<sha1 of normalised title>[:12]``
+title           str                        whitespace collapsed, never empty
+abstract        str                        whitespace collapsed ("" when unknown)
+authors         list<str> (Arrow)          author names in order
+date            datetime64[s]              the day the paper was listed in a daily list;
+                                           where a source has no listing day, its
+                                           publication day.  Never missing.
+published       datetime64[s]              arXiv v1 day when known, else NaT
+upvotes         Int64                      Hugging Face upvotes, <NA> when unknown
+num_comments    Int64                      Hugging Face comments, <NA> when unknown
+categories      list<str> (Arrow)          arXiv categories, primary first
+keywords        list<str> (Arrow)          HF ``ai_keywords`` or a table's keywords
+url             str                        the paper's page (arXiv abs) or ""
+github_repo     str                        code repository URL or <NA>
+source          str                        format that last contributed: daily_page,
+                                           hf_api, arxiv_atom, arxiv_oai, table
+listed          bool                       True when ``date`` is a daily-list day (not a
+                                           fallback); a listing day beats a fallback
+==============  =========================  =============================================
+
+Importers yield plain dicts; :func:`make_record` validates one into the contract
+(raising :class:`RecordError` with a reason), :func:`records_to_table` turns a chunk
+of records into an Arrow table, and :func:`to_frame` gives pages their DataFrame.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pyarrow as pa
+
+from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, title_id
+
+LIST = pa.list_(pa.string())
+DAY = pa.timestamp("s")
+
+SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("title", pa.string()),
+        ("abstract", pa.string()),
+        ("authors", LIST),
+        ("date", DAY),
+        ("published", DAY),
+        ("upvotes", pa.int64()),
+        ("num_comments", pa.int64()),
+        ("categories", LIST),
+        ("keywords", LIST),
+        ("url", pa.string()),
+        ("github_repo", pa.string()),
+        ("source", pa.string()),
+        ("listed", pa.bool_()),
+    ]
+)
+COLUMNS: list[str] = SCHEMA.names
+LIST_COLUMNS = ("authors", "categories", "keywords")
+DATE_COLUMNS = ("date", "published")
+INT_COLUMNS = ("upvotes", "num_comments")
+SOURCES = ("daily_page", "hf_api", "arxiv_atom", "arxiv_oai", "table")
+
+# Papers are dated from arXiv's first day; anything later than a week from now is a typo.
+EARLIEST_DAY = dt.date(1991, 1, 1)
+FUTURE_SLACK = dt.timedelta(days=7)
+MAX_TEXT = 100_000  # characters; longer titles/abstracts are not papers
+
+
+class RecordError(ValueError):
+    """One record cannot become a paper; the message is the reason shown to the user."""
+
+
+def _day(value: Any, field: str, today: dt.date) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise RecordError(f"{field} is not a date: {str(value)[:40]!r}")
+    if not EARLIEST_DAY <= value <= today + FUTURE_SLACK:
+        raise RecordError(f"{field} {value.isoformat()} is out of range")
+    return value
+
+
+def _int(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RecordError(f"{field} is not a whole number: {str(value)[:40]!r}") from None
+    if isinstance(value, float) and value != number:
+        raise RecordError(f"{field} is not a whole number: {value!r}")
+    if not 0 <= number < 2**53:
+        raise RecordError(f"{field} is out of range: {number}")
+    return number
+
+
+def _strings(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise RecordError(f"{field} is not a list of names")
+    out = [collapse_ws(str(v)) for v in value if v is not None]
+    return [v for v in out if v]
+
+
+def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[str, Any]:
+    """Validate one raw record (contract keys, any subset) into a full contract row.
+
+    Raises :class:`RecordError` when the record cannot be a paper.
+    """
+    title = collapse_ws(raw.get("title") if isinstance(raw.get("title"), str) else None)
+    if not title:
+        raise RecordError("no title")
+    abstract = collapse_ws(raw.get("abstract") if isinstance(raw.get("abstract"), str) else None)
+    if len(title) > 2_000 or len(abstract) > MAX_TEXT:
+        raise RecordError("title or abstract too long to be a paper")
+    raw_id = raw.get("id")
+    paper_id = arxiv_id(str(raw_id)) if raw_id not in (None, "") else None
+    published = _day(raw.get("published"), "published", today)
+    date = _day(raw.get("date"), "date", today)
+    listed = bool(raw.get("listed")) and date is not None
+    if date is None:
+        date = published
+    if date is None:
+        raise RecordError("no date (neither a listing day nor a publication day)")
+    url = raw.get("url") if isinstance(raw.get("url"), str) else ""
+    if paper_id and not url:
+        url = arxiv_abs_url(paper_id)
+    repo = raw.get("github_repo")
+    return {
+        "id": paper_id or title_id(title),
+        "title": title,
+        "abstract": abstract,
+        "authors": _strings(raw.get("authors"), "authors"),
+        "date": date,
+        "published": published,
+        "upvotes": _int(raw.get("upvotes"), "upvotes"),
+        "num_comments": _int(raw.get("num_comments"), "num_comments"),
+        "categories": _strings(raw.get("categories"), "categories"),
+        "keywords": _strings(raw.get("keywords"), "keywords"),
+        "url": collapse_ws(url),
+        "github_repo": collapse_ws(repo) if isinstance(repo, str) and repo.strip() else None,
+        "source": source,
+        "listed": listed,
+    }
+
+
+def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:
+    """Contract rows (from :func:`make_record`) as an Arrow table with :data:`SCHEMA`."""
+    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    for record in records:
+        for name in COLUMNS:
+            columns[name].append(record[name])
+    arrays = []
+    for field in SCHEMA:
+        values = columns[field.name]
+        if field.name in DATE_COLUMNS:
+            arrays.append(pa.array(values, pa.date32()).cast(DAY))
+        else:
+            arrays.append(pa.array(values, field.type))
+    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def empty_table() -> pa.Table:
+    return SCHEMA.empty_table()
+
+
+def conform(table: pa.Table) -> pa.Table:
+    """Cast a table read from disk to :data:`SCHEMA` (column order and types)."""
+    return table.select(COLUMNS).cast(SCHEMA)
+
+
+_PANDAS_TYPES = {LIST: pd.ArrowDtype(LIST), pa.int64(): pd.Int64Dtype()}
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """The pandas view of the table that pages and analyses use.
+
+    Strings are Arrow-backed ``str``, list columns stay Arrow lists (a row's value
+    is a Python ``list``), dates are ``datetime64[s]``, counts are nullable Int64.
+    """
+    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=False)
+    return frame

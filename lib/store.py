@@ -1,0 +1,193 @@
+"""The one module that touches the disk: the store layout, atomic writes, the lock,
+input files, and the bundled sample.
+
+Layout of a data directory (``--data DIR``, else ``$PAPERS_DATA``, else ``data/``
+in the project)::
+
+    DIR/papers.parquet        the table (lib.schema.SCHEMA); its Parquet key-value
+                              metadata holds the store version
+    DIR/artifacts/            derived artifacts, one file per (name, store version):
+                              NAME-VERSION.SUFFIX; rebuilt only when the version moves
+    DIR/.lock                 serialises writers (flock); readers never wait
+
+Every write goes to a temporary file in the same directory, is flushed and
+fsynced, then renamed over the old file (``os.replace`` is atomic on POSIX): a
+failure or a kill at any moment leaves the previous file byte-identical, and a
+reader sees either the old table or the new one.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lib.errors import InputError, StoreError
+from lib.schema import conform, empty_table
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_DIR / "data"
+SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
+TABLE_FILE = "papers.parquet"
+VERSION_KEY = b"papers_store_version"
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """``--data``, else ``$PAPERS_DATA``, else the project's ``data/``."""
+    chosen = explicit or os.environ.get("PAPERS_DATA") or DEFAULT_DATA_DIR
+    return Path(chosen).expanduser().resolve()
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``target`` through a temporary sibling and an atomic rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
+    path = Path(target).expanduser().resolve()
+    write_atomic(path, lambda handle: handle.write(data))
+    return path
+
+
+class Store:
+    """A data directory holding the paper table and its derived artifacts."""
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = data_dir(path)
+        self.table_path = self.path / TABLE_FILE
+        self.artifacts_dir = self.path / "artifacts"
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # --- reading ---------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.table_path.is_file()
+
+    def version(self) -> str | None:
+        """The store version (changes with every write that changes the table), or None."""
+        if not self.exists():
+            return None
+        try:
+            metadata = pq.read_schema(self.table_path).metadata or {}
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"{self.table_path}: unreadable store ({str(exc)[:120]})") from None
+        return metadata.get(VERSION_KEY, b"0-unversioned").decode()
+
+    def read_table(self) -> pa.Table:
+        """The whole table (empty when the store has none yet)."""
+        if not self.exists():
+            return empty_table()
+        try:
+            return conform(pq.read_table(self.table_path))
+        except (OSError, pa.ArrowException, KeyError) as exc:
+            raise StoreError(f"{self.table_path}: unreadable store ({str(exc)[:120]})") from None
+
+    # --- writing ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the writers' lock (blocks while another process writes)."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / ".lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def write_table(self, table: pa.Table) -> str:
+        """Replace the table atomically; returns the new version.  Call under :meth:`lock`."""
+        previous = self.version() or "0-"
+        version = f"{int(previous.split('-')[0]) + 1}-{secrets.token_hex(4)}"
+        stamped = conform(table).replace_schema_metadata({VERSION_KEY: version.encode()})
+        write_atomic(
+            self.table_path,
+            lambda handle: pq.write_table(stamped, handle, compression="zstd", row_group_size=65_536),
+        )
+        return version
+
+    # --- derived artifacts ----------------------------------------------------------
+    def artifact_path(self, name: str, version: str, suffix: str) -> Path:
+        """Where artifact ``name`` built from store ``version`` lives."""
+        return self.artifacts_dir / f"{name}-{version}{suffix}"
+
+    def prune_artifacts(self, name: str, keep_version: str) -> None:
+        """Delete artifact ``name`` files built from other versions."""
+        for path in self.artifacts_dir.glob(f"{name}-*"):
+            if path.name.split("-", 1)[1].rsplit(".", 1)[0] != keep_version:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+# --- input files --------------------------------------------------------------------
+@dataclass(frozen=True)
+class InputFile:
+    """One input to import: a name for messages and a way to open its bytes."""
+
+    name: str
+    open: Callable[[], IO[bytes]]
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> "InputFile":
+        """An uploaded file: only its base name is kept, it never becomes a path."""
+        safe = Path(name.replace("\\", "/")).name or "upload"
+        return cls(safe, lambda: io.BytesIO(data))
+
+
+def _from_path(path: Path) -> InputFile:
+    return InputFile(str(path), lambda: open(path, "rb"))
+
+
+def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[InputFile]:
+    """The files to import: each file as given; each directory's files (recursively,
+    sorted) whose names end in one of ``suffixes`` (optionally plus ``.gz``)."""
+    found: list[InputFile] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                name = child.name.lower().removesuffix(".gz")
+                if not child.name.startswith(".") and name.endswith(suffixes):
+                    found.append(_from_path(child))
+        elif path.is_file():
+            found.append(_from_path(path))
+        elif path.exists():
+            raise InputError(f"{given}: not a regular file")
+        else:
+            raise InputError(f"{given}: no such file or directory")
+    return found
+
+
+def sample_input() -> InputFile:
+    """The bundled sample: the Daily Papers page of 2025-08-12 (name carries the year)."""
+    return _from_path(SAMPLE_FILE)

@@ -1,0 +1,114 @@
+"""Small pure text helpers shared by importers, search and pages.
+
+One place for: whitespace collapsing, accent folding, arXiv id recognition,
+title-derived ids, and escaping paper text so markdown never interprets it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+def collapse_ws(text: str | None) -> str:
+    """Collapse every run of whitespace (newlines, tabs, NBSP) to one space and strip.
+
+    >>> collapse_ws("  Long-context\\n  retrieval ")
+    'Long-context retrieval'
+    """
+    if not text:
+        return ""
+    return " ".join(text.split())  # str.split() splits on every Unicode space; fast
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: ``"Café Ünïcode"`` -> ``"cafe unicode"``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def title_key(title: str) -> str:
+    """The normalised form of a title used to recognise the same paper across sources."""
+    return _NON_ALNUM.sub(" ", fold(title)).strip()
+
+
+def title_id(title: str) -> str:
+    """A stable id for a paper whose arXiv id is unknown, derived from its normalised title.
+
+    >>> title_id("ALLoRA:  Adaptive Learning Rate") == title_id("allora adaptive learning rate")
+    True
+    """
+    digest = hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:12]
+    return f"t-{digest}"
+
+
+# --- arXiv ids ---------------------------------------------------------------
+# New style 2508.01234 (4 or 5 digits after the dot, since 2015), old style
+# hep-th/9901001 or math.GT/0309136; an optional version suffix vN.
+_NEW_ID = r"\d{4}\.\d{4,5}"
+_OLD_ID = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
+_ID_CORE = rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?"
+_BARE_ID = re.compile(rf"^(?:arxiv:\s*)?{_ID_CORE}$", re.IGNORECASE)
+_URL_ID = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|hf\.co/papers/){_ID_CORE}(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id(text: str | None) -> str | None:
+    """The arXiv id (without version) in a bare id, an ``arXiv:`` reference or an arXiv/HF URL.
+
+    >>> arxiv_id("http://arxiv.org/abs/2202.12139v1")
+    '2202.12139'
+    >>> arxiv_id("https://huggingface.co/papers/2508.01234") , arxiv_id("hep-th/9901001v2")
+    ('2508.01234', 'hep-th/9901001')
+    >>> arxiv_id("Error") is None
+    True
+    """
+    if not text:
+        return None
+    text = text.strip()
+    match = _BARE_ID.match(text) or _URL_ID.search(text)
+    if not match:
+        return None
+    found = match.group("id")
+    # Old-style archive names are lower case; the subject class (math.GT) is not.
+    if "/" in found:
+        archive, number = found.split("/")
+        head, _, subject = archive.partition(".")
+        found = f"{head.lower()}{'.' + subject.upper() if subject else ''}/{number}"
+    return found
+
+
+def arxiv_abs_url(paper_id: str) -> str:
+    return f"https://arxiv.org/abs/{paper_id}"
+
+
+def arxiv_pdf_url(paper_id: str) -> str:
+    return f"https://arxiv.org/pdf/{paper_id}"
+
+
+def hf_paper_url(paper_id: str) -> str:
+    return f"https://huggingface.co/papers/{paper_id}"
+
+
+# --- safe display --------------------------------------------------------------
+# Streamlit's markdown understands CommonMark plus LaTeX ($), emoji and colour
+# directives (:red[...]) and raw HTML (escaped, but still).  Paper text is data:
+# backslash-escaping every ASCII punctuation character is always valid CommonMark
+# and makes all of it literal.
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def md_escape(text: str | None) -> str:
+    """Text rendered literally by ``st.markdown``: no links, HTML, LaTeX or styling.
+
+    >>> md_escape("[x](javascript:alert(1)) <b>$E=mc^2$</b>")
+    '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\<b\\\\>\\\\$E\\\\=mc\\\\^2\\\\$\\\\<\\\\/b\\\\>'
+    """
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", _INVISIBLE.sub("", collapse_ws(text)))

@@ -1,0 +1,141 @@
+"""The URL grammar of every page: pure decode/encode over plain key/value pairs.
+
+Each page declares a :class:`PageSpec`: its url path and its keys, each with a
+default, a parser and a one-line doc.  ``decode`` turns query parameters into a
+state dict plus warnings (a bad value falls back to the default, never raises);
+``encode`` writes the canonical parameters back: defaults omitted, keys in spec
+order, so one view has one URL and ``encode(decode(x)) == x`` for canonical x.
+Pages never read ``st.query_params`` directly; the glue passes a plain dict here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
+
+# Keys Streamlit itself uses in URLs; passed through untouched, never warned about.
+STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
+MAX_VALUE = 500  # characters: longer values are not a state anyone shares
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    default: Any
+    parse: Callable[[str], Any]  # raises ValueError with a short reason
+    format: Callable[[Any], str] = str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # the st.Page url_path ("" for the home page)
+    fields: tuple[Field, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def decode(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """State from query parameters, and one warning per ignored parameter."""
+        state = {f.key: f.default for f in self.fields}
+        warnings: list[str] = []
+        by_key = {f.key: f for f in self.fields}
+        for key, value in params.items():
+            if isinstance(value, (list, tuple)):
+                value = value[-1] if value else ""
+            if key in STREAMLIT_KEYS:
+                continue
+            field = by_key.get(key)
+            shown = _shown(value)
+            if field is None:
+                warnings.append(f"Ignored unknown link parameter {_shown(key)}.")
+                continue
+            try:
+                if len(str(value)) > MAX_VALUE:
+                    raise ValueError(f"longer than {MAX_VALUE} characters")
+                state[key] = field.parse(str(value))
+            except (ValueError, TypeError, OverflowError) as exc:
+                default = "the default" if field.default in (None, "") else repr(field.format(field.default))
+                warnings.append(f"Ignored {key}={shown}: {exc}; using {default}.")
+        return state, warnings
+
+    def encode(self, state: Mapping[str, Any]) -> dict[str, str]:
+        """Canonical query parameters: defaults and empty values omitted, spec order."""
+        params = {}
+        for field in self.fields:
+            value = state.get(field.key, field.default)
+            if value == field.default or value is None or value == "":
+                continue
+            params[field.key] = field.format(value)
+        return params
+
+    def link(self, state: Mapping[str, Any]) -> str:
+        """The relative link of a view: ``/path?key=value``."""
+        query = urlencode(self.encode(state))
+        return f"/{self.path}" + (f"?{query}" if query else "")
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    text = text if len(text) <= 40 else text[:37] + "..."
+    return repr(text)
+
+
+# --- value parsers ------------------------------------------------------------------
+def choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        value = value.strip().lower()
+        if value not in options:
+            raise ValueError(f"not one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        text = value.strip()
+        if not text.lstrip("-").isdigit() or len(text) > 12:
+            raise ValueError("not a whole number")
+        number = int(text)
+        if not low <= number <= high:
+            raise ValueError(f"not between {low} and {high}")
+        return number
+
+    return parse
+
+
+def day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("not a day (YYYY-MM-DD)") from None
+
+
+def iso(value: dt.date) -> str:
+    return value.isoformat()
+
+
+# --- the pages --------------------------------------------------------------------------
+SORTS_HOME = ("upvotes", "listed")
+PERIODS = ("auto", "day", "week", "month", "quarter", "year")
+
+HOME = PageSpec(
+    path="",
+    fields=(
+        # the day shown; absent = the latest day in the table
+        Field("date", None, day, iso, "day shown (YYYY-MM-DD); default: the latest day"),
+        # card order: most upvoted first, or the order of the daily list
+        Field("sort", "upvotes", choice(*SORTS_HOME), doc="upvotes | listed"),
+        # page of the day's cards (50 a page)
+        Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1"),
+        # granularity of the papers-per-period chart
+        Field("by", "auto", choice(*PERIODS), doc="chart period: auto | day | week | month | quarter | year"),
+    ),
+)
+
+IMPORT = PageSpec(path="import", fields=())
+
+PAGES = {"home": HOME, "import": IMPORT}
