@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 PAGE_SIZE = 50
+SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 # pandas period codes per granularity name
 PERIOD_CODES = {"day": "D", "week": "W-MON", "month": "M", "quarter": "Q", "year": "Y"}
 

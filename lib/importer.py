@@ -19,7 +19,7 @@ import pyarrow as pa
 from lib.errors import InputError
 from lib.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
 from lib.merge import MergeCounts, merge
-from lib.schema import RecordError, empty_table, make_record, records_to_table
+from lib.schema import SOURCES, RecordError, empty_table, make_record, records_to_table
 from lib.store import GZIP_MAGIC, InputFile, Store
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
@@ -69,6 +69,12 @@ def open_input(source: InputFile) -> io.BufferedReader:
     return stream
 
 
+def _record_source(raw: dict, source_name: str) -> str:
+    """Our own tables carry each row's source (an export read back keeps it)."""
+    given = raw.get("source")
+    return given if source_name == "table" and given in SOURCES else source_name
+
+
 def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = None,
               date: dt.date | None = None, today: dt.date | None = None,
               progress: Progress | None = None) -> tuple[pa.Table, FileReport]:
@@ -89,7 +95,8 @@ def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = N
         try:
             for where, raw in parser(stream, ctx):
                 try:
-                    records.append(make_record(raw, source=source_name, today=ctx.today))
+                    records.append(make_record(raw, source=_record_source(raw, source_name),
+                                               today=ctx.today))
                 except RecordError as exc:
                     ctx.reject(where, str(exc))
                     continue

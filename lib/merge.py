@@ -166,6 +166,9 @@ def unify_title_ids(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, p
 def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts]:
     """The table after importing ``incoming`` into ``existing``, and what changed."""
     incoming, duplicates = collapse(incoming)
+    # a title-only row and its arXiv twin read in the same import (a pasted page and
+    # an API file imported together) become one row too, as they would one by one
+    _, incoming = unify_title_ids(incoming, incoming)
     existing, incoming = unify_title_ids(existing, incoming)
     incoming, more = collapse(incoming)  # two title-only rows may have met one arXiv id
     positions = _positions(incoming["id"], existing["id"])

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import io
 import os
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass
@@ -39,6 +41,8 @@ SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
 TABLE_FILE = "papers.parquet"
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
+# what follows NAME- in an artifact file: a store version (N-hex, 0-unversioned, sample)
+_VERSION_PART = re.compile(r"(?:\d+-[0-9a-z]+|sample)(?:\.|$)")
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
@@ -143,10 +147,14 @@ class Store:
 
     def prune_artifacts(self, name: str, keep_version: str) -> None:
         """Delete artifact ``name`` files built from other versions."""
-        for path in self.artifacts_dir.glob(f"{name}-*"):
-            if path.name.split("-", 1)[1].rsplit(".", 1)[0] != keep_version:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
+            rest = path.name[len(name) + 1:]  # VERSION.SUFFIX; versions and names may hold "-"
+            if rest == keep_version or rest.startswith(keep_version + "."):
+                continue
+            if not _VERSION_PART.match(rest):
+                continue  # another artifact whose name starts with ours ("search-index")
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 # --- input files --------------------------------------------------------------------

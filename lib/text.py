@@ -112,3 +112,21 @@ def md_escape(text: str | None) -> str:
     if not text:
         return ""
     return _MD_SPECIAL.sub(r"\\\1", _INVISIBLE.sub("", collapse_ws(text)))
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL fit for a markdown link target, or None (``javascript:`` and
+    anything odd are refused); parentheses are percent-encoded so they cannot end
+    the link early."""
+    if not url or not isinstance(url, str) or not _SAFE_URL.match(url.strip()):
+        return None
+    return url.strip().replace("(", "%28").replace(")", "%29")
+
+
+def md_link(label: str, url: str | None) -> str:
+    """A markdown link with an escaped label, or just the escaped label when the URL is unsafe."""
+    target = safe_url(url)
+    return f"[{md_escape(label)}]({target})" if target else md_escape(label)

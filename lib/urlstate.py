@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
+from lib.daily import SORTS
+
 # Keys Streamlit itself uses in URLs; passed through untouched, never warned about.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
 MAX_VALUE = 500  # characters: longer values are not a state anyone shares
@@ -26,6 +28,7 @@ class Field:
     parse: Callable[[str], Any]  # raises ValueError with a short reason
     format: Callable[[Any], str] = str
     doc: str = ""
+    fallback: str = ""  # how the default reads in a warning ("the latest day"); else its value
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ class PageSpec:
                     raise ValueError(f"longer than {MAX_VALUE} characters")
                 state[key] = field.parse(str(value))
             except (ValueError, TypeError, OverflowError) as exc:
-                default = "the default" if field.default in (None, "") else repr(field.format(field.default))
-                warnings.append(f"Ignored {key}={shown}: {exc}; using {default}.")
+                default = field.fallback or repr(field.format(field.default))
+                warnings.append(f"Ignored {key}={shown}: {exc}; showing {default}.")
         return state, warnings
 
     def encode(self, state: Mapping[str, Any]) -> dict[str, str]:
@@ -119,18 +122,17 @@ def iso(value: dt.date) -> str:
 
 
 # --- the pages --------------------------------------------------------------------------
-SORTS_HOME = ("upvotes", "listed")
 PERIODS = ("auto", "day", "week", "month", "quarter", "year")
 
 HOME = PageSpec(
     path="",
     fields=(
         # the day shown; absent = the latest day in the table
-        Field("date", None, day, iso, "day shown (YYYY-MM-DD); default: the latest day"),
+        Field("date", None, day, iso, "day shown (YYYY-MM-DD); default: the latest day", "the latest day"),
         # card order: most upvoted first, or the order of the daily list
-        Field("sort", "upvotes", choice(*SORTS_HOME), doc="upvotes | listed"),
+        Field("sort", "upvotes", choice(*SORTS), doc="upvotes | listed"),
         # page of the day's cards (50 a page)
-        Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1"),
+        Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1", fallback="page 1"),
         # granularity of the papers-per-period chart
         Field("by", "auto", choice(*PERIODS), doc="chart period: auto | day | week | month | quarter | year"),
     ),

@@ -1,0 +1,18 @@
+"""Papers dashboard: the entry point.  ``streamlit run dashboard.py``
+
+Registers the pages with stable url paths: these are the links people share.
+"""
+import streamlit as st
+
+
+def main() -> None:
+    st.set_page_config(page_title="Papers dashboard", page_icon=":material/newspaper:", layout="wide")
+    pages = [
+        st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
+        st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    main()

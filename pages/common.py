@@ -1,0 +1,105 @@
+"""The one module that knows both Streamlit and lib: cached data, URL state,
+links, and turning lib's typed errors into messages.  Not a page itself.
+"""
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from lib.dataset import Dataset, load
+from lib.errors import PapersError
+from lib.store import Store
+from lib.urlstate import PageSpec
+
+
+# --- data ---------------------------------------------------------------------------
+def store() -> Store:
+    """The store chosen by ``$PAPERS_DATA`` (else the project's data/)."""
+    return Store()
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the papers…")
+def _dataset(path: str, version: str | None) -> Dataset:
+    # Keyed by the store version: a new import is picked up on the next rerun, and
+    # every session shares one immutable Dataset (never mutate it).
+    return load(Store(path))
+
+
+def dataset() -> Dataset:
+    s = store()
+    try:
+        return _dataset(str(s.path), s.version())
+    except PapersError as exc:
+        fail(exc)
+
+
+def fail(exc: Exception) -> NoReturn:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+
+def sample_banner(ds: Dataset) -> None:
+    if ds.is_sample:
+        st.info(
+            "**You are looking at the bundled sample** — the Daily Papers page of 2025-08-12 "
+            f"(63 papers). The store at `{ds.data_dir}` is empty. Load real data on the "
+            "**Import** page, or with `python -m lib import PATH...`.",
+            icon=":material/science:",
+        )
+
+
+# --- URL state -------------------------------------------------------------------------
+def widget_key(spec: PageSpec, key: str) -> str:
+    return f"{spec.path or 'home'}.{key}"
+
+
+def _marker(spec: PageSpec) -> str:
+    return f"_url.{spec.path or 'home'}"
+
+
+def url_state(spec: PageSpec) -> dict[str, Any]:
+    """The page's state.  When the URL is new to this session (a shared link, the
+    first visit, the back button), widgets are set from it and bad values are
+    shown as warnings; otherwise the widgets' own values are the state."""
+    params = st.query_params.to_dict()
+    if st.session_state.get(_marker(spec)) != params:
+        state, warnings = spec.decode(params)
+        for key, value in state.items():
+            st.session_state[widget_key(spec, key)] = value
+        st.session_state[_marker(spec)] = params
+        for message in warnings:
+            st.warning(message, icon=":material/link_off:")
+    return {f.key: st.session_state.get(widget_key(spec, f.key), f.default) for f in spec.fields}
+
+
+def set_state(spec: PageSpec, **values: Any) -> None:
+    """Change widget values (call from a callback, before the widgets are drawn)."""
+    for key, value in values.items():
+        st.session_state[widget_key(spec, key)] = value
+
+
+def write_url(spec: PageSpec, state: dict[str, Any]) -> None:
+    """Rewrite the address bar to the canonical URL of ``state``."""
+    params = spec.encode(state)
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    st.session_state[_marker(spec)] = params
+
+
+def absolute_link(spec: PageSpec, state: dict[str, Any]) -> str:
+    relative = spec.link(state)
+    url = st.context.url
+    if not url:
+        return relative
+    base = url.rstrip("/")
+    if spec.path and base.endswith("/" + spec.path):
+        base = base[: -len(spec.path) - 1]
+    return base + relative
+
+
+def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
+    """The "Copy link" control: the canonical link of what is on screen."""
+    with st.popover("Copy link", icon=":material/link:"):
+        st.caption("The link to exactly this view — copy it with the button on the right.")
+        st.code(absolute_link(spec, state), language=None, wrap_lines=True)

@@ -1,0 +1,75 @@
+"""Import: upload files in any supported format, preview what would change, then import."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib.errors import PapersError
+from lib.formats import FORMATS
+from lib.importer import import_files
+from lib.schema import to_frame
+from lib.store import InputFile
+from lib.urlstate import IMPORT
+from pages import common
+
+PREVIEW_ROWS = 10
+
+st.title("Import papers")
+store = common.store()
+st.markdown(
+    "Drop one or more files; the format is detected from the content: the **Daily Papers page** "
+    "copied as text, **Hugging Face** `/api/daily_papers` JSON, **arXiv API** Atom XML, the **arXiv "
+    "metadata snapshot** (JSON Lines), or your own **CSV / TSV / JSON / JSON Lines / Parquet** table — "
+    "each optionally gzipped. You see what would change before anything is written."
+)
+uploads = st.file_uploader("Files", accept_multiple_files=True, key="import.files")
+with st.expander("Options"):
+    options = st.columns(3)
+    fmt = options[0].selectbox("Format", ("detect",) + FORMATS, help="Override the detection for every file.")
+    year = options[1].number_input("Year of dates without one", min_value=1991, max_value=2100, value=None,
+                                   step=1, help="For a pasted page whose date line reads like 'Aug 12'.")
+    date = options[2].date_input("Listing day", value=None, help="The day every paper in these files was listed.")
+
+if not uploads:
+    st.caption(f"The store is `{store.path}` ({'empty' if not store.exists() else 'version ' + str(store.version())}).")
+    common.copy_link(IMPORT, {})
+    st.stop()
+
+inputs = [InputFile.from_bytes(u.name, u.getvalue()) for u in uploads]
+settings = dict(fmt=None if fmt == "detect" else fmt, year=int(year) if year else None, date=date,
+                today=dt.date.today())
+try:
+    preview = import_files(store, inputs, dry_run=True, **settings)
+except PapersError as exc:
+    st.error(f"Nothing can be imported: {exc}", icon=":material/error:")
+    st.caption("The store is unchanged.")
+    st.stop()
+
+c = preview.counts
+cols = st.columns(4)
+cols[0].metric("New papers", f"{c.added:,}")
+cols[1].metric("Updated", f"{c.updated:,}")
+cols[2].metric("Unchanged", f"{c.unchanged:,}")
+cols[3].metric("Rejected", f"{len(preview.rejected):,}")
+st.caption(" · ".join(f"{f.name}: {f.format}, {f.papers:,} papers" for f in preview.files))
+if preview.rejected or preview.warnings:
+    problems = pd.DataFrame(
+        [{"kind": "rejected", "file": p.file, "where": p.where, "reason": p.message} for p in preview.rejected]
+        + [{"kind": "warning", "file": p.file, "where": p.where, "reason": p.message} for p in preview.warnings]
+    )
+    st.dataframe(problems, hide_index=True, width="stretch")
+first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
+st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch")
+
+if not c.changed:
+    st.success("Everything in these files is already in the store: nothing to import.")
+elif st.button(f"Import {c.added + c.updated:,} papers", type="primary", icon=":material/download:"):
+    try:
+        report = import_files(store, inputs, **settings)
+    except PapersError as exc:
+        st.error(f"Import failed, the store is unchanged: {exc}", icon=":material/error:")
+        st.stop()
+    st.success(f"Imported: {report.summary()}. Store version {report.version or 'unchanged'}.")
+    st.page_link("pages/home.py", label="Open the Daily Papers", icon=":material/today:")
