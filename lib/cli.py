@@ -176,7 +176,7 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[
     try:
         return COMMANDS[args.command](args, out, err)
     except PapersError as exc:
-        err.write(f"error: {exc}\n")
+        err.write(f"error: {' '.join(str(exc).split())}\n")  # one line, whatever the message holds
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         err.write("interrupted: the store is unchanged unless the import had finished writing\n")

@@ -45,6 +45,11 @@ GZIP_MAGIC = b"\x1f\x8b"
 _VERSION_PART = re.compile(r"(?:\d+-[0-9a-z]+|sample)(?:\.|$)")
 
 
+def _one_line(exc: BaseException, limit: int = 120) -> str:
+    """An exception's text for a one-line message (Arrow's can span lines)."""
+    return " ".join(str(exc).split())[:limit]
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """``--data``, else ``$PAPERS_DATA``, else the project's ``data/``."""
     chosen = explicit or os.environ.get("PAPERS_DATA") or DEFAULT_DATA_DIR
@@ -105,7 +110,7 @@ class Store:
         try:
             metadata = pq.read_schema(self.table_path).metadata or {}
         except (OSError, pa.ArrowException) as exc:
-            raise StoreError(f"{self.table_path}: unreadable store ({str(exc)[:120]})") from None
+            raise StoreError(f"{self.table_path}: unreadable store ({_one_line(exc)})") from None
         return metadata.get(VERSION_KEY, b"0-unversioned").decode()
 
     def read_table(self) -> pa.Table:
@@ -115,7 +120,7 @@ class Store:
         try:
             return conform(pq.read_table(self.table_path))
         except (OSError, pa.ArrowException, KeyError) as exc:
-            raise StoreError(f"{self.table_path}: unreadable store ({str(exc)[:120]})") from None
+            raise StoreError(f"{self.table_path}: unreadable store ({_one_line(exc)})") from None
 
     # --- writing ---------------------------------------------------------------
     @contextlib.contextmanager

@@ -22,8 +22,13 @@ if len(days) == 0:
 day, warning = daily.resolve_day(state["date"], days)
 if warning:
     st.warning(warning, icon=":material/event_busy:")
+    state["date"] = None
+    common.set_state(HOME, date=None)
 latest = days[-1].astype(dt.date)
-common.set_state(HOME, date=day)
+# The URL's date pins a day; without one the view follows the latest day.  The picker
+# widget shows the resolved day, and choosing a day in it pins that day.
+PICKER = "home.day_picker"
+st.session_state[PICKER] = day
 previous, following = daily.neighbours(day, days)
 
 
@@ -31,20 +36,23 @@ def go_to(target: dt.date) -> None:
     common.set_state(HOME, date=target, p=1)
 
 
+def pick_day() -> None:
+    go_to(st.session_state[PICKER])
+
+
 # --- the day ---------------------------------------------------------------------------------
 st.title("Daily Papers")
 nav = st.columns([1.1, 1.6, 1.1, 2.2, 1.2], vertical_alignment="bottom")
 nav[0].button("Previous day", icon=":material/chevron_left:", disabled=previous is None,
               on_click=go_to, args=(previous,), width="stretch", help=str(previous or ""))
-nav[1].date_input("Day", key=common.widget_key(HOME, "date"), min_value=days[0].astype(dt.date),
-                  max_value=latest, format="YYYY-MM-DD", on_change=common.set_state,
-                  args=(HOME,), kwargs={"p": 1})
+nav[1].date_input("Day", key=PICKER, min_value=days[0].astype(dt.date), max_value=latest,
+                  format="YYYY-MM-DD", on_change=pick_day)
 nav[2].button("Next day", icon=":material/chevron_right:", disabled=following is None,
               on_click=go_to, args=(following,), width="stretch", help=str(following or ""))
 nav[3].segmented_control("Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"),
                          format_func=daily.SORTS.get, required=True, on_change=common.set_state,
                          args=(HOME,), kwargs={"p": 1})
-state = {**state, "date": day, "sort": st.session_state[common.widget_key(HOME, "sort")]}
+state["sort"] = st.session_state[common.widget_key(HOME, "sort")]
 
 papers = daily.papers_on(ds.frame, day, state["sort"])
 start, stop, pages = daily.page_bounds(len(papers), state["p"])
@@ -53,7 +61,7 @@ if start // daily.PAGE_SIZE + 1 != state["p"]:
     state["p"] = start // daily.PAGE_SIZE + 1
     common.set_state(HOME, p=state["p"])
 with nav[4]:
-    common.copy_link(HOME, state)
+    common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
 st.caption(f"{day:%A, %B} {day.day}, {day.year} · **{len(papers):,}** papers"
            + (f" · showing {start + 1}–{stop}" if pages > 1 else ""))
 
@@ -116,4 +124,4 @@ if o.days > 1:
 else:
     st.caption("One day of papers: a chart over time needs more than one day.")
 
-common.write_url(HOME, {**state, "date": None if day == latest else day})
+common.write_url(HOME, state)

@@ -58,10 +58,8 @@ def detect_format(head: bytes) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = head.decode("utf-16")
-        except UnicodeDecodeError:
-            text = head[2:].decode("utf-16-le", errors="ignore")
+        # the BOM gives the byte order; the cut at the end may split a character
+        text = head.decode("utf-16", errors="ignore")
     else:
         text = head.decode("utf-8", errors="ignore")
     text = text.lstrip("\ufeff \t\r\n")
@@ -79,6 +77,11 @@ def detect_format(head: bytes) -> str:
             return "json"  # one document spread over lines
         if isinstance(obj, dict) and "versions" in obj and ("authors_parsed" in obj or isinstance(obj.get("authors"), str)):
             return "arxiv_oai"
+        if isinstance(obj, dict) and "title" not in obj:
+            if any(isinstance(obj.get(key), list) for key in tables.RECORD_KEYS):
+                return "json"  # one document on one line, its records under "papers", "data"...
+            if isinstance(obj.get("error"), str):
+                return "hf_api"  # the Hugging Face API's answer to a bad request
         return "jsonl"
     first = _first_line(text)
     for delimiter in (",", "\t"):

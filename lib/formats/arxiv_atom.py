@@ -1,9 +1,9 @@
 """arXiv API responses (``/api/query``): an Atom feed of entries.
 
 The version suffix is stripped from ids, whitespace collapsed, ``published`` is the
-v1 day (and, with no listing day in this source, also ``date``).  The API reports
-errors as a feed with one entry titled "Error" whose id points at
-``/api/errors``: that is an :class:`InputError`, not a paper.  Parsing goes
+v1 day (and, with no listing day in this source, also ``date`` unless ``--date``
+gives one).  The API reports errors as a feed with one entry titled "Error" whose
+id points at ``/api/errors``: that is an :class:`InputError`, not a paper.  Parsing goes
 through defusedxml: DTDs, entity definitions and external entities are refused.
 """
 from __future__ import annotations
@@ -58,4 +58,5 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
             "authors": [_text(a, f"{ATOM}name") for a in entry.findall(f"{ATOM}author")],
             "published": published,
             "categories": categories,
+            **({"date": ctx.date, "listed": True} if ctx.date else {}),
         }

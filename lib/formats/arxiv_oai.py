@@ -4,7 +4,7 @@
 line: ``id, authors`` (one string), ``authors_parsed`` ([[last, first, suffix]]),
 ``title, abstract`` (hard-wrapped), ``categories`` (space separated), ``versions``
 ([{version, created}]).  The v1 ``created`` day is ``published`` and, with no
-listing day in this source, ``date``.
+listing day in this source, ``date`` (unless ``--date`` gives one).
 """
 from __future__ import annotations
 
@@ -85,6 +85,10 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
             ctx.reject(where, "not a JSON object")
             continue
         try:
-            yield where, oai_record(obj)
+            record = oai_record(obj)
         except (ValueError, TypeError, AttributeError) as exc:
             ctx.reject(where, str(exc) or "malformed record")
+            continue
+        if ctx.date:
+            record.update(date=ctx.date, listed=True)
+        yield where, record

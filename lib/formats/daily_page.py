@@ -65,9 +65,12 @@ def resolve_day(parts: tuple[int | None, int, int], ctx: ParseContext, where: st
         year = ctx.listing_day().year
     if year is not None:
         return dt.date(year, month, day)  # ValueError for Feb 30
-    candidate = dt.date(ctx.today.year, month, day) if _valid(ctx.today.year, month, day) else None
-    if candidate is None or candidate > ctx.today:
-        candidate = dt.date(ctx.today.year - 1, month, day)
+    # this year's day, else last year's; Feb 29 goes back to the last leap year
+    years = (ctx.today.year - back for back in range(9))
+    candidate = next((dt.date(y, month, day) for y in years
+                      if _valid(y, month, day) and dt.date(y, month, day) <= ctx.today), None)
+    if candidate is None:
+        raise ValueError(f"no such day: {text!r}")
     ctx.warn(where, f"{text!r} has no year; read as {candidate.isoformat()} "
                     "(the most recent such day) — pass --year to choose")
     return candidate

@@ -1,0 +1,136 @@
+"""Shared test fixtures: a real on-disk store, AppTest, and a real browser on a real server."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# A small table in our own JSON Lines format: three days, known upvotes and listing order.
+THREE_DAYS = [
+    {"id": "2501.00001", "title": "Sparse Mixtures for Tabular Forecasting", "abstract": "We forecast tables.",
+     "authors": ["Ada One", "Bo Two"], "date": "2025-01-06", "upvotes": 3},
+    {"id": "2501.00002", "title": "Agents That Plan With Maps", "abstract": "Planning agents with maps.",
+     "authors": ["Cy Three"], "date": "2025-01-06", "upvotes": 40},
+    {"id": "2501.00003", "title": "Retrieval Heads in Long Context", "abstract": "Heads that retrieve.",
+     "authors": ["Di Four"], "date": "2025-01-06", "upvotes": 12},
+    {"id": "2501.00004", "title": "Diffusion Policies for Robots", "abstract": "Robots diffuse.",
+     "authors": ["Ed Five"], "date": "2025-01-08", "upvotes": 7},
+    {"id": "2501.00005", "title": "Speculative Decoding at Scale", "abstract": "Faster decoding.",
+     "authors": ["Fa Six"], "date": "2025-01-09", "upvotes": 1},
+    {"id": "2501.00006", "title": "Tokenizers Are Models Too", "abstract": "On tokenizers.",
+     "authors": ["Gi Seven"], "date": "2025-01-09", "upvotes": 99},
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def empty_store(tmp_path, monkeypatch):
+    """An empty data directory that the app and CLI use (via $PAPERS_DATA)."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("PAPERS_DATA", str(data))
+    return data
+
+
+@pytest.fixture
+def three_day_store(empty_store, tmp_path):
+    """A store holding THREE_DAYS, imported through the real importer."""
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    source = write_jsonl(tmp_path / "three_days.jsonl", THREE_DAYS)
+    import_files(Store(empty_store), input_files([str(source)], (".jsonl",)))
+    return empty_store
+
+
+@pytest.fixture
+def app():
+    """A fresh AppTest of the whole app (navigation included)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+
+
+# --- real browser ---------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def browser_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def require_browser() -> None:
+    if not browser_available():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but no chromium at {CHROMIUM}")
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+
+
+class Server:
+    def __init__(self, data: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
+             f"--server.port={self.port}", "--server.address=127.0.0.1",
+             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+            cwd=ROOT, env={**os.environ, "PAPERS_DATA": str(data)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("streamlit did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def sample_server(tmp_path_factory):
+    """The app on an empty store: it shows the bundled sample."""
+    require_browser()
+    server = Server(tmp_path_factory.mktemp("empty-store"))
+    yield server
+    server.stop()
+
+
+def wait_for_app(page) -> None:
+    """Until Streamlit has finished running the script of the page."""
+    page.wait_for_selector("[data-testid=stApp]")
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)

@@ -1,0 +1,127 @@
+"""AppTest of the Daily Papers home page: sample data, URL round trips, bad links."""
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import THREE_DAYS
+
+
+CARD_TITLE = re.compile(r"^\*\*\d+\. (?:\[(?P<linked>.*)\]\(https://[^)]*\)|(?P<plain>.*))\*\*$")
+
+
+def titles(at):
+    """The card titles on screen, unescaped, in order."""
+    found = []
+    for m in at.markdown:
+        match = CARD_TITLE.match(m.value)
+        if match:
+            found.append(re.sub(r"\\(.)", r"\1", match["linked"] or match["plain"]))
+    return found
+
+
+def test_empty_store_shows_the_bundled_sample(app, empty_store):
+    app.run()
+    assert not app.exception
+    assert any("bundled sample" in i.value for i in app.info)
+    assert "63" in " ".join(c.value for c in app.caption)
+    assert "ALLoRA" in titles(app)[0]
+    assert app.date_input[0].value == dt.date(2025, 8, 12)
+    assert dict(app.query_params) == {}
+
+
+def test_default_is_latest_day_most_upvoted_first(app, three_day_store):
+    app.run()
+    assert not app.exception
+    assert app.date_input[0].value == dt.date(2025, 1, 9)
+    assert titles(app) == ["Tokenizers Are Models Too", "Speculative Decoding at Scale"]
+    assert dict(app.query_params) == {}
+
+
+def test_shared_date_link_opens_that_day(app, three_day_store):
+    app.query_params["date"] = "2025-01-06"
+    app.run()
+    assert not app.exception
+    assert app.date_input[0].value == dt.date(2025, 1, 6)
+    shown = titles(app)
+    assert len(shown) == 3
+    assert "Agents That Plan" in shown[0]  # 40 upvotes
+    assert dict(app.query_params) == {"date": "2025-01-06"}
+    assert not app.warning
+
+
+def test_sort_listed_round_trip(app, three_day_store):
+    app.query_params.update({"date": "2025-01-06", "sort": "listed"})
+    app.run()
+    expected = [r["title"] for r in THREE_DAYS if r["date"] == "2025-01-06"]
+    assert titles(app) == expected
+    assert dict(app.query_params) == {"date": "2025-01-06", "sort": "listed"}
+
+
+def test_changing_the_day_rewrites_the_url(app, three_day_store):
+    app.run()
+    app.date_input[0].set_value(dt.date(2025, 1, 8)).run()
+    assert not app.exception
+    assert dict(app.query_params) == {"date": "2025-01-08"}
+    assert "Diffusion Policies" in titles(app)[0]
+
+
+def test_previous_and_next_day_buttons(app, three_day_store):
+    app.run()
+    previous = next(b for b in app.button if b.label == "Previous day")
+    previous.click().run()
+    assert dict(app.query_params) == {"date": "2025-01-08"}  # 2025-01-07 has no papers: skipped
+    previous = next(b for b in app.button if b.label == "Previous day")
+    previous.click().run()
+    assert dict(app.query_params) == {"date": "2025-01-06"}
+    assert next(b for b in app.button if b.label == "Previous day").disabled
+    following = next(b for b in app.button if b.label == "Next day")
+    following.click().run()
+    assert dict(app.query_params) == {"date": "2025-01-08"}
+    next(b for b in app.button if b.label == "Next day").click().run()
+    assert dict(app.query_params) == {"date": "2025-01-09"}  # a chosen day stays pinned, even the latest
+    assert next(b for b in app.button if b.label == "Next day").disabled
+
+
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"date": "2025-02-30"}, "date"),
+        ({"date": "not-a-day"}, "date"),
+        ({"sort": "random"}, "sort"),
+        ({"p": "-4"}, "p="),
+        ({"by": "decade"}, "by="),
+        ({"nonsense": "1"}, "nonsense"),
+        ({"date": "1999-01-01"}, "1999-01-01"),
+    ],
+)
+def test_bad_link_values_fall_back_with_a_warning(app, three_day_store, params, fragment):
+    app.query_params.update(params)
+    app.run()
+    assert not app.exception
+    assert any(fragment in w.value for w in app.warning), [w.value for w in app.warning]
+    assert app.date_input[0].value == dt.date(2025, 1, 9)
+    assert dict(app.query_params) == {}  # the bad value is gone from the address bar
+
+
+def test_day_without_papers_says_so(app, three_day_store):
+    app.query_params["date"] = "2025-01-07"
+    app.run()
+    assert not app.exception
+    assert any("No papers were listed on 2025-01-07" in i.value for i in app.info)
+
+
+def test_copy_link_shows_the_canonical_link_of_the_view(app, three_day_store):
+    app.query_params.update({"date": "2025-01-06", "sort": "listed"})
+    app.run()
+    assert any(c.value.endswith("/?date=2025-01-06&sort=listed") for c in app.code)
+
+
+def test_chart_period_round_trip(app, three_day_store):
+    app.query_params["by"] = "week"
+    app.run()
+    assert not app.exception
+    assert app.selectbox[0].value == "week"
+    assert dict(app.query_params) == {"by": "week"}
+    app.selectbox[0].set_value("month").run()
+    assert dict(app.query_params) == {"by": "month"}

@@ -1,0 +1,75 @@
+"""AppTest of the Import page: upload, preview, confirm; bad files change nothing."""
+import json
+
+from conftest import THREE_DAYS
+
+from lib.store import Store
+
+
+def jsonl(records):
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def open_import_page(app):
+    app.run()
+    app.switch_page("pages/import_data.py").run()
+    assert not app.exception
+    return app
+
+
+def metric(app, label):
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_upload_previews_then_imports_on_confirmation(app, empty_store):
+    open_import_page(app)
+    app.file_uploader[0].set_value(("papers.jsonl", jsonl(THREE_DAYS), "application/json")).run()
+    assert not app.exception
+    assert metric(app, "New papers") == "6"
+    assert metric(app, "Rejected") == "0"
+    assert not Store(empty_store).exists()  # a preview writes nothing
+    button = next(b for b in app.button if b.label.startswith("Import "))
+    assert button.label == "Import 6 papers"
+    button.click().run()
+    assert not app.exception
+    assert any("added 6" in s.value for s in app.success)
+    table = Store(empty_store).read_table()
+    assert sorted(table["id"].to_pylist()) == sorted(r["id"] for r in THREE_DAYS)
+
+
+def test_upload_of_known_papers_says_nothing_to_import(app, three_day_store):
+    open_import_page(app)
+    app.file_uploader[0].set_value(("again.jsonl", jsonl(THREE_DAYS), "application/json")).run()
+    assert metric(app, "Unchanged") == "6"
+    assert any("nothing to import" in s.value for s in app.success)
+    assert not [b for b in app.button if b.label.startswith("Import ")]
+
+
+def test_preview_lists_rejected_records_with_their_line(app, empty_store):
+    open_import_page(app)
+    records = THREE_DAYS[:2] + [{"id": "2501.09999", "abstract": "no title here", "date": "2025-01-06"}]
+    app.file_uploader[0].set_value(("some.jsonl", jsonl(records), "application/json")).run()
+    assert metric(app, "New papers") == "2"
+    assert metric(app, "Rejected") == "1"
+    problems = app.dataframe[0].value
+    assert problems.iloc[0]["where"] == "line 3"
+    assert "no title" in problems.iloc[0]["reason"]
+
+
+def test_malformed_file_is_an_error_and_the_store_is_untouched(app, three_day_store):
+    before = (three_day_store / "papers.parquet").read_bytes()
+    open_import_page(app)
+    feed = (b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+            b"<id>https://arxiv.org/api/errors#incorrect_id_format_for_abc</id><title>Error</title>"
+            b"<summary>incorrect id format for abc</summary></entry></feed>")
+    app.file_uploader[0].set_value(("query.xml", feed, "application/xml")).run()
+    assert not app.exception
+    assert any("arXiv API answered with an error" in e.value for e in app.error)
+    assert (three_day_store / "papers.parquet").read_bytes() == before
+
+
+def test_uploaded_file_name_never_becomes_a_path(app, empty_store):
+    open_import_page(app)
+    app.file_uploader[0].set_value(("../../etc/evil.jsonl", jsonl(THREE_DAYS[:1]), "application/json")).run()
+    assert not app.exception
+    assert any("evil.jsonl: jsonl" in c.value and "../" not in c.value for c in app.caption)

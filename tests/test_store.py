@@ -1,0 +1,453 @@
+"""The store on a real disk: idempotent re-imports, atomic writes under failures and
+SIGKILL, the writers' lock across processes, versions, artifacts, the bundled sample."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import lib.store
+from lib.dataset import SAMPLE_VERSION, load
+from lib.errors import InputError, StoreError
+from lib.schema import SCHEMA
+from lib.importer import import_files
+from lib.store import TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 27)
+
+
+def paper(i: int, **extra) -> dict:
+    record = {"id": f"2507.{i:05d}", "title": f"Paper number {i}", "abstract": f"Abstract {i}.",
+              "authors": [f"Author {i}", "Co Author"], "date": f"2025-07-{1 + i % 28:02d}", "upvotes": i % 17}
+    record.update(extra)
+    return record
+
+
+def jsonl(records: list[dict]) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in records).encode()
+
+
+def source(records: list[dict], name: str = "papers.jsonl") -> InputFile:
+    return InputFile.from_bytes(name, jsonl(records))
+
+
+def do_import(store: Store, records: list[dict], name: str = "papers.jsonl"):
+    return import_files(store, [source(records, name)], today=TODAY)
+
+
+def snapshot(store: Store) -> tuple[bytes, int, int]:
+    st = store.table_path.stat()
+    return store.table_path.read_bytes(), st.st_mtime_ns, st.st_ino
+
+
+def leftovers(store: Store) -> list[str]:
+    """Files in the data directory other than the table and the lock (e.g. temp files)."""
+    return sorted(p.name for p in store.path.iterdir() if p.name not in (TABLE_FILE, ".lock"))
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(tmp_path / "data")
+
+
+# --- idempotent imports and versions ------------------------------------------------
+def test_reimporting_the_same_file_writes_nothing(store):
+    records = [paper(i) for i in range(25)]
+    first = do_import(store, records)
+    assert (first.counts.added, first.counts.updated, first.counts.unchanged) == (25, 0, 0)
+    assert first.version is not None and store.version() == first.version
+    before = snapshot(store)
+
+    time.sleep(0.01)  # a rewrite would get a later mtime
+    second = do_import(store, records)
+    assert (second.counts.added, second.counts.updated, second.counts.unchanged) == (0, 0, 25)
+    assert second.version is None
+    assert second.summary() == "added 0, updated 0, unchanged 25, rejected 0"
+    assert store.version() == first.version
+    assert snapshot(store) == before  # bytes, mtime_ns and inode: the file was not touched
+    assert leftovers(store) == []
+
+
+def test_importing_a_changed_file_bumps_the_version(store):
+    records = [paper(i) for i in range(10)]
+    v1 = do_import(store, records).version
+    changed = [dict(r) for r in records]
+    changed[3]["upvotes"] = 1000
+    changed[7]["abstract"] = "A rewritten abstract."
+    report = do_import(store, changed + [paper(99)])
+    assert (report.counts.added, report.counts.updated, report.counts.unchanged) == (1, 2, 8)
+    v2 = report.version
+    assert v2 is not None and v2 != v1 and store.version() == v2
+    assert int(v2.split("-")[0]) == int(v1.split("-")[0]) + 1
+    table = store.read_table()
+    assert table.num_rows == 11
+    assert table["upvotes"][3].as_py() == 1000
+    assert table["abstract"][7].as_py() == "A rewritten abstract."
+
+
+def test_version_lives_in_the_parquet_metadata(store):
+    assert store.version() is None and not store.exists()
+    version = do_import(store, [paper(1)]).version
+    metadata = pq.read_schema(store.table_path).metadata
+    assert metadata[VERSION_KEY].decode() == version == store.version()
+    assert version.startswith("1-")
+    assert leftovers(store) == []  # no side file holds the version
+    with store.lock():
+        v2 = store.write_table(store.read_table())
+    assert v2.startswith("2-") and store.version() == v2
+    assert pq.read_schema(store.table_path).metadata[VERSION_KEY].decode() == v2
+
+
+def test_write_table_conforms_and_round_trips(store):
+    report = do_import(store, [paper(i) for i in range(5)])
+    table = store.read_table()
+    assert table.equals(report.incoming)
+    assert table.schema.equals(SCHEMA)
+
+
+def test_dry_run_writes_nothing(store):
+    report = import_files(store, [source([paper(1), paper(2)])], today=TODAY, dry_run=True)
+    assert report.counts.added == 2 and report.version is None
+    assert not store.exists()
+
+
+# --- failures in the middle of a write ------------------------------------------------
+@pytest.fixture
+def filled(store):
+    do_import(store, [paper(i) for i in range(20)])
+    return store
+
+
+def _assert_untouched(store: Store, before, old_table: pa.Table, old_version: str):
+    assert snapshot(store) == before
+    assert leftovers(store) == []
+    assert store.version() == old_version
+    assert store.read_table().equals(old_table)
+
+
+def test_failure_inside_parquet_writer_leaves_store_identical(filled, monkeypatch):
+    before, old_table, old_version = snapshot(filled), filled.read_table(), filled.version()
+    real_write = pq.write_table
+    calls = []
+
+    def broken(table, where, **kwargs):
+        calls.append(1)
+        real_write(table.slice(0, 3), where, **kwargs)  # some real bytes reach the temp file
+        where.write(b"\0" * 4096)
+        raise OSError(28, "No space left on device (injected)")
+
+    monkeypatch.setattr(lib.store.pq, "write_table", broken)
+    with pytest.raises(OSError, match="injected"):
+        do_import(filled, [paper(i, upvotes=500) for i in range(30)])
+    assert calls == [1]
+    monkeypatch.undo()
+    _assert_untouched(filled, before, old_table, old_version)
+
+
+def test_interrupt_inside_parquet_writer_leaves_store_identical(filled, monkeypatch):
+    before, old_table, old_version = snapshot(filled), filled.read_table(), filled.version()
+
+    def interrupted(table, where, **kwargs):
+        where.write(b"PAR1 half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(lib.store.pq, "write_table", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        do_import(filled, [paper(77)])
+    monkeypatch.undo()
+    _assert_untouched(filled, before, old_table, old_version)
+
+
+def test_failing_rename_leaves_store_identical(filled, monkeypatch):
+    before, old_table, old_version = snapshot(filled), filled.read_table(), filled.version()
+    seen = []
+
+    def no_rename(src, dst, *args, **kwargs):
+        seen.append((Path(src).name, Path(dst).name))
+        assert Path(src).is_file() and Path(src).stat().st_size > 0  # the full temp file exists
+        raise OSError(5, "Input/output error (injected)")
+
+    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    with pytest.raises(OSError, match="injected"):
+        do_import(filled, [paper(i, upvotes=900) for i in range(20)])
+    monkeypatch.undo()
+    assert len(seen) == 1 and seen[0][1] == TABLE_FILE
+    assert seen[0][0].startswith(f".{TABLE_FILE}.") and seen[0][0].endswith(".tmp")
+    _assert_untouched(filled, before, old_table, old_version)
+
+
+def test_failure_on_the_first_write_leaves_no_store(store, monkeypatch):
+    def no_rename(src, dst, *args, **kwargs):
+        raise OSError(5, "Input/output error (injected)")
+
+    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    with pytest.raises(OSError):
+        do_import(store, [paper(1)])
+    monkeypatch.undo()
+    assert not store.exists() and store.version() is None
+    assert leftovers(store) == []
+
+
+def test_failed_write_is_reported_by_the_cli(filled, monkeypatch, tmp_path):
+    from io import StringIO
+
+    from lib.cli import main
+
+    before = snapshot(filled)
+    path = tmp_path / "more.jsonl"
+    path.write_bytes(jsonl([paper(i, upvotes=321) for i in range(5)]))
+
+    def no_rename(src, dst, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    out, err = StringIO(), StringIO()
+    code = main(["import", "--data", str(filled.path), str(path)], out=out, err=err)
+    monkeypatch.undo()
+    assert code == 2
+    assert err.getvalue().splitlines() == ["error: No space left on device"]
+    assert snapshot(filled) == before and leftovers(filled) == []
+
+
+# --- a real SIGKILL at random moments ---------------------------------------------------
+KILL_SCRIPT = (
+    "import sys\n"
+    "from lib.store import Store, input_files\n"
+    "from lib.importer import import_files\n"
+    "import_files(Store(sys.argv[1]), input_files([sys.argv[2]], ()))\n"
+)
+
+
+def _import_process(data: Path, path: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(data), str(path)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def test_sigkill_leaves_old_or_new_table(tmp_path):
+    rng = random.Random(20261127)
+    words = "sparse dense attention retrieval model agent token scaling law data".split()
+    big = tmp_path / "big.jsonl"
+    with big.open("w", encoding="utf-8") as handle:
+        for i in range(12_000):
+            handle.write(json.dumps(paper(
+                i, abstract=" ".join(rng.choices(words, k=45)), categories=["cs.LG", "cs.CL"],
+                upvotes=i % 97 + 20)) + "\n")
+    assert big.stat().st_size > 3_000_000
+
+    template = Store(tmp_path / "template")
+    do_import(template, [paper(i) for i in range(0, 400, 3)])  # the "old" table
+    old = template.read_table()
+
+    # the complete import, measured, gives the "new" table and the time it takes
+    done = Store(tmp_path / "done")
+    shutil.copytree(template.path, done.path)
+    start = time.monotonic()
+    proc = _import_process(done.path, big)
+    assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()
+    proc.stderr.close()
+    duration = time.monotonic() - start
+    new = done.read_table()
+    assert new.num_rows == 12_000 and not new.equals(old)
+
+    outcomes = []
+    for trial in range(5):
+        store = Store(tmp_path / f"kill{trial}")
+        shutil.copytree(template.path, store.path)
+        delay = rng.uniform(0.4, 1.1) * duration  # the write is at the end
+        proc = _import_process(store.path, big)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        code = proc.wait(timeout=30)
+        proc.stderr.close()
+        version = store.version()  # readable, never a torn file
+        table = store.read_table()
+        is_old, is_new = table.equals(old), table.equals(new)
+        assert is_old or is_new, f"trial {trial}: killed after {delay:.2f}s, the table is neither old nor new"
+        assert version == template.version() if is_old else version != template.version()
+        with store.lock():  # a killed writer never leaves the lock held
+            pass
+        outcomes.append((code, "old" if is_old else "new"))
+    assert any(code == -signal.SIGKILL for code, _ in outcomes), outcomes
+
+
+MID_WRITE_SCRIPT = (
+    "import sys, time\n"
+    "import pyarrow.parquet as pq\n"
+    "real = pq.write_table\n"
+    "def slow(table, where, **kw):\n"
+    "    real(table.slice(0, 2), where, **kw)\n"
+    "    where.flush()\n"
+    "    print('WRITING', flush=True)\n"
+    "    time.sleep(60)\n"
+    "pq.write_table = slow\n"
+    + KILL_SCRIPT
+)
+
+
+def test_sigkill_in_the_middle_of_the_write(tmp_path):
+    """Deterministic: the writer is killed while its temp file is half written."""
+    store = Store(tmp_path / "data")
+    do_import(store, [paper(i) for i in range(30)])
+    before, old, version = snapshot(store), store.read_table(), store.version()
+    path = tmp_path / "more.jsonl"
+    path.write_bytes(jsonl([paper(i, upvotes=999) for i in range(40)]))
+    proc = subprocess.Popen([sys.executable, "-c", MID_WRITE_SCRIPT, str(store.path), str(path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"WRITING\n", proc.stderr.read().decode()
+        temps = [p for p in store.path.iterdir() if p.name.endswith(".tmp")]
+        assert len(temps) == 1 and temps[0].stat().st_size > 0  # the half-written file exists
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert snapshot(store) == before
+    assert store.version() == version and store.read_table().equals(old)
+    # the next import still works (the lock died with the writer) and is complete
+    report = do_import(store, [paper(i, upvotes=999) for i in range(40)])
+    assert (report.counts.added, report.counts.updated) == (10, 30)
+    assert store.read_table().num_rows == 40
+
+
+# --- two writers at once ---------------------------------------------------------------
+def test_concurrent_imports_are_serialised_by_the_lock(tmp_path):
+    store = Store(tmp_path / "data")
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_bytes(jsonl([paper(i) for i in range(0, 1500)]))
+    b.write_bytes(jsonl([paper(i) for i in range(5000, 6200)]))
+
+    with store.lock():
+        procs = [_import_process(store.path, path) for path in (a, b)]
+        time.sleep(1.5)  # both have started and read their file; they must wait for the lock
+        assert not store.exists(), "a writer did not wait for the lock"
+        assert all(p.poll() is None for p in procs)
+    for proc in procs:
+        assert proc.wait(timeout=60) == 0, proc.stderr.read().decode()
+        proc.stderr.close()
+
+    table = store.read_table()
+    assert table.num_rows == 1500 + 1200
+    assert set(table["id"].to_pylist()) == {f"2507.{i:05d}" for i in [*range(1500), *range(5000, 6200)]}
+    assert store.version().startswith("2-")  # the second writer read the first one's table
+    assert leftovers(store) == []
+
+
+# --- reading a broken store ----------------------------------------------------------------
+@pytest.mark.parametrize("content", [b"", b"this is not parquet\n" * 10, b"PAR1" + b"\x00" * 100 + b"PAR1"])
+def test_unreadable_store_raises_store_error(store, content):
+    store.path.mkdir(parents=True)
+    store.table_path.write_bytes(content)
+    with pytest.raises(StoreError, match="unreadable store") as info:
+        store.version()
+    assert str(store.table_path) in str(info.value)
+    assert "\n" not in str(info.value)
+    with pytest.raises(StoreError, match="unreadable store"):
+        store.read_table()
+    with pytest.raises(StoreError):
+        load(store)
+    with pytest.raises(StoreError):  # and an import refuses to overwrite it
+        do_import(store, [paper(1)])
+    assert store.table_path.read_bytes() == content
+
+
+def test_parquet_without_our_columns_raises_store_error(store):
+    store.path.mkdir(parents=True)
+    pq.write_table(pa.table({"x": [1, 2]}), store.table_path)
+    assert store.version() == "0-unversioned"
+    with pytest.raises(StoreError, match="unreadable store"):
+        store.read_table()
+
+
+# --- artifacts -------------------------------------------------------------------------------
+def test_artifact_path(store):
+    path = store.artifact_path("search", "3-abcd1234", ".npz")
+    assert path == store.path / "artifacts" / "search-3-abcd1234.npz"
+
+
+def test_prune_artifacts_keeps_only_the_current_version(store):
+    store.prune_artifacts("search", "1-aaaa0000")  # no artifacts directory yet: nothing happens
+    store.artifacts_dir.mkdir(parents=True)
+    names = ["search-1-aaaa0000.npz", "search-2-bbbb0000.npz", "search-3-cccc0000.npz",
+             "search-3-cccc0000.json", "search-0-unversioned.npz", "search-sample.npz",
+             "search-index-1-aaaa0000.npz", "search-index-3-cccc0000.npz", "other-1-aaaa0000.npz"]
+    for name in names:
+        (store.artifacts_dir / name).write_bytes(b"x")
+    store.prune_artifacts("search", "3-cccc0000")
+    left = sorted(p.name for p in store.artifacts_dir.iterdir())
+    assert left == sorted(["search-3-cccc0000.npz", "search-3-cccc0000.json", "search-index-1-aaaa0000.npz",
+                           "search-index-3-cccc0000.npz", "other-1-aaaa0000.npz"])
+    # a name with a dash keeps its own current version
+    store.prune_artifacts("search-index", "3-cccc0000")
+    left = sorted(p.name for p in store.artifacts_dir.iterdir())
+    assert left == sorted(["search-3-cccc0000.npz", "search-3-cccc0000.json", "search-index-3-cccc0000.npz",
+                           "other-1-aaaa0000.npz"])
+
+
+def test_artifact_round_trip_with_store_versions(store):
+    v1 = do_import(store, [paper(1)]).version
+    write_bytes_atomic(store.artifact_path("counts", v1, ".json"), b"{}")
+    v2 = do_import(store, [paper(2)]).version
+    write_bytes_atomic(store.artifact_path("counts", v2, ".json"), b"{}")
+    store.prune_artifacts("counts", v2)
+    assert [p.name for p in store.artifacts_dir.iterdir()] == [f"counts-{v2}.json"]
+
+
+# --- input files -------------------------------------------------------------------------------
+def test_input_file_from_bytes_keeps_only_the_base_name():
+    assert InputFile.from_bytes("../../etc/passwd", b"").name == "passwd"
+    assert InputFile.from_bytes("C:\\Users\\me\\2025-08-12.json", b"").name == "2025-08-12.json"
+    assert InputFile.from_bytes("", b"").name == "upload"
+    assert InputFile.from_bytes("x.jsonl", b"abc").open().read() == b"abc"
+
+
+def test_input_files_scans_directories(tmp_path):
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    for name in ["b.jsonl", "a.csv.gz", "notes.md", ".hidden.jsonl", "sub/c.json"]:
+        (tmp_path / "d" / name).write_bytes(b"x")
+    found = input_files([str(tmp_path / "d")], (".jsonl", ".csv", ".json"))
+    assert [Path(f.name).relative_to(tmp_path / "d").as_posix() for f in found] == ["a.csv.gz", "b.jsonl", "sub/c.json"]
+    explicit = input_files([str(tmp_path / "d" / "notes.md")], (".jsonl",))
+    assert [Path(f.name).name for f in explicit] == ["notes.md"]  # a named file is always tried
+    with pytest.raises(InputError, match="no such file"):
+        input_files([str(tmp_path / "missing.jsonl")], (".jsonl",))
+
+
+def test_data_dir_precedence(tmp_path, monkeypatch):
+    monkeypatch.setenv("PAPERS_DATA", str(tmp_path / "env"))
+    assert Store().path == (tmp_path / "env").resolve()
+    assert Store(tmp_path / "explicit").path == (tmp_path / "explicit").resolve()
+    monkeypatch.delenv("PAPERS_DATA")
+    assert Store().path == ROOT / "data"
+
+
+# --- the dataset the app and CLI read ------------------------------------------------------------
+def test_load_on_an_empty_store_gives_the_bundled_sample(store):
+    ds = load(store, today=TODAY)
+    assert ds.is_sample is True and ds.version == SAMPLE_VERSION == "sample"
+    assert ds.table.num_rows == 63 and ds.overview.papers == 63
+    assert ds.overview.first == ds.overview.last == dt.date(2025, 8, 12)  # the file name's day
+    assert set(ds.table["source"].to_pylist()) == {"daily_page"}
+    assert not store.path.exists()  # reading never creates the store
+
+
+def test_load_on_a_filled_store(store):
+    records = [paper(i) for i in range(6)]
+    version = do_import(store, records).version
+    ds = load(store, today=TODAY)
+    assert ds.is_sample is False and ds.version == version
+    assert ds.table.num_rows == 6 and len(ds.frame) == 6
+    assert ds.overview.first == dt.date(2025, 7, 1) and ds.overview.last == dt.date(2025, 7, 6)
+    assert ds.frame["id"].tolist() == [r["id"] for r in records]
