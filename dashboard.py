@@ -11,7 +11,7 @@ def main() -> None:
         st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
         st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"),
     ]
-    st.navigation(pages).run()
+    st.navigation(pages, position="top").run()
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
+import pandas as pd
 import streamlit as st
 
 from lib.dataset import Dataset, load
 from lib.errors import PapersError
 from lib.store import Store
+from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.urlstate import PageSpec
 
 
@@ -103,3 +105,41 @@ def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
     with st.popover("Copy link", icon=":material/link:"):
         st.caption("The link to exactly this view — copy it with the button on the right.")
         st.code(absolute_link(spec, state), language=None, wrap_lines=True)
+
+
+# --- shared widgets -------------------------------------------------------------------------
+MAX_AUTHORS = 12
+
+
+def paper_card(paper: Any, rank: int | None = None) -> None:
+    """One paper as a card: title, authors, counts, links, abstract on demand.
+    Paper text is data: every piece goes through md_escape / md_link."""
+    known_id = arxiv_id(paper.id)
+    with st.container(border=True):
+        number = f"{rank}. " if rank is not None else ""
+        st.markdown(f"**{number}{md_link(paper.title, arxiv_abs_url(known_id) if known_id else None)}**")
+        authors = list(paper.authors)
+        if authors:
+            more = f", … (+{len(authors) - MAX_AUTHORS})" if len(authors) > MAX_AUTHORS else ""
+            st.caption(md_escape(", ".join(authors[:MAX_AUTHORS]) + more))
+        facts = []
+        if pd.notna(paper.upvotes):
+            facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
+        if pd.notna(paper.num_comments):
+            facts.append(f":material/chat_bubble: {int(paper.num_comments)}")
+        if len(paper.categories):
+            facts.append(md_escape(" ".join(paper.categories[:4])))
+        if known_id:
+            facts += [md_link("arXiv", arxiv_abs_url(known_id)), md_link("PDF", arxiv_pdf_url(known_id)),
+                      md_link("Hugging Face", hf_paper_url(known_id))]
+        if isinstance(paper.github_repo, str) and md_link("GitHub", paper.github_repo) != "GitHub":
+            facts.append(md_link("GitHub", paper.github_repo))
+        if facts:
+            st.markdown(" · ".join(facts))
+        if paper.abstract:
+            with st.expander("Abstract"):
+                st.markdown(md_escape(paper.abstract))
+                if len(paper.keywords):
+                    st.caption("Keywords: " + md_escape(", ".join(paper.keywords)))
+        else:
+            st.caption("No abstract in the source.")

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from lib import charts, daily
-from lib.text import arxiv_id, arxiv_abs_url, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.urlstate import HOME, PERIODS
 from pages import common
 
@@ -42,86 +40,59 @@ def pick_day() -> None:
 
 # --- the day ---------------------------------------------------------------------------------
 st.title("Daily Papers")
-nav = st.columns([1.1, 1.6, 1.1, 2.2, 1.2], vertical_alignment="bottom")
-nav[0].button("Previous day", icon=":material/chevron_left:", disabled=previous is None,
-              on_click=go_to, args=(previous,), width="stretch", help=str(previous or ""))
-nav[1].date_input("Day", key=PICKER, min_value=days[0].astype(dt.date), max_value=latest,
-                  format="YYYY-MM-DD", on_change=pick_day)
-nav[2].button("Next day", icon=":material/chevron_right:", disabled=following is None,
-              on_click=go_to, args=(following,), width="stretch", help=str(following or ""))
-nav[3].segmented_control("Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"),
-                         format_func=daily.SORTS.get, required=True, on_change=common.set_state,
-                         args=(HOME,), kwargs={"p": 1})
-state["sort"] = st.session_state[common.widget_key(HOME, "sort")]
+main, side = st.columns([5, 2], gap="large")
+with main:
+    nav = st.columns([1.25, 1.5, 1.25, 2.2], vertical_alignment="bottom")
+    nav[0].button("Previous day", icon=":material/chevron_left:", disabled=previous is None,
+                  on_click=go_to, args=(previous,), width="stretch", help=str(previous or ""))
+    nav[1].date_input("Day", key=PICKER, min_value=days[0].astype(dt.date), max_value=latest,
+                      format="YYYY-MM-DD", on_change=pick_day)
+    nav[2].button("Next day", icon=":material/chevron_right:", disabled=following is None,
+                  on_click=go_to, args=(following,), width="stretch", help=str(following or ""))
+    state["sort"] = nav[3].segmented_control(
+        "Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"), format_func=daily.SORTS.get,
+        required=True, on_change=common.set_state, args=(HOME,), kwargs={"p": 1})
 
-papers = daily.papers_on(ds.frame, day, state["sort"])
-start, stop, pages = daily.page_bounds(len(papers), state["p"])
-if start // daily.PAGE_SIZE + 1 != state["p"]:
-    st.warning(f"This day has {pages} page(s) of papers; showing page {pages}.", icon=":material/link_off:")
-    state["p"] = start // daily.PAGE_SIZE + 1
-    common.set_state(HOME, p=state["p"])
-with nav[4]:
-    common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
-st.caption(f"{day:%A, %B} {day.day}, {day.year} · **{len(papers):,}** papers"
-           + (f" · showing {start + 1}–{stop}" if pages > 1 else ""))
-
-if papers.empty:
-    st.info(f"No papers were listed on {day.isoformat()}. "
-            f"Nearest days with papers: {previous or '—'} (earlier), {following or '—'} (later).",
-            icon=":material/event_busy:")
-
-for rank, paper in enumerate(papers.iloc[start:stop].itertuples(index=False), start=start + 1):
-    known_id = arxiv_id(paper.id)
-    with st.container(border=True):
-        st.markdown(f"**{rank}. {md_link(paper.title, arxiv_abs_url(known_id) if known_id else None)}**")
-        authors = list(paper.authors)
-        if authors:
-            shown = ", ".join(authors[:12]) + (f", … (+{len(authors) - 12})" if len(authors) > 12 else "")
-            st.caption(md_escape(shown))
-        facts = []
-        if pd.notna(paper.upvotes):
-            facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
-        if pd.notna(paper.num_comments):
-            facts.append(f":material/chat_bubble: {int(paper.num_comments)}")
-        if len(paper.categories):
-            facts.append(md_escape(" ".join(paper.categories[:4])))
-        if known_id:
-            facts += [md_link("arXiv", arxiv_abs_url(known_id)), md_link("PDF", arxiv_pdf_url(known_id)),
-                      md_link("Hugging Face", hf_paper_url(known_id))]
-        if isinstance(paper.github_repo, str) and md_link("GitHub", paper.github_repo) != "GitHub":
-            facts.append(md_link("GitHub", paper.github_repo))
-        if facts:
-            st.markdown(" · ".join(facts))
-        if paper.abstract:
-            with st.expander("Abstract"):
-                st.markdown(md_escape(paper.abstract))
-                if len(paper.keywords):
-                    st.caption("Keywords: " + md_escape(", ".join(paper.keywords)))
-        else:
-            st.caption("No abstract in the source.")
-
-if pages > 1:
-    pager = st.columns([1, 1, 4], vertical_alignment="center")
-    pager[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
-                    on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] - 1})
-    pager[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
-                    on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] + 1})
-    pager[2].caption(f"Page {state['p']} of {pages}")
+    papers = daily.papers_on(ds.frame, day, state["sort"])
+    start, stop, pages = daily.page_bounds(len(papers), state["p"])
+    if start // daily.PAGE_SIZE + 1 != state["p"]:
+        st.warning(f"Ignored p={state['p']}: this day has {pages} page(s) of papers; showing page {pages}.",
+                   icon=":material/link_off:")
+        state["p"] = pages
+        common.set_state(HOME, p=pages)
+    heading = st.columns([4, 1], vertical_alignment="center")
+    heading[0].markdown(f"#### {day:%A, %B} {day.day}, {day.year}")
+    heading[0].caption(f"**{len(papers):,}** papers" + (f" · showing {start + 1}–{stop}" if pages > 1 else ""))
+    with heading[1]:
+        common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
+    if papers.empty:
+        st.info(f"No papers were listed on {day.isoformat()}. Nearest days with papers: "
+                f"{previous or '—'} (earlier), {following or '—'} (later).", icon=":material/event_busy:")
+    for rank, paper in enumerate(papers.iloc[start:stop].itertuples(index=False), start=start + 1):
+        common.paper_card(paper, rank)
+    if pages > 1:
+        pager = st.columns([1, 1, 3], vertical_alignment="center")
+        pager[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
+                        on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] - 1})
+        pager[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
+                        on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] + 1})
+        pager[2].caption(f"Page {state['p']} of {pages}")
 
 # --- the whole table ----------------------------------------------------------------------------
-st.divider()
-st.subheader("The whole table")
-o = ds.overview
-k = st.columns(4)
-k[0].metric("Papers", f"{o.papers:,}")
-k[1].metric("Days", f"{o.days:,}")
-k[2].metric("Day range", f"{o.first} → {o.last}" if o.first != o.last else str(o.first))
-k[3].metric("Sources", len(o.sources), help=", ".join(f"{name}: {n:,}" for name, n in o.sources.items()))
-state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), width=200)
-tidy = ds.per_period(state["by"])
-if o.days > 1:
-    st.altair_chart(charts.papers_per_period_chart(tidy), width="stretch")
-else:
-    st.caption("One day of papers: a chart over time needs more than one day.")
+with side:
+    st.subheader("The whole table")
+    o = ds.overview
+    k = st.columns(2)
+    k[0].metric("Papers", f"{o.papers:,}")
+    k[1].metric("Days", f"{o.days:,}")
+    k = st.columns(2)
+    k[0].metric("First day", str(o.first))
+    k[1].metric("Last day", str(o.last))
+    st.caption("Sources: " + " · ".join(f"{name} {n:,}" for name, n in o.sources.items()))
+    state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"))
+    if o.days > 1:
+        st.altair_chart(charts.papers_per_period_chart(ds.per_period(state["by"])), width="stretch")
+    else:
+        st.caption("One day of papers: a chart over time needs more than one day.")
 
 common.write_url(HOME, state)

@@ -61,7 +61,8 @@ if preview.rejected or preview.warnings:
     )
     st.dataframe(problems, hide_index=True, width="stretch")
 first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
-st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch")
+st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch",
+             column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
 
 if not c.changed:
     st.success("Everything in these files is already in the store: nothing to import.")

@@ -1,0 +1,138 @@
+"""What every benchmark shares: figures, subprocess measurement, corpora, the app in a browser.
+
+Benchmarks are not tests: they print figures beside their goals and peers, measured
+in one run on this machine.  Each measured step runs in a fresh Python process so
+that its peak memory (ru_maxrss) is its own.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "data" / "arxiv_2025-03_2026-07.jsonl.gz"
+SAMPLE2K = SHARED / "data" / "arxiv_sample2k.jsonl"
+WORK = Path(os.environ.get("BENCH_WORK", tempfile.gettempdir())) / "papers-bench"
+
+
+@dataclass
+class Figure:
+    figure: str
+    unit: str
+    ours: float
+    peers: dict[str, float] = field(default_factory=dict)
+    goal: str = ""
+    met: bool | None = None
+
+    def row(self) -> str:
+        peers = ", ".join(f"{k} {_num(v)}" for k, v in self.peers.items())
+        verdict = {True: "met", False: "NOT MET", None: ""}[self.met]
+        return f"{self.figure:<52} {_num(self.ours):>9} {self.unit:<3} | {peers:<40} | {self.goal} {verdict}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
+    """Run ``code`` in a fresh interpreter (project root on sys.path); returns
+    ``{"seconds": wall time of the code, "peak_mb": the process's peak RSS, **extra}``
+    where ``extra`` is whatever the code stored in the dict ``RESULT``."""
+    script = textwrap.dedent(f"""
+        import json, resource, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        RESULT = {{}}
+        _t = time.perf_counter()
+    """) + textwrap.dedent(code) + textwrap.dedent("""
+        RESULT.setdefault("seconds", time.perf_counter() - _t)
+        RESULT["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print("RESULT=" + json.dumps(RESULT))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, cwd=ROOT)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT="):
+            return json.loads(line[len("RESULT="):])
+    raise RuntimeError(f"benchmark step failed:\n{done.stderr[-2000:]}")
+
+
+def corpus(quick: bool) -> Path:
+    """The real 74,728-paper corpus (quick: the 2,000-paper sample); without ../shared,
+    a deterministic synthetic corpus of the same shape (2,000 papers)."""
+    if CORPUS.exists():
+        return SAMPLE2K if quick else CORPUS
+    return synthetic_corpus(2_000)
+
+
+WORDS = ("model learning agent diffusion language graph training data neural policy retrieval vision "
+         "transformer reasoning robot benchmark attention sparse optimization inference").split()
+
+
+def synthetic_corpus(n: int, seed: int = 7) -> Path:
+    path = WORK / f"synthetic_{n}.jsonl.gz"
+    if path.exists():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for i in range(n):
+            day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            out.write(json.dumps({
+                "id": f"25{1 + i % 12:02d}.{i:05d}",
+                "title": " ".join(rng.choice(WORDS) for _ in range(8)).capitalize(),
+                "abstract": " ".join(rng.choice(WORDS) for _ in range(150)) + ".",
+                "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
+                "published": day, "categories": ["cs.LG"],
+            }) + "\n")
+    return path
+
+
+def fresh_dir(name: str) -> Path:
+    path = WORK / name
+    if path.exists():
+        import shutil
+
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+# --- the app in a real browser ---------------------------------------------------------
+def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3) -> dict:
+    """Seconds from navigation to ``ready_selector`` visible: on a freshly started server
+    (cold: includes loading the store) and then in new browser contexts (warm)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, Server  # the same server the browser tests use
+    from playwright.sync_api import sync_playwright
+
+    server = Server(data_dir)
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(repeats + 1):
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(f"{server.url}/{url_path}")
+                page.locator(ready_selector).first.wait_for(timeout=120_000)
+                times.append(time.perf_counter() - start)
+                context.close()
+            browser.close()
+    finally:
+        server.stop()
+    warm = sorted(times[1:])
+    return {"cold": times[0], "warm_median": warm[len(warm) // 2]}

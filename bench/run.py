@@ -1,0 +1,42 @@
+"""Run every benchmark of the project and write bench/results.json.
+
+    python bench/run.py            # full sizes (needs ../shared for the real corpus)
+    python bench/run.py --quick    # small sizes, under a minute
+    python bench/run.py --no-browser
+"""
+from __future__ import annotations
+
+import json
+import platform
+import os
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_import  # noqa: E402
+
+BENCHMARKS = [bench_import]
+
+
+def main(argv: list[str]) -> int:
+    quick, browser = "--quick" in argv, "--no-browser" not in argv
+    out = Path(next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), HERE / "results.json"))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+          f"{' (quick)' if quick else ''}")
+    figures = []
+    for module in BENCHMARKS:
+        started = time.perf_counter()
+        for figure in module.run(quick=quick, browser=browser):
+            print(figure.row(), flush=True)
+            figures.append(figure)
+        print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
+    out.write_text(json.dumps([f.as_dict() for f in figures], indent=2) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
