@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH", help="files (optionally .gz) or directories")
     imp.add_argument("--format", choices=FORMATS, help="skip detection and read every file as this format")
     imp.add_argument("--year", type=_year, help="year of date lines written without one (Daily Papers page)")
-    imp.add_argument("--date", type=_day, help="listing day of every paper in the inputs (YYYY-MM-DD)")
+    imp.add_argument("--date", type=_day, help="listing day (YYYY-MM-DD) of papers whose input names none; for "
+                     "Hugging Face API responses, the day the response was requested for")
     imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     info = commands.add_parser("info", parents=[data], help="what the store holds")
@@ -94,11 +95,12 @@ def cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         progress.done()
     for file in report.files:
         out.write(f"{file.name}: {file.format}, {file.papers:,} papers, {len(file.rejected):,} rejected\n")
-    for kind, problems in (("rejected", report.rejected), ("warning", report.warnings)):
+    for kind, plural, problems in (("rejected", "rejected records", report.rejected),
+                                   ("warning", "warnings", report.warnings)):
         for problem in problems[:MAX_LISTED_PROBLEMS]:
             out.write(f"  {kind}: {problem}\n")
         if len(problems) > MAX_LISTED_PROBLEMS:
-            out.write(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more {kind}s\n")
+            out.write(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS:,} more {plural}\n")
     verb = "would be" if args.dry_run else ("written as version " + report.version if report.version else "unchanged")
     out.write(f"{report.summary()}; duplicates folded {report.counts.duplicates:,}; store {verb} ({store.path})\n")
     return 0

@@ -118,7 +118,10 @@ def collapse(table: pa.Table) -> tuple[pa.Table, int]:
 # --- papers first known by title only --------------------------------------------------
 def _title_keys(titles) -> pa.Array:
     lowered = pc.utf8_lower(titles)
-    return pc.utf8_trim_whitespace(pc.replace_substring_regex(lowered, r"[^0-9a-z]+", " "))
+    # letters and digits of any script: "[^0-9a-z]" made every CJK title the same key ""
+    keys = pc.utf8_trim_whitespace(pc.replace_substring_regex(lowered, r"[^\p{L}\p{N}]+", " "))
+    # a title of symbols only matches itself, never every other such title
+    return pc.if_else(pc.equal(keys, ""), pc.binary_join_element_wise("\x00", lowered, ""), keys)
 
 
 def _is_title_id(ids) -> pa.Array:

@@ -136,8 +136,11 @@ class Store:
 
     def write_table(self, table: pa.Table) -> str:
         """Replace the table atomically; returns the new version.  Call under :meth:`lock`."""
-        previous = self.version() or "0-"
-        version = f"{int(previous.split('-')[0]) + 1}-{secrets.token_hex(4)}"
+        previous = (self.version() or "0").split("-")[0]
+        version = f"{int(previous) + 1 if previous.isdigit() else 1}-{secrets.token_hex(4)}"
+        for stale in self.path.glob(f".{TABLE_FILE}.*.tmp"):  # left by a killed writer (we hold the lock)
+            with contextlib.suppress(OSError):
+                stale.unlink()
         stamped = conform(table).replace_schema_metadata({VERSION_KEY: version.encode()})
         write_atomic(
             self.table_path,

@@ -26,12 +26,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")  # anything but letters and digits of any script
 
 
 def title_key(title: str) -> str:
     """The normalised form of a title used to recognise the same paper across sources."""
-    return _NON_ALNUM.sub(" ", fold(title)).strip()
+    return _NON_WORD.sub(" ", fold(title)).strip()
 
 
 def title_id(title: str) -> str:

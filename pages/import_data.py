@@ -40,8 +40,14 @@ if not uploads:
 inputs = [InputFile.from_bytes(u.name, u.getvalue()) for u in uploads]
 settings = dict(fmt=None if fmt == "detect" else fmt, year=int(year) if year else None, date=date,
                 today=dt.date.today())
+# The preview is kept for these files, options and store version: reruns do not re-parse.
+preview_key = (tuple(u.file_id for u in uploads), tuple(settings.items()), store.version())
 try:
-    preview = import_files(store, inputs, dry_run=True, **settings)
+    if st.session_state.get("import.preview_key") != preview_key:
+        with st.spinner(f"Reading {len(inputs)} file(s)…"):
+            st.session_state["import.preview"] = import_files(store, inputs, dry_run=True, **settings)
+        st.session_state["import.preview_key"] = preview_key
+    preview = st.session_state["import.preview"]
 except PapersError as exc:
     st.error(f"Nothing can be imported: {exc}", icon=":material/error:")
     st.caption("The store is unchanged.")
@@ -68,7 +74,8 @@ if not c.changed:
     st.success("Everything in these files is already in the store: nothing to import.")
 elif st.button(f"Import {c.added + c.updated:,} papers", type="primary", icon=":material/download:"):
     try:
-        report = import_files(store, inputs, **settings)
+        with st.spinner("Importing…"):
+            report = import_files(store, inputs, **settings)
     except PapersError as exc:
         st.error(f"Import failed, the store is unchanged: {exc}", icon=":material/error:")
         st.stop()

@@ -121,9 +121,18 @@ def test_detect_format_of_fixtures(rel, expected):
     (b'  \n[{"title": "x", "paper": "not an object"}]', "json"),
     (b'{"papers": [\n{"title": "x"}\n]}', "json"),  # one document over several lines
     (b'{"title": "x", "date": "2025-01-01"}\n', "jsonl"),
+    (b'{"papers": [{"title": "x"}], "count": 1}\n', "json"),  # one document on one line
+    (b'{"error": "Invalid date"}', "hf_api"),  # the HF API's error answer
+    (b'{"title": "x", "error": "none", "data": []}\n', "jsonl"),
     (b'{"id": "0704.0001", "authors": "A. One", "versions": []}\n', "arxiv_oai"),
     (b"\r\n\r\ntitle;abstract\nNot a table\n", "daily_page"),  # no comma/tab header
     (b"<?xml version='1.0'?><feed/>", "arxiv_atom"),
+    # the first 64 KiB may end inside a character: the BOM still gives the byte order
+    ((codecs.BOM_UTF16_BE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001F600'.encode("utf-16-be"))[:-2],
+     "hf_api"),
+    ((codecs.BOM_UTF16_LE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001F600'.encode("utf-16-le"))[:-2],
+     "hf_api"),
+    ('[{"title": "\U0001F600'.encode()[:-1], "json"),
 ])
 def test_detect_format_of_heads(head, expected):
     assert detect_format(head) == expected
@@ -219,7 +228,8 @@ def test_daily_page_crlf_two_days_and_a_title_without_abstract():
     no_abstract = lines.index("Benchmarks Without Borders: A Survey of Multilingual Evaluation") + 1
     (warning,) = report.warnings  # the message quotes the title's first 60 characters
     assert warning.where == f"line {no_abstract}"
-    assert warning.message == "title without an abstract: 'Benchmarks Without Borders: A Survey of Multilingual Evaluat'"
+    assert warning.message == ("title without an abstract: "
+                               "'Benchmarks Without Borders: A Survey of Multilingual Evaluat'")
     assert report.rejected == []
 
 
@@ -376,9 +386,10 @@ def test_hf_api_items_without_a_paper_are_rejected_by_number():
     ]
 
 
-def test_hf_api_error_answer_is_an_input_error():
+@pytest.mark.parametrize("fmt", [None, "hf_api"])
+def test_hf_api_error_answer_is_an_input_error(fmt):
     with pytest.raises(InputError, match="hf.json: the Hugging Face API answered with an error: Invalid date"):
-        read_bytes("hf.json", b'{"error": "Invalid date"}', fmt="hf_api")
+        read_bytes("hf.json", b'{"error": "Invalid date"}', fmt=fmt)
 
 
 def test_hf_api_broken_json_names_file_and_place():
@@ -511,6 +522,16 @@ def test_csv_with_aliases():
     assert col(papers, "source") == ["table"] * 3
     # the first row's quoted abstract spans lines 2-3, so the dateless row is on line 5
     assert problems(report.rejected) == [("line 5", "no date (neither a listing day nor a publication day)")]
+
+
+def test_csv_date_option_dates_only_rows_without_their_own():
+    papers, report = read(CSV, date=D(2025, 8, 5))
+    # the row with no day at all ("Notes on Nothing") is dated by --date too: nothing is rejected
+    assert report.rejected == []
+    assert col(papers, "title")[1:3] == ["Second Thoughts on Chain-of-Thought", "Notes on Nothing"]
+    assert col(papers, "date") == [D(2025, 8, 1), D(2025, 8, 5), D(2025, 8, 5), D(2025, 8, 3)]
+    assert col(papers, "listed") == [True] * 4
+    assert col(papers, "published") == [D(2025, 7, 30), D(2025, 7, 31), None, None]
 
 
 def test_tsv():
@@ -653,8 +674,11 @@ def test_table_keeps_a_known_source_column():
     assert col(papers, "source") == ["hf_api", "table"]
 
 
-def test_json_wrapped_in_an_object():
-    data = b'{"papers": [{"title": "Wrapped", "date": "2025-01-01"}], "count": 1}'
+@pytest.mark.parametrize("data", [
+    b'{"papers": [{"title": "Wrapped", "date": "2025-01-01"}], "count": 1}',
+    b'{"count": 1,\n "data": [{"title": "Wrapped", "date": "2025-01-01"}]}\n',
+])
+def test_json_wrapped_in_an_object(data):
     papers, report = read_bytes("w.json", data)
     assert report.format == "json" and col(papers, "title") == ["Wrapped"]
 
@@ -687,6 +711,14 @@ def test_utf16_and_bom_pages_are_read(encoding):
     assert report.format == "daily_page"
     assert col(papers, "title") == PAGE_TITLES
     assert col(papers, "date") == [D(2025, 8, 12)] * 4
+
+
+def test_utf16_tsv_as_spreadsheets_save_it():
+    text = (FIXTURES / TSV).read_text(encoding="utf-8").replace("\n", "\r\n")
+    papers, report = read_bytes("papers.txt", text.encode("utf-16"))
+    assert report.format == "csv" and report.rejected == []
+    assert col(papers, "id") == ["2506.40001", "2506.40002"]
+    assert col(papers, "authors") == [["Maya Cohen", "Eli Brooks", "Zoe Hart"], ["Ivan Petrov"]]
 
 
 def test_utf16_json_is_read():

@@ -379,6 +379,28 @@ def test_different_titles_are_not_unified():
     assert counts.added == 1
 
 
+@pytest.mark.parametrize("page_title, api_title", [
+    ("中文标题", "另一个完全不同的论文"),  # no Latin letters at all
+    ("GPT-4 中文评测", "GPT-4 日本語の評価"),  # the same Latin part, different CJK
+    ("???", "!!!"),  # symbols only
+])
+def test_titles_without_latin_letters_do_not_unify_different_papers(page_title, api_title):
+    page = rec(source="daily_page", title=page_title, date=LISTING, listed=True)
+    api = rec(id="2508.07777", title=api_title, published=PUBLISHED)
+    for imports in ((table(page), table(api)), (table(api), table(page)), (table(page, api),)):
+        result, _ = merge_all(*imports)
+        assert sorted(result["title"].to_pylist()) == sorted([page_title, api_title]), imports
+
+
+def test_same_non_latin_title_still_unifies():
+    page = rec(source="daily_page", title="大模型  的 推理", date=LISTING, listed=True)
+    api = rec(id="2508.07778", title="大模型 的 推理", published=PUBLISHED, upvotes=3)
+    result, counts = merge_all(table(page), table(api))
+    assert ids(result) == ["2508.07778"]
+    assert row(result, "2508.07778")["date"] == at(LISTING)
+    assert counts == MergeCounts(added=0, updated=1, unchanged=0)
+
+
 # --- exact counts on a mixed import ----------------------------------------------------
 def test_counts_are_exact():
     existing, _ = merge(empty_table(), table(

@@ -70,11 +70,14 @@ def detect_format(head: bytes) -> str:
     if text.startswith("["):
         return "hf_api" if re.search(r'"paper"\s*:\s*\{', text) else "json"
     if text.startswith("{"):
-        first = text.split("\n", 1)[0]
+        first, newline, _ = text.partition("\n")
         try:
             obj = json.loads(first)
         except json.JSONDecodeError:
-            return "json"  # one document spread over lines
+            if newline:
+                return "json"  # one document spread over lines
+            # the first line is longer than the sniffed head: a long JSON Lines record
+            return "arxiv_oai" if '"submitter"' in first or '"versions"' in first else "jsonl"
         if isinstance(obj, dict) and "versions" in obj and ("authors_parsed" in obj or isinstance(obj.get("authors"), str)):
             return "arxiv_oai"
         if isinstance(obj, dict) and "title" not in obj:
