@@ -9,6 +9,8 @@ def main() -> None:
     st.set_page_config(page_title="Papers dashboard", page_icon=":material/newspaper:", layout="wide")
     pages = [
         st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
+        st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
+        st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
         st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"),
     ]
     st.navigation(pages, position="top").run()

@@ -56,6 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", parents=[data], help="what the store holds")
     info.add_argument("--json", action="store_true", help="print JSON")
 
+    find = commands.add_parser("search", parents=[data], help="search the papers (same engine and order as the page)")
+    find.add_argument("query", metavar="QUERY", help='query, e.g. \'"mixture of experts" -vision author:Hinton\'')
+    find.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
+    find.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (YYYY-MM-DD)")
+    find.add_argument("--sort", choices=("relevance", "newest", "oldest", "upvotes"), default="relevance")
+    find.add_argument("--min-upvotes", type=int, default=0, metavar="N", help="only papers with at least N upvotes")
+    find.add_argument("--category", metavar="CAT", help="only papers in this arXiv category, e.g. cs.CL")
+    find.add_argument("--limit", type=int, default=20, metavar="N", help="number of results (default 20)")
+    find.add_argument("--json", action="store_true", help="print a JSON list of {id, title, date, score, ...}")
+
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
@@ -169,7 +179,42 @@ def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "info": cmd_info, "export": cmd_export}
+def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import pandas as pd
+
+    from lib import exports, index, search
+    from lib.dataset import load
+
+    if args.limit < 1 or args.min_upvotes < 0:
+        raise PapersError("--limit must be at least 1 and --min-upvotes at least 0")
+    store = Store(args.data)
+    ds = load(store)
+    progress = _ProgressLine(err)
+    built = index.load_or_build(store, ds, progress=lambda step, share: progress(step, int(share * 100)))
+    progress.done()
+    filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category)
+    result = search.search(built, ds.search_columns, args.query, filters, args.sort)
+    for warning in result.warnings:
+        err.write(f"warning: {warning}\n")
+    if result.query.jump_id:
+        row = ds.row_of(result.query.jump_id)
+        shown = ds.frame.iloc[[row]].assign(rank=1, score=0.0) if row is not None else ds.frame.iloc[[]].assign(rank=1, score=0.0)
+    else:
+        shown = search.result_frame(result, ds.frame, 0, args.limit)
+    if args.json:
+        records = json.loads(exports.results_json(shown, "", args.query))["results"]
+        out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    about = "" if result.total_exact else "about "
+    err.write(f"{about}{result.total:,} results in {result.seconds * 1000:.0f} ms\n" if not result.query.jump_id
+              else f"{'the' if len(shown) else 'no'} paper with id {result.query.jump_id} in the table\n")
+    for paper in shown.itertuples(index=False):
+        upvotes = "   -" if pd.isna(paper.upvotes) else f"{int(paper.upvotes):>4}"
+        out.write(f"{paper.rank:>3}. {paper.date:%Y-%m-%d} {upvotes} {paper.score:7.2f}  {paper.id:<12} {paper.title}\n")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

@@ -46,6 +46,21 @@ class Dataset:
     def overview(self) -> daily.Overview:
         return daily.overview(self.frame)
 
+    @cached_property
+    def _ids(self) -> pd.Index:
+        return pd.Index(self.table["id"].to_numpy(zero_copy_only=False))
+
+    def row_of(self, paper_id: str) -> int | None:
+        """The row of paper ``paper_id``, or None."""
+        position = int(self._ids.get_indexer([paper_id])[0]) if paper_id else -1
+        return position if position >= 0 else None
+
+    @cached_property
+    def search_columns(self) -> "Columns":
+        from lib.search import Columns
+
+        return Columns(self.table)
+
     def per_period(self, by: str) -> pd.DataFrame:
         with self._lock:
             if by not in self._memo:

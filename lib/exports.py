@@ -5,6 +5,7 @@ CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 """
 from __future__ import annotations
 
+import io
 import json
 from typing import IO
 
@@ -70,3 +71,22 @@ def _jsonable(value: object) -> object:
     if hasattr(value, "item"):
         return value.item()
     return str(value)
+
+
+# --- search results -------------------------------------------------------------------------
+RESULT_COLUMNS = ["rank", "id", "title", "authors", "date", "upvotes", "categories", "score", "url"]
+
+
+def results_csv(results: pd.DataFrame, link: str) -> bytes:
+    """Search results as CSV; every row carries the view's link (column ``view``)."""
+    buffer = io.BytesIO()
+    write_csv(results[RESULT_COLUMNS].assign(view=link), buffer)
+    return buffer.getvalue()
+
+
+def results_json(results: pd.DataFrame, link: str, query: str) -> bytes:
+    """Search results as one JSON document: ``{view, query, count, results: [...]}``."""
+    rows = [{k: (None if _missing(v) else v) for k, v in r.items()}
+            for r in _plain_rows(results[RESULT_COLUMNS]).to_dict(orient="records")]
+    document = {"view": link, "query": query, "count": len(rows), "results": rows}
+    return json.dumps(document, ensure_ascii=False, indent=1, default=_jsonable).encode("utf-8")

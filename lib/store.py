@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -153,6 +154,38 @@ class Store:
         """Where artifact ``name`` built from store ``version`` lives."""
         return self.artifacts_dir / f"{name}-{version}{suffix}"
 
+    def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path:
+        """Persist an artifact made of numpy arrays (one ``.npy`` each) atomically: the
+        directory appears whole or not at all."""
+        target = self.artifact_path(name, version, "")
+        if target.is_dir():
+            return target
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=self.artifacts_dir))
+        try:
+            for key, array in arrays.items():
+                with open(staging / f"{key}.npy", "wb") as handle:
+                    np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.rename(staging, target)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            if not target.is_dir():  # another process may have won the race: that is fine
+                raise
+        _fsync_dir(self.artifacts_dir)
+        return target
+
+    def load_arrays(self, name: str, version: str) -> dict[str, np.ndarray] | None:
+        """A saved artifact, memory-mapped (read-only), or None when it is missing or damaged."""
+        target = self.artifact_path(name, version, "")
+        if not target.is_dir():
+            return None
+        try:
+            return {path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in target.glob("*.npy")}
+        except (OSError, ValueError):
+            return None
+
     def prune_artifacts(self, name: str, keep_version: str) -> None:
         """Delete artifact ``name`` files built from other versions."""
         for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
@@ -161,8 +194,11 @@ class Store:
                 continue
             if not _VERSION_PART.match(rest):
                 continue  # another artifact whose name starts with ours ("search-index")
-            with contextlib.suppress(OSError):
-                path.unlink()
+            if path.is_dir():  # open memory maps of a deleted artifact stay valid (POSIX)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 # --- input files --------------------------------------------------------------------

@@ -10,11 +10,14 @@ Pages never read ``st.query_params`` directly; the glue passes a plain dict here
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
+from lib import search
 from lib.daily import SORTS
+from lib.text import arxiv_id
 
 # Keys Streamlit itself uses in URLs; passed through untouched, never warned about.
 STREAMLIT_KEYS = frozenset({"embed", "embed_options"})
@@ -110,6 +113,27 @@ def integer(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def text(value: str) -> str:
+    return " ".join(value.split())
+
+
+def category(value: str) -> str:
+    value = value.strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9.\-]{0,30}", value):
+        raise ValueError("not a category name like cs.CL")
+    return value
+
+
+def paper_id(value: str) -> str:
+    value = value.strip()
+    found = arxiv_id(value)
+    if found:
+        return found
+    if re.fullmatch(r"t-[0-9a-f]{12}", value):
+        return value
+    raise ValueError("not an arXiv id (like 2508.01234) or a paper id of this table")
+
+
 def day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
@@ -138,6 +162,33 @@ HOME = PageSpec(
     ),
 )
 
+SEARCH = PageSpec(
+    path="search",
+    fields=(
+        # the query, in the syntax of lib/query.py
+        Field("q", "", text, doc="the query (see Query syntax); empty: browse newest first"),
+        # result order
+        Field("sort", "relevance", choice(*search.SORTS), doc="relevance | newest | oldest | upvotes"),
+        # day range, inclusive
+        Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
+        Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
+        # minimum Hugging Face upvotes (papers without a count are left out when > 0)
+        Field("up", 0, integer(0, 1_000_000), doc="minimum upvotes"),
+        # one arXiv category
+        Field("cat", "", category, doc="arXiv category, e.g. cs.CL", fallback="all categories"),
+        # page of results (20 a page)
+        Field("p", 1, integer(1, 100_000), doc="page of results, from 1", fallback="page 1"),
+    ),
+)
+
+PAPER = PageSpec(
+    path="paper",
+    fields=(
+        # the paper shown: arXiv id (or the t-... id of a paper known by title only)
+        Field("id", "", paper_id, doc="arXiv id like 2508.01234 (or a t-... id)", fallback="no paper"),
+    ),
+)
+
 IMPORT = PageSpec(path="import", fields=())
 
-PAGES = {"home": HOME, "import": IMPORT}
+PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "import": IMPORT}

@@ -8,7 +8,9 @@ from typing import Any, NoReturn
 import pandas as pd
 import streamlit as st
 
-from lib.dataset import Dataset, load
+from lib import index as search_index_module
+from lib.dataset import SAMPLE_VERSION, Dataset, load
+from lib.index import SearchIndex
 from lib.errors import PapersError
 from lib.store import Store
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
@@ -32,6 +34,20 @@ def dataset() -> Dataset:
     s = store()
     try:
         return _dataset(str(s.path), s.version())
+    except PapersError as exc:
+        fail(exc)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Building the search index — once per store version…")
+def _search_index(path: str, version: str) -> SearchIndex:
+    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
+    return search_index_module.load_or_build(Store(path), ds)
+
+
+def search_index(ds: Dataset) -> SearchIndex:
+    """The search index of this dataset version, shared by every session."""
+    try:
+        return _search_index(ds.data_dir, ds.version)
     except PapersError as exc:
         fail(exc)
 
@@ -60,10 +76,24 @@ def _marker(spec: PageSpec) -> str:
     return f"_url.{spec.path or 'home'}"
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Streamlit treats a project with a ``pages/`` folder as a legacy (v1) multipage app
+    until the entry point has called ``st.navigation`` once.  On a freshly started server,
+    a shared link such as ``/search?q=...`` would then run the page file alone, without
+    dashboard.py.  Switch the legacy mode off and rerun through dashboard.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def url_state(spec: PageSpec) -> dict[str, Any]:
     """The page's state.  When the URL is new to this session (a shared link, the
     first visit, the back button), widgets are set from it and bad values are
-    shown as warnings; otherwise the widgets' own values are the state."""
+    shown as warnings; otherwise the widgets' own values are the state.
+    Every page calls this first."""
+    _leave_legacy_pages_mode()
     params = st.query_params.to_dict()
     if st.session_state.get(_marker(spec)) != params:
         state, warnings = spec.decode(params)
@@ -111,31 +141,40 @@ def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
 MAX_AUTHORS = 12
 
 
-def paper_card(paper: Any, rank: int | None = None) -> None:
-    """One paper as a card: title, authors, counts, links, abstract on demand.
-    Paper text is data: every piece goes through md_escape / md_link."""
+def paper_title_link(paper_id: str, title: str, rank: int | None = None) -> None:
+    """The paper's title as a link to its paper page (escaped: titles are data)."""
+    number = f"{rank}. " if rank is not None else ""
+    st.page_link("pages/paper.py", label=f"**{number}{md_escape(title)}**", query_params={"id": paper_id})
+
+
+def paper_meta(paper: Any) -> None:
+    """Authors, then day · upvotes · comments · categories · outside links."""
+    authors = list(paper.authors)
+    if authors:
+        more = f", … (+{len(authors) - MAX_AUTHORS})" if len(authors) > MAX_AUTHORS else ""
+        st.caption(md_escape(", ".join(authors[:MAX_AUTHORS]) + more))
     known_id = arxiv_id(paper.id)
+    facts = [f":material/calendar_today: {paper.date:%Y-%m-%d}"] if pd.notna(paper.date) else []
+    if pd.notna(paper.upvotes):
+        facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
+    if getattr(paper, "num_comments", None) is not None and pd.notna(paper.num_comments):
+        facts.append(f":material/chat_bubble: {int(paper.num_comments)}")
+    if len(paper.categories):
+        facts.append(md_escape(" ".join(paper.categories[:4])))
+    if known_id:
+        facts += [md_link("arXiv", arxiv_abs_url(known_id)), md_link("PDF", arxiv_pdf_url(known_id)),
+                  md_link("Hugging Face", hf_paper_url(known_id))]
+    repo = getattr(paper, "github_repo", None)
+    if isinstance(repo, str) and md_link("GitHub", repo) != "GitHub":
+        facts.append(md_link("GitHub", repo))
+    st.markdown(" · ".join(facts))
+
+
+def paper_card(paper: Any, rank: int | None = None) -> None:
+    """One paper as a card: title (to its paper page), facts, abstract on demand."""
     with st.container(border=True):
-        number = f"{rank}. " if rank is not None else ""
-        st.markdown(f"**{number}{md_link(paper.title, arxiv_abs_url(known_id) if known_id else None)}**")
-        authors = list(paper.authors)
-        if authors:
-            more = f", … (+{len(authors) - MAX_AUTHORS})" if len(authors) > MAX_AUTHORS else ""
-            st.caption(md_escape(", ".join(authors[:MAX_AUTHORS]) + more))
-        facts = []
-        if pd.notna(paper.upvotes):
-            facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
-        if pd.notna(paper.num_comments):
-            facts.append(f":material/chat_bubble: {int(paper.num_comments)}")
-        if len(paper.categories):
-            facts.append(md_escape(" ".join(paper.categories[:4])))
-        if known_id:
-            facts += [md_link("arXiv", arxiv_abs_url(known_id)), md_link("PDF", arxiv_pdf_url(known_id)),
-                      md_link("Hugging Face", hf_paper_url(known_id))]
-        if isinstance(paper.github_repo, str) and md_link("GitHub", paper.github_repo) != "GitHub":
-            facts.append(md_link("GitHub", paper.github_repo))
-        if facts:
-            st.markdown(" · ".join(facts))
+        paper_title_link(paper.id, paper.title, rank)
+        paper_meta(paper)
         if paper.abstract:
             with st.expander("Abstract"):
                 st.markdown(md_escape(paper.abstract))

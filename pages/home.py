@@ -9,8 +9,8 @@ from lib import charts, daily
 from lib.urlstate import HOME, PERIODS
 from pages import common
 
-ds = common.dataset()
 state = common.url_state(HOME)
+ds = common.dataset()
 common.sample_banner(ds)
 
 days = ds.days

@@ -88,6 +88,7 @@ def require_browser() -> None:
 
 class Server:
     def __init__(self, data: Path) -> None:
+        self.data = data
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(

@@ -7,16 +7,16 @@ import pytest
 from conftest import THREE_DAYS
 
 
-CARD_TITLE = re.compile(r"^\*\*\d+\. (?:\[(?P<linked>.*)\]\(https://[^)]*\)|(?P<plain>.*))\*\*$")
+CARD_TITLE = re.compile(r"^\*\*\d+\. (?P<title>.*)\*\*$")
 
 
 def titles(at):
-    """The card titles on screen, unescaped, in order."""
+    """The card titles on screen (links to their paper pages), unescaped, in order."""
     found = []
-    for m in at.markdown:
-        match = CARD_TITLE.match(m.value)
+    for link in at.page_link:
+        match = CARD_TITLE.match(link.value)
         if match:
-            found.append(re.sub(r"\\(.)", r"\1", match["linked"] or match["plain"]))
+            found.append(re.sub(r"\\(.)", r"\1", match["title"]))
     return found
 
 

@@ -23,3 +23,30 @@ def test_changing_the_order_rewrites_the_address_bar(sample_server, page):
     page.get_by_text("Most upvoted", exact=True).click()
     page.wait_for_function("() => !location.search.includes('sort=')")
     assert "sort=" not in page.url
+
+
+def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_server, browser):
+    from lib import search
+    from lib.dataset import load
+    from lib.index import SearchIndex
+    from lib.store import Store
+
+    ds = load(Store(sample_server.data))
+    result = search.search(SearchIndex.build(ds.table), ds.search_columns, "adaptation OR finetuning", sort="relevance")
+    expected = search.result_frame(result, ds.frame, 0, 3)
+
+    context = browser.new_context()  # a teammate's fresh browser: no session, no cookies
+    page = context.new_page()
+    page.goto(f"{sample_server.url}/search?q=adaptation+OR+finetuning")
+    wait_for_app(page)
+    links = page.locator("[data-testid=stPageLink] a")
+    links.first.wait_for()
+    shown = [links.nth(i).inner_text() for i in range(3)]
+    assert shown == [f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])]
+    assert page.input_value("input[type=text]") == "adaptation OR finetuning"
+
+    links.first.click()
+    page.wait_for_url("**/paper?id=*")
+    page.get_by_role("heading", name=expected["title"].iloc[0]).wait_for()
+    assert f"id={expected['id'].iloc[0]}" in page.url
+    context.close()

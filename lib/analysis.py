@@ -1,0 +1,95 @@
+"""Text analysis shared by the search index and the term index: one definition of a "term".
+
+A raw token is a run of letters, digits and inner hyphens, accent-folded and
+lower-cased (``Fine-Tuning`` -> ``fine-tuning``).  A raw token is indexed as the
+terms :func:`index_terms` gives: its plural-stripped joined form (``finetuning``)
+and, when hyphenated, each part (``fine``, ``tuning``).  A query word is looked up
+by :func:`query_term`: its joined, plural-stripped form.  So "fine-tuning" finds
+"finetuning", "LLMs" finds "LLM", and "agent" never matches "reagent" (whole tokens).
+
+Tokenising runs in Arrow's C++ kernels (:func:`tokenize`); the per-token Python
+work is only done once per distinct raw token.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.text import fold
+
+# Separators: anything but letters, digits and hyphens (Arrow RE2 and Python re agree on these).
+_ARROW_SEPARATORS = r"[^\p{L}\p{N}\-]+"
+_PY_TOKEN = re.compile(r"[^\W_]+(?:-+[^\W_]+)*")
+
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or that the their this "
+    "to was we were which with our these those than then also can via".split()
+)
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Strip an English plural (after Harman's S-stemmer, with -ches/-sses/-xes): the same
+    rule on both sides of the index, so a plural finds its singular.
+
+    >>> [stem(w) for w in ("policies", "models", "llms", "approaches", "classes", "images", "analysis", "bus")]
+    ['policy', 'model', 'llm', 'approach', 'class', 'image', 'analysis', 'bus']
+    """
+    if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
+        return word[:-1]
+    return word
+
+
+def index_terms(raw: str) -> list[str]:
+    """The terms one raw token (folded, lower-case) is indexed under."""
+    parts = [p for p in raw.split("-") if p]
+    if not parts:
+        return []
+    joined = stem("".join(parts))
+    if len(parts) == 1:
+        return [joined]
+    return [joined] + [stem(p) for p in dict.fromkeys(parts) if stem(p) != joined]
+
+
+def query_term(word: str) -> str | None:
+    """The term a query word is looked up by (None for punctuation only)."""
+    raw = "".join(_PY_TOKEN.findall(fold(word))).replace("-", "")
+    return stem(raw) if raw else None
+
+
+def words(text: str) -> list[str]:
+    """Raw tokens of a text, in order (folded, lower-case), as the index sees them."""
+    return _PY_TOKEN.findall(fold(text))
+
+
+def phrase_terms(text: str) -> list[str]:
+    """The query terms of every word of a phrase, in order."""
+    return [t for t in (query_term(w) for w in words(text)) if t]
+
+
+# --- vectorised tokenising -------------------------------------------------------------
+def normalize(strings: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Accent-folded, lower-cased strings (Arrow kernels)."""
+    folded = pc.replace_substring_regex(pc.utf8_normalize(strings, "NFKD"), r"\p{M}+", "")
+    return pc.utf8_lower(folded)
+
+
+def tokenize(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """``(row of each token, raw tokens)`` for a string column, tokens in reading order."""
+    if isinstance(strings, pa.ChunkedArray):
+        strings = strings.combine_chunks()
+    tokens = pc.split_pattern_regex(normalize(pc.fill_null(strings, "")), _ARROW_SEPARATORS)
+    flat = pc.utf8_trim(pc.list_flatten(tokens), "-")
+    rows = pc.list_parent_indices(tokens)
+    keep = pc.not_equal(flat, "")
+    return rows.filter(keep).to_numpy().astype(np.int64), flat.filter(keep)

@@ -1,0 +1,153 @@
+"""The search query language, parsed into a plain structure (pure, never raises).
+
+==================  ============================================================
+syntax              meaning
+==================  ============================================================
+``word word``       every word must match (ranked by BM25F)
+``"a phrase"``      these words, adjacent and in this order
+``-word``           papers containing the word are left out (also ``-"a phrase"``)
+``a OR b``          either (``|`` too); OR binds tighter than the implicit AND
+``title:word``      the word (or ``title:"a phrase"``) in the title
+``author:Name``     an author's name contains it (``author:"Ada Lovelace"``)
+``2508.01234``      a pasted arXiv id or arXiv / Hugging Face URL opens that paper
+==================  ============================================================
+
+Matching is case-insensitive, accent-folded, plural- and hyphen-tolerant (see
+lib.analysis).  A slip never fails: an unbalanced quote closes at the end of the
+query, a dangling OR is ignored, each with a warning.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lib.analysis import STOP_WORDS, phrase_terms, query_term
+from lib.text import arxiv_id
+
+MAX_CLAUSES = 32
+FIELDS = {"title": "title", "ti": "title", "author": "author", "authors": "author", "au": "author"}
+_LEXEME = re.compile(r'(-?)(?:(\w+):)?("[^"]*"?|\S+)')
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing to match: a word or a phrase, anywhere or in one field."""
+
+    terms: tuple[str, ...]
+    text: str  # the words as typed, for phrase checks and display
+    phrase: bool = False
+    field: str | None = None  # None (title, abstract, authors, keywords), "title" or "author"
+
+    def show(self) -> str:
+        body = f'"{self.text}"' if self.phrase else self.text
+        return f"{self.field}:{body}" if self.field else body
+
+
+@dataclass
+class Query:
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of ORs
+    excluded: list[Clause] = field(default_factory=list)
+    jump_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def positive_terms(self) -> list[str]:
+        """Terms to highlight, in query order."""
+        return list(dict.fromkeys(t for g in self.groups for c in g for t in c.terms))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    def show(self) -> str:
+        parts = [" OR ".join(c.show() for c in g) for g in self.groups]
+        parts += ["-" + c.show() for c in self.excluded]
+        return " ".join(parts)
+
+    def broader_candidates(self) -> list["Query"]:
+        """Broader versions of this query, most similar first: phrases and fields loosened,
+        exclusions dropped, then each required group dropped in turn."""
+        loose = [[Clause(c.terms, c.text, False, None) for c in g] for g in self.groups]
+        candidates = []
+        if any(c.phrase or c.field for g in self.groups for c in g):
+            candidates.append(Query(loose, list(self.excluded)))
+        if self.excluded:
+            candidates.append(Query(loose))
+        if len(loose) > 1:
+            candidates += [Query(loose[:i] + loose[i + 1:]) for i in range(len(loose))]
+        return candidates
+
+
+def parse(text: str) -> Query:
+    """Parse a query; never raises."""
+    query = Query()
+    text = (text or "").strip()
+    if not text:
+        return query
+    if " " not in text and arxiv_id(text):
+        query.jump_id = arxiv_id(text)
+        return query
+    if text.count('"') % 2:
+        query.warnings.append("Unbalanced quote: the phrase runs to the end of the query.")
+    pending_or = False
+    clauses = 0
+    for match in _LEXEME.finditer(text):
+        negated, prefix, body = match.group(1), match.group(2), match.group(3)
+        if not negated and not prefix and body in ("OR", "|"):
+            if query.groups and not pending_or:
+                pending_or = True
+            else:
+                query.warnings.append("An OR without a word before it was ignored.")
+            continue
+        field_name = FIELDS.get(prefix.lower()) if prefix else None
+        if prefix and field_name is None:
+            body = f"{prefix} {body}"  # "foo:bar" with an unknown field: plain words
+        clause = _clause(body, field_name)
+        if clause is None:
+            continue
+        clauses += 1
+        if clauses > MAX_CLAUSES:
+            query.warnings.append(f"Only the first {MAX_CLAUSES} terms of the query are used.")
+            break
+        if negated:
+            query.excluded.append(clause)
+            if pending_or:
+                query.warnings.append("OR cannot join an excluded word; the OR was ignored.")
+                pending_or = False
+        elif pending_or:
+            query.groups[-1].append(clause)
+            pending_or = False
+        else:
+            query.groups.append([clause])
+    if pending_or:
+        query.warnings.append("A trailing OR was ignored.")
+    _drop_stop_words(query)
+    return query
+
+
+def _clause(body: str, field_name: str | None) -> Clause | None:
+    quoted = body.startswith('"')
+    text = body.strip('"').strip()
+    if quoted:
+        terms = tuple(phrase_terms(text))
+        if not terms:
+            return None
+        return Clause(terms, text, phrase=len(terms) > 1, field=field_name)
+    words = [w for w in re.split(r"\s+", text) if w]
+    terms = tuple(t for t in (query_term(w) for w in words) if t)
+    if not terms:
+        return None
+    if len(terms) > 1:  # "foo bar" from an unknown field prefix: the words, adjacent
+        return Clause(terms, text, phrase=True, field=field_name)
+    return Clause(terms, text, field=field_name)
+
+
+def _drop_stop_words(query: Query) -> None:
+    """Plain stop words do not have to match (they would match nearly every paper),
+    unless the query has nothing else."""
+    def is_stop(group):
+        return len(group) == 1 and not group[0].phrase and not group[0].field and group[0].terms[0] in STOP_WORDS
+
+    kept = [g for g in query.groups if not is_stop(g)]
+    if kept and len(kept) < len(query.groups):
+        query.groups = kept

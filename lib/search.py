@@ -1,0 +1,352 @@
+"""Running a search: query + filters -> ranked rows, snippets, similar papers.
+
+The index (lib.index) gives each term's papers with BM25F scores; here those sets
+are intersected rarest first (AND), united (OR), checked for phrases on the
+candidates' text only, filtered, and ordered.  Everything is numpy over row ids of
+the dataset table, so a query touches only the papers that hold its terms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.analysis import index_terms, normalize, stem, words
+from lib.index import SearchIndex, field_text
+from lib.query import Clause, Query, parse
+from lib.text import md_escape
+
+SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
+PAGE_SIZE = 20
+MAX_EXPORT = 10_000
+NO_DAY = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    min_upvotes: int = 0
+    category: str | None = None
+
+
+class Columns:
+    """The per-paper arrays a search needs, taken once from the table (shared, read-only)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        days = table["date"].cast(pa.int64()).to_numpy(zero_copy_only=False) if table.num_rows else np.empty(0)
+        self.days = (np.asarray(days, dtype=np.float64) // 86_400).astype(np.int64)
+        upvotes = table["upvotes"].to_numpy(zero_copy_only=False) if table.num_rows else np.empty(0)
+        self.upvotes = np.nan_to_num(np.asarray(upvotes, dtype=np.float64), nan=-1).astype(np.int64)
+        # all rows, newest first (ties: row order): the browse order of an empty query
+        self.newest = np.lexsort((np.arange(table.num_rows), -self.days))
+
+
+EAGER_CHECKS = 4_000  # phrase checks on at most this many candidates run at once
+CHECK_BATCH = 256  # at least this many candidates are checked per round
+
+
+class SearchResult:
+    """Matching rows in display order.
+
+    Phrases are first matched as "all their words" through the index; the word order is
+    then checked on the candidates' text.  With few candidates every check runs at once
+    and ``total`` is exact; with many, candidates are checked in display order only as
+    far as a page or an export needs, and ``total`` is estimated from the share that
+    passed (``total_exact`` says which).
+    """
+
+    def __init__(self, query: Query, candidates: np.ndarray, scores: np.ndarray, sort: str,
+                 checks: list[tuple[Clause, bool]], table: pa.Table, warnings: list[str], started: float) -> None:
+        self.query, self.sort, self.warnings = query, sort, warnings
+        self._candidates, self._candidate_scores = candidates, scores
+        self._checks, self._table = checks, table
+        self._checked = 0
+        self._rows: list[np.ndarray] = []
+        self._scores: list[np.ndarray] = []
+        self._kept = 0
+        self.ensure(len(candidates) if len(candidates) <= EAGER_CHECKS else 0)
+        self.seconds = time.perf_counter() - started
+
+    def ensure(self, count: int) -> None:
+        """Check candidates until ``count`` rows are known to match (or none are left)."""
+        if not self._checks:
+            self._checked = len(self._candidates)
+            return
+        while self._kept < count and self._checked < len(self._candidates):
+            stop = min(len(self._candidates), self._checked + max(CHECK_BATCH, 3 * (count - self._kept)))
+            rows = self._candidates[self._checked:stop]
+            keep = np.ones(len(rows), dtype=bool)
+            for clause, wanted in self._checks:
+                keep &= _phrase_check(self._table, rows, clause) == wanted
+            self._rows.append(rows[keep])
+            self._scores.append(self._candidate_scores[self._checked:stop][keep])
+            self._kept += int(keep.sum())
+            self._checked = stop
+
+    @property
+    def total_exact(self) -> bool:
+        return self._checked >= len(self._candidates)
+
+    @property
+    def total(self) -> int:
+        if not self._checks:
+            return len(self._candidates)
+        if self.total_exact or self._checked == 0:
+            return self._kept if self.total_exact else len(self._candidates)
+        return int(round(len(self._candidates) * self._kept / self._checked))
+
+    def slice(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows ``start:stop`` of the display order, and their scores."""
+        if not self._checks:
+            return self._candidates[start:stop], self._candidate_scores[start:stop]
+        self.ensure(stop)
+        rows = np.concatenate(self._rows) if self._rows else np.empty(0, dtype=np.int64)
+        scores = np.concatenate(self._scores) if self._scores else np.empty(0, dtype=np.float32)
+        return rows[start:stop], scores[start:stop]
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Every matching row (checks them all)."""
+        return self.slice(0, len(self._candidates))[0]
+
+
+# --- matching --------------------------------------------------------------------------
+def _word_postings(index: SearchIndex, clause: Clause, term: str) -> tuple[np.ndarray, np.ndarray]:
+    scored = index.scores(term)
+    if clause.field is None:
+        return scored.rows, scored.values
+    rows = index.in_field("title" if clause.field == "title" else "authors", term).rows
+    # score of the term in those papers (every field-holder has a score)
+    pos = np.searchsorted(scored.rows, rows)
+    return rows, scored.values[pos]
+
+
+def _intersect(rows, scores, other_rows, other_scores):
+    if len(rows) > len(other_rows):
+        rows, scores, other_rows, other_scores = other_rows, other_scores, rows, scores
+    pos = np.searchsorted(other_rows, rows)
+    pos[pos >= len(other_rows)] = 0
+    keep = other_rows[pos] == rows if len(other_rows) else np.zeros(len(rows), dtype=bool)
+    return rows[keep], scores[keep] + other_scores[pos[keep]]
+
+
+def _clause_matches(index: SearchIndex, columns: Columns, clause: Clause,
+                    check_phrase: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    postings = sorted((_word_postings(index, clause, t) for t in dict.fromkeys(clause.terms)), key=lambda p: len(p[0]))
+    rows, scores = postings[0][0], postings[0][1].astype(np.float32)
+    for other_rows, other_scores in postings[1:]:
+        if len(rows) == 0:
+            break
+        rows, scores = _intersect(rows, scores, other_rows, other_scores)
+    if check_phrase and clause.phrase and len(rows):
+        keep = _phrase_check(columns.table, rows, clause)
+        rows, scores = rows[keep], scores[keep]
+    return rows, scores
+
+
+def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    if len(parts) == 1:
+        return parts[0]
+    rows = np.concatenate([p[0] for p in parts])
+    scores = np.concatenate([p[1] for p in parts])
+    unique, inverse = np.unique(rows, return_inverse=True)
+    return unique.astype(rows.dtype), np.bincount(inverse, weights=scores).astype(np.float32)
+
+
+def _word_pattern(word: str) -> str:
+    """A regex for one query word: plural- and hyphen-tolerant (the text around is checked
+    for word boundaries by :func:`phrase_regex`)."""
+    parts = [re.escape(p) for p in word.split("-") if p]
+    forms = {"[-\\s]?".join(parts)}
+    base = stem(word.replace("-", ""))
+    if base and "-" not in word:
+        forms |= {re.escape(base), re.escape(base) + "s"}
+        if base.endswith(("s", "x", "z", "ch", "sh")):
+            forms.add(re.escape(base) + "es")
+        if base.endswith("y"):
+            forms.add(re.escape(base[:-1]) + "ies")
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+
+
+def phrase_regex(text: str) -> str:
+    """Case-insensitive regex for a phrase: its words adjacent, in order, as whole words."""
+    parts = [_word_pattern(w) for w in words(text)]
+    return r"(?i)(?:^|[^\p{L}\p{N}])" + r"[^\p{L}\p{N}]+".join(parts) + r"(?:$|[^\p{L}\p{N}])"
+
+
+def _phrase_check(table: pa.Table, rows: np.ndarray, clause: Clause) -> np.ndarray:
+    """Which candidate rows hold the phrase, words adjacent and in order (checked on their text)."""
+    fields = {"title": ["title"], "author": ["authors"]}.get(clause.field, ["title", "abstract", "keywords"])
+    subset = table.select(fields).take(pa.array(rows))
+    pattern = phrase_regex(clause.text)
+    found = np.zeros(len(rows), dtype=bool)
+    for name in fields:
+        text = field_text(subset, name)
+        # accents are folded only where there are any: most text is ASCII
+        ascii_only = pc.fill_null(pc.string_is_ascii(text), True)
+        text = pc.if_else(ascii_only, text, normalize(text))
+        hit = pc.match_substring_regex(text, pattern)
+        found |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return found
+
+
+def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
+    keep = np.ones(len(rows), dtype=bool)
+    if filters.date_from:
+        keep &= columns.days[rows] >= (filters.date_from - dt.date(1970, 1, 1)).days
+    if filters.date_to:
+        keep &= columns.days[rows] <= (filters.date_to - dt.date(1970, 1, 1)).days
+    if filters.min_upvotes > 0:
+        keep &= columns.upvotes[rows] >= filters.min_upvotes
+    if filters.category:
+        in_category = index.in_category(filters.category)
+        pos = np.searchsorted(in_category, rows)
+        pos[pos >= len(in_category)] = 0
+        keep &= in_category[pos] == rows if len(in_category) else False
+    return rows[keep], scores[keep]
+
+
+def _order(rows, scores, columns: Columns, sort: str) -> np.ndarray:
+    """Positions of ``rows`` in display order (ties broken by newest, then row)."""
+    days, upvotes = columns.days[rows], columns.upvotes[rows]
+    if sort == "relevance":
+        return np.lexsort((rows, -days, -scores))
+    if sort == "newest":
+        return np.lexsort((rows, -scores, -days))
+    if sort == "oldest":
+        return np.lexsort((rows, -scores, days))
+    return np.lexsort((rows, -days, -scores, -upvotes))
+
+
+def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Filters = Filters(),
+           sort: str = "relevance") -> SearchResult:
+    """All papers matching ``query`` and ``filters``, in ``sort`` order.  Never raises on
+    odd queries; an empty query browses (newest first unless another sort is asked)."""
+    started = time.perf_counter()
+    parsed = parse(query) if isinstance(query, str) else query
+    checks: list[tuple[Clause, bool]] = []  # phrases whose word order is checked on the text
+    if parsed.is_empty:
+        rows = columns.newest.astype(np.int64)
+        scores = np.zeros(len(rows), dtype=np.float32)
+        if sort == "relevance":
+            sort = "newest"
+    else:
+        rows = scores = None
+        groups = sorted(parsed.groups, key=lambda g: sum(index.document_frequency(c.terms[0]) for c in g))
+        for group in groups:
+            if len(group) == 1:  # a lone phrase: its word order is checked last, on few rows
+                g_rows, g_scores = _clause_matches(index, columns, group[0], check_phrase=False)
+                if group[0].phrase:
+                    checks.append((group[0], True))
+            else:
+                g_rows, g_scores = _union([_clause_matches(index, columns, c) for c in group])
+            if rows is None:
+                rows, scores = g_rows, g_scores
+            else:
+                rows, scores = _intersect(rows, scores, g_rows, g_scores)
+            if len(rows) == 0:
+                break
+    for clause in parsed.excluded:
+        if len(rows) == 0:
+            break
+        out_rows, _ = _clause_matches(index, columns, clause, check_phrase=False)
+        if len(out_rows) and clause.phrase:
+            checks.append((clause, False))  # has all the words: excluded only if in order
+        elif len(out_rows):
+            keep = ~np.isin(rows, out_rows)
+            rows, scores = rows[keep], scores[keep]
+    rows, scores = _filter(rows, scores, columns, index, filters)
+    if not (parsed.is_empty and sort == "newest"):
+        order = _order(rows, scores, columns, sort)
+        rows, scores = rows[order], scores[order]
+    return SearchResult(parsed, rows, scores, sort, checks, columns.table, list(parsed.warnings), started)
+
+
+def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
+    """The broader query (as text) that finds the most papers, or None."""
+    best, best_total = None, 0
+    for candidate in query.broader_candidates():
+        total = search(index, columns, candidate, filters).total
+        if total > best_total:
+            best, best_total = candidate.show(), total
+    return best
+
+
+# --- results as a tidy table --------------------------------------------------------------
+def result_frame(result: SearchResult, frame: pd.DataFrame, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Rows ``start:stop`` of a result as a tidy DataFrame (what pages show and files hold)."""
+    rows, scores = result.slice(start, result.total if stop is None else stop)
+    out = frame.iloc[rows][["id", "title", "authors", "date", "upvotes", "categories", "url", "abstract"]].copy()
+    out.insert(0, "rank", np.arange(start + 1, start + 1 + len(rows)))
+    out["score"] = np.round(scores.astype(np.float64), 4)
+    return out.reset_index(drop=True)
+
+
+# --- snippets -------------------------------------------------------------------------------
+def snippet(text: str, terms: list[str], width: int = 48) -> list[tuple[str, bool]]:
+    """The stretch of ``text`` (about ``width`` words) with the most query terms, as
+    ``(piece, is_match)`` segments; the whole text when it is short."""
+    wanted = set(terms)
+    tokens = list(re.finditer(r"\S+", text))
+    if not tokens:
+        return []
+    hits = [any(t in wanted for t in _token_terms(m.group())) for m in tokens]
+    start = 0
+    if len(tokens) > width and any(hits):
+        window = np.convolve(np.array(hits, dtype=int), np.ones(width, dtype=int), mode="valid")
+        start = max(0, int(np.argmax(window)) - 3)
+    chosen = tokens[start:start + width]
+    segments: list[tuple[str, bool]] = []
+    if start > 0:
+        segments.append(("… ", False))
+    for match, hit in zip(chosen, hits[start:start + width]):
+        segments.append((match.group(), hit))
+        segments.append((" ", False))
+    if start + width < len(tokens):
+        segments.append(("…", False))
+    return segments
+
+
+def _token_terms(token: str) -> list[str]:
+    return [t for raw in words(token) for t in index_terms(raw)]
+
+
+def highlight_markdown(segments: list[tuple[str, bool]]) -> str:
+    """Segments as safe markdown: every piece escaped, matches on a highlight."""
+    out = []
+    for piece, hit in segments:
+        escaped = md_escape(piece) if piece.strip() else " "
+        out.append(f":orange-background[{escaped}]" if hit and escaped.strip() else escaped)
+    return "".join(out).strip()
+
+
+# --- similar papers ---------------------------------------------------------------------------
+def similar(index: SearchIndex, table: pa.Table, row: int, k: int = 10, top_terms: int = 25) -> list[tuple[int, float]]:
+    """The ``k`` papers most similar to paper ``row``: cosine over BM25F-weighted term
+    vectors, using the paper's ``top_terms`` heaviest terms (as "more like this")."""
+    paper = table.slice(row, 1)
+    text = " ".join(str(field_text(paper, f)[0]) for f in ("title", "abstract", "keywords"))
+    terms = {t for raw in words(text) for t in index_terms(raw)}
+    weights = sorted(((index.score_of(row, t), t) for t in terms), reverse=True)[:top_terms]
+    weights = [(w, t) for w, t in weights if w > 0]
+    if not weights:
+        return []
+    totals = np.zeros(index.n_docs, dtype=np.float32)
+    for weight, term in weights:
+        postings = index.scores(term)
+        totals[postings.rows] += weight * postings.values
+    norm = float(np.sqrt(sum(w * w for w, _ in weights)))
+    cosine = totals / np.maximum(index.row_norms, 1e-9) / max(norm, 1e-9)
+    cosine[row] = -1
+    k = min(k, max(0, index.n_docs - 1))
+    best = np.argpartition(-cosine, k)[:k] if k < len(cosine) else np.arange(len(cosine))
+    best = best[np.argsort(-cosine[best], kind="stable")]
+    return [(int(r), float(cosine[r])) for r in best if cosine[r] > 0]

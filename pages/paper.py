@@ -1,0 +1,75 @@
+"""One paper: everything known about it, and the ten most similar papers."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import search
+from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, safe_url
+from lib.urlstate import PAPER, SEARCH
+from pages import common
+
+SIMILAR = 10
+
+state = common.url_state(PAPER)
+ds = common.dataset()
+common.sample_banner(ds)
+common.write_url(PAPER, state)
+
+paper_id = state["id"]
+row = ds.row_of(paper_id) if paper_id else None
+if row is None:
+    st.title("Paper")
+    if paper_id:
+        st.warning(f"No paper with id {paper_id!r} is in the table.", icon=":material/search_off:")
+        st.page_link("pages/search.py", label=f"Search for {md_escape(paper_id)}", icon=":material/search:",
+                     query_params=SEARCH.encode({"q": paper_id}))
+        if arxiv_id(paper_id):
+            st.markdown(f"Or open it on [arXiv]({arxiv_abs_url(paper_id)}) and import it.")
+    else:
+        st.info("Open a paper from the Daily Papers or from a search.", icon=":material/article:")
+        st.page_link("pages/search.py", label="Search papers", icon=":material/search:")
+    st.stop()
+
+paper = next(ds.frame.iloc[[row]].itertuples(index=False))
+known_id = arxiv_id(paper.id)
+
+st.title(md_escape(paper.title), anchor=False)
+st.markdown(md_escape(", ".join(paper.authors)) or "*Authors unknown*")
+facts = st.columns(4)
+facts[0].metric("Listed" if paper.listed else "Published", f"{paper.date:%Y-%m-%d}")
+facts[1].metric("arXiv v1", f"{paper.published:%Y-%m-%d}" if pd.notna(paper.published) else "—")
+facts[2].metric("Upvotes", f"{int(paper.upvotes):,}" if pd.notna(paper.upvotes) else "—")
+facts[3].metric("Comments", f"{int(paper.num_comments):,}" if pd.notna(paper.num_comments) else "—")
+
+links = st.columns([1, 1, 1, 1, 2.5], vertical_alignment="center")
+if known_id:
+    links[0].link_button("arXiv", arxiv_abs_url(known_id), icon=":material/open_in_new:", width="stretch")
+    links[1].link_button("PDF", arxiv_pdf_url(known_id), icon=":material/picture_as_pdf:", width="stretch")
+    links[2].link_button("Hugging Face", hf_paper_url(known_id), icon=":material/open_in_new:", width="stretch")
+if safe_url(paper.github_repo if isinstance(paper.github_repo, str) else None):
+    links[3].link_button("GitHub", safe_url(paper.github_repo), icon=":material/code:", width="stretch")
+with links[4]:
+    common.copy_link(PAPER, state)
+
+if len(paper.categories):
+    st.markdown("**Categories** · " + md_escape(" ".join(paper.categories)))
+if len(paper.keywords):
+    st.markdown("**Keywords** · " + md_escape(", ".join(paper.keywords)))
+st.subheader("Abstract", anchor=False)
+st.markdown(md_escape(paper.abstract) if paper.abstract else "*No abstract in the source.*")
+st.caption(f"Source: {paper.source} · id {paper.id}")
+
+st.subheader("Similar papers", anchor=False)
+st.caption("Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
+           "(the paper's 25 most distinctive terms).")
+index = common.search_index(ds)
+neighbours = search.similar(index, ds.table, row, k=SIMILAR)
+if not neighbours:
+    st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
+for other, score in neighbours:
+    near = next(ds.frame.iloc[[other]].itertuples(index=False))
+    with st.container(border=True):
+        common.paper_title_link(near.id, near.title)
+        common.paper_meta(near)
+        st.caption(f"similarity {score:.2f}")

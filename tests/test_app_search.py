@@ -1,0 +1,180 @@
+"""AppTest of the Search and Paper pages: URL round trips for every key, jumps, bad links."""
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import THREE_DAYS
+
+
+def open_page(app, page, params=None):
+    app.run()
+    if params:
+        app.query_params.update(params)
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def result_titles(app):
+    titles = []
+    for link in app.page_link:
+        match = re.match(r"^\*\*\d+\. (.*)\*\*$", link.value)
+        if match:
+            titles.append(re.sub(r"\\(.)", r"\1", match.group(1)))
+    return titles
+
+
+def count_line(app):
+    return next(m.value for m in app.markdown if "results" in m.value or "papers, newest first" in m.value)
+
+
+def test_sample_lora_finds_allora_first(app, empty_store):
+    open_page(app, "pages/search.py", {"q": "LoRA"})
+    assert result_titles(app)[0] == "ALLoRA: Adaptive Learning Rate Mitigates LoRA Fatal Flaws"
+    assert app.text_input[0].value == "LoRA"
+    assert dict(app.query_params) == {"q": "LoRA"}
+
+
+def test_empty_query_browses_newest_first(app, three_day_store):
+    open_page(app, "pages/search.py")
+    # newest day first; within a day, the order papers were listed (read)
+    days = sorted({r["date"] for r in THREE_DAYS}, reverse=True)
+    expected = [r["title"] for d in days for r in THREE_DAYS if r["date"] == d]
+    assert result_titles(app) == expected
+    assert count_line(app).startswith("**6** papers, newest first")
+
+
+@pytest.mark.parametrize(
+    "params, expected_titles",
+    [
+        ({"q": "agents"}, ["Agents That Plan With Maps"]),
+        ({"q": "decoding OR tokenizers", "sort": "oldest"}, ["Speculative Decoding at Scale", "Tokenizers Are Models Too"]),
+        ({"sort": "upvotes", "from": "2025-01-06", "to": "2025-01-08"},
+         ["Agents That Plan With Maps", "Retrieval Heads in Long Context", "Diffusion Policies for Robots",
+          "Sparse Mixtures for Tabular Forecasting"]),
+        ({"sort": "upvotes", "up": "10"}, ["Tokenizers Are Models Too", "Agents That Plan With Maps", "Retrieval Heads in Long Context"]),
+        ({"q": "author:Cy"}, ["Agents That Plan With Maps"]),
+        ({"q": "-robots", "sort": "oldest", "to": "2025-01-08"},
+         ["Sparse Mixtures for Tabular Forecasting", "Agents That Plan With Maps", "Retrieval Heads in Long Context"]),
+    ],
+)
+def test_shared_links_reproduce_the_view(app, three_day_store, params, expected_titles):
+    open_page(app, "pages/search.py", params)
+    shown = result_titles(app)
+    if params.get("q", "") == "" and params.get("sort") != "upvotes":
+        assert shown[: len(expected_titles)] == expected_titles
+    else:
+        assert shown == expected_titles
+    assert dict(app.query_params) == params
+    assert not app.warning
+
+
+def test_widgets_are_set_from_every_key(app, three_day_store):
+    params = {"q": "agents", "sort": "newest", "from": "2025-01-06", "to": "2025-01-09", "up": "5", "p": "1"}
+    open_page(app, "pages/search.py", params)
+    assert app.text_input[0].value == "agents"
+    assert app.selectbox[0].value == "newest"
+    assert app.date_input[0].value == dt.date(2025, 1, 6)
+    assert app.date_input[1].value == dt.date(2025, 1, 9)
+    assert app.number_input[0].value == 5
+    del params["p"]  # page 1 is the default: dropped from the canonical link
+    assert dict(app.query_params) == params
+
+
+def test_changing_widgets_rewrites_the_url(app, three_day_store):
+    open_page(app, "pages/search.py")
+    app.text_input[0].set_value("agents OR robots").run()
+    assert dict(app.query_params) == {"q": "agents OR robots"}
+    app.selectbox[0].set_value("upvotes").run()
+    assert dict(app.query_params) == {"q": "agents OR robots", "sort": "upvotes"}
+    app.date_input[0].set_value(dt.date(2025, 1, 7)).run()
+    assert dict(app.query_params) == {"q": "agents OR robots", "sort": "upvotes", "from": "2025-01-07"}
+    assert result_titles(app) == ["Diffusion Policies for Robots"]
+    app.number_input[0].set_value(8).run()
+    assert app.query_params["up"] == "8"
+    assert result_titles(app) == []
+    assert any("No papers match" in i.value for i in app.info)
+
+
+@pytest.mark.parametrize(
+    "params, fragment",
+    [
+        ({"sort": "sideways"}, "sort"),
+        ({"from": "2025-02-30"}, "from"),
+        ({"up": "-3"}, "up"),
+        ({"p": "0"}, "p="),
+        ({"p": "999", "q": "agents"}, "p=999"),
+        ({"cat": "<script>"}, "cat"),
+        ({"cat": "cs.XX"}, "cs.XX"),
+        ({"q": "x" * 600}, "q="),
+        ({"zzz": "1"}, "zzz"),
+    ],
+)
+def test_bad_values_fall_back_with_a_warning(app, three_day_store, params, fragment):
+    open_page(app, "pages/search.py", params)
+    assert any(fragment in w.value for w in app.warning), [w.value for w in app.warning]
+    assert all(key not in app.query_params or key == "q" for key in params)
+
+
+def test_day_range_given_backwards_is_swapped(app, three_day_store):
+    open_page(app, "pages/search.py", {"from": "2025-01-09", "to": "2025-01-06"})
+    assert any("swapped" in w.value for w in app.warning)
+    assert dict(app.query_params) == {"from": "2025-01-06", "to": "2025-01-09"}
+
+
+def test_paging_round_trip(app, empty_store):
+    open_page(app, "pages/search.py", {"p": "2"})
+    ranks = [l.value.split(".")[0] for l in app.page_link if l.value.startswith("**")]
+    assert ranks[0] == "**21" and ranks[-1] == "**40" and len(ranks) == 20
+    assert any(c.value == "Page 2 of 4" for c in app.caption)
+    next(b for b in app.button if b.label == "Next page").click().run()
+    assert dict(app.query_params) == {"p": "3"}
+
+
+def test_no_results_offers_a_broader_query(app, three_day_store):
+    open_page(app, "pages/search.py", {"q": "agents zzzqqq"})
+    assert any("No papers match" in i.value for i in app.info)
+    broader = next(l for l in app.page_link if l.value.startswith("Try a broader search"))
+    assert "agents" in broader.value and "zzzqqq" not in broader.value
+
+
+def test_unbalanced_quote_is_handled(app, three_day_store):
+    open_page(app, "pages/search.py", {"q": '"agents that plan'})
+    assert any("Unbalanced quote" in w.value for w in app.warning)
+    assert result_titles(app) == ["Agents That Plan With Maps"]
+
+
+def test_pasted_arxiv_url_jumps_to_the_paper(app, three_day_store):
+    open_page(app, "pages/search.py", {"q": "https://arxiv.org/abs/2501.00004v2"})
+    assert not app.exception
+    assert any("Diffusion Policies for Robots" in t.value for t in app.title)
+    assert dict(app.query_params) == {"id": "2501.00004"}
+
+
+def test_pasted_unknown_id_says_so(app, three_day_store):
+    open_page(app, "pages/search.py", {"q": "2509.99999"})
+    assert any("not in the table" in i.value for i in app.info)
+
+
+def test_paper_page_shows_the_paper_and_similar_papers(app, three_day_store):
+    open_page(app, "pages/paper.py", {"id": "2501.00006"})
+    assert app.title[0].value == "Tokenizers Are Models Too"
+    assert dict(app.query_params) == {"id": "2501.00006"}
+    similar = [l for l in app.page_link if "Tokenizers Are Models Too" not in l.value]
+    assert all(l.value for l in similar)
+
+
+def test_paper_page_unknown_and_bad_ids(app, three_day_store):
+    open_page(app, "pages/paper.py", {"id": "2509.99999"})
+    assert any("No paper with id" in w.value for w in app.warning)
+    assert any(l.value.startswith("Search for") for l in app.page_link)
+    app2 = type(app).from_file(app._script_path, default_timeout=60)
+    open_page(app2, "pages/paper.py", {"id": "javascript:alert(1)"})
+    assert any("Ignored id=" in w.value for w in app2.warning)
+
+
+def test_paper_page_accepts_a_full_arxiv_url_as_id(app, three_day_store):
+    open_page(app, "pages/paper.py", {"id": "https://arxiv.org/abs/2501.00003v3"})
+    assert app.title[0].value == "Retrieval Heads in Long Context"
+    assert dict(app.query_params) == {"id": "2501.00003"}
