@@ -62,7 +62,7 @@ def sample_banner(ds: Dataset) -> None:
         st.info(
             "**You are looking at the bundled sample** — the Daily Papers page of 2025-08-12 "
             f"(63 papers). The store at `{ds.data_dir}` is empty. Load real data on the "
-            "**Import** page, or with `python -m lib import PATH...`.",
+            "**Import** page, or with `python -m lib import PATH…`",
             icon=":material/science:",
         )
 

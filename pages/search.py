@@ -91,7 +91,7 @@ elapsed = time.perf_counter() - started
 
 head = st.columns([3, 1, 1, 1], vertical_alignment="center")
 about = "" if result.total_exact else "about "
-what = "papers, newest first" if query.is_empty else "results"
+what = "papers, newest first" if query.is_empty else ("result" if result.total == 1 else "results")
 head[0].markdown(f"**{about}{result.total:,}** {what} · {elapsed * 1000:,.0f} ms")
 with head[1]:
     common.copy_link(SEARCH, state)

@@ -1,0 +1,98 @@
+"""Benchmark corpora: the real 74,728-paper corpus as a store, and a deterministic
+1,000,000-paper corpus made from it.
+
+The large corpus keeps vocabulary and lengths realistic: each synthetic paper's
+abstract is made of real sentences drawn from real abstracts, its title joins
+halves of two real titles, its authors are real names, and its days are spread
+evenly over 2022-01..2026-07.  The same seed always gives the same corpus.
+
+    python bench/corpus.py 1000000      # build (or reuse) the 1M store, print its path
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from common import WORK, corpus  # noqa: E402
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+FIRST_DAY, LAST_DAY = dt.date(2022, 1, 3), dt.date(2026, 7, 1)
+
+
+def real_store(quick: bool = False) -> Path:
+    """A store holding the real corpus (quick: its 2,000-paper sample), imported once."""
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    source = corpus(quick)
+    path = WORK / f"store-real-{source.name.split('.')[0]}"
+    store = Store(path)
+    if not store.exists():
+        import_files(store, input_files([str(source)], (".jsonl",)))
+    return path
+
+
+def synthetic_store(n: int, seed: int = 20260701) -> Path:
+    """A store of ``n`` papers mixed from the real corpus (built once, then reused)."""
+    from lib.store import Store
+
+    path = WORK / f"store-mixed-{n}-{seed}"
+    store = Store(path)
+    if store.exists():
+        return path
+    started = time.perf_counter()
+    table = mixed_table(Store(real_store()).read_table(), n, seed)
+    with store.lock():
+        store.write_table(table)
+    print(f"built {n:,}-paper store in {time.perf_counter() - started:.0f} s: {path}", file=sys.stderr)
+    return path
+
+
+def mixed_table(real, n: int, seed: int):
+    import pyarrow as pa
+
+    from lib.schema import make_record, records_to_table
+
+    rng = random.Random(seed)
+    titles = real["title"].to_pylist()
+    sentences = [s for a in real["abstract"].to_pylist() for s in _SENTENCE.split(a) if 20 < len(s) < 400]
+    authors = [a for names in real["authors"].to_pylist() for a in names[:8]]
+    categories = real["categories"].to_pylist()
+    span = (LAST_DAY - FIRST_DAY).days
+    per_month: dict[tuple[int, int], int] = {}
+    today = dt.date(2026, 11, 27)
+    chunks, records = [], []
+    for i in range(n):
+        day = FIRST_DAY + dt.timedelta(days=(i * span) // n)
+        month = (day.year % 100, day.month)
+        per_month[month] = per_month.get(month, 0) + 1
+        first, second = rng.choice(titles), rng.choice(titles)
+        head = first.split(":")[0] if ":" in first else " ".join(first.split()[: max(2, len(first.split()) // 2)])
+        tail = second.split(":", 1)[1] if ":" in second else " ".join(second.split()[len(second.split()) // 2:])
+        records.append(make_record({
+            "id": f"{month[0]:02d}{month[1]:02d}.{per_month[month]:05d}",
+            "title": f"{head}: {tail.strip()}",
+            "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
+            "authors": [rng.choice(authors) for _ in range(rng.randint(1, 8))],
+            "categories": rng.choice(categories),
+            "date": day, "published": day,
+        }, source="table", today=today))
+        if len(records) == 50_000:
+            chunks.append(records_to_table(records))
+            records = []
+    if records:
+        chunks.append(records_to_table(records))
+    return pa.concat_tables(chunks)
+
+
+if __name__ == "__main__":
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    print(synthetic_store(size))
