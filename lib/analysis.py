@@ -13,13 +13,12 @@ work is only done once per distinct raw token.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from lib.text import fold
 
 # Separators: anything but letters, digits and hyphens (Arrow RE2 and Python re agree on these).
 _ARROW_SEPARATORS = r"[^\p{L}\p{N}\-]+"
@@ -48,6 +47,18 @@ def stem(word: str) -> str:
     if len(word) > 2 and word.endswith("s") and not word.endswith(("us", "ss", "is")):
         return word[:-1]
     return word
+
+
+def fold(text: str) -> str:
+    """Accent-folded, lower-cased text exactly as :func:`normalize` makes it in Arrow (NFKD,
+    every mark dropped, each character lower-cased), so a query word and the indexed text
+    agree (``Straße`` stays ``straße``; lib.text.fold's casefold would give ``strasse``).
+
+    >>> fold("Schrödinger Straße ΟΔΟΣ")
+    'schrodinger straße οδοσ'
+    """
+    decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
+    return decomposed.lower() if decomposed.isascii() else "".join(c.lower() for c in decomposed)
 
 
 def index_terms(raw: str) -> list[str]:

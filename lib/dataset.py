@@ -62,10 +62,19 @@ class Dataset:
         return Columns(self.table)
 
     def per_period(self, by: str) -> pd.DataFrame:
+        return self._remember(("per_period", by), lambda: daily.papers_per_period(self.frame, by))
+
+    def periods(self, by: str) -> "Periods":
+        """Each paper's period at granularity ``by`` (see lib.trends.Periods)."""
+        from lib.trends import Periods
+
+        return self._remember(("periods", by), lambda: Periods.of(self.frame["date"], by))
+
+    def _remember(self, key, compute):
         with self._lock:
-            if by not in self._memo:
-                self._memo[by] = daily.papers_per_period(self.frame, by)
-            return self._memo[by]
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
 
 
 def load(store: Store, today: dt.date | None = None) -> Dataset:

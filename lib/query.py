@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lib.analysis import STOP_WORDS, phrase_terms, query_term
+from lib.analysis import STOP_WORDS, phrase_terms, words
 from lib.text import arxiv_id
 
 MAX_CLAUSES = 32
@@ -67,9 +67,10 @@ class Query:
     def broader_candidates(self) -> list["Query"]:
         """Broader versions of this query, most similar first: phrases and fields loosened,
         exclusions dropped, then each required group dropped in turn."""
-        loose = [[Clause(c.terms, c.text, False, None) for c in g] for g in self.groups]
+        # a phrase inside an OR stays one: shown without quotes its words would join other groups
+        loose = [[Clause(c.terms, c.text, c.phrase and len(g) > 1, None) for c in g] for g in self.groups]
         candidates = []
-        if any(c.phrase or c.field for g in self.groups for c in g):
+        if loose != self.groups:
             candidates.append(Query(loose, list(self.excluded)))
         if self.excluded:
             candidates.append(Query(loose))
@@ -90,21 +91,29 @@ def parse(text: str) -> Query:
     if text.count('"') % 2:
         query.warnings.append("Unbalanced quote: the phrase runs to the end of the query.")
     pending_or = False
+    last = None  # the kind of the last clause: "word" or "excluded" (an OR joins only a word)
     clauses = 0
     for match in _LEXEME.finditer(text):
         negated, prefix, body = match.group(1), match.group(2), match.group(3)
         if not negated and not prefix and body in ("OR", "|"):
-            if query.groups and not pending_or:
+            if last == "word" and not pending_or:
                 pending_or = True
+            elif last == "excluded" and not pending_or:
+                query.warnings.append("OR cannot join an excluded word; the OR was ignored.")
             else:
                 query.warnings.append("An OR without a word before it was ignored.")
             continue
         field_name = FIELDS.get(prefix.lower()) if prefix else None
         if prefix and field_name is None:
-            body = f"{prefix} {body}"  # "foo:bar" with an unknown field: plain words
+            body = f"{prefix} {body.strip(chr(34))}"  # "foo:bar" with an unknown field: plain words
         clause = _clause(body, field_name)
         if clause is None:
             continue
+        if len(clause.terms) > MAX_CLAUSES:  # a pasted paragraph in quotes: its regex would be too large
+            kept = words(clause.text)[:MAX_CLAUSES]
+            clause = Clause(clause.terms[:MAX_CLAUSES], " ".join(kept), clause.phrase, clause.field)
+            if (capped := f"Only the first {MAX_CLAUSES} words of a phrase are used.") not in query.warnings:
+                query.warnings.append(capped)
         clauses += 1
         if clauses > MAX_CLAUSES:
             query.warnings.append(f"Only the first {MAX_CLAUSES} terms of the query are used.")
@@ -119,6 +128,7 @@ def parse(text: str) -> Query:
             pending_or = False
         else:
             query.groups.append([clause])
+        last = "excluded" if negated else "word"
     if pending_or:
         query.warnings.append("A trailing OR was ignored.")
     _drop_stop_words(query)
@@ -133,11 +143,11 @@ def _clause(body: str, field_name: str | None) -> Clause | None:
         if not terms:
             return None
         return Clause(terms, text, phrase=len(terms) > 1, field=field_name)
-    words = [w for w in re.split(r"\s+", text) if w]
-    terms = tuple(t for t in (query_term(w) for w in words) if t)
+    # one term per token, as the index has them: "GPT-3.5" is the tokens gpt-3 and 5, adjacent
+    terms = tuple(phrase_terms(text))
     if not terms:
         return None
-    if len(terms) > 1:  # "foo bar" from an unknown field prefix: the words, adjacent
+    if len(terms) > 1:  # "GPT-3.5", or "foo bar" from an unknown field prefix: the words, adjacent
         return Clause(terms, text, phrase=True, field=field_name)
     return Clause(terms, text, field=field_name)
 

@@ -162,18 +162,22 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.n
 
 
 def _word_pattern(word: str) -> str:
-    """A regex for one query word: plural- and hyphen-tolerant (the text around is checked
-    for word boundaries by :func:`phrase_regex`)."""
-    parts = [re.escape(p) for p in word.split("-") if p]
-    forms = {"[-\\s]?".join(parts)}
-    base = stem(word.replace("-", ""))
-    if base and "-" not in word:
-        forms |= {re.escape(base), re.escape(base) + "s"}
-        if base.endswith(("s", "x", "z", "ch", "sh")):
-            forms.add(re.escape(base) + "es")
-        if base.endswith("y"):
-            forms.add(re.escape(base[:-1]) + "ies")
-    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+    """A regex for one query word: plural- and hyphen-tolerant as the index is (the text
+    around is checked for word boundaries by :func:`phrase_regex`).  The index files
+    "pre-trained" under "pretrained" too, so any form may have hyphens between its letters;
+    a hyphenated query word also matches its parts apart ("fine-tuned": "fine tuned")."""
+    parts = [p for p in word.split("-") if p]
+    joined = "".join(parts)
+    base = stem(joined)
+    forms = {joined, base, base + "s"}
+    if base.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(base + "es")
+    if base.endswith("y"):
+        forms.add(base[:-1] + "ies")
+    patterns = {"-*".join(map(re.escape, form)) for form in forms if form}
+    if len(parts) > 1:
+        patterns.add("[-\\s]?".join(map(re.escape, parts)))
+    return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
 
 
 def phrase_regex(text: str) -> str:
@@ -283,7 +287,9 @@ def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: F
 # --- results as a tidy table --------------------------------------------------------------
 def result_frame(result: SearchResult, frame: pd.DataFrame, start: int = 0, stop: int | None = None) -> pd.DataFrame:
     """Rows ``start:stop`` of a result as a tidy DataFrame (what pages show and files hold)."""
-    rows, scores = result.slice(start, result.total if stop is None else stop)
+    if stop is None:  # every match (``total`` may be an estimate, below the true count)
+        stop = len(result.rows)
+    rows, scores = result.slice(start, stop)
     out = frame.iloc[rows][["id", "title", "authors", "date", "upvotes", "categories", "url", "abstract"]].copy()
     out.insert(0, "rank", np.arange(start + 1, start + 1 + len(rows)))
     out["score"] = np.round(scores.astype(np.float64), 4)
@@ -302,7 +308,10 @@ def snippet(text: str, terms: list[str], width: int = 48) -> list[tuple[str, boo
     start = 0
     if len(tokens) > width and any(hits):
         window = np.convolve(np.array(hits, dtype=int), np.ones(width, dtype=int), mode="valid")
-        start = max(0, int(np.argmax(window)) - 3)
+        best = int(np.argmax(window))  # the first best window: its last token is a match
+        inside = np.flatnonzero(hits[best:best + width]) + best
+        # a few words of context before the first match, never losing the last one
+        start = min(max(0, int(inside[0]) - 3, int(inside[-1]) - width + 1), len(tokens) - width)
     chosen = tokens[start:start + width]
     segments: list[tuple[str, bool]] = []
     if start > 0:

@@ -189,6 +189,27 @@ PAPER = PageSpec(
     ),
 )
 
+TRENDS = PageSpec(
+    path="trends",
+    fields=(
+        # comma-separated terms; a phrase is one term; a trailing * expands a prefix
+        Field("terms", "agent, diffusion, reinforcement learning", text,
+              doc="comma-separated words or phrases; a trailing * expands to the most frequent completions"),
+        # period of each point
+        Field("by", "month", choice("day", "week", "month", "quarter", "year"),
+              doc="day | week | month | quarter | year"),
+        # y axis: share of the period's papers mentioning the term, or their number
+        Field("norm", "share", choice("share", "count"), doc="share | count"),
+        # centred moving average over N periods each side (0 = none)
+        Field("smooth", 0, integer(0, 24), doc="moving average over N periods each side, 0 = none"),
+        Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
+        Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
+        # emerging / fading terms: the recent window against the baseline before it, in days
+        Field("recent", 90, integer(7, 3650), doc="recent window of the emerging-terms table, in days"),
+        Field("baseline", 365, integer(7, 3650), doc="baseline window before it, in days"),
+    ),
+)
+
 IMPORT = PageSpec(path="import", fields=())
 
-PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "import": IMPORT}
+PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "import": IMPORT}

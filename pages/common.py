@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from lib import index as search_index_module
+from lib import terms as term_index_module
 from lib.dataset import SAMPLE_VERSION, Dataset, load
 from lib.index import SearchIndex
+from lib.terms import TermIndex
 from lib.errors import PapersError
 from lib.store import Store
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
@@ -48,6 +50,20 @@ def search_index(ds: Dataset) -> SearchIndex:
     """The search index of this dataset version, shared by every session."""
     try:
         return _search_index(ds.data_dir, ds.version)
+    except PapersError as exc:
+        fail(exc)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Building the term index — once per store version…")
+def _term_index(path: str, version: str) -> TermIndex:
+    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
+    return term_index_module.load_or_build(Store(path), ds)
+
+
+def term_index(ds: Dataset) -> TermIndex:
+    """The term index (for trends) of this dataset version, shared by every session."""
+    try:
+        return _term_index(ds.data_dir, ds.version)
     except PapersError as exc:
         fail(exc)
 

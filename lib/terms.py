@@ -1,0 +1,290 @@
+"""The term index: which papers mention each 1-, 2- and 3-word term (for trends).
+
+Built once per store version beside the table, like the search index, but for
+counting rather than ranking: presence only, over title, abstract and keywords
+(not authors).  Terms follow lib.analysis (folded, plural-stripped, hyphen parts
+and joined forms), so "agent" counts papers saying agent, agents, Agent's or
+multi-agent, and never reagent or agentic.
+
+* unigrams: every term, as a CSC column of the rows that mention it;
+* n-grams: every 2- and 3-word sequence (within one field, hyphen parts split, so
+  "mixture-of-experts" is "mixture of experts") that at least ``MIN_NGRAM_PAPERS``
+  papers mention;
+* a display form per term: its most frequent spelling ("series", not "sery").
+
+A phrase longer than three words or rarer than the threshold is found from its
+words' papers and checked on their text (exact, just slower).
+"""
+from __future__ import annotations
+
+import bisect
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from lib.analysis import STOP_WORDS, index_terms, stem, tokenize
+from lib.index import field_text
+
+FIELDS = ("title", "abstract", "keywords")
+MIN_NGRAM_PAPERS = 5
+KEY_BASE = 1 << 20  # unigram ids from here on do not form n-grams (junk tokens of huge vocabularies)
+TRIGRAM = 1 << 62  # trigram keys live above every bigram key
+BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
+CHUNK = 100_000
+FORMAT_VERSION = 1
+ARTIFACT = "terms"
+Progress = Callable[[str, float], None]
+
+
+def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    blob = "\x00".join(strings).encode("utf-8")
+    return np.frombuffer(blob, dtype=np.uint8).copy(), np.array([len(strings)], dtype=np.int64)
+
+
+def _decode(blob: np.ndarray, count: np.ndarray) -> list[str]:
+    return bytes(blob).decode("utf-8").split("\x00") if int(count[0]) else []
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """A term as typed, resolved: its stems and how it reads."""
+
+    stems: tuple[str, ...]
+    label: str
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.stems) > 1
+
+
+class TermIndex:
+    """Presence postings of unigrams and frequent 2–3-grams; read-only, shared."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+        self.n_docs = int(arrays["n_docs"][0])
+        self.unigrams = _decode(arrays["u_blob"], arrays["u_count"])
+        self.unigram_ids = {t: j for j, t in enumerate(self.unigrams)}
+        self.display = _decode(arrays["d_blob"], arrays["d_count"])
+        self.ngrams = _decode(arrays["n_blob"], arrays["n_count"])
+        self.ngram_ids = {t: j for j, t in enumerate(self.ngrams)}
+        self.build_seconds = float(arrays["build_seconds"][0])
+        self._sorted_unigrams = sorted(self.unigrams)
+
+    # --- lookups ------------------------------------------------------------------------
+    def _rows(self, prefix: str, j: int) -> np.ndarray:
+        indptr = self.arrays[f"{prefix}_indptr"]
+        return self.arrays[f"{prefix}_indices"][int(indptr[j]):int(indptr[j + 1])]
+
+    def unigram_rows(self, stem_: str) -> np.ndarray:
+        j = self.unigram_ids.get(stem_)
+        return self._rows("u", j) if j is not None else np.empty(0, dtype=np.int32)
+
+    def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
+        """Rows of a 2–3-gram when it is indexed, else None (unknown: check the text)."""
+        j = self.ngram_ids.get(" ".join(stems))
+        return self._rows("n", j) if j is not None else None
+
+    def papers(self, stem_: str) -> int:
+        j = self.unigram_ids.get(stem_)
+        return 0 if j is None else int(self.arrays["u_indptr"][j + 1] - self.arrays["u_indptr"][j])
+
+    def label(self, stems: tuple[str, ...]) -> str:
+        return " ".join(self.display[self.unigram_ids[s]] if s in self.unigram_ids else s for s in stems)
+
+    def title_share(self, stem_: str) -> float:
+        """Of the papers mentioning the term, the share that has it in the title."""
+        j = self.unigram_ids.get(stem_)
+        if j is None:
+            return 0.0
+        papers = int(self.arrays["u_indptr"][j + 1] - self.arrays["u_indptr"][j])
+        return float(self.arrays["u_title"][j]) / papers if papers else 0.0
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The ``limit`` most frequent unigram stems starting with ``prefix``."""
+        start = bisect.bisect_left(self._sorted_unigrams, prefix)
+        found = []
+        for term in self._sorted_unigrams[start:]:
+            if not term.startswith(prefix):
+                break
+            found.append(term)
+        return sorted(found, key=lambda t: (-self.papers(t), t))[:limit]
+
+    def all_postings(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(indptr, indices) of every unigram ("u") or n-gram ("n") column."""
+        return self.arrays[f"{kind}_indptr"], self.arrays[f"{kind}_indices"]
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return self.arrays
+
+    # --- building -----------------------------------------------------------------------------
+    @classmethod
+    def build(cls, table: pa.Table, progress: Progress | None = None) -> "TermIndex":
+        started = time.perf_counter()
+        n = table.num_rows
+        vocabulary: dict[str, int] = {BREAK: 0}
+        raw_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        spelling_counts: dict[str, int] = {}
+        unigram_chunks: list[sp.csr_matrix] = []
+        title_papers = np.zeros(0, dtype=np.int64)
+        ngram_keys: list[np.ndarray] = []
+        ngram_rows: list[np.ndarray] = []
+        for start in range(0, n, CHUNK):
+            chunk = table.slice(start, CHUNK)
+            if progress:
+                progress(f"term index: papers {start + 1:,}–{start + chunk.num_rows:,} of {n:,}", start / max(n, 1))
+            # one text per paper; a break token keeps n-grams inside one field
+            text = pc.binary_join_element_wise(*(pc.fill_null(field_text(chunk, f), "") for f in FIELDS),
+                                               f" {BREAK} ")
+            rows, raw = tokenize(text)
+            encoded = pc.dictionary_encode(raw)
+            codes = encoded.indices.to_numpy()
+            distinct = encoded.dictionary.to_pylist()
+            for token, count in zip(distinct, np.bincount(codes, minlength=len(distinct))):
+                spelling_counts[token] = spelling_counts.get(token, 0) + int(count)
+            terms_of, parts_of = [], []
+            for token in distinct:
+                cached = raw_cache.get(token)
+                if cached is None:
+                    if token == BREAK:
+                        cached = (np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64))
+                    else:
+                        ids = [vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)]
+                        parts = [vocabulary.setdefault(stem(p), len(vocabulary)) for p in token.split("-") if p]
+                        cached = (np.array(ids, dtype=np.int64), np.array(parts, dtype=np.int64))
+                    raw_cache[token] = cached
+                terms_of.append(cached[0])
+                parts_of.append(cached[1])
+            term_rows, term_ids = _expand(rows, codes, terms_of)
+            unigram_chunks.append(sp.csr_matrix(
+                (np.ones(len(term_rows), dtype=np.float32), (term_rows, term_ids)), shape=(chunk.num_rows, len(vocabulary))))
+            unigram_chunks[-1].sum_duplicates()
+            # papers whose title holds each term: tokens before a row's first field break
+            is_break = codes == (distinct.index(BREAK) if BREAK in distinct else -1)
+            breaks = np.cumsum(is_break)
+            row_start = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1] if len(rows) else np.empty(0, np.int64)
+            before = np.repeat(breaks[row_start] - is_break[row_start], np.diff(np.r_[row_start, len(rows)]))
+            in_title = (breaks - before == 0) & ~is_break
+            t_rows, t_ids = _expand(rows[in_title], codes[in_title], terms_of)
+            titles = sp.csr_matrix((np.ones(len(t_rows), dtype=np.float32), (t_rows, t_ids)),
+                                   shape=(chunk.num_rows, len(vocabulary)))
+            titles.sum_duplicates()
+            title_papers = np.pad(title_papers, (0, len(vocabulary) - len(title_papers)))
+            title_papers += np.bincount(titles.indices, minlength=len(vocabulary))
+            part_rows, part_ids = _expand(rows, codes, parts_of)
+            blocked = np.zeros(len(vocabulary), dtype=bool)
+            blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0]] = True
+            keys, key_rows = _ngrams(part_rows + start, part_ids, blocked)
+            ngram_keys.append(keys)
+            ngram_rows.append(key_rows)
+        if progress:
+            progress("term index: counting n-grams", 0.97)
+        n_terms = len(vocabulary)
+        if unigram_chunks:
+            unigrams = sp.vstack([sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_terms))
+                                  for m in unigram_chunks], format="csc")
+            unigrams.sort_indices()
+            u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
+        else:
+            u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
+        keys = np.concatenate(ngram_keys) if ngram_keys else np.empty(0, dtype=np.int64)
+        key_rows = np.concatenate(ngram_rows) if ngram_rows else np.empty(0, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")  # rows stay ascending within a key
+        keys, key_rows = keys[order], key_rows[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
+        papers = np.diff(np.r_[starts, len(keys)])
+        kept = papers >= MIN_NGRAM_PAPERS
+        g_indices = key_rows[np.repeat(kept, papers)].astype(np.int32)
+        g_indptr = np.r_[0, np.cumsum(papers[kept])].astype(np.int64)
+        kept_keys = keys[starts[kept]]
+        terms = [""] * n_terms
+        for term, j in vocabulary.items():
+            terms[j] = term
+        display = _display_forms(terms, vocabulary, spelling_counts)
+        ngram_names = [" ".join(terms[t] for t in _unkey(k)) for k in kept_keys]
+        u_blob, u_count = _encode(terms)
+        d_blob, d_count = _encode(display)
+        g_blob, g_count = _encode(ngram_names)
+        arrays = {
+            "format": np.array([FORMAT_VERSION], dtype=np.int64), "n_docs": np.array([n], dtype=np.int64),
+            "u_indptr": u_indptr, "u_indices": u_indices, "u_blob": u_blob, "u_count": u_count,
+            "u_title": np.pad(title_papers, (0, n_terms - len(title_papers))),
+            "d_blob": d_blob, "d_count": d_count,
+            "n_indptr": g_indptr, "n_indices": g_indices, "n_blob": g_blob, "n_count": g_count,
+            "build_seconds": np.array([time.perf_counter() - started]),
+        }
+        return cls(arrays)
+
+
+def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Token positions (row, raw code) -> (row, id) for every id each raw token maps to, in order."""
+    sizes = np.array([len(m) for m in mapped], dtype=np.int64)
+    flat = np.concatenate(mapped) if mapped else np.empty(0, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    repeat = sizes[codes]
+    out_rows = np.repeat(rows, repeat)
+    offsets = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return out_rows, flat[np.repeat(starts[codes], repeat) + offsets]
+
+
+def _ngrams(rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique (key, row) of the 2- and 3-grams of consecutive tokens of a row that
+    neither start nor end with a blocked token (stop words, the field break)."""
+    ok = ids < KEY_BASE
+    end_ok = ok & ~blocked[ids]  # may start or end an n-gram
+    inner_ok = ok & (ids != 0)  # may sit inside one (stop words can: "mixture of experts")
+    same = rows[:-1] == rows[1:]
+    bigram = same & end_ok[:-1] & end_ok[1:]
+    trigram = same[:-1] & same[1:] & end_ok[:-2] & inner_ok[1:-1] & end_ok[2:]
+    keys = np.concatenate([ids[:-1][bigram] * KEY_BASE + ids[1:][bigram],
+                           (ids[:-2][trigram] * KEY_BASE + ids[1:-1][trigram]) * KEY_BASE + ids[2:][trigram] + TRIGRAM])
+    key_rows = np.concatenate([rows[:-1][bigram], rows[:-2][trigram]])
+    order = np.argsort(keys, kind="stable")  # positions are in row order: rows stay ascending per key
+    keys, key_rows = keys[order], key_rows[order]
+    first = np.r_[True, (keys[1:] != keys[:-1]) | (key_rows[1:] != key_rows[:-1])] if len(keys) else np.empty(0, bool)
+    return keys[first], key_rows[first]
+
+
+def _unkey(key: int) -> list[int]:
+    key = int(key)
+    if key >= TRIGRAM:
+        key -= TRIGRAM
+        return [key // KEY_BASE // KEY_BASE, (key // KEY_BASE) % KEY_BASE, key % KEY_BASE]
+    return [key // KEY_BASE, key % KEY_BASE]
+
+
+def _display_forms(terms: list[str], vocabulary: dict[str, int], spelling_counts: dict[str, int]) -> list[str]:
+    """The most frequent spelling of each term (a spelling counts for its joined form)."""
+    best: dict[int, tuple[int, str]] = {}
+    for spelling, count in spelling_counts.items():
+        joined = index_terms(spelling)
+        if not joined:
+            continue
+        j = vocabulary[joined[0]]
+        if count > best.get(j, (0, ""))[0]:
+            best[j] = (count, spelling)
+    return [best[j][1] if j in best else term for j, term in enumerate(terms)]
+
+
+# --- one term index per store version ----------------------------------------------------------
+_REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "u_title", "d_blob", "d_count",
+             "n_indptr", "n_indices", "n_blob", "n_count", "build_seconds")
+
+
+def load_or_build(store, dataset, progress: Progress | None = None) -> TermIndex:
+    """This store version's term index: loaded memory-mapped when saved, else built and saved."""
+    if dataset.is_sample:
+        return TermIndex.build(dataset.table, progress)
+    arrays = store.load_arrays(ARTIFACT, dataset.version)
+    if arrays is not None and all(k in arrays for k in _REQUIRED) and int(arrays["format"][0]) == FORMAT_VERSION \
+            and int(arrays["n_docs"][0]) == dataset.table.num_rows:
+        return TermIndex(arrays)
+    index = TermIndex.build(dataset.table, progress)
+    store.save_arrays(ARTIFACT, dataset.version, index.to_arrays())
+    store.prune_artifacts(ARTIFACT, dataset.version)
+    return index

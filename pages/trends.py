@@ -1,0 +1,140 @@
+"""Keyword trends: an Ngram Viewer for papers, with drill-down and emerging / fading terms."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts, trends
+from lib.text import md_escape
+from lib.urlstate import SEARCH, TRENDS
+from pages import common
+
+DRILL_PAPERS = 20
+
+state = common.url_state(TRENDS)
+ds = common.dataset()
+common.sample_banner(ds)
+index = common.term_index(ds)
+key = lambda name: common.widget_key(TRENDS, name)  # noqa: E731
+
+st.title("Trends")
+st.text_input("Terms", key=key("terms"), icon=":material/show_chart:",
+              help="Comma-separated, as in the Google Books Ngram Viewer: words or phrases "
+                   "(“time series”, “mixture of experts”), matched as whole words in title, abstract and "
+                   "keywords, ignoring case, accents and plurals. A trailing * shows the most frequent "
+                   "completions (diffus* → diffusion, …).")
+state["terms"] = st.session_state[key("terms")]
+keys, warnings = trends.parse_terms(state["terms"], index)
+for message in warnings:
+    st.warning(message, icon=":material/edit_note:")
+if state["from"] and state["to"] and state["from"] > state["to"]:
+    st.warning("The day range ends before it starts; the two days were swapped.", icon=":material/link_off:")
+    state["from"], state["to"] = state["to"], state["from"]
+    common.set_state(TRENDS, **{"from": state["from"], "to": state["to"]})
+
+one_day = ds.overview.days <= 1
+controls = st.columns([1.2, 1.6, 1, 1.2, 1.2, 1.2], vertical_alignment="bottom")
+state["by"] = controls[0].selectbox("Period", trends.BYS, key=key("by"), disabled=one_day)
+state["norm"] = controls[1].segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
+                                              key=key("norm"), required=True)
+state["smooth"] = controls[2].number_input("Smoothing", 0, 24, step=1, key=key("smooth"),
+                                           help="Centred moving average: N periods on each side (0 = none).")
+state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD")
+state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD")
+with controls[5]:
+    common.copy_link(TRENDS, state)
+
+periods = ds.periods(state["by"])
+tidy = trends.series(index, ds.table, periods, keys, state["by"], state["norm"], int(state["smooth"]),
+                     state["from"], state["to"])
+
+if one_day:
+    # --- honest on thin data: one day has no trend, only frequencies ---------------------------------
+    st.info(f"The table covers a single day ({ds.overview.first}), so there is no trend to draw. "
+            "Here is how many of that day's papers mention each term instead; import more days to see lines.",
+            icon=":material/info:")
+    asked = tidy.groupby("term", sort=False)["count"].sum().reset_index().rename(columns={"count": "papers"})
+    asked["share"] = asked["papers"] / max(ds.overview.papers, 1)
+    if not asked.empty:
+        st.altair_chart(charts.frequent_terms_chart(asked), width="stretch")
+    st.subheader("The day's most frequent terms")
+    st.altair_chart(charts.frequent_terms_chart(trends.frequent_terms(index, top=25)), width="stretch")
+    common.write_url(TRENDS, state)
+    st.stop()
+
+if tidy.empty:
+    st.info("Nothing to draw: type one or more terms, or widen the day range.", icon=":material/show_chart:")
+else:
+    event = st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS), width="stretch",
+                            on_select="rerun", selection_mode="pick", key="trends.chart")
+    few = tidy.loc[tidy["few"], "label"].unique()
+    if len(few):
+        st.caption(f"Hollow grey points: periods with fewer than {trends.FEW_PAPERS} papers "
+                   f"({', '.join(few[:6])}{' …' if len(few) > 6 else ''}) — their shares are unreliable.")
+    st.download_button("Download the series (CSV)", tidy.to_csv(index=False).encode(), "trends.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore")
+
+    # --- drill-down: the papers behind a clicked point -------------------------------------------------
+    picked = (event.selection.get("pick") or [{}])[0] if event and event.selection else {}
+    if picked.get("term") and picked.get("label"):
+        chosen = next((k for k in keys if k.label == picked["term"]), None)
+        bounds = trends.period_bounds(periods, picked["label"], state["by"])
+        if chosen and bounds:
+            first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
+            rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
+            papers = ds.frame.iloc[rows].sort_values(["upvotes", "date"], ascending=False, na_position="last")
+            st.subheader(f"“{chosen.label}” in {picked['label']}: {len(papers):,} papers", anchor=False)
+            query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
+            st.page_link("pages/search.py", label=f"Search these papers ({md_escape(query)}, {first} – {last})",
+                         icon=":material/search:",
+                         query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest"}))
+            for paper in papers.head(DRILL_PAPERS).itertuples(index=False):
+                with st.container(border=True):
+                    common.paper_title_link(paper.id, paper.title)
+                    common.paper_meta(paper)
+            if len(papers) > DRILL_PAPERS:
+                st.caption(f"… and {len(papers) - DRILL_PAPERS:,} more: open the search above.")
+    else:
+        st.caption("Click a point to list the papers behind it.")
+
+# --- emerging and fading terms -------------------------------------------------------------------------------
+st.divider()
+st.subheader("Emerging and fading terms", anchor=False)
+windows = st.columns([1, 1, 3], vertical_alignment="bottom")
+state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=7, key=key("recent"))
+state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"))
+rising, fading, info = trends.emerging(index, periods, int(state["recent"]), int(state["baseline"]))
+windows[2].caption(
+    f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
+    f"{info['baseline_from']} – {info['baseline_to']} ({info['baseline_papers']:,} papers). Terms of 1–3 words "
+    "that topics are named by, mentioned by at least 20 papers, ranked by the log-odds ratio with an "
+    "informative Dirichlet prior (Monroe et al. 2008), so small counts do not dominate.")
+
+
+def term_table(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.caption("No term moved enough in these windows.")
+        return
+    shown = frame.assign(link=[TRENDS.link({**state, "terms": t}) for t in frame["term"]])
+    st.dataframe(
+        shown[["link", "baseline_share", "recent_share", "recent_papers", "z"]], hide_index=True, width="stretch",
+        column_config={
+            "link": st.column_config.LinkColumn("term", display_text=r"terms=([^&]*)", help="Open its trend"),
+            "baseline_share": st.column_config.NumberColumn("baseline", format="percent"),
+            "recent_share": st.column_config.NumberColumn("recent", format="percent"),
+            "recent_papers": st.column_config.NumberColumn("papers (recent)", format="localized"),
+            "z": st.column_config.NumberColumn("score", format="%.1f"),
+        })
+
+
+tables = st.columns(2)
+with tables[0]:
+    st.markdown("**Rising**")
+    term_table(rising)
+with tables[1]:
+    st.markdown("**Fading**")
+    term_table(fading)
+
+common.write_url(TRENDS, state)
