@@ -22,7 +22,7 @@ def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
     )
 
 
-def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int) -> alt.LayerChart:
+def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month") -> alt.LayerChart:
     """Lines per term over periods (from :func:`lib.trends.series`); clicking a point
     selects it (selection "pick": term and period label).  Periods with fewer than
     ``few_papers`` papers are drawn as hollow grey points."""
@@ -30,7 +30,7 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int) -> alt.LayerChar
     y_title = "share of papers mentioning the term" if share else "papers mentioning the term"
     pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick")
     base = alt.Chart(tidy).encode(
-        x=alt.X("period:T", title=None),
+        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=".0%" if share else ",d")),
         color=alt.Color("term:N", title="term", legend=alt.Legend(orient="top"), scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N"),

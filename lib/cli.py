@@ -66,6 +66,22 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--limit", type=int, default=20, metavar="N", help="number of results (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list of {id, title, date, score, ...}")
 
+    trend = commands.add_parser("trend", parents=[data], help="papers mentioning terms, per period")
+    trend.add_argument("terms", metavar="TERMS", help='comma-separated terms, e.g. "agent, time series, diffus*"')
+    trend.add_argument("--by", choices=("day", "week", "month", "quarter", "year"), default="month")
+    trend.add_argument("--norm", choices=("share", "count"), default="share",
+                       help="what --smooth smooths and the text output shows (JSON has both)")
+    trend.add_argument("--smooth", type=int, default=0, metavar="N", help="centred moving average, N periods each side")
+    trend.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
+    trend.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (YYYY-MM-DD)")
+    trend.add_argument("--json", action="store_true", help="print rows {period, term, count, total, share}")
+
+    emerging = commands.add_parser("emerging", parents=[data], help="terms rising and fading most")
+    emerging.add_argument("--recent", type=int, default=90, metavar="DAYS", help="recent window (default 90 days)")
+    emerging.add_argument("--baseline", type=int, default=365, metavar="DAYS", help="baseline before it (default 365)")
+    emerging.add_argument("--top", type=int, default=20, metavar="N", help="terms per list (default 20)")
+    emerging.add_argument("--json", action="store_true", help="print {rising: [...], fading: [...], windows}")
+
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
@@ -214,7 +230,68 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "export": cmd_export}
+def _term_index(store: Store, err: IO[str]):
+    from lib import terms
+    from lib.dataset import load
+
+    ds = load(store)
+    progress = _ProgressLine(err)
+    index = terms.load_or_build(store, ds, progress=lambda step, share: progress(step, int(share * 100)))
+    progress.done()
+    return ds, index
+
+
+def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import trends
+
+    if not 0 <= args.smooth <= 24:
+        raise PapersError("--smooth must be between 0 and 24")
+    ds, index = _term_index(Store(args.data), err)
+    keys, warnings = trends.parse_terms(args.terms, index)
+    for warning in warnings:
+        err.write(f"warning: {warning}\n")
+    if not keys:
+        raise PapersError(f"no terms in {args.terms!r}")
+    tidy = trends.series(index, ds.table, ds.periods(args.by), keys, args.by, args.norm, args.smooth,
+                         args.date_from, args.date_to)
+    if args.json:
+        rows = [{"period": r.label, "term": r.term, "count": int(r.count), "total": int(r.total),
+                 "share": round(float(r.share), 6), "value": round(float(r.value), 6)} for r in tidy.itertuples()]
+        out.write(json.dumps(rows, indent=1) + "\n")
+        return 0
+    wide = tidy.pivot_table(index="label", columns="term", values="value", sort=False)
+    totals = tidy.drop_duplicates("label").set_index("label")["total"]
+    fmt = (lambda v: f"{v:8.2%}") if args.norm == "share" else (lambda v: f"{v:8.1f}" if args.smooth else f"{int(v):8d}")
+    out.write(f"{'period':<18}{'papers':>8}" + "".join(f"{t[:14]:>16}" for t in wide.columns) + "\n")
+    for label, row in wide.iterrows():
+        out.write(f"{label:<18}{int(totals[label]):>8}" + "".join(f"{fmt(v):>16}" for v in row) + "\n")
+    return 0
+
+
+def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import trends
+
+    if min(args.recent, args.baseline) < 1 or args.top < 1:
+        raise PapersError("--recent, --baseline and --top must be positive")
+    ds, index = _term_index(Store(args.data), err)
+    rising, fading, info = trends.emerging(index, ds.periods("day"), args.recent, args.baseline, top=args.top)
+    if args.json:
+        document = {"windows": {k: str(v) for k, v in info.items()},
+                    "rising": json.loads(rising.to_json(orient="records")),
+                    "fading": json.loads(fading.to_json(orient="records"))}
+        out.write(json.dumps(document, indent=1) + "\n")
+        return 0
+    out.write(f"recent {info['recent_from']}..{info['recent_to']} ({info['recent_papers']:,} papers) vs "
+              f"baseline {info['baseline_from']}..{info['baseline_to']} ({info['baseline_papers']:,} papers)\n")
+    for title, frame in (("rising", rising), ("fading", fading)):
+        out.write(f"\n{title}:\n")
+        for r in frame.itertuples():
+            out.write(f"  {r.term:<32} {r.baseline_share:7.2%} -> {r.recent_share:7.2%}  score {r.z:5.1f}\n")
+    return 0
+
+
+COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "trend": cmd_trend,
+            "emerging": cmd_emerging, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

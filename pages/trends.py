@@ -67,7 +67,7 @@ if one_day:
 if tidy.empty:
     st.info("Nothing to draw: type one or more terms, or widen the day range.", icon=":material/show_chart:")
 else:
-    event = st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS), width="stretch",
+    event = st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS, state["by"]), width="stretch",
                             on_select="rerun", selection_mode="pick", key="trends.chart")
     few = tidy.loc[tidy["few"], "label"].unique()
     if len(few):

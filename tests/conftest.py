@@ -135,3 +135,27 @@ def wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid=stApp]")
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
+
+
+# Six months of papers that all mention "agent": on a trends chart of "agent" every
+# point sits at 100%, so a browser test knows where to click.
+AGENT_MONTHS = [
+    {"id": f"2503.{m:02d}{i:03d}", "title": f"Agent study {m}-{i}", "abstract": f"An agent, case {i}.",
+     "authors": ["Ann Author"], "date": f"2025-{m:02d}-1{i}", "upvotes": i}
+    for m in range(1, 7) for i in range(3)
+]
+
+
+@pytest.fixture(scope="session")
+def agent_server(tmp_path_factory):
+    """The app on a store of AGENT_MONTHS, imported through the real importer."""
+    require_browser()
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    data = tmp_path_factory.mktemp("agent-store")
+    source = write_jsonl(data / "agent_months.jsonl", AGENT_MONTHS)
+    import_files(Store(data / "store"), input_files([str(source)], (".jsonl",)))
+    server = Server(data / "store")
+    yield server
+    server.stop()

@@ -50,3 +50,22 @@ def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_se
     page.get_by_role("heading", name=expected["title"].iloc[0]).wait_for()
     assert f"id={expected['id'].iloc[0]}" in page.url
     context.close()
+
+
+def test_shared_trends_link_draws_lines_and_a_click_lists_the_papers(agent_server, page):
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    page.goto(f"{agent_server.url}/trends?terms=agent&by=month")
+    wait_for_app(page)
+    points = page.locator("[data-testid=stVegaLiteChart] g.mark-symbol.role-mark path")
+    points.first.wait_for()
+    assert points.count() == 6  # six months, one point each
+    assert page.locator("[data-testid=stVegaLiteChart] g.mark-line.role-mark path").count() == 1
+    points.nth(2).hover()
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for()
+    assert "2025-03" in tooltip.inner_text() and "100.00%" in tooltip.inner_text()
+    points.nth(2).click()
+    heading = page.get_by_role("heading", name="“agent” in 2025-03")
+    heading.wait_for(timeout=30_000)
+    assert "3 papers" in heading.inner_text()
+    assert page.locator("[data-testid=stPageLink] a", has_text="Agent study 3-").count() == 3
