@@ -17,8 +17,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_import  # noqa: E402
+import bench_search  # noqa: E402
 
-BENCHMARKS = [bench_import]
+BENCHMARKS = [bench_import, bench_search]
 
 
 def main(argv: list[str]) -> int:

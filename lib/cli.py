@@ -276,7 +276,7 @@ def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     ds, index = _term_index(Store(args.data), err)
     rising, fading, info = trends.emerging(index, ds.periods("day"), args.recent, args.baseline, top=args.top)
     if args.json:
-        document = {"windows": {k: str(v) for k, v in info.items()},
+        document = {"windows": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.items()},
                     "rising": json.loads(rising.to_json(orient="records")),
                     "fading": json.loads(fading.to_json(orient="records"))}
         out.write(json.dumps(document, indent=1) + "\n")

@@ -10,7 +10,7 @@ import pandas as pd
 PAGE_SIZE = 50
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 # pandas period codes per granularity name
-PERIOD_CODES = {"day": "D", "week": "W-MON", "month": "M", "quarter": "Q", "year": "Y"}
+PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
 
 def days(frame: pd.DataFrame) -> np.ndarray:

@@ -54,26 +54,46 @@ CHECK_BATCH = 256  # at least this many candidates are checked per round
 
 
 class SearchResult:
-    """Matching rows in display order.
+    """Matching rows in display order, worked out only as far as it is read.
 
-    Phrases are first matched as "all their words" through the index; the word order is
-    then checked on the candidates' text.  With few candidates every check runs at once
-    and ``total`` is exact; with many, candidates are checked in display order only as
-    far as a page or an export needs, and ``total`` is estimated from the share that
-    passed (``total_exact`` says which).
+    * Order: the first rows of the display order are found with a partial sort, so
+      showing 20 of 300,000 matches does not sort 300,000 rows; reading further
+      sorts further.
+    * Phrases are first matched as "all their words" through the index; the word
+      order is then checked on the candidates' text.  With few candidates every check
+      runs at once and ``total`` is exact; with many, candidates are checked in display
+      order only as far as a page or an export needs, and ``total`` is estimated from
+      the share that passed (``total_exact`` says which).
     """
 
     def __init__(self, query: Query, candidates: np.ndarray, scores: np.ndarray, sort: str,
-                 checks: list[tuple[Clause, bool]], table: pa.Table, warnings: list[str], started: float) -> None:
+                 checks: list[tuple[Clause, bool]], columns: "Columns", warnings: list[str], started: float,
+                 ordered: bool = False) -> None:
         self.query, self.sort, self.warnings = query, sort, warnings
         self._candidates, self._candidate_scores = candidates, scores
-        self._checks, self._table = checks, table
+        self._columns = columns
+        self._ordered = len(candidates) if ordered else 0  # candidates[:_ordered] are in display order
+        self._checks = checks
         self._checked = 0
         self._rows: list[np.ndarray] = []
         self._scores: list[np.ndarray] = []
         self._kept = 0
         self.ensure(len(candidates) if len(candidates) <= EAGER_CHECKS else 0)
         self.seconds = time.perf_counter() - started
+
+    def _order_prefix(self, count: int) -> None:
+        """Put the first ``count`` candidates (at least) in display order."""
+        n = len(self._candidates)
+        count = min(n, count)
+        if count <= self._ordered:
+            return
+        count = min(n, max(count, 2 * self._ordered, 256))
+        first = _top(self._candidates, self._candidate_scores, self._columns, self.sort, count)
+        rest = np.ones(n, dtype=bool)
+        rest[first] = False
+        order = np.concatenate([first, np.flatnonzero(rest)])
+        self._candidates, self._candidate_scores = self._candidates[order], self._candidate_scores[order]
+        self._ordered = count
 
     def ensure(self, count: int) -> None:
         """Check candidates until ``count`` rows are known to match (or none are left)."""
@@ -82,10 +102,11 @@ class SearchResult:
             return
         while self._kept < count and self._checked < len(self._candidates):
             stop = min(len(self._candidates), self._checked + max(CHECK_BATCH, 3 * (count - self._kept)))
+            self._order_prefix(stop)
             rows = self._candidates[self._checked:stop]
             keep = np.ones(len(rows), dtype=bool)
             for clause, wanted in self._checks:
-                keep &= _phrase_check(self._table, rows, clause) == wanted
+                keep &= _phrase_check(self._columns, rows, clause) == wanted
             self._rows.append(rows[keep])
             self._scores.append(self._candidate_scores[self._checked:stop][keep])
             self._kept += int(keep.sum())
@@ -106,6 +127,7 @@ class SearchResult:
     def slice(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows ``start:stop`` of the display order, and their scores."""
         if not self._checks:
+            self._order_prefix(stop)
             return self._candidates[start:stop], self._candidate_scores[start:stop]
         self.ensure(stop)
         rows = np.concatenate(self._rows) if self._rows else np.empty(0, dtype=np.int64)
@@ -114,7 +136,7 @@ class SearchResult:
 
     @property
     def rows(self) -> np.ndarray:
-        """Every matching row (checks them all)."""
+        """Every matching row (checks and sorts them all)."""
         return self.slice(0, len(self._candidates))[0]
 
 
@@ -183,23 +205,45 @@ def _word_pattern(word: str) -> str:
 def phrase_regex(text: str) -> str:
     """Case-insensitive regex for a phrase: its words adjacent, in order, as whole words."""
     parts = [_word_pattern(w) for w in words(text)]
-    return r"(?i)(?:^|[^\p{L}\p{N}])" + r"[^\p{L}\p{N}]+".join(parts) + r"(?:$|[^\p{L}\p{N}])"
+    # between words any non-letters, but never the NUL that joins two fields
+    return r"(?i)(?:^|[^\p{L}\p{N}])" + r"[^\p{L}\p{N}\x00]+".join(parts) + r"(?:$|[^\p{L}\p{N}])"
 
 
-def _phrase_check(table: pa.Table, rows: np.ndarray, clause: Clause) -> np.ndarray:
-    """Which candidate rows hold the phrase, words adjacent and in order (checked on their text)."""
-    fields = {"title": ["title"], "author": ["authors"]}.get(clause.field, ["title", "abstract", "keywords"])
-    subset = table.select(fields).take(pa.array(rows))
-    pattern = phrase_regex(clause.text)
-    found = np.zeros(len(rows), dtype=bool)
-    for name in fields:
-        text = field_text(subset, name)
-        # accents are folded only where there are any: most text is ASCII
-        ascii_only = pc.fill_null(pc.string_is_ascii(text), True)
-        text = pc.if_else(ascii_only, text, normalize(text))
-        hit = pc.match_substring_regex(text, pattern)
-        found |= pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
-    return found
+def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+    """``column[rows]`` for ascending or any rows, chunk by chunk (ChunkedArray.take would
+    first join every chunk of a million-row column)."""
+    if column.num_chunks == 1:
+        return column.chunk(0).take(pa.array(rows))
+    bounds = np.cumsum([0] + [len(c) for c in column.chunks])
+    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
+    order = np.argsort(chunk_of, kind="stable")
+    pieces = [column.chunk(int(c)).take(pa.array(rows[order][chunk_of[order] == c] - bounds[c]))
+              for c in np.unique(chunk_of)]
+    taken = pa.concat_arrays(pieces) if pieces else pa.array([], column.type)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.arange(len(order))
+    return taken.take(pa.array(inverse))
+
+
+PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: ("title", "abstract", "keywords")}
+
+
+def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.ndarray:
+    """Which candidate rows hold the phrase, words adjacent and in order (checked on their
+    text: the fields joined by a NUL that no phrase can span, one regex pass)."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=bool)
+    table = columns.table if isinstance(columns, Columns) else columns
+    parts = []
+    for name in PHRASE_FIELDS[clause.field]:
+        column = table[name]
+        taken = take_rows(column, rows)
+        parts.append(pc.binary_join(taken, " ; ") if pa.types.is_list(taken.type) else taken)
+    text = pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00") if len(parts) > 1 else pc.fill_null(parts[0], "")
+    ascii_only = pc.fill_null(pc.string_is_ascii(text), True)  # fold accents only where there are any
+    text = pc.if_else(ascii_only, text, normalize(text))
+    hit = pc.match_substring_regex(text, phrase_regex(clause.text))
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
 def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
@@ -218,16 +262,27 @@ def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters
     return rows[keep], scores[keep]
 
 
-def _order(rows, scores, columns: Columns, sort: str) -> np.ndarray:
-    """Positions of ``rows`` in display order (ties broken by newest, then row)."""
+def _sort_keys(rows, scores, columns: Columns, sort: str) -> list[np.ndarray]:
+    """Sort keys, most significant first (ascending = shown first; ties: newest, then row)."""
     days, upvotes = columns.days[rows], columns.upvotes[rows]
-    if sort == "relevance":
-        return np.lexsort((rows, -days, -scores))
-    if sort == "newest":
-        return np.lexsort((rows, -scores, -days))
-    if sort == "oldest":
-        return np.lexsort((rows, -scores, days))
-    return np.lexsort((rows, -days, -scores, -upvotes))
+    return {
+        "relevance": [-scores, -days, rows],
+        "newest": [-days, -scores, rows],
+        "oldest": [days, -scores, rows],
+        "upvotes": [-upvotes, -scores, -days, rows],
+    }[sort]
+
+
+def _top(rows, scores, columns: Columns, sort: str, count: int) -> np.ndarray:
+    """Positions of the first ``count`` rows in display order (a partial sort)."""
+    keys = _sort_keys(rows, scores, columns, sort)
+    if count >= len(rows) or len(rows) <= 4 * count:
+        return np.lexsort(keys[::-1])[:count]
+    primary = keys[0]
+    threshold = np.partition(primary, count - 1)[count - 1]
+    near = np.flatnonzero(primary <= threshold)  # everything that can be in the first count, ties too
+    order = np.lexsort([k[near] for k in keys[::-1]])
+    return near[order][:count]
 
 
 def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Filters = Filters(),
@@ -268,10 +323,8 @@ def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Fi
             keep = ~np.isin(rows, out_rows)
             rows, scores = rows[keep], scores[keep]
     rows, scores = _filter(rows, scores, columns, index, filters)
-    if not (parsed.is_empty and sort == "newest"):
-        order = _order(rows, scores, columns, sort)
-        rows, scores = rows[order], scores[order]
-    return SearchResult(parsed, rows, scores, sort, checks, columns.table, list(parsed.warnings), started)
+    ordered = parsed.is_empty and sort == "newest"  # the browse order is precomputed
+    return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered)
 
 
 def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:

@@ -8,8 +8,9 @@ multi-agent, and never reagent or agentic.
 
 * unigrams: every term, as a CSC column of the rows that mention it;
 * n-grams: every 2- and 3-word sequence (within one field, hyphen parts split, so
-  "mixture-of-experts" is "mixture of experts") that at least ``MIN_NGRAM_PAPERS``
-  papers mention;
+  "mixture-of-experts" is "mixture of experts", and a hyphenated word also read joined,
+  so "fine-tuned models" is "finetuned models" too, as a query word is looked up) that
+  at least ``MIN_NGRAM_PAPERS`` papers mention;
 * a display form per term: its most frequent spelling ("series", not "sery").
 
 A phrase longer than three words or rarer than the threshold is found from its
@@ -36,7 +37,7 @@ KEY_BASE = 1 << 20  # unigram ids from here on do not form n-grams (junk tokens 
 TRIGRAM = 1 << 62  # trigram keys live above every bigram key
 BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
 CHUNK = 100_000
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: n-grams also read hyphenated words joined
 ARTIFACT = "terms"
 Progress = Callable[[str, float], None]
 
@@ -147,7 +148,7 @@ class TermIndex:
             distinct = encoded.dictionary.to_pylist()
             for token, count in zip(distinct, np.bincount(codes, minlength=len(distinct))):
                 spelling_counts[token] = spelling_counts.get(token, 0) + int(count)
-            terms_of, parts_of = [], []
+            terms_of, parts_of, joined_of, hyphenated = [], [], [], []
             for token in distinct:
                 cached = raw_cache.get(token)
                 if cached is None:
@@ -160,6 +161,8 @@ class TermIndex:
                     raw_cache[token] = cached
                 terms_of.append(cached[0])
                 parts_of.append(cached[1])
+                joined_of.append(cached[0][0] if len(cached[0]) else 0)
+                hyphenated.append(len(cached[1]) > 1)
             term_rows, term_ids = _expand(rows, codes, terms_of)
             unigram_chunks.append(sp.csr_matrix(
                 (np.ones(len(term_rows), dtype=np.float32), (term_rows, term_ids)), shape=(chunk.num_rows, len(vocabulary))))
@@ -179,7 +182,12 @@ class TermIndex:
             part_rows, part_ids = _expand(rows, codes, parts_of)
             blocked = np.zeros(len(vocabulary), dtype=bool)
             blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0]] = True
-            keys, key_rows = _ngrams(part_rows + start, part_ids, blocked)
+            # a query word is looked up joined ("fine-tuned" -> finetuned): n-grams that read a
+            # hyphenated word joined are added, else "fine-tuned models" would only find papers
+            # that spell it "finetuned models"
+            joined_ids = np.array(joined_of, dtype=np.int64)[codes]
+            keys, key_rows = _ngrams([(part_rows + start, part_ids, None),
+                                      (rows + start, joined_ids, np.array(hyphenated, dtype=bool)[codes])], blocked)
             ngram_keys.append(keys)
             ngram_rows.append(key_rows)
         if progress:
@@ -232,18 +240,36 @@ def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tu
     return out_rows, flat[np.repeat(starts[codes], repeat) + offsets]
 
 
-def _ngrams(rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique (key, row) of the 2- and 3-grams of consecutive tokens of a row that
-    neither start nor end with a blocked token (stop words, the field break)."""
+def _ngram_keys(rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray,
+                needed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(key, row) of the 2- and 3-grams of consecutive tokens of a row that neither start
+    nor end with a blocked token (stop words, the field break); with ``needed``, only those
+    touching a needed position.  Rows ascend within each key."""
     ok = ids < KEY_BASE
     end_ok = ok & ~blocked[ids]  # may start or end an n-gram
     inner_ok = ok & (ids != 0)  # may sit inside one (stop words can: "mixture of experts")
     same = rows[:-1] == rows[1:]
     bigram = same & end_ok[:-1] & end_ok[1:]
     trigram = same[:-1] & same[1:] & end_ok[:-2] & inner_ok[1:-1] & end_ok[2:]
+    if needed is not None:
+        bigram &= needed[:-1] | needed[1:]
+        trigram &= needed[:-2] | needed[1:-1] | needed[2:]
     keys = np.concatenate([ids[:-1][bigram] * KEY_BASE + ids[1:][bigram],
                            (ids[:-2][trigram] * KEY_BASE + ids[1:-1][trigram]) * KEY_BASE + ids[2:][trigram] + TRIGRAM])
     key_rows = np.concatenate([rows[:-1][bigram], rows[:-2][trigram]])
+    return keys, key_rows
+
+
+def _ngrams(streams: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+            blocked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique (key, row) of the n-grams of token streams ``(rows, ids, needed)``
+    (see :func:`_ngram_keys`); every stream is in row order."""
+    found = [_ngram_keys(rows, ids, blocked, needed) for rows, ids, needed in streams]
+    keys = np.concatenate([k for k, _ in found])
+    key_rows = np.concatenate([r for _, r in found])
+    if len(found) > 1:  # interleave the streams back into row order
+        by_row = np.argsort(key_rows, kind="stable")
+        keys, key_rows = keys[by_row], key_rows[by_row]
     order = np.argsort(keys, kind="stable")  # positions are in row order: rows stay ascending per key
     keys, key_rows = keys[order], key_rows[order]
     first = np.r_[True, (keys[1:] != keys[:-1]) | (key_rows[1:] != key_rows[:-1])] if len(keys) else np.empty(0, bool)

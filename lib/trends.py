@@ -70,7 +70,10 @@ def parse_terms(text: str, index: TermIndex) -> tuple[list[TermKey], list[str]]:
             warnings.append(f"Ignored {piece!r}: no words in it.")
             continue
         keys.append(TermKey(stems, piece.lower()))
-    unique = list(dict.fromkeys(keys))
+    first: dict[tuple[str, ...], TermKey] = {}
+    for key in keys:  # one line per term ("agent, agents, agen*"), under its first spelling
+        first.setdefault(key.stems, key)
+    unique = list(first.values())
     if len(unique) > MAX_TERMS:
         warnings.append(f"Only the first {MAX_TERMS} terms are drawn.")
         unique = unique[:MAX_TERMS]

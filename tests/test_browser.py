@@ -68,4 +68,6 @@ def test_shared_trends_link_draws_lines_and_a_click_lists_the_papers(agent_serve
     heading = page.get_by_role("heading", name="“agent” in 2025-03")
     heading.wait_for(timeout=30_000)
     assert "3 papers" in heading.inner_text()
-    assert page.locator("[data-testid=stPageLink] a", has_text="Agent study 3-").count() == 3
+    drilled = page.locator("[data-testid=stPageLink] a", has_text="Agent study 3-")
+    drilled.nth(2).wait_for()
+    assert drilled.count() == 3

@@ -1,0 +1,344 @@
+"""Topics found automatically: NMF over TF-IDF of title + abstract + keywords.
+
+The document-term matrix comes from the term index (lib.terms: the same folded,
+plural-stripped terms as trends), keeping terms that 5 or more papers and at most
+half of them mention, minus function words.  Rows are TF-IDF weighted (binary
+presence x idf, l2-normalised) and factorised by scikit-learn's NMF (``nndsvd``
+initialisation: deterministic — the same data and k give the same topics and ids).
+
+Why NMF: on the real corpus it scores the highest NPMI coherence of the
+alternatives measured in bench/bench_topics.py (LDA, and a random-terms baseline).
+
+* each topic: its top terms with weights, and a short label made of its most
+  distinctive terms, unique across topics;
+* each paper: its dominant topic and that topic's share of its weight;
+* a 2-D map of (a sample of) the papers, from the topic weights, for the chart.
+
+k is the user's, or automatic: ``auto_k(n) = clip(round(2 * log2(n / 50)), 3, 30)``
+(3 topics for the 63-paper sample, 11 for 2,000 papers, 21 for 75k, 29 for 1M).
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from lib.terms import TermIndex
+from lib.trends import FUNCTION_WORDS
+
+ARTIFACT = "topics"
+FORMAT_VERSION = 1
+MIN_PAPERS = 5
+MAX_SHARE = 0.5
+MAX_TERMS = 20_000  # vocabulary of the model: the most frequent eligible terms
+TOP_TERMS = 15
+MAP_SAMPLE = 2_000  # papers placed on the 2-D map (t-SNE is quadratic-ish: a sample is plenty)
+NOISE_WORDS = frozenset({"http", "https", "www", "com", "org", "github", "html", "pdf", "url", "available"})
+MAX_K = 60
+Progress = Callable[[str, float], None]
+
+
+def auto_k(n_papers: int) -> int:
+    """The number of topics when the user does not choose one."""
+    if n_papers <= 50:
+        return 3
+    return int(min(30, max(3, round(2 * math.log2(n_papers / 50)))))
+
+
+def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Binary paper x term matrix over the model's vocabulary, and the vocabulary's unigram ids."""
+    indptr, indices = index.all_postings("u")
+    papers = np.diff(indptr)
+    n = index.n_docs
+    eligible = (papers >= min(min_papers, max(2, n // 20))) & (papers <= max(MAX_SHARE * n, 2))
+    for j in np.flatnonzero(eligible):
+        term = index.unigrams[j]
+        if term in FUNCTION_WORDS or term in NOISE_WORDS or term.isdigit() or len(term) < 3 or term.startswith("qq"):
+            eligible[j] = False
+    chosen = np.flatnonzero(eligible)
+    if len(chosen) > MAX_TERMS:
+        chosen = np.sort(chosen[np.argsort(-papers[chosen], kind="stable")[:MAX_TERMS]])
+    columns = [indices[indptr[j]:indptr[j + 1]] for j in chosen]
+    rows = np.concatenate(columns) if columns else np.empty(0, dtype=np.int32)
+    cols = np.repeat(np.arange(len(chosen)), [len(c) for c in columns]) if columns else np.empty(0, dtype=np.int64)
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(chosen)))
+    return matrix, chosen
+
+
+def tfidf(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32)
+
+
+class TopicModel:
+    """NMF topics of one store version and k (scikit-learn style: ``fit`` returns self,
+    learned attributes end in ``_``)."""
+
+    def __init__(self, k: int, random_state: int = 0) -> None:
+        self.k = k
+        self.random_state = random_state
+
+    def fit(self, index: TermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> "TopicModel":
+        from sklearn.decomposition import NMF
+
+        started = time.perf_counter()
+        if progress:
+            progress("topics: building the paper x term matrix", 0.05)
+        counts, vocab_ids = document_terms(index)
+        k = max(1, min(self.k, counts.shape[1], max(1, counts.shape[0] - 1)))
+        weights = tfidf(counts)
+        if progress:
+            progress(f"topics: fitting {k} topics to {counts.shape[0]:,} papers x {counts.shape[1]:,} terms", 0.15)
+        nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=300, tol=1e-4)
+        doc_topic = nmf.fit_transform(weights).astype(np.float32)
+        topic_term = nmf.components_.astype(np.float32)
+        if progress:
+            progress("topics: labels and the map", 0.85)
+        self.vocab_ids_ = vocab_ids
+        self.doc_topic_ = doc_topic
+        self.topic_term_ = topic_term
+        self.terms_ = [index.unigrams[j] for j in vocab_ids]
+        self.display_ = [index.display[j] for j in vocab_ids]
+        totals = doc_topic.sum(axis=1)
+        self.dominant_ = np.where(totals > 0, doc_topic.argmax(axis=1), -1).astype(np.int32)
+        self.weight_ = np.divide(doc_topic.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+        self.labels_ = topic_labels(topic_term, self.display_)
+        self.map_rows_, self.map_xy_ = paper_map(doc_topic, self.random_state)
+        self.seconds_ = time.perf_counter() - started
+        return self
+
+    # --- persistence ----------------------------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        blob = "\x00".join(self.labels_).encode("utf-8")
+        return {
+            "format": np.array([FORMAT_VERSION]), "k": np.array([self.k]),
+            "vocab_ids": self.vocab_ids_, "doc_topic": self.doc_topic_, "topic_term": self.topic_term_,
+            "dominant": self.dominant_, "weight": self.weight_, "labels": np.frombuffer(blob, dtype=np.uint8),
+            "map_rows": self.map_rows_, "map_xy": self.map_xy_, "seconds": np.array([self.seconds_]),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], index: TermIndex) -> "TopicModel":
+        model = cls(int(arrays["k"][0]))
+        model.vocab_ids_ = np.asarray(arrays["vocab_ids"])
+        model.doc_topic_ = arrays["doc_topic"]
+        model.topic_term_ = np.asarray(arrays["topic_term"])
+        model.dominant_ = arrays["dominant"]
+        model.weight_ = arrays["weight"]
+        model.labels_ = bytes(arrays["labels"]).decode("utf-8").split("\x00")
+        model.terms_ = [index.unigrams[j] for j in model.vocab_ids_]
+        model.display_ = [index.display[j] for j in model.vocab_ids_]
+        model.map_rows_ = arrays["map_rows"]
+        model.map_xy_ = arrays["map_xy"]
+        model.seconds_ = float(arrays["seconds"][0])
+        return model
+
+    # --- tidy results -------------------------------------------------------------------------
+    @property
+    def n_topics(self) -> int:
+        return self.topic_term_.shape[0]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per topic: id, label, size (papers whose dominant topic it is), share, top terms."""
+        sizes = np.bincount(self.dominant_[self.dominant_ >= 0], minlength=self.n_topics)
+        return pd.DataFrame({
+            "topic": np.arange(self.n_topics), "label": self.labels_, "papers": sizes,
+            "share": sizes / max(1, len(self.dominant_)),
+            "terms": [", ".join(t for t, _ in self.top_terms(i, 8)) for i in range(self.n_topics)],
+        })
+
+    def top_terms(self, topic: int, n: int = TOP_TERMS) -> list[tuple[str, float]]:
+        row = self.topic_term_[topic]
+        best = np.argsort(-row, kind="stable")[:n]
+        return [(self.display_[j], float(row[j])) for j in best if row[j] > 0]
+
+    def related(self, topic: int, n: int = 5) -> pd.DataFrame:
+        """Topics whose term vectors are closest (cosine)."""
+        norms = np.linalg.norm(self.topic_term_, axis=1) + 1e-12
+        cosine = (self.topic_term_ @ self.topic_term_[topic]) / norms / norms[topic]
+        cosine[topic] = -1
+        order = [int(t) for t in np.argsort(-cosine, kind="stable")[:n] if cosine[t] > 0]
+        return pd.DataFrame({"topic": order, "label": [self.labels_[t] for t in order],
+                             "similarity": [float(cosine[t]) for t in order]})
+
+    def representative(self, topic: int, n: int = 10) -> np.ndarray:
+        """Rows of the papers that belong most to ``topic`` (highest weight share)."""
+        members = np.flatnonzero(self.dominant_ == topic)
+        return members[np.argsort(-self.weight_[members], kind="stable")[:n]]
+
+    def members(self, topic: int) -> np.ndarray:
+        return np.flatnonzero(self.dominant_ == topic)
+
+
+def topic_labels(topic_term: np.ndarray, display: list[str], words: int = 3) -> list[str]:
+    """A short label per topic from its most *distinctive* terms (weight in the topic
+    relative to all topics), unique across topics."""
+    share = topic_term / (topic_term.sum(axis=0, keepdims=True) + 1e-12)
+    score = topic_term * share  # heavy in this topic and mostly in this topic
+    labels, used = [], set()
+    for topic in range(topic_term.shape[0]):
+        ranked = [display[j] for j in np.argsort(-score[topic], kind="stable") if topic_term[topic, j] > 0]
+        ranked = _distinct_words(ranked)
+        picked = ranked[:words] or [f"topic {topic}"]
+        label = ", ".join(picked)
+        extra = words
+        while label in used and extra < len(ranked):
+            picked.append(ranked[extra])
+            extra += 1
+            label = ", ".join(picked)
+        if label in used:
+            label = f"{label} ({topic})"
+        used.add(label)
+        labels.append(label)
+    return labels
+
+
+def _distinct_words(words: list[str]) -> list[str]:
+    """Words that do not repeat each other: a word that contains kept ones replaces them
+    ("fine-grained" replaces "grained"), a word that a kept one contains is dropped."""
+    kept: list[str] = []
+    for word in words:
+        key = _letters(word)
+        if not key or any(key in _letters(k) for k in kept):
+            continue
+        inside = [i for i, k in enumerate(kept) if _letters(k) in key]
+        if inside:
+            kept[inside[0]] = word
+            kept = [k for i, k in enumerate(kept) if i not in inside[1:]]
+        else:
+            kept.append(word)
+    return kept
+
+
+def _letters(word: str) -> str:
+    return "".join(c for c in word.lower() if c.isalnum())
+
+
+def paper_map(doc_topic: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """2-D coordinates of a deterministic sample of papers (t-SNE of the normalised topic
+    weights; PCA when there are too few papers for t-SNE)."""
+    n = doc_topic.shape[0]
+    rng = np.random.default_rng(random_state)
+    rows = np.sort(rng.choice(n, size=min(n, MAP_SAMPLE), replace=False)) if n else np.empty(0, dtype=np.int64)
+    points = doc_topic[rows]
+    points = points / (points.sum(axis=1, keepdims=True) + 1e-12)
+    if len(rows) < 3 or points.shape[1] < 2:
+        return rows.astype(np.int64), np.zeros((len(rows), 2), dtype=np.float32)
+    if len(rows) < 100:
+        from sklearn.decomposition import PCA
+
+        xy = PCA(n_components=2, random_state=random_state).fit_transform(points)
+    else:
+        from sklearn.manifold import TSNE
+
+        xy = TSNE(n_components=2, init="pca", random_state=random_state, perplexity=30,
+                  learning_rate="auto", max_iter=500).fit_transform(points)
+    return rows.astype(np.int64), xy.astype(np.float32)
+
+
+# --- over time -------------------------------------------------------------------------------
+def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_to=None) -> pd.DataFrame:
+    """Per period and topic: papers whose dominant topic it is, all papers, and the share
+    (the shares of a period sum to 1 over topics, papers without a topic aside)."""
+    from lib.daily import period_label
+    from lib.trends import _in_range
+
+    codes = periods.codes
+    dominant = np.asarray(model.dominant_)
+    keep = _in_range(periods, date_from, date_to)
+    if keep is not None:
+        codes, dominant = codes[keep], dominant[keep]
+    n = len(periods.index)
+    if len(codes) == 0:
+        return pd.DataFrame(columns=["period", "label", "topic", "name", "papers", "total", "share"])
+    lo, hi = int(codes.min()), int(codes.max())
+    has_topic = dominant >= 0
+    counts = np.zeros((model.n_topics, n), dtype=np.int64)
+    np.add.at(counts, (dominant[has_topic], codes[has_topic]), 1)
+    totals = np.bincount(codes[has_topic], minlength=n)
+    frames = []
+    span = periods.index[lo:hi + 1]
+    for topic in range(model.n_topics):
+        c = counts[topic, lo:hi + 1]
+        t = totals[lo:hi + 1]
+        frames.append(pd.DataFrame({
+            "period": span.start_time.astype("datetime64[s]"), "label": [period_label(p, by) for p in span],
+            "topic": topic, "name": model.labels_[topic], "papers": c, "total": t,
+            "share": np.divide(c, t, out=np.zeros(len(c)), where=t > 0),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
+    """Each topic's share of papers in the recent window against the baseline before it."""
+    end = int(periods.days.max())
+    recent = periods.days > end - recent_days
+    baseline = (periods.days > end - recent_days - baseline_days) & ~recent
+    dominant = np.asarray(model.dominant_)
+    rows = []
+    for topic in range(model.n_topics):
+        r = float((dominant[recent] == topic).mean()) if recent.any() else 0.0
+        b = float((dominant[baseline] == topic).mean()) if baseline.any() else 0.0
+        rows.append({"topic": topic, "label": model.labels_[topic], "baseline_share": b, "recent_share": r,
+                     "change": r - b, "ratio": (r + 1e-3) / (b + 1e-3)})
+    return pd.DataFrame(rows).sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def top_authors(frame: pd.DataFrame, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
+    authors = pd.Series([a for names in frame["authors"].iloc[rows] for a in names])
+    counts = authors.value_counts().head(n)
+    return pd.DataFrame({"author": counts.index, "papers": counts.to_numpy()})
+
+
+# --- coherence --------------------------------------------------------------------------------
+def npmi_coherence(index: TermIndex, term_ids: list[list[int]]) -> list[float]:
+    """Mean NPMI over the pairs of each topic's terms (unigram ids), from paper co-occurrence."""
+    indptr, indices = index.all_postings("u")
+    n = max(index.n_docs, 1)
+    cache: dict[int, np.ndarray] = {}
+
+    def rows(j: int) -> np.ndarray:
+        if j not in cache:
+            cache[j] = indices[indptr[j]:indptr[j + 1]]
+        return cache[j]
+
+    scores = []
+    for ids in term_ids:
+        values = []
+        for a in range(len(ids)):
+            for b in range(a + 1, len(ids)):
+                ra, rb = rows(ids[a]), rows(ids[b])
+                both = len(np.intersect1d(ra, rb, assume_unique=True))
+                if both == 0:
+                    values.append(-1.0)
+                    continue
+                p_ab, p_a, p_b = both / n, len(ra) / n, len(rb) / n
+                values.append(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab) if p_ab < 1 else 1.0)
+        scores.append(float(np.mean(values)) if values else 0.0)
+    return scores
+
+
+def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[float]:
+    ids = [[int(model.vocab_ids_[j]) for j in np.argsort(-row, kind="stable")[:top]] for row in model.topic_term_]
+    return npmi_coherence(index, ids)
+
+
+# --- one model per store version and k ------------------------------------------------------------
+def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:
+    """This store version's model with k topics: loaded when saved, else fitted and saved."""
+    name = f"{ARTIFACT}-k{k}"
+    if not dataset.is_sample:
+        arrays = store.load_arrays(name, dataset.version)
+        if arrays is not None and int(arrays.get("format", [0])[0]) == FORMAT_VERSION \
+                and len(arrays["dominant"]) == dataset.table.num_rows:
+            return TopicModel.from_arrays(arrays, index)
+    model = TopicModel(k).fit(index, progress=progress)
+    if not dataset.is_sample:
+        store.save_arrays(name, dataset.version, model.to_arrays())
+        store.prune_artifacts(name, dataset.version)
+    return model

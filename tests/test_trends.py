@@ -1,0 +1,712 @@
+"""Keyword trends on the hand-written tables of tests/trends_fixture.py: the term index,
+series per period (counts, totals, shares, smoothing, ranges), term parsing, drill-down,
+emerging / fading terms, frequent terms, and the saved index.
+
+Every expected number is read off the fixture texts (the table in trends_fixture's
+docstring) or recomputed here by brute force with Python's ``re`` on the raw texts,
+never taken from the code under test."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import terms as terms_module
+from lib import trends
+from lib.analysis import STOP_WORDS, stem
+from lib.schema import to_frame
+from lib.terms import TermIndex, TermKey
+from lib.trends import Periods, emerging, frequent_terms, is_topic_term, papers_behind, parse_terms, period_bounds, \
+    series, smooth_values, term_rows
+
+from trends_fixture import (AGENT_PAPERS, BASELINE_FROM, BASELINE_TO, EMERGING_PAPERS, FT_PAPERS, ID, MOE_PAPERS,
+                            MONTH_TOTALS, MONTHS, ORDER, PAPERS, RECENT_FROM, RECENT_TO, TS_PAPERS, build_table,
+                            write_jsonl)
+
+EXACT = dict(rel=0, abs=1e-12)  # shares are fractions computed by hand: compare (nearly) exactly
+# hand-counted papers per month (MONTHS) mentioning each term; see trends_fixture's docstring
+AGENT_BY_MONTH = [1, 1, 0, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2]
+TS_BY_MONTH = [1, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+MOE_BY_MONTH = [2, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+FT_BY_MONTH = [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+
+
+# --- brute force over the raw texts -------------------------------------------------------
+def plain(text: str) -> str:
+    """Accents dropped, lower case (written here, not lib.analysis.fold)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def fields(paper: dict) -> list[str]:
+    """The fields a term can be in: title, abstract, keywords (never authors)."""
+    return [paper["title"], paper.get("abstract", ""), " ; ".join(paper.get("keywords", []))]
+
+
+def brute(pattern: str, papers: dict = PAPERS) -> list[str]:
+    """Keys of the papers where ``pattern`` matches as whole words inside one field."""
+    rx = re.compile(r"(?<![^\W_])(?:" + pattern + r")(?![^\W_])")
+    return [k for k, p in papers.items() if any(rx.search(plain(text)) for text in fields(p))]
+
+
+def by_month(keys: list[str]) -> list[int]:
+    months = [PAPERS[k]["date"][:7] for k in keys]
+    return [months.count(m) for m in MONTHS]
+
+
+# --- the fixture, built once ------------------------------------------------------------------
+def build_with(min_papers: int, table) -> TermIndex:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(terms_module, "MIN_NGRAM_PAPERS", min_papers)
+        return TermIndex.build(table)
+
+
+@pytest.fixture(scope="module")
+def table():
+    return build_table()
+
+
+@pytest.fixture(scope="module")
+def index(table):
+    return TermIndex.build(table)
+
+
+@pytest.fixture(scope="module")
+def indexes(table, index):
+    """The default index (n-grams of >= 5 papers), one indexing every n-gram (the index
+    path for every 2-3-word phrase) and one indexing none (the text-check path)."""
+    return {"default": index, "every n-gram": build_with(1, table), "no n-gram": build_with(10**9, table)}
+
+
+@pytest.fixture(scope="module")
+def dates(table):
+    return to_frame(table)["date"]
+
+
+def periods(dates, by: str) -> Periods:
+    return Periods.of(dates, by)
+
+
+def one_key(text: str, index: TermIndex) -> TermKey:
+    keys, warnings = parse_terms(text, index)
+    assert len(keys) == 1 and not warnings, (keys, warnings)
+    return keys[0]
+
+
+def found(index, table, text: str) -> list[str]:
+    return [ORDER[r] for r in term_rows(index, table, one_key(text, index))]
+
+
+def term_frame(frame: pd.DataFrame, term: str) -> pd.DataFrame:
+    return frame[frame.term == term].reset_index(drop=True)
+
+
+def test_hand_tables_agree_with_brute_force():
+    """The hand-counted lists used below, checked against the texts themselves."""
+    assert by_month(ORDER) == MONTH_TOTALS and sum(MONTH_TOTALS) == 20
+    assert brute(r"agents?") == AGENT_PAPERS and by_month(AGENT_PAPERS) == AGENT_BY_MONTH
+    assert brute(r"time[\W_]+series") == TS_PAPERS and by_month(TS_PAPERS) == TS_BY_MONTH
+    assert brute(r"mixtures?[\W_]+of[\W_]+experts?") == MOE_PAPERS and by_month(MOE_PAPERS) == MOE_BY_MONTH
+    assert brute(r"fine-?tuned[\W_]+models?") == FT_PAPERS and by_month(FT_PAPERS) == FT_BY_MONTH
+
+
+# --- the term index ------------------------------------------------------------------------------
+def test_index_basics(index):
+    assert index.n_docs == 20
+    assert index.papers("agent") == 11
+    # titles holding agent: p01 Agents, p04 Multi-Agent, p06 Agent's, p12, p15 Agent-Based, p17, p19
+    assert index.title_share("agent") == pytest.approx(7 / 11, **EXACT)
+    assert index.title_share("nosuchterm") == 0.0
+    assert index.papers("nosuchterm") == 0 and len(index.unigram_rows("nosuchterm")) == 0
+    # display forms: the most frequent spelling, never the stem
+    assert index.label(("time", "sery")) == "time series"
+    assert index.label(("mixture", "of", "expert")) == "mixture of experts"
+    assert index.label(("agentbased",)) == "agent-based"
+    assert index.label(("agent",)) == "agents"  # "agents" is written 12 times, "agent" 3 times
+
+
+def test_authors_are_not_indexed(index):
+    # "Maria Agent" (p05), "Ada Lovelace" (p01): only in the authors
+    assert index.papers("lovelace") == 0 and index.papers("maria") == 0
+    assert "p05" not in [ORDER[r] for r in index.unigram_rows("agent")]
+
+
+def test_completions_most_frequent_first(index):
+    # agent 11, agentic 3, agentbased 2, then agency / agenda / agenesis 1 each (alphabetical)
+    assert index.completions("agen", 5) == ["agent", "agentic", "agentbased", "agency", "agenda"]
+    assert index.completions("agen", 10) == ["agent", "agentic", "agentbased", "agency", "agenda", "agenesis"]
+    assert index.completions("agent", 2) == ["agent", "agentic"]
+    assert index.completions("zzz", 5) == []
+
+
+@pytest.mark.parametrize("query, pattern, expected", [
+    # whole words, plural- and case-tolerant; hyphen parts count; reagent/agentic/agenesis do not
+    ("agent", r"agents?", AGENT_PAPERS),
+    ("Agents", r"agents?", AGENT_PAPERS),
+    ("AGENTS", r"agents?", AGENT_PAPERS),
+    ("AGENT'S", r"agent[\W_]+s", ["p06"]),  # the apostrophe splits it: the phrase "agent s"
+    ("reagent", r"reagents?", ["p02"]),
+    ("agentic", r"agentic", ["p02", "p09", "p14"]),
+    ("agenesis", r"agenesis", ["p16"]),
+    # a hyphenated word is its joined form
+    ("multi-agent", r"multi-?agents?", ["p04"]),
+    ("agent-based", r"agent-?based", ["p11", "p15"]),
+    ("agentbased", r"agent-?based", ["p11", "p15"]),
+    ("Time-Series", r"time-?series", ["p04"]),  # one word: not "time series" (two words)
+    ("mixture-of-experts", r"mixture-?of-?experts?", ["p03"]),
+    # accents and case folded
+    ("schrödinger", r"schrodinger", ["p07", "p10"]),
+    ("SCHRODINGER", r"schrodinger", ["p07", "p10"]),
+    # keywords count (p08's only "protein" is in its title and keywords)
+    ("proteins", r"proteins?", ["p08"]),
+    # authors do not
+    ("lovelace", r"lovelace", []),  # only an author's name (p01)
+])
+def test_whole_word_matching(index, table, query, pattern, expected):
+    assert brute(pattern) == expected  # the expectation, checked on the texts
+    assert found(index, table, query) == expected
+
+
+def test_keyword_only_paper_counts_and_author_only_paper_does_not(index, table):
+    agent = found(index, table, "agent")
+    assert "p08" in agent  # "agent" only in its keywords
+    assert "p05" not in agent  # "Agent" only as an author's name
+
+
+# --- phrases: the n-gram index and the text check agree with brute force ------------------------
+W = r"[\W_]+"  # between two words of a phrase
+PHRASES = [
+    ("time series", rf"time{W}series", TS_PAPERS),
+    ("Time Series", rf"time{W}series", TS_PAPERS),
+    ("mixture of experts", rf"mixtures?{W}of{W}experts?", MOE_PAPERS),
+    ("mixtures of experts", rf"mixtures?{W}of{W}experts?", MOE_PAPERS),
+    # a hyphenated query word is its joined form: "fine-tuned" and "finetuned", not "fine tuned"
+    ("fine-tuned models", rf"fine-?tuned{W}models?", FT_PAPERS),
+    ("finetuned models", rf"fine-?tuned{W}models?", FT_PAPERS),
+    ("fine tuned models", rf"fine{W}tuned{W}models?", ["p05", "p17", "p20"]),
+    ("multi-agent systems", rf"multi-?agent{W}systems?", ["p04"]),
+    ("agent systems", rf"agents?{W}systems?", ["p04"]),
+    ("agent-based models", rf"agent-?based{W}models?", ["p15"]),
+    ("series agents", rf"series{W}agents?", ["p19"]),
+    # four words: never indexed, always checked on the text
+    ("time series foundation models", rf"time{W}series{W}foundation{W}models?", ["p13"]),
+    ("mixture of experts routing", rf"mixtures?{W}of{W}experts?{W}routing", ["p03"]),
+    ("agents for time series", rf"agents?{W}for{W}time{W}series", ["p01"]),
+    # in no paper
+    ("series time", rf"series{W}time", []),
+]
+
+
+@pytest.mark.parametrize("build", ["default", "every n-gram", "no n-gram"])
+@pytest.mark.parametrize("phrase, pattern, expected", PHRASES, ids=[p[0] for p in PHRASES])
+def test_phrase_rows_equal_brute_force_on_both_paths(indexes, table, build, phrase, pattern, expected):
+    assert brute(pattern) == expected
+    assert found(indexes[build], table, phrase) == expected
+
+
+def test_which_path_each_phrase_takes(indexes):
+    default, every, none = indexes["default"], indexes["every n-gram"], indexes["no n-gram"]
+    # >= MIN_NGRAM_PAPERS (5) papers: indexed; 3 papers: not (text check)
+    assert terms_module.MIN_NGRAM_PAPERS == 5
+    assert default.ngram_rows(("time", "sery")) is not None  # 7 papers
+    assert default.ngram_rows(("mixture", "of", "expert")) is not None  # 6 papers
+    assert default.ngram_rows(("finetuned", "model")) is None  # 3 papers
+    assert every.ngram_rows(("finetuned", "model")) is not None
+    assert every.ngram_rows(("fine", "tuned", "model")) is not None
+    assert none.ngram_rows(("time", "sery")) is None
+    assert none.ngrams == []
+
+
+def test_phrase_series_equal_on_both_paths(indexes, table, dates):
+    text = "time series, mixture of experts, fine-tuned models, time series foundation models"
+    frames = []
+    for build in indexes.values():
+        keys, _ = parse_terms(text, build)
+        frames.append(series(build, table, periods(dates, "month"), keys, "month"))
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frame, frames[0])
+    frame = frames[0]
+    assert term_frame(frame, "time series")["count"].tolist() == TS_BY_MONTH
+    assert term_frame(frame, "mixture of experts")["count"].tolist() == MOE_BY_MONTH
+    assert term_frame(frame, "fine-tuned models")["count"].tolist() == FT_BY_MONTH
+    assert term_frame(frame, "time series foundation models")["count"].tolist() == by_month(["p13"])
+
+
+def brute_ngrams(min_papers: int) -> dict[str, list[int]]:
+    """Every 2- and 3-word sequence of a field (tokens read with hyphen parts split, and
+    read with hyphenated words joined), not starting or ending with a stop word, with the
+    rows of the papers holding it: written from the definition, with Python's re."""
+    token = re.compile(r"[^\W_]+(?:-+[^\W_]+)*")
+    found_rows: dict[str, set[int]] = defaultdict(set)
+    for row, key in enumerate(ORDER):
+        for text in fields(PAPERS[key]):
+            tokens = token.findall(plain(text))
+            split = [stem(part) for t in tokens for part in t.split("-") if part]
+            joined = [stem(t.replace("-", "")) for t in tokens]
+            for reading in (split, joined):
+                for n in (2, 3):
+                    for i in range(len(reading) - n + 1):
+                        gram = reading[i:i + n]
+                        if gram[0] not in STOP_WORDS and gram[-1] not in STOP_WORDS:
+                            found_rows[" ".join(gram)].add(row)
+    return {gram: sorted(rows) for gram, rows in found_rows.items() if len(rows) >= min_papers}
+
+
+@pytest.mark.parametrize("build, min_papers", [("default", 5), ("every n-gram", 1)])
+def test_ngram_postings_equal_brute_force(indexes, build, min_papers):
+    index = indexes[build]
+    postings = {name: index.ngram_rows(tuple(name.split(" "))).tolist() for name in index.ngrams}
+    assert postings == brute_ngrams(min_papers)
+
+
+def test_default_ngrams_by_hand(index):
+    # the only 2-3-grams in 5 or more papers: time series (7), mixture of experts (6);
+    # "mixture of" / "of experts" start or end with a stop word
+    assert sorted(index.ngrams) == ["mixture of expert", "time sery"]
+    assert [ORDER[r] for r in index.ngram_rows(("time", "sery"))] == TS_PAPERS
+    assert [ORDER[r] for r in index.ngram_rows(("mixture", "of", "expert"))] == MOE_PAPERS
+
+
+# --- series per period ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def monthly(index, table, dates):
+    keys, warnings = parse_terms("agent, time series, mixture of experts, fine-tuned models", index)
+    assert not warnings
+    return series(index, table, periods(dates, "month"), keys, "month")
+
+
+def test_monthly_rows_by_hand(monthly):
+    assert list(monthly.columns) == ["period", "label", "term", "count", "total", "share", "value", "few"]
+    assert monthly.term.unique().tolist() == ["agent", "time series", "mixture of experts", "fine-tuned models"]
+    for term, counts in (("agent", AGENT_BY_MONTH), ("time series", TS_BY_MONTH),
+                         ("mixture of experts", MOE_BY_MONTH), ("fine-tuned models", FT_BY_MONTH)):
+        rows = term_frame(monthly, term)
+        assert rows.label.tolist() == MONTHS  # every month, the empty ones too
+        assert rows.period.tolist() == [pd.Timestamp(m + "-01") for m in MONTHS]
+        assert rows["total"].tolist() == MONTH_TOTALS
+        assert rows["count"].tolist() == counts
+        expected = [c / t if t else 0.0 for c, t in zip(counts, MONTH_TOTALS)]
+        assert rows.share.tolist() == pytest.approx(expected, **EXACT)
+        assert rows.value.tolist() == pytest.approx(expected, **EXACT)  # norm=share, no smoothing
+        assert rows.few.all()  # every month has fewer than 30 papers
+
+
+def test_monthly_shares_spelled_out(monthly):
+    agent = term_frame(monthly, "agent").set_index("label")
+    assert agent.loc["2025-04", "share"] == pytest.approx(2 / 3, **EXACT)  # p12, p13 of p12-p14
+    assert agent.loc["2024-10", "share"] == pytest.approx(1 / 3, **EXACT)
+    assert agent.loc["2025-01", "share"] == 1.0  # the one paper of the month
+    assert agent.loc["2026-02", "share"] == 1.0
+    empty = agent.loc["2024-12"]  # no paper at all
+    assert (empty["count"], empty["total"], empty["share"]) == (0, 0, 0.0)
+    moe = term_frame(monthly, "mixture of experts").set_index("label")
+    assert moe.loc["2024-10", "share"] == pytest.approx(2 / 3, **EXACT)  # p01, p03 of p01-p03
+
+
+@pytest.mark.parametrize("by, labels, totals, agent, ts, moe", [
+    ("quarter", ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"],
+     [5, 6, 5, 0, 0, 4], [2, 3, 3, 0, 0, 3], [2, 3, 1, 0, 0, 1], [2, 2, 1, 0, 0, 1]),
+    ("year", ["2024", "2025", "2026"], [5, 11, 4], [2, 6, 3], [2, 4, 1], [2, 3, 1]),
+])
+def test_quarters_and_years_by_hand(index, table, dates, by, labels, totals, agent, ts, moe):
+    keys, _ = parse_terms("agent, time series, mixture of experts", index)
+    frame = series(index, table, periods(dates, by), keys, by)
+    for term, counts in (("agent", agent), ("time series", ts), ("mixture of experts", moe)):
+        rows = term_frame(frame, term)
+        assert rows.label.tolist() == labels
+        assert rows["total"].tolist() == totals
+        assert rows["count"].tolist() == counts
+        assert rows.share.tolist() == pytest.approx([c / t if t else 0.0 for c, t in zip(counts, totals)], **EXACT)
+
+
+def test_quarter_shares_spelled_out(index, table, dates):
+    frame = series(index, table, periods(dates, "quarter"), [one_key("agent", index)], "quarter").set_index("label")
+    assert frame.share.tolist() == pytest.approx([2 / 5, 1 / 2, 3 / 5, 0, 0, 3 / 4], **EXACT)
+    assert frame.loc["2025-Q3"].tolist()[2:6] == [0, 0, 0.0, 0.0]  # count, total, share, value
+
+
+def test_days(index, table, dates):
+    frame = series(index, table, periods(dates, "day"), [one_key("agent", index)], "day")
+    first, last = dt.date(2024, 10, 7), dt.date(2026, 2, 16)
+    assert len(frame) == (last - first).days + 1  # every day, 498 of them
+    assert frame.label.iloc[0] == "2024-10-07" and frame.label.iloc[-1] == "2026-02-16"
+    by_label = frame.set_index("label")
+    assert by_label.loc["2025-02-03", ["count", "total"]].tolist() == [1, 2]  # p07, p08 (agent in keywords)
+    assert by_label.loc["2025-02-03", "share"] == pytest.approx(1 / 2, **EXACT)
+    assert by_label.loc["2024-10-09", ["count", "total", "share"]].tolist() == [0, 0, 0.0]
+    assert frame["total"].sum() == 20 and frame["count"].sum() == 11
+
+
+def test_weeks_partition_the_papers(index, table, dates):
+    """Whatever day a week starts on: consecutive 7-day periods whose totals are the
+    papers listed in them."""
+    frame = series(index, table, periods(dates, "week"), [one_key("agent", index)], "week")
+    starts = [p.date() for p in frame.period]
+    assert all(b - a == dt.timedelta(days=7) for a, b in zip(starts, starts[1:]))
+    assert frame.label.tolist() == [f"week of {s.isoformat()}" for s in starts]
+    days = {k: dt.date.fromisoformat(p["date"]) for k, p in PAPERS.items()}
+    for start, total, count in zip(starts, frame["total"], frame["count"]):
+        inside = [k for k, d in days.items() if start <= d <= start + dt.timedelta(days=6)]
+        assert total == len(inside)
+        assert count == len([k for k in inside if k in AGENT_PAPERS])
+    assert frame["total"].sum() == 20
+
+
+def test_weeks_start_on_monday(index, table, dates):
+    frame = series(index, table, periods(dates, "week"), [one_key("agent", index)], "week")
+    # p01 (Mon 2024-10-07) and p02 (Tue 2024-10-08) share the ISO week of Monday 2024-10-07
+    assert frame.label.iloc[0] == "week of 2024-10-07"
+    assert frame["total"].iloc[0] == 2
+
+
+def test_norm_count(index, table, dates):
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month", norm="count")
+    assert frame.value.tolist() == [float(c) for c in AGENT_BY_MONTH]
+    assert frame.share.tolist() == pytest.approx([c / t if t else 0.0 for c, t in zip(AGENT_BY_MONTH, MONTH_TOTALS)],
+                                                  **EXACT)
+
+
+# --- smoothing ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("values, window, expected", [
+    ([1, 1, 0, 1], 0, [1, 1, 0, 1]),
+    ([1, 1, 0, 1], 1, [1, 2 / 3, 2 / 3, 1 / 2]),  # edges average the 2 periods there are
+    ([3, 0, 0, 0, 3], 2, [1, 3 / 4, 6 / 5, 3 / 4, 1]),  # smooth=2 averages 5 periods
+    ([3, 0, 0, 0, 3], 9, [6 / 5] * 5),  # a window wider than the series: the mean everywhere
+    ([], 2, []),
+])
+def test_smooth_values_by_hand(values, window, expected):
+    result = smooth_values(np.array(values, dtype=np.int64), window)
+    assert result.dtype == float
+    assert result.tolist() == pytest.approx(expected, **EXACT)
+
+
+def test_smoothed_monthly_counts_by_hand(index, table, dates):
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month", norm="count", smooth=1)
+    # counts 1 1 0 1 1 1 2 1 0 0 0 0 0 0 0 1 2, averaged over each month and its neighbours
+    expected = [1, 2 / 3, 2 / 3, 2 / 3, 1, 4 / 3, 4 / 3, 1, 1 / 3, 0, 0, 0, 0, 0, 1 / 3, 1, 3 / 2]
+    assert frame.value.tolist() == pytest.approx(expected, **EXACT)
+    assert frame["count"].tolist() == AGENT_BY_MONTH  # smoothing changes only the value shown
+
+
+def test_smoothed_monthly_shares_by_hand(index, table, dates):
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month", smooth=1)
+    value = frame.set_index("label").value
+    assert value["2024-10"] == pytest.approx((1 / 3 + 1 / 2) / 2, **EXACT)  # first month: itself and the next
+    assert value["2025-01"] == pytest.approx((0 + 1 + 1 / 3) / 3, **EXACT)  # Dec (empty) counts as 0
+    assert value["2025-04"] == pytest.approx((1 / 2 + 2 / 3 + 1 / 2) / 3, **EXACT)
+    assert value["2026-02"] == pytest.approx((1 / 2 + 1) / 2, **EXACT)
+
+
+# --- date range -----------------------------------------------------------------------------------
+def test_from_to_restricts_counts_and_totals(index, table, dates):
+    # 2025-02-10 .. 2025-04-20 holds p09 (Feb), p10 p11 (Mar), p12 p13 (Apr): agent in p11 p12 p13
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month",
+                   date_from=dt.date(2025, 2, 10), date_to=dt.date(2025, 4, 20))
+    assert frame.label.tolist() == ["2025-02", "2025-03", "2025-04"]
+    assert frame["total"].tolist() == [1, 2, 2]
+    assert frame["count"].tolist() == [0, 1, 2]
+    assert frame.share.tolist() == pytest.approx([0, 1 / 2, 1], **EXACT)
+    quarters = series(index, table, periods(dates, "quarter"), [one_key("agent", index)], "quarter",
+                      date_from=dt.date(2025, 2, 10), date_to=dt.date(2025, 4, 20))
+    assert quarters.label.tolist() == ["2025-Q1", "2025-Q2"]
+    assert quarters["total"].tolist() == [3, 2] and quarters["count"].tolist() == [1, 2]
+
+
+def test_from_only_and_to_only(index, table, dates):
+    key = [one_key("time series", index)]
+    later = series(index, table, periods(dates, "month"), key, "month", date_from=dt.date(2026, 1, 1))
+    assert later.label.tolist() == ["2026-01", "2026-02"]
+    assert later["total"].tolist() == [2, 2] and later["count"].tolist() == [0, 1]
+    earlier = series(index, table, periods(dates, "year"), key, "year", date_to=dt.date(2024, 11, 4))
+    assert earlier.label.tolist() == ["2024"]
+    assert earlier["total"].tolist() == [4] and earlier["count"].tolist() == [2]  # p01-p04; TS in p01, p04
+
+
+def test_a_range_without_papers_gives_an_empty_frame(index, table, dates):
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month",
+                   date_from=dt.date(2025, 6, 1), date_to=dt.date(2025, 12, 31))
+    assert frame.empty
+    assert list(frame.columns) == ["period", "label", "term", "count", "total", "share", "value", "few"]
+
+
+def test_few_papers_flag(index, table, dates, monkeypatch):
+    monkeypatch.setattr(trends, "FEW_PAPERS", 3)
+    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month")
+    assert frame.few.tolist() == [total < 3 for total in MONTH_TOTALS]
+    assert frame.set_index("label").few[["2024-10", "2024-12", "2025-01", "2025-02"]].tolist() == \
+        [False, True, True, False]
+
+
+# --- parsing terms ----------------------------------------------------------------------------------
+def test_parse_terms_plain(index):
+    keys, warnings = parse_terms("agent,  Time   Series ,mixture-of-experts", index)
+    assert warnings == []
+    assert keys == [TermKey(("agent",), "agent"), TermKey(("time", "sery"), "time series"),
+                    TermKey(("mixtureofexpert",), "mixture-of-experts")]
+
+
+def test_prefix_expands_to_the_most_frequent_completions(index):
+    keys, warnings = parse_terms("agen*", index)
+    assert warnings == []
+    assert [k.stems for k in keys] == [("agent",), ("agentic",), ("agentbased",), ("agency",), ("agenda",)]
+    assert [k.label for k in keys] == ["agents", "agentic", "agent-based", "agency", "agenda"]
+    assert parse_terms("AGEN*", index)[0] == keys
+
+
+def test_unknown_prefix_warns(index):
+    assert parse_terms("zzz*", index) == ([], ["No term starts with 'zzz'."])
+    keys, warnings = parse_terms("agent, zzz*", index)
+    assert [k.label for k in keys] == ["agent"] and warnings == ["No term starts with 'zzz'."]
+    keys, warnings = parse_terms("time ser*", index)  # prefixes are single words
+    assert keys == [] and warnings == ["No term starts with 'time ser'."]
+
+
+def test_more_than_ten_terms_are_capped(index):
+    text = ", ".join(f"word{c}" for c in "abcdefghijkl")  # 12 terms
+    keys, warnings = parse_terms(text, index)
+    assert [k.label for k in keys] == [f"word{c}" for c in "abcdefghij"]
+    assert warnings == ["Only the first 10 terms are drawn."]
+
+
+def test_empty_and_punctuation_terms_are_ignored(index):
+    keys, warnings = parse_terms("agent, , ;;; ,--,", index)
+    assert [k.label for k in keys] == ["agent"]
+    assert warnings == ["Ignored ';;;': no words in it.", "Ignored '--': no words in it."]
+    assert parse_terms("", index) == ([], [])
+    assert parse_terms(" , ,", index) == ([], [])
+
+
+def test_duplicates_are_dropped(index):
+    # one line per term, under the first spelling typed: agen* brings agent ("agents") again
+    keys, _ = parse_terms("agent, Agent, AGENTS, agen*", index)
+    assert [k.label for k in keys] == ["agent", "agentic", "agent-based", "agency", "agenda"]
+    assert [k.label for k in parse_terms("time-series, TIMESERIES", index)[0]] == ["time-series"]
+    # duplicates do not use up the 10 terms
+    keys, warnings = parse_terms("agent, " * 20 + ", ".join(f"word{c}" for c in "abcdefghi"), index)
+    assert len(keys) == 10 and not warnings
+
+
+# --- drill-down -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("by, label, bounds, term, expected", [
+    ("month", "2025-04", (dt.date(2025, 4, 1), dt.date(2025, 4, 30)), "agent", ["p12", "p13"]),
+    ("month", "2024-12", (dt.date(2024, 12, 1), dt.date(2024, 12, 31)), "agent", []),
+    ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "agent", ["p06", "p08", "p11"]),
+    ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "time series", ["p06", "p07", "p10"]),
+    ("year", "2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), "mixture of experts", ["p01", "p03"]),
+    ("day", "2025-02-03", (dt.date(2025, 2, 3), dt.date(2025, 2, 3)), "agent", ["p08"]),
+])
+def test_period_bounds_and_papers_behind(index, table, dates, by, label, bounds, term, expected):
+    p = periods(dates, by)
+    assert period_bounds(p, label, by) == bounds
+    rows = papers_behind(index, table, p, one_key(term, index), *bounds)
+    assert [ORDER[r] for r in rows] == expected
+    assert table.take(rows)["id"].to_pylist() == [ID[k] for k in expected]
+
+
+def test_period_bounds_of_a_week_and_an_unknown_label(dates):
+    p = periods(dates, "week")
+    label = trends.period_label(p.index[0], "week")
+    first, last = period_bounds(p, label, "week")
+    assert (last - first).days == 6 and label == f"week of {first.isoformat()}"
+    assert first <= dt.date(2024, 10, 7) <= last  # the first paper's week
+    assert period_bounds(p, "2031-01", "month") is None
+    assert period_bounds(periods(dates, "month"), "2025-13", "month") is None
+
+
+# --- emerging and fading terms --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def emerging_fixture():
+    table = build_table(EMERGING_PAPERS)
+    return table, TermIndex.build(table), Periods.of(to_frame(table)["date"], "day")
+
+
+def papers_between(first: dt.date, last: dt.date) -> int:
+    return sum(first <= dt.date.fromisoformat(p["date"]) <= last for p in EMERGING_PAPERS.values())
+
+
+def test_emerging_windows_exact(emerging_fixture):
+    _, index, days = emerging_fixture
+    _, _, info = emerging(index, days, 90, 365, min_support=1)
+    assert info == {"recent_from": RECENT_FROM, "recent_to": RECENT_TO, "baseline_from": BASELINE_FROM,
+                    "baseline_to": BASELINE_TO, "recent_papers": 40, "baseline_papers": 80}
+    assert papers_between(RECENT_FROM, RECENT_TO) == 40 and papers_between(BASELINE_FROM, BASELINE_TO) == 80
+    # a paper on each edge: 2025-04-01 (older), 2025-04-02 (baseline), 2026-04-01 (baseline), 2026-04-02 (recent)
+    assert {p["date"] for p in EMERGING_PAPERS.values()} >= {"2025-04-01", "2025-04-02", "2026-04-01", "2026-04-02"}
+    _, _, short = emerging(index, days, 10, 20, min_support=1)
+    assert (short["recent_from"], short["recent_to"]) == (dt.date(2026, 6, 21), dt.date(2026, 6, 30))
+    assert (short["baseline_from"], short["baseline_to"]) == (dt.date(2026, 6, 1), dt.date(2026, 6, 20))
+    assert short["recent_papers"] == papers_between(dt.date(2026, 6, 21), dt.date(2026, 6, 30))
+    assert short["baseline_papers"] == papers_between(dt.date(2026, 6, 1), dt.date(2026, 6, 20))
+
+
+def test_rising_and_fading_terms_come_first(emerging_fixture):
+    _, index, days = emerging_fixture
+    rising, fading, _ = emerging(index, days, 90, 365, min_support=1)
+    assert list(rising.columns) == ["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers",
+                                    "z", "change"]
+    top = rising.iloc[0]
+    assert top.term == "quantum"
+    assert (top.baseline_papers, top.recent_papers) == (4, 24)
+    assert (top.baseline_share, top.recent_share) == pytest.approx((4 / 80, 24 / 40), **EXACT)
+    assert top.change == pytest.approx(24 / 40 - 4 / 80, **EXACT)
+    bottom = fading.iloc[0]
+    assert bottom.term == "convolution"
+    assert (bottom.baseline_papers, bottom.recent_papers) == (28, 2)
+    assert (bottom.baseline_share, bottom.recent_share) == pytest.approx((28 / 80, 2 / 40), **EXACT)
+    assert (rising.z > 0).all() and (fading.z < 0).all()
+    assert rising.z.is_monotonic_decreasing and fading.z.is_monotonic_increasing
+
+
+def test_tiny_counts_do_not_outrank_a_large_change(emerging_fixture):
+    """zebrafish goes from 0 to 1 paper: an infinite ratio of shares, but with the prior its
+    score stays far below quantum's (4 -> 24 papers); so do the 1-paper tags."""
+    _, index, days = emerging_fixture
+    rising, _, _ = emerging(index, days, 90, 365, min_support=1, top=200)
+    by_term = rising.set_index("term")
+    assert (by_term.loc["zebrafish", "baseline_papers"], by_term.loc["zebrafish", "recent_papers"]) == (0, 1)
+    assert rising.term.iloc[0] == "quantum"
+    assert by_term.loc["zebrafish", "z"] < by_term.loc["quantum", "z"] / 2
+    tags = rising[rising.term.str.startswith("tag")]  # every recent paper's own tag: 1 vs 0
+    assert len(tags) == 40 and (tags.z < by_term.loc["quantum", "z"] / 2).all()
+    # diffusion (25% -> 25%) is flat: far from both heads
+    _, fading, _ = emerging(index, days, 90, 365, min_support=1, top=200)
+    scores = pd.concat([rising, fading]).set_index("term").z
+    assert abs(scores.get("diffusion", 0.0)) < 1
+
+
+def test_min_support_generic_share_and_top(emerging_fixture, monkeypatch):
+    _, index, days = emerging_fixture
+    # support = papers in both windows: quantum 28, convolution 30, diffusion 30, zebrafish 1
+    rising, fading, _ = emerging(index, days, 90, 365, min_support=29)
+    assert "quantum" not in rising.term.tolist() and "zebrafish" not in rising.term.tolist()
+    assert fading.term.iloc[0] == "convolution"
+    rising, fading, _ = emerging(index, days, 90, 365)  # default support 20: both heads pass
+    assert rising.term.iloc[0] == "quantum" and fading.term.iloc[0] == "convolution"
+    assert "zebrafish" not in rising.term.tolist()
+    rising, fading, _ = emerging(index, days, 90, 365, min_support=1, top=1)
+    assert rising.term.tolist() == ["quantum"] and fading.term.tolist() == ["convolution"]
+    # a term in more than GENERIC_SHARE of all papers is vocabulary: convolution is in 30 of 140
+    monkeypatch.setattr(trends, "GENERIC_SHARE", 0.2)  # 28 papers allowed: quantum (28) stays
+    rising, fading, _ = emerging(index, days, 90, 365, min_support=1)
+    assert rising.term.iloc[0] == "quantum" and "convolution" not in fading.term.tolist()
+
+
+def test_emerging_without_a_baseline_is_empty(emerging_fixture):
+    _, index, days = emerging_fixture
+    rising, fading, info = emerging(index, days, 1000, 365, min_support=1)
+    assert rising.empty and fading.empty
+    assert (info["recent_papers"], info["baseline_papers"]) == (140, 0)
+    assert list(rising.columns) == ["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers",
+                                    "z", "change"]
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("quantum", True), ("mixture of expert", True), ("time sery", True),
+    ("the model", False), ("model of", False), ("however", False), ("2024", False), ("model 2024", False),
+    ("ab", False), ("qqfieldbreakqq", False),
+])
+def test_is_topic_term_without_index(name, expected):
+    assert is_topic_term(name) is expected
+
+
+def test_is_topic_term_needs_titles(index):
+    assert is_topic_term("agent", index)  # in 7 of 11 titles
+    assert not is_topic_term("pretraining", index)  # only in p05's abstract
+
+
+# --- frequent terms -------------------------------------------------------------------------------
+def test_frequent_terms_sorted_by_papers(index):
+    frame = frequent_terms(index, top=30)
+    assert list(frame.columns) == ["term", "papers", "share"]
+    assert frame.papers.is_monotonic_decreasing
+    assert frame.iloc[0].tolist() == ["agents", 11, pytest.approx(11 / 20, **EXACT)]
+    papers = frame.set_index("term").papers
+    assert papers["time series"] == len(TS_PAPERS) == 7
+    assert papers["mixture of experts"] == len(MOE_PAPERS) == 6
+    assert papers["models"] == len(brute(r"models?")) == 7
+    assert (frame.share == frame.papers / 20).all()
+    assert not {"a", "of", "for", "we", "and", "the"} & set(frame.term)
+    assert len(frequent_terms(index, top=3)) == 3
+
+
+# --- the saved index --------------------------------------------------------------------------------
+def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
+    from lib.dataset import load
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    store = Store(tmp_path / "data")
+    import_files(store, input_files([str(write_jsonl(tmp_path / "papers.jsonl"))], (".jsonl",)))
+    ds = load(store)
+    assert not ds.is_sample and ds.table.num_rows == 20
+    built = terms_module.load_or_build(store, ds)
+    saved = store.artifacts_dir / f"terms-{ds.version}"
+    assert saved.is_dir() and (saved / "u_indices.npy").is_file()
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the saved index was rebuilt")
+
+    with monkeypatch.context() as mp:
+        mp.setattr(TermIndex, "build", classmethod(no_build))
+        reloaded = terms_module.load_or_build(store, load(store))
+    assert isinstance(reloaded.arrays["u_indices"], np.memmap)
+    assert reloaded.unigrams == built.unigrams and reloaded.ngrams == built.ngrams
+    keys, _ = parse_terms("agent, time series, fine-tuned models, agen*", reloaded)
+    by = "quarter"
+    p = ds.periods(by)
+    pd.testing.assert_frame_equal(series(reloaded, ds.table, p, keys, by), series(built, ds.table, p, keys, by))
+    assert term_frame(series(reloaded, ds.table, p, keys, by), "agent")["count"].tolist() == [2, 3, 3, 0, 0, 3]
+
+    # a new import is a new version: built again, the old directory pruned
+    more = dict(PAPERS["p01"], id="2603.00021", date="2026-03-02", title="Agents Again")
+    import_files(store, input_files([str(write_jsonl(tmp_path / "more.jsonl", {"more": more}))], (".jsonl",)))
+    ds2 = load(store)
+    assert ds2.version != ds.version and ds2.table.num_rows == 21
+    calls = []
+    original = TermIndex.build.__func__
+
+    def counting_build(cls, *args, **kwargs):
+        calls.append(1)
+        return original(cls, *args, **kwargs)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(TermIndex, "build", classmethod(counting_build))
+        rebuilt = terms_module.load_or_build(store, ds2)
+    assert calls == [1]
+    assert rebuilt.papers("agent") == 12 and rebuilt.n_docs == 21
+    assert sorted(p.name for p in store.artifacts_dir.glob("terms-*")) == [f"terms-{ds2.version}"]
+
+
+def test_a_saved_index_of_another_format_is_rebuilt(tmp_path, monkeypatch):
+    from lib.dataset import load
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    store = Store(tmp_path / "data")
+    import_files(store, input_files([str(write_jsonl(tmp_path / "papers.jsonl"))], (".jsonl",)))
+    ds = load(store)
+    index = TermIndex.build(ds.table)
+    stale = dict(index.to_arrays(), format=np.array([terms_module.FORMAT_VERSION - 1], dtype=np.int64))
+    store.save_arrays(terms_module.ARTIFACT, ds.version, stale)
+    calls = []
+    original = TermIndex.build.__func__
+    monkeypatch.setattr(TermIndex, "build", classmethod(lambda cls, *a, **k: calls.append(1) or original(cls, *a, **k)))
+    terms_module.load_or_build(store, ds)
+    assert calls == [1]
+
+
+def test_the_sample_is_never_saved(tmp_path):
+    from lib.dataset import load
+    from lib.store import Store
+
+    store = Store(tmp_path / "empty")
+    ds = load(store)
+    assert ds.is_sample
+    index = terms_module.load_or_build(store, ds)
+    assert index.n_docs == ds.table.num_rows == 63
+    assert not store.artifacts_dir.exists()
