@@ -111,7 +111,10 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
     Every page calls this first."""
     _leave_legacy_pages_mode()
     params = st.query_params.to_dict()
-    if st.session_state.get(_marker(spec)) != params:
+    # A widget just changed: its value wins, whatever the address bar says (a quick user
+    # can rerun the page before the browser has taken the last URL we wrote).
+    widget_changed = st.session_state.pop(_WIDGET_CHANGED, False)
+    if not widget_changed and st.session_state.get(_marker(spec)) != params:
         state, warnings = spec.decode(params)
         for key, value in state.items():
             st.session_state[widget_key(spec, key)] = value
@@ -121,8 +124,17 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
     return {f.key: st.session_state.get(widget_key(spec, f.key), f.default) for f in spec.fields}
 
 
+_WIDGET_CHANGED = "_url.widget_changed"
+
+
+def changed() -> None:
+    """on_change callback of every widget bound to the URL (see :func:`url_state`)."""
+    st.session_state[_WIDGET_CHANGED] = True
+
+
 def set_state(spec: PageSpec, **values: Any) -> None:
     """Change widget values (call from a callback, before the widgets are drawn)."""
+    changed()
     for key, value in values.items():
         st.session_state[widget_key(spec, key)] = value
 

@@ -89,7 +89,7 @@ with side:
     k[0].metric("First day", str(o.first))
     k[1].metric("Last day", str(o.last))
     st.caption("Sources: " + " · ".join(f"{name} {n:,}" for name, n in o.sources.items()))
-    state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"))
+    state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), on_change=common.changed)
     if o.days > 1:
         st.altair_chart(charts.papers_per_period_chart(ds.per_period(state["by"])), width="stretch")
     else:

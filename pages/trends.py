@@ -20,7 +20,7 @@ index = common.term_index(ds)
 key = lambda name: common.widget_key(TRENDS, name)  # noqa: E731
 
 st.title("Trends")
-st.text_input("Terms", key=key("terms"), icon=":material/show_chart:",
+st.text_input("Terms", key=key("terms"), icon=":material/show_chart:", on_change=common.changed,
               help="Comma-separated, as in the Google Books Ngram Viewer: words or phrases "
                    "(“time series”, “mixture of experts”), matched as whole words in title, abstract and "
                    "keywords, ignoring case, accents and plurals. A trailing * shows the most frequent "
@@ -36,13 +36,13 @@ if state["from"] and state["to"] and state["from"] > state["to"]:
 
 one_day = ds.overview.days <= 1
 controls = st.columns([1.2, 1.6, 1, 1.2, 1.2, 1.2], vertical_alignment="bottom")
-state["by"] = controls[0].selectbox("Period", trends.BYS, key=key("by"), disabled=one_day)
+state["by"] = controls[0].selectbox("Period", trends.BYS, key=key("by"), disabled=one_day, on_change=common.changed)
 state["norm"] = controls[1].segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
-                                              key=key("norm"), required=True)
-state["smooth"] = controls[2].number_input("Smoothing", 0, 24, step=1, key=key("smooth"),
+                                              key=key("norm"), required=True, on_change=common.changed)
+state["smooth"] = controls[2].number_input("Smoothing", 0, 24, step=1, key=key("smooth"), on_change=common.changed,
                                            help="Centred moving average: N periods on each side (0 = none).")
-state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD")
-state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD")
+state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD", on_change=common.changed)
+state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD", on_change=common.changed)
 with controls[5]:
     common.copy_link(TRENDS, state)
 
@@ -103,8 +103,10 @@ else:
 st.divider()
 st.subheader("Emerging and fading terms", anchor=False)
 windows = st.columns([1, 1, 3], vertical_alignment="bottom")
-state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=7, key=key("recent"))
-state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"))
+state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=7, key=key("recent"),
+                                          on_change=common.changed)
+state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"),
+                                            on_change=common.changed)
 rising, fading, info = trends.emerging(index, periods, int(state["recent"]), int(state["baseline"]))
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "

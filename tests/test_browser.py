@@ -71,3 +71,24 @@ def test_shared_trends_link_draws_lines_and_a_click_lists_the_papers(agent_serve
     drilled = page.locator("[data-testid=stPageLink] a", has_text="Agent study 3-")
     drilled.nth(2).wait_for()
     assert drilled.count() == 3
+
+
+def test_quick_successive_queries_are_never_lost(sample_server, page):
+    """Type the next query as soon as results show, before the address bar has caught up:
+    the box must keep what was typed (a stale address must not reset it)."""
+    page.goto(f"{sample_server.url}/search?q=lora")
+    wait_for_app(page)
+    box = page.locator("input[type=text]").first
+    first_link = page.locator("[data-testid=stPageLink] a").first
+    steps = [("unlearning", "LLM Unlearning"), ("capsule", "CapsuleNet"), ("motion option", "Treating Motion"),
+             ("unlearning", "LLM Unlearning"), ("capsule", "CapsuleNet")]
+    for query, expected in steps:
+        box.fill(query)
+        box.press("Enter")
+        page.wait_for_function(
+            "([sel, text]) => { const a = document.querySelector(sel); return a && a.innerText.includes(text); }",
+            arg=["[data-testid=stPageLink] a", expected], timeout=30_000)
+        assert box.input_value() == query
+    page.wait_for_function("() => location.search.includes('q=capsule')")
+    page.wait_for_timeout(1000)
+    assert box.input_value() == "capsule" and "CapsuleNet" in first_link.inner_text()
