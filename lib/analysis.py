@@ -57,6 +57,8 @@ def fold(text: str) -> str:
     >>> fold("Schrödinger Straße ΟΔΟΣ")
     'schrodinger straße οδοσ'
     """
+    if text.isascii():
+        return text.lower()
     decomposed = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.category(c).startswith("M"))
     return decomposed.lower() if decomposed.isascii() else "".join(c.lower() for c in decomposed)
 
@@ -72,6 +74,7 @@ def index_terms(raw: str) -> list[str]:
     return [joined] + [stem(p) for p in dict.fromkeys(parts) if stem(p) != joined]
 
 
+@lru_cache(maxsize=100_000)
 def query_term(word: str) -> str | None:
     """The term a query word is looked up by (None for punctuation only)."""
     raw = "".join(_PY_TOKEN.findall(fold(word))).replace("-", "")

@@ -72,7 +72,8 @@ class SearchIndex:
     """
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        self.arrays = arrays
+        # plain ndarray views of memory maps: slicing np.memmap costs microseconds each time
+        self.arrays = {key: np.asarray(value) for key, value in arrays.items()}
         self.n_docs = int(arrays["n_docs"][0])
         self.terms = _decode_strings(arrays["vocab_blob"], arrays["vocab_count"])
         self.vocabulary = {term: j for j, term in enumerate(self.terms)}

@@ -19,6 +19,7 @@ query, a dangling OR is ignored, each with a warning.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from lib.analysis import STOP_WORDS, phrase_terms, words
@@ -79,8 +80,9 @@ class Query:
         return candidates
 
 
+@lru_cache(maxsize=2_048)
 def parse(text: str) -> Query:
-    """Parse a query; never raises."""
+    """Parse a query; never raises.  Cached: treat the result as read-only."""
     query = Query()
     text = (text or "").strip()
     if not text:

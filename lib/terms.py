@@ -67,7 +67,8 @@ class TermIndex:
     """Presence postings of unigrams and frequent 2–3-grams; read-only, shared."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        self.arrays = arrays
+        # plain ndarray views of memory maps: slicing np.memmap costs microseconds each time
+        self.arrays = {key: np.asarray(value) for key, value in arrays.items()}
         self.n_docs = int(arrays["n_docs"][0])
         self.unigrams = _decode(arrays["u_blob"], arrays["u_count"])
         self.unigram_ids = {t: j for j, t in enumerate(self.unigrams)}
