@@ -159,3 +159,14 @@ def agent_server(tmp_path_factory):
     server = Server(data / "store")
     yield server
     server.stop()
+
+
+def memory_mapped(array) -> bool:
+    """True when the array's data lives in a memory-mapped file (a view of an np.memmap)."""
+    import numpy as np
+
+    while array is not None:
+        if isinstance(array, np.memmap):
+            return True
+        array = getattr(array, "base", None)
+    return False

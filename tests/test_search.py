@@ -10,6 +10,8 @@ import time
 import numpy as np
 import pytest
 
+from conftest import memory_mapped
+
 from lib import index as index_module
 from lib import search as search_module
 from lib.dataset import load
@@ -598,7 +600,7 @@ def test_index_is_built_once_per_store_version_saved_and_memory_mapped(tmp_path,
 
     monkeypatch.setattr(index_module.SearchIndex, "build", classmethod(no_build))
     loaded = load_or_build(store, load(store))
-    assert isinstance(loaded.arrays["S_data"], np.memmap)
+    assert memory_mapped(loaded.arrays["S_data"])
     assert _answers(loaded, ds.search_columns) == answers
     assert loaded.terms == built.terms and loaded.categories == built.categories
     monkeypatch.undo()
@@ -635,7 +637,7 @@ def test_a_damaged_or_foreign_saved_index_is_rebuilt(tmp_path):
     saved = store.artifacts_dir / f"search-{version}"
     (saved / "n_docs.npy").unlink()  # missing array: unusable
     again = load_or_build(store, ds)
-    assert not isinstance(again.arrays["S_data"], np.memmap)
+    assert not memory_mapped(again.arrays["S_data"])
     assert search(again, ds.search_columns, "agent").total == 3
 
 

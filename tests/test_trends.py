@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import memory_mapped
+
 from lib import terms as terms_module
 from lib import trends
 from lib.analysis import STOP_WORDS, stem
@@ -654,7 +656,7 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
     with monkeypatch.context() as mp:
         mp.setattr(TermIndex, "build", classmethod(no_build))
         reloaded = terms_module.load_or_build(store, load(store))
-    assert isinstance(reloaded.arrays["u_indices"], np.memmap)
+    assert memory_mapped(reloaded.arrays["u_indices"])
     assert reloaded.unigrams == built.unigrams and reloaded.ngrams == built.ngrams
     keys, _ = parse_terms("agent, time series, fine-tuned models, agen*", reloaded)
     by = "quarter"
