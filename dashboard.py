@@ -11,6 +11,7 @@ def main() -> None:
         st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
         st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
         st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
+        st.Page("pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
         st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
         st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"),
     ]

@@ -53,3 +53,60 @@ def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:
         y=alt.Y("term:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
         tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=".1%")],
     )
+
+
+# --- topics ------------------------------------------------------------------------------------
+def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
+    """Papers per topic (from TopicModel.summary), largest first."""
+    return alt.Chart(summary, height=alt.Step(22)).mark_bar(color="#ff9d00").encode(
+        x=alt.X("papers:Q", title="papers (dominant topic)"),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+        tooltip=[alt.Tooltip("topic:Q", title="id"), "label:N", alt.Tooltip("papers:Q", format=","),
+                 alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("terms:N", title="top terms")],
+    )
+
+
+def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
+    """Stacked areas of each topic per period (from lib.topics.shares_over_time): the share of
+    the period's papers (stacks to 100%) or their number."""
+    share = norm == "share"
+    return alt.Chart(tidy, height=360).mark_area().encode(
+        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+        y=alt.Y("share:Q" if share else "papers:Q", stack="zero", title="share of papers" if share else "papers",
+                axis=alt.Axis(format=".0%" if share else ",d")),
+        color=alt.Color("name:N", title="topic", scale=alt.Scale(scheme="tableau20"),
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("name:N", title="topic"),
+                 alt.Tooltip("papers:Q", format=","), alt.Tooltip("total:Q", title="papers in the period", format=","),
+                 alt.Tooltip("share:Q", format=".1%")],
+    )
+
+
+def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
+    """Papers on a 2-D map coloured by topic (columns x, y, name, title, date)."""
+    return alt.Chart(points, height=520).mark_circle(size=22, opacity=0.7).encode(
+        x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
+        color=alt.Color("name:N", title="topic", scale=alt.Scale(scheme="tableau20"), legend=None),
+        tooltip=[alt.Tooltip("title:N", title="paper"), alt.Tooltip("name:N", title="topic"),
+                 alt.Tooltip("date:T", format="%Y-%m-%d")],
+    ).interactive()
+
+
+def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
+    """A topic's top terms with their weights (columns term, weight)."""
+    return alt.Chart(terms, height=alt.Step(20)).mark_bar(color="#4c78a8").encode(
+        x=alt.X("weight:Q", title="weight in the topic"), y=alt.Y("term:N", sort="-x", title=None),
+        tooltip=["term:N", alt.Tooltip("weight:Q", format=".3f")],
+    )
+
+
+def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
+    """One topic per period: papers and share of all papers."""
+    share = norm == "share"
+    return alt.Chart(tidy, height=260).mark_line(point=True, color="#4c78a8").encode(
+        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+        y=alt.Y("share:Q" if share else "papers:Q", title="share of papers" if share else "papers",
+                axis=alt.Axis(format=".0%" if share else ",d")),
+        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("papers:Q", format=","),
+                 alt.Tooltip("total:Q", title="papers in the period", format=","), alt.Tooltip("share:Q", format=".1%")],
+    )

@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     emerging.add_argument("--top", type=int, default=20, metavar="N", help="terms per list (default 20)")
     emerging.add_argument("--json", action="store_true", help="print {rising: [...], fading: [...], windows}")
 
+    top = commands.add_parser("topics", parents=[data], help="topics found in the papers (NMF)")
+    top.add_argument("--k", type=int, default=0, metavar="N", help="number of topics (default: automatic)")
+    top.add_argument("--paper", metavar="ID", help="print this paper's topic instead")
+    top.add_argument("--json", action="store_true", help="print [{topic, label, size, terms[]}] (or the paper's topic)")
+
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
@@ -290,8 +295,42 @@ def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import topics
+    from lib.text import arxiv_id
+
+    store = Store(args.data)
+    ds, index = _term_index(store, err)
+    k = args.k or topics.auto_k(ds.overview.papers)
+    if not 2 <= k <= 60:
+        raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
+    progress = _ProgressLine(err)
+    model = topics.load_or_fit(store, ds, index, k, progress=lambda step, share: progress(step, int(share * 100)))
+    progress.done()
+    if args.paper:
+        row = ds.row_of(arxiv_id(args.paper) or args.paper.strip())
+        if row is None:
+            raise PapersError(f"no paper with id {args.paper!r} in the table")
+        topic = int(model.dominant_[row])
+        answer = {"id": ds.table["id"][row].as_py(), "title": ds.table["title"][row].as_py(), "topic": topic,
+                  "label": model.labels_[topic] if topic >= 0 else None, "weight": round(float(model.weight_[row]), 4)}
+        out.write(json.dumps(answer, indent=1) + "\n" if args.json else
+                  f"{answer['id']}: topic {topic} ({answer['label']}), weight {answer['weight']:.0%}\n")
+        return 0
+    summary = model.summary()
+    if args.json:
+        rows = [{"topic": int(r.topic), "label": r.label, "size": int(r.papers),
+                 "terms": [t for t, _ in model.top_terms(int(r.topic), 10)]} for r in summary.itertuples()]
+        out.write(json.dumps(rows, indent=1) + "\n")
+        return 0
+    out.write(f"{model.n_topics} topics in {ds.overview.papers:,} papers\n")
+    for r in summary.itertuples():
+        out.write(f"{r.topic:>3}  {r.papers:>7,}  {r.label:<42} {r.terms}\n")
+    return 0
+
+
 COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "trend": cmd_trend,
-            "emerging": cmd_emerging, "export": cmd_export}
+            "emerging": cmd_emerging, "topics": cmd_topics, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

@@ -157,10 +157,9 @@ class Store:
 
     def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path:
         """Persist an artifact made of numpy arrays (one ``.npy`` each) atomically: the
-        directory appears whole or not at all."""
+        directory appears whole or not at all.  An artifact already there (an older format,
+        or damaged) is replaced; readers that mapped it keep their open files."""
         target = self.artifact_path(name, version, "")
-        if target.is_dir():
-            return target
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=self.artifacts_dir))
         try:
@@ -169,6 +168,10 @@ class Store:
                     np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
                     handle.flush()
                     os.fsync(handle.fileno())
+            if target.is_dir():  # move the old one aside first: rename() cannot replace a directory
+                retired = Path(tempfile.mkdtemp(prefix=f".{name}-old-", suffix=".tmp", dir=self.artifacts_dir))
+                os.rename(target, retired / "old")
+                shutil.rmtree(retired, ignore_errors=True)
             os.rename(staging, target)
         except OSError:
             shutil.rmtree(staging, ignore_errors=True)

@@ -37,6 +37,7 @@ KEY_BASE = 1 << 20  # unigram ids from here on do not form n-grams (junk tokens 
 TRIGRAM = 1 << 62  # trigram keys live above every bigram key
 BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
 CHUNK = 100_000
+NGRAM_BUCKETS = 32
 FORMAT_VERSION = 2  # 2: n-grams also read hyphenated words joined
 ARTIFACT = "terms"
 Progress = Callable[[str, float], None]
@@ -134,8 +135,10 @@ class TermIndex:
         spelling_counts: dict[str, int] = {}
         unigram_chunks: list[sp.csr_matrix] = []
         title_papers = np.zeros(0, dtype=np.int64)
-        ngram_keys: list[np.ndarray] = []
-        ngram_rows: list[np.ndarray] = []
+        # n-gram (key, row) pairs, spread over buckets by key so that counting them at the end
+        # holds one bucket's pairs at a time; rows as int32 (the pairs are the bulk of memory)
+        bucket_keys: list[list[np.ndarray]] = [[] for _ in range(NGRAM_BUCKETS)]
+        bucket_rows: list[list[np.ndarray]] = [[] for _ in range(NGRAM_BUCKETS)]
         for start in range(0, n, CHUNK):
             chunk = table.slice(start, CHUNK)
             if progress:
@@ -165,8 +168,8 @@ class TermIndex:
                 joined_of.append(cached[0][0] if len(cached[0]) else 0)
                 hyphenated.append(len(cached[1]) > 1)
             term_rows, term_ids = _expand(rows, codes, terms_of)
-            unigram_chunks.append(sp.csr_matrix(
-                (np.ones(len(term_rows), dtype=np.float32), (term_rows, term_ids)), shape=(chunk.num_rows, len(vocabulary))))
+            unigram_chunks.append(sp.csr_matrix(  # presence only: 1-byte values
+                (np.ones(len(term_rows), dtype=np.int8), (term_rows, term_ids)), shape=(chunk.num_rows, len(vocabulary))))
             unigram_chunks[-1].sum_duplicates()
             # papers whose title holds each term: tokens before a row's first field break
             is_break = codes == (distinct.index(BREAK) if BREAK in distinct else -1)
@@ -189,8 +192,12 @@ class TermIndex:
             joined_ids = np.array(joined_of, dtype=np.int64)[codes]
             keys, key_rows = _ngrams([(part_rows + start, part_ids, None),
                                       (rows + start, joined_ids, np.array(hyphenated, dtype=bool)[codes])], blocked)
-            ngram_keys.append(keys)
-            ngram_rows.append(key_rows)
+            bucket_of = keys % NGRAM_BUCKETS
+            for b in range(NGRAM_BUCKETS):
+                mask = bucket_of == b
+                bucket_keys[b].append(keys[mask])
+                bucket_rows[b].append(key_rows[mask].astype(np.int32))
+            del keys, key_rows, bucket_of, rows, raw, codes, part_rows, part_ids, term_rows, term_ids
         if progress:
             progress("term index: counting n-grams", 0.97)
         n_terms = len(vocabulary)
@@ -201,16 +208,23 @@ class TermIndex:
             u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
         else:
             u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
-        keys = np.concatenate(ngram_keys) if ngram_keys else np.empty(0, dtype=np.int64)
-        key_rows = np.concatenate(ngram_rows) if ngram_rows else np.empty(0, dtype=np.int64)
-        order = np.argsort(keys, kind="stable")  # rows stay ascending within a key
-        keys, key_rows = keys[order], key_rows[order]
-        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
-        papers = np.diff(np.r_[starts, len(keys)])
-        kept = papers >= MIN_NGRAM_PAPERS
-        g_indices = key_rows[np.repeat(kept, papers)].astype(np.int32)
-        g_indptr = np.r_[0, np.cumsum(papers[kept])].astype(np.int64)
-        kept_keys = keys[starts[kept]]
+        del unigram_chunks
+        kept_keys_parts, indices_parts, sizes_parts = [], [], []
+        for b in range(NGRAM_BUCKETS):
+            keys = np.concatenate(bucket_keys[b]) if bucket_keys[b] else np.empty(0, dtype=np.int64)
+            key_rows = np.concatenate(bucket_rows[b]) if bucket_rows[b] else np.empty(0, dtype=np.int32)
+            bucket_keys[b] = bucket_rows[b] = None  # free as we go
+            order = np.argsort(keys, kind="stable")  # chunks came in row order: rows stay ascending per key
+            keys, key_rows = keys[order], key_rows[order]
+            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
+            papers = np.diff(np.r_[starts, len(keys)])
+            kept = papers >= MIN_NGRAM_PAPERS
+            kept_keys_parts.append(keys[starts[kept]])
+            indices_parts.append(key_rows[np.repeat(kept, papers)])
+            sizes_parts.append(papers[kept])
+        kept_keys = np.concatenate(kept_keys_parts)
+        g_indices = np.concatenate(indices_parts).astype(np.int32)
+        g_indptr = np.r_[0, np.cumsum(np.concatenate(sizes_parts))].astype(np.int64)
         terms = [""] * n_terms
         for term, j in vocabulary.items():
             terms[j] = term

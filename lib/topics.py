@@ -31,7 +31,7 @@ from lib.terms import TermIndex
 from lib.trends import FUNCTION_WORDS
 
 ARTIFACT = "topics"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: labels from each topic's own heaviest terms
 MIN_PAPERS = 5
 MAX_SHARE = 0.5
 MAX_TERMS = 20_000  # vocabulary of the model: the most frequent eligible terms
@@ -176,14 +176,14 @@ class TopicModel:
 
 
 def topic_labels(topic_term: np.ndarray, display: list[str], words: int = 3) -> list[str]:
-    """A short label per topic from its most *distinctive* terms (weight in the topic
-    relative to all topics), unique across topics."""
-    share = topic_term / (topic_term.sum(axis=0, keepdims=True) + 1e-12)
-    score = topic_term * share  # heavy in this topic and mostly in this topic
+    """A short label per topic: its heaviest terms among those that weigh most in this topic
+    (so a label is readable and names what sets the topic apart), unique across topics."""
+    home = topic_term.argmax(axis=0)  # the topic each term weighs most in
     labels, used = [], set()
     for topic in range(topic_term.shape[0]):
-        ranked = [display[j] for j in np.argsort(-score[topic], kind="stable") if topic_term[topic, j] > 0]
-        ranked = _distinct_words(ranked)
+        order = [j for j in np.argsort(-topic_term[topic], kind="stable")[:200] if topic_term[topic, j] > 0]
+        own = [display[j] for j in order if home[j] == topic][:40]
+        ranked = _distinct_words(own + [display[j] for j in order if home[j] != topic][:40])
         picked = ranked[:words] or [f"topic {topic}"]
         label = ", ".join(picked)
         extra = words
@@ -199,19 +199,24 @@ def topic_labels(topic_term: np.ndarray, display: list[str], words: int = 3) -> 
 
 
 def _distinct_words(words: list[str]) -> list[str]:
-    """Words that do not repeat each other: a word that contains kept ones replaces them
-    ("fine-grained" replaces "grained"), a word that a kept one contains is dropped."""
+    """Words that do not repeat each other: a word inside a kept one, or holding one, is
+    dropped ("sub-agents" after "agents") — except a hyphenated compound whose every part
+    is already kept, which replaces its parts ("fine-grained" for "grained", "fine")."""
     kept: list[str] = []
     for word in words:
         key = _letters(word)
-        if not key or any(key in _letters(k) for k in kept):
+        if not key:
             continue
-        inside = [i for i, k in enumerate(kept) if _letters(k) in key]
-        if inside:
-            kept[inside[0]] = word
-            kept = [k for i, k in enumerate(kept) if i not in inside[1:]]
-        else:
-            kept.append(word)
+        parts = {_letters(p) for p in word.split("-")} - {_letters(w) for w in FUNCTION_WORDS} - {""}
+        kept_keys = [_letters(k) for k in kept]
+        if len(parts) > 1 and parts <= set(kept_keys):
+            first = min(kept_keys.index(p) for p in parts)
+            kept = [k for k, kk in zip(kept, kept_keys) if kk not in parts]
+            kept.insert(min(first, len(kept)), word)
+            continue
+        if any(key in other or other in key for other in kept_keys):
+            continue
+        kept.append(word)
     return kept
 
 
@@ -329,6 +334,11 @@ def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[
 
 
 # --- one model per store version and k ------------------------------------------------------------
+def is_saved(store, dataset, k: int) -> bool:
+    """Whether this store version already has a model with k topics on disk."""
+    return not dataset.is_sample and store.artifact_path(f"{ARTIFACT}-k{k}", dataset.version, "").is_dir()
+
+
 def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:
     """This store version's model with k topics: loaded when saved, else fitted and saved."""
     name = f"{ARTIFACT}-k{k}"

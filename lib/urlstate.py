@@ -210,6 +210,22 @@ TRENDS = PageSpec(
     ),
 )
 
+TOPICS = PageSpec(
+    path="topics",
+    fields=(
+        # number of topics; 0 = automatic (see lib.topics.auto_k)
+        Field("k", 0, integer(0, 60), doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
+        # one topic's page (its id), or absent for all topics
+        Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),
+        Field("by", "month", choice("day", "week", "month", "quarter", "year"),
+              doc="day | week | month | quarter | year"),
+        # y axis of the over-time charts: share of the period's papers, or their number
+        Field("norm", "share", choice("share", "count"), doc="share | count"),
+        Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
+        Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
+    ),
+)
+
 IMPORT = PageSpec(path="import", fields=())
 
-PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "import": IMPORT}
+PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "topics": TOPICS, "import": IMPORT}

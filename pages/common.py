@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import index as search_index_module
 from lib import terms as term_index_module
+from lib import topics as topics_module
 from lib.dataset import SAMPLE_VERSION, Dataset, load
 from lib.index import SearchIndex
 from lib.terms import TermIndex
@@ -40,7 +41,7 @@ def dataset() -> Dataset:
         fail(exc)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Building the search index — once per store version…")
+@st.cache_resource(max_entries=2, show_spinner="Loading the search index (built once per store version)…")
 def _search_index(path: str, version: str) -> SearchIndex:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
     return search_index_module.load_or_build(Store(path), ds)
@@ -54,7 +55,7 @@ def search_index(ds: Dataset) -> SearchIndex:
         fail(exc)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Building the term index — once per store version…")
+@st.cache_resource(max_entries=2, show_spinner="Loading the term index (built once per store version)…")
 def _term_index(path: str, version: str) -> TermIndex:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
     return term_index_module.load_or_build(Store(path), ds)
@@ -64,6 +65,29 @@ def term_index(ds: Dataset) -> TermIndex:
     """The term index (for trends) of this dataset version, shared by every session."""
     try:
         return _term_index(ds.data_dir, ds.version)
+    except PapersError as exc:
+        fail(exc)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _topic_model(path: str, version: str, k: int, _progress=None) -> topics_module.TopicModel:
+    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
+    return topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k, _progress)
+
+
+def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
+    """The topic model with k topics of this dataset version (fitted once, with progress)."""
+    term_index(ds)  # built first, with its own progress
+    try:
+        if topics_module.is_saved(store(), ds, k) or ds.is_sample:
+            return _topic_model(ds.data_dir, ds.version, k)
+        with st.status(f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…",
+                       expanded=True) as status:
+            bar = st.progress(0.0)
+            model = _topic_model(ds.data_dir, ds.version, k, lambda step, share: bar.progress(min(share, 1.0), step))
+            status.update(label=f"Found {model.n_topics} topics in {model.seconds_:.0f} s", state="complete",
+                          expanded=False)
+        return model
     except PapersError as exc:
         fail(exc)
 

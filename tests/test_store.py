@@ -458,3 +458,14 @@ def test_load_on_a_filled_store(store):
     assert ds.table.num_rows == 6 and len(ds.frame) == 6
     assert ds.overview.first == dt.date(2025, 7, 1) and ds.overview.last == dt.date(2025, 7, 6)
     assert ds.frame["id"].tolist() == [r["id"] for r in records]
+
+
+def test_save_arrays_replaces_an_artifact_of_an_older_format(tmp_path):
+    import numpy as np
+
+    store = Store(tmp_path)
+    store.save_arrays("model", "3-abc", {"format": np.array([1]), "values": np.arange(3)})
+    store.save_arrays("model", "3-abc", {"format": np.array([2]), "values": np.arange(5)})
+    loaded = store.load_arrays("model", "3-abc")
+    assert int(loaded["format"][0]) == 2 and list(loaded["values"]) == [0, 1, 2, 3, 4]
+    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == ["model-3-abc"]  # nothing left aside

@@ -1,0 +1,158 @@
+"""Topics found automatically: all topics with their charts, or one topic's page."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib import charts, topics, trends
+from lib.text import md_escape
+from lib.urlstate import TOPICS, TRENDS
+from pages import common
+
+state = common.url_state(TOPICS)
+ds = common.dataset()
+common.sample_banner(ds)
+key = lambda name: common.widget_key(TOPICS, name)  # noqa: E731
+automatic = topics.auto_k(ds.overview.papers)
+
+st.title("Topics")
+controls = st.columns([1.3, 1.2, 1.6, 1.2, 1.2, 1.2], vertical_alignment="bottom")
+choices = [0] + list(range(2, 61))
+state["k"] = controls[0].selectbox("Number of topics", choices, key=key("k"), on_change=common.set_state,
+                                   args=(TOPICS,), kwargs={"topic": -1},
+                                   format_func=lambda k: f"automatic ({automatic})" if k == 0 else str(k),
+                                   help="Automatic: 2·log2(papers / 50), between 3 and 30.")
+k = state["k"] or automatic
+model = common.topic_model(ds, k)
+if state["topic"] >= model.n_topics:
+    st.warning(f"Ignored topic={state['topic']}: there are {model.n_topics} topics (0–{model.n_topics - 1}); "
+               "showing all topics.", icon=":material/link_off:")
+    state["topic"] = -1
+    common.set_state(TOPICS, topic=-1)
+one_day = ds.overview.days <= 1
+state["by"] = controls[1].selectbox("Period", trends.BYS, key=key("by"), on_change=common.changed, disabled=one_day)
+state["norm"] = controls[2].segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
+                                              key=key("norm"), required=True, on_change=common.changed)
+state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD", on_change=common.changed)
+state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD", on_change=common.changed)
+with controls[5]:
+    common.copy_link(TOPICS, state)
+
+summary = model.summary()
+periods = ds.periods(state["by"])
+over_time = topics.shares_over_time(model, periods, state["by"], state["from"], state["to"])
+
+
+def download(label: str, frame: pd.DataFrame, name: str) -> None:
+    st.download_button(label, frame.to_csv(index=False).encode(), f"{name}.csv", "text/csv",
+                       icon=":material/download:", on_click="ignore", key=f"download-{name}")
+
+
+def topic_link(topic: int, label: str) -> None:
+    st.page_link("pages/topics.py", label=md_escape(label), icon=":material/topic:",
+                 query_params=TOPICS.encode({**state, "topic": topic}))
+
+
+def paper_list(rows, caption: str) -> None:
+    st.markdown(f"**{caption}**")
+    for paper in ds.frame.iloc[rows].itertuples(index=False):
+        with st.container(border=True):
+            common.paper_title_link(paper.id, paper.title)
+            common.paper_meta(paper)
+
+
+if state["topic"] < 0:
+    # --- all topics --------------------------------------------------------------------------
+    st.caption(f"{model.n_topics} topics found in {ds.overview.papers:,} papers by NMF over TF-IDF of titles, "
+               "abstracts and keywords (deterministic: the same papers and number give the same topics). "
+               "Each paper belongs to its dominant topic.")
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader("Size", anchor=False)
+        st.altair_chart(charts.topic_sizes_chart(summary), width="stretch")
+        download("Topic sizes (CSV)", summary, "topic-sizes")
+    with right:
+        st.subheader("Topics", anchor=False)
+        table = summary.assign(link=[TOPICS.link({**state, "topic": t}) for t in summary["topic"]])
+        st.dataframe(table[["link", "label", "papers", "terms"]], hide_index=True, width="stretch",
+                     height=min(600, 36 + 35 * len(table)),
+                     column_config={"link": st.column_config.LinkColumn("page", display_text="open"),
+                                    "papers": st.column_config.NumberColumn("papers", format="localized")})
+    st.subheader("Share over time", anchor=False)
+    if one_day:
+        st.info("The table covers a single day: there is no time to chart. Import more days to see topics move.",
+                icon=":material/info:")
+    elif over_time.empty:
+        st.info("No papers in this day range.")
+    else:
+        st.altair_chart(charts.topic_shares_chart(over_time, state["norm"], state["by"]), width="stretch")
+        st.caption("Share = papers whose dominant topic it is ÷ all papers of the period: the areas stack to 100%.")
+        download("Topic shares over time (CSV)", over_time, "topic-shares")
+
+    st.subheader("Map of papers", anchor=False)
+    rows = model.map_rows_
+    points = pd.DataFrame({"x": model.map_xy_[:, 0], "y": model.map_xy_[:, 1],
+                           "name": [model.labels_[t] if t >= 0 else "no topic" for t in model.dominant_[rows]],
+                           "title": ds.frame["title"].to_numpy()[rows], "date": ds.frame["date"].to_numpy()[rows]})
+    st.altair_chart(charts.topic_map_chart(points), width="stretch")
+    st.caption(f"{len(points):,} papers{' (a fixed sample)' if len(points) < ds.overview.papers else ''}, placed by "
+               "t-SNE of their topic weights: neighbours share topics. Hover for titles; scroll to zoom.")
+    download("Map points (CSV)", points, "topic-map")
+
+    if not one_day:
+        st.subheader("Emerging and fading topics", anchor=False)
+        moving = topics.emerging_topics(model, periods)
+        st.caption("Share of the last 90 days' papers against the 365 days before.")
+        st.dataframe(moving.assign(link=[TOPICS.link({**state, "topic": t}) for t in moving["topic"]])[
+                         ["link", "label", "baseline_share", "recent_share", "change"]],
+                     hide_index=True, width="stretch",
+                     column_config={"link": st.column_config.LinkColumn("page", display_text="open"),
+                                    "baseline_share": st.column_config.NumberColumn("baseline", format="percent"),
+                                    "recent_share": st.column_config.NumberColumn("recent", format="percent"),
+                                    "change": st.column_config.NumberColumn("change", format="percent")})
+        download("Emerging topics (CSV)", moving, "topics-emerging")
+else:
+    # --- one topic --------------------------------------------------------------------------------
+    topic = state["topic"]
+    row = summary.iloc[topic]
+    st.page_link("pages/topics.py", label="All topics", icon=":material/arrow_back:",
+                 query_params=TOPICS.encode({**state, "topic": -1}))
+    st.header(md_escape(row["label"]), anchor=False)
+    st.caption(f"Topic {topic} of {model.n_topics} · {int(row['papers']):,} papers ({row['share']:.1%})")
+    terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        st.subheader("Top terms", anchor=False)
+        st.altair_chart(charts.topic_terms_chart(terms), width="stretch")
+        download("Top terms (CSV)", terms, f"topic-{topic}-terms")
+        trend_terms = ", ".join(terms["term"].head(4))
+        st.page_link("pages/trends.py", label=f"Trends of {md_escape(trend_terms)}", icon=":material/show_chart:",
+                     query_params=TRENDS.encode({"terms": trend_terms, "by": state["by"]}))
+    with right:
+        st.subheader("Over time", anchor=False)
+        mine = over_time[over_time["topic"] == topic]
+        if one_day or mine.empty:
+            st.info("One day of papers: no time chart.", icon=":material/info:")
+        else:
+            st.altair_chart(charts.topic_over_time_chart(mine, state["norm"], state["by"]), width="stretch")
+            download("Papers over time (CSV)", mine, f"topic-{topic}-over-time")
+        st.subheader("Top authors", anchor=False)
+        authors = topics.top_authors(ds.frame, model.members(topic))
+        st.dataframe(authors, hide_index=True, width="stretch")
+        st.subheader("Related topics", anchor=False)
+        for related in model.related(topic).itertuples():
+            topic_link(related.topic, f"{related.label} ({related.similarity:.2f})")
+    papers_left, papers_right = st.columns(2, gap="large")
+    with papers_left:
+        paper_list(model.representative(topic, 8), "Most representative papers")
+    with papers_right:
+        members = model.members(topic)
+        upvotes = ds.frame["upvotes"].iloc[members].fillna(-1).to_numpy()
+        if (upvotes >= 0).any():
+            paper_list(members[np.argsort(-upvotes, kind="stable")[:8]], "Most upvoted papers")
+        else:
+            st.markdown("**Most upvoted papers**")
+            st.caption("No upvote counts in this topic's papers (arXiv sources have none).")
+
+common.write_url(TOPICS, state)
