@@ -41,6 +41,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
 TABLE_FILE = "papers.parquet"
+TABLE_CACHE = "table"  # artifact: the table as uncompressed Arrow, memory-mapped
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
 # what follows NAME- in an artifact file: a store version (N-hex, 0-unversioned, sample)
@@ -116,13 +117,48 @@ class Store:
         return metadata.get(VERSION_KEY, b"0-unversioned").decode()
 
     def read_table(self) -> pa.Table:
-        """The whole table (empty when the store has none yet)."""
+        """The whole table (empty when the store has none yet).
+
+        The first read of a store version also writes an uncompressed Arrow copy of it
+        (``artifacts/table-VERSION.arrow``); later reads memory-map that copy, which takes
+        milliseconds at a million papers where decoding the Parquet file takes seconds, and
+        lets every process share one copy of the table in the page cache.
+        """
         if not self.exists():
             return empty_table()
+        version = self.version()
+        cached = self._read_table_cache(version)
+        if cached is not None:
+            return cached
         try:
-            return conform(pq.read_table(self.table_path))
+            with open(self.table_path, "rb") as handle:  # one open file: its version and its rows agree
+                parquet = pq.ParquetFile(handle)
+                version = (parquet.schema_arrow.metadata or {}).get(VERSION_KEY, b"0-unversioned").decode()
+                table = conform(parquet.read())
         except (OSError, pa.ArrowException, KeyError) as exc:
             raise StoreError(f"{self.table_path}: unreadable store ({_one_line(exc)})") from None
+        self._write_table_cache(version, table)
+        return table
+
+    def _read_table_cache(self, version: str | None) -> pa.Table | None:
+        path = self.artifact_path(TABLE_CACHE, version, ".arrow") if version else None
+        if path is None or not path.is_file():
+            return None
+        try:
+            return conform(pa.ipc.open_file(pa.memory_map(str(path))).read_all())
+        except (OSError, pa.ArrowException, KeyError):
+            return None  # damaged: read the Parquet file again
+
+    def _write_table_cache(self, version: str, table: pa.Table) -> None:
+        def write(handle: IO[bytes]) -> None:
+            with pa.ipc.new_file(handle, table.schema) as writer:
+                writer.write_table(table, max_chunksize=131_072)
+
+        try:
+            write_atomic(self.artifact_path(TABLE_CACHE, version, ".arrow"), write)
+            self.prune_artifacts(TABLE_CACHE, version)
+        except OSError:
+            pass  # a read-only or full disk: the store still works, only slower to open
 
     # --- writing ---------------------------------------------------------------
     @contextlib.contextmanager
@@ -148,6 +184,7 @@ class Store:
             self.table_path,
             lambda handle: pq.write_table(stamped, handle, compression="zstd", row_group_size=65_536),
         )
+        self._write_table_cache(version, stamped)  # the next read maps it instead of decoding
         return version
 
     # --- derived artifacts ----------------------------------------------------------

@@ -76,22 +76,3 @@ def test_agent_rises_from_about_6_to_about_17_percent(agent_quarters):
     q2_2025, q2_2026 = agent_quarters.loc["2025-Q2", "share"], agent_quarters.loc["2026-Q2", "share"]
     assert 0.04 < q2_2025 < 0.08
     assert 0.14 < q2_2026 < 0.20
-
-
-def test_emerging_and_a_series_are_fast(corpus):
-    from lib import trends
-
-    ds, index = corpus
-    days, months = ds.periods("day"), ds.periods("month")  # memoised with the dataset, as the app has them
-    started = time.perf_counter()
-    rising, fading, info = trends.emerging(index, days)
-    emerging_seconds = time.perf_counter() - started
-    assert len(rising) and len(fading) and info["recent_papers"] and info["baseline_papers"]
-    assert emerging_seconds < 2.0, f"emerging() took {emerging_seconds:.2f} s"
-
-    keys, _ = trends.parse_terms("agent", index)
-    started = time.perf_counter()
-    frame = trends.series(index, ds.table, months, keys, "month")
-    series_seconds = time.perf_counter() - started
-    assert len(frame) == 17  # 2025-03 .. 2026-07
-    assert series_seconds < 0.05, f"a one-term monthly series took {series_seconds * 1000:.0f} ms"

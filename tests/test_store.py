@@ -53,8 +53,11 @@ def snapshot(store: Store) -> tuple[bytes, int, int]:
 
 
 def leftovers(store: Store) -> list[str]:
-    """Files in the data directory other than the table and the lock (e.g. temp files)."""
-    return sorted(p.name for p in store.path.iterdir() if p.name not in (TABLE_FILE, ".lock"))
+    """Files in the data directory other than the table, the lock and the derived artifacts
+    (e.g. temp files), and temp files among the artifacts."""
+    top = [p.name for p in store.path.iterdir() if p.name not in (TABLE_FILE, ".lock", "artifacts")]
+    inner = [f"artifacts/{p.name}" for p in store.artifacts_dir.glob("*.tmp")] if store.artifacts_dir.exists() else []
+    return sorted(top + inner)
 
 
 @pytest.fixture
@@ -409,7 +412,8 @@ def test_artifact_round_trip_with_store_versions(store):
     v2 = do_import(store, [paper(2)]).version
     write_bytes_atomic(store.artifact_path("counts", v2, ".json"), b"{}")
     store.prune_artifacts("counts", v2)
-    assert [p.name for p in store.artifacts_dir.iterdir()] == [f"counts-{v2}.json"]
+    # the other artifact here is the table's own memory-mappable copy, of the current version only
+    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"counts-{v2}.json", f"table-{v2}.arrow"]
 
 
 # --- input files -------------------------------------------------------------------------------
@@ -469,3 +473,14 @@ def test_save_arrays_replaces_an_artifact_of_an_older_format(tmp_path):
     loaded = store.load_arrays("model", "3-abc")
     assert int(loaded["format"][0]) == 2 and list(loaded["values"]) == [0, 1, 2, 3, 4]
     assert sorted(p.name for p in store.artifacts_dir.iterdir()) == ["model-3-abc"]  # nothing left aside
+
+
+def test_table_is_read_from_its_memory_mappable_copy_once_written(store):
+    version = do_import(store, [paper(1), paper(2)]).version
+    cache = store.artifact_path("table", version, ".arrow")
+    assert cache.is_file()  # written with the table
+    assert store.read_table().equals(pq.read_table(store.table_path).select(store.read_table().column_names)
+                                     .cast(store.read_table().schema))
+    cache.write_bytes(b"damaged")  # a damaged copy is ignored and rewritten from the Parquet file
+    assert store.read_table().num_rows == 2
+    assert pa.ipc.open_file(pa.memory_map(str(cache))).read_all().num_rows == 2
