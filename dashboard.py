@@ -4,6 +4,8 @@ Registers the pages with stable url paths: these are the links people share.
 """
 import streamlit as st
 
+from lib.store import read_only
+
 
 def main() -> None:
     st.set_page_config(page_title="Papers dashboard", page_icon=":material/newspaper:", layout="wide")
@@ -13,8 +15,9 @@ def main() -> None:
         st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         st.Page("pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
         st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
-        st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"),
     ]
+    if not read_only():  # a shared, read-only dashboard has no page that writes
+        pages.append(st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"))
     st.navigation(pages, position="top").run()
 
 

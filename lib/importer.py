@@ -16,11 +16,11 @@ from typing import Callable, Iterable
 
 import pyarrow as pa
 
-from lib.errors import InputError
+from lib.errors import InputError, StoreError
 from lib.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
 from lib.merge import MergeCounts, merge
 from lib.schema import SOURCES, RecordError, empty_table, make_record, records_to_table
-from lib.store import GZIP_MAGIC, InputFile, Store
+from lib.store import GZIP_MAGIC, InputFile, Store, read_only
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
 SNIFF_BYTES = 64 * 1024
@@ -139,6 +139,8 @@ def read_inputs(sources: Iterable[InputFile], **options) -> tuple[pa.Table, list
 def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False,
                  **options) -> ImportReport:
     """Read the inputs and merge them into the store (or only preview, with ``dry_run``)."""
+    if not dry_run and read_only():
+        raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")
     incoming, reports = read_inputs(sources, **options)
     if dry_run:
         return ImportReport(reports, merge(store.read_table(), incoming)[1], incoming)

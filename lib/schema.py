@@ -33,6 +33,7 @@ of records into an Arrow table, and :func:`to_frame` gives pages their DataFrame
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -94,9 +95,9 @@ def _int(value: Any, field: str) -> int | None:
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: 1e400 in JSON is float('inf')
         raise RecordError(f"{field} is not a whole number: {str(value)[:40]!r}") from None
-    if isinstance(value, float) and value != number:
+    if not isinstance(value, (int, str)) and value != number:  # 1.5, also as a Parquet decimal
         raise RecordError(f"{field} is not a whole number: {value!r}")
     if not 0 <= number < 2**53:
         raise RecordError(f"{field} is out of range: {number}")
@@ -138,7 +139,7 @@ def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[
     if paper_id and not url:
         url = arxiv_abs_url(paper_id)
     repo = raw.get("github_repo")
-    return {
+    record = {
         "id": paper_id or title_id(title),
         "title": title,
         "abstract": abstract,
@@ -154,6 +155,22 @@ def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[
         "source": source,
         "listed": listed,
     }
+    _check_unicode(record)
+    return record
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_unicode(record: Mapping[str, Any]) -> None:
+    """A JSON escape like ``"\\ud800"`` decodes to a lone surrogate, which no Unicode
+    encoding can write (Arrow would raise UnicodeEncodeError): reject such a record."""
+    for name in ("id", "title", "abstract", "url", "github_repo", *LIST_COLUMNS):
+        value = record[name]
+        for text in (value if isinstance(value, list) else [value]):
+            if isinstance(text, str) and not text.isascii() and _SURROGATE.search(text):
+                raise RecordError(f"{name} holds an unpaired surrogate (a lone \\uD800-\\uDFFF escape), "
+                                  "not Unicode text")
 
 
 def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:

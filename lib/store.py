@@ -53,6 +53,11 @@ def _one_line(exc: BaseException, limit: int = 120) -> str:
     return " ".join(str(exc).split())[:limit]
 
 
+def read_only() -> bool:
+    """``PAPERS_READONLY=1``: a dashboard shared with a team refuses every write of the table."""
+    return os.environ.get("PAPERS_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     """``--data``, else ``$PAPERS_DATA``, else the project's ``data/``."""
     chosen = explicit or os.environ.get("PAPERS_DATA") or DEFAULT_DATA_DIR
@@ -174,6 +179,8 @@ class Store:
 
     def write_table(self, table: pa.Table) -> str:
         """Replace the table atomically; returns the new version.  Call under :meth:`lock`."""
+        if read_only():
+            raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")
         previous = (self.version() or "0").split("-")[0]
         version = f"{int(previous) + 1 if previous.isdigit() else 1}-{secrets.token_hex(4)}"
         for stale in self.path.glob(f".{TABLE_FILE}.*.tmp"):  # left by a killed writer (we hold the lock)
@@ -192,14 +199,15 @@ class Store:
         """Where artifact ``name`` built from store ``version`` lives."""
         return self.artifacts_dir / f"{name}-{version}{suffix}"
 
-    def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path:
+    def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path | None:
         """Persist an artifact made of numpy arrays (one ``.npy`` each) atomically: the
         directory appears whole or not at all.  An artifact already there (an older format,
         or damaged) is replaced; readers that mapped it keep their open files."""
         target = self.artifact_path(name, version, "")
-        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=self.artifacts_dir))
+        staging = None
         try:
+            self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=self.artifacts_dir))
             for key, array in arrays.items():
                 with open(staging / f"{key}.npy", "wb") as handle:
                     np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
@@ -211,9 +219,11 @@ class Store:
                 shutil.rmtree(retired, ignore_errors=True)
             os.rename(staging, target)
         except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            if not target.is_dir():  # another process may have won the race: that is fine
-                raise
+            # another process may have won the race, or the disk is full or read-only: an
+            # artifact is a cache, the caller keeps its copy in memory
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+            return target if target.is_dir() else None
         _fsync_dir(self.artifacts_dir)
         return target
 

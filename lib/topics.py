@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from lib.errors import PapersError
 from lib.terms import TermIndex
 from lib.trends import FUNCTION_WORDS
 
@@ -90,6 +91,9 @@ class TopicModel:
         if progress:
             progress("topics: building the paper x term matrix", 0.05)
         counts, vocab_ids = document_terms(index)
+        if counts.shape[1] == 0:  # NMF needs at least one term: say so instead of a ValueError
+            raise PapersError(f"Cannot find topics in {index.n_docs:,} papers: no word is shared by enough of "
+                              "them. Import more papers.")
         k = max(1, min(self.k, counts.shape[1], max(1, counts.shape[0] - 1)))
         weights = tfidf(counts)
         if progress:

@@ -15,7 +15,7 @@ from lib.dataset import SAMPLE_VERSION, Dataset, load
 from lib.index import SearchIndex
 from lib.terms import TermIndex
 from lib.errors import PapersError
-from lib.store import Store
+from lib.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.urlstate import PageSpec
 
@@ -99,10 +99,12 @@ def fail(exc: Exception) -> NoReturn:
 
 def sample_banner(ds: Dataset) -> None:
     if ds.is_sample:
+        how = ("an administrator loads data with `python -m lib import PATH…` on the server (this dashboard is "
+               "read-only)" if read_only() else "load real data on the **Import** page, or with "
+               "`python -m lib import PATH…`")
         st.info(
             "**You are looking at the bundled sample** — the Daily Papers page of 2025-08-12 "
-            f"(63 papers). The store at `{ds.data_dir}` is empty. Load real data on the "
-            "**Import** page, or with `python -m lib import PATH…`",
+            f"(63 papers). The store at `{ds.data_dir}` is empty: {how}.",
             icon=":material/science:",
         )
 

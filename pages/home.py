@@ -85,9 +85,7 @@ with side:
     k = st.columns(2)
     k[0].metric("Papers", f"{o.papers:,}")
     k[1].metric("Days", f"{o.days:,}")
-    k = st.columns(2)
-    k[0].metric("First day", str(o.first))
-    k[1].metric("Last day", str(o.last))
+    st.markdown(f"**{o.first}** → **{o.last}**" if o.first != o.last else f"**{o.first}**")
     st.caption("Sources: " + " · ".join(f"{name} {n:,}" for name, n in o.sources.items()))
     state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), on_change=common.changed)
     if o.days > 1:

@@ -10,13 +10,17 @@ from lib.errors import PapersError
 from lib.formats import FORMATS
 from lib.importer import import_files
 from lib.schema import to_frame
-from lib.store import InputFile
+from lib.store import InputFile, read_only
 from lib.urlstate import IMPORT
 from pages import common
 
 PREVIEW_ROWS = 10
 
 st.title("Import papers")
+if read_only():
+    st.error("This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "
+             "`python -m lib import PATH…`.", icon=":material/lock:")
+    st.stop()
 store = common.store()
 st.markdown(
     "Drop one or more files; the format is detected from the content: the **Daily Papers page** "

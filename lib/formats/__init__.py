@@ -73,7 +73,7 @@ def detect_format(head: bytes) -> str:
         first, newline, _ = text.partition("\n")
         try:
             obj = json.loads(first)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # RecursionError: {"a":{"a":... nested deeply
             if newline:
                 return "json"  # one document spread over lines
             # the first line is longer than the sniffed head: a long JSON Lines record

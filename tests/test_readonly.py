@@ -1,0 +1,66 @@
+"""PAPERS_READONLY=1: a dashboard shared with a team refuses and hides every write path."""
+import io
+import json
+
+import pytest
+
+from conftest import THREE_DAYS, write_jsonl
+
+from lib.cli import main
+from lib.errors import StoreError
+from lib.importer import import_files
+from lib.store import InputFile, Store
+
+
+@pytest.fixture
+def read_only(three_day_store, monkeypatch):
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    return three_day_store
+
+
+def new_papers():
+    return InputFile.from_bytes("new.jsonl", json.dumps({**THREE_DAYS[0], "id": "2502.00001", "title": "New"}).encode())
+
+
+def test_lib_refuses_to_write_and_the_store_is_unchanged(read_only):
+    before = (read_only / "papers.parquet").read_bytes()
+    with pytest.raises(StoreError, match="read-only"):
+        import_files(Store(read_only), [new_papers()])
+    with pytest.raises(StoreError, match="read-only"):
+        with Store(read_only).lock():
+            Store(read_only).write_table(Store(read_only).read_table())
+    assert (read_only / "papers.parquet").read_bytes() == before
+
+
+def test_a_preview_still_works(read_only):
+    report = import_files(Store(read_only), [new_papers()], dry_run=True)
+    assert report.counts.added == 1 and report.version is None
+
+
+def test_cli_import_refuses_with_one_line(read_only, tmp_path):
+    source = write_jsonl(tmp_path / "new.jsonl", [{**THREE_DAYS[0], "id": "2502.00001"}])
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["import", str(source)], out=out, err=err) == 2
+    assert err.getvalue().count("\n") == 1 and "read-only" in err.getvalue()
+
+
+def test_the_app_has_no_import_page_and_says_how_data_is_loaded(app, empty_store, monkeypatch):
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    app.run()
+    assert not app.exception
+    assert any("read-only" in i.value for i in app.info)  # the sample banner
+    with pytest.raises(Exception):
+        app.switch_page("pages/import_data.py").run()  # not registered: no such page
+
+
+def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    page = AppTest.from_file(str(ROOT / "pages" / "import_data.py"), default_timeout=60)
+    page.run()
+    assert not page.exception
+    assert any("read-only" in e.value for e in page.error)
+    assert not page.file_uploader
