@@ -26,7 +26,7 @@ st.markdown(
     "Drop one or more files; the format is detected from the content: the **Daily Papers page** "
     "copied as text, **Hugging Face** `/api/daily_papers` JSON, **arXiv API** Atom XML, the **arXiv "
     "metadata snapshot** (JSON Lines), or your own **CSV / TSV / JSON / JSON Lines / Parquet** table — "
-    "each optionally gzipped. You see what would change before anything is written."
+    "each optionally gzipped, up to 200 MB a file. You see what would change before anything is written."
 )
 uploads = st.file_uploader("Files", accept_multiple_files=True, key="import.files")
 with st.expander("Options"):
