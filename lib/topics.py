@@ -338,21 +338,30 @@ def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[
 
 
 # --- one model per store version and k ------------------------------------------------------------
+def _saved(store, dataset, k: int) -> dict | None:
+    if dataset.is_sample:
+        return None
+    arrays = store.load_arrays(f"{ARTIFACT}-k{k}", dataset.version)
+    if arrays is None or "dominant" not in arrays or int(arrays.get("format", [0])[0]) != FORMAT_VERSION \
+            or len(arrays["dominant"]) != dataset.table.num_rows:
+        return None
+    return arrays
+
+
 def is_saved(store, dataset, k: int) -> bool:
-    """Whether this store version already has a model with k topics on disk."""
-    return not dataset.is_sample and store.artifact_path(f"{ARTIFACT}-k{k}", dataset.version, "").is_dir()
+    """Whether this store version already has a usable model with k topics on disk."""
+    return _saved(store, dataset, k) is not None
 
 
 def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:
-    """This store version's model with k topics: loaded when saved, else fitted and saved."""
-    name = f"{ARTIFACT}-k{k}"
-    if not dataset.is_sample:
-        arrays = store.load_arrays(name, dataset.version)
-        if arrays is not None and int(arrays.get("format", [0])[0]) == FORMAT_VERSION \
-                and len(arrays["dominant"]) == dataset.table.num_rows:
-            return TopicModel.from_arrays(arrays, index)
+    """This store version's model with k topics: loaded when saved, else fitted and saved
+    (models of older store versions, for any k, are deleted then)."""
+    arrays = _saved(store, dataset, k)
+    if arrays is not None:
+        return TopicModel.from_arrays(arrays, index)
     model = TopicModel(k).fit(index, progress=progress)
     if not dataset.is_sample:
-        store.save_arrays(name, dataset.version, model.to_arrays())
-        store.prune_artifacts(name, dataset.version)
+        store.save_arrays(f"{ARTIFACT}-k{k}", dataset.version, model.to_arrays())
+        for old_k in {p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}:
+            store.prune_artifacts(f"{ARTIFACT}-{old_k}", dataset.version)
     return model

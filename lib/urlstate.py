@@ -134,6 +134,13 @@ def paper_id(value: str) -> str:
     raise ValueError("not an arXiv id (like 2508.01234) or a paper id of this table")
 
 
+def topic_count(value: str) -> int:
+    count = integer(0, 60)(value)
+    if count == 1:
+        raise ValueError("not 0 (automatic) or between 2 and 60")
+    return count
+
+
 def day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
@@ -214,7 +221,7 @@ TOPICS = PageSpec(
     path="topics",
     fields=(
         # number of topics; 0 = automatic (see lib.topics.auto_k)
-        Field("k", 0, integer(0, 60), doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
+        Field("k", 0, topic_count, doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
         # one topic's page (its id), or absent for all topics
         Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),
         Field("by", "month", choice("day", "week", "month", "quarter", "year"),

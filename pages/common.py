@@ -70,9 +70,9 @@ def term_index(ds: Dataset) -> TermIndex:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _topic_model(path: str, version: str, k: int, _progress=None) -> topics_module.TopicModel:
+def _topic_model(path: str, version: str, k: int) -> topics_module.TopicModel:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k, _progress)
+    return topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k)
 
 
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
@@ -81,13 +81,17 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
     try:
         if topics_module.is_saved(store(), ds, k) or ds.is_sample:
             return _topic_model(ds.data_dir, ds.version, k)
+        # Fitted here, outside the cached function (a cached function must not draw on
+        # elements made outside it: Streamlit would replay that on every cache hit), and saved;
+        # the cached function then loads it.
         with st.status(f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…",
                        expanded=True) as status:
             bar = st.progress(0.0)
-            model = _topic_model(ds.data_dir, ds.version, k, lambda step, share: bar.progress(min(share, 1.0), step))
-            status.update(label=f"Found {model.n_topics} topics in {model.seconds_:.0f} s", state="complete",
+            fitted = topics_module.load_or_fit(store(), ds, term_index(ds), k,
+                                               lambda step, share: bar.progress(min(share, 1.0), step))
+            status.update(label=f"Found {fitted.n_topics} topics in {fitted.seconds_:.0f} s", state="complete",
                           expanded=False)
-        return model
+        return _topic_model(ds.data_dir, ds.version, k)
     except PapersError as exc:
         fail(exc)
 

@@ -1,0 +1,384 @@
+"""AppTest of the Topics page on tests/topics_fixture.py (imported through the real
+importer): every URL key round-trips, the k selector rewrites the link, bad values fall
+back with a warning, one topic's page links onwards, and the one-day sample is honest.
+
+What the page shows is compared with what lib.topics computes for the same papers and k
+(the model is deterministic), and with counts read off the fixture's records."""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from lib import terms, topics
+from lib.dataset import load
+from lib.importer import import_files
+from lib.store import Store, input_files
+from lib.terms import TermIndex
+from lib.text import md_escape
+from lib.topics import TopicModel
+
+import topics_fixture as fx
+from conftest import ROOT, write_jsonl
+
+AUTO = topics.auto_k(fx.PER_THEME * len(fx.THEMES))  # 120 papers -> 3
+
+
+def import_fixture(data, source_dir, records) -> None:
+    source = write_jsonl(source_dir / "topics.jsonl", fx.plain(records))
+    import_files(Store(data), input_files([str(source)], (".jsonl",)))
+
+
+@pytest.fixture(scope="module")
+def topics_store(tmp_path_factory):
+    """One store for the module: the fixture's 120 papers, imported through the importer.
+
+    The models the tests open (k = 2, 3, 4) are fitted and saved here first, so the page
+    loads them: a model the page fits itself (with its progress bar) cannot be shown again
+    in the same process — see test_a_model_the_page_fitted_can_be_shown_again."""
+    tmp = tmp_path_factory.mktemp("app-topics")
+    data = tmp / "data"
+    import_fixture(data, tmp, fx.papers())
+    store = Store(data)
+    ds = load(store)
+    assert not ds.is_sample and ds.table.num_rows == len(fx.papers())
+    index = terms.load_or_build(store, ds)
+    saved = {k: topics.load_or_fit(store, ds, index, k) for k in (2, 3, 4)}
+    # an independent fit (fresh index, nothing read from disk) is what the page must show
+    fresh = TopicModel(AUTO).fit(TermIndex.build(ds.table))
+    assert fresh.labels_ == saved[AUTO].labels_
+    themes = fx.themes_by_id()
+    return SimpleNamespace(data=data, ds=ds, models={**saved, AUTO: fresh}, frame=ds.frame,
+                           themes=np.array([themes[i] for i in ds.frame["id"]]))
+
+
+@pytest.fixture
+def store(topics_store, monkeypatch):
+    monkeypatch.setenv("PAPERS_DATA", str(topics_store.data))
+    return topics_store
+
+
+def open_topics(app, params=None):
+    app.run()
+    if params:
+        app.query_params.update(params)
+    app.switch_page("pages/topics.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+# --- reading the page ------------------------------------------------------------------------------
+def charts(app) -> list[tuple[dict, pd.DataFrame]]:
+    """Every Vega-Lite chart on the page: (spec, its data), in page order."""
+    found = []
+
+    def walk(node):
+        if getattr(node, "type", None) == "vega_lite_chart":
+            data = node.proto.datasets[0].data.data
+            found.append((json.loads(node.proto.spec), pa.ipc.open_stream(data).read_all().to_pandas()))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(app._tree)
+    return found
+
+
+def chart(app, mark: str) -> tuple[dict, pd.DataFrame]:
+    matching = [(s, d) for s, d in charts(app) if s["mark"]["type"] == mark]
+    assert len(matching) == 1, [s["mark"]["type"] for s, _ in charts(app)]
+    return matching[0]
+
+
+def page_links(app) -> list[tuple[str, str, dict]]:
+    """(label as written, page url path, query params) of every page link."""
+    from urllib.parse import parse_qsl
+
+    return [(p.proto.label, p.proto.page, dict(parse_qsl(p.proto.query_string))) for p in app.get("page_link")]
+
+
+def headers(app) -> list[str]:
+    return [h.value for h in app.header]
+
+
+def topic_table(app) -> pd.DataFrame:
+    tables = [d.value for d in app.dataframe if "terms" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def month_counts(records, first="", last="9999") -> dict[str, int]:
+    return dict(collections.Counter(r["date"][:7] for r in records if first <= r["date"] <= last))
+
+
+# --- the default view --------------------------------------------------------------------------------
+def test_default_view_shows_all_topics_as_lib_computes_them(app, store):
+    open_topics(app)
+    model = store.models[AUTO]
+    assert dict(app.query_params) == {}
+    assert not app.warning and not headers(app)
+    assert app.selectbox[0].value == 0 and app.selectbox[0].options[0] == f"automatic ({AUTO})"
+    assert app.selectbox[1].value == "month" and app.get("segmented_control")[0].value == "share"
+    assert [d.value for d in app.date_input] == [None, None]
+    assert any(c.value.startswith(f"{AUTO} topics found in 120 papers") for c in app.caption)
+    table = topic_table(app)
+    summary = model.summary()
+    assert list(table["label"]) == model.labels_
+    assert list(table["papers"]) == list(summary["papers"]) == [fx.PER_THEME] * AUTO
+    assert list(table["link"]) == [f"/topics?topic={t}" for t in range(AUTO)]
+    # the shares chart: every month of the three years, each stacking to 100%
+    spec, shares = chart(app, "area")
+    assert spec["encoding"]["y"]["field"] == "share"
+    assert list(shares.drop_duplicates("label")["label"]) == sorted(month_counts(fx.papers()))
+    assert len(shares) == 36 * AUTO
+    assert dict(shares.drop_duplicates("label")[["label", "total"]].values) == month_counts(fx.papers())
+    for _, group in shares.groupby("label"):
+        assert group["share"].sum() == pytest.approx(1.0)
+    _, points = chart(app, "circle")
+    assert len(points) == 120 and set(points["name"]) == set(model.labels_)
+    assert "Emerging and fading topics" in [s.value for s in app.subheader]
+    moving = [d.value for d in app.dataframe if "recent_share" in d.value.columns][0]
+    assert sorted(moving["label"]) == sorted(model.labels_)
+    assert {d.label for d in app.get("download_button")} >= {"Topic sizes (CSV)", "Topic shares over time (CSV)"}
+
+
+# --- round trips ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"k": "2"},
+        {"k": "3"},
+        {"k": "4"},
+        {"topic": "0"},
+        {"topic": "2"},
+        {"by": "quarter"},
+        {"by": "year"},
+        {"by": "week"},
+        {"by": "day"},
+        {"norm": "count"},
+        {"from": "2024-03-15"},
+        {"to": "2023-06-30"},
+        {"from": "2024-01-01", "to": "2024-12-31"},
+        {"k": "4", "by": "quarter", "norm": "count", "from": "2024-01-01", "to": "2024-12-31"},
+        {"k": "3", "topic": "1", "by": "quarter", "norm": "count", "from": "2024-01-01", "to": "2024-12-31"},
+    ],
+)
+def test_every_key_round_trips(app, store, params):
+    open_topics(app, params)
+    assert dict(app.query_params) == params
+    assert not app.warning, [w.value for w in app.warning]
+    k = int(params.get("k", 0))
+    model = store.models[k or AUTO]
+    assert app.selectbox[0].value == k
+    by = params.get("by", "month")
+    assert app.selectbox[1].value == by
+    norm = params.get("norm", "share")
+    assert app.get("segmented_control")[0].value == norm
+    first = dt.date.fromisoformat(params["from"]) if "from" in params else None
+    last = dt.date.fromisoformat(params["to"]) if "to" in params else None
+    assert [d.value for d in app.date_input] == [first, last]
+
+    in_range = [r for r in fx.papers() if (params.get("from", "") <= r["date"] <= params.get("to", "9999"))]
+    code = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}[by]
+    if "topic" in params:
+        topic = int(params["topic"])
+        assert headers(app) == [md_escape(model.labels_[topic])]
+        spec, series = chart(app, "line")
+        mine = model.dominant_ == topic
+    else:
+        assert not headers(app)
+        assert list(topic_table(app)["label"]) == model.labels_
+        assert any(c.value.startswith(f"{model.n_topics} topics found") for c in app.caption)
+        spec, series = chart(app, "area")
+        assert set(series["topic"]) == set(range(model.n_topics))
+        mine = None
+    assert spec["encoding"]["y"]["field"] == ("share" if norm == "share" else "papers")
+    # the periods drawn are those of the papers in range, and the totals are theirs
+    expected = pd.Series(pd.to_datetime([r["date"] for r in in_range])).dt.to_period(code).value_counts()
+    drawn = series.drop_duplicates("period")
+    assert len(drawn) == len(pd.period_range(expected.index.min(), expected.index.max(), freq=code))
+    assert drawn["total"].sum() == len(in_range)
+    for row in drawn.itertuples():
+        assert row.total == expected.get(pd.Timestamp(row.period).to_period(code), 0)
+    if mine is not None:  # one topic: its own papers per period
+        day = store.frame["date"].dt.date
+        kept = ((day >= (first or dt.date.min)) & (day <= (last or dt.date.max))).to_numpy()
+        period = store.frame["date"].dt.to_period(code)
+        for row in series.itertuples():
+            in_period = (period == pd.Timestamp(row.period).to_period(code)).to_numpy()
+            assert row.papers == int((in_period & kept & mine).sum())
+            assert row.total == int((in_period & kept).sum())
+
+
+@pytest.mark.parametrize(
+    "params, canonical",
+    [({"k": "0"}, {}), ({"k": " 3 "}, {"k": "3"}), ({"by": "QUARTER"}, {"by": "quarter"}),
+     ({"norm": "share", "by": "month"}, {}), ({"topic": "1", "k": "3"}, {"k": "3", "topic": "1"}),
+     ({"to": "2024-12-31", "from": "2024-01-01"}, {"from": "2024-01-01", "to": "2024-12-31"})],
+)
+def test_links_come_back_canonical(app, store, params, canonical):
+    open_topics(app, params)
+    assert dict(app.query_params) == canonical
+    assert not app.warning
+
+
+# --- widgets rewrite the link -------------------------------------------------------------------------
+def test_changing_k_rewrites_the_url_and_resets_the_topic(app, store):
+    open_topics(app, {"k": "3", "topic": "1", "by": "quarter"})
+    assert headers(app) == [md_escape(store.models[3].labels_[1])]
+    app.selectbox[0].set_value(4).run()
+    assert not app.exception
+    assert dict(app.query_params) == {"k": "4", "by": "quarter"}
+    assert not headers(app)  # all topics again: topic 1 of k=3 is not topic 1 of k=4
+    assert list(topic_table(app)["label"]) == store.models[4].labels_
+    app.selectbox[0].set_value(0).run()
+    assert dict(app.query_params) == {"by": "quarter"}
+    assert list(topic_table(app)["label"]) == store.models[AUTO].labels_
+
+
+def test_changing_period_norm_and_days_rewrites_the_url(app, store):
+    open_topics(app, {"k": "3"})
+    app.selectbox[1].set_value("year").run()
+    assert dict(app.query_params) == {"k": "3", "by": "year"}
+    app.get("segmented_control")[0].set_value("count").run()
+    assert dict(app.query_params) == {"k": "3", "by": "year", "norm": "count"}
+    app.date_input[0].set_value(dt.date(2024, 1, 1)).run()
+    app.date_input[1].set_value(dt.date(2024, 12, 31)).run()
+    assert dict(app.query_params) == {"k": "3", "by": "year", "norm": "count", "from": "2024-01-01",
+                                      "to": "2024-12-31"}
+    spec, shares = chart(app, "area")
+    assert list(shares.drop_duplicates("label")["label"]) == ["2024"]
+    assert spec["encoding"]["y"]["field"] == "papers"
+    assert shares["total"].iloc[0] == sum(month_counts(fx.papers(), "2024-01-01", "2024-12-31").values())
+
+
+# --- bad values ------------------------------------------------------------------------------------
+BAD = [
+    ({"k": "1"}, "k=", {}),
+    ({"k": "99"}, "k=", {}),
+    ({"k": "abc"}, "k=", {}),
+    ({"topic": "-2"}, "topic=", {}),
+    ({"k": "3", "topic": "99"}, "topic=", {"k": "3"}),
+    ({"k": "3", "topic": "5"}, "topic=5", {"k": "3"}),  # a topic id the model does not have
+    ({"by": "decade"}, "by=", {}),
+    ({"norm": "x"}, "norm=", {}),
+    ({"from": "2025-02-31"}, "from=", {}),
+    ({"to": "soon"}, "to=", {}),
+    ({"k": "3", "sort": "x"}, "sort", {"k": "3"}),
+]
+
+
+@pytest.mark.parametrize("params, fragment, canonical", BAD)
+def test_bad_values_fall_back_with_a_warning(app, store, params, fragment, canonical):
+    open_topics(app, params)
+    assert any(fragment in w.value for w in app.warning), [w.value for w in app.warning]
+    assert dict(app.query_params) == canonical
+    assert not headers(app)  # every fallback here shows all topics
+    model = store.models[int(canonical.get("k", 0)) or AUTO]
+    assert list(topic_table(app)["label"]) == model.labels_
+
+
+def test_k_1_falls_back_to_automatic_without_an_exception(app, store):
+    open_topics(app, {"k": "1"})
+    assert dict(app.query_params) == {} and app.selectbox[0].value == 0
+    assert list(topic_table(app)["label"]) == store.models[AUTO].labels_
+
+
+# --- one topic -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("theme", fx.THEMES)
+def test_one_topic_page_links_onwards(app, store, theme):
+    model = store.models[3]
+    topic = int(collections.Counter(model.dominant_[store.themes == theme]).most_common(1)[0][0])
+    open_topics(app, {"k": "3", "topic": str(topic)})
+    label = model.labels_[topic]
+    assert headers(app) == [md_escape(label)]
+    size = int((model.dominant_ == topic).sum())
+    assert any(c.value == f"Topic {topic} of 3 · {size} papers ({size / 120:.1%})" for c in app.caption)
+    links = page_links(app)
+    assert [(p, q) for md, p, q in links if md == "All topics"] == [("topics", {"k": "3"})]
+    top4 = ", ".join(t for t, _ in model.top_terms(topic, 4))
+    trends_links = [(md, q) for md, p, q in links if p == "trends"]
+    assert trends_links == [(f"Trends of {md_escape(top4)}", {"terms": top4})]
+    assert all(w.strip() in fx.VOCABULARY[theme] for w in top4.split(","))
+    # related topics: every other topic with a positive similarity, most similar first, keeping k
+    related = model.related(topic)
+    expected = [(md_escape(f"{r.label} ({r.similarity:.2f})"), "topics", {"k": "3", "topic": str(r.topic)})
+                for r in related.itertuples()]
+    assert [link for link in links if link[1] == "topics" and "topic" in link[2]] == expected
+    assert topic not in set(related["topic"]) and len(expected) == 2
+    # the top terms chart is the topic's top terms
+    _, bars = chart(app, "bar")
+    assert list(bars["term"]) == [t for t, _ in model.top_terms(topic)]
+    # papers: the most representative (all of this theme), then the most upvoted
+    paper_links = [(md, q["id"]) for md, p, q in links if p == "paper"]
+    rows = model.representative(topic, 8)
+    frame = store.frame
+    representative = [(f"**{md_escape(frame['title'].iloc[r])}**", frame["id"].iloc[r]) for r in rows]
+    assert paper_links[:8] == representative
+    assert len(paper_links) == 16
+    theme_of = dict(zip(frame["id"], store.themes))
+    assert all(theme_of[i] == theme for _, i in paper_links)
+    members = model.members(topic)
+    upvotes = frame["upvotes"].iloc[members].to_numpy(dtype=float)
+    assert [i for _, i in paper_links[8:]] == list(frame["id"].iloc[members[np.argsort(-upvotes, kind="stable")[:8]]])
+    # top authors: the theme's pool
+    authors = [d.value for d in app.dataframe if "author" in d.value.columns][0]
+    assert set(authors["author"]) <= set(fx.AUTHORS[theme]) and len(authors) > 0
+    shown = [m.value for m in app.markdown]
+    assert "**Most representative papers**" in shown and "**Most upvoted papers**" in shown
+
+
+# --- the bundled sample ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample_model(tmp_path_factory):
+    ds = load(Store(tmp_path_factory.mktemp("sample-only")))
+    assert ds.is_sample
+    return ds, TopicModel(topics.auto_k(ds.overview.papers)).fit(TermIndex.build(ds.table))
+
+
+def test_one_day_sample_renders_all_topics_without_a_time_chart(app, empty_store, sample_model):
+    ds, model = sample_model
+    open_topics(app)
+    assert not app.warning
+    assert any("bundled sample" in i.value for i in app.info)
+    assert any("single day: there is no time to chart" in i.value for i in app.info)
+    assert app.selectbox[1].disabled  # no period to choose
+    assert list(topic_table(app)["label"]) == model.labels_ and len(model.labels_) == 3
+    assert list(topic_table(app)["papers"]) == list(model.summary()["papers"])
+    assert [s["mark"]["type"] for s, _ in charts(app)] == ["bar", "circle"]  # sizes and map, no areas
+    assert "Emerging and fading topics" not in [s.value for s in app.subheader]
+    assert any(c.value.startswith("3 topics found in 63 papers") for c in app.caption)
+    assert not (empty_store / "artifacts").exists()  # nothing saved for the sample
+
+
+def test_one_day_sample_topic_page_says_there_is_no_time_chart(app, empty_store, sample_model):
+    _, model = sample_model
+    open_topics(app, {"topic": "2"})
+    assert headers(app) == [md_escape(model.labels_[2])]
+    assert any(i.value == "One day of papers: no time chart." for i in app.info)
+    assert [s["mark"]["type"] for s, _ in charts(app)] == ["bar"]
+    assert dict(app.query_params) == {"topic": "2"}
+
+
+# --- the first fit, then the next visit -----------------------------------------------------------------
+def test_a_model_the_page_fitted_can_be_shown_again(app, empty_store, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    import_fixture(empty_store, tmp_path, fx.papers(per_theme=6))
+    assert not topics.is_saved(Store(empty_store), load(Store(empty_store)), 3)
+    first = open_topics(app, {"k": "3"})  # the page fits k=3, with its progress bar
+    assert topics.is_saved(Store(empty_store), load(Store(empty_store)), 3)
+    assert list(topic_table(first)["label"])
+    again = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)  # a second visitor
+    open_topics(again, {"k": "3"})
+
+
+def test_papers_sharing_no_word_show_an_error_not_a_traceback(app, three_day_store):
+    open_topics(app)
+    assert [e.value for e in app.error] == ["Cannot find topics in 6 papers: no word is shared by enough of them. "
+                                            "Import more papers."]

@@ -1,0 +1,95 @@
+"""Real-browser test of the Topics page: a shared link to one topic, opened from scratch
+in a fresh browser, shows the topic lib computes for the same papers and k."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import Server, require_browser, wait_for_app, write_jsonl
+
+import topics_fixture as fx
+
+pytestmark = pytest.mark.browser
+K = 3
+
+
+@pytest.fixture(scope="session")
+def topics_server(tmp_path_factory):
+    """The app on a store of the topics fixture, imported through the real importer.
+
+    The k=3 model is fitted and saved before the server starts (as after a teammate's
+    first visit): a model the page fits itself cannot be shown a second time by the same
+    server (see test_app_topics.test_a_model_the_page_fitted_can_be_shown_again)."""
+    require_browser()
+    from lib import terms, topics
+    from lib.dataset import load
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    data = tmp_path_factory.mktemp("topics-store")
+    source = write_jsonl(data / "topics.jsonl", fx.plain())
+    store = Store(data / "store")
+    import_files(store, input_files([str(source)], (".jsonl",)))
+    ds = load(store)
+    topics.load_or_fit(store, ds, terms.load_or_build(store, ds), K)
+    server = Server(data / "store")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def expected(topics_server):
+    """The model lib fits for the server's papers and k, independently of the saved one."""
+    from lib.dataset import load
+    from lib.store import Store
+    from lib.terms import TermIndex
+    from lib.topics import TopicModel
+
+    ds = load(Store(topics_server.data))
+    return ds, TopicModel(K).fit(TermIndex.build(ds.table))
+
+
+def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected, browser):
+    ds, model = expected
+    themes = fx.themes_by_id()
+    # the rowing topic: the one most rowing papers belong to
+    rows = [i for i, paper in enumerate(ds.table["id"].to_pylist()) if themes[paper] == "rowing"]
+    topic = max(range(K), key=lambda t: int((model.dominant_[rows] == t).sum()))
+    label = model.labels_[topic]
+
+    context = browser.new_context()  # a teammate's fresh browser: no session, no cookies
+    page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1200})
+    page.goto(f"{topics_server.url}/topics?k={K}&topic={topic}")
+    wait_for_app(page)
+    header = page.locator("[data-testid=stMainBlockContainer] h2").first
+    header.wait_for(timeout=60_000)
+    assert header.inner_text().strip() == label
+    assert all(word in fx.VOCABULARY["rowing"] for word in label.split(", "))
+    main = page.locator("[data-testid=stMainBlockContainer]")
+    assert f"Topic {topic} of {K}" in main.inner_text()
+    trends_link = page.locator("[data-testid=stPageLink] a", has_text="Trends of")
+    expect(trends_link).to_have_count(1, timeout=30_000)
+    top4 = ", ".join(t for t, _ in model.top_terms(topic, 4))
+    assert trends_link.inner_text().strip().endswith("Trends of " + top4)
+    related = page.locator("[data-testid=stPageLink] a[href*='topic=']")
+    expect(related).to_have_count(len(model.related(topic)), timeout=30_000)
+    shown = [related.nth(i).inner_text() for i in range(related.count())]
+    assert len(shown) == len(model.related(topic))
+    for row, text in zip(model.related(topic).itertuples(), shown):
+        assert text.strip().endswith(f"{row.label} ({row.similarity:.2f})")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.url.endswith(f"/topics?k={K}&topic={topic}")  # the link stays as shared
+
+    # all topics: the three labels on the sizes chart
+    page.goto(f"{topics_server.url}/topics?k={K}")
+    wait_for_app(page)
+    axis = page.locator("[data-testid=stVegaLiteChart] svg").first
+    axis.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "(labels) => { const texts = [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
+        ".map(t => t.textContent); return labels.every(l => texts.includes(l)); }",
+        arg=model.labels_, timeout=30_000)
+    assert page.locator("[data-testid=stMainBlockContainer] h2").count() == 0  # no one topic's header
+    assert page.locator("[data-testid=stException]").count() == 0
+    context.close()

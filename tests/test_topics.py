@@ -1,0 +1,531 @@
+"""lib.topics on tests/topics_fixture.py: three obvious themes must come back as three
+topics, with readable labels, consistent tallies over time, and one saved model per
+store version and k.
+
+Expectations are read off the fixture (its ground-truth theme per row, its dates and
+its vocabularies), never pasted from a run."""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import io
+import json
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import topics
+from lib.analysis import fold, stem
+from lib.dataset import load
+from lib.schema import to_frame
+from lib.store import Store
+from lib.terms import TermIndex
+from lib.topics import TopicModel, auto_k, emerging_topics, shares_over_time
+from lib.trends import Periods
+
+import topics_fixture as fx
+
+K = 3
+
+
+# --- shared fits -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fixture():
+    """(records, table, themes per row, frame, term index, model with k=3)."""
+    records = fx.papers()
+    table, themes = fx.build_table(records)
+    index = TermIndex.build(table)
+    model = TopicModel(K).fit(index)
+    return records, table, np.array(themes), to_frame(table), index, model
+
+
+def theme_of_topics(model: TopicModel, themes: np.ndarray) -> dict[int, str]:
+    """Each topic's majority theme over the rows whose dominant topic it is."""
+    mapping = {}
+    for topic in range(model.n_topics):
+        members = themes[model.dominant_ == topic]
+        mapping[topic] = collections.Counter(members).most_common(1)[0][0] if len(members) else None
+    return mapping
+
+
+def words_of(label: str) -> list[str]:
+    return [w.strip() for w in label.split(",") if w.strip()]
+
+
+def as_term(word: str) -> str:
+    """A displayed word as the term index reads it (folded, plural-stripped)."""
+    return stem(fold(word))
+
+
+# --- the fixture itself --------------------------------------------------------------------------
+def test_fixture_is_deterministic_and_balanced():
+    assert fx.papers() == fx.papers()
+    records = fx.papers()
+    assert len(records) == fx.PER_THEME * len(fx.THEMES)
+    assert collections.Counter(r[fx.THEME_KEY] for r in records) == {t: fx.PER_THEME for t in fx.THEMES}
+    years = collections.Counter(r["date"][:4] for r in records)
+    assert set(years) == {"2023", "2024", "2025"}
+    assert len({r["id"] for r in records}) == len(records)
+    for theme, words in fx.VOCABULARY.items():  # vocabularies do not overlap, and no word is generic
+        others = set().union(*(set(w) for t, w in fx.VOCABULARY.items() if t != theme))
+        assert not set(words) & others and not set(words) & set(fx.GENERIC)
+    for record in records:
+        text = record["abstract"].lower().rstrip(".").split()
+        assert sum(w in fx.VOCABULARY[record[fx.THEME_KEY]] for w in text) == fx.THEME_WORDS
+        assert sum(w in fx.GENERIC for w in text) == fx.GENERIC_WORDS
+
+
+# --- quality ---------------------------------------------------------------------------------------
+def test_three_themes_come_back_as_three_pure_topics(fixture):
+    _, _, themes, _, _, model = fixture
+    assert model.n_topics == K
+    assert (model.dominant_ >= 0).all()
+    mapping = theme_of_topics(model, themes)
+    predicted = np.array([mapping[t] for t in model.dominant_])
+    purity = float((predicted == themes).mean())
+    assert purity >= 0.9, (purity, mapping)
+    assert sorted(mapping.values()) == sorted(fx.THEMES)  # one topic per theme, none merged or split
+
+
+def test_labels_are_unique_and_named_from_their_theme(fixture):
+    _, _, themes, _, _, model = fixture
+    assert len(model.labels_) == K and len(set(model.labels_)) == K
+    mapping = theme_of_topics(model, themes)
+    for topic, label in enumerate(model.labels_):
+        words = words_of(label)
+        assert 1 <= len(words) <= 5, label
+        vocabulary = fx.vocabulary_stems(mapping[topic])
+        assert all(as_term(w) in vocabulary for w in words), (label, mapping[topic])
+
+
+def test_fits_are_deterministic(fixture):
+    records, _, _, _, _, model = fixture
+    table, _ = fx.build_table(records)  # a fresh table and index too
+    again = TopicModel(K).fit(TermIndex.build(table))
+    assert again.labels_ == model.labels_
+    np.testing.assert_array_equal(again.dominant_, model.dominant_)
+    np.testing.assert_array_equal(again.doc_topic_, model.doc_topic_)
+    np.testing.assert_array_equal(again.topic_term_, model.topic_term_)
+    np.testing.assert_array_equal(again.map_xy_, model.map_xy_)
+
+
+def test_summary_counts_every_paper_once(fixture):
+    _, _, themes, _, _, model = fixture
+    summary = model.summary()
+    assert list(summary.columns) == ["topic", "label", "papers", "share", "terms"]
+    assert list(summary["topic"]) == list(range(K))
+    assert list(summary["label"]) == model.labels_
+    mapping = theme_of_topics(model, themes)
+    for row in summary.itertuples():
+        assert row.papers == int((model.dominant_ == row.topic).sum())
+        assert row.papers == int((themes == mapping[row.topic]).sum())  # pure: a topic is its theme
+        assert row.terms.split(", ") == [t for t, _ in model.top_terms(row.topic, 8)]
+    assert summary["papers"].sum() == len(themes)
+    assert summary["share"].sum() == pytest.approx(1.0)
+
+
+def test_top_terms_are_sorted_by_weight_and_come_from_the_theme(fixture):
+    _, _, themes, _, _, model = fixture
+    mapping = theme_of_topics(model, themes)
+    for topic in range(K):
+        terms = model.top_terms(topic)
+        assert len(terms) == topics.TOP_TERMS
+        weights = [w for _, w in terms]
+        assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+        assert len({t for t, _ in terms}) == len(terms)
+        # the heaviest terms of a pure topic are its theme's words (generic words weigh less)
+        assert all(as_term(t) in fx.vocabulary_stems(mapping[topic]) for t, _ in terms[:10])
+        assert len(model.top_terms(topic, 4)) == 4 and model.top_terms(topic, 4) == terms[:4]
+
+
+def test_related_excludes_the_topic_itself_and_is_sorted(fixture):
+    model = fixture[-1]
+    for topic in range(K):
+        related = model.related(topic)
+        assert list(related.columns) == ["topic", "label", "similarity"]
+        assert topic not in set(related["topic"])
+        assert list(related["similarity"]) == sorted(related["similarity"], reverse=True)
+        assert (related["similarity"] > 0).all() and (related["similarity"] <= 1).all()
+        assert list(related["label"]) == [model.labels_[t] for t in related["topic"]]
+        assert len(model.related(topic, n=1)) <= 1
+        # cosine, computed here
+        for row in related.itertuples():
+            a, b = model.topic_term_[topic], model.topic_term_[row.topic]
+            assert row.similarity == pytest.approx(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)), rel=1e-4)
+
+
+def test_representative_papers_belong_to_the_topic_strongest_first(fixture):
+    _, _, themes, _, _, model = fixture
+    mapping = theme_of_topics(model, themes)
+    for topic in range(K):
+        rows = model.representative(topic, 10)
+        assert len(rows) == 10 and len(set(rows)) == 10
+        assert (model.dominant_[rows] == topic).all()
+        assert (themes[rows] == mapping[topic]).all()
+        weights = model.weight_[rows]
+        assert list(weights) == sorted(weights, reverse=True)
+        others = np.setdiff1d(model.members(topic), rows)
+        assert weights.min() >= model.weight_[others].max()  # no member left out is stronger
+        np.testing.assert_array_equal(model.members(topic), np.flatnonzero(model.dominant_ == topic))
+    assert len(model.representative(0, 1000)) == len(model.members(0))
+
+
+def test_top_authors_of_a_topic_are_its_theme_pool(fixture):
+    _, _, themes, frame, _, model = fixture
+    mapping = theme_of_topics(model, themes)
+    for topic in range(K):
+        members = model.members(topic)
+        authors = topics.top_authors(frame, members)
+        expected = collections.Counter(a for names in frame["authors"].iloc[members] for a in names)
+        assert set(authors["author"]) <= set(fx.AUTHORS[mapping[topic]])
+        assert dict(zip(authors["author"], authors["papers"])) == dict(expected)
+        assert list(authors["papers"]) == sorted(authors["papers"], reverse=True)
+    assert topics.top_authors(frame, np.array([], dtype=np.int64)).empty
+
+
+# --- over time -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("by", ["month", "quarter", "year"])
+def test_shares_over_time_sum_to_one_and_count_every_paper(fixture, by):
+    records, _, _, frame, _, model = fixture
+    periods = Periods.of(frame["date"], by)
+    shares = shares_over_time(model, periods, by)
+    assert list(shares.columns) == ["period", "label", "topic", "name", "papers", "total", "share"]
+    assert set(shares["topic"]) == set(range(K))
+    # papers per period, counted here from the fixture's dates
+    code = {"month": "M", "quarter": "Q", "year": "Y"}[by]
+    expected = pd.Series([r["date"] for r in records]).pipe(pd.to_datetime).dt.to_period(code).value_counts()
+    per_period = shares.groupby("period", sort=True)
+    assert len(per_period) == len(pd.period_range(expected.index.min(), expected.index.max(), freq=code))
+    for start, group in per_period:
+        assert len(group) == K and group["total"].nunique() == 1
+        total = int(group["total"].iloc[0])
+        assert total == int(expected.get(pd.Timestamp(start).to_period(code), 0))
+        assert group["papers"].sum() == total
+        assert group["share"].sum() == pytest.approx(1.0 if total else 0.0)
+    assert shares.drop_duplicates("period")["total"].sum() == len(records)
+    if by == "year":
+        assert list(shares.drop_duplicates("period")["label"]) == ["2023", "2024", "2025"]
+    # a topic's papers in a period are its members of that period
+    days = frame["date"].dt.to_period(code)
+    for row in shares.itertuples():
+        in_period = (days == pd.Timestamp(row.period).to_period(code)).to_numpy()
+        assert row.papers == int((in_period & (model.dominant_ == row.topic)).sum())
+        assert row.name == model.labels_[row.topic]
+
+
+def test_shares_over_time_from_and_to_restrict(fixture):
+    records, _, _, frame, _, model = fixture
+    first, last = dt.date(2024, 3, 15), dt.date(2024, 8, 10)
+    periods = Periods.of(frame["date"], "month")
+    shares = shares_over_time(model, periods, "month", first, last)
+    kept = [r for r in records if first.isoformat() <= r["date"] <= last.isoformat()]
+    assert kept and len(kept) < len(records)
+    labels = list(shares.drop_duplicates("period")["label"])
+    assert labels == [f"2024-{m:02d}" for m in range(3, 9)]
+    totals = dict(zip(shares.drop_duplicates("period")["label"], shares.drop_duplicates("period")["total"]))
+    assert totals == dict(collections.Counter(r["date"][:7] for r in kept))
+    assert sum(totals.values()) == len(kept)
+    for _, group in shares.groupby("period"):
+        assert group["share"].sum() == pytest.approx(1.0)
+    only_from = shares_over_time(model, periods, "month", date_from=dt.date(2025, 7, 1))
+    assert only_from["label"].min() == "2025-07" and only_from["label"].max() == "2025-12"
+    only_to = shares_over_time(model, periods, "month", date_to=dt.date(2023, 2, 28))
+    assert set(only_to["label"]) == {"2023-01", "2023-02"}
+    nothing = shares_over_time(model, periods, "month", dt.date(2026, 1, 1), dt.date(2026, 2, 1))
+    assert nothing.empty and "share" in nothing.columns
+
+
+def test_emerging_topics_rank_the_theme_that_only_appears_recently_first():
+    records = fx.papers(recent="rowing")
+    table, themes = fx.build_table(records)
+    themes = np.array(themes)
+    model = TopicModel(K).fit(TermIndex.build(table))
+    mapping = theme_of_topics(model, themes)
+    assert sorted(mapping.values()) == sorted(fx.THEMES)
+    rowing = next(t for t, theme in mapping.items() if theme == "rowing")
+    periods = Periods.of(to_frame(table)["date"], "day")
+    moving = emerging_topics(model, periods)
+    assert list(moving.columns) == ["topic", "label", "baseline_share", "recent_share", "change", "ratio"]
+    assert int(moving["topic"].iloc[0]) == rowing and moving["label"].iloc[0] == model.labels_[rowing]
+    assert list(moving["change"]) == sorted(moving["change"], reverse=True)
+    # the windows, from the fixture: recent = the last 90 days, baseline = the 365 before
+    day = pd.to_datetime(pd.Series([r["date"] for r in records])).dt.date
+    end = max(day)
+    recent = (day > end - dt.timedelta(days=90)).to_numpy()
+    baseline = (day > end - dt.timedelta(days=455)).to_numpy() & ~recent
+    top = moving.iloc[0]
+    assert top["baseline_share"] == 0.0
+    assert top["recent_share"] == pytest.approx((themes[recent] == "rowing").mean())
+    assert top["recent_share"] > 0.5
+    for row in moving.itertuples():
+        assert row.baseline_share == pytest.approx((model.dominant_[baseline] == row.topic).mean())
+        assert row.change == pytest.approx(row.recent_share - row.baseline_share)
+    assert (moving["change"].iloc[1:] < 0).all()  # the two steady themes lose share to rowing
+
+
+# --- k ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("papers, k", [(63, 3), (2_000, 11), (74_728, 21), (1_000_000, 29)])
+def test_auto_k_documented_values(papers, k):
+    assert auto_k(papers) == k
+
+
+def test_auto_k_bounds():
+    assert auto_k(0) == 3 and auto_k(1) == 3 and auto_k(50) == 3 and auto_k(100) == 3
+    assert auto_k(10**9) == 30 and auto_k(10**15) == 30
+    values = [auto_k(n) for n in range(0, 3_000_000, 997)]
+    assert min(values) == 3 and max(values) == 30
+    assert values == sorted(values)  # more papers never mean fewer topics
+    for n in (51, 200, 800, 5_000, 50_000, 400_000):
+        assert auto_k(n) == min(30, max(3, round(2 * np.log2(n / 50))))
+
+
+def test_k_is_capped_by_the_data():
+    table, _ = fx.build_table(fx.papers(per_theme=4))  # 12 papers: at most 11 topics
+    index = TermIndex.build(table)
+    model = TopicModel(60).fit(index)
+    assert model.k == 60
+    assert model.n_topics == min(60, len(model.terms_), index.n_docs - 1) == 11
+    assert len(model.labels_) == model.n_topics == len(set(model.labels_))
+    assert model.doc_topic_.shape == (index.n_docs, model.n_topics)
+    assert model.summary()["papers"].sum() == int((model.dominant_ >= 0).sum())
+
+
+# --- coherence -----------------------------------------------------------------------------------
+def test_fitted_topics_are_more_coherent_than_random_terms(fixture):
+    _, _, _, _, index, model = fixture
+    fitted = topics.model_coherence(model, index, top=10)
+    assert len(fitted) == K and all(-1.0 <= c <= 1.0 for c in fitted)
+    rng = random.Random(0)
+    vocabulary = [int(j) for j in model.vocab_ids_]
+    baseline = [np.mean(topics.npmi_coherence(index, [rng.sample(vocabulary, 10) for _ in range(K)]))
+                for _ in range(20)]
+    assert min(fitted) > max(baseline), (fitted, baseline)
+    assert np.mean(fitted) - np.mean(baseline) > 0.3, (fitted, baseline)
+
+
+def test_npmi_of_known_pairs(fixture):
+    _, _, themes, _, index, _ = fixture
+    ids = index.unigram_ids
+    # two words of different themes never meet: -1; a word with itself would be 1
+    assert topics.npmi_coherence(index, [[ids["galaxy"], ids["oven"]]]) == [-1.0]
+    # computed here from the rows that mention each word
+    a, b = set(index.unigram_rows("galaxy")), set(index.unigram_rows("telescope"))
+    n = len(themes)
+    p_ab, p_a, p_b = len(a & b) / n, len(a) / n, len(b) / n
+    expected = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
+    assert topics.npmi_coherence(index, [[ids["galaxy"], ids["telescope"]]])[0] == pytest.approx(expected)
+    assert topics.npmi_coherence(index, [[ids["galaxy"]], []]) == [0.0, 0.0]
+
+
+# --- persistence ---------------------------------------------------------------------------------
+def test_arrays_round_trip(fixture):
+    _, _, _, _, index, model = fixture
+    arrays = model.to_arrays()
+    assert all(isinstance(v, np.ndarray) for v in arrays.values())
+    again = TopicModel.from_arrays(arrays, index)
+    pd.testing.assert_frame_equal(again.summary(), model.summary())
+    assert again.labels_ == model.labels_ and again.terms_ == model.terms_
+    assert again.k == model.k and again.n_topics == model.n_topics
+    for topic in range(K):
+        assert again.top_terms(topic) == model.top_terms(topic)
+        pd.testing.assert_frame_equal(again.related(topic), model.related(topic))
+        np.testing.assert_array_equal(again.representative(topic), model.representative(topic))
+    np.testing.assert_array_equal(again.map_xy_, model.map_xy_)
+
+
+def _write(store: Store, table) -> str:
+    with store.lock():
+        return store.write_table(table)
+
+
+def _import(store: Store, tmp_path, records, name: str) -> str:
+    """Import records through the real importer, from a JSON Lines file; the new version."""
+    from lib.importer import import_files
+    from lib.store import input_files
+
+    from conftest import write_jsonl
+
+    source = write_jsonl(tmp_path / f"{name}.jsonl", fx.plain(records))
+    report = import_files(store, input_files([str(source)], (".jsonl",)))
+    assert report.version and report.version == store.version()
+    return report.version
+
+
+def test_load_or_fit_saves_once_per_version_and_k(tmp_path, monkeypatch, fixture):
+    records = fixture[0]
+    store = Store(tmp_path / "data")
+    version = _import(store, tmp_path, records, "first")
+    ds = load(store)
+    assert not ds.is_sample and ds.version == version and ds.table.num_rows == len(records)
+    index = TermIndex.build(ds.table)
+    expected = TopicModel(K).fit(index)
+
+    fits = []
+    real_fit = TopicModel.fit
+
+    def counting_fit(self, *args, **kwargs):
+        fits.append(self.k)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(TopicModel, "fit", counting_fit)
+    assert not topics.is_saved(store, ds, K)
+    steps = []
+    first = topics.load_or_fit(store, ds, index, K, progress=lambda step, share: steps.append(share))
+    assert fits == [K]
+    assert steps and steps == sorted(steps) and all(0 <= s <= 1 for s in steps)
+    saved = store.artifacts_dir / f"topics-k{K}-{version}"
+    assert saved.is_dir() and (saved / "doc_topic.npy").is_file()
+    assert topics.is_saved(store, ds, K) and not topics.is_saved(store, ds, K + 1)
+    assert first.labels_ == expected.labels_  # the same data: the same topics
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("refitted a saved model")
+
+    monkeypatch.setattr(TopicModel, "fit", no_fit)
+    loaded = topics.load_or_fit(store, ds, index, K)
+    pd.testing.assert_frame_equal(loaded.summary(), first.summary())
+    np.testing.assert_array_equal(loaded.dominant_, first.dominant_)
+    np.testing.assert_array_equal(loaded.doc_topic_, first.doc_topic_)
+
+    monkeypatch.setattr(TopicModel, "fit", counting_fit)
+    four = topics.load_or_fit(store, ds, index, K + 1)  # another k: its own fit and directory
+    assert fits == [K, K + 1] and four.n_topics == K + 1
+    assert (store.artifacts_dir / f"topics-k{K + 1}-{version}").is_dir() and saved.is_dir()
+
+    # a new import (one more paper): a new version, refitted; the old version's k=3 model is pruned
+    extra = [dict(fx.papers(per_theme=1, seed=7)[0], id="2512.99999")]
+    new_version = _import(store, tmp_path, extra, "second")
+    assert new_version != version
+    ds2 = load(store)
+    assert ds2.table.num_rows == len(records) + 1
+    assert not topics.is_saved(store, ds2, K)
+    index2 = TermIndex.build(ds2.table)
+    refit = topics.load_or_fit(store, ds2, index2, K)
+    assert fits == [K, K + 1, K] and len(refit.dominant_) == ds2.table.num_rows
+    assert (store.artifacts_dir / f"topics-k{K}-{new_version}").is_dir()
+    assert not saved.exists()
+    assert [p.name for p in store.artifacts_dir.glob(f"topics-k{K}-*")] == [f"topics-k{K}-{new_version}"]
+
+
+def test_a_saved_model_of_another_format_or_size_is_refitted(tmp_path, fixture):
+    _, table, _, _, _, _ = fixture
+    store = Store(tmp_path / "data")
+    version = _write(store, table)
+    ds = load(store)
+    index = TermIndex.build(ds.table)
+    model = topics.load_or_fit(store, ds, index, K)
+    arrays = model.to_arrays()
+    store.save_arrays(f"topics-k{K}", version, {**arrays, "format": np.array([topics.FORMAT_VERSION - 1])})
+    again = topics.load_or_fit(store, ds, index, K)
+    assert again.labels_ == model.labels_
+    assert int(store.load_arrays(f"topics-k{K}", version)["format"][0]) == topics.FORMAT_VERSION
+    store.save_arrays(f"topics-k{K}", version, {**arrays, "dominant": arrays["dominant"][:5]})
+    assert len(topics.load_or_fit(store, ds, index, K).dominant_) == ds.table.num_rows
+
+
+def test_the_bundled_sample_fits_with_automatic_k(tmp_path):
+    store = Store(tmp_path / "empty")
+    ds = load(store)
+    assert ds.is_sample and ds.overview.papers == 63 and ds.overview.days == 1
+    k = auto_k(ds.overview.papers)
+    assert k == 3
+    index = TermIndex.build(ds.table)
+    model = topics.load_or_fit(store, ds, index, k)
+    assert model.n_topics == 3 and len(set(model.labels_)) == 3 and all(model.labels_)
+    assert not topics.is_saved(store, ds, k) and not store.artifacts_dir.exists()  # a sample is never saved
+    summary = model.summary()
+    assert summary["papers"].sum() == int((model.dominant_ >= 0).sum()) <= 63
+    assert (summary["papers"] > 0).all()
+    shares = shares_over_time(model, ds.periods("month"), "month")
+    assert len(shares) == 3 and shares["share"].sum() == pytest.approx(1.0)
+    for topic in range(3):
+        assert model.top_terms(topic) and topic not in set(model.related(topic)["topic"])
+    assert len(model.map_rows_) == 63 and model.map_xy_.shape == (63, 2)
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory):
+    from lib.importer import import_files
+    from lib.store import input_files
+
+    from conftest import write_jsonl
+
+    tmp = tmp_path_factory.mktemp("cli-topics")
+    source = write_jsonl(tmp / "topics.jsonl", fx.plain())
+    import_files(Store(tmp / "data"), input_files([str(source)], (".jsonl",)))
+    return tmp / "data"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    from lib.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_topics_prints_what_lib_computes(cli_store):
+    ds = load(Store(cli_store))
+    model = TopicModel(K).fit(TermIndex.build(ds.table))
+    code, out, err = run("topics", "--data", str(cli_store), "--k", str(K))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"{K} topics in {ds.table.num_rows} papers"
+    for topic, label in enumerate(model.labels_):
+        assert label in lines[1 + topic] and lines[1 + topic].split()[0] == str(topic)
+    code, out, _ = run("topics", "--data", str(cli_store), "--k", str(K), "--json")
+    rows = json.loads(out)
+    assert [r["label"] for r in rows] == model.labels_
+    assert [r["size"] for r in rows] == list(model.summary()["papers"])
+    assert rows[0]["terms"] == [t for t, _ in model.top_terms(0, 10)]
+    # automatic k: 120 papers -> 3
+    code, out, _ = run("topics", "--data", str(cli_store))
+    assert code == 0 and out.startswith(f"{auto_k(ds.table.num_rows)} topics in ")
+
+
+def test_cli_topic_of_one_paper(cli_store):
+    ds = load(Store(cli_store))
+    model = TopicModel(K).fit(TermIndex.build(ds.table))
+    themes = fx.themes_by_id()
+    paper = ds.table["id"][5].as_py()
+    code, out, err = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", paper, "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["id"] == paper and answer["topic"] == int(model.dominant_[5])
+    assert answer["label"] == model.labels_[answer["topic"]]
+    assert all(as_term(w) in fx.vocabulary_stems(themes[paper]) for w in words_of(answer["label"]))
+    code, out, _ = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", paper)
+    assert out.startswith(f"{paper}: topic {answer['topic']} ({answer['label']}), weight ")
+    code, _, err = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", "2999.99999")
+    assert code != 0 and "no paper" in err
+    for bad in ("1", "61"):
+        code, _, err = run("topics", "--data", str(cli_store), "--k", bad)
+        assert code != 0 and "--k must be between 2 and 60" in err
+
+
+# --- too little text ------------------------------------------------------------------------------
+def _tiny_table():
+    from conftest import THREE_DAYS
+
+    table, _ = fx.build_table([{**r, fx.THEME_KEY: "none"} for r in THREE_DAYS])
+    return table
+
+
+def test_papers_sharing_no_word_raise_a_papers_error_not_a_crash():
+    """Six papers whose texts share no word (tests/conftest.py THREE_DAYS): NMF has no term
+    to work with; the user gets a one-line PapersError (the page shows it, the CLI prints it)."""
+    from lib.errors import PapersError
+
+    index = TermIndex.build(_tiny_table())
+    assert topics.document_terms(index)[0].shape == (6, 0)
+    with pytest.raises(PapersError, match="Cannot find topics in 6 papers"):
+        TopicModel(K).fit(index)
+
+
+def test_cli_topics_on_papers_sharing_no_word_is_a_clean_error(three_day_store):
+    code, out, err = run("topics", "--data", str(three_day_store))
+    assert code == 2 and out == ""
+    assert err.startswith("error: Cannot find topics in 6 papers") and "internal error" not in err
