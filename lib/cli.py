@@ -87,6 +87,37 @@ def build_parser() -> argparse.ArgumentParser:
     top.add_argument("--paper", metavar="ID", help="print this paper's topic instead")
     top.add_argument("--json", action="store_true", help="print [{topic, label, size, terms[]}] (or the paper's topic)")
 
+    fetch = commands.add_parser("fetch", help="download papers from Hugging Face or arXiv into the store")
+    sources = fetch.add_subparsers(dest="source", required=True, parser_class=_Parser)
+    hf = sources.add_parser("hf", parents=[data], help="Hugging Face daily papers, one request per day")
+    hf.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
+    hf.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (default: --from, or today)")
+    hf.add_argument("--since-last", action="store_true", help="from the newest day in the store to today")
+    hf.add_argument("--base-url", metavar="URL", help="API base (default $PAPERS_HF_BASE_URL or https://huggingface.co)")
+    ax = sources.add_parser("arxiv", parents=[data], help="arXiv API (Atom), one category, 3 s between requests")
+    ax.add_argument("--category", required=True, metavar="CAT", help="arXiv category, e.g. cs.CL")
+    ax.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (default: yesterday)")
+    ax.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (default: --from)")
+    ax.add_argument("--since-last", action="store_true", help="from the newest day in the store to today")
+    ax.add_argument("--base-url", metavar="URL", help="API base (default $PAPERS_ARXIV_BASE_URL or https://export.arxiv.org)")
+
+    views = commands.add_parser("views", parents=[data], help="saved views: name -> link")
+    views.add_argument("action", choices=("list", "add", "remove"), nargs="?", default="list")
+    views.add_argument("name", nargs="?", help="the view's name")
+    views.add_argument("link", nargs="?", help="its link (a Search, Trends, Topics or Daily Papers URL)")
+
+    digest = commands.add_parser("digest", parents=[data], help="the new papers of a saved view, as an e-mail")
+    digest.add_argument("view", metavar="VIEW", help="a saved view's name, or a link")
+    digest.add_argument("--since", default="7d", help="7d, 2w, 1m or a day YYYY-MM-DD (default 7d)")
+    digest.add_argument("--send", action="store_true", help="send it over SMTP ($PAPERS_SMTP_HOST, ...)")
+    digest.add_argument("--to", action="append", default=[], metavar="ADDRESS", help="recipient (repeatable)")
+    digest.add_argument("--out", metavar="FILE", help="write the HTML there (default: print the text)")
+
+    feed = commands.add_parser("feed", parents=[data], help="an Atom feed of a saved view's newest papers")
+    feed.add_argument("view", metavar="VIEW", help="a saved view's name, or a link")
+    feed.add_argument("--limit", type=int, default=50, metavar="N", help="entries (default 50)")
+    feed.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
+
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
@@ -329,8 +360,111 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import fetch
+
+    store = Store(args.data)
+    today = dt.date.today()
+    if args.since_last:
+        newest = fetch.newest_day(store)
+        if newest is None:
+            raise PapersError("--since-last needs papers in the store: fetch with --from first")
+        first, last = newest, today
+    else:
+        default_first = today if args.source == "hf" else today - dt.timedelta(days=1)
+        first = args.date_from or default_first
+        last = args.date_to or (first if args.date_from else first)
+    days = fetch.days_between(first, last)
+    if len(days) > 3660:
+        raise PapersError("at most ten years of days at once")
+    note = lambda message: err.write(f"  {message}\n")  # noqa: E731
+    if args.source == "hf":
+        report = fetch.fetch_hf(store, days, base=args.base_url, progress=note, today=today)
+    else:
+        report = fetch.fetch_arxiv(store, args.category, days, base=args.base_url, progress=note, today=today)
+    out.write(f"downloaded {len(report.fetched)} response(s), {len(report.skipped)} already here "
+              f"(raw responses in {store.path / 'raw'})\n")
+    if report.imported:
+        out.write(f"{report.imported.summary()}; store "
+                  f"{'written as version ' + report.imported.version if report.imported.version else 'unchanged'}\n")
+    return 0
+
+
+def _view(store: Store, name_or_link: str):
+    from lib.views import ViewLink
+
+    views = store.read_views()
+    link = views.get(name_or_link, name_or_link)
+    return (name_or_link if name_or_link in views else "view"), ViewLink.parse(link)
+
+
+def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib.views import ViewLink
+
+    store = Store(args.data)
+    views = store.read_views()
+    if args.action == "add":
+        if not args.name or not args.link:
+            raise PapersError("usage: python -m lib views add NAME LINK")
+        ViewLink.parse(args.link)  # a link that cannot be used is refused now, not at digest time
+        views[args.name] = args.link
+        store.write_views(views)
+    elif args.action == "remove":
+        if args.name not in views:
+            raise PapersError(f"no saved view named {args.name!r}")
+        del views[args.name]
+        store.write_views(views)
+    for name, link in sorted(views.items()):
+        out.write(f"{name}\t{link}\n")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import views as views_module
+    from lib.dataset import load
+
+    store = Store(args.data)
+    name, view = _view(store, args.view)
+    since = views_module.parse_since(args.since, dt.date.today())
+    papers = views_module.view_papers(view, views_module.Resources(store, load(store)), since)
+    subject, text, page = views_module.render_digest(name, view, papers, since)
+    if args.send:
+        views_module.send_digest(subject, text, page, args.to)
+        err.write(f"sent {subject!r} to {', '.join(args.to)}\n")
+    if args.out:
+        from pathlib import Path
+
+        write_atomic(Path(args.out).expanduser().resolve(), lambda handle: handle.write(page.encode("utf-8")))
+    elif not args.send:
+        out.write(text)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib import views as views_module
+    from lib.dataset import load
+
+    if args.limit < 1:
+        raise PapersError("--limit must be at least 1")
+    store = Store(args.data)
+    name, view = _view(store, args.view)
+    papers = views_module.view_papers(view, views_module.Resources(store, load(store)), None, limit=5_000)
+    papers = papers.sort_values("date", ascending=False, kind="stable").head(args.limit)
+    document = views_module.atom_feed(name, view, papers)
+    if args.out:
+        from pathlib import Path
+
+        write_atomic(Path(args.out).expanduser().resolve(), lambda handle: handle.write(document))
+    else:
+        out.flush()
+        sys.stdout.buffer.write(document + b"\n")
+        sys.stdout.buffer.flush()
+    return 0
+
+
 COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "trend": cmd_trend,
-            "emerging": cmd_emerging, "topics": cmd_topics, "export": cmd_export}
+            "emerging": cmd_emerging, "topics": cmd_topics, "fetch": cmd_fetch, "views": cmd_views,
+            "digest": cmd_digest, "feed": cmd_feed, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

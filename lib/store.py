@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import glob
 import io
+import json
 import os
 import re
 import secrets
@@ -193,6 +194,50 @@ class Store:
         )
         self._write_table_cache(version, stamped)  # the next read maps it instead of decoding
         return version
+
+    # --- raw upstream responses (fetch) -----------------------------------------------
+    def _raw_path(self, source: str, name: str) -> Path:
+        """``DIR/raw/SOURCE/NAME``; names come from our own code, but never leave the folder."""
+        root = (self.path / "raw" / source).resolve()
+        path = (root / name).resolve()
+        if root not in path.parents:
+            raise StoreError(f"refused a raw file name outside the store: {name!r}")
+        return path
+
+    def raw_exists(self, source: str, name: str) -> bool:
+        return self._raw_path(source, name).is_file()
+
+    def save_raw(self, source: str, name: str, data: bytes) -> Path:
+        path = self._raw_path(source, name)
+        write_atomic(path, lambda handle: handle.write(data))
+        return path
+
+    def raw_file(self, source: str, name: str) -> "InputFile":
+        return _from_path(self._raw_path(source, name))
+
+    # --- saved views ------------------------------------------------------------------------
+    @property
+    def views_path(self) -> Path:
+        return self.path / "views.json"
+
+    def read_views(self) -> dict[str, str]:
+        """Saved views: name -> link.  A damaged file is an error, not an empty list."""
+        if not self.views_path.is_file():
+            return {}
+        try:
+            views = json.loads(self.views_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.views_path}: unreadable saved views ({_one_line(exc)})") from None
+        if not isinstance(views, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in views.items()):
+            raise StoreError(f"{self.views_path}: saved views must be an object of name -> link")
+        return views
+
+    def write_views(self, views: dict[str, str]) -> None:
+        if read_only():
+            raise StoreError("the store is read-only (PAPERS_READONLY is set): saved views cannot change")
+        data = json.dumps(views, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        with self.lock():
+            write_atomic(self.views_path, lambda handle: handle.write(data))
 
     # --- derived artifacts ----------------------------------------------------------
     def artifact_path(self, name: str, version: str, suffix: str) -> Path:

@@ -1,0 +1,211 @@
+"""Fetching papers from Hugging Face and arXiv: plain HTTP, retries, resumable, replayable.
+
+* Hugging Face daily papers: ``GET {base}/api/daily_papers?date=D&limit=L&p=P`` for each day
+  (paged while a page comes back full).
+* arXiv API: ``GET {base}/api/query?search_query=cat:C AND submittedDate:[D TO D]&start=S&
+  max_results=M``, one day at a time, paged, with at least 3 s between requests (the API's
+  terms of use).
+
+Every response is saved raw beside the store (``DIR/raw/hf/2025-09-08.json``,
+``DIR/raw/arxiv/cs.CL/2025-09-08.xml``) before it is imported with the same importers
+and merge as any file, so a fetch can be replayed and a rerun skips finished days
+(``--since-last`` continues from the newest day in the store).  429 and 5xx answers and
+timeouts are retried with exponential backoff; being offline is a clear message.
+
+Why plain HTTP (urllib) rather than ``huggingface_hub`` or the ``arxiv`` package: we need
+the raw responses (for replay and for the importers that already read these formats),
+our own retry and pacing rules, and a configurable base URL for tests; both libraries
+would hand back parsed objects and hide the bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Callable
+
+from lib.errors import PapersError
+from lib.importer import ImportReport, import_files
+from lib.store import InputFile, Store
+
+HF_BASE = "https://huggingface.co"
+ARXIV_BASE = "https://export.arxiv.org"
+HF_PAGE_SIZE = 100
+ARXIV_PAGE_SIZE = 200
+ARXIV_DELAY = 3.0  # seconds between arXiv API requests (their terms of use; $PAPERS_ARXIV_DELAY for a local mirror)
+USER_AGENT = "papers-dashboard/1.0 (+https://github.com/; team research tool)"
+Progress = Callable[[str], None]
+
+
+class FetchError(PapersError):
+    """The upstream cannot be reached or keeps failing."""
+
+
+@dataclass
+class HttpClient:
+    """GET with retries: 429 / 5xx / timeouts back off exponentially (``Retry-After`` honoured)."""
+
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 1.0  # seconds before the first retry, doubled each time
+    min_interval: float = 0.0  # seconds between two requests
+    sleep: Callable[[float], None] = time.sleep
+    _last: float = field(default=0.0, repr=False)
+
+    def get(self, url: str) -> bytes:
+        delay = self.backoff
+        for attempt in range(self.retries + 1):
+            wait = self.min_interval - (time.monotonic() - self._last)
+            if wait > 0:
+                self.sleep(wait)
+            self._last = time.monotonic()
+            try:
+                request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = response.read()
+                    expected = response.headers.get("Content-Length")
+                    if expected is not None and expected.isdigit() and len(body) < int(expected):
+                        raise _Retryable(f"truncated body ({len(body)} of {expected} bytes)")
+                    return body
+            except urllib.error.HTTPError as exc:
+                if exc.code != 429 and exc.code < 500:
+                    raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+                retry_after = exc.headers.get("Retry-After") if exc.headers else None
+                reason = f"HTTP {exc.code}"
+                if retry_after and retry_after.isdigit():
+                    delay = max(delay, float(retry_after))
+            except urllib.error.URLError as exc:
+                if isinstance(exc.reason, (socket.gaierror, ConnectionRefusedError)) or "Name or service" in str(exc.reason):
+                    raise FetchError(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {exc.reason} "
+                                     "(offline? check the network or --base-url)") from None
+                reason = str(exc.reason)
+            except (TimeoutError, socket.timeout):
+                reason = f"no answer within {self.timeout:g} s"
+            except (_Retryable, ConnectionError, http.client.HTTPException) as exc:
+                reason = str(exc) or type(exc).__name__
+            if attempt == self.retries:
+                raise FetchError(f"{url}: giving up after {self.retries + 1} attempts ({reason})")
+            self.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable")
+
+
+class _Retryable(Exception):
+    pass
+
+
+def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    if last < first:
+        raise PapersError(f"--to {last} is before --from {first}")
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def newest_day(store: Store) -> dt.date | None:
+    table = store.read_table()
+    if table.num_rows == 0:
+        return None
+    import pyarrow.compute as pc
+
+    return pc.max(table["date"]).as_py().date()
+
+
+@dataclass
+class FetchReport:
+    fetched: list[str] = field(default_factory=list)  # raw files downloaded now
+    skipped: list[str] = field(default_factory=list)  # raw files already there (resumed)
+    imported: ImportReport | None = None
+
+
+# --- Hugging Face ---------------------------------------------------------------------------
+def hf_url(base: str, day: dt.date, page: int = 0) -> str:
+    query = urllib.parse.urlencode({"date": day.isoformat(), "limit": HF_PAGE_SIZE, "p": page})
+    return f"{base.rstrip('/')}/api/daily_papers?{query}"
+
+
+def fetch_hf(store: Store, days: list[dt.date], base: str | None = None, client: HttpClient | None = None,
+             progress: Progress | None = None, today: dt.date | None = None) -> FetchReport:
+    """Download each day's daily papers (skipping days already saved) and import them."""
+    base = base or os.environ.get("PAPERS_HF_BASE_URL") or HF_BASE
+    client = client or HttpClient()
+    today = today or dt.date.today()
+    report = FetchReport()
+    for day in days:
+        name = f"{day.isoformat()}.json"
+        if store.raw_exists("hf", name) and day < today:  # today's list still grows: fetch again
+            report.skipped.append(name)
+            continue
+        items: list = []
+        page = 0
+        while True:
+            body = client.get(hf_url(base, day, page))
+            try:
+                chunk = json.loads(body)
+            except ValueError:
+                raise FetchError(f"{hf_url(base, day, page)}: the answer is not JSON") from None
+            if isinstance(chunk, dict) and "error" in chunk:
+                raise FetchError(f"Hugging Face answered for {day}: {str(chunk['error'])[:200]}")
+            if not isinstance(chunk, list):
+                raise FetchError(f"Hugging Face answered for {day} with something else than a list")
+            items += chunk
+            if len(chunk) < HF_PAGE_SIZE:
+                break
+            page += 1
+        store.save_raw("hf", name, json.dumps(items).encode("utf-8"))
+        report.fetched.append(name)
+        if progress:
+            progress(f"Hugging Face {day}: {len(items)} papers")
+    files = [store.raw_file("hf", f"{d.isoformat()}.json") for d in days if store.raw_exists("hf", f"{d.isoformat()}.json")]
+    if files:
+        report.imported = import_files(store, files, fmt="hf_api", today=today)
+    return report
+
+
+# --- arXiv -------------------------------------------------------------------------------------------
+def arxiv_url(base: str, category: str, day: dt.date, start: int) -> str:
+    stamp = day.strftime("%Y%m%d")
+    query = urllib.parse.urlencode({
+        "search_query": f"cat:{category} AND submittedDate:[{stamp}0000 TO {stamp}2359]",
+        "start": start, "max_results": ARXIV_PAGE_SIZE, "sortBy": "submittedDate", "sortOrder": "ascending"})
+    return f"{base.rstrip('/')}/api/query?{query}"
+
+
+def fetch_arxiv(store: Store, category: str, days: list[dt.date], base: str | None = None,
+                client: HttpClient | None = None, progress: Progress | None = None,
+                today: dt.date | None = None) -> FetchReport:
+    """Download each day's new papers of ``category`` from the arXiv API and import them."""
+    import re
+
+    if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", category):
+        raise PapersError(f"not an arXiv category: {category!r} (like cs.CL)")
+    base = base or os.environ.get("PAPERS_ARXIV_BASE_URL") or ARXIV_BASE
+    client = client or HttpClient(min_interval=float(os.environ.get("PAPERS_ARXIV_DELAY", ARXIV_DELAY)))
+    today = today or dt.date.today()
+    report = FetchReport()
+    for day in days:
+        start = 0
+        while True:
+            name = f"{category}/{day.isoformat()}-{start:05d}.xml"
+            if store.raw_exists("arxiv", name) and day < today:
+                body = store.raw_file("arxiv", name).open().read()
+                report.skipped.append(name)
+            else:
+                body = client.get(arxiv_url(base, category, day, start))
+                store.save_raw("arxiv", name, body)
+                report.fetched.append(name)
+            entries = body.count(b"<entry>") + body.count(b"<entry ")
+            if progress:
+                progress(f"arXiv {category} {day}: {start + entries} papers")
+            if entries < ARXIV_PAGE_SIZE:
+                break
+            start += ARXIV_PAGE_SIZE
+    files = [store.raw_file("arxiv", name) for name in report.fetched + report.skipped]
+    if files:
+        report.imported = import_files(store, files, fmt="arxiv_atom", today=today)
+    return report

@@ -1,0 +1,241 @@
+"""Saved views, digests and feeds: "get trending papers in your inbox" for a team's own views.
+
+A saved view is a name and a link (any Search, Trends, Topics or Daily Papers URL).
+:func:`view_papers` finds the papers a view shows that were listed since a day, by
+decoding the link with the page's own URL grammar and running the same engines;
+:func:`render_digest` makes an e-mail (plain text and HTML) of them, most upvoted
+first, each linking to its paper page; :func:`atom_feed` makes an Atom feed of a
+view's newest papers that a feed reader can subscribe to; :func:`send_digest` sends
+the e-mail over SMTP.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import smtplib
+import ssl
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import cached_property
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import numpy as np
+import pandas as pd
+
+from lib import search, trends
+from lib.errors import PapersError
+from lib.urlstate import PAGES
+
+DEFAULT_BASE = "http://localhost:8501"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class ViewError(PapersError):
+    """A saved view or its link cannot be used."""
+
+
+def parse_since(text: str, today: dt.date) -> dt.date:
+    """``7d``, ``2w``, ``1m`` (30 days) or a day ``YYYY-MM-DD`` -> the first day to include."""
+    match = re.fullmatch(r"\s*(\d{1,4})\s*([dwm])\s*", text or "")
+    if match:
+        days = int(match[1]) * {"d": 1, "w": 7, "m": 30}[match[2]]
+        return today - dt.timedelta(days=days)
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise ViewError(f"--since {text!r}: write 7d, 2w, 1m or a day YYYY-MM-DD") from None
+
+
+@dataclass(frozen=True)
+class ViewLink:
+    """A view's link, decoded: which page, its state, and the site it lives on."""
+
+    page: str  # "home", "search", "trends", "topics", "paper"
+    state: dict
+    base: str  # scheme://host[:port][/base-path], or DEFAULT_BASE for a relative link
+    link: str
+
+    @classmethod
+    def parse(cls, link: str) -> "ViewLink":
+        link = (link or "").strip()
+        parts = urlsplit(link)
+        path = parts.path.rstrip("/")
+        name = path.rsplit("/", 1)[-1] if path else ""
+        page = next((key for key, spec in PAGES.items() if spec.path == name), None)
+        if page is None or page == "import":
+            raise ViewError(f"{link!r} is not a link to a Daily Papers, Search, Trends or Topics view")
+        if parts.scheme and parts.scheme not in ("http", "https"):
+            raise ViewError(f"{link!r}: only http(s) links can be saved")
+        state, warnings = PAGES[page].decode(dict(parse_qsl(parts.query, keep_blank_values=True)))
+        if warnings:
+            raise ViewError(f"{link!r}: {warnings[0]}")
+        root = path[: -len(name)].rstrip("/") if name else path
+        base = f"{parts.scheme}://{parts.netloc}{root}" if parts.scheme else DEFAULT_BASE
+        return cls(page, state, base, link)
+
+
+class Resources:
+    """The dataset of a store and its indexes, loaded (or built once) when first used."""
+
+    def __init__(self, store, dataset) -> None:
+        self.store, self.dataset = store, dataset
+
+    @cached_property
+    def search_index(self):
+        from lib.index import load_or_build
+
+        return load_or_build(self.store, self.dataset)
+
+    @cached_property
+    def term_index(self):
+        from lib.terms import load_or_build
+
+        return load_or_build(self.store, self.dataset)
+
+    def topic_model(self, k: int):
+        from lib import topics
+
+        return topics.load_or_fit(self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers))
+
+
+def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200) -> pd.DataFrame:
+    """The papers a view shows, listed on or after ``since``: most upvoted first, then newest."""
+    ds = resources.dataset
+    state = view.state
+    if view.page == "search":
+        start = max(d for d in (state["from"], since) if d) if (state["from"] or since) else None
+        filters = search.Filters(start, state["to"], int(state["up"] or 0), state["cat"] or None)
+        result = search.search(resources.search_index, ds.search_columns, state["q"], filters, "newest")
+        rows = result.slice(0, 5_000)[0]
+    elif view.page == "trends":
+        keys, _ = trends.parse_terms(state["terms"], resources.term_index)
+        found = [trends.term_rows(resources.term_index, ds.table, key) for key in keys]
+        rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        rows = _in_days(ds, rows, state["from"], state["to"])
+    elif view.page == "topics":
+        model = resources.topic_model(state["k"])
+        rows = model.members(state["topic"]) if 0 <= state["topic"] < model.n_topics else np.arange(ds.table.num_rows)
+        rows = _in_days(ds, rows, state["from"], state["to"])
+    elif view.page == "paper":
+        row = ds.row_of(state["id"])
+        rows = np.array([row] if row is not None else [], dtype=np.int64)
+    else:  # the Daily Papers page: its day, or every day since
+        rows = np.arange(ds.table.num_rows)
+        if state["date"] and not since:
+            rows = _in_days(ds, rows, state["date"], state["date"])
+    rows = _in_days(ds, np.asarray(rows, dtype=np.int64), since, None)
+    papers = ds.frame.iloc[rows]
+    papers = papers.sort_values(["upvotes", "date"], ascending=[False, False], na_position="last", kind="stable")
+    return papers.head(limit)
+
+
+def _in_days(ds, rows: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:
+    if first is None and last is None:
+        return rows
+    days = ds.search_columns.days[rows]
+    keep = np.ones(len(rows), dtype=bool)
+    if first:
+        keep &= days >= (first - dt.date(1970, 1, 1)).days
+    if last:
+        keep &= days <= (last - dt.date(1970, 1, 1)).days
+    return rows[keep]
+
+
+def paper_link(base: str, paper_id: str) -> str:
+    return f"{base.rstrip('/')}/paper?id={quote(paper_id, safe='./')}"
+
+
+# --- digest -----------------------------------------------------------------------------------------
+def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.date) -> tuple[str, str, str]:
+    """``(subject, plain text, HTML)`` of a digest.  All paper text is escaped in the HTML."""
+    subject = f"{name}: {len(papers)} new paper{'s' if len(papers) != 1 else ''} since {since}"
+    lines = [subject, f"View: {view.link}", ""]
+    items = []
+    for rank, paper in enumerate(papers.itertuples(index=False), start=1):
+        link = paper_link(view.base, paper.id)
+        votes = f" · {int(paper.upvotes)} upvotes" if pd.notna(paper.upvotes) else ""
+        authors = ", ".join(list(paper.authors)[:6]) + (" et al." if len(paper.authors) > 6 else "")
+        lines += [f"{rank}. {paper.title}", f"   {authors} · {paper.date:%Y-%m-%d}{votes}", f"   {link}", ""]
+        items.append(
+            f'<li><a href="{html.escape(link, quote=True)}">{html.escape(paper.title)}</a><br>'
+            f'<small>{html.escape(authors)} · {paper.date:%Y-%m-%d}{html.escape(votes)}</small></li>')
+    if papers.empty:
+        lines.append("Nothing new in this view.")
+    body = "".join(items) or "<li>Nothing new in this view.</li>"
+    page = (f"<!doctype html><html><body><h2>{html.escape(subject)}</h2>"
+            f'<p><a href="{html.escape(view.link if urlsplit(view.link).scheme else view.base + view.link, quote=True)}">'
+            f"Open the view</a></p><ol>{body}</ol></body></html>")
+    return subject, "\n".join(lines) + "\n", page
+
+
+def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
+    """Send over SMTP: ``PAPERS_SMTP_HOST`` (required), ``_PORT`` (25), ``_USER``, ``_PASSWORD``,
+    ``_FROM``, ``_TLS`` (``starttls`` or ``ssl``)."""
+    host = os.environ.get("PAPERS_SMTP_HOST")
+    if not host:
+        raise ViewError("set PAPERS_SMTP_HOST (and PAPERS_SMTP_PORT, _USER, _PASSWORD, _FROM, _TLS) to send")
+    if not to:
+        raise ViewError("no recipient: pass --to ADDRESS")
+    port = int(os.environ.get("PAPERS_SMTP_PORT", "25"))
+    tls = os.environ.get("PAPERS_SMTP_TLS", "").lower()
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = os.environ.get("PAPERS_SMTP_FROM", "papers-dashboard@localhost")
+    message["To"] = ", ".join(to)
+    message.set_content(text)
+    message.add_alternative(page, subtype="html")
+    try:
+        factory = smtplib.SMTP_SSL if tls == "ssl" else smtplib.SMTP
+        kwargs = {"context": ssl.create_default_context()} if tls == "ssl" else {}
+        with factory(host, port, timeout=30, **kwargs) as smtp:
+            if tls == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if os.environ.get("PAPERS_SMTP_USER"):
+                smtp.login(os.environ["PAPERS_SMTP_USER"], os.environ.get("PAPERS_SMTP_PASSWORD", ""))
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise ViewError(f"sending through {host}:{port} failed: {exc}") from None
+
+
+# --- Atom feed -------------------------------------------------------------------------------------------
+def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
+    """An Atom 1.0 feed of the view's papers, newest first (ElementTree escapes all text)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    ET.register_namespace("", ATOM_NS)
+
+    def child(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = _xml_text(text)
+        return element
+
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    link = view.link if urlsplit(view.link).scheme else view.base + view.link
+    child(feed, "id", link)
+    child(feed, "title", f"Papers dashboard: {name}")
+    child(feed, "updated", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    child(feed, "link", href=link, rel="alternate")
+    child(child(feed, "author"), "name", "Papers dashboard")
+    newest = papers.sort_values("date", ascending=False, kind="stable")
+    for paper in newest.itertuples(index=False):
+        entry = child(feed, "entry")
+        url = paper_link(view.base, paper.id)
+        child(entry, "id", url)
+        child(entry, "title", paper.title)
+        child(entry, "link", href=url, rel="alternate")
+        child(entry, "updated", f"{paper.date:%Y-%m-%d}T00:00:00Z")
+        for author in list(paper.authors)[:20]:
+            child(child(entry, "author"), "name", author)
+        child(entry, "summary", paper.abstract or paper.title)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Text XML 1.0 can hold (control characters dropped)."""
+    return _XML_BAD.sub("", str(text))
