@@ -14,6 +14,7 @@ def main() -> None:
         st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
         st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
         st.Page("pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
+        st.Page("pages/views.py", title="Saved views", icon=":material/bookmarks:", url_path="views"),
         st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
     ]
     if not read_only():  # a shared, read-only dashboard has no page that writes

@@ -233,6 +233,8 @@ TOPICS = PageSpec(
     ),
 )
 
+VIEWS = PageSpec(path="views", fields=())
+
 IMPORT = PageSpec(path="import", fields=())
 
-PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "topics": TOPICS, "import": IMPORT}
+PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "topics": TOPICS, "views": VIEWS, "import": IMPORT}

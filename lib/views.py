@@ -65,7 +65,7 @@ class ViewLink:
         path = parts.path.rstrip("/")
         name = path.rsplit("/", 1)[-1] if path else ""
         page = next((key for key, spec in PAGES.items() if spec.path == name), None)
-        if page is None or page == "import":
+        if page is None or page in ("import", "views"):
             raise ViewError(f"{link!r} is not a link to a Daily Papers, Search, Trends or Topics view")
         if parts.scheme and parts.scheme not in ("http", "https"):
             raise ViewError(f"{link!r}: only http(s) links can be saved")

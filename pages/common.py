@@ -188,11 +188,42 @@ def absolute_link(spec: PageSpec, state: dict[str, Any]) -> str:
     return base + relative
 
 
+SAVABLE = ("", "search", "trends", "topics")  # pages whose views can be saved for digests and feeds
+
+
 def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
-    """The "Copy link" control: the canonical link of what is on screen."""
+    """The "Copy link" control: the canonical link of what is on screen, and (when the
+    dashboard is writable) saving it as a named view for digests and feeds."""
+    link = absolute_link(spec, state)
     with st.popover("Copy link", icon=":material/link:"):
         st.caption("The link to exactly this view — copy it with the button on the right.")
-        st.code(absolute_link(spec, state), language=None, wrap_lines=True)
+        st.code(link, language=None, wrap_lines=True)
+        if spec.path in SAVABLE and not read_only():
+            key = f"save-view.{spec.path or 'home'}"
+            st.text_input("Save as a view named", max_chars=80, placeholder="e.g. agents this week", key=key)
+            st.button("Save view", icon=":material/bookmark_add:", key=f"{key}.button", on_click=save_view,
+                      args=(key, link))
+
+
+def save_view(key: str, link: str) -> None:
+    """Button callback: save ``link`` under the name typed in widget ``key``."""
+    from lib.views import ViewLink
+
+    changed()
+    name = " ".join((st.session_state.get(key) or "").split())
+    if not name:
+        st.toast("Give the view a name first.", icon=":material/edit:")
+        return
+    try:
+        ViewLink.parse(link)
+        views = store().read_views()
+        views[name] = link
+        store().write_views(views)
+    except PapersError as exc:
+        st.toast(str(exc), icon=":material/error:")
+        return
+    st.session_state[key] = ""
+    st.toast(f"Saved “{name}”: see Saved views for its digest and feed.", icon=":material/bookmark_added:")
 
 
 # --- shared widgets -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from lib import exports, search
 from lib.query import parse
 from lib.text import md_escape
 from lib.urlstate import SEARCH
+from lib.views import ViewLink, atom_feed
 from pages import common
 
 SYNTAX = """
@@ -89,7 +90,7 @@ start = (state["p"] - 1) * search.PAGE_SIZE
 shown = search.result_frame(result, ds.frame, start, start + search.PAGE_SIZE)
 elapsed = time.perf_counter() - started
 
-head = st.columns([3, 1, 1, 1], vertical_alignment="center")
+head = st.columns([3, 1.1, 0.8, 0.8, 1.1], vertical_alignment="center")
 about = "" if result.total_exact else "about "
 what = "papers, newest first" if query.is_empty else ("result" if result.total == 1 else "results")
 head[0].markdown(f"**{about}{result.total:,}** {what} · {elapsed * 1000:,.0f} ms")
@@ -103,6 +104,12 @@ if result.total:  # files are made only when a button is pressed
                             help=f"The first {search.MAX_EXPORT:,} results, with this view's link")
     head[3].download_button("JSON", lambda: exports.results_json(everything(), link, state["q"]), "search-results.json",
                             "application/json", icon=":material/download:", on_click="ignore")
+    head[4].download_button(
+        "Atom feed", lambda: atom_feed(state["q"] or "newest papers", ViewLink.parse(link),
+                                       search.result_frame(search.search(index, ds.search_columns, query, filters, "newest"),
+                                                           ds.frame, 0, 50)),
+        "search.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
+        help="The 50 newest papers of this search, as a feed a reader can subscribe to")
 
 if result.total == 0:
     st.info("No papers match this search.", icon=":material/search_off:")
