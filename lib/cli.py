@@ -369,7 +369,7 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         newest = fetch.newest_day(store)
         if newest is None:
             raise PapersError("--since-last needs papers in the store: fetch with --from first")
-        first, last = newest, today
+        first, last = min(newest, today), today
     else:
         default_first = today if args.source == "hf" else today - dt.timedelta(days=1)
         first = args.date_from or default_first
@@ -407,13 +407,13 @@ def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if not args.name or not args.link:
             raise PapersError("usage: python -m lib views add NAME LINK")
         ViewLink.parse(args.link)  # a link that cannot be used is refused now, not at digest time
-        views[args.name] = args.link
-        store.write_views(views)
+        if "\n" in args.name or "\r" in args.name:
+            raise PapersError("a view's name is one line")
+        views = store.update_views(lambda current: {**current, args.name: args.link})
     elif args.action == "remove":
         if args.name not in views:
             raise PapersError(f"no saved view named {args.name!r}")
-        del views[args.name]
-        store.write_views(views)
+        views = store.update_views(lambda current: {k: v for k, v in current.items() if k != args.name})
     for name, link in sorted(views.items()):
         out.write(f"{name}\t{link}\n")
     return 0
@@ -448,8 +448,8 @@ def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise PapersError("--limit must be at least 1")
     store = Store(args.data)
     name, view = _view(store, args.view)
-    papers = views_module.view_papers(view, views_module.Resources(store, load(store)), None, limit=5_000)
-    papers = papers.sort_values("date", ascending=False, kind="stable").head(args.limit)
+    papers = views_module.view_papers(view, views_module.Resources(store, load(store)), None, limit=args.limit,
+                                      newest_first=True)
     document = views_module.atom_feed(name, view, papers)
     if args.out:
         from pathlib import Path

@@ -40,6 +40,7 @@ ARXIV_BASE = "https://export.arxiv.org"
 HF_PAGE_SIZE = 100
 ARXIV_PAGE_SIZE = 200
 ARXIV_DELAY = 3.0  # seconds between arXiv API requests (their terms of use; $PAPERS_ARXIV_DELAY for a local mirror)
+MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is not worth waiting for in one run
 USER_AGENT = "papers-dashboard/1.0 (+https://github.com/; team research tool)"
 Progress = Callable[[str], None]
 
@@ -80,7 +81,7 @@ class HttpClient:
                 retry_after = exc.headers.get("Retry-After") if exc.headers else None
                 reason = f"HTTP {exc.code}"
                 if retry_after and retry_after.isdigit():
-                    delay = max(delay, float(retry_after))
+                    delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, (socket.gaierror, ConnectionRefusedError)) or "Name or service" in str(exc.reason):
                     raise FetchError(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {exc.reason} "
@@ -150,7 +151,8 @@ def fetch_hf(store: Store, days: list[dt.date], base: str | None = None, client:
             except ValueError:
                 raise FetchError(f"{hf_url(base, day, page)}: the answer is not JSON") from None
             if isinstance(chunk, dict) and "error" in chunk:
-                raise FetchError(f"Hugging Face answered for {day}: {str(chunk['error'])[:200]}")
+                message = " ".join(str(chunk["error"]).split())[:200]  # one line, whatever upstream wrote
+                raise FetchError(f"Hugging Face answered for {day}: {message}")
             if not isinstance(chunk, list):
                 raise FetchError(f"Hugging Face answered for {day} with something else than a list")
             items += chunk
@@ -185,7 +187,12 @@ def fetch_arxiv(store: Store, category: str, days: list[dt.date], base: str | No
     if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", category):
         raise PapersError(f"not an arXiv category: {category!r} (like cs.CL)")
     base = base or os.environ.get("PAPERS_ARXIV_BASE_URL") or ARXIV_BASE
-    client = client or HttpClient(min_interval=float(os.environ.get("PAPERS_ARXIV_DELAY", ARXIV_DELAY)))
+    if client is None:
+        delay = os.environ.get("PAPERS_ARXIV_DELAY", "").strip()
+        try:
+            client = HttpClient(min_interval=float(delay) if delay else ARXIV_DELAY)
+        except ValueError:
+            raise PapersError(f"PAPERS_ARXIV_DELAY={delay!r}: not a number of seconds") from None
     today = today or dt.date.today()
     report = FetchReport()
     for day in days:
@@ -197,6 +204,7 @@ def fetch_arxiv(store: Store, category: str, days: list[dt.date], base: str | No
                 report.skipped.append(name)
             else:
                 body = client.get(arxiv_url(base, category, day, start))
+                _check_arxiv_feed(body, f"arXiv {category} {day} (start {start})")
                 store.save_raw("arxiv", name, body)
                 report.fetched.append(name)
             entries = body.count(b"<entry>") + body.count(b"<entry ")
@@ -209,3 +217,18 @@ def fetch_arxiv(store: Store, category: str, days: list[dt.date], base: str | No
     if files:
         report.imported = import_files(store, files, fmt="arxiv_atom", today=today)
     return report
+
+
+def _check_arxiv_feed(body: bytes, where: str) -> None:
+    """An error feed (or an answer that is no Atom feed) is a FetchError, never saved: a saved
+    page counts as finished, and a rerun would read the same error back instead of asking again."""
+    import io
+
+    from lib.errors import InputError
+    from lib.formats import arxiv_atom
+    from lib.formats.base import ParseContext
+
+    try:
+        next(arxiv_atom.parse(io.BytesIO(body), ParseContext(name=where, today=dt.date.today())), None)
+    except InputError as exc:
+        raise FetchError(" ".join(str(exc).split())) from None

@@ -233,11 +233,17 @@ class Store:
         return views
 
     def write_views(self, views: dict[str, str]) -> None:
+        self.update_views(lambda _: views)
+
+    def update_views(self, change: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
+        """Read, change and write the saved views under the writers' lock (no lost update)."""
         if read_only():
             raise StoreError("the store is read-only (PAPERS_READONLY is set): saved views cannot change")
-        data = json.dumps(views, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
         with self.lock():
+            views = change(self.read_views())
+            data = json.dumps(views, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
             write_atomic(self.views_path, lambda handle: handle.write(data))
+        return views
 
     # --- derived artifacts ----------------------------------------------------------
     def artifact_path(self, name: str, version: str, suffix: str) -> Path:

@@ -65,6 +65,8 @@ class ViewLink:
         path = parts.path.rstrip("/")
         name = path.rsplit("/", 1)[-1] if path else ""
         page = next((key for key, spec in PAGES.items() if spec.path == name), None)
+        if page is None and parts.path.endswith("/"):  # the Daily Papers page under a base path: /papers/?date=
+            page, name = "home", ""
         if page is None or page in ("import", "views"):
             raise ViewError(f"{link!r} is not a link to a Daily Papers, Search, Trends or Topics view")
         if parts.scheme and parts.scheme not in ("http", "https"):
@@ -101,8 +103,10 @@ class Resources:
         return topics.load_or_fit(self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers))
 
 
-def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200) -> pd.DataFrame:
-    """The papers a view shows, listed on or after ``since``: most upvoted first, then newest."""
+def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200,
+                newest_first: bool = False) -> pd.DataFrame:
+    """The papers a view shows, listed on or after ``since``: most upvoted first, then newest
+    (or ``newest_first``, for feeds)."""
     ds = resources.dataset
     state = view.state
     if view.page == "search":
@@ -128,7 +132,8 @@ def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = No
             rows = _in_days(ds, rows, state["date"], state["date"])
     rows = _in_days(ds, np.asarray(rows, dtype=np.int64), since, None)
     papers = ds.frame.iloc[rows]
-    papers = papers.sort_values(["upvotes", "date"], ascending=[False, False], na_position="last", kind="stable")
+    order = ["date", "upvotes"] if newest_first else ["upvotes", "date"]
+    papers = papers.sort_values(order, ascending=[False, False], na_position="last", kind="stable")
     return papers.head(limit)
 
 
@@ -152,7 +157,8 @@ def paper_link(base: str, paper_id: str) -> str:
 def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.date) -> tuple[str, str, str]:
     """``(subject, plain text, HTML)`` of a digest.  All paper text is escaped in the HTML."""
     subject = f"{name}: {len(papers)} new paper{'s' if len(papers) != 1 else ''} since {since}"
-    lines = [subject, f"View: {view.link}", ""]
+    view_url = view.link if urlsplit(view.link).scheme else view.base + view.link
+    lines = [subject, f"View: {view_url}", ""]
     items = []
     for rank, paper in enumerate(papers.itertuples(index=False), start=1):
         link = paper_link(view.base, paper.id)
@@ -166,7 +172,7 @@ def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.dat
         lines.append("Nothing new in this view.")
     body = "".join(items) or "<li>Nothing new in this view.</li>"
     page = (f"<!doctype html><html><body><h2>{html.escape(subject)}</h2>"
-            f'<p><a href="{html.escape(view.link if urlsplit(view.link).scheme else view.base + view.link, quote=True)}">'
+            f'<p><a href="{html.escape(view_url, quote=True)}">'
             f"Open the view</a></p><ol>{body}</ol></body></html>")
     return subject, "\n".join(lines) + "\n", page
 
@@ -179,8 +185,13 @@ def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
         raise ViewError("set PAPERS_SMTP_HOST (and PAPERS_SMTP_PORT, _USER, _PASSWORD, _FROM, _TLS) to send")
     if not to:
         raise ViewError("no recipient: pass --to ADDRESS")
-    port = int(os.environ.get("PAPERS_SMTP_PORT", "25"))
-    tls = os.environ.get("PAPERS_SMTP_TLS", "").lower()
+    port_text = os.environ.get("PAPERS_SMTP_PORT", "").strip() or "25"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ViewError(f"PAPERS_SMTP_PORT={port_text!r}: not a port number")
+    port = int(port_text)
+    tls = os.environ.get("PAPERS_SMTP_TLS", "").strip().lower()
+    if tls not in ("", "starttls", "ssl"):  # never fall back to plain text when TLS was asked for
+        raise ViewError(f"PAPERS_SMTP_TLS={tls!r}: write starttls or ssl (or leave it unset)")
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = os.environ.get("PAPERS_SMTP_FROM", "papers-dashboard@localhost")
@@ -207,7 +218,7 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
     ET.register_namespace("", ATOM_NS)
 
     def child(parent, tag, text=None, **attrs):
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: _xml_text(v) for k, v in attrs.items()})
         if text is not None:
             element.text = _xml_text(text)
         return element

@@ -216,9 +216,7 @@ def save_view(key: str, link: str) -> None:
         return
     try:
         ViewLink.parse(link)
-        views = store().read_views()
-        views[name] = link
-        store().write_views(views)
+        store().update_views(lambda current: {**current, name: link})
     except PapersError as exc:
         st.toast(str(exc), icon=":material/error:")
         return

@@ -31,8 +31,7 @@ resources = Resources(store, ds)
 
 def remove(name: str) -> None:
     common.changed()
-    remaining = {k: v for k, v in store.read_views().items() if k != name}
-    store.write_views(remaining)
+    store.update_views(lambda current: {k: v for k, v in current.items() if k != name})
 
 
 for name, link in sorted(views.items()):
@@ -49,7 +48,7 @@ for name, link in sorted(views.items()):
                          query_params=PAGES[view.page].encode(view.state))
         row[0].caption(md_escape(link))
         row[1].download_button(
-            "Atom feed", lambda view=view, name=name: atom_feed(name, view, view_papers(view, resources, None, limit=50)),
+            "Atom feed", lambda view=view, name=name: atom_feed(name, view, view_papers(view, resources, None, 50, newest_first=True)),
             f"{name}.atom.xml".replace("/", "-"), "application/atom+xml", icon=":material/rss_feed:",
             on_click="ignore", key=f"feed-{name}")
         if not common.read_only():

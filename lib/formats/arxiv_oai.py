@@ -51,7 +51,8 @@ def parsed_authors(parsed: Any) -> list[str] | None:
 
 
 def oai_record(obj: dict) -> dict:
-    versions = obj.get("versions") or []
+    versions = obj.get("versions")
+    versions = versions if isinstance(versions, list) else []  # a dict or a string is no version list
     v1 = versions[0].get("created") if versions and isinstance(versions[0], dict) else None
     published = parse_day(v1) if v1 else parse_day(obj.get("update_date"))
     authors = parsed_authors(obj.get("authors_parsed"))

@@ -52,7 +52,8 @@ def item_record(item: dict, listing_day) -> dict:
 def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
     data = load_json(stream, ctx)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
-        raise InputError(f"{ctx.name}: the Hugging Face API answered with an error: {data['error'][:200]}")
+        message = " ".join(data["error"].split())[:200]  # the message must stay on one line
+        raise InputError(f"{ctx.name}: the Hugging Face API answered with an error: {message}")
     if not isinstance(data, list):
         raise InputError(f"{ctx.name}: expected a JSON array of daily papers")
     listing_day = ctx.listing_day()

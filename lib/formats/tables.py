@@ -181,6 +181,11 @@ def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]
     return _records(rows(), ctx)
 
 
+def _one_line(exc: BaseException) -> str:
+    """Arrow's messages may end in (or hold) newlines; an InputError is one line."""
+    return " ".join(str(exc).split())[:120]
+
+
 def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield first
     yield from rest
@@ -194,7 +199,7 @@ def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, d
         source = pq.ParquetFile(io.BytesIO(stream.read()))
         batches = source.iter_batches(batch_size=10_000)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{ctx.name}: not a readable Parquet file ({str(exc)[:120]})") from None
+        raise InputError(f"{ctx.name}: not a readable Parquet file ({_one_line(exc)})") from None
 
     def rows():
         number = 0
@@ -204,6 +209,6 @@ def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, d
                     number += 1
                     yield f"row {number}", row
         except (pa.ArrowException, OSError, ValueError) as exc:
-            raise InputError(f"{ctx.name}: Parquet data unreadable after row {number} ({str(exc)[:120]})") from None
+            raise InputError(f"{ctx.name}: Parquet data unreadable after row {number} ({_one_line(exc)})") from None
 
     return _records(rows(), ctx)
