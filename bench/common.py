@@ -71,7 +71,30 @@ def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
     for line in done.stdout.splitlines():
         if line.startswith("RESULT="):
             return json.loads(line[len("RESULT="):])
-    raise RuntimeError(f"benchmark step failed:\n{done.stderr[-2000:]}")
+    raise RuntimeError(f"benchmark step failed (exit status {done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def in_process(module: str, call: str, timeout: float = 1800) -> dict:
+    """``module.call`` (a call of a bench/ module's function that returns a dict, as source
+    text) in a fresh interpreter: its dict, plus ``seconds`` and ``peak_mb`` (see measure)."""
+    return measure(f"""
+        sys.path.insert(0, {str(ROOT / "bench")!r})
+        import {module}
+        RESULT.update({module}.{call})
+    """, timeout=timeout)
+
+
+def stores(quick: bool, large: bool = True) -> dict[str, str]:
+    """``{"real": the real store, "large": the 1,000,000-paper mixed one}`` (quick: the
+    2,000-paper sample and 20,000 mixed papers); each built once, in a child process so
+    that the caller stays small."""
+    return measure(f"""
+        sys.path.insert(0, {str(ROOT / "bench")!r})
+        from corpus import real_store, synthetic_store
+        RESULT["real"] = str(real_store({quick}))
+        if {large}:
+            RESULT["large"] = str(synthetic_store({20_000 if quick else 1_000_000}))
+    """)
 
 
 def corpus(quick: bool) -> Path:

@@ -18,8 +18,10 @@ sys.path.insert(0, str(HERE))
 
 import bench_import  # noqa: E402
 import bench_search  # noqa: E402
+import bench_topics  # noqa: E402
+import bench_trends  # noqa: E402
 
-BENCHMARKS = [bench_import, bench_search]
+BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics]
 
 
 def main(argv: list[str]) -> int:

@@ -29,7 +29,7 @@ FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0, "authors": 2.0, "keywords": 1.5}
 FIELD_B = {"title": 0.5, "abstract": 0.75, "authors": 0.3, "keywords": 0.5}
 K1 = 1.2
 CHUNK = 100_000  # papers tokenised at once: bounds the memory of the token arrays
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: field lengths kept, for segments of new papers
 
 Progress = Callable[[str, float], None]
 
@@ -81,6 +81,7 @@ class SearchIndex:
         self.category_ids = {name: j for j, name in enumerate(self.categories)}
         self.row_norms = arrays["row_norms"]
         self.build_seconds = float(arrays["build_seconds"][0])
+        self.avglen = dict(zip(FIELD_WEIGHTS, map(float, arrays["avglen"])))
 
     # --- lookups ---------------------------------------------------------------------------
     def _column(self, prefix: str, j: int, values: bool = True) -> Postings:
@@ -124,8 +125,13 @@ class SearchIndex:
 
     # --- building ----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None) -> "SearchIndex":
-        """Index every paper of ``table`` (rows in table order)."""
+    def build(cls, table: pa.Table, progress: Progress | None = None, base=None) -> "SearchIndex":
+        """Index every paper of ``table`` (rows in table order).
+
+        With ``base`` (an index of the papers before these), the new papers are scored with
+        the statistics of base and new papers together (document count, each term's
+        document frequency, field lengths), so that a segment of a few new papers ranks
+        fairly beside the base; the base keeps its own scores until the next full build."""
         started = time.perf_counter()
         n = table.num_rows
         vocabulary: dict[str, int] = {}
@@ -146,10 +152,14 @@ class SearchIndex:
         n_terms = len(vocabulary)
         tf = None
         presence = {}
+        avglen: dict[str, float] = {}
         for field, weight in FIELD_WEIGHTS.items():
             matrix = sp.vstack([_widen(m, n_terms) for m in counts[field]], format="csr") if n else sp.csr_matrix((0, n_terms))
             length = np.concatenate(lengths[field]) if n else np.zeros(0)
             avg = length.mean() if n and length.mean() > 0 else 1.0
+            if base is not None:
+                avg = base.avglen[field]
+            avglen[field] = float(avg)
             norm = weight / (1 - FIELD_B[field] + FIELD_B[field] * length / avg)
             part = sp.diags(norm.astype(np.float32)) @ matrix
             tf = part if tf is None else tf + part
@@ -160,7 +170,13 @@ class SearchIndex:
         tf = tf.tocsc()
         tf.sort_indices()
         df = np.diff(tf.indptr)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        if base is None:
+            idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        else:  # the new papers' scores use the statistics of base and new papers together
+            terms_in_order = sorted(vocabulary, key=vocabulary.get)
+            total_df = df + np.array([base.document_frequency(t) for t in terms_in_order], dtype=np.int64)
+            total = n + base.n_docs
+            idf = np.log1p((total - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
         term_of_entry = np.repeat(np.arange(n_terms), df)
         tf.data = (idf[term_of_entry] * tf.data * (K1 + 1) / (tf.data + K1)).astype(np.float32)
         row_norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel()).astype(np.float32)
@@ -179,6 +195,7 @@ class SearchIndex:
             "cat_blob": cat_blob, "cat_count": cat_count,
             "C_indptr": categories[0].indptr.astype(np.int64), "C_indices": categories[0].indices.astype(np.int32),
             "row_norms": row_norms,
+            "avglen": np.array([avglen.get(f, 1.0) for f in FIELD_WEIGHTS], dtype=np.float64),
         }
         for field, prefix in (("title", "T"), ("authors", "A")):
             matrix = presence[field]
@@ -244,6 +261,93 @@ def _category_matrix(table: pa.Table) -> tuple[sp.csc_matrix, list[str]]:
     return matrix, names
 
 
+# --- segments: a base index plus indexes of papers appended since ------------------------------------
+class SegmentedIndex:
+    """Several indexes over consecutive row ranges, searched as one (same interface as
+    :class:`SearchIndex`).  A daily import adds a small segment instead of rebuilding."""
+
+    def __init__(self, segments: list[tuple[int, SearchIndex]]) -> None:
+        self.segments = segments  # (first row, index), ascending
+        self.n_docs = sum(index.n_docs for _, index in segments)
+        self.row_norms = np.concatenate([index.row_norms for _, index in segments])
+        self.avglen = segments[0][1].avglen
+        self.build_seconds = sum(index.build_seconds for _, index in segments)
+
+    def _joined(self, part) -> Postings:
+        pieces = [(offset, part(index)) for offset, index in self.segments]
+        rows = np.concatenate([p.rows.astype(np.int64) + offset for offset, p in pieces])
+        values = [p.values for _, p in pieces]
+        return Postings(rows, np.concatenate(values) if all(v is not None for v in values) else None)
+
+    def scores(self, term: str) -> Postings:
+        return self._joined(lambda index: index.scores(term))
+
+    def in_field(self, field: str, term: str) -> Postings:
+        return self._joined(lambda index: index.in_field(field, term))
+
+    def in_category(self, category: str) -> np.ndarray:
+        return self._joined(lambda index: Postings(index.in_category(category))).rows
+
+    def category_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for _, index in self.segments:
+            for name, size in index.category_sizes().items():
+                sizes[name] = sizes.get(name, 0) + size
+        return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
+
+    def document_frequency(self, term: str) -> int:
+        return sum(index.document_frequency(term) for _, index in self.segments)
+
+    def score_of(self, row: int, term: str) -> float:
+        for offset, index in reversed(self.segments):
+            if row >= offset:
+                return index.score_of(row - offset, term)
+        return 0.0
+
+
+def extend(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
+           name: str, build_segment, load_segments) -> bool:
+    """Save artifact ``name`` of ``version`` as the previous version's segments plus one
+    segment of the rows from ``first_new_row`` (the papers just appended), when the previous
+    version has that artifact.  Returns whether it did."""
+    arrays = store.load_arrays(name, previous_version)
+    if arrays is None:
+        return False
+    base = load_segments(store, previous_version, arrays)
+    if base is None or base.n_docs != first_new_row:
+        return False
+    segment = build_segment(table.slice(first_new_row), base)
+    chain = _chain(arrays, previous_version)
+    extra = {"offset": np.array([first_new_row], dtype=np.int64), "previous": _encode_strings(chain)[0],
+             "previous_count": np.array([len(chain)], dtype=np.int64)}
+    store.save_arrays(name, version, {**segment.to_arrays(), **extra})
+    store.prune_artifacts(name, {version, *chain})
+    return True
+
+
+def _chain(arrays: dict[str, np.ndarray], version: str) -> list[str]:
+    """The versions whose segments an artifact stands on, oldest first, then ``version``."""
+    if "previous" not in arrays:
+        return [version]
+    return _decode_strings(arrays["previous"], arrays["previous_count"]) + [version]
+
+
+def segments_of(store, name: str, version: str, arrays: dict[str, np.ndarray], make) -> list[tuple[int, object]] | None:
+    """The (first row, segment) list of an artifact: its chain's segments, then its own."""
+    versions = _chain(arrays, version)
+    found = []
+    for each in versions[:-1]:
+        older = store.load_arrays(name, each)
+        if older is None:
+            return None
+        found.append((int(older["offset"][0]) if "offset" in older else 0, make(older)))
+    found.append((int(arrays["offset"][0]) if "offset" in arrays else 0, make(arrays)))
+    return found
+
+
+MAX_SEGMENTS = 20  # beyond this, a full build is due (``python -m lib build``)
+
+
 # --- one index per store version ------------------------------------------------------------
 def load_or_build(store, dataset, progress: Progress | None = None) -> SearchIndex:
     """The dataset's index: loaded (memory-mapped) when this store version has one on disk,
@@ -251,8 +355,9 @@ def load_or_build(store, dataset, progress: Progress | None = None) -> SearchInd
     if dataset.is_sample:
         return SearchIndex.build(dataset.table, progress)
     arrays = store.load_arrays(ARTIFACT, dataset.version)
-    if arrays is not None and _usable(arrays, dataset.table.num_rows):
-        return SearchIndex(arrays)
+    loaded = _load(store, dataset.version, arrays) if arrays is not None else None
+    if loaded is not None and loaded.n_docs == dataset.table.num_rows:
+        return loaded
     index = SearchIndex.build(dataset.table, progress)
     store.save_arrays(ARTIFACT, dataset.version, index.to_arrays())
     store.prune_artifacts(ARTIFACT, dataset.version)
@@ -262,9 +367,31 @@ def load_or_build(store, dataset, progress: Progress | None = None) -> SearchInd
 ARTIFACT = "search"
 _REQUIRED = ("format", "n_docs", "S_indptr", "S_indices", "S_data", "vocab_blob", "vocab_count", "cat_blob",
              "cat_count", "C_indptr", "C_indices", "row_norms", "T_indptr", "T_indices", "A_indptr", "A_indices",
-             "build_seconds")
+             "build_seconds", "avglen")
 
 
-def _usable(arrays: dict[str, np.ndarray], n_docs: int) -> bool:
-    return (all(key in arrays for key in _REQUIRED) and int(arrays["format"][0]) == FORMAT_VERSION
-            and int(arrays["n_docs"][0]) == n_docs)
+def _usable(arrays: dict[str, np.ndarray]) -> bool:
+    return all(key in arrays for key in _REQUIRED) and int(arrays["format"][0]) == FORMAT_VERSION
+
+
+def _load(store, version: str, arrays: dict[str, np.ndarray]):
+    """A saved index, or None when it (or a segment it stands on) is missing or outdated."""
+    segments = segments_of(store, ARTIFACT, version, arrays, lambda a: SearchIndex(a) if _usable(a) else None)
+    if segments is None or any(index is None for _, index in segments):
+        return None
+    return segments[0][1] if len(segments) == 1 else SegmentedIndex(segments)
+
+
+def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int) -> bool:
+    """After an import that only appended papers: this version's index is the previous one
+    plus a segment of the new papers (milliseconds, where a full build takes minutes at 1M)."""
+    def build_segment(rows: pa.Table, base) -> SearchIndex:
+        return SearchIndex.build(rows, base=base)
+
+    def load_segments(store_, version_, arrays):
+        loaded = _load(store_, version_, arrays)
+        if loaded is not None and len(getattr(loaded, "segments", [0])) >= MAX_SEGMENTS:
+            return None  # too many: let the next use build it whole
+        return loaded
+
+    return extend(store, previous_version, version, table, first_new_row, ARTIFACT, build_segment, load_segments)

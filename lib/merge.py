@@ -14,7 +14,7 @@ Rules (the README repeats them):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +29,9 @@ class MergeCounts:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0  # rows of the import folded into an earlier row with the same id
+    # updated rows whose indexed text (title, abstract, authors, keywords, categories) changed:
+    # when 0, an import only appended papers as far as the indexes are concerned
+    text_changed: int = field(default=0, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -71,9 +74,12 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=SCHEMA)
 
 
-def _changed_rows(old: pa.Table, merged: pa.Table) -> np.ndarray:
+TEXT_COLUMNS = ("title", "abstract", "authors", "keywords", "categories")  # what the indexes hold
+
+
+def _changed_rows(old: pa.Table, merged: pa.Table, columns=COLUMNS) -> np.ndarray:
     changed = np.zeros(old.num_rows, dtype=bool)
-    for name in COLUMNS:
+    for name in columns:
         changed |= _differs(old[name], merged[name]).to_numpy(zero_copy_only=False)
     return changed
 
@@ -180,6 +186,7 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
     old_ids = positions[known]
     merged = combine(existing.take(old_ids), incoming.filter(pa.array(known)))
     changed = _changed_rows(existing.take(old_ids), merged)
+    text_changed = _changed_rows(existing.take(old_ids), merged, TEXT_COLUMNS)
     result = replace_rows(existing, old_ids[changed], merged.filter(pa.array(changed)))
     if new_rows.num_rows:
         result = pa.concat_tables([result, new_rows])
@@ -188,5 +195,6 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
         updated=int(changed.sum()),
         unchanged=int((~changed).sum()),
         duplicates=duplicates + more,
+        text_changed=int(text_changed.sum()),
     )
     return result, counts

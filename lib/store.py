@@ -288,11 +288,12 @@ class Store:
         except (OSError, ValueError):
             return None
 
-    def prune_artifacts(self, name: str, keep_version: str) -> None:
-        """Delete artifact ``name`` files built from other versions."""
+    def prune_artifacts(self, name: str, keep_version: str | set[str]) -> None:
+        """Delete artifact ``name`` files built from other versions than the one(s) kept."""
+        keep = {keep_version} if isinstance(keep_version, str) else set(keep_version)
         for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
             rest = path.name[len(name) + 1:]  # VERSION.SUFFIX; versions and names may hold "-"
-            if rest == keep_version or rest.startswith(keep_version + "."):
+            if any(rest == kept or rest.startswith(kept + ".") for kept in keep):
                 continue
             if not _VERSION_PART.match(rest):
                 continue  # another artifact whose name starts with ours ("search-index")

@@ -38,7 +38,7 @@ TRIGRAM = 1 << 62  # trigram keys live above every bigram key
 BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
 CHUNK = 100_000
 NGRAM_BUCKETS = 32
-FORMAT_VERSION = 2  # 2: n-grams also read hyphenated words joined
+FORMAT_VERSION = 3  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key
 ARTIFACT = "terms"
 Progress = Callable[[str, float], None]
 
@@ -74,8 +74,7 @@ class TermIndex:
         self.unigrams = _decode(arrays["u_blob"], arrays["u_count"])
         self.unigram_ids = {t: j for j, t in enumerate(self.unigrams)}
         self.display = _decode(arrays["d_blob"], arrays["d_count"])
-        self.ngrams = _decode(arrays["n_blob"], arrays["n_count"])
-        self.ngram_ids = {t: j for j, t in enumerate(self.ngrams)}
+        self.ngram_keys = self.arrays["n_keys"]  # sorted: an n-gram is found by binary search
         self.build_seconds = float(arrays["build_seconds"][0])
         self._sorted_unigrams = sorted(self.unigrams)
 
@@ -88,10 +87,29 @@ class TermIndex:
         j = self.unigram_ids.get(stem_)
         return self._rows("u", j) if j is not None else np.empty(0, dtype=np.int32)
 
+    def ngram_column(self, stems: tuple[str, ...]) -> int | None:
+        ids = [self.unigram_ids.get(s) for s in stems]
+        key = make_key(ids) if None not in ids else None
+        if key is None:
+            return None
+        j = int(np.searchsorted(self.ngram_keys, key))
+        return j if j < len(self.ngram_keys) and self.ngram_keys[j] == key else None
+
     def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
         """Rows of a 2–3-gram when it is indexed, else None (unknown: check the text)."""
-        j = self.ngram_ids.get(" ".join(stems))
+        j = self.ngram_column(stems)
         return self._rows("n", j) if j is not None else None
+
+    def ngram_name(self, j: int) -> str:
+        return " ".join(self.unigrams[t] for t in _unkey(int(self.ngram_keys[j])))
+
+    @property
+    def ngrams(self) -> list[str]:
+        """Every indexed n-gram's stems, space-separated (decoded on demand: millions at 1M)."""
+        return [self.ngram_name(j) for j in range(len(self.ngram_keys))]
+
+    def title_counts(self) -> np.ndarray:
+        return self.arrays["u_title"]
 
     def papers(self, stem_: str) -> int:
         j = self.unigram_ids.get(stem_)
@@ -121,6 +139,23 @@ class TermIndex:
     def all_postings(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """(indptr, indices) of every unigram ("u") or n-gram ("n") column."""
         return self.arrays[f"{kind}_indptr"], self.arrays[f"{kind}_indices"]
+
+    def segments(self) -> list[tuple[int, "TermIndex"]]:
+        return [(0, self)]
+
+    def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per column of ``kind`` ("u": unigram ids; "n": n-grams in key order): how many of
+        its papers each row mask selects, and its papers in all."""
+        indptr, indices = self.all_postings(kind)
+        counts = []
+        for mask in masks:
+            running = np.concatenate([[0], np.cumsum(mask[indices], dtype=np.int64)])
+            counts.append(running[indptr[1:]] - running[indptr[:-1]])
+        return counts, np.diff(indptr)
+
+    def ngram_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """First and last unigram id of every n-gram column."""
+        return key_ends(self.ngram_keys)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         return self.arrays
@@ -222,23 +257,20 @@ class TermIndex:
             kept_keys_parts.append(keys[starts[kept]])
             indices_parts.append(key_rows[np.repeat(kept, papers)])
             sizes_parts.append(papers[kept])
-        kept_keys = np.concatenate(kept_keys_parts)
-        g_indices = np.concatenate(indices_parts).astype(np.int32)
-        g_indptr = np.r_[0, np.cumsum(np.concatenate(sizes_parts))].astype(np.int64)
+        kept_keys, g_indptr, g_indices = _sorted_columns(
+            np.concatenate(kept_keys_parts), np.concatenate(sizes_parts), np.concatenate(indices_parts))
         terms = [""] * n_terms
         for term, j in vocabulary.items():
             terms[j] = term
         display = _display_forms(terms, vocabulary, spelling_counts)
-        ngram_names = [" ".join(terms[t] for t in _unkey(k)) for k in kept_keys]
         u_blob, u_count = _encode(terms)
         d_blob, d_count = _encode(display)
-        g_blob, g_count = _encode(ngram_names)
         arrays = {
             "format": np.array([FORMAT_VERSION], dtype=np.int64), "n_docs": np.array([n], dtype=np.int64),
             "u_indptr": u_indptr, "u_indices": u_indices, "u_blob": u_blob, "u_count": u_count,
             "u_title": np.pad(title_papers, (0, n_terms - len(title_papers))),
             "d_blob": d_blob, "d_count": d_count,
-            "n_indptr": g_indptr, "n_indices": g_indices, "n_blob": g_blob, "n_count": g_count,
+            "n_keys": kept_keys, "n_indptr": g_indptr, "n_indices": g_indices.astype(np.int32),
             "build_seconds": np.array([time.perf_counter() - started]),
         }
         return cls(arrays)
@@ -291,6 +323,34 @@ def _ngrams(streams: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
     return keys[first], key_rows[first]
 
 
+def _sorted_columns(keys: np.ndarray, sizes: np.ndarray, indices: np.ndarray):
+    """Columns (keys with their row lists, given as sizes + concatenated indices) reordered
+    by ascending key: ``(keys, indptr, indices)``."""
+    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    sizes = sizes[order]
+    gather = np.repeat(starts[order], sizes) + (np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    return keys[order].astype(np.int64), np.r_[0, np.cumsum(sizes)].astype(np.int64), indices[gather]
+
+
+def make_key(ids: list[int]) -> int | None:
+    """The n-gram key of 2 or 3 unigram ids (see :func:`_ngrams`)."""
+    if len(ids) not in (2, 3) or any(i >= KEY_BASE for i in ids):
+        return None
+    if len(ids) == 2:
+        return ids[0] * KEY_BASE + ids[1]
+    return (ids[0] * KEY_BASE + ids[1]) * KEY_BASE + ids[2] + TRIGRAM
+
+
+def key_ends(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last unigram id of each n-gram key (vectorised)."""
+    tri = keys >= TRIGRAM
+    plain = np.where(tri, keys - TRIGRAM, keys)
+    last = plain % KEY_BASE
+    first = np.where(tri, plain // KEY_BASE // KEY_BASE, plain // KEY_BASE)
+    return first, last
+
+
 def _unkey(key: int) -> list[int]:
     key = int(key)
     if key >= TRIGRAM:
@@ -312,9 +372,174 @@ def _display_forms(terms: list[str], vocabulary: dict[str, int], spelling_counts
     return [best[j][1] if j in best else term for j, term in enumerate(terms)]
 
 
+# --- segments: a base term index plus indexes of papers appended since ---------------------------------
+class SegmentedTermIndex:
+    """Term indexes over consecutive row ranges, used as one (the interface of TermIndex
+    that trends and topics use).  A daily import adds a small segment instead of rebuilding.
+    Its vocabulary is the base's, then the new words of later segments; its n-grams are the
+    base's (a few new papers never make a new n-gram frequent)."""
+
+    def __init__(self, segments: list[tuple[int, TermIndex]]) -> None:
+        self._segments = segments
+        self.n_docs = sum(index.n_docs for _, index in segments)
+        self.build_seconds = sum(index.build_seconds for _, index in segments)
+        base = segments[0][1]
+        self.unigrams = list(base.unigrams)
+        self.display = list(base.display)
+        self.unigram_ids = dict(base.unigram_ids)
+        for _, index in segments[1:]:
+            for term, shown in zip(index.unigrams, index.display):
+                if term not in self.unigram_ids:
+                    self.unigram_ids[term] = len(self.unigrams)
+                    self.unigrams.append(term)
+                    self.display.append(shown)
+        self.ngram_keys = base.ngram_keys
+
+    def segments(self) -> list[tuple[int, TermIndex]]:
+        return self._segments
+
+    def unigram_rows(self, stem_: str) -> np.ndarray:
+        return np.concatenate([index.unigram_rows(stem_).astype(np.int64) + offset for offset, index in self._segments])
+
+    def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
+        found = [(offset, index.ngram_rows(stems)) for offset, index in self._segments]
+        if any(rows is None for _, rows in found):
+            return None  # some segment does not index it: lib.trends checks that segment's text
+        return np.concatenate([rows.astype(np.int64) + offset for offset, rows in found])
+
+    def ngram_name(self, j: int) -> str:
+        return self._segments[0][1].ngram_name(j)
+
+    @property
+    def ngrams(self) -> list[str]:
+        return self._segments[0][1].ngrams
+
+    def ngram_ends(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._segments[0][1].ngram_ends()
+
+    def papers(self, stem_: str) -> int:
+        return sum(index.papers(stem_) for _, index in self._segments)
+
+    def label(self, stems: tuple[str, ...]) -> str:
+        return " ".join(self.display[self.unigram_ids[s]] if s in self.unigram_ids else s for s in stems)
+
+    def title_share(self, stem_: str) -> float:
+        papers = self.papers(stem_)
+        titles = sum(index.title_share(stem_) * index.papers(stem_) for _, index in self._segments)
+        return titles / papers if papers else 0.0
+
+    def title_counts(self) -> np.ndarray:
+        titles = np.zeros(len(self.unigrams), dtype=np.int64)
+        for _, index in self._segments:
+            ids = np.array([self.unigram_ids[t] for t in index.unigrams], dtype=np.int64)
+            np.add.at(titles, ids, index.title_counts())
+        return titles
+
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        found = {t for _, index in self._segments for t in index.completions(prefix, limit * 4)}
+        return sorted(found, key=lambda t: (-self.papers(t), t))[:limit]
+
+    def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+        """As TermIndex.column_stats over every segment, in this index's columns: unigrams by
+        this vocabulary, n-grams by the base's keys."""
+        offset0, base = self._segments[0]
+        size = len(self.unigrams) if kind == "u" else len(self.ngram_keys)
+        counts = [np.zeros(size, dtype=np.int64) for _ in masks]
+        papers = np.zeros(size, dtype=np.int64)
+        for offset, index in self._segments:
+            seg_counts, seg_papers = index.column_stats(kind, [m[offset:offset + index.n_docs] for m in masks])
+            if kind == "u":
+                target = np.array([self.unigram_ids[t] for t in index.unigrams], dtype=np.int64)
+                found = np.ones(len(target), dtype=bool)
+            else:  # a segment's n-gram -> the base column with the same words, if any
+                first, last = index.ngram_ends()
+                names = [index.ngram_name(j) for j in range(len(index.ngram_keys))] if index is not base else None
+                if names is None:
+                    target, found = np.arange(len(index.ngram_keys)), np.ones(len(index.ngram_keys), dtype=bool)
+                else:
+                    columns = [base.ngram_column(tuple(n.split(" "))) for n in names]
+                    found = np.array([c is not None for c in columns], dtype=bool)
+                    target = np.array([c if c is not None else 0 for c in columns], dtype=np.int64)
+            np.add.at(papers, target[found], seg_papers[found])
+            for c, seg in zip(counts, seg_counts):
+                np.add.at(c, target[found], seg[found])
+        return counts, papers
+
+    def merged(self) -> TermIndex:
+        """One TermIndex over every segment (for a topic model fit; copies the postings)."""
+        u_cols: list[list[np.ndarray]] = [[] for _ in self.unigrams]
+        for offset, index in self._segments:
+            indptr, indices = index.all_postings("u")
+            for j, term in enumerate(index.unigrams):
+                u_cols[self.unigram_ids[term]].append(indices[indptr[j]:indptr[j + 1]].astype(np.int64) + offset)
+        sizes = np.array([sum(len(c) for c in cols) for cols in u_cols], dtype=np.int64)
+        u_indices = np.concatenate([c for cols in u_cols for c in cols]).astype(np.int32)
+        base = self._segments[0][1]
+        n_cols: list[list[np.ndarray]] = [[] for _ in range(len(self.ngram_keys))]
+        for offset, index in self._segments:
+            indptr, indices = index.all_postings("n")
+            for j in range(len(index.ngram_keys)):
+                target = j if index is base else base.ngram_column(tuple(index.ngram_name(j).split(" ")))
+                if target is not None:
+                    n_cols[target].append(indices[indptr[j]:indptr[j + 1]].astype(np.int64) + offset)
+        n_sizes = np.array([sum(len(c) for c in cols) for cols in n_cols], dtype=np.int64)
+        pieces = [c for cols in n_cols for c in cols]
+        u_blob, u_count = _encode(self.unigrams)
+        d_blob, d_count = _encode(self.display)
+        return TermIndex({
+            "format": np.array([FORMAT_VERSION]), "n_docs": np.array([self.n_docs]),
+            "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64), "u_indices": u_indices,
+            "u_blob": u_blob, "u_count": u_count, "u_title": self.title_counts(), "d_blob": d_blob, "d_count": d_count,
+            "n_keys": self.ngram_keys, "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
+            "n_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
+            "build_seconds": np.array([self.build_seconds]),
+        })
+
+    def all_postings(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._merged.all_postings(kind)
+
+    @property
+    def arrays(self):
+        return self._merged.arrays
+
+    @property
+    def _merged(self) -> TermIndex:
+        if not hasattr(self, "_merged_index"):
+            self._merged_index = self.merged()
+        return self._merged_index
+
+
+def _load(store, version: str, arrays: dict[str, np.ndarray]):
+    from lib.index import segments_of
+
+    def make(a):
+        usable = all(k in a for k in _REQUIRED) and int(a["format"][0]) == FORMAT_VERSION
+        return TermIndex(a) if usable else None
+
+    segments = segments_of(store, ARTIFACT, version, arrays, make)
+    if segments is None or any(index is None for _, index in segments):
+        return None
+    return segments[0][1] if len(segments) == 1 else SegmentedTermIndex(segments)
+
+
+def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int) -> bool:
+    """After an import that only appended papers: this version's term index is the previous
+    one plus a segment of the new papers, so they are counted in trends at once."""
+    from lib.index import MAX_SEGMENTS, extend
+
+    def load_segments(store_, version_, arrays):
+        loaded = _load(store_, version_, arrays)
+        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:
+            return None
+        return loaded
+
+    return extend(store, previous_version, version, table, first_new_row, ARTIFACT,
+                  lambda rows, base: TermIndex.build(rows), load_segments)
+
+
 # --- one term index per store version ----------------------------------------------------------
 _REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "u_title", "d_blob", "d_count",
-             "n_indptr", "n_indices", "n_blob", "n_count", "build_seconds")
+             "n_keys", "n_indptr", "n_indices", "build_seconds")
 
 
 def load_or_build(store, dataset, progress: Progress | None = None) -> TermIndex:
@@ -322,9 +547,9 @@ def load_or_build(store, dataset, progress: Progress | None = None) -> TermIndex
     if dataset.is_sample:
         return TermIndex.build(dataset.table, progress)
     arrays = store.load_arrays(ARTIFACT, dataset.version)
-    if arrays is not None and all(k in arrays for k in _REQUIRED) and int(arrays["format"][0]) == FORMAT_VERSION \
-            and int(arrays["n_docs"][0]) == dataset.table.num_rows:
-        return TermIndex(arrays)
+    loaded = _load(store, dataset.version, arrays) if arrays is not None else None
+    if loaded is not None and loaded.n_docs == dataset.table.num_rows:
+        return loaded
     index = TermIndex.build(dataset.table, progress)
     store.save_arrays(ARTIFACT, dataset.version, index.to_arrays())
     store.prune_artifacts(ARTIFACT, dataset.version)

@@ -52,7 +52,7 @@ def auto_k(n_papers: int) -> int:
 
 def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.csr_matrix, np.ndarray]:
     """Binary paper x term matrix over the model's vocabulary, and the vocabulary's unigram ids."""
-    indptr, indices = index.all_postings("u")
+    indptr, indices = index.all_postings("u")  # (a segmented index merges its segments for this)
     papers = np.diff(indptr)
     n = index.n_docs
     eligible = (papers >= min(min_papers, max(2, n // 20))) & (papers <= max(MAX_SHARE * n, 2))

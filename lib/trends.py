@@ -82,20 +82,30 @@ def parse_terms(text: str, index: TermIndex) -> tuple[list[TermKey], list[str]]:
 
 def term_rows(index: TermIndex, table, key: TermKey) -> np.ndarray:
     """Rows of the papers mentioning ``key`` (ascending): indexed n-grams directly, other
-    phrases from their words' papers, checked on the text."""
-    from lib.search import _phrase_check
-
+    phrases from their words' papers, checked on the text (segment by segment, so the few
+    new papers of a daily import are checked, not the whole table)."""
     if not key.is_phrase:
         return index.unigram_rows(key.stems[0])
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if rows is not None:
         return rows
+    parts = [_phrase_rows(segment, table, key, offset) for offset, segment in index.segments()]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def _phrase_rows(index: TermIndex, table, key: TermKey, offset: int) -> np.ndarray:
+    from lib.search import _phrase_check
+
+    rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
+    if rows is not None:
+        return rows.astype(np.int64) + offset
     candidates = None
     for stem_ in sorted(set(key.stems), key=index.papers):
         found = index.unigram_rows(stem_)
         candidates = found if candidates is None else np.intersect1d(candidates, found, assume_unique=True)
         if len(candidates) == 0:
-            return candidates
+            return np.empty(0, dtype=np.int64)
+    candidates = candidates.astype(np.int64) + offset
     keep = _phrase_check(table, candidates, Clause(key.stems, key.label, phrase=True))
     return candidates[keep]
 
@@ -190,16 +200,42 @@ def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first
 
 
 # --- emerging and fading terms --------------------------------------------------------------
-def _window_counts(indptr: np.ndarray, indices: np.ndarray, in_window: np.ndarray) -> np.ndarray:
-    """Papers per column whose row is in the window."""
-    running = np.concatenate([[0], np.cumsum(in_window[indices], dtype=np.int64)])
-    return running[indptr[1:]] - running[indptr[:-1]]
+def _topic_words(index: TermIndex) -> np.ndarray:
+    """Per unigram id: can it start or end a topic term (see :func:`is_topic_term`)."""
+    titles = np.asarray(index.title_counts(), dtype=np.float64)
+    _, papers = index.column_stats("u", [])
+    share = np.divide(titles[: len(papers)], papers, out=np.zeros(len(papers)), where=papers > 0)
+    words = np.array([not (w in FUNCTION_WORDS or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]],
+                     dtype=bool)
+    return words & (share >= TITLE_SHARE)
+
+
+def _candidates(index: TermIndex, masks: list[np.ndarray]) -> list[tuple[str, np.ndarray, list[np.ndarray], np.ndarray]]:
+    """Topic-like columns of both kinds: ``(kind, columns, counts per mask, papers)``."""
+    ok_word = _topic_words(index)
+    lengths = np.array([len(w) for w in index.unigrams[: len(ok_word)]])
+    found = []
+    for kind in ("u", "n"):
+        counts, papers = index.column_stats(kind, masks)
+        if kind == "u":
+            ok = ok_word & (lengths >= 3)
+        else:
+            first, last = index.ngram_ends()
+            inside = (first < len(ok_word)) & (last < len(ok_word))
+            ok = inside & ok_word[np.minimum(first, len(ok_word) - 1)] & ok_word[np.minimum(last, len(ok_word) - 1)]
+        found.append((kind, ok, counts, papers))
+    return found
+
+
+def _name(index: TermIndex, kind: str, column: int) -> str:
+    return index.unigrams[column] if kind == "u" else index.ngram_name(column)
 
 
 def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline_days: int = 365,
              min_support: int = 20, top: int = 25) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Rising and fading 1–3-word terms: recent window (the last ``recent_days`` days with
-    papers) against the ``baseline_days`` before it."""
+    papers) against the ``baseline_days`` before it.  Vectorised over every term; only the
+    terms shown are named."""
     end = int(periods.days.max()) if len(periods.days) else 0
     recent = (periods.days > end - recent_days) & (periods.days <= end)
     baseline = (periods.days > end - recent_days - baseline_days) & (periods.days <= end - recent_days)
@@ -209,44 +245,46 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
             "recent_papers": int(recent.sum()), "baseline_papers": int(baseline.sum())}
     if info["recent_papers"] == 0 or info["baseline_papers"] == 0:
         return _empty_emerging(), _empty_emerging(), info
-    names, y_recent, y_base, y_all = [], [], [], []
-    for kind in ("u", "n"):
-        indptr, indices = index.all_postings(kind)
-        vocabulary = index.unigrams if kind == "u" else index.ngrams
-        r = _window_counts(indptr, indices, recent)
-        b = _window_counts(indptr, indices, baseline)
-        papers = np.diff(indptr)
-        for j in np.flatnonzero((r + b) >= min_support):
-            name = vocabulary[j]
-            if papers[j] > GENERIC_SHARE * index.n_docs or not is_topic_term(name, index):
-                continue
-            names.append(name)
-            y_recent.append(r[j])
-            y_base.append(b[j])
-            y_all.append(papers[j])
-    if not names:
+    kinds, columns, y_recent, y_base, y_all = [], [], [], [], []
+    for kind, ok, (r, b), papers in _candidates(index, [recent, baseline]):
+        keep = np.flatnonzero(ok & ((r + b) >= min_support) & (papers <= GENERIC_SHARE * index.n_docs))
+        kinds += [kind] * len(keep)
+        columns.append(keep)
+        y_recent.append(r[keep])
+        y_base.append(b[keep])
+        y_all.append(papers[keep])
+    if not kinds:
         return _empty_emerging(), _empty_emerging(), info
-    y_r, y_b, y_a = (np.array(v, dtype=float) for v in (y_recent, y_base, y_all))
+    columns = np.concatenate(columns)
+    y_r, y_b, y_a = (np.concatenate(v).astype(float) for v in (y_recent, y_base, y_all))
     n_r, n_b = y_r.sum(), y_b.sum()
     alpha0 = n_r + n_b  # prior as strong as the data, shaped like the whole table
     alpha = alpha0 * y_a / y_a.sum()
     delta = (np.log((y_r + alpha) / (n_r + alpha0 - y_r - alpha))
              - np.log((y_b + alpha) / (n_b + alpha0 - y_b - alpha)))
     z = delta / np.sqrt(1 / (y_r + alpha) + 1 / (y_b + alpha))
-    labels = [index.label(tuple(name.split(" "))) for name in names]
-    table = pd.DataFrame({
-        "term": labels,
-        "baseline_share": y_b / info["baseline_papers"],
-        "recent_share": y_r / info["recent_papers"],
-        "baseline_papers": y_b.astype(int), "recent_papers": y_r.astype(int),
-        "z": z,
-    })
-    table["change"] = table["recent_share"] - table["baseline_share"]
-    # "held-out" and "held out" are one term: keep the stronger
-    table["_same"] = table["term"].str.replace(r"[\s\-]+", "", regex=True).str.lower()
-    table = table.sort_values("z", key=abs, ascending=False).drop_duplicates("_same").drop(columns="_same")
-    rising = table[table.z > 0].nlargest(top, "z").reset_index(drop=True)
-    fading = table[table.z < 0].nsmallest(top, "z").reset_index(drop=True)
+
+    def table_of(order: np.ndarray) -> pd.DataFrame:
+        rows = []
+        seen = set()
+        for i in order:
+            label = index.label(tuple(_name(index, kinds[i], int(columns[i])).split(" ")))
+            same = label.replace("-", "").replace(" ", "").lower()  # "held-out" and "held out" are one term
+            if same in seen:
+                continue
+            seen.add(same)
+            rows.append({"term": label, "baseline_share": y_b[i] / info["baseline_papers"],
+                         "recent_share": y_r[i] / info["recent_papers"], "baseline_papers": int(y_b[i]),
+                         "recent_papers": int(y_r[i]), "z": float(z[i])})
+            if len(rows) == top:
+                break
+        frame = pd.DataFrame(rows, columns=["term", "baseline_share", "recent_share", "baseline_papers",
+                                            "recent_papers", "z"])
+        frame["change"] = frame["recent_share"] - frame["baseline_share"]
+        return frame
+
+    rising = table_of([i for i in np.argsort(-z, kind="stable") if z[i] > 0])
+    fading = table_of([i for i in np.argsort(z, kind="stable") if z[i] < 0])
     return rising, fading, info
 
 
@@ -260,17 +298,16 @@ FREQUENT_TITLE_SHARE = 0.15  # single words must name topics in titles often to 
 def frequent_terms(index: TermIndex, top: int = 30) -> pd.DataFrame:
     """The terms most papers mention (for a table too short for a trend line): phrases,
     and single words that titles use often (so not "approach" or "using")."""
+    titles = np.asarray(index.title_counts(), dtype=np.float64)
     rows = []
-    for kind, vocabulary in (("u", index.unigrams), ("n", index.ngrams)):
-        indptr, _ = index.all_postings(kind)
-        papers = np.diff(indptr)
-        for j in np.argsort(-papers, kind="stable")[: top * 4]:
-            name = vocabulary[j]
-            if not is_topic_term(name, index):
-                continue
-            if kind == "u" and index.title_share(name) < FREQUENT_TITLE_SHARE:
-                continue
-            rows.append({"term": index.label(tuple(name.split(" "))), "papers": int(papers[j]),
+    for kind, ok, _, papers in _candidates(index, []):
+        if kind == "u":
+            share = np.divide(titles[: len(papers)], papers, out=np.zeros(len(papers)), where=papers > 0)
+            ok = ok & (share >= FREQUENT_TITLE_SHARE)
+        for j in np.argsort(-np.where(ok, papers, -1), kind="stable")[:top]:
+            if not ok[j]:
+                break
+            rows.append({"term": index.label(tuple(_name(index, kind, int(j)).split(" "))), "papers": int(papers[j]),
                          "share": papers[j] / max(index.n_docs, 1)})
     frame = pd.DataFrame(rows, columns=["term", "papers", "share"])
     return frame.sort_values("papers", ascending=False, kind="stable").head(top).reset_index(drop=True)

@@ -606,10 +606,25 @@ def test_index_is_built_once_per_store_version_saved_and_memory_mapped(tmp_path,
     assert loaded.terms == built.terms and loaded.categories == built.categories
     monkeypatch.undo()
 
-    # new papers: a new version, a new index, the old one pruned
+    # new papers appended: a new version whose index is the old one plus a segment of the new
+    # paper (made during the import; nothing is built on use), scored with the joint statistics
     new_version = _import(store, write_jsonl(tmp_path / "second.jsonl", ["protein_b"]))
     assert new_version != version
     ds2 = load(store)
+    monkeypatch.setattr(index_module.SearchIndex, "build", classmethod(no_build))
+    extended = load_or_build(store, ds2)
+    monkeypatch.undo()
+    assert isinstance(extended, index_module.SegmentedIndex) and extended.n_docs == ds2.table.num_rows
+    hits = search(extended, ds2.search_columns, "Equivariant Attention for Protein Structure Prediction").rows
+    assert ds2.table["id"].to_pylist()[hits[0]] == ID["protein_b"]
+    assert sorted(p.name for p in store.artifacts_dir.glob("search-*")) == sorted(
+        [f"search-{version}", f"search-{new_version}"])  # the base stays under its segment
+
+    # without the previous version's index, a new version's index is built whole
+    import shutil
+
+    for path in store.artifacts_dir.glob("search-*"):
+        shutil.rmtree(path)
     calls = []
     real_build = SearchIndex.build.__func__
 

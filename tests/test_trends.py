@@ -664,11 +664,28 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(series(reloaded, ds.table, p, keys, by), series(built, ds.table, p, keys, by))
     assert term_frame(series(reloaded, ds.table, p, keys, by), "agent")["count"].tolist() == [2, 3, 3, 0, 0, 3]
 
-    # a new import is a new version: built again, the old directory pruned
+    # a new import that only appends papers is a new version whose index is the old one plus a
+    # segment of the new paper, made during the import: nothing is built when it is used
     more = dict(PAPERS["p01"], id="2603.00021", date="2026-03-02", title="Agents Again")
     import_files(store, input_files([str(write_jsonl(tmp_path / "more.jsonl", {"more": more}))], (".jsonl",)))
     ds2 = load(store)
     assert ds2.version != ds.version and ds2.table.num_rows == 21
+    with monkeypatch.context() as mp:
+        mp.setattr(TermIndex, "build", classmethod(no_build))
+        extended = terms_module.load_or_build(store, ds2)
+    assert extended.papers("agent") == 12 and extended.n_docs == 21
+    assert sorted(p.name for p in store.artifacts_dir.glob("terms-*")) == sorted(
+        [f"terms-{ds.version}", f"terms-{ds2.version}"])  # the base stays: the new version stands on it
+    for kind_keys in (keys,):
+        full = TermIndex.build(ds2.table)
+        p2 = ds2.periods(by)
+        pd.testing.assert_frame_equal(series(extended, ds2.table, p2, kind_keys, by), series(full, ds2.table, p2, kind_keys, by))
+
+    # when the previous version has no saved index (or the chain is broken), it is built whole
+    import shutil
+
+    for path in store.artifacts_dir.glob("terms-*"):
+        shutil.rmtree(path)
     calls = []
     original = TermIndex.build.__func__
 
