@@ -16,6 +16,8 @@ from pages import common
 
 PREVIEW_ROWS = 10
 
+common.url_state(IMPORT)  # no keys: an unknown parameter is warned about and dropped
+common.write_url(IMPORT, {})
 st.title("Import papers")
 if read_only():
     st.error("This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "

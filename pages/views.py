@@ -10,6 +10,7 @@ from lib.views import Resources, ViewLink, atom_feed, view_papers
 from pages import common
 
 common.url_state(PAGES["views"])
+common.write_url(PAGES["views"], {})
 ds = common.dataset()
 store = common.store()
 
