@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA
+from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA, take_table
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=SCHEMA)
 
 
+SPLICE_LIMIT = 2_000
 TEXT_COLUMNS = ("title", "abstract", "authors", "keywords", "categories")  # what the indexes hold
 
 
@@ -85,9 +86,19 @@ def _changed_rows(old: pa.Table, merged: pa.Table, columns=COLUMNS) -> np.ndarra
 
 
 def replace_rows(table: pa.Table, positions: np.ndarray, rows: pa.Table) -> pa.Table:
-    """``table`` with row ``positions[i]`` replaced by ``rows[i]``, order kept."""
+    """``table`` with row ``positions[i]`` replaced by ``rows[i]``, order kept.  A few rows
+    are spliced in between zero-copy slices; many are gathered with one take."""
     if rows.num_rows == 0:
         return table
+    if len(positions) <= SPLICE_LIMIT:
+        order = np.argsort(positions, kind="stable")
+        positions, rows = positions[order], rows.take(pa.array(order))
+        pieces, previous = [], 0
+        for i, position in enumerate(positions):
+            pieces += [table.slice(previous, int(position) - previous), rows.slice(i, 1)]
+            previous = int(position) + 1
+        pieces.append(table.slice(previous))
+        return pa.concat_tables(pieces)
     order = np.arange(table.num_rows)
     order[positions] = table.num_rows + np.arange(rows.num_rows)
     return pa.concat_tables([table, rows]).take(order)
@@ -184,9 +195,10 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
     known = positions >= 0
     new_rows = incoming.filter(pa.array(~known))
     old_ids = positions[known]
-    merged = combine(existing.take(old_ids), incoming.filter(pa.array(known)))
-    changed = _changed_rows(existing.take(old_ids), merged)
-    text_changed = _changed_rows(existing.take(old_ids), merged, TEXT_COLUMNS)
+    before = take_table(existing, old_ids)  # chunk by chunk: a million-row table is never joined
+    merged = combine(before, incoming.filter(pa.array(known)))
+    changed = _changed_rows(before, merged)
+    text_changed = _changed_rows(before, merged, TEXT_COLUMNS)
     result = replace_rows(existing, old_ids[changed], merged.filter(pa.array(changed)))
     if new_rows.num_rows:
         result = pa.concat_tables([result, new_rows])

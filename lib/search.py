@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from lib.analysis import index_terms, normalize, stem, words
 from lib.index import SearchIndex, field_text
 from lib.query import Clause, Query, parse
+from lib.schema import take_rows
 from lib.text import md_escape
 
 SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
@@ -207,22 +208,6 @@ def phrase_regex(text: str) -> str:
     parts = [_word_pattern(w) for w in words(text)]
     # between words any non-letters, but never the NUL that joins two fields
     return r"(?i)(?:^|[^\p{L}\p{N}])" + r"[^\p{L}\p{N}\x00]+".join(parts) + r"(?:$|[^\p{L}\p{N}])"
-
-
-def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
-    """``column[rows]`` for ascending or any rows, chunk by chunk (ChunkedArray.take would
-    first join every chunk of a million-row column)."""
-    if column.num_chunks == 1:
-        return column.chunk(0).take(pa.array(rows))
-    bounds = np.cumsum([0] + [len(c) for c in column.chunks])
-    chunk_of = np.searchsorted(bounds, rows, side="right") - 1
-    order = np.argsort(chunk_of, kind="stable")
-    pieces = [column.chunk(int(c)).take(pa.array(rows[order][chunk_of[order] == c] - bounds[c]))
-              for c in np.unique(chunk_of)]
-    taken = pa.concat_arrays(pieces) if pieces else pa.array([], column.type)
-    inverse = np.empty(len(order), dtype=np.int64)
-    inverse[order] = np.arange(len(order))
-    return taken.take(pa.array(inverse))
 
 
 PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: ("title", "abstract", "keywords")}

@@ -27,6 +27,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator
@@ -188,11 +189,22 @@ class Store:
             with contextlib.suppress(OSError):
                 stale.unlink()
         stamped = conform(table).replace_schema_metadata({VERSION_KEY: version.encode()})
-        write_atomic(
-            self.table_path,
-            lambda handle: pq.write_table(stamped, handle, compression="zstd", row_group_size=65_536),
-        )
-        self._write_table_cache(version, stamped)  # the next read maps it instead of decoding
+        # The Arrow copy (which the next read maps instead of decoding) is written beside the
+        # Parquet file at the same time: both writers run in C++ without the GIL.  It is keyed
+        # by the new version, so it is harmless until the rename below makes that version live.
+        cache = threading.Thread(target=self._write_table_cache, args=(version, stamped), daemon=True)
+        cache.start()
+        try:
+            write_atomic(
+                self.table_path,
+                lambda handle: pq.write_table(stamped, handle, compression="zstd", row_group_size=65_536),
+            )
+        except BaseException:
+            cache.join()
+            with contextlib.suppress(OSError):  # the version never went live: no copy of it either
+                self.artifact_path(TABLE_CACHE, version, ".arrow").unlink()
+            raise
+        cache.join()
         return version
 
     # --- raw upstream responses (fetch) -----------------------------------------------
