@@ -14,6 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+import numpy as np
 import pyarrow as pa
 
 from lib.errors import InputError, StoreError
@@ -149,22 +150,24 @@ def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = 
         existing = store.read_table()
         merged, counts = merge(existing, incoming)
         version = store.write_table(merged) if counts.changed else None
-        if version and previous_version and counts.text_changed == 0:
-            extend_artifacts(store, previous_version, version, merged, existing.num_rows)
+        if version and previous_version:
+            extend_artifacts(store, previous_version, version, merged, existing.num_rows,
+                             np.array(counts.text_changed_rows, dtype=np.int64))
     return ImportReport(reports, counts, incoming, version)
 
 
-def extend_artifacts(store: Store, previous_version: str, version: str, table: pa.Table, first_new_row: int) -> list[str]:
-    """After an import that only appended papers (and changed no indexed text), carry the
-    previous version's indexes over with a segment for the new papers, so they are
-    searchable and counted at once, without a full rebuild.  Indexes are caches: any
-    failure here only means the next use builds them whole.  Returns what was extended."""
+def extend_artifacts(store: Store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
+                     changed_rows: np.ndarray) -> list[str]:
+    """After an import, carry the previous version's indexes over with a segment of the
+    papers it added and of those whose text it changed, so they are searchable and counted
+    at once, without a full rebuild.  Indexes are caches: any failure here only means the
+    next use builds them whole.  Returns what was extended."""
     from lib import index, terms
 
     extended = []
     for name, extend in (("search", index.extend_after_import), ("terms", terms.extend_after_import)):
         try:
-            if extend(store, previous_version, version, table, first_new_row):
+            if extend(store, previous_version, version, table, first_new_row, changed_rows):
                 extended.append(name)
         except Exception:  # noqa: BLE001 - a cache that cannot be extended is rebuilt on use
             continue

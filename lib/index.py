@@ -261,65 +261,131 @@ def _category_matrix(table: pa.Table) -> tuple[sp.csc_matrix, list[str]]:
     return matrix, names
 
 
-# --- segments: a base index plus indexes of papers appended since ------------------------------------
+# --- segments: a base index plus small indexes of the papers imported since --------------------------
+@dataclass
+class Part:
+    """One segment of a stack: its index, the table row of each of its rows, and which of its
+    rows a later segment has re-indexed (an import that changed their text)."""
+
+    index: object
+    rows: np.ndarray | None  # table row of each segment row; None: rows 0..n-1 (the base)
+    stale: np.ndarray | None = None  # bool per segment row, True when superseded
+
+    def table_rows(self, local: np.ndarray) -> np.ndarray:
+        local = local.astype(np.int64)
+        return local if self.rows is None else self.rows[local]
+
+    def live(self, local: np.ndarray) -> np.ndarray | None:
+        return None if self.stale is None else ~self.stale[local]
+
+
+def stack(parts: list[Part]) -> list[Part]:
+    """Mark, in each segment, the rows that a later segment holds again (newest wins)."""
+    seen = np.zeros(0, dtype=np.int64)
+    for part in reversed(parts):
+        rows = part.rows if part.rows is not None else np.arange(part.index.n_docs, dtype=np.int64)
+        if len(seen):
+            stale = np.isin(rows, seen)
+            part.stale = stale if stale.any() else None
+        seen = np.union1d(seen, rows)
+    return parts
+
+
+def join_postings(parts: list[Part], get) -> Postings:
+    """One term's postings over a stack of segments: table rows ascending, superseded rows
+    left out (a big sorted base and small segments: the small ones are inserted)."""
+    rows = values = None
+    for part in parts:
+        postings = get(part.index)
+        local = postings.rows
+        keep = part.live(local) if len(local) else None
+        if keep is not None:
+            local = local[keep]
+        mapped = part.table_rows(local)
+        vals = postings.values[keep] if postings.values is not None and keep is not None else postings.values
+        if part.rows is not None and len(mapped) > 1:
+            order = np.argsort(mapped, kind="stable")
+            mapped = mapped[order]
+            vals = vals[order] if vals is not None else None
+        if rows is None:
+            rows, values = mapped, vals
+        elif len(mapped) == 0:
+            continue
+        elif len(rows) == 0 or mapped[0] > rows[-1]:
+            rows = np.concatenate([rows, mapped])
+            values = np.concatenate([values, vals]) if values is not None and vals is not None else None
+        else:
+            at = np.searchsorted(rows, mapped)
+            rows = np.insert(rows, at, mapped)
+            values = np.insert(values, at, vals) if values is not None and vals is not None else None
+    if rows is None:
+        return EMPTY
+    return Postings(rows, values)
+
+
 class SegmentedIndex:
-    """Several indexes over consecutive row ranges, searched as one (same interface as
-    :class:`SearchIndex`).  A daily import adds a small segment instead of rebuilding."""
+    """A base index plus segments of papers imported since, searched as one (the interface
+    of :class:`SearchIndex`).  A daily import adds a small segment instead of rebuilding:
+    new papers, and papers whose text it changed (their old postings are then ignored)."""
 
-    def __init__(self, segments: list[tuple[int, SearchIndex]]) -> None:
-        self.segments = segments  # (first row, index), ascending
-        self.n_docs = sum(index.n_docs for _, index in segments)
-        self.row_norms = np.concatenate([index.row_norms for _, index in segments])
-        self.avglen = segments[0][1].avglen
-        self.build_seconds = sum(index.build_seconds for _, index in segments)
-
-    def _joined(self, part) -> Postings:
-        pieces = [(offset, part(index)) for offset, index in self.segments]
-        rows = np.concatenate([p.rows.astype(np.int64) + offset for offset, p in pieces])
-        values = [p.values for _, p in pieces]
-        return Postings(rows, np.concatenate(values) if all(v is not None for v in values) else None)
+    def __init__(self, parts: list[Part]) -> None:
+        self.parts = stack(parts)
+        self.segments = self.parts
+        last = max(int(p.table_rows(np.arange(p.index.n_docs)).max(initial=-1)) for p in parts)
+        self.n_docs = last + 1
+        self.row_norms = np.zeros(self.n_docs, dtype=np.float32)
+        for part in self.parts:  # later segments overwrite the rows they re-indexed
+            self.row_norms[part.table_rows(np.arange(part.index.n_docs))] = part.index.row_norms
+        self.avglen = parts[0].index.avglen
+        self.build_seconds = sum(p.index.build_seconds for p in parts)
 
     def scores(self, term: str) -> Postings:
-        return self._joined(lambda index: index.scores(term))
+        return join_postings(self.parts, lambda index: index.scores(term))
 
     def in_field(self, field: str, term: str) -> Postings:
-        return self._joined(lambda index: index.in_field(field, term))
+        return join_postings(self.parts, lambda index: index.in_field(field, term))
 
     def in_category(self, category: str) -> np.ndarray:
-        return self._joined(lambda index: Postings(index.in_category(category))).rows
+        return join_postings(self.parts, lambda index: Postings(index.in_category(category))).rows
 
     def category_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
-        for _, index in self.segments:
-            for name, size in index.category_sizes().items():
-                sizes[name] = sizes.get(name, 0) + size
+        for part in self.parts:
+            for name in part.index.categories:
+                sizes[name] = sizes.get(name, 0)
+        for name in sizes:
+            sizes[name] = len(self.in_category(name))
         return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
 
     def document_frequency(self, term: str) -> int:
-        return sum(index.document_frequency(term) for _, index in self.segments)
+        return sum(p.index.document_frequency(term) for p in self.parts)
 
     def score_of(self, row: int, term: str) -> float:
-        for offset, index in reversed(self.segments):
-            if row >= offset:
-                return index.score_of(row - offset, term)
+        postings = self.scores(term)
+        pos = np.searchsorted(postings.rows, row)
+        if pos < len(postings.rows) and postings.rows[pos] == row:
+            return float(postings.values[pos])
         return 0.0
 
 
 def extend(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-           name: str, build_segment, load_segments) -> bool:
+           changed_rows: np.ndarray, name: str, build_segment, load_segments) -> bool:
     """Save artifact ``name`` of ``version`` as the previous version's segments plus one
-    segment of the rows from ``first_new_row`` (the papers just appended), when the previous
-    version has that artifact.  Returns whether it did."""
+    segment of the rows the import touched: the rows it re-wrote (``changed_rows``) and the
+    rows it appended (from ``first_new_row``).  Only when the previous version has that
+    artifact; returns whether it did."""
     arrays = store.load_arrays(name, previous_version)
     if arrays is None:
         return False
     base = load_segments(store, previous_version, arrays)
     if base is None or base.n_docs != first_new_row:
         return False
-    segment = build_segment(table.slice(first_new_row), base)
+    rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
+    from lib.schema import take_table
+
+    segment = build_segment(take_table(table, rows), base)
     chain = _chain(arrays, previous_version)
-    extra = {"offset": np.array([first_new_row], dtype=np.int64), "previous": _encode_strings(chain)[0],
-             "previous_count": np.array([len(chain)], dtype=np.int64)}
+    extra = {"rows": rows, "previous": _encode_strings(chain)[0], "previous_count": np.array([len(chain)], dtype=np.int64)}
     store.save_arrays(name, version, {**segment.to_arrays(), **extra})
     store.prune_artifacts(name, {version, *chain})
     return True
@@ -332,16 +398,17 @@ def _chain(arrays: dict[str, np.ndarray], version: str) -> list[str]:
     return _decode_strings(arrays["previous"], arrays["previous_count"]) + [version]
 
 
-def segments_of(store, name: str, version: str, arrays: dict[str, np.ndarray], make) -> list[tuple[int, object]] | None:
-    """The (first row, segment) list of an artifact: its chain's segments, then its own."""
-    versions = _chain(arrays, version)
+def segments_of(store, name: str, version: str, arrays: dict[str, np.ndarray], make) -> list[Part] | None:
+    """The parts of an artifact: its chain's segments, then its own."""
     found = []
-    for each in versions[:-1]:
-        older = store.load_arrays(name, each)
-        if older is None:
+    for each in _chain(arrays, version):
+        own = arrays if each == version else store.load_arrays(name, each)
+        if own is None:
             return None
-        found.append((int(older["offset"][0]) if "offset" in older else 0, make(older)))
-    found.append((int(arrays["offset"][0]) if "offset" in arrays else 0, make(arrays)))
+        index = make(own)
+        if index is None:
+            return None
+        found.append(Part(index, np.asarray(own["rows"], dtype=np.int64) if "rows" in own else None))
     return found
 
 
@@ -376,22 +443,24 @@ def _usable(arrays: dict[str, np.ndarray]) -> bool:
 
 def _load(store, version: str, arrays: dict[str, np.ndarray]):
     """A saved index, or None when it (or a segment it stands on) is missing or outdated."""
-    segments = segments_of(store, ARTIFACT, version, arrays, lambda a: SearchIndex(a) if _usable(a) else None)
-    if segments is None or any(index is None for _, index in segments):
+    parts = segments_of(store, ARTIFACT, version, arrays, lambda a: SearchIndex(a) if _usable(a) else None)
+    if parts is None:
         return None
-    return segments[0][1] if len(segments) == 1 else SegmentedIndex(segments)
+    return parts[0].index if len(parts) == 1 else SegmentedIndex(parts)
 
 
-def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int) -> bool:
-    """After an import that only appended papers: this version's index is the previous one
-    plus a segment of the new papers (milliseconds, where a full build takes minutes at 1M)."""
+def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
+                        changed_rows=()) -> bool:
+    """After an import: this version's index is the previous one plus a segment of the papers
+    the import added or re-wrote (milliseconds, where a full build takes minutes at 1M)."""
     def build_segment(rows: pa.Table, base) -> SearchIndex:
         return SearchIndex.build(rows, base=base)
 
     def load_segments(store_, version_, arrays):
         loaded = _load(store_, version_, arrays)
-        if loaded is not None and len(getattr(loaded, "segments", [0])) >= MAX_SEGMENTS:
+        if loaded is not None and len(getattr(loaded, "parts", [0])) >= MAX_SEGMENTS:
             return None  # too many: let the next use build it whole
         return loaded
 
-    return extend(store, previous_version, version, table, first_new_row, ARTIFACT, build_segment, load_segments)
+    return extend(store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT,
+                  build_segment, load_segments)

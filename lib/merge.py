@@ -32,6 +32,7 @@ class MergeCounts:
     # updated rows whose indexed text (title, abstract, authors, keywords, categories) changed:
     # when 0, an import only appended papers as far as the indexes are concerned
     text_changed: int = field(default=0, compare=False)
+    text_changed_rows: tuple = field(default=(), compare=False, repr=False)  # their rows in the result
 
     @property
     def changed(self) -> bool:
@@ -208,5 +209,6 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
         unchanged=int((~changed).sum()),
         duplicates=duplicates + more,
         text_changed=int(text_changed.sum()),
+        text_changed_rows=tuple(int(r) for r in old_ids[text_changed]),
     )
     return result, counts

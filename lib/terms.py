@@ -140,8 +140,8 @@ class TermIndex:
         """(indptr, indices) of every unigram ("u") or n-gram ("n") column."""
         return self.arrays[f"{kind}_indptr"], self.arrays[f"{kind}_indices"]
 
-    def segments(self) -> list[tuple[int, "TermIndex"]]:
-        return [(0, self)]
+    def segments(self) -> list["TermIndex"]:
+        return [self]
 
     def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
         """Per column of ``kind`` ("u": unigram ids; "n": n-grams in key order): how many of
@@ -374,92 +374,101 @@ def _display_forms(terms: list[str], vocabulary: dict[str, int], spelling_counts
 
 # --- segments: a base term index plus indexes of papers appended since ---------------------------------
 class SegmentedTermIndex:
-    """Term indexes over consecutive row ranges, used as one (the interface of TermIndex
-    that trends and topics use).  A daily import adds a small segment instead of rebuilding.
-    Its vocabulary is the base's, then the new words of later segments; its n-grams are the
-    base's (a few new papers never make a new n-gram frequent)."""
+    """A base term index plus segments of papers imported since, used as one (the interface
+    of TermIndex that trends and topics use).  A daily import adds a small segment instead of
+    rebuilding.  Its vocabulary is the base's, then the new words of later segments; its
+    n-grams are the base's (a few new papers never make a new n-gram frequent)."""
 
-    def __init__(self, segments: list[tuple[int, TermIndex]]) -> None:
-        self._segments = segments
-        self.n_docs = sum(index.n_docs for _, index in segments)
-        self.build_seconds = sum(index.build_seconds for _, index in segments)
-        base = segments[0][1]
+    def __init__(self, parts: list) -> None:
+        from lib.index import stack
+
+        self.parts = stack(parts)
+        self.n_docs = max(int(p.table_rows(np.arange(p.index.n_docs)).max(initial=-1)) for p in parts) + 1
+        self.build_seconds = sum(p.index.build_seconds for p in parts)
+        base = parts[0].index
         self.unigrams = list(base.unigrams)
         self.display = list(base.display)
         self.unigram_ids = dict(base.unigram_ids)
-        for _, index in segments[1:]:
-            for term, shown in zip(index.unigrams, index.display):
+        for part in parts[1:]:
+            for term, shown in zip(part.index.unigrams, part.index.display):
                 if term not in self.unigram_ids:
                     self.unigram_ids[term] = len(self.unigrams)
                     self.unigrams.append(term)
                     self.display.append(shown)
         self.ngram_keys = base.ngram_keys
 
-    def segments(self) -> list[tuple[int, TermIndex]]:
-        return self._segments
+    def segments(self) -> list:
+        return self.parts
+
+    def _join(self, get) -> np.ndarray:
+        from lib.index import Postings, join_postings
+
+        return join_postings(self.parts, lambda index: Postings(get(index))).rows
 
     def unigram_rows(self, stem_: str) -> np.ndarray:
-        return np.concatenate([index.unigram_rows(stem_).astype(np.int64) + offset for offset, index in self._segments])
+        return self._join(lambda index: index.unigram_rows(stem_))
 
     def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
-        found = [(offset, index.ngram_rows(stems)) for offset, index in self._segments]
-        if any(rows is None for _, rows in found):
+        if any(part.index.ngram_rows(stems) is None for part in self.parts):
             return None  # some segment does not index it: lib.trends checks that segment's text
-        return np.concatenate([rows.astype(np.int64) + offset for offset, rows in found])
+        return self._join(lambda index: index.ngram_rows(stems))
 
     def ngram_name(self, j: int) -> str:
-        return self._segments[0][1].ngram_name(j)
+        return self.parts[0].index.ngram_name(j)
 
     @property
     def ngrams(self) -> list[str]:
-        return self._segments[0][1].ngrams
+        return self.parts[0].index.ngrams
 
     def ngram_ends(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._segments[0][1].ngram_ends()
+        return self.parts[0].index.ngram_ends()
 
     def papers(self, stem_: str) -> int:
-        return sum(index.papers(stem_) for _, index in self._segments)
+        return len(self.unigram_rows(stem_))
 
     def label(self, stems: tuple[str, ...]) -> str:
         return " ".join(self.display[self.unigram_ids[s]] if s in self.unigram_ids else s for s in stems)
 
-    def title_share(self, stem_: str) -> float:
-        papers = self.papers(stem_)
-        titles = sum(index.title_share(stem_) * index.papers(stem_) for _, index in self._segments)
-        return titles / papers if papers else 0.0
-
     def title_counts(self) -> np.ndarray:
+        """Papers with each word in the title (superseded rows of older segments included:
+        a close enough share for choosing topic words)."""
         titles = np.zeros(len(self.unigrams), dtype=np.int64)
-        for _, index in self._segments:
-            ids = np.array([self.unigram_ids[t] for t in index.unigrams], dtype=np.int64)
-            np.add.at(titles, ids, index.title_counts())
+        for part in self.parts:
+            ids = np.array([self.unigram_ids[t] for t in part.index.unigrams], dtype=np.int64)
+            np.add.at(titles, ids, part.index.title_counts())
         return titles
 
+    def title_share(self, stem_: str) -> float:
+        j = self.unigram_ids.get(stem_)
+        papers = self.papers(stem_)
+        return float(self.title_counts()[j]) / papers if j is not None and papers else 0.0
+
     def completions(self, prefix: str, limit: int) -> list[str]:
-        found = {t for _, index in self._segments for t in index.completions(prefix, limit * 4)}
+        found = {t for part in self.parts for t in part.index.completions(prefix, limit * 4)}
         return sorted(found, key=lambda t: (-self.papers(t), t))[:limit]
 
     def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-        """As TermIndex.column_stats over every segment, in this index's columns: unigrams by
-        this vocabulary, n-grams by the base's keys."""
-        offset0, base = self._segments[0]
+        """As TermIndex.column_stats over every segment (superseded rows left out), in this
+        index's columns: unigrams by this vocabulary, n-grams by the base's keys."""
+        base = self.parts[0].index
         size = len(self.unigrams) if kind == "u" else len(self.ngram_keys)
         counts = [np.zeros(size, dtype=np.int64) for _ in masks]
         papers = np.zeros(size, dtype=np.int64)
-        for offset, index in self._segments:
-            seg_counts, seg_papers = index.column_stats(kind, [m[offset:offset + index.n_docs] for m in masks])
+        for part in self.parts:
+            index = part.index
+            rows = part.table_rows(np.arange(index.n_docs))
+            live = ~part.stale if part.stale is not None else np.ones(index.n_docs, dtype=bool)
+            seg_counts, seg_papers = index.column_stats(kind, [m[rows] & live for m in masks] + [live])
+            seg_papers = seg_counts.pop()
             if kind == "u":
                 target = np.array([self.unigram_ids[t] for t in index.unigrams], dtype=np.int64)
                 found = np.ones(len(target), dtype=bool)
+            elif index is base:
+                target, found = np.arange(len(index.ngram_keys)), np.ones(len(index.ngram_keys), dtype=bool)
             else:  # a segment's n-gram -> the base column with the same words, if any
-                first, last = index.ngram_ends()
-                names = [index.ngram_name(j) for j in range(len(index.ngram_keys))] if index is not base else None
-                if names is None:
-                    target, found = np.arange(len(index.ngram_keys)), np.ones(len(index.ngram_keys), dtype=bool)
-                else:
-                    columns = [base.ngram_column(tuple(n.split(" "))) for n in names]
-                    found = np.array([c is not None for c in columns], dtype=bool)
-                    target = np.array([c if c is not None else 0 for c in columns], dtype=np.int64)
+                columns = [base.ngram_column(tuple(index.ngram_name(j).split(" "))) for j in range(len(index.ngram_keys))]
+                found = np.array([c is not None for c in columns], dtype=bool)
+                target = np.array([c if c is not None else 0 for c in columns], dtype=np.int64)
             np.add.at(papers, target[found], seg_papers[found])
             for c, seg in zip(counts, seg_counts):
                 np.add.at(c, target[found], seg[found])
@@ -467,31 +476,27 @@ class SegmentedTermIndex:
 
     def merged(self) -> TermIndex:
         """One TermIndex over every segment (for a topic model fit; copies the postings)."""
-        u_cols: list[list[np.ndarray]] = [[] for _ in self.unigrams]
-        for offset, index in self._segments:
-            indptr, indices = index.all_postings("u")
-            for j, term in enumerate(index.unigrams):
-                u_cols[self.unigram_ids[term]].append(indices[indptr[j]:indptr[j + 1]].astype(np.int64) + offset)
-        sizes = np.array([sum(len(c) for c in cols) for cols in u_cols], dtype=np.int64)
-        u_indices = np.concatenate([c for cols in u_cols for c in cols]).astype(np.int32)
-        base = self._segments[0][1]
-        n_cols: list[list[np.ndarray]] = [[] for _ in range(len(self.ngram_keys))]
-        for offset, index in self._segments:
-            indptr, indices = index.all_postings("n")
-            for j in range(len(index.ngram_keys)):
-                target = j if index is base else base.ngram_column(tuple(index.ngram_name(j).split(" ")))
-                if target is not None:
-                    n_cols[target].append(indices[indptr[j]:indptr[j + 1]].astype(np.int64) + offset)
-        n_sizes = np.array([sum(len(c) for c in cols) for cols in n_cols], dtype=np.int64)
-        pieces = [c for cols in n_cols for c in cols]
+        sizes, pieces = [], []
+        for term in self.unigrams:
+            rows = self.unigram_rows(term)
+            sizes.append(len(rows))
+            pieces.append(rows)
+        n_sizes, n_pieces = [], []
+        for j in range(len(self.ngram_keys)):
+            stems = tuple(self.ngram_name(j).split(" "))
+            rows = self._join(lambda index: index.ngram_rows(stems) if index.ngram_rows(stems) is not None
+                              else np.empty(0, dtype=np.int32))
+            n_sizes.append(len(rows))
+            n_pieces.append(rows)
         u_blob, u_count = _encode(self.unigrams)
         d_blob, d_count = _encode(self.display)
         return TermIndex({
             "format": np.array([FORMAT_VERSION]), "n_docs": np.array([self.n_docs]),
-            "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64), "u_indices": u_indices,
+            "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
+            "u_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
             "u_blob": u_blob, "u_count": u_count, "u_title": self.title_counts(), "d_blob": d_blob, "d_count": d_count,
             "n_keys": self.ngram_keys, "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
-            "n_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
+            "n_indices": np.concatenate(n_pieces).astype(np.int32) if n_pieces else np.empty(0, np.int32),
             "build_seconds": np.array([self.build_seconds]),
         })
 
@@ -516,24 +521,25 @@ def _load(store, version: str, arrays: dict[str, np.ndarray]):
         usable = all(k in a for k in _REQUIRED) and int(a["format"][0]) == FORMAT_VERSION
         return TermIndex(a) if usable else None
 
-    segments = segments_of(store, ARTIFACT, version, arrays, make)
-    if segments is None or any(index is None for _, index in segments):
+    parts = segments_of(store, ARTIFACT, version, arrays, make)
+    if parts is None:
         return None
-    return segments[0][1] if len(segments) == 1 else SegmentedTermIndex(segments)
+    return parts[0].index if len(parts) == 1 else SegmentedTermIndex(parts)
 
 
-def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int) -> bool:
-    """After an import that only appended papers: this version's term index is the previous
-    one plus a segment of the new papers, so they are counted in trends at once."""
+def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
+                        changed_rows=()) -> bool:
+    """After an import: this version's term index is the previous one plus a segment of the
+    papers it added or re-wrote, so they are counted in trends at once."""
     from lib.index import MAX_SEGMENTS, extend
 
     def load_segments(store_, version_, arrays):
         loaded = _load(store_, version_, arrays)
-        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:
+        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:  # noqa: E501
             return None
         return loaded
 
-    return extend(store, previous_version, version, table, first_new_row, ARTIFACT,
+    return extend(store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT,
                   lambda rows, base: TermIndex.build(rows), load_segments)
 
 

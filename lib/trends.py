@@ -89,24 +89,30 @@ def term_rows(index: TermIndex, table, key: TermKey) -> np.ndarray:
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if rows is not None:
         return rows
-    parts = [_phrase_rows(segment, table, key, offset) for offset, segment in index.segments()]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    segments = index.segments()
+    if not hasattr(segments[0], "index"):  # a plain TermIndex
+        return _phrase_rows(index, table, key, None)
+    from lib.index import Postings, join_postings
+
+    part_of = {id(part.index): part for part in segments}
+    return join_postings(segments, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
 
 
-def _phrase_rows(index: TermIndex, table, key: TermKey, offset: int) -> np.ndarray:
+def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:
+    """A segment's rows (its own numbering) mentioning the phrase; text checked on the table."""
     from lib.search import _phrase_check
 
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if rows is not None:
-        return rows.astype(np.int64) + offset
+        return rows
     candidates = None
     for stem_ in sorted(set(key.stems), key=index.papers):
         found = index.unigram_rows(stem_)
         candidates = found if candidates is None else np.intersect1d(candidates, found, assume_unique=True)
         if len(candidates) == 0:
             return np.empty(0, dtype=np.int64)
-    candidates = candidates.astype(np.int64) + offset
-    keep = _phrase_check(table, candidates, Clause(key.stems, key.label, phrase=True))
+    on_table = part.table_rows(candidates) if part is not None else candidates.astype(np.int64)
+    keep = _phrase_check(table, on_table, Clause(key.stems, key.label, phrase=True))
     return candidates[keep]
 
 
