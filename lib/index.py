@@ -416,19 +416,25 @@ MAX_SEGMENTS = 20  # beyond this, a full build is due (``python -m lib build``)
 
 
 # --- one index per store version ------------------------------------------------------------
-def load_or_build(store, dataset, progress: Progress | None = None) -> SearchIndex:
-    """The dataset's index: loaded (memory-mapped) when this store version has one on disk,
-    else built and saved beside the table.  The bundled sample is indexed in memory."""
+def load_or_build_artifact(store, dataset, name: str, load, build, progress: Progress | None = None):
+    """An index of this store version: loaded (memory-mapped, with its segments) when it is on
+    disk, else built whole and saved beside the table (older versions' copies are deleted).
+    The bundled sample is indexed in memory."""
     if dataset.is_sample:
-        return SearchIndex.build(dataset.table, progress)
-    arrays = store.load_arrays(ARTIFACT, dataset.version)
-    loaded = _load(store, dataset.version, arrays) if arrays is not None else None
+        return build(dataset.table, progress)
+    arrays = store.load_arrays(name, dataset.version)
+    loaded = load(store, dataset.version, arrays) if arrays is not None else None
     if loaded is not None and loaded.n_docs == dataset.table.num_rows:
         return loaded
-    index = SearchIndex.build(dataset.table, progress)
-    store.save_arrays(ARTIFACT, dataset.version, index.to_arrays())
-    store.prune_artifacts(ARTIFACT, dataset.version)
+    index = build(dataset.table, progress)
+    store.save_arrays(name, dataset.version, index.to_arrays())
+    store.prune_artifacts(name, dataset.version)
     return index
+
+
+def load_or_build(store, dataset, progress: Progress | None = None) -> SearchIndex:
+    """The dataset's search index (see :func:`load_or_build_artifact`)."""
+    return load_or_build_artifact(store, dataset, ARTIFACT, _load, SearchIndex.build, progress)
 
 
 ARTIFACT = "search"

@@ -549,14 +549,7 @@ _REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "
 
 
 def load_or_build(store, dataset, progress: Progress | None = None) -> TermIndex:
-    """This store version's term index: loaded memory-mapped when saved, else built and saved."""
-    if dataset.is_sample:
-        return TermIndex.build(dataset.table, progress)
-    arrays = store.load_arrays(ARTIFACT, dataset.version)
-    loaded = _load(store, dataset.version, arrays) if arrays is not None else None
-    if loaded is not None and loaded.n_docs == dataset.table.num_rows:
-        return loaded
-    index = TermIndex.build(dataset.table, progress)
-    store.save_arrays(ARTIFACT, dataset.version, index.to_arrays())
-    store.prune_artifacts(ARTIFACT, dataset.version)
-    return index
+    """This store version's term index (see lib.index.load_or_build_artifact)."""
+    from lib.index import load_or_build_artifact
+
+    return load_or_build_artifact(store, dataset, ARTIFACT, _load, TermIndex.build, progress)

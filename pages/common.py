@@ -225,6 +225,18 @@ def save_view(key: str, link: str) -> None:
 
 
 # --- shared widgets -------------------------------------------------------------------------
+def pager(spec: PageSpec, state: dict[str, Any], pages: int) -> None:
+    """Previous / next page buttons for the URL key ``p``."""
+    if pages <= 1:
+        return
+    row = st.columns([1, 1, 3], vertical_alignment="center")
+    row[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
+                  on_click=set_state, args=(spec,), kwargs={"p": state["p"] - 1})
+    row[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
+                  on_click=set_state, args=(spec,), kwargs={"p": state["p"] + 1})
+    row[2].caption(f"Page {state['p']} of {pages:,}")
+
+
 MAX_AUTHORS = 12
 
 

@@ -70,13 +70,7 @@ with main:
                 f"{previous or '—'} (earlier), {following or '—'} (later).", icon=":material/event_busy:")
     for rank, paper in enumerate(papers.iloc[start:stop].itertuples(index=False), start=start + 1):
         common.paper_card(paper, rank)
-    if pages > 1:
-        pager = st.columns([1, 1, 3], vertical_alignment="center")
-        pager[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
-                        on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] - 1})
-        pager[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
-                        on_click=common.set_state, args=(HOME,), kwargs={"p": state["p"] + 1})
-        pager[2].caption(f"Page {state['p']} of {pages}")
+    common.pager(HOME, state, pages)
 
 # --- the whole table ----------------------------------------------------------------------------
 with side:

@@ -129,12 +129,6 @@ for paper in shown.itertuples(index=False):
         if paper.abstract:
             st.markdown(search.highlight_markdown(search.snippet(paper.abstract, terms)))
 
-if pages > 1:
-    pager = st.columns([1, 1, 3], vertical_alignment="center")
-    pager[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
-                    on_click=common.set_state, args=(SEARCH,), kwargs={"p": state["p"] - 1})
-    pager[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
-                    on_click=common.set_state, args=(SEARCH,), kwargs={"p": state["p"] + 1})
-    pager[2].caption(f"Page {state['p']} of {pages:,}")
+common.pager(SEARCH, state, pages)
 
 common.write_url(SEARCH, state)

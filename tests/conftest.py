@@ -170,3 +170,13 @@ def memory_mapped(array) -> bool:
             return True
         array = getattr(array, "base", None)
     return False
+
+
+def open_page(app, page, params=None):
+    """Run the app, then open ``page`` with ``params`` in the link, as a shared link would."""
+    app.run()
+    if params:
+        app.query_params.update(params)
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app

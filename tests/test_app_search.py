@@ -4,16 +4,7 @@ import re
 
 import pytest
 
-from conftest import THREE_DAYS
-
-
-def open_page(app, page, params=None):
-    app.run()
-    if params:
-        app.query_params.update(params)
-    app.switch_page(page).run()
-    assert not app.exception, app.exception
-    return app
+from conftest import THREE_DAYS, open_page
 
 
 def result_titles(app):

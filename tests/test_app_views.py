@@ -1,14 +1,7 @@
 """AppTest of saved views: save from Copy link, list them, remove; read-only hides writes."""
+from conftest import open_page
+
 from lib.store import Store
-
-
-def open_page(app, page, params=None):
-    app.run()
-    if params:
-        app.query_params.update(params)
-    app.switch_page(page).run()
-    assert not app.exception, app.exception
-    return app
 
 
 def test_no_views_says_so(app, three_day_store):
