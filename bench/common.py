@@ -138,6 +138,81 @@ def fresh_dir(name: str) -> Path:
     return path
 
 
+def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
+    """A private copy of a store in ``WORK/name`` (made afresh) that a benchmark may write:
+    its papers.parquet copied; with ``artifacts``, its artifacts hard-linked (the store
+    never writes a file in place, it writes a new one and renames it, so a link stays
+    the source's own bytes)."""
+    import shutil
+
+    from_dir, to_dir = Path(source), fresh_dir(name)
+    shutil.copy2(from_dir / "papers.parquet", to_dir / "papers.parquet")
+    if artifacts and (from_dir / "artifacts").is_dir():
+        for path in (from_dir / "artifacts").rglob("*"):
+            target = to_dir / "artifacts" / path.relative_to(from_dir / "artifacts")
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+    return to_dir
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (numpy's linear interpolation); nan when there is no value."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages of the machine (other work shares it)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def rss_mb(pid: int) -> dict[str, float]:
+    """Resident memory (MB) of a process and its descendants, from /proc/PID/status:
+    ``rss`` (VmRSS), split into ``anon`` (RssAnon: its own heap) and ``file`` (RssFile:
+    pages of mapped files, shared with the page cache), and ``hwm`` (VmHWM, the peak;
+    summed over the processes)."""
+    keys = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "RssShmem": "shmem", "VmHWM": "hwm"}
+    total = dict.fromkeys(keys.values(), 0.0)
+    for each in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name in keys:
+                total[keys[name]] += int(value.split()[0]) / 1024
+    return total
+
+
 # --- the app in a real browser ---------------------------------------------------------
 def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3) -> dict:
     """Seconds from navigation to ``ready_selector`` visible: on a freshly started server

@@ -17,11 +17,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_import  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_search  # noqa: E402
 import bench_topics  # noqa: E402
 import bench_trends  # noqa: E402
 
-BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics]
+BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics, bench_scale]
 
 
 def main(argv: list[str]) -> int:

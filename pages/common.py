@@ -170,10 +170,12 @@ def set_state(spec: PageSpec, **values: Any) -> None:
 
 
 def write_url(spec: PageSpec, state: dict[str, Any]) -> None:
-    """Rewrite the address bar to the canonical URL of ``state``."""
+    """Rewrite the address bar to the canonical URL of ``state``.  Sent on every run,
+    even when ``st.query_params`` already holds it: a page link to the page on screen
+    (a related topic) sets the server's query parameters but not the browser's address
+    bar, and the browser ignores a query string it already shows."""
     params = spec.encode(state)
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    st.query_params.from_dict(params)
     st.session_state[_marker(spec)] = params
 
 

@@ -16,3 +16,6 @@ def test_bench_run_quick_without_browser(tmp_path):
     assert figures and all({"figure", "unit", "ours", "peers", "goal", "met"} <= set(f) for f in figures)
     imported = next(f for f in figures if f["figure"].startswith("import ") and f["unit"] == "s")
     assert imported["ours"] > 0 and imported["peers"]["pandas.read_json"] > 0
+    # the scale benchmark's daily update: the new day's papers found by search, counted by trends
+    daily = next(f for f in figures if f["figure"].startswith("daily import"))
+    assert daily["met"] is True and "pass" in daily["goal"]

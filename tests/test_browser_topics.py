@@ -81,6 +81,21 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.url.endswith(f"/topics?k={K}&topic={topic}")  # the link stays as shared
 
+    # a related topic's link opens that topic, and the address bar names it (a copied
+    # address or a reload must show the topic on screen, not the one before)
+    other = int(model.related(topic).iloc[0].topic)
+    related.first.click()
+    page.wait_for_function(
+        "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
+        ".some(h => h.innerText.trim() === label)", arg=model.labels_[other], timeout=30_000)
+    page.wait_for_function("(topic) => new URLSearchParams(location.search).get('topic') === topic",
+                           arg=str(other), timeout=10_000)
+    page.reload()
+    wait_for_app(page)
+    page.wait_for_function(
+        "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
+        ".some(h => h.innerText.trim() === label)", arg=model.labels_[other], timeout=60_000)
+
     # all topics: the three labels on the sizes chart
     page.goto(f"{topics_server.url}/topics?k={K}")
     wait_for_app(page)
