@@ -3,6 +3,9 @@
     python bench/run.py            # full sizes (needs ../shared for the real corpus)
     python bench/run.py --quick    # small sizes, under a minute
     python bench/run.py --no-browser
+    python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
+
+The results file is rewritten after each module, so a long run that stops keeps what it measured.
 """
 from __future__ import annotations
 
@@ -30,14 +33,20 @@ def main(argv: list[str]) -> int:
     out = Path(next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), HERE / "results.json"))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
           f"{' (quick)' if quick else ''}")
+    only = next((a.split("=", 1)[1].split(",") for a in argv if a.startswith("--only=")), None)
+    modules = [m for m in BENCHMARKS if only is None or m.__name__.removeprefix("bench_") in only]
+    if not modules:
+        print(f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})",
+              file=sys.stderr)
+        return 2
     figures = []
-    for module in BENCHMARKS:
+    for module in modules:
         started = time.perf_counter()
         for figure in module.run(quick=quick, browser=browser):
             print(figure.row(), flush=True)
             figures.append(figure)
         print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
-    out.write_text(json.dumps([f.as_dict() for f in figures], indent=2) + "\n")
+        out.write_text(json.dumps([f.as_dict() for f in figures], indent=2) + "\n")
     print(f"wrote {out}")
     return 0
 
