@@ -121,7 +121,8 @@ def synthetic_corpus(n: int, seed: int = 7) -> Path:
             out.write(json.dumps({
                 "id": f"25{1 + i % 12:02d}.{i:05d}",
                 "title": " ".join(rng.choice(WORDS) for _ in range(8)).capitalize(),
-                "abstract": " ".join(rng.choice(WORDS) for _ in range(150)) + ".",
+                "abstract": " ".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30))).capitalize() + "."
+                                     for _ in range(rng.randint(4, 9))),  # sentences, as bench/corpus.py mixes
                 "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
                 "published": day, "categories": ["cs.LG"],
             }) + "\n")

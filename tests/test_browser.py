@@ -1,5 +1,8 @@
 """Real-browser tests: what only a browser shows (a shared link opened from scratch)."""
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from conftest import wait_for_app
 
@@ -41,8 +44,11 @@ def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_se
     wait_for_app(page)
     links = page.locator("[data-testid=stPageLink] a")
     links.first.wait_for()
-    shown = [links.nth(i).inner_text() for i in range(3)]
-    assert shown == [f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])]
+    # the cards stream in as the run goes: wait (retrying) for the first three to be the expected ones
+    expect(links.filter(has_text=re.compile(r"^[1-3]\. "))).to_have_text(
+        [f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])], timeout=30_000)
+    assert [links.nth(i).inner_text() for i in range(3)] == [
+        f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])]
     assert page.input_value("input[type=text]") == "adaptation OR finetuning"
 
     links.first.click()
