@@ -109,20 +109,33 @@ WORDS = ("model learning agent diffusion language graph training data neural pol
          "transformer reasoning robot benchmark attention sparse optimization inference").split()
 
 
+def synthetic_vocabulary(rng: random.Random, size: int = 4_000) -> tuple[list[str], list[float]]:
+    """Real ML words first, then made-up words, with Zipf weights (1/rank): a few words are
+    everywhere and most are rare, as in real abstracts (the query generators need both)."""
+    syllables = "ka lo mi ne ru ta vo si de pa gri ston fel mar quo bex".split()
+    made = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size * 2)}
+    words = WORDS + sorted(made - set(WORDS))[: size - len(WORDS)]
+    return words, [1 / rank for rank in range(1, len(words) + 1)]
+
+
 def synthetic_corpus(n: int, seed: int = 7) -> Path:
     path = WORK / f"synthetic_{n}.jsonl.gz"
     if path.exists():
         return path
     WORK.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
+    words, weights = synthetic_vocabulary(rng)
+
+    def sentence(low: int, high: int) -> str:
+        return " ".join(rng.choices(words, weights, k=rng.randint(low, high))).capitalize()
+
     with gzip.open(path, "wt", encoding="utf-8") as out:
         for i in range(n):
             day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
             out.write(json.dumps({
                 "id": f"25{1 + i % 12:02d}.{i:05d}",
-                "title": " ".join(rng.choice(WORDS) for _ in range(8)).capitalize(),
-                "abstract": " ".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(12, 30))).capitalize() + "."
-                                     for _ in range(rng.randint(4, 9))),  # sentences, as bench/corpus.py mixes
+                "title": sentence(6, 12),
+                "abstract": " ".join(sentence(12, 30) + "." for _ in range(rng.randint(4, 9))),  # bench/corpus.py mixes sentences
                 "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
                 "published": day, "categories": ["cs.LG"],
             }) + "\n")
