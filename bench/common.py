@@ -228,15 +228,26 @@ def rss_mb(pid: int) -> dict[str, float]:
 
 
 # --- the app in a real browser ---------------------------------------------------------
-def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3) -> dict:
-    """Seconds from navigation to ``ready_selector`` visible: on a freshly started server
-    (cold: includes loading the store) and then in new browser contexts (warm)."""
+def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3,
+                         nav_label: str | None = None) -> dict:
+    """Seconds from navigation to ``ready_selector`` visible:
+
+    * ``cold``: the first visit on a freshly started server (includes loading the store);
+    * ``warm_median``: then in new browser contexts (an empty HTTP cache: Streamlit's own
+      scripts are fetched and started each time, about 2 s here for any page);
+    * ``cached_median``: the same context loading the page again (a teammate's browser after
+      the first visit: Streamlit's scripts come from the cache);
+    * ``switch_median`` (with ``nav_label``): in an open app, a click on the page's entry in
+      the top navigation, from the home page."""
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import CHROMIUM, CHROMIUM_ARGS, Server  # the same server the browser tests use
     from playwright.sync_api import sync_playwright
 
+    def median(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2] if values else float("nan")
+
     server = Server(data_dir)
-    times = []
+    times, cached, switched = [], [], []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -248,8 +259,31 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
                 page.locator(ready_selector).first.wait_for(timeout=120_000)
                 times.append(time.perf_counter() - start)
                 context.close()
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            page.goto(f"{server.url}/{url_path}")
+            page.locator(ready_selector).first.wait_for(timeout=120_000)
+            for _ in range(repeats):
+                start = time.perf_counter()
+                page.goto(f"{server.url}/{url_path}")
+                page.locator(ready_selector).first.wait_for(timeout=120_000)
+                cached.append(time.perf_counter() - start)
+            for _ in range(repeats if nav_label else 0):
+                page.goto(f"{server.url}/")
+                page.wait_for_function(_RUN_ENDED, timeout=120_000)
+                page.wait_for_timeout(300)
+                link = page.locator("[data-testid=stTopNavLink]", has_text=nav_label).first
+                start = time.perf_counter()
+                link.click()
+                page.locator(ready_selector).first.wait_for(timeout=120_000)
+                switched.append(time.perf_counter() - start)
+            context.close()
             browser.close()
     finally:
         server.stop()
-    warm = sorted(times[1:])
-    return {"cold": times[0], "warm_median": warm[len(warm) // 2]}
+    return {"cold": times[0], "warm_median": median(times[1:]), "cached_median": median(cached),
+            "switch_median": median(switched)}
+
+
+_RUN_ENDED = ("() => document.querySelector('[data-testid=stMainBlockContainer]')"
+              " && !document.querySelector('[data-testid=stStatusWidget]')")

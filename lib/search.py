@@ -90,9 +90,12 @@ class SearchResult:
             return
         count = min(n, max(count, 2 * self._ordered, 256))
         first = _top(self._candidates, self._candidate_scores, self._columns, self.sort, count)
-        rest = np.ones(n, dtype=bool)
-        rest[first] = False
-        order = np.concatenate([first, np.flatnonzero(rest)])
+        if len(first) == n:
+            order = first
+        else:
+            rest = np.ones(n, dtype=bool)
+            rest[first] = False
+            order = np.concatenate([first, np.flatnonzero(rest)])
         self._candidates, self._candidate_scores = self._candidates[order], self._candidate_scores[order]
         self._ordered = count
 
@@ -232,6 +235,8 @@ def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.nd
 
 
 def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
+    if not (filters.date_from or filters.date_to or filters.min_upvotes > 0 or filters.category):
+        return rows, scores
     keep = np.ones(len(rows), dtype=bool)
     if filters.date_from:
         keep &= columns.days[rows] >= (filters.date_from - dt.date(1970, 1, 1)).days
@@ -249,12 +254,13 @@ def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters
 
 def _sort_keys(rows, scores, columns: Columns, sort: str) -> list[np.ndarray]:
     """Sort keys, most significant first (ascending = shown first; ties: newest, then row)."""
-    days, upvotes = columns.days[rows], columns.upvotes[rows]
+    days = columns.days[rows]
+    if sort == "upvotes":
+        return [-columns.upvotes[rows], -scores, -days, rows]
     return {
         "relevance": [-scores, -days, rows],
         "newest": [-days, -scores, rows],
         "oldest": [days, -scores, rows],
-        "upvotes": [-upvotes, -scores, -days, rows],
     }[sort]
 
 
