@@ -11,6 +11,7 @@ import streamlit as st
 from lib import index as search_index_module
 from lib import terms as term_index_module
 from lib import topics as topics_module
+from lib import trends as trends_module
 from lib.dataset import SAMPLE_VERSION, Dataset, load
 from lib.index import SearchIndex
 from lib.terms import TermIndex
@@ -67,6 +68,18 @@ def term_index(ds: Dataset) -> TermIndex:
         return _term_index(ds.data_dir, ds.version)
     except PapersError as exc:
         fail(exc)
+
+
+@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version and windows)…")
+def _emerging(path: str, version: str, recent: int, baseline: int):
+    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
+    return trends_module.emerging(_term_index(path, version), ds.periods("month"), recent, baseline)
+
+
+def emerging(ds: Dataset, recent: int, baseline: int):
+    """lib.trends.emerging for this dataset version (computed once per version and windows:
+    8 s at 1M papers, so never on every rerun)."""
+    return _emerging(ds.data_dir, ds.version, recent, baseline)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

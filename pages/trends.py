@@ -107,7 +107,7 @@ state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=
                                           on_change=common.changed)
 state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"),
                                             on_change=common.changed)
-rising, fading, info = trends.emerging(index, periods, int(state["recent"]), int(state["baseline"]))
+rising, fading, info = common.emerging(ds, int(state["recent"]), int(state["baseline"]))
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
     f"{info['baseline_from']} – {info['baseline_to']} ({info['baseline_papers']:,} papers). Terms of 1–3 words "
