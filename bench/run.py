@@ -5,7 +5,9 @@
     python bench/run.py --no-browser
     python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
 
-The results file is rewritten after each module, so a long run that stops keeps what it measured.
+The results file is rewritten after each module, so a long run that stops keeps what it measured;
+with --only, the figures of the other modules already in the file are kept. Each figure also
+names its module ("bench").
 """
 from __future__ import annotations
 
@@ -28,6 +30,22 @@ import bench_trends  # noqa: E402
 BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics, bench_scale]
 
 
+ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
+
+
+def _bench_of(name: str) -> str:
+    """The module of a figure written before figures named their module."""
+    if any(mark in name for mark in ("Enter -> expected", "Enter -> legend", "click ->", "concurrent", "full build",
+                                     "daily import", "cold start ->", "RSS")):
+        return "scale"
+    for prefix, bench in (("import", "import"), ("re-import", "import"), ("home page", "import"),
+                          ("search", "search"), ("term index", "trends"), ("trend", "trends"),
+                          ("emerging", "trends"), ("topic", "topics")):
+        if name.startswith(prefix):
+            return bench
+    return "scale"
+
+
 def main(argv: list[str]) -> int:
     quick, browser = "--quick" in argv, "--no-browser" not in argv
     out = Path(next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), HERE / "results.json"))
@@ -39,14 +57,19 @@ def main(argv: list[str]) -> int:
         print(f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})",
               file=sys.stderr)
         return 2
+    kept = []
+    if only is not None and out.exists():  # the other modules' figures of an earlier run stay
+        rerun = {m.__name__.removeprefix("bench_") for m in modules}
+        kept = [f for f in json.loads(out.read_text()) if f.get("bench", _bench_of(f["figure"])) not in rerun]
     figures = []
     for module in modules:
         started = time.perf_counter()
         for figure in module.run(quick=quick, browser=browser):
             print(figure.row(), flush=True)
-            figures.append(figure)
+            figures.append({**figure.as_dict(), "bench": module.__name__.removeprefix("bench_")})
         print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
-        out.write_text(json.dumps([f.as_dict() for f in figures], indent=2) + "\n")
+        merged = sorted(kept + figures, key=lambda f: ORDER.index(f.get("bench", _bench_of(f["figure"]))))
+        out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {out}")
     return 0
 
