@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--limit", type=int, default=50, metavar="N", help="entries (default 50)")
     feed.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
 
+    build = commands.add_parser("build", parents=[data],
+                                help="build this store version's search index, term index and topic model now")
+    build.add_argument("--full", action="store_true",
+                       help="rebuild the indexes whole (folds the segments daily imports added)")
+    build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
+
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
@@ -128,13 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
 class _ProgressLine:
     """Import progress on stderr: a live line on a terminal, a line per chunk otherwise."""
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream, self.tty, self.last = stream, stream.isatty(), 0.0
+    def __init__(self, stream: IO[str], unit: str = "papers read") -> None:
+        self.stream, self.tty, self.last, self.unit = stream, stream.isatty(), 0.0, unit
 
     def __call__(self, name: str, papers: int) -> None:
         now = time.monotonic()
         if self.tty and now - self.last > 0.2:
-            self.stream.write(f"\r  {name}: {papers:,} papers read")
+            self.stream.write(f"\r  {name}: {papers:,} {self.unit}")
             self.stream.flush()
             self.last = now
         elif not self.tty and papers and papers % 50_000 == 0:
@@ -360,6 +366,50 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Every derived artifact of this store version, built (or found) now rather than on the
+    first visit; ``--full`` replaces segmented indexes by whole ones."""
+    import time
+
+    from lib import index as search_index, terms, topics
+    from lib.dataset import load
+
+    store = Store(args.data)
+    if args.k and not 2 <= args.k <= 60:
+        raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
+    ds = load(store)
+    if ds.is_sample:
+        raise PapersError("the store is empty (the bundled sample needs no build): import papers first")
+    progress = _ProgressLine(err, "%")
+
+    def step(label: str, make) -> object:
+        started = time.perf_counter()
+        made = make()
+        progress.done()
+        out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
+        return made
+
+    def whole(module, cls):
+        def make():
+            built = cls.build(ds.table, lambda text, share: progress(text, int(share * 100)))
+            store.save_arrays(module.ARTIFACT, ds.version, built.to_arrays())
+            store.prune_artifacts(module.ARTIFACT, ds.version)
+            return built
+        return make
+
+    report = lambda text, share: progress(text, int(share * 100))  # noqa: E731
+    if args.full:
+        step("search index (whole)", whole(search_index, search_index.SearchIndex))
+        index = step("term index (whole)", whole(terms, terms.TermIndex))
+    else:
+        step("search index", lambda: search_index.load_or_build(store, ds, report))
+        index = step("term index", lambda: terms.load_or_build(store, ds, report))
+    k = args.k or topics.auto_k(ds.overview.papers)
+    step(f"topic model (k={k})", lambda: topics.load_or_fit(store, ds, index, k, report))
+    out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
+    return 0
+
+
 def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib import fetch
 
@@ -463,7 +513,7 @@ def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "trend": cmd_trend,
-            "emerging": cmd_emerging, "topics": cmd_topics, "fetch": cmd_fetch, "views": cmd_views,
+            "emerging": cmd_emerging, "topics": cmd_topics, "build": cmd_build, "fetch": cmd_fetch, "views": cmd_views,
             "digest": cmd_digest, "feed": cmd_feed, "export": cmd_export}
 
 

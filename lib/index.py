@@ -412,7 +412,7 @@ def segments_of(store, name: str, version: str, arrays: dict[str, np.ndarray], m
     return found
 
 
-MAX_SEGMENTS = 20  # beyond this, a full build is due (``python -m lib build``)
+MAX_SEGMENTS = 20  # beyond this, the next use builds it whole (or ``python -m lib build --full``)
 
 
 # --- one index per store version ------------------------------------------------------------

@@ -135,3 +135,43 @@ def test_without_an_index_of_the_previous_version_nothing_is_extended(tmp_path):
     do_import(store, tmp_path, "base.jsonl", [paper(i, "2025-03-01", "x") for i in range(5)])
     report = do_import(store, tmp_path, "more.jsonl", [paper(9, "2025-03-02", "y")])
     assert report.version and not list(store.artifacts_dir.glob("search-*"))
+
+
+def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
+    import io
+
+    from lib.cli import main
+
+    store = stores
+    do_import(store, tmp_path, "day2.jsonl", [paper(i, "2025-03-02", "heron kestrel sightings") for i in range(60, 90)])
+    ds = load(store)
+    segmented = search_index.load_or_build(store, ds)
+    assert isinstance(segmented, search_index.SegmentedIndex)
+    before, trends_before = answers(segmented, ds), trend_rows(term_index.load_or_build(store, ds), ds)
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["build", "--full", "--k", "3", "--data", str(store.path)], out, err) == 0
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines[:3]] == ["search index (whole)", "term index (whole)", "topic model (k=3)"]
+    assert f"store version {ds.version}: 90 papers" in lines[-1]
+
+    whole = search_index.load_or_build(store, ds)
+    whole_terms = term_index.load_or_build(store, ds)
+    assert isinstance(whole, search_index.SearchIndex) and not isinstance(whole, search_index.SegmentedIndex)
+    assert not isinstance(whole_terms, term_index.SegmentedTermIndex)
+    assert answers(whole, ds) == before and trend_rows(whole_terms, ds) == trends_before
+    from lib import topics
+    assert topics.is_saved(store, ds, 3)
+    # the segments' older versions are gone: every index artifact left is this version's
+    left = [p.name for p in store.artifacts_dir.iterdir() if p.name.startswith(("search-", "terms-"))]
+    assert left and all(name.endswith(ds.version) for name in left), left
+
+
+def test_cli_build_on_an_empty_store_says_why(tmp_path):
+    import io
+
+    from lib.cli import main
+
+    err = io.StringIO()
+    assert main(["build", "--data", str(tmp_path / "empty")], io.StringIO(), err) == 2
+    assert "import papers first" in err.getvalue() and "Traceback" not in err.getvalue()

@@ -1,0 +1,37 @@
+"""Print bench/results.json as a Markdown table (the one in bench/README.md).
+
+    python bench/table.py [results.json]
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _value(value, unit: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # nan
+        return "—"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{text} {unit}".strip()
+
+
+def table(figures: list[dict]) -> str:
+    sys.path.insert(0, str(HERE))
+    from run import _bench_of
+
+    lines = ["| module | figure | ours | peers (same run) | goal |", "|---|---|---|---|---|"]
+    for f in figures:
+        peers = ", ".join(f"{name} {_value(v, f['unit'])}" for name, v in f["peers"].items())
+        goal = f["goal"] + ("" if f["met"] is None else (" — met" if f["met"] else " — **not met**"))
+        lines.append(f"| {f.get('bench') or _bench_of(f['figure'])} | {f['figure']} | {_value(f['ours'], f['unit'])} | {peers} | {goal} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "results.json"
+    print(table(json.loads(path.read_text())))
