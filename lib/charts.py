@@ -29,18 +29,19 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
     share = norm == "share"
     y_title = "share of papers mentioning the term" if share else "papers mentioning the term"
     pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick")
+    palette = alt.Scale(scheme="tableau10")  # lines, legend and points: one colour per term
     base = alt.Chart(tidy).encode(
         x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=".0%" if share else ",d")),
-        color=alt.Color("term:N", title="term", legend=alt.Legend(orient="top"), scale=alt.Scale(scheme="tableau10")),
+        color=alt.Color("term:N", title="term", legend=alt.Legend(orient="top"), scale=palette),
         tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N"),
                  alt.Tooltip("share:Q", format=".2%"), alt.Tooltip("count:Q", title="papers with the term", format=","),
                  alt.Tooltip("total:Q", title="papers in the period", format=",")],
     )
     lines = base.mark_line(strokeWidth=2)
     points = base.mark_point(filled=True, size=60).encode(
-        fill=alt.condition("datum.few", alt.value("white"), alt.Color("term:N")),
-        stroke=alt.condition("datum.few", alt.value("#999"), alt.Color("term:N")),
+        fill=alt.condition("datum.few", alt.value("white"), alt.Color("term:N", scale=palette, legend=None)),
+        stroke=alt.condition("datum.few", alt.value("#999"), alt.Color("term:N", scale=palette, legend=None)),
         size=alt.condition(pick, alt.value(160), alt.value(60)),
     ).add_params(pick)
     return alt.layer(lines, points).properties(height=380)

@@ -729,3 +729,17 @@ def test_the_sample_is_never_saved(tmp_path):
     index = terms_module.load_or_build(store, ds)
     assert index.n_docs == ds.table.num_rows == 63
     assert not store.artifacts_dir.exists()
+
+
+def test_trend_points_take_their_line_colour():
+    """A term's points are filled with its line's colour (one scale), hollow where few papers."""
+    from lib.charts import trend_chart
+
+    tidy = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2), "value": [.1, .2, .3, .4],
+                         "term": ["a", "a", "b", "b"], "label": ["Jan", "Feb"] * 2, "share": [.1, .2, .3, .4],
+                         "count": [1, 2, 3, 4], "total": [10] * 4, "few": [False, True, False, False]})
+    spec = trend_chart(tidy, "share", 30).to_dict()
+    line, points = spec["layer"][0]["encoding"], spec["layer"][1]["encoding"]
+    for channel in ("fill", "stroke"):
+        assert points[channel]["field"] == "term" and points[channel]["scale"] == line["color"]["scale"]
+    assert points["fill"]["condition"] == {"test": "datum.few", "value": "white"}
