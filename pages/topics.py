@@ -120,6 +120,12 @@ else:
                  query_params=TOPICS.encode({**state, "topic": -1}))
     st.header(md_escape(row["label"]), anchor=False)
     st.caption(f"Topic {topic} of {model.n_topics} · {int(row['papers']):,} papers ({row['share']:.1%})")
+    # related topics up here, by the header: a link to this same page keeps the scroll position,
+    # so the next topic's header is in view after the click
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption("Related topics (similarity):")
+        for related in model.related(topic).itertuples():
+            topic_link(related.topic, f"{related.label} ({related.similarity:.2f})")
     terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
     left, right = st.columns([1, 1], gap="large")
     with left:
@@ -140,9 +146,6 @@ else:
         st.subheader("Top authors", anchor=False)
         authors = topics.top_authors(ds.frame, model.members(topic))
         st.dataframe(authors, hide_index=True, width="stretch")
-        st.subheader("Related topics", anchor=False)
-        for related in model.related(topic).itertuples():
-            topic_link(related.topic, f"{related.label} ({related.similarity:.2f})")
     papers_left, papers_right = st.columns(2, gap="large")
     with papers_left:
         paper_list(model.representative(topic, 8), "Most representative papers")
