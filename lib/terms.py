@@ -38,6 +38,7 @@ TRIGRAM = 1 << 62  # trigram keys live above every bigram key
 BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
 CHUNK = 100_000
 NGRAM_BUCKETS = 32
+STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
 FORMAT_VERSION = 3  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key
 ARTIFACT = "terms"
 Progress = Callable[[str, float], None]
@@ -147,10 +148,21 @@ class TermIndex:
         """Per column of ``kind`` ("u": unigram ids; "n": n-grams in key order): how many of
         its papers each row mask selects, and its papers in all."""
         indptr, indices = self.all_postings(kind)
-        counts = []
-        for mask in masks:
-            running = np.concatenate([[0], np.cumsum(mask[indices], dtype=np.int64)])
-            counts.append(running[indptr[1:]] - running[indptr[:-1]])
+        columns = len(indptr) - 1
+        counts = [np.zeros(columns, dtype=np.int64) for _ in masks]
+        # a block of columns at a time, about STATS_BLOCK postings each: the n-grams of 1M
+        # papers hold hundreds of millions of postings, and a running sum over all of them
+        # at once would take gigabytes
+        cuts = np.searchsorted(indptr, np.arange(STATS_BLOCK, int(indptr[-1]), STATS_BLOCK))
+        bounds = np.unique(np.concatenate([[0], cuts, [columns]]).astype(np.int64))
+        for first, last in zip(bounds[:-1], bounds[1:]):
+            low, high = int(indptr[first]), int(indptr[last])
+            rows = indices[low:high]
+            starts = np.asarray(indptr[first:last + 1], dtype=np.int64) - low
+            running = np.zeros(high - low + 1, dtype=np.int64)
+            for mask, out in zip(masks, counts):
+                np.cumsum(mask[rows], out=running[1:])
+                out[first:last] = running[starts[1:]] - running[starts[:-1]]
         return counts, np.diff(indptr)
 
     def ngram_ends(self) -> tuple[np.ndarray, np.ndarray]:

@@ -743,3 +743,23 @@ def test_trend_points_take_their_line_colour():
     for channel in ("fill", "stroke"):
         assert points[channel]["field"] == "term" and points[channel]["scale"] == line["color"]["scale"]
     assert points["fill"]["condition"] == {"test": "datum.few", "value": "white"}
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 1 << 24])
+def test_column_stats_in_blocks_count_each_columns_selected_papers(index, block, monkeypatch):
+    """Counting a mask's papers per column, a block of columns at a time (bounded memory at
+    1M papers), gives what a plain loop over each column's postings gives."""
+    import lib.terms
+
+    monkeypatch.setattr(lib.terms, "STATS_BLOCK", block)
+    rng = np.random.default_rng(block)
+    masks = [rng.random(index.n_docs) < share for share in (0.3, 0.7)]
+    for kind in ("u", "n"):
+        counts, papers = index.column_stats(kind, masks)
+        indptr, indices = index.all_postings(kind)
+        assert len(indptr) > 2
+        for column in range(len(indptr) - 1):
+            rows = indices[indptr[column]:indptr[column + 1]]
+            assert papers[column] == len(rows)
+            for mask, count in zip(masks, counts):
+                assert count[column] == int(mask[rows].sum())
