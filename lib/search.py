@@ -167,7 +167,7 @@ def _intersect(rows, scores, other_rows, other_scores):
 def _clause_matches(index: SearchIndex, columns: Columns, clause: Clause,
                     check_phrase: bool = True) -> tuple[np.ndarray, np.ndarray]:
     postings = sorted((_word_postings(index, clause, t) for t in dict.fromkeys(clause.terms)), key=lambda p: len(p[0]))
-    rows, scores = postings[0][0], postings[0][1].astype(np.float32)
+    rows, scores = postings[0][0], postings[0][1].astype(np.float32, copy=False)  # read only from here on
     for other_rows, other_scores in postings[1:]:
         if len(rows) == 0:
             break
