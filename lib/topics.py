@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from lib.errors import PapersError
 from lib.terms import TermIndex
-from lib.trends import FUNCTION_WORDS
+from lib.trends import function_words
 
 ARTIFACT = "topics"
 FORMAT_VERSION = 3  # 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped
@@ -57,9 +57,10 @@ def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.c
     papers = np.diff(indptr)
     n = index.n_docs
     eligible = (papers >= min(min_papers, max(2, n // 20))) & (papers <= max(MAX_SHARE * n, 2))
+    stop = function_words()
     for j in np.flatnonzero(eligible):
         term = index.unigrams[j]
-        if term in FUNCTION_WORDS or term in NOISE_WORDS or term.isdigit() or len(term) < 3 or term.startswith("qq"):
+        if term in stop or term in NOISE_WORDS or term.isdigit() or len(term) < 3 or term.startswith("qq"):
             eligible[j] = False
     chosen = np.flatnonzero(eligible)
     if len(chosen) > MAX_TERMS:
@@ -215,7 +216,7 @@ def _distinct_words(words: list[str]) -> list[str]:
         key = _letters(word)
         if not key:
             continue
-        parts = {_letters(p) for p in word.split("-")} - {_letters(w) for w in FUNCTION_WORDS} - {""}
+        parts = {_letters(p) for p in word.split("-")} - {_letters(w) for w in function_words()} - {""}
         kept_keys = [_letters(k) for k in kept]
         if len(parts) > 1 and parts <= set(kept_keys):
             first = min(kept_keys.index(p) for p in parts)

@@ -15,12 +15,11 @@ Every function returns a tidy DataFrame; charts and downloads are made from it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from lib.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.daily import PERIOD_CODES, period_label
@@ -33,10 +32,24 @@ FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 NORMS = {"share": "Share of papers", "count": "Number of papers"}
 BYS = ("day", "week", "month", "quarter", "year")
 EPOCH = dt.date(1970, 1, 1)
-# Words that never make a topic: function words (scikit-learn's English list, plural-stripped too).
-FUNCTION_WORDS = frozenset(STOP_WORDS | ENGLISH_STOP_WORDS | {stem(w) for w in ENGLISH_STOP_WORDS})
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
 TITLE_SHARE = 0.05  # topics are named in titles: "agentic" is, "rather" and "reaches" are not
+
+
+@functools.cache
+def function_words() -> frozenset[str]:
+    """Words that never make a topic: function words (scikit-learn's English list, plural-
+    stripped too).  Made on first use: importing scikit-learn takes a second, and pages that
+    never name a topic (the home page, a cold start) should not wait for it."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(STOP_WORDS | ENGLISH_STOP_WORDS | {stem(w) for w in ENGLISH_STOP_WORDS})
+
+
+def __getattr__(name: str):  # ``lib.trends.FUNCTION_WORDS``: function_words(), made on first use
+    if name == "FUNCTION_WORDS":
+        return function_words()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_topic_term(name: str, index: TermIndex | None = None) -> bool:
@@ -44,7 +57,7 @@ def is_topic_term(name: str, index: TermIndex | None = None) -> bool:
     given the index, both end words named in the titles of at least 5% of their papers."""
     words = name.split(" ")
     ends = (words[0], words[-1])
-    if any(w in FUNCTION_WORDS or w.isdigit() or w.startswith("qq") for w in ends) or len(name) < 3:
+    if any(w in function_words() or w.isdigit() or w.startswith("qq") for w in ends) or len(name) < 3:
         return False
     return index is None or all(index.title_share(w) >= TITLE_SHARE for w in ends)
 
@@ -211,7 +224,8 @@ def _topic_words(index: TermIndex) -> np.ndarray:
     titles = np.asarray(index.title_counts(), dtype=np.float64)
     _, papers = index.column_stats("u", [])
     share = np.divide(titles[: len(papers)], papers, out=np.zeros(len(papers)), where=papers > 0)
-    words = np.array([not (w in FUNCTION_WORDS or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]],
+    stop = function_words()
+    words = np.array([not (w in stop or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]],
                      dtype=bool)
     return words & (share >= TITLE_SHARE)
 
