@@ -663,6 +663,7 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, think
     if think:
         await asyncio.sleep(i * ARRIVAL_S)
     context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
     page = await context.new_page()
     current = "home"
     steps = [("search", own["queries"][0]), ("search", own["queries"][1]), ("trends", own["terms"][0]),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 PAGE_SIZE = 50
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
@@ -42,12 +43,19 @@ def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.d
     return previous, following
 
 
-def papers_on(frame: pd.DataFrame, day: dt.date, sort: str = "upvotes") -> pd.DataFrame:
-    """The papers listed on ``day``: most upvoted first (unknown last), or as listed."""
-    rows = frame[frame["date"] == pd.Timestamp(day)]
+def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes") -> pd.DataFrame:
+    """The papers listed on ``day`` (``dates``: the table's ``date`` column as datetime64),
+    most upvoted first (unknown last) or as listed; indexed by table row.  Only that day's
+    rows are taken from the Arrow table and converted: selecting them from the whole pandas
+    frame would first join every chunk of every column (2.5 s at 1M papers)."""
+    from lib.schema import take_table, to_frame
+
+    rows = np.flatnonzero(dates == np.datetime64(day))
+    frame = to_frame(take_table(table, rows))
+    frame.index = rows
     if sort == "upvotes":
-        rows = rows.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
-    return rows
+        frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
+    return frame
 
 
 def page_bounds(total: int, page: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:

@@ -53,7 +53,7 @@ with main:
         "Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"), format_func=daily.SORTS.get,
         required=True, on_change=common.set_state, args=(HOME,), kwargs={"p": 1})
 
-    papers = daily.papers_on(ds.frame, day, state["sort"])
+    papers = daily.papers_on(ds.table, ds.frame["date"].to_numpy(), day, state["sort"])
     start, stop, pages = daily.page_bounds(len(papers), state["p"])
     if start // daily.PAGE_SIZE + 1 != state["p"]:
         st.warning(f"Ignored p={state['p']}: this day has {pages} page(s) of papers; showing page {pages}.",

@@ -125,3 +125,27 @@ def test_chart_period_round_trip(app, three_day_store):
     assert dict(app.query_params) == {"by": "week"}
     app.selectbox[0].set_value("month").run()
     assert dict(app.query_params) == {"by": "month"}
+
+
+def test_papers_on_a_day_takes_only_that_days_rows_in_order():
+    import datetime as dt
+
+    import numpy as np
+    import pyarrow as pa
+
+    from lib import daily
+    from lib.schema import make_record, records_to_table, to_frame
+
+    records = [make_record({"id": f"2501.{i:05d}", "title": f"Paper {i}", "abstract": "x", "authors": ["A"],
+                            "date": dt.date(2025, 1, 1 + i % 3), "upvotes": None if i == 4 else i},
+                           source="table", today=dt.date(2026, 1, 1)) for i in range(9)]
+    table = records_to_table(records)
+    table = pa.Table.from_batches(table.to_batches(max_chunksize=2))  # several chunks, as a big table has
+    dates = to_frame(table)["date"].to_numpy()
+    by_votes = daily.papers_on(table, dates, dt.date(2025, 1, 2), "upvotes")
+    assert by_votes["id"].tolist() == ["2501.00007", "2501.00001", "2501.00004"]  # unknown upvotes last
+    assert by_votes.index.tolist() == [7, 1, 4]  # table rows
+    listed = daily.papers_on(table, dates, dt.date(2025, 1, 2), "listed")
+    assert listed["id"].tolist() == ["2501.00001", "2501.00004", "2501.00007"]
+    assert daily.papers_on(table, dates, dt.date(2025, 1, 9), "upvotes").empty
+    assert list(by_votes["authors"].iloc[0]) == ["A"]
