@@ -358,6 +358,18 @@ def is_saved(store, dataset, k: int) -> bool:
     return _saved(store, dataset, k) is not None
 
 
+def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.DataFrame:
+    """The ``limit`` newest of ``rows`` (a topic's papers) as a frame, newest first: taken
+    from the Arrow table (see lib.schema.take_table), for a topic's feed."""
+    from lib.schema import take_table, to_frame
+
+    rows = np.asarray(rows, dtype=np.int64)
+    newest = rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]]
+    frame = to_frame(take_table(table, newest))
+    frame.index = newest
+    return frame
+
+
 def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:
     """This store version's model with k topics: loaded when saved, else fitted and saved
     (models of older store versions, for any k, are deleted then)."""

@@ -8,7 +8,10 @@ import streamlit as st
 from lib import charts, topics, trends
 from lib.text import md_escape
 from lib.urlstate import TOPICS, TRENDS
+from lib.views import ViewLink, atom_feed
 from pages import common
+
+FEED_PAPERS = 50
 
 state = common.url_state(TOPICS)
 ds = common.dataset()
@@ -123,9 +126,16 @@ else:
     # related topics up here, by the header: a link to this same page keeps the scroll position,
     # so the next topic's header is in view after the click
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.caption("Related topics (similarity):")
+        st.caption("Related topics (similarity):", width="content")
         for related in model.related(topic).itertuples():
             topic_link(related.topic, f"{related.label} ({related.similarity:.2f})")
+    view = ViewLink.parse(common.absolute_link(TOPICS, state))  # now: the file is made later, outside this run
+    st.download_button(
+        "Atom feed", lambda: atom_feed(f"topic: {row['label']}", view,
+                                       topics.newest_papers(ds.table, ds.frame["date"].to_numpy(),
+                                                            model.members(topic), FEED_PAPERS)),
+        f"topic-{topic}.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
+        help=f"The {FEED_PAPERS} newest papers of this topic, as a feed a reader can subscribe to")
     terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
     left, right = st.columns([1, 1], gap="large")
     with left:

@@ -382,3 +382,9 @@ def test_papers_sharing_no_word_show_an_error_not_a_traceback(app, three_day_sto
     open_topics(app)
     assert [e.value for e in app.error] == ["Cannot find topics in 6 papers: no word is shared by enough of them. "
                                             "Import more papers."]
+
+
+def test_one_topic_offers_its_atom_feed(app, store):
+    open_topics(app, {"k": "3", "topic": "1"})
+    assert not app.exception
+    assert "Atom feed" in {d.label for d in app.get("download_button")}

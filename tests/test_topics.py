@@ -529,3 +529,24 @@ def test_cli_topics_on_papers_sharing_no_word_is_a_clean_error(three_day_store):
     code, out, err = run("topics", "--data", str(three_day_store))
     assert code == 2 and out == ""
     assert err.startswith("error: Cannot find topics in 6 papers") and "internal error" not in err
+
+
+def test_a_topics_feed_holds_its_newest_papers(fixture):
+    """The topic page's Atom feed: the topic's newest papers, newest first, as valid Atom."""
+    import xml.etree.ElementTree as ET
+
+    from lib.views import ViewLink, atom_feed
+
+    table, model = fixture[1], fixture[5]
+    dates = to_frame(table)["date"].to_numpy()
+    members = model.members(0)
+    newest = topics.newest_papers(table, dates, members, 5)
+    assert len(newest) == 5 and set(newest.index) <= set(members.tolist())
+    shown = newest["date"].to_numpy()
+    assert (shown[:-1] >= shown[1:]).all()  # newest first
+    assert shown[-1] >= np.sort(dates[members])[-5]  # and nothing newer left out
+    assert newest["title"].tolist() == [table["title"][int(r)].as_py() for r in newest.index]
+
+    feed = ET.fromstring(atom_feed("topic: x", ViewLink.parse("http://team.example/topics?topic=0"), newest))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)] == newest["title"].tolist()
