@@ -146,19 +146,25 @@ AGENT_MONTHS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def agent_server(tmp_path_factory):
-    """The app on a store of AGENT_MONTHS, imported through the real importer."""
+def served(tmp_path_factory, name: str, records: list[dict]):
+    """The app (a real server) on a store of ``records``, imported through the real
+    importer; a generator for a fixture to yield from."""
     require_browser()
     from lib.importer import import_files
     from lib.store import Store, input_files
 
-    data = tmp_path_factory.mktemp("agent-store")
-    source = write_jsonl(data / "agent_months.jsonl", AGENT_MONTHS)
+    data = tmp_path_factory.mktemp(name)
+    source = write_jsonl(data / f"{name}.jsonl", records)
     import_files(Store(data / "store"), input_files([str(source)], (".jsonl",)))
     server = Server(data / "store")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def agent_server(tmp_path_factory):
+    """The app on a store of AGENT_MONTHS."""
+    yield from served(tmp_path_factory, "agent-store", AGENT_MONTHS)
 
 
 def memory_mapped(array) -> bool:

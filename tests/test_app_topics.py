@@ -25,7 +25,7 @@ from lib.text import md_escape
 from lib.topics import TopicModel
 
 import topics_fixture as fx
-from conftest import ROOT, write_jsonl
+from conftest import ROOT, open_page, write_jsonl
 
 AUTO = topics.auto_k(fx.PER_THEME * len(fx.THEMES))  # 120 papers -> 3
 
@@ -65,12 +65,7 @@ def store(topics_store, monkeypatch):
 
 
 def open_topics(app, params=None):
-    app.run()
-    if params:
-        app.query_params.update(params)
-    app.switch_page("pages/topics.py").run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(app, "pages/topics.py", params)
 
 
 # --- reading the page ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import SHARED, write_jsonl
+from conftest import SHARED, open_page, write_jsonl
 
 # Four months of papers; "agent" grows, "diffusion" fades.
 MONTHS = ["2025-01-15", "2025-02-15", "2025-03-15", "2025-04-15"]
@@ -33,12 +33,7 @@ def trend_store(empty_store, tmp_path):
 
 
 def open_trends(app, params=None):
-    app.run()
-    if params:
-        app.query_params.update(params)
-    app.switch_page("pages/trends.py").run()
-    assert not app.exception, app.exception
-    return app
+    return open_page(app, "pages/trends.py", params)
 
 
 def test_default_view_draws_lines_and_the_emerging_tables(app, trend_store):

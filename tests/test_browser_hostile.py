@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import Server, require_browser, wait_for_app, write_jsonl
+from conftest import served, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,16 +28,7 @@ HOSTILE = [
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    require_browser()
-    from lib.importer import import_files
-    from lib.store import Store, input_files
-
-    data = tmp_path_factory.mktemp("hostile")
-    source = write_jsonl(data / "hostile.jsonl", HOSTILE)
-    import_files(Store(data / "store"), input_files([str(source)], (".jsonl",)))
-    server = Server(data / "store")
-    yield server
-    server.stop()
+    yield from served(tmp_path_factory, "hostile", HOSTILE)
 
 
 @pytest.mark.parametrize("path", [
