@@ -134,17 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
 class _ProgressLine:
     """Import progress on stderr: a live line on a terminal, a line per chunk otherwise."""
 
-    def __init__(self, stream: IO[str], unit: str = "papers read") -> None:
-        self.stream, self.tty, self.last, self.unit = stream, stream.isatty(), 0.0, unit
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream, self.tty, self.last = stream, stream.isatty(), 0.0
 
-    def __call__(self, name: str, papers: int) -> None:
+    def __call__(self, name: str, papers: int, unit: str = "papers read") -> None:
         now = time.monotonic()
         if self.tty and now - self.last > 0.2:
-            self.stream.write(f"\r  {name}: {papers:,} {self.unit}")
+            self.stream.write(f"\r  {name}: {papers:,} {unit}")
             self.stream.flush()
             self.last = now
         elif not self.tty and papers and papers % 50_000 == 0:
             self.stream.write(f"  {name}: {papers:,} papers read\n")
+
+    def share(self, step: str, share: float) -> None:
+        """A Progress callback of lib (a step and its share done) shown as a percentage."""
+        self(step, int(share * 100), "%")
 
     def done(self) -> None:
         if self.tty and self.last:
@@ -248,7 +252,7 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     store = Store(args.data)
     ds = load(store)
     progress = _ProgressLine(err)
-    built = index.load_or_build(store, ds, progress=lambda step, share: progress(step, int(share * 100)))
+    built = index.load_or_build(store, ds, progress=progress.share)
     progress.done()
     filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category)
     result = search.search(built, ds.search_columns, args.query, filters, args.sort)
@@ -278,7 +282,7 @@ def _term_index(store: Store, err: IO[str]):
 
     ds = load(store)
     progress = _ProgressLine(err)
-    index = terms.load_or_build(store, ds, progress=lambda step, share: progress(step, int(share * 100)))
+    index = terms.load_or_build(store, ds, progress=progress.share)
     progress.done()
     return ds, index
 
@@ -342,7 +346,7 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if not 2 <= k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
     progress = _ProgressLine(err)
-    model = topics.load_or_fit(store, ds, index, k, progress=lambda step, share: progress(step, int(share * 100)))
+    model = topics.load_or_fit(store, ds, index, k, progress=progress.share)
     progress.done()
     if args.paper:
         row = ds.row_of(arxiv_id(args.paper) or args.paper.strip())
@@ -369,8 +373,6 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Every derived artifact of this store version, built (or found) now rather than on the
     first visit; ``--full`` replaces segmented indexes by whole ones."""
-    import time
-
     from lib import index as search_index, terms, topics
     from lib.dataset import load
 
@@ -380,7 +382,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     ds = load(store)
     if ds.is_sample:
         raise PapersError("the store is empty (the bundled sample needs no build): import papers first")
-    progress = _ProgressLine(err, "%")
+    progress = _ProgressLine(err)
 
     def step(label: str, make) -> object:
         started = time.perf_counter()
@@ -389,23 +391,11 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
         return made
 
-    def whole(module, cls):
-        def make():
-            built = cls.build(ds.table, lambda text, share: progress(text, int(share * 100)))
-            store.save_arrays(module.ARTIFACT, ds.version, built.to_arrays())
-            store.prune_artifacts(module.ARTIFACT, ds.version)
-            return built
-        return make
-
-    report = lambda text, share: progress(text, int(share * 100))  # noqa: E731
-    if args.full:
-        step("search index (whole)", whole(search_index, search_index.SearchIndex))
-        index = step("term index (whole)", whole(terms, terms.TermIndex))
-    else:
-        step("search index", lambda: search_index.load_or_build(store, ds, report))
-        index = step("term index", lambda: terms.load_or_build(store, ds, report))
+    whole = " (whole)" if args.full else ""
+    step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
+    index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
     k = args.k or topics.auto_k(ds.overview.papers)
-    step(f"topic model (k={k})", lambda: topics.load_or_fit(store, ds, index, k, report))
+    step(f"topic model (k={k})", lambda: topics.load_or_fit(store, ds, index, k, progress.share))
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
     return 0
 

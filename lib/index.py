@@ -349,23 +349,13 @@ class SegmentedIndex:
         return join_postings(self.parts, lambda index: Postings(index.in_category(category))).rows
 
     def category_sizes(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
-        for part in self.parts:
-            for name in part.index.categories:
-                sizes[name] = sizes.get(name, 0)
-        for name in sizes:
-            sizes[name] = len(self.in_category(name))
-        return dict(sorted(sizes.items(), key=lambda kv: -kv[1]))
+        names = {name for part in self.parts for name in part.index.categories}
+        return dict(sorted(((name, len(self.in_category(name))) for name in names), key=lambda kv: -kv[1]))
 
     def document_frequency(self, term: str) -> int:
         return sum(p.index.document_frequency(term) for p in self.parts)
 
-    def score_of(self, row: int, term: str) -> float:
-        postings = self.scores(term)
-        pos = np.searchsorted(postings.rows, row)
-        if pos < len(postings.rows) and postings.rows[pos] == row:
-            return float(postings.values[pos])
-        return 0.0
+    score_of = SearchIndex.score_of  # the same lookup, over the joined postings
 
 
 def extend(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
@@ -416,13 +406,15 @@ MAX_SEGMENTS = 20  # beyond this, the next use builds it whole (or ``python -m l
 
 
 # --- one index per store version ------------------------------------------------------------
-def load_or_build_artifact(store, dataset, name: str, load, build, progress: Progress | None = None):
+def load_or_build_artifact(store, dataset, name: str, load, build, progress: Progress | None = None,
+                           rebuild: bool = False):
     """An index of this store version: loaded (memory-mapped, with its segments) when it is on
     disk, else built whole and saved beside the table (older versions' copies are deleted).
-    The bundled sample is indexed in memory."""
+    ``rebuild``: built whole even when this version's copy is on disk (it may be segments
+    that daily imports added; they are replaced).  The bundled sample is indexed in memory."""
     if dataset.is_sample:
         return build(dataset.table, progress)
-    arrays = store.load_arrays(name, dataset.version)
+    arrays = None if rebuild else store.load_arrays(name, dataset.version)
     loaded = load(store, dataset.version, arrays) if arrays is not None else None
     if loaded is not None and loaded.n_docs == dataset.table.num_rows:
         return loaded
@@ -432,9 +424,9 @@ def load_or_build_artifact(store, dataset, name: str, load, build, progress: Pro
     return index
 
 
-def load_or_build(store, dataset, progress: Progress | None = None) -> SearchIndex:
+def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> SearchIndex:
     """The dataset's search index (see :func:`load_or_build_artifact`)."""
-    return load_or_build_artifact(store, dataset, ARTIFACT, _load, SearchIndex.build, progress)
+    return load_or_build_artifact(store, dataset, ARTIFACT, _load, SearchIndex.build, progress, rebuild)
 
 
 ARTIFACT = "search"

@@ -560,8 +560,8 @@ _REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "
              "n_keys", "n_indptr", "n_indices", "build_seconds")
 
 
-def load_or_build(store, dataset, progress: Progress | None = None) -> TermIndex:
+def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> TermIndex:
     """This store version's term index (see lib.index.load_or_build_artifact)."""
     from lib.index import load_or_build_artifact
 
-    return load_or_build_artifact(store, dataset, ARTIFACT, _load, TermIndex.build, progress)
+    return load_or_build_artifact(store, dataset, ARTIFACT, _load, TermIndex.build, progress, rebuild)
