@@ -34,14 +34,13 @@ from __future__ import annotations
 import json
 import random
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import ROOT, WORK, Figure, in_process, stores  # noqa: E402
+from common import ROOT, WORK, Figure, fresh_build, in_process, stores  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -78,11 +77,12 @@ def draw_terms(index, n: int = N_TERMS, seed: int = 20260701) -> list[dict]:
     import numpy as np
 
     from lib.analysis import stem
-    from lib.trends import FUNCTION_WORDS
+    from lib.trends import function_words
 
     papers = np.diff(index.all_postings("u")[0])
+    stop = function_words()
     eligible = sorted((int(papers[j]), term) for j, term in enumerate(index.unigrams)
-                      if papers[j] >= MIN_PAPERS and _WORD.fullmatch(term) and term not in FUNCTION_WORDS
+                      if papers[j] >= MIN_PAPERS and _WORD.fullmatch(term) and term not in stop
                       and stem(term) == term and index.display[j].lower() in spellings(term))
     edges = np.geomspace(MIN_PAPERS, eligible[-1][0] + 1, BANDS + 1)
     bands = [[e for e in eligible if lo <= e[0] < hi] for lo, hi in zip(edges[:-1], edges[1:])]
@@ -121,16 +121,9 @@ def _timed(run, terms: list[dict]) -> dict:
 # --- steps: each runs inside its own fresh process --------------------------------------------
 def build(store: str) -> dict:
     from lib import terms
-    from lib.dataset import load
-    from lib.store import Store
 
-    s = Store(store)
-    for path in s.artifacts_dir.glob(f"{terms.ARTIFACT}-*"):  # so that the build is really measured
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
-    ds = load(s)
-    started = time.perf_counter()
-    index = terms.load_or_build(s, ds)
-    return {"build_s": time.perf_counter() - started, "unigrams": len(index.unigrams), "ngrams": len(index.ngrams)}
+    seconds, index = fresh_build(store, terms.ARTIFACT, terms.load_or_build)
+    return {"build_s": seconds, "unigrams": len(index.unigrams), "ngrams": len(index.ngrams)}
 
 
 def ours(store: str, terms_path: str, n_terms: int) -> dict:

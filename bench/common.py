@@ -175,6 +175,23 @@ def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
     return to_dir
 
 
+def fresh_build(store: str, artifact: str, load_or_build) -> tuple[float, object]:
+    """Seconds of ``load_or_build(store, dataset)`` with the store's ``artifact`` copies deleted
+    first (so the build is really measured), and what it built."""
+    import shutil
+
+    from lib.dataset import load
+    from lib.store import Store
+
+    s = Store(store)
+    for path in s.artifacts_dir.glob(f"{artifact}-*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    ds = load(s)
+    started = time.perf_counter()
+    built = load_or_build(s, ds)
+    return time.perf_counter() - started, built
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (numpy's linear interpolation); nan when there is no value."""
     if not values:

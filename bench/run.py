@@ -33,19 +33,6 @@ BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics, bench_scal
 ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
 
 
-def _bench_of(name: str) -> str:
-    """The module of a figure written before figures named their module."""
-    if any(mark in name for mark in ("Enter -> expected", "Enter -> legend", "click ->", "concurrent", "full build",
-                                     "daily import", "cold start ->", "RSS")):
-        return "scale"
-    for prefix, bench in (("import", "import"), ("re-import", "import"), ("home page", "import"),
-                          ("search", "search"), ("term index", "trends"), ("trend", "trends"),
-                          ("emerging", "trends"), ("topic", "topics")):
-        if name.startswith(prefix):
-            return bench
-    return "scale"
-
-
 def main(argv: list[str]) -> int:
     quick, browser = "--quick" in argv, "--no-browser" not in argv
     out = Path(next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), HERE / "results.json"))
@@ -60,7 +47,7 @@ def main(argv: list[str]) -> int:
     kept = []
     if only is not None and out.exists():  # the other modules' figures of an earlier run stay
         rerun = {m.__name__.removeprefix("bench_") for m in modules}
-        kept = [f for f in json.loads(out.read_text()) if f.get("bench", _bench_of(f["figure"])) not in rerun]
+        kept = [f for f in json.loads(out.read_text()) if f["bench"] not in rerun]
     figures = []
     for module in modules:
         started = time.perf_counter()
@@ -68,7 +55,7 @@ def main(argv: list[str]) -> int:
             print(figure.row(), flush=True)
             figures.append({**figure.as_dict(), "bench": module.__name__.removeprefix("bench_")})
         print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
-        merged = sorted(kept + figures, key=lambda f: ORDER.index(f.get("bench", _bench_of(f["figure"]))))
+        merged = sorted(kept + figures, key=lambda f: ORDER.index(f["bench"]))
         out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {out}")
     return 0

@@ -21,14 +21,11 @@ def _value(value, unit: str) -> str:
 
 
 def table(figures: list[dict]) -> str:
-    sys.path.insert(0, str(HERE))
-    from run import _bench_of
-
     lines = ["| module | figure | ours | peers (same run) | goal |", "|---|---|---|---|---|"]
     for f in figures:
         peers = ", ".join(f"{name} {_value(v, f['unit'])}" for name, v in f["peers"].items())
         goal = f["goal"] + ("" if f["met"] is None else (" — met" if f["met"] else " — **not met**"))
-        lines.append(f"| {f.get('bench') or _bench_of(f['figure'])} | {f['figure']} | {_value(f['ours'], f['unit'])} | {peers} | {goal} |")
+        lines.append(f"| {f['bench']} | {f['figure']} | {_value(f['ours'], f['unit'])} | {peers} | {goal} |")
     return "\n".join(lines)
 
 

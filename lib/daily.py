@@ -45,14 +45,11 @@ def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.d
 
 def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes") -> pd.DataFrame:
     """The papers listed on ``day`` (``dates``: the table's ``date`` column as datetime64),
-    most upvoted first (unknown last) or as listed; indexed by table row.  Only that day's
-    rows are taken from the Arrow table and converted: selecting them from the whole pandas
-    frame would first join every chunk of every column (2.5 s at 1M papers)."""
-    from lib.schema import take_table, to_frame
+    most upvoted first (unknown last) or as listed; indexed by table row (see
+    lib.schema.rows_frame)."""
+    from lib.schema import rows_frame
 
-    rows = np.flatnonzero(dates == np.datetime64(day))
-    frame = to_frame(take_table(table, rows))
-    frame.index = rows
+    frame = rows_frame(table, np.flatnonzero(dates == np.datetime64(day)))
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
     return frame

@@ -232,3 +232,13 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     """
     frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=False)
     return frame
+
+
+def rows_frame(table: pa.Table, rows: "np.ndarray") -> pd.DataFrame:
+    """Rows of the table as its pandas view (:func:`to_frame`), indexed by table row.  Only
+    those rows are taken (chunk by chunk) and converted: selecting them from the whole
+    frame would first join every chunk of every column (2.5 s at a million papers)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    frame = to_frame(take_table(table, rows))
+    frame.index = rows
+    return frame

@@ -359,15 +359,12 @@ def is_saved(store, dataset, k: int) -> bool:
 
 
 def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.DataFrame:
-    """The ``limit`` newest of ``rows`` (a topic's papers) as a frame, newest first: taken
-    from the Arrow table (see lib.schema.take_table), for a topic's feed."""
-    from lib.schema import take_table, to_frame
+    """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
+    (see lib.schema.rows_frame)."""
+    from lib.schema import rows_frame
 
     rows = np.asarray(rows, dtype=np.int64)
-    newest = rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]]
-    frame = to_frame(take_table(table, newest))
-    frame.index = newest
-    return frame
+    return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
 
 
 def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:

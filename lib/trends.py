@@ -46,12 +46,6 @@ def function_words() -> frozenset[str]:
     return frozenset(STOP_WORDS | ENGLISH_STOP_WORDS | {stem(w) for w in ENGLISH_STOP_WORDS})
 
 
-def __getattr__(name: str):  # ``lib.trends.FUNCTION_WORDS``: function_words(), made on first use
-    if name == "FUNCTION_WORDS":
-        return function_words()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def is_topic_term(name: str, index: TermIndex | None = None) -> bool:
     """A 1–3-word term that can be a topic: no function word or number at either end and,
     given the index, both end words named in the titles of at least 5% of their papers."""
