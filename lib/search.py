@@ -73,7 +73,9 @@ class SearchResult:
         self.query, self.sort, self.warnings = query, sort, warnings
         self._candidates, self._candidate_scores = candidates, scores
         self._columns = columns
-        self._ordered = len(candidates) if ordered else 0  # candidates[:_ordered] are in display order
+        # the first _ordered candidates of the display order are candidates[_order] (None: as they are)
+        self._ordered = len(candidates) if ordered else 0
+        self._order: np.ndarray | None = None
         self._checks = checks
         self._checked = 0
         self._rows: list[np.ndarray] = []
@@ -83,21 +85,23 @@ class SearchResult:
         self.seconds = time.perf_counter() - started
 
     def _order_prefix(self, count: int) -> None:
-        """Put the first ``count`` candidates (at least) in display order."""
+        """Find the first ``count`` candidates (at least) of the display order."""
         n = len(self._candidates)
         count = min(n, count)
         if count <= self._ordered:
             return
-        count = min(n, max(count, 2 * self._ordered, 256))
-        first = _top(self._candidates, self._candidate_scores, self._columns, self.sort, count)
-        if len(first) == n:
-            order = first
-        else:
-            rest = np.ones(n, dtype=bool)
-            rest[first] = False
-            order = np.concatenate([first, np.flatnonzero(rest)])
-        self._candidates, self._candidate_scores = self._candidates[order], self._candidate_scores[order]
+        # each further read orders at least twice as far; phrase checks go in batches
+        count = min(n, max(count, 2 * self._ordered, CHECK_BATCH if self._checks else 0))
+        self._order = _top(self._candidates, self._candidate_scores, self._columns, self.sort, count)
         self._ordered = count
+
+    def _display(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Candidates ``start:stop`` of the display order (ordered that far first), and their scores."""
+        self._order_prefix(stop)
+        if self._order is None:
+            return self._candidates[start:stop], self._candidate_scores[start:stop]
+        positions = self._order[start:stop]
+        return self._candidates[positions], self._candidate_scores[positions]
 
     def ensure(self, count: int) -> None:
         """Check candidates until ``count`` rows are known to match (or none are left)."""
@@ -106,13 +110,12 @@ class SearchResult:
             return
         while self._kept < count and self._checked < len(self._candidates):
             stop = min(len(self._candidates), self._checked + max(CHECK_BATCH, 3 * (count - self._kept)))
-            self._order_prefix(stop)
-            rows = self._candidates[self._checked:stop]
+            rows, scores = self._display(self._checked, stop)
             keep = np.ones(len(rows), dtype=bool)
             for clause, wanted in self._checks:
                 keep &= _phrase_check(self._columns, rows, clause) == wanted
             self._rows.append(rows[keep])
-            self._scores.append(self._candidate_scores[self._checked:stop][keep])
+            self._scores.append(scores[keep])
             self._kept += int(keep.sum())
             self._checked = stop
 
@@ -131,8 +134,7 @@ class SearchResult:
     def slice(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows ``start:stop`` of the display order, and their scores."""
         if not self._checks:
-            self._order_prefix(stop)
-            return self._candidates[start:stop], self._candidate_scores[start:stop]
+            return self._display(start, stop)
         self.ensure(stop)
         rows = np.concatenate(self._rows) if self._rows else np.empty(0, dtype=np.int64)
         scores = np.concatenate(self._scores) if self._scores else np.empty(0, dtype=np.float32)
@@ -155,12 +157,20 @@ def _word_postings(index: SearchIndex, clause: Clause, term: str) -> tuple[np.nd
     return rows, scored.values[pos]
 
 
+def _positions(rows: np.ndarray, sorted_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``rows`` are in ``sorted_rows`` (a mask), and where (positions, valid where found)."""
+    if len(sorted_rows) == 0:
+        return np.zeros(len(rows), dtype=bool), np.zeros(len(rows), dtype=np.intp)
+    pos = np.searchsorted(sorted_rows, rows)
+    pos[pos >= len(sorted_rows)] = 0
+    return sorted_rows[pos] == rows, pos
+
+
 def _intersect(rows, scores, other_rows, other_scores):
+    """Rows in both sorted sets, their scores summed (the smaller set is looked up in the larger)."""
     if len(rows) > len(other_rows):
         rows, scores, other_rows, other_scores = other_rows, other_scores, rows, scores
-    pos = np.searchsorted(other_rows, rows)
-    pos[pos >= len(other_rows)] = 0
-    keep = other_rows[pos] == rows if len(other_rows) else np.zeros(len(rows), dtype=bool)
+    keep, pos = _positions(rows, other_rows)
     return rows[keep], scores[keep] + other_scores[pos[keep]]
 
 
@@ -182,9 +192,13 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.n
     if len(parts) == 1:
         return parts[0]
     rows = np.concatenate([p[0] for p in parts])
-    scores = np.concatenate([p[1] for p in parts])
-    unique, inverse = np.unique(rows, return_inverse=True)
-    return unique.astype(rows.dtype), np.bincount(inverse, weights=scores).astype(np.float32)
+    scores = np.concatenate([p[1] for p in parts]).astype(np.float32, copy=False)
+    order = np.argsort(rows, kind="stable")  # a merge of sorted runs: linear
+    rows, scores = rows[order], scores[order]
+    if len(rows) == 0:
+        return rows, scores
+    starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+    return rows[starts], np.add.reduceat(scores, starts)
 
 
 def _word_pattern(word: str) -> str:
@@ -245,10 +259,7 @@ def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters
     if filters.min_upvotes > 0:
         keep &= columns.upvotes[rows] >= filters.min_upvotes
     if filters.category:
-        in_category = index.in_category(filters.category)
-        pos = np.searchsorted(in_category, rows)
-        pos[pos >= len(in_category)] = 0
-        keep &= in_category[pos] == rows if len(in_category) else False
+        keep &= _positions(rows, index.in_category(filters.category))[0]
     return rows[keep], scores[keep]
 
 
@@ -264,15 +275,25 @@ def _sort_keys(rows, scores, columns: Columns, sort: str) -> list[np.ndarray]:
     }[sort]
 
 
+def _primary_key(rows, scores, columns: Columns, sort: str) -> np.ndarray:
+    """The first of :func:`_sort_keys` alone (for a partial sort of many rows)."""
+    if sort == "relevance":
+        return -scores
+    if sort == "upvotes":
+        return -columns.upvotes[rows]
+    days = columns.days[rows]
+    return -days if sort == "newest" else days
+
+
 def _top(rows, scores, columns: Columns, sort: str, count: int) -> np.ndarray:
-    """Positions of the first ``count`` rows in display order (a partial sort)."""
-    keys = _sort_keys(rows, scores, columns, sort)
+    """Positions of the first ``count`` rows in display order (a partial sort: only the
+    rows that can be among the first ``count`` by the primary key are fully sorted)."""
     if count >= len(rows) or len(rows) <= 4 * count:
-        return np.lexsort(keys[::-1])[:count]
-    primary = keys[0]
+        return np.lexsort(_sort_keys(rows, scores, columns, sort)[::-1])[:count]
+    primary = _primary_key(rows, scores, columns, sort)
     threshold = np.partition(primary, count - 1)[count - 1]
     near = np.flatnonzero(primary <= threshold)  # everything that can be in the first count, ties too
-    order = np.lexsort([k[near] for k in keys[::-1]])
+    order = np.lexsort(_sort_keys(rows[near], scores[near], columns, sort)[::-1])
     return near[order][:count]
 
 
@@ -296,8 +317,12 @@ def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Fi
                 g_rows, g_scores = _clause_matches(index, columns, group[0], check_phrase=False)
                 if group[0].phrase:
                     checks.append((group[0], True))
-            else:
+            elif rows is None:
                 g_rows, g_scores = _union([_clause_matches(index, columns, c) for c in group])
+            else:  # an OR after a narrower group: each alternative only within the rows so far
+                no_score = np.zeros(len(rows), dtype=np.float32)
+                g_rows, g_scores = _union([_intersect(*_clause_matches(index, columns, c), rows, no_score)
+                                           for c in group])
             if rows is None:
                 rows, scores = g_rows, g_scores
             else:
@@ -311,7 +336,7 @@ def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Fi
         if len(out_rows) and clause.phrase:
             checks.append((clause, False))  # has all the words: excluded only if in order
         elif len(out_rows):
-            keep = ~np.isin(rows, out_rows)
+            keep = ~_positions(rows, out_rows)[0]
             rows, scores = rows[keep], scores[keep]
     rows, scores = _filter(rows, scores, columns, index, filters)
     ordered = parsed.is_empty and sort == "newest"  # the browse order is precomputed

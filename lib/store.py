@@ -46,6 +46,7 @@ TABLE_FILE = "papers.parquet"
 TABLE_CACHE = "table"  # artifact: the table as uncompressed Arrow, memory-mapped
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
+PAGE_BYTES = 4096
 # what follows NAME- in an artifact file: a store version (N-hex, 0-unversioned, sample)
 _VERSION_PART = re.compile(r"(?:\d+-[0-9a-z]+|sample)(?:\.|$)")
 
@@ -299,6 +300,19 @@ class Store:
             return {path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in target.glob("*.npy")}
         except (OSError, ValueError):
             return None
+
+    @staticmethod
+    def prefault(arrays: dict[str, np.ndarray], budget_bytes: int) -> bool:
+        """Read one byte of every page of memory-mapped ``arrays`` when they total at most
+        ``budget_bytes``, so that the first queries of a fresh server do not each wait for
+        page faults (what Lucene calls preloading).  Larger artifacts stay lazily mapped:
+        their pages come in as they are used, and the OS may drop them again."""
+        if sum(a.nbytes for a in arrays.values()) > budget_bytes:
+            return False
+        for array in arrays.values():
+            if array.nbytes and array.flags.c_contiguous:
+                int(array.reshape(-1).view(np.uint8)[::PAGE_BYTES].sum())
+        return True
 
     def prune_artifacts(self, name: str, keep_version: str | set[str]) -> None:
         """Delete artifact ``name`` files built from other versions than the one(s) kept."""

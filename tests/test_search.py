@@ -513,6 +513,42 @@ def test_lora_ranks_allora_first_on_the_sample(sample):
     assert frame["title"].iloc[0] == "ALLoRA: Adaptive Learning Rate Mitigates LoRA Fatal Flaws"
 
 
+def _word_scores(built, columns, word) -> dict[int, float]:
+    result = search(built, columns, word)
+    rows, scores = result.slice(0, result.total)
+    return dict(zip(rows.tolist(), scores.tolist()))
+
+
+@pytest.mark.parametrize("first,second,third", [
+    ("model", "language", "vision"), ("learning", "agent", "reasoning"), ("model", "data", "zzzunknown"),
+    ("video", "model", "image"), ("agent", "model", "language"),
+])
+def test_and_or_match_the_set_algebra_of_their_words(sample, first, second, third):
+    """``a b OR c`` = the papers with a and (b or c), scored by the sum of their words'
+    scores, in score order: whichever group is narrowest is worked out first."""
+    ds, built = sample
+    a, b, c = (_word_scores(built, ds.search_columns, w) for w in (first, second, third))
+    expected = {row: a[row] + b.get(row, 0) + c.get(row, 0) for row in a if row in b or row in c}
+    for query in (f"{first} {second} OR {third}", f"{second} OR {third} {first}"):
+        result = search(built, ds.search_columns, query)
+        rows, scores = result.slice(0, result.total)
+        assert set(rows.tolist()) == set(expected), query
+        assert np.allclose(scores, [expected[r] for r in rows.tolist()], rtol=1e-5), query
+        assert list(scores) == sorted(scores, reverse=True), query
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest", "upvotes"])
+@pytest.mark.parametrize("query", ["model", "", "learning OR agent"])
+def test_pages_read_in_any_order_join_to_the_whole_order(sample, sort, query):
+    ds, built = sample
+    whole = search(built, ds.search_columns, query, sort=sort).rows.tolist()
+    assert len(whole) > 7
+    result = search(built, ds.search_columns, query, sort=sort)
+    starts = [7, 0, 21, 14, 35, 28]  # later pages first: each read orders only as far as it needs
+    pages = {start: result.slice(start, start + 7)[0].tolist() for start in starts}
+    assert sum((pages[s] for s in sorted(starts)), []) == whole[:42]
+
+
 def test_a_quoted_pasted_abstract_finds_its_paper(sample):
     ds, built = sample
     row = ds.frame.index[ds.frame["title"].str.startswith("ALLoRA")][0]

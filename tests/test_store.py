@@ -485,3 +485,31 @@ def test_table_is_read_from_its_memory_mappable_copy_once_written(store):
     cache.write_bytes(b"damaged")  # a damaged copy is ignored and rewritten from the Parquet file
     assert store.read_table().num_rows == 2
     assert pa.ipc.open_file(pa.memory_map(str(cache))).read_all().num_rows == 2
+
+
+def _mapped_kib(path) -> int:
+    """KiB of ``path`` this process has mapped in (Rss of its mappings in /proc/self/smaps)."""
+    total, inside = 0, False
+    for line in open("/proc/self/smaps"):
+        if line[:1] in "0123456789abcdef" and "-" in line.split()[0]:
+            inside = line.rstrip().endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="needs Linux /proc")
+def test_prefault_maps_a_small_artifact_in_and_leaves_a_large_one_lazy(tmp_path):
+    import numpy as np
+
+    store = Store(tmp_path)
+    values = np.arange(2_000_000, dtype=np.int32)  # 8 MB
+    store.save_arrays("postings", "1-abc", {"values": values})
+    file = store.artifact_path("postings", "1-abc", "") / "values.npy"
+    loaded = store.load_arrays("postings", "1-abc")
+    assert _mapped_kib(file) < 1_000  # memory-mapped: nothing read yet
+    assert not Store.prefault(loaded, budget_bytes=values.nbytes - 1)
+    assert _mapped_kib(file) < 1_000
+    assert Store.prefault(loaded, budget_bytes=values.nbytes)
+    assert _mapped_kib(file) >= 0.95 * values.nbytes / 1024
+    assert np.array_equal(loaded["values"], values)
