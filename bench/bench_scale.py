@@ -170,7 +170,7 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
         if q["kind"] != "words":
             continue
         text = bench_search.as_ours(q)
-        first = result_frame(search(search_index, ds.search_columns, text), ds.frame, 0, 1)
+        first = result_frame(search(search_index, ds.search_columns, text), ds.table, 0, 1)
         title = first["title"].iloc[0] if len(first) else None
         if title and re.fullmatch(r"[A-Za-z0-9 ,:;()'?-]+", title) and title not in seen and len(title) < 200:
             found.append([text, title])

@@ -423,7 +423,7 @@ def first_titles(store: str, queries_path: str) -> dict:
     index = load_or_build(s, ds)
     titles = []
     for q in _queries(queries_path):
-        page = result_frame(search(index, ds.search_columns, as_ours(q)), ds.frame, 0, 1)
+        page = result_frame(search(index, ds.search_columns, as_ours(q)), ds.table, 0, 1)
         titles.append(page["title"].iloc[0] if len(page) else None)
     return {"titles": titles}
 

@@ -260,9 +260,9 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"warning: {warning}\n")
     if result.query.jump_id:
         row = ds.row_of(result.query.jump_id)
-        shown = ds.frame.iloc[[row]].assign(rank=1, score=0.0) if row is not None else ds.frame.iloc[[]].assign(rank=1, score=0.0)
+        shown = ds.papers([row] if row is not None else []).assign(rank=1, score=0.0)
     else:
-        shown = search.result_frame(result, ds.frame, 0, args.limit)
+        shown = search.result_frame(result, ds.table, 0, args.limit)
     if args.json:
         records = json.loads(exports.results_json(shown, "", args.query))["results"]
         out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")

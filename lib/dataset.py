@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from lib import daily
 from lib.importer import read_file
-from lib.schema import to_frame
+from lib.schema import rows_frame, to_frame
 from lib.store import Store, sample_input
 
 SAMPLE_VERSION = "sample"
@@ -36,6 +36,11 @@ class Dataset:
     def frame(self) -> pd.DataFrame:
         """The pandas table (see lib.schema).  Shared: never mutate it."""
         return to_frame(self.table)
+
+    def papers(self, rows, columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows of the table as :attr:`frame` has them, indexed by row; only those rows are
+        read (never ``frame.iloc[rows]``: see lib.schema.rows_frame)."""
+        return rows_frame(self.table, rows, columns)
 
     @cached_property
     def days(self) -> np.ndarray:

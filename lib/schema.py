@@ -206,9 +206,10 @@ def take_rows(column: pa.ChunkedArray, rows: "np.ndarray") -> pa.Array:
     return taken.take(pa.array(inverse))
 
 
-def take_table(table: pa.Table, rows: "np.ndarray") -> pa.Table:
-    """``table[rows]``, chunk by chunk (see :func:`take_rows`)."""
+def take_table(table: pa.Table, rows: "np.ndarray", columns: list[str] | None = None) -> pa.Table:
+    """``table[rows]`` (only ``columns`` when given), chunk by chunk (see :func:`take_rows`)."""
     rows = np.asarray(rows, dtype=np.int64)
+    table = table.select(columns) if columns is not None else table
     return pa.Table.from_arrays([take_rows(table[name], rows) for name in table.column_names], schema=table.schema)
 
 
@@ -234,11 +235,12 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def rows_frame(table: pa.Table, rows: "np.ndarray") -> pd.DataFrame:
-    """Rows of the table as its pandas view (:func:`to_frame`), indexed by table row.  Only
-    those rows are taken (chunk by chunk) and converted: selecting them from the whole
-    frame would first join every chunk of every column (2.5 s at a million papers)."""
+def rows_frame(table: pa.Table, rows: "np.ndarray", columns: list[str] | None = None) -> pd.DataFrame:
+    """Rows of the table (only ``columns`` when given) as its pandas view (:func:`to_frame`),
+    indexed by table row.  Only those rows are taken (chunk by chunk) and converted:
+    ``frame.iloc[rows]`` of the whole frame would first join every chunk of its Arrow
+    columns (1.3 GB of abstracts and 2.5 s at a million papers)."""
     rows = np.asarray(rows, dtype=np.int64)
-    frame = to_frame(take_table(table, rows))
+    frame = to_frame(take_table(table, rows, columns))
     frame.index = rows
     return frame

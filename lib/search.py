@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from lib.analysis import index_terms, normalize, stem, words
 from lib.index import SearchIndex, field_text
 from lib.query import Clause, Query, parse
-from lib.schema import take_rows
+from lib.schema import rows_frame, take_rows
 from lib.text import md_escape
 
 SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
@@ -354,12 +354,16 @@ def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: F
 
 
 # --- results as a tidy table --------------------------------------------------------------
-def result_frame(result: SearchResult, frame: pd.DataFrame, start: int = 0, stop: int | None = None) -> pd.DataFrame:
-    """Rows ``start:stop`` of a result as a tidy DataFrame (what pages show and files hold)."""
+RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "categories", "url", "abstract"]
+
+
+def result_frame(result: SearchResult, table: pa.Table, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Rows ``start:stop`` of a result as a tidy DataFrame (what pages show and files hold);
+    only those rows of ``table`` are read."""
     if stop is None:  # every match (``total`` may be an estimate, below the true count)
         stop = len(result.rows)
     rows, scores = result.slice(start, stop)
-    out = frame.iloc[rows][["id", "title", "authors", "date", "upvotes", "categories", "url", "abstract"]].copy()
+    out = rows_frame(table, rows, RESULT_COLUMNS)
     out.insert(0, "rank", np.arange(start + 1, start + 1 + len(rows)))
     out["score"] = np.round(scores.astype(np.float64), 4)
     return out.reset_index(drop=True)

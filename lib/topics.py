@@ -26,6 +26,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.errors import PapersError
@@ -303,10 +305,13 @@ def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_
     return pd.DataFrame(rows).sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def top_authors(frame: pd.DataFrame, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
-    authors = pd.Series([a for names in frame["authors"].iloc[rows] for a in names])
-    counts = authors.value_counts().head(n)
-    return pd.DataFrame({"author": counts.index, "papers": counts.to_numpy()})
+def top_authors(table: pa.Table, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
+    """The ``n`` authors with most papers among ``rows`` (ties: first seen first)."""
+    from lib.schema import take_rows
+
+    names = pc.list_flatten(take_rows(table["authors"], np.asarray(rows, dtype=np.int64)))
+    counts = pd.Series(names.to_numpy(zero_copy_only=False), dtype=object).value_counts().head(n)
+    return pd.DataFrame({"author": counts.index.astype(object), "papers": counts.to_numpy()})
 
 
 # --- coherence --------------------------------------------------------------------------------

@@ -131,10 +131,9 @@ def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = No
         if state["date"] and not since:
             rows = _in_days(ds, rows, state["date"], state["date"])
     rows = _in_days(ds, np.asarray(rows, dtype=np.int64), since, None)
-    papers = ds.frame.iloc[rows]
-    order = ["date", "upvotes"] if newest_first else ["upvotes", "date"]
-    papers = papers.sort_values(order, ascending=[False, False], na_position="last", kind="stable")
-    return papers.head(limit)
+    days, upvotes = ds.search_columns.days[rows], ds.search_columns.upvotes[rows]  # no upvotes: -1, last
+    keys = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
+    return ds.papers(rows[np.lexsort(keys)[:limit]])
 
 
 def _in_days(ds, rows: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:

@@ -31,7 +31,7 @@ if row is None:
         st.page_link("pages/search.py", label="Search papers", icon=":material/search:")
     st.stop()
 
-paper = next(ds.frame.iloc[[row]].itertuples(index=False))
+paper = next(ds.papers([row]).itertuples(index=False))
 known_id = arxiv_id(paper.id)
 
 st.title(md_escape(paper.title), anchor=False)
@@ -67,8 +67,8 @@ index = common.search_index(ds)
 neighbours = search.similar(index, ds.table, row, k=SIMILAR)
 if not neighbours:
     st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
-for other, score in neighbours:
-    near = next(ds.frame.iloc[[other]].itertuples(index=False))
+near_papers = ds.papers([other for other, _ in neighbours])
+for (other, score), near in zip(neighbours, near_papers.itertuples(index=False)):
     with st.container(border=True):
         common.paper_title_link(near.id, near.title)
         common.paper_meta(near)

@@ -87,7 +87,7 @@ if state["p"] > pages:
     state["p"] = pages
     common.set_state(SEARCH, p=pages)
 start = (state["p"] - 1) * search.PAGE_SIZE
-shown = search.result_frame(result, ds.frame, start, start + search.PAGE_SIZE)
+shown = search.result_frame(result, ds.table, start, start + search.PAGE_SIZE)
 elapsed = time.perf_counter() - started
 
 head = st.columns([3, 1.1, 0.8, 0.8, 1.1], vertical_alignment="center")
@@ -98,7 +98,7 @@ with head[1]:
     common.copy_link(SEARCH, state)
 link = common.absolute_link(SEARCH, state)
 if result.total:  # files are made only when a button is pressed
-    everything = lambda: search.result_frame(result, ds.frame, 0, search.MAX_EXPORT)  # noqa: E731
+    everything = lambda: search.result_frame(result, ds.table, 0, search.MAX_EXPORT)  # noqa: E731
     head[2].download_button("CSV", lambda: exports.results_csv(everything(), link), "search-results.csv", "text/csv",
                             icon=":material/download:", on_click="ignore",
                             help=f"The first {search.MAX_EXPORT:,} results, with this view's link")
@@ -107,7 +107,7 @@ if result.total:  # files are made only when a button is pressed
     head[4].download_button(
         "Atom feed", lambda: atom_feed(state["q"] or "newest papers", ViewLink.parse(link),
                                        search.result_frame(search.search(index, ds.search_columns, query, filters, "newest"),
-                                                           ds.frame, 0, 50)),
+                                                           ds.table, 0, 50)),
         "search.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
         help="The 50 newest papers of this search, as a feed a reader can subscribe to")
 

@@ -59,7 +59,7 @@ def topic_link(topic: int, label: str) -> None:
 
 def paper_list(rows, caption: str) -> None:
     st.markdown(f"**{caption}**")
-    for paper in ds.frame.iloc[rows].itertuples(index=False):
+    for paper in ds.papers(rows).itertuples(index=False):
         with st.container(border=True):
             common.paper_title_link(paper.id, paper.title)
             common.paper_meta(paper)
@@ -95,9 +95,10 @@ if state["topic"] < 0:
 
     st.subheader("Map of papers", anchor=False)
     rows = model.map_rows_
+    shown = ds.papers(rows, ["title", "date"])
     points = pd.DataFrame({"x": model.map_xy_[:, 0], "y": model.map_xy_[:, 1],
                            "name": [model.labels_[t] if t >= 0 else "no topic" for t in model.dominant_[rows]],
-                           "title": ds.frame["title"].to_numpy()[rows], "date": ds.frame["date"].to_numpy()[rows]})
+                           "title": shown["title"].to_numpy(), "date": shown["date"].to_numpy()})
     st.altair_chart(charts.topic_map_chart(points), width="stretch")
     st.caption(f"{len(points):,} papers{' (a fixed sample)' if len(points) < ds.overview.papers else ''}, placed by "
                "t-SNE of their topic weights: neighbours share topics. Hover for titles; scroll to zoom.")
@@ -154,14 +155,14 @@ else:
             st.altair_chart(charts.topic_over_time_chart(mine, state["norm"], state["by"]), width="stretch")
             download("Papers over time (CSV)", mine, f"topic-{topic}-over-time")
         st.subheader("Top authors", anchor=False)
-        authors = topics.top_authors(ds.frame, model.members(topic))
+        authors = topics.top_authors(ds.table, model.members(topic))
         st.dataframe(authors, hide_index=True, width="stretch")
     papers_left, papers_right = st.columns(2, gap="large")
     with papers_left:
         paper_list(model.representative(topic, 8), "Most representative papers")
     with papers_right:
         members = model.members(topic)
-        upvotes = ds.frame["upvotes"].iloc[members].fillna(-1).to_numpy()
+        upvotes = ds.search_columns.upvotes[members]  # -1: none
         if (upvotes >= 0).any():
             paper_list(members[np.argsort(-upvotes, kind="stable")[:8]], "Most upvoted papers")
         else:

@@ -84,7 +84,7 @@ else:
         if chosen and bounds:
             first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
             rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
-            papers = ds.frame.iloc[rows].sort_values(["upvotes", "date"], ascending=False, na_position="last")
+            papers = ds.papers(rows).sort_values(["upvotes", "date"], ascending=False, na_position="last")
             st.subheader(f"“{chosen.label}” in {picked['label']}: {len(papers):,} papers", anchor=False)
             query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
             st.page_link("pages/search.py", label=f"Search these papers ({md_escape(query)}, {first} – {last})",

@@ -36,7 +36,7 @@ def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_se
 
     ds = load(Store(sample_server.data))
     result = search.search(SearchIndex.build(ds.table), ds.search_columns, "adaptation OR finetuning", sort="relevance")
-    expected = search.result_frame(result, ds.frame, 0, 3)
+    expected = search.result_frame(result, ds.table, 0, 3)
 
     context = browser.new_context()  # a teammate's fresh browser: no session, no cookies
     page = context.new_page()

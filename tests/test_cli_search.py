@@ -52,7 +52,7 @@ def engine(papers_store):
 def expected_ids(engine, query, filters=search_module.Filters(), sort="relevance", limit=20) -> list[str]:
     ds, built = engine
     result = search_module.search(built, ds.search_columns, query, filters, sort)
-    return search_module.result_frame(result, ds.frame, 0, limit)["id"].tolist()
+    return search_module.result_frame(result, ds.table, 0, limit)["id"].tolist()
 
 
 def json_search(data: Path, *argv: str) -> list[dict]:

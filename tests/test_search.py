@@ -290,11 +290,11 @@ def test_slice_pages_through_the_result(fx):
 
 def test_result_frame_ranks_and_columns(fx):
     result = search(fx.index, fx.columns, "agent")
-    frame = result_frame(result, fx.frame, 1, 3)
+    frame = result_frame(result, fx.table, 1, 3)
     assert frame["rank"].tolist() == [2, 3]
     assert frame["id"].tolist() == [ID[k] for k in keys(fx, "agent")[1:3]]
     assert {"id", "title", "authors", "date", "upvotes", "categories", "url", "abstract", "score"} <= set(frame)
-    assert result_frame(result, fx.frame)["id"].tolist() == [ID[k] for k in keys(fx, "agent")]
+    assert result_frame(result, fx.table)["id"].tolist() == [ID[k] for k in keys(fx, "agent")]
 
 
 def test_query_object_and_text_give_the_same_result(fx):
@@ -350,7 +350,7 @@ def test_result_frame_of_a_lazy_result_holds_every_match(fx, lazy):
     result = search(fx.index, fx.columns, '"language model"', sort="newest")
     result.slice(0, 1)  # checked 3 of 4 candidates, one kept: the estimate is below the true count
     assert not result.total_exact
-    frame = result_frame(result, fx.frame)
+    frame = result_frame(result, fx.table)
     assert frame["id"].tolist() == [ID["robot_lm"], ID["tool_agents"]]
 
 
@@ -509,7 +509,7 @@ def sample(tmp_path_factory):
 
 def test_lora_ranks_allora_first_on_the_sample(sample):
     ds, built = sample
-    frame = result_frame(search(built, ds.search_columns, "LoRA"), ds.frame, 0, 5)
+    frame = result_frame(search(built, ds.search_columns, "LoRA"), ds.table, 0, 5)
     assert frame["title"].iloc[0] == "ALLoRA: Adaptive Learning Rate Mitigates LoRA Fatal Flaws"
 
 
@@ -582,7 +582,7 @@ def test_hostile_queries_answer_fast_without_exceptions(sample, query):
     ds, built = sample
     started = time.perf_counter()
     result = search(built, ds.search_columns, query)
-    frame = result_frame(result, ds.frame, 0, search_module.PAGE_SIZE)
+    frame = result_frame(result, ds.table, 0, search_module.PAGE_SIZE)
     for abstract in frame["abstract"]:
         highlight_markdown(snippet(abstract, result.query.positive_terms))
     if result.total == 0:

@@ -173,16 +173,16 @@ def test_representative_papers_belong_to_the_topic_strongest_first(fixture):
 
 
 def test_top_authors_of_a_topic_are_its_theme_pool(fixture):
-    _, _, themes, frame, _, model = fixture
+    _, table, themes, frame, _, model = fixture
     mapping = theme_of_topics(model, themes)
     for topic in range(K):
         members = model.members(topic)
-        authors = topics.top_authors(frame, members)
+        authors = topics.top_authors(table, members)
         expected = collections.Counter(a for names in frame["authors"].iloc[members] for a in names)
         assert set(authors["author"]) <= set(fx.AUTHORS[mapping[topic]])
         assert dict(zip(authors["author"], authors["papers"])) == dict(expected)
         assert list(authors["papers"]) == sorted(authors["papers"], reverse=True)
-    assert topics.top_authors(frame, np.array([], dtype=np.int64)).empty
+    assert topics.top_authors(table, np.array([], dtype=np.int64)).empty
 
 
 # --- over time -------------------------------------------------------------------------------------
