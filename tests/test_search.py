@@ -714,3 +714,29 @@ def test_an_empty_table_indexes_and_searches():
 def test_ids_of_the_fixture_are_unique():
     assert len(set(ID.values())) == len(ID) and set(KEY) == set(ID.values())
     assert day("long") == dt.date(2026, 6, 1)
+
+
+def test_result_frame_of_a_many_chunk_table_is_the_frames_rows(fx):
+    """Rows are taken chunk by chunk (a million-paper table has many chunks): the same
+    papers, in the same order, as selecting them from the whole frame."""
+    import pyarrow as pa
+
+    from lib.schema import to_frame
+
+    chunked = pa.Table.from_batches(fx.table.to_batches(max_chunksize=3))
+    assert chunked["title"].num_chunks > 3
+    result = search(fx.index, fx.columns, "")
+    frame = result_frame(result, chunked, 2, 11)
+    rows = result.slice(2, 11)[0]
+    expected = to_frame(fx.table).iloc[rows][frame.columns.drop(["rank", "score"])].reset_index(drop=True)
+    assert frame.drop(columns=["rank", "score"]).equals(expected)
+
+
+def test_no_page_or_module_selects_rows_of_the_whole_frame():
+    """``ds.frame.iloc[rows]`` joins every chunk of the Arrow columns first (1.3 GB of
+    abstracts on a million-paper store): rows are read with Dataset.papers / rows_frame."""
+    from conftest import ROOT
+
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("lib", "pages") for path in (ROOT / folder).rglob("*.py")
+                 for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\.frame(\[[^]]*\])?\.iloc\[", line)]
+    assert offenders == []
