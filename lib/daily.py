@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 # pandas period codes per granularity name
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}

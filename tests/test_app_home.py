@@ -149,3 +149,22 @@ def test_papers_on_a_day_takes_only_that_days_rows_in_order():
     assert listed["id"].tolist() == ["2501.00001", "2501.00004", "2501.00007"]
     assert daily.papers_on(table, dates, dt.date(2025, 1, 9), "upvotes").empty
     assert list(by_votes["authors"].iloc[0]) == ["A"]
+
+
+def test_the_sample_day_pages_through_all_its_papers(app, empty_store):
+    """63 papers at 25 a page: pages of 25, 25 and 13, every paper once, and p=4 falls back."""
+    from lib import daily
+
+    seen = []
+    for page, expected in ((1, daily.PAGE_SIZE), (2, daily.PAGE_SIZE), (3, 63 - 2 * daily.PAGE_SIZE)):
+        app.query_params["p"] = str(page)
+        app.run()
+        assert not app.exception and not app.warning
+        assert len(titles(app)) == expected
+        first = (page - 1) * daily.PAGE_SIZE + 1
+        assert f"showing {first}–{first + expected - 1}" in " ".join(c.value for c in app.caption)
+        seen += titles(app)
+    assert len(seen) == len(set(seen)) == 63
+    app.query_params["p"] = "4"
+    app.run()
+    assert any("p=4" in w.value for w in app.warning) and titles(app) == seen[50:]
