@@ -3,6 +3,7 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 """
 from __future__ import annotations
 
+import gc
 from typing import Any, NoReturn
 
 import pandas as pd
@@ -27,11 +28,20 @@ def store() -> Store:
     return Store()
 
 
+def _kept(resource):
+    """A resource shared for the life of the process, put out of the cyclic garbage
+    collector's reach (``gc.freeze``): Streamlit runs a full collection after every script
+    run, and walking the indexes' vocabularies (hundreds of thousands of terms each) was
+    about half of the server's CPU per action.  Refcounting still frees an evicted one."""
+    gc.freeze()
+    return resource
+
+
 @st.cache_resource(max_entries=2, show_spinner="Loading the papers…")
 def _dataset(path: str, version: str | None) -> Dataset:
     # Keyed by the store version: a new import is picked up on the next rerun, and
     # every session shares one immutable Dataset (never mutate it).
-    return load(Store(path))
+    return _kept(load(Store(path)))
 
 
 def dataset() -> Dataset:
@@ -45,7 +55,7 @@ def dataset() -> Dataset:
 @st.cache_resource(max_entries=2, show_spinner="Loading the search index (built once per store version)…")
 def _search_index(path: str, version: str) -> SearchIndex:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return search_index_module.load_or_build(Store(path), ds)
+    return _kept(search_index_module.load_or_build(Store(path), ds))
 
 
 def search_index(ds: Dataset) -> SearchIndex:
@@ -59,7 +69,7 @@ def search_index(ds: Dataset) -> SearchIndex:
 @st.cache_resource(max_entries=2, show_spinner="Loading the term index (built once per store version)…")
 def _term_index(path: str, version: str) -> TermIndex:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return term_index_module.load_or_build(Store(path), ds)
+    return _kept(term_index_module.load_or_build(Store(path), ds))
 
 
 def term_index(ds: Dataset) -> TermIndex:
@@ -85,7 +95,7 @@ def emerging(ds: Dataset, recent: int, baseline: int):
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _topic_model(path: str, version: str, k: int) -> topics_module.TopicModel:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k)
+    return _kept(topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k))
 
 
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:

@@ -169,3 +169,27 @@ def test_paper_page_accepts_a_full_arxiv_url_as_id(app, three_day_store):
     open_page(app, "pages/paper.py", {"id": "https://arxiv.org/abs/2501.00003v3"})
     assert app.title[0].value == "Retrieval Heads in Long Context"
     assert dict(app.query_params) == {"id": "2501.00003"}
+
+
+def test_shared_indexes_are_out_of_the_collectors_reach(app, three_day_store):
+    """Streamlit collects garbage in full after every run: the shared dataset and index are
+    frozen once loaded (gc.freeze), so that walk does not grow with their vocabularies."""
+    import gc
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    gc.unfreeze()
+    try:
+        open_page(app, "pages/search.py", {"q": "agents"})
+        assert result_titles(app)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        from pages import common
+
+        index = common._search_index(str(three_day_store), common.store().version())
+        assert gc.get_freeze_count() == frozen  # the app's own copy (a cache hit), frozen back then
+        walked = {id(o) for o in gc.get_objects()}
+        assert id(index.vocabulary) not in walked and id(index.terms) not in walked
+    finally:
+        gc.unfreeze()
