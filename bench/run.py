@@ -1,7 +1,7 @@
 """Run every benchmark of the project and write bench/results.json.
 
     python bench/run.py            # full sizes (needs ../shared for the real corpus)
-    python bench/run.py --quick    # small sizes, under a minute
+    python bench/run.py --quick    # small sizes: about 3 minutes (about 70 s with --no-browser)
     python bench/run.py --no-browser
     python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
 
