@@ -817,7 +817,8 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
          f"({(machine_used - server_used) / max(machine_used, 1e-9):.0%})")
     for message in team.errors + team.mismatches[:10] + team.leaks[:10]:
         note(f"team: {message}")
-    note(f"team: {wall:.1f} s for all sessions, all {len(team.sessions)} open at once for {team.together():.0f} s; server RSS {peak['rss']:,.0f} MB (peak {peak['hwm']:,.0f} MB); "
+    note(f"team: {wall:.1f} s for all sessions, all {len(team.sessions)} open at once for {team.together():.0f} s; "
+         f"server RSS {peak['rss']:,.0f} MB (peak {peak['hwm']:,.0f} MB); "
          + "; ".join(f"{kind} p50 {percentile(s, 50):.2f} s, p95 {percentile(s, 95):.2f} s, max "
                      f"{max(s, default=float('nan')):.2f} s ({len(s)})" for kind, s in team.latency.items())
          + f" (load average {load_average()})")
@@ -828,8 +829,8 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
         seconds = team.latency[kind]
         p95 = percentile(seconds, 95)
         figures.append(Figure(f"{label}: {kind} p95", "s", round(p95, 2), {"p50": round(percentile(seconds, 50), 2)},
-                              f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)" if goal
-                              else f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
+                              f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)" if goal else
+                              f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
                               p95 <= TEAM_GOAL_S if goal else None))
     checks = 6 * sessions + (3 if quick else 4) * sessions
     figures.append(Figure(f"{label}: state leaks", "", len(team.leaks), {},

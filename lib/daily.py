@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from lib.schema import rows_frame
+
 PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 # pandas period codes per granularity name
@@ -47,8 +49,6 @@ def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upv
     """The papers listed on ``day`` (``dates``: the table's ``date`` column as datetime64),
     most upvoted first (unknown last) or as listed; indexed by table row (see
     lib.schema.rows_frame)."""
-    from lib.schema import rows_frame
-
     frame = rows_frame(table, np.flatnonzero(dates == np.datetime64(day)))
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")

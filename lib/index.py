@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.analysis import index_terms, tokenize
+from lib.schema import take_table
 
 # BM25F: field weights (a title match counts most) and length normalisation per field.
 FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0, "authors": 2.0, "keywords": 1.5}
@@ -371,8 +372,6 @@ def extend(store, previous_version: str, version: str, table: pa.Table, first_ne
     if base is None or base.n_docs != first_new_row:
         return False
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
-    from lib.schema import take_table
-
     segment = build_segment(take_table(table, rows), base)
     chain = _chain(arrays, previous_version)
     extra = {"rows": rows, "previous": _encode_strings(chain)[0], "previous_count": np.array([len(chain)], dtype=np.int64)}

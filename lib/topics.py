@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.errors import PapersError
+from lib.schema import rows_frame, take_rows
 from lib.terms import TermIndex
 from lib.trends import function_words
 
@@ -307,8 +308,6 @@ def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_
 
 def top_authors(table: pa.Table, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
     """The ``n`` authors with most papers among ``rows`` (ties: first seen first)."""
-    from lib.schema import take_rows
-
     names = pc.list_flatten(take_rows(table["authors"], np.asarray(rows, dtype=np.int64)))
     counts = pd.Series(names.to_numpy(zero_copy_only=False), dtype=object).value_counts().head(n)
     return pd.DataFrame({"author": counts.index.astype(object), "papers": counts.to_numpy()})
@@ -366,8 +365,6 @@ def is_saved(store, dataset, k: int) -> bool:
 def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.DataFrame:
     """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
     (see lib.schema.rows_frame)."""
-    from lib.schema import rows_frame
-
     rows = np.asarray(rows, dtype=np.int64)
     return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
 
