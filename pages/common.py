@@ -159,15 +159,17 @@ def _leave_legacy_pages_mode() -> None:
 
 def url_state(spec: PageSpec) -> dict[str, Any]:
     """The page's state.  When the URL is new to this session (a shared link, the
-    first visit, the back button), widgets are set from it and bad values are
-    shown as warnings; otherwise the widgets' own values are the state.
-    Every page calls this first."""
+    first visit, the back button), or the page's widgets have been forgotten (Streamlit
+    drops the state of widgets a run does not draw: the page was left for another),
+    widgets are set from it and bad values are shown as warnings; otherwise the
+    widgets' own values are the state.  Every page calls this first."""
     _leave_legacy_pages_mode()
     params = st.query_params.to_dict()
     # A widget just changed: its value wins, whatever the address bar says (a quick user
     # can rerun the page before the browser has taken the last URL we wrote).
     widget_changed = st.session_state.pop(_WIDGET_CHANGED, False)
-    if not widget_changed and st.session_state.get(_marker(spec)) != params:
+    forgotten = any(widget_key(spec, f.key) not in st.session_state for f in spec.fields)
+    if not widget_changed and (forgotten or st.session_state.get(_marker(spec)) != params):
         state, warnings = spec.decode(params)
         for key, value in state.items():
             st.session_state[widget_key(spec, key)] = value

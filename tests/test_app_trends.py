@@ -124,3 +124,23 @@ def test_emerging_rows_link_to_their_trend_on_real_papers(app, empty_store):
     assert len(rising) > 0 and len(fading) > 0
     for link in list(rising["link"]) + list(fading["link"]):
         assert link.startswith("/trends?terms=") and "recent=120" in link and "baseline=240" in link
+
+
+@pytest.mark.parametrize("page", ["pages/trends.py", "pages/search.py", "pages/topics.py"])
+def test_coming_back_by_the_navigation_shows_the_page_as_its_url_says(app, trend_store, page):
+    """A page left for two others and opened again from the top navigation (a bare URL) is
+    drawn from that URL, never from the widgets' own fallbacks (Streamlit forgets the
+    state of widgets that are not drawn; by=day and today's dates would then appear)."""
+    open_page(app, page)
+    first = {w.key: w.value for kind in ("text_input", "selectbox", "number_input", "date_input")
+             for w in app.get(kind) if w.key}
+    for other in ("pages/home.py", "pages/views.py", "pages/home.py"):
+        app.query_params.clear()
+        app.switch_page(other).run()
+    app.query_params.clear()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    again = {w.key: w.value for kind in ("text_input", "selectbox", "number_input", "date_input")
+             for w in app.get(kind) if w.key}
+    assert again == first
+    assert dict(app.query_params) == {}
