@@ -1,6 +1,6 @@
 """Scale benchmark: one million papers, and a whole team at once.
 
-On the 1,000,000-paper mixed store (quick: 20,000 mixed papers), on a private copy of its
+On the 1,000,000-paper mixed store (quick: 3,000 papers mixed from the 2,000-paper sample), on a private copy of its
 papers.parquet (the shared store is never written):
 
 1. full build: in ONE fresh process, as the app does on first use of a new store version,
@@ -21,14 +21,14 @@ papers.parquet (the shared store is never written):
 5. interaction on a warm server, one session: Enter in the search box -> the expected first
    result (computed with lib beforehand); Enter in the trends box -> the chart's legend shows
    the new terms; a click on a related topic's link -> that topic's header: p50 and p95 of 10
-   actions each, after one warm-up action;
+   actions each (quick: 1), after one warm-up action;
 6. many teammates: 20 sessions at once (one browser, 20 contexts, asyncio) on the real
-   74,728-paper store (quick: 3 sessions on the 2,000-paper sample), each running its own
+   74,728-paper store (quick: 2 sessions on the 2,000-paper sample), each running its own
    seeded sequence of 6 interactions (3 searches, 3 trend terms, with 4 page switches by the
    top navigation between them), twice: at a reader's pace (arriving one every 6 s, reading
    10-30 s, seeded, before each action: the goal is judged here) and at a stress pace
-   (arriving one every 0.5 s, 2-6 s between actions: reported) (quick: 3 sessions, no
-   pauses); the CPU the server used per action is reported beside the machine's, since the
+   (arriving one every 0.5 s, 2-6 s between actions: reported) (quick: 2 sessions, no
+   pauses, the first 2 steps); the CPU the server used per action is reported beside the machine's, since the
    20 browsers share its 2 cores with the server here (a team's browsers run on their own
    machines); after each action, the page must show that session's own state:
    its query (or terms) in the box and in the address bar, its expected first result (or
@@ -53,12 +53,13 @@ import re
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import (ROOT, WORK, Figure, copy_store, cpu_seconds, in_process, load_average,  # noqa: E402
+from common import (ROOT, WORK, Figure, app_server, chromium, retire, copy_store, cpu_seconds, in_process, load_average,  # noqa: E402
                     machine_cpu_seconds, percentile, rss_mb, stores)
 
 sys.path.insert(0, str(ROOT))
@@ -409,17 +410,18 @@ def figure_cold_start(store: Path, browser, n: int):
     return figure, server, page
 
 
-def figure_memory(server, browser, page, query: str, extra: int, n: int) -> list[Figure]:
-    """The server's RSS after one reader's tour, then the RSS each further reader adds."""
+def figure_memory(server, browser, page, query: str, extra: int, n: int, settle: float) -> list[Figure]:
+    """The server's RSS after one reader's tour, then the RSS each further reader adds (each
+    read ``settle`` seconds after the last page's run)."""
     _visit(page, server.url, query, on_home=True)
-    time.sleep(1)
+    time.sleep(settle)
     one = rss_mb(server.proc.pid)
     contexts = []
     for _ in range(extra):
         context = browser.new_context(viewport=VIEWPORT)
         contexts.append(context)
         _visit(context.new_page(), server.url, query)
-    time.sleep(1)
+    time.sleep(settle)
     more = rss_mb(server.proc.pid)
     for context in contexts:
         context.close()
@@ -455,17 +457,14 @@ def _times(label: str, seconds: list[float], goal: float, n: int) -> list[Figure
                    f"<= {goal:g} s ({len(seconds)} actions)", p95 <= goal)]
 
 
-def figure_interaction(server, browser, steps: dict, n: int) -> list[Figure]:
-    """One session on a warm server: searches, trend terms, topic switches; the first of
-    each is a warm-up, not counted."""
+def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
+    """One session (``page``) on a warm server: searches, trend terms, topic switches; the
+    first of each is a warm-up, not counted."""
     note(f"interaction (load average {load_average()})")
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
     url = server.url
     searched, trended, switched, settled = [], [], [], []
 
-    page.goto(f"{url}/search")
-    _wait(page, DONE, what='the run to end')
+    _go(page, "Search", "search")  # the top navigation: no reload of the app
     box = page.locator(BOX)
     for i, (query, title) in enumerate(steps["queries"]):
         box.fill(query)
@@ -479,7 +478,7 @@ def figure_interaction(server, browser, steps: dict, n: int) -> list[Figure]:
         _wait(page, URL_HAS, ["q", query], 'URL_HAS')
         _wait(page, DONE, what='the run to end')
 
-    page.goto(f"{url}/trends")
+    _go(page, "Trends", "trends")
     shown = ["agent", "diffusion", "reinforcement learning"]
     _wait(page, LEGEND_SHOWS, [shown, []], "the default legend")
     _wait(page, DONE, what='the run to end')
@@ -526,7 +525,6 @@ def figure_interaction(server, browser, steps: dict, n: int) -> list[Figure]:
         except Exception:  # noqa: BLE001 - reported below
             shown = page.evaluate("() => new URLSearchParams(location.search).get('topic')")
             stale.append(f"topic {topic} shown, address bar topic={shown}")
-    context.close()
     note(f"interaction: trends, Enter -> the run's end (the emerging-terms tables after the chart): "
          + ", ".join(f"{s:.2f}" for s in settled) + f" s; topics visited: {path}")
     if stale:
@@ -539,29 +537,21 @@ def figure_interaction(server, browser, steps: dict, n: int) -> list[Figure]:
 
 def browser_figures(store: Path, n: int, quick: bool) -> list[Figure]:
     """Figures 2, 3 and 5: one server on the built store."""
-    from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-
-    actions = 2 if quick else 10
+    actions = 1 if quick else 10
     steps = in_process("bench_scale", f"plan({str(store)!r}, {actions + 1}, {actions + 1}, labels=True)",
                        timeout=3600)
     note(f"browser plan computed with lib in {steps['seconds']:.1f} s (peak {steps['peak_mb']:,.0f} MB)")
     figures = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
+        cold, server, page = figure_cold_start(store, browser, n)
         try:
-            cold, server, page = figure_cold_start(store, browser, n)
-            try:
-                figures.append(cold)
-                figures += figure_memory(server, browser, page, steps["queries"][0][0], 1 if quick else 5, n)
-                page.context.close()
-                figures += figure_interaction(server, browser, steps, n)
-            finally:
-                server.stop()
+            figures.append(cold)
+            figures += figure_memory(server, browser, page, steps["queries"][0][0], 1 if quick else 5, n,
+                                     settle=0.25 if quick else 1.0)
+            figures += figure_interaction(server, page, steps, n)  # the first reader goes on
+            page.context.close()
         finally:
-            browser.close()
+            retire(server)
     return figures
 
 
@@ -664,6 +654,7 @@ class Pace:
     name: str
     think: tuple[float, float]
     arrival: float
+    actions: int = 6  # each session's first ``actions`` of its 6 steps
 
 
 # The goal is judged at a reader's pace: a search's 20 results or a chart are read before
@@ -674,7 +665,21 @@ class Pace:
 # (see the CPU accounting the bench prints).
 READING = Pace("reading pace", (10.0, 30.0), 6.0)
 STRESS = Pace("stress pace", (2.0, 6.0), 0.5)
-QUICK = Pace("no pauses", (0.0, 0.0), 0.0)
+QUICK = Pace("no pauses", (0.0, 0.0), 0.0, actions=2)
+QUICK_SESSIONS = 2
+
+
+def team_steps(own: dict) -> list[tuple[str, object]]:
+    """A session's 6 steps: 3 searches and 3 trend terms, with page switches between them
+    (the first two steps already make a search, a switch and a trend change)."""
+    return [("search", own["queries"][0]), ("trends", own["terms"][0]), ("search", own["queries"][1]),
+            ("search", own["queries"][2]), ("trends", own["terms"][1]), ("trends", own["terms"][2])]
+
+
+def checks_per_session(pace: Pace, home: bool) -> int:
+    """The state checks a session makes: one after each action and one after each page switch."""
+    kinds = [kind for kind, _ in team_steps({"queries": [None] * 3, "terms": [None] * 3})[:pace.actions]]
+    return len(kinds) + sum(a != b for a, b in zip(["home" if home else "search"] + kinds, kinds))
 
 
 async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace: Pace) -> None:
@@ -691,8 +696,7 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
     context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
     page = await context.new_page()
     current = "home"
-    steps = [("search", own["queries"][0]), ("search", own["queries"][1]), ("trends", own["terms"][0]),
-             ("trends", own["terms"][1]), ("search", own["queries"][2]), ("trends", own["terms"][2])]
+    steps = team_steps(own)[:pace.actions]
     what = "opening home" if home else "opening search"
     try:
         started = time.perf_counter()
@@ -792,9 +796,6 @@ async def _team(url: str, team: Team, quick: bool, pace: Pace) -> float:
 def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True) -> list[Figure]:
     """Figure 6 at one pace (quick: no warm-up reader, no pauses, and the sessions open the
     search page directly); ``goal``: judge the p95 figures against the goal, else report them."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import Server
-
     steps = in_process("bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})",
                        timeout=3600)
     n = steps["papers"]
@@ -802,14 +803,12 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
     note(f"team at {pace.name} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
          f"{sessions} sessions on {n:,} papers (load average {load_average()}); session 0 types "
          + " | ".join([q for q, _ in team.sessions[0]["queries"]] + [", ".join(w) for w in team.sessions[0]["terms"]]))
-    server = Server(store)
-    try:
+    with app_server(store) as server:  # a quick run's may have served this store before (warm, as the full run's)
         machine_before, server_before = machine_cpu_seconds(), cpu_seconds(server.proc.pid)
-        wall = asyncio.run(_team(server.url, team, quick, pace))
+        with ThreadPoolExecutor(1) as thread:  # its own thread: a quick run's shared sync browser holds this one's loop
+            wall = thread.submit(asyncio.run, _team(server.url, team, quick, pace)).result()
         machine_used, server_used = machine_cpu_seconds() - machine_before, cpu_seconds(server.proc.pid) - server_before
         peak = rss_mb(server.proc.pid)
-    finally:
-        server.stop()
     actions = sum(len(v) for v in team.latency.values())
     note(f"team: CPU over the run: the machine {machine_used:.0f} s of {2 * wall:.0f} s available (2 cores), "
          f"of which the dashboard's server {server_used:.0f} s ({server_used / max(actions, 1) * 1000:.0f} ms per "
@@ -832,7 +831,7 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
                               f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)" if goal else
                               f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
                               p95 <= TEAM_GOAL_S if goal else None))
-    checks = 6 * sessions + (3 if quick else 4) * sessions
+    checks = checks_per_session(pace, home=not quick) * sessions
     figures.append(Figure(f"{label}: state leaks", "", len(team.leaks), {},
                           f"0 (of up to {checks} checks; {len(team.mismatches)} other mismatches)",
                           not team.leaks and not team.mismatches))
@@ -859,7 +858,7 @@ def run(quick: bool = False, browser: bool = True, keep_build: bool | None = Non
     daily = timed("4. daily update", lambda: figure_daily_update(store))
     team = []
     if browser and quick:
-        team = timed("6. many teammates", lambda: figure_team(Path(built["real"]), 3, quick, QUICK))
+        team = timed("6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK))
     elif browser:
         team = timed("6. many teammates, reading pace", lambda: figure_team(Path(built["real"]), 20, quick, READING))
         team += timed("6. many teammates, stress pace",

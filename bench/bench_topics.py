@@ -184,7 +184,8 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
     ]
     if browser:
         in_process("bench_topics", f"saved_model({store!r}, {k})")  # loads what nmf() saved
-        page = browser_page_seconds(Path(store), "topics", SIZE_CHART, nav_label="Topics")
+        page = browser_page_seconds(Path(store), "topics", SIZE_CHART, repeats=1 if quick else 3,
+                                    cached=True, nav_label="Topics")
         for kind, seconds in (("cold start", page["cold"]), ("warm, new browser context", page["warm_median"]),
                               ("reload, cached browser", page["cached_median"]),
                               ("switch from home by the top navigation", page["switch_median"])):

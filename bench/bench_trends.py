@@ -2,7 +2,7 @@
 the emerging-terms table.
 
 On the real 74,728-paper store and on the 1,000,000-paper mixed store (quick: the 2,000-paper
-sample and 20,000 mixed papers), each step in its own fresh process:
+sample and 3,000 papers mixed from it), each step in its own fresh process:
 
 * the term index is built (its saved artifact deleted first) and saved; then loaded,
   memory-mapped, by a second process;

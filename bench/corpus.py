@@ -40,16 +40,17 @@ def real_store(quick: bool = False) -> Path:
     return path
 
 
-def synthetic_store(n: int, seed: int = 20260701) -> Path:
-    """A store of ``n`` papers mixed from the real corpus (built once, then reused)."""
+def synthetic_store(n: int, seed: int = 20260701, quick: bool = False) -> Path:
+    """A store of ``n`` papers mixed from the real corpus (quick: from its 2,000-paper
+    sample, which a quick run imports anyway), built once, then reused."""
     from lib.store import Store
 
-    path = WORK / f"store-mixed-{n}-{seed}"
+    path = WORK / f"store-mixed-{n}-{seed}{'-quick' if quick else ''}"
     store = Store(path)
     if store.exists():
         return path
     started = time.perf_counter()
-    table = mixed_table(Store(real_store()).read_table(), n, seed)
+    table = mixed_table(Store(real_store(quick)).read_table(), n, seed)
     with store.lock():
         store.write_table(table)
     print(f"built {n:,}-paper store in {time.perf_counter() - started:.0f} s: {path}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """Run every benchmark of the project and write bench/results.json.
 
     python bench/run.py            # full sizes (needs ../shared for the real corpus)
-    python bench/run.py --quick    # small sizes: about 3 minutes (about 70 s with --no-browser)
+    python bench/run.py --quick    # small sizes, in under a minute
     python bench/run.py --no-browser
     python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
 
@@ -16,6 +16,7 @@ import platform
 import os
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -26,6 +27,7 @@ import bench_scale  # noqa: E402
 import bench_search  # noqa: E402
 import bench_topics  # noqa: E402
 import bench_trends  # noqa: E402
+from common import quick_run  # noqa: E402
 
 BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics, bench_scale]
 
@@ -49,17 +51,17 @@ def main(argv: list[str]) -> int:
         rerun = {m.__name__.removeprefix("bench_") for m in modules}
         kept = [f for f in json.loads(out.read_text()) if f["bench"] not in rerun]
     figures = []
-    for module in modules:
-        started = time.perf_counter()
-        for figure in module.run(quick=quick, browser=browser):
-            print(figure.row(), flush=True)
-            figures.append({**figure.as_dict(), "bench": module.__name__.removeprefix("bench_")})
-        print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
-        merged = sorted(kept + figures, key=lambda f: ORDER.index(f["bench"]))
-        out.write_text(json.dumps(merged, indent=2) + "\n")
+    with quick_run(browser) if quick else nullcontext():  # steps forked from a preloaded interpreter, one Chromium
+        for module in modules:
+            started = time.perf_counter()
+            for figure in module.run(quick=quick, browser=browser):
+                print(figure.row(), flush=True)
+                figures.append({**figure.as_dict(), "bench": module.__name__.removeprefix("bench_")})
+            print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
+            merged = sorted(kept + figures, key=lambda f: ORDER.index(f["bench"]))
+            out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {out}")
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

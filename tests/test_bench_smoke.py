@@ -19,3 +19,29 @@ def test_bench_run_quick_without_browser(tmp_path):
     # the scale benchmark's daily update: the new day's papers found by search, counted by trends
     daily = next(f for f in figures if f["figure"].startswith("daily import"))
     assert daily["met"] is True and "pass" in daily["goal"]
+
+
+def test_quick_run_forks_each_step_with_its_own_peak_memory_and_errors(monkeypatch, tmp_path):
+    """A quick run forks its steps from one preloaded interpreter: each step's peak memory is
+    still its own, a failing or overlong step is reported, and the next step runs."""
+    import os
+    import subprocess
+
+    import pytest
+
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    monkeypatch.setenv("BENCH_WORK", str(tmp_path))
+    import common
+
+    with common.quick_run(browser=False):
+        small = common.measure("import os; RESULT['pid'] = os.getpid()")
+        big = common.measure("import os, numpy; a = numpy.ones(40_000_000); RESULT['pid'] = os.getpid()")
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            common.measure("1 / 0")
+        with pytest.raises(subprocess.TimeoutExpired):
+            common.measure("import time; time.sleep(30)", timeout=1)
+        after = common.measure("import pandas; RESULT['rows'] = len(pandas.DataFrame({'a': [1, 2]}))")
+    assert big["peak_mb"] > small["peak_mb"] + 250  # 320 MB of ones, counted in that step only
+    assert len({small["pid"], big["pid"], os.getpid()}) == 3
+    assert after["rows"] == 2
+    assert common._forks is None  # outside the run, steps are fresh interpreters again
