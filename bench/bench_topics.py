@@ -43,7 +43,9 @@ K_STEP = 0.2
 FIT_GOAL_S = 60
 FIT_GOAL_MB = 4096
 PAGE_GOAL_S = 2.0
-SIZE_CHART = "[data-testid=stVegaLiteChart]"  # the page's first chart: "Size"
+# the page's first chart, "Size" (the column under that heading: the home page has a chart too,
+# which the switch from home would otherwise find at once)
+SIZE_CHART = '[data-testid=stColumn]:has([data-testid=stHeading]:has-text("Size")) [data-testid=stVegaLiteChart]'
 
 
 def note(text: str) -> None:

@@ -46,10 +46,10 @@ def main(argv: list[str]) -> int:
         print(f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})",
               file=sys.stderr)
         return 2
-    kept = []
-    if only is not None and out.exists():  # the other modules' figures of an earlier run stay
+    kept, earlier = [], json.loads(out.read_text()) if out.exists() else []
+    if only is not None:  # the other modules' figures of an earlier run stay
         rerun = {m.__name__.removeprefix("bench_") for m in modules}
-        kept = [f for f in json.loads(out.read_text()) if f["bench"] not in rerun]
+        kept = [f for f in earlier if f["bench"] not in rerun]
     figures = []
     with quick_run(browser) if quick else nullcontext():  # steps forked from a preloaded interpreter, one Chromium
         for module in modules:
@@ -58,10 +58,30 @@ def main(argv: list[str]) -> int:
                 print(figure.row(), flush=True)
                 figures.append({**figure.as_dict(), "bench": module.__name__.removeprefix("bench_")})
             print(f"  ({module.__name__}: {time.perf_counter() - started:.0f} s)")
-            merged = sorted(kept + figures, key=lambda f: ORDER.index(f["bench"]))
+            merged = sorted(kept + keep_measured_builds(earlier, figures), key=lambda f: ORDER.index(f["bench"]))
             out.write_text(json.dumps(merged, indent=2) + "\n")
     print(f"wrote {out}")
     return 0
+
+def keep_measured_builds(earlier: list[dict], figures: list[dict]) -> list[dict]:
+    """``figures``, where a build this run only loaded (``--keep-build``: rows "full build N: ...
+    (loaded)") is replaced by the rows of the earlier run that measured that build."""
+    def build(f: dict) -> str | None:
+        return f["figure"].split(":")[0] if f["figure"].startswith("full build ") else None
+
+    reused = {build(f) for f in figures if build(f) and f["figure"].endswith("(loaded)")}
+    measured = {}
+    for f in earlier:
+        measured.setdefault(build(f), []).append(f)
+    swap = {b for b in reused if b in measured and not any(f["figure"].endswith("(loaded)") for f in measured[b])}
+    out = []
+    for f in figures:
+        if build(f) in swap:
+            out += measured[build(f)] if not any(build(g) == build(f) for g in out) else []
+        else:
+            out.append(f)
+    return out
+
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))

@@ -45,3 +45,20 @@ def test_quick_run_forks_each_step_with_its_own_peak_memory_and_errors(monkeypat
     assert len({small["pid"], big["pid"], os.getpid()}) == 3
     assert after["rows"] == 2
     assert common._forks is None  # outside the run, steps are fresh interpreters again
+
+
+def test_a_run_that_reused_a_build_keeps_the_measured_build_figures(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "bench"))
+    from run import keep_measured_builds
+
+    def row(name, ours):
+        return {"figure": name, "unit": "s", "ours": ours, "peers": {}, "goal": "", "met": None, "bench": "scale"}
+
+    earlier = [row("full build 9: search", 100.0), row("full build 9: total (one process)", 300.0),
+               row("cold start", 4.0)]
+    now = [row("full build 9: search (loaded)", 0.1), row("full build 9: total (one process)", 0.1),
+           row("cold start", 3.5)]
+    assert keep_measured_builds(earlier, now) == earlier[:2] + [now[2]]
+    built_now = [row("full build 9: search", 90.0), row("full build 9: total (one process)", 280.0)]
+    assert keep_measured_builds(earlier, built_now) == built_now  # a measured build replaces the old one
+    assert keep_measured_builds([], now) == now  # nothing measured before: the loaded rows stay
