@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[data],
                                 help="build this store version's search index, term index and topic model now")
     build.add_argument("--full", action="store_true",
-                       help="rebuild the indexes whole (folds the segments daily imports added)")
+                       help="rebuild the indexes whole (folds the segments daily imports added) and fit the "
+                            "topics anew on every paper")
     build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
 
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
@@ -395,7 +396,8 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
     index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
     k = args.k or topics.auto_k(ds.overview.papers)
-    step(f"topic model (k={k})", lambda: topics.load_or_fit(store, ds, index, k, progress.share))
+    step(f"topic model (k={k}{', fitted anew' if args.full else ''})",
+         lambda: topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full))
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
     return 0
 

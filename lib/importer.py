@@ -160,12 +160,16 @@ def extend_artifacts(store: Store, previous_version: str, version: str, table: p
                      changed_rows: np.ndarray) -> list[str]:
     """After an import, carry the previous version's indexes over with a segment of the
     papers it added and of those whose text it changed, so they are searchable and counted
-    at once, without a full rebuild.  Indexes are caches: any failure here only means the
+    at once, without a full rebuild, and its topic models with those papers placed in their
+    topics.  Indexes are caches: any failure here only means the
     next use builds them whole.  Returns what was extended."""
-    from lib import index, terms
+    from lib import index, terms, topics
 
     extended = []
-    for name, extend in (("search", index.extend_after_import), ("terms", terms.extend_after_import)):
+    for name, extend in (("search", index.extend_after_import), ("terms", terms.extend_after_import),
+                         ("topics", topics.extend_after_import)):
+        if name == "topics" and "terms" not in extended:
+            break  # a topic model reads its words by the term index's numbers: they must carry over
         try:
             if extend(store, previous_version, version, table, first_new_row, changed_rows):
                 extended.append(name)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+import zlib
 from typing import Callable
 
 import numpy as np
@@ -81,6 +82,49 @@ def tfidf(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32)
 
 
+def idf_of(papers: np.ndarray, n_docs: int) -> np.ndarray:
+    """The idf ``tfidf`` gives a term in ``papers`` of ``n_docs`` papers (scikit-learn's
+    smoothed idf), kept with a model to weigh papers placed in it later."""
+    return (np.log((1 + n_docs) / (1 + np.asarray(papers, dtype=np.float64))) + 1).astype(np.float32)
+
+
+def _weigh(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """``tfidf`` of binary rows with a given idf (binary: the sublinear tf is 1): idf, l2-normalised."""
+    weighted = sp.csr_matrix(presence.multiply(idf[np.newaxis, :]), dtype=np.float32)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return sp.csr_matrix(sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted,
+                         dtype=np.float32)
+
+
+def place(weights: sp.csr_matrix, topic_term: np.ndarray, max_iter: int = 200, tol: float = 1e-4) -> np.ndarray:
+    """Papers' topic weights W >= 0 minimising ||X - W H||^2 for fixed topics H: coordinate
+    descent over the topics, every paper at once — the update and stopping rule of
+    scikit-learn's ``non_negative_factorization(update_H=False, solver="cd")`` (a test checks
+    they agree), without importing scikit-learn into a daily import."""
+    H = np.asarray(topic_term, dtype=np.float64)
+    gram = H @ H.T
+    target = np.asarray(weights @ H.T, dtype=np.float64)  # X H^T
+    W = np.zeros((weights.shape[0], H.shape[0]))
+    first = None
+    for _ in range(max_iter):
+        violation = 0.0
+        for t in range(H.shape[0]):
+            grad = W @ gram[:, t] - target[:, t]
+            violation += float(np.abs(np.where(W[:, t] == 0, np.minimum(grad, 0), grad)).sum())
+            if gram[t, t] != 0:
+                W[:, t] = np.maximum(W[:, t] - grad / gram[t, t], 0)
+        first = violation if first is None else first
+        if first == 0 or violation / first <= tol:
+            break
+    return W.astype(np.float32)
+
+
+def vocabulary_check(terms: list[str]) -> int:
+    """A checksum of a model's vocabulary, as words: a term index rebuilt whole numbers its
+    words anew, and a model saved with the old numbers must then be fitted again."""
+    return zlib.crc32("\x00".join(terms).encode("utf-8"))
+
+
 class TopicModel:
     """NMF topics of one store version and k (scikit-learn style: ``fit`` returns self,
     learned attributes end in ``_``)."""
@@ -112,6 +156,8 @@ class TopicModel:
         if progress:
             progress("topics: labels and the map", 0.85)
         self.vocab_ids_ = vocab_ids
+        self.idf_ = idf_of(np.diff(counts.tocsc().indptr), counts.shape[0])
+        self.fitted_docs_ = counts.shape[0]
         self.doc_topic_ = doc_topic
         self.topic_term_ = topic_term
         self.terms_ = [index.unigrams[j] for j in vocab_ids]
@@ -129,16 +175,20 @@ class TopicModel:
         blob = "\x00".join(self.labels_).encode("utf-8")
         return {
             "format": np.array([FORMAT_VERSION]), "k": np.array([self.k]),
-            "vocab_ids": self.vocab_ids_, "doc_topic": self.doc_topic_, "topic_term": self.topic_term_,
+            "vocab_ids": self.vocab_ids_, "topic_term": self.topic_term_,
+            **({} if self.doc_topic_ is None else {"doc_topic": self.doc_topic_}),
             "dominant": self.dominant_, "weight": self.weight_, "labels": np.frombuffer(blob, dtype=np.uint8),
             "map_rows": self.map_rows_, "map_xy": self.map_xy_, "seconds": np.array([self.seconds_]),
+            "idf": self.idf_, "fitted_docs": np.array([self.fitted_docs_]),
+            "vocabulary_check": np.array([vocabulary_check(self.terms_)], dtype=np.int64),
+            "vocabulary": np.frombuffer("\x00".join(self.terms_).encode("utf-8"), dtype=np.uint8),
         }
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], index: TermIndex) -> "TopicModel":
         model = cls(int(arrays["k"][0]))
         model.vocab_ids_ = np.asarray(arrays["vocab_ids"])
-        model.doc_topic_ = arrays["doc_topic"]
+        model.doc_topic_ = arrays.get("doc_topic")  # None once daily imports extended the model
         model.topic_term_ = np.asarray(arrays["topic_term"])
         model.dominant_ = arrays["dominant"]
         model.weight_ = arrays["weight"]
@@ -148,7 +198,14 @@ class TopicModel:
         model.map_rows_ = arrays["map_rows"]
         model.map_xy_ = arrays["map_xy"]
         model.seconds_ = float(arrays["seconds"][0])
+        model.fitted_docs_ = int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays else len(model.dominant_)
+        model.idf_ = np.asarray(arrays["idf"]) if "idf" in arrays else None
         return model
+
+    @property
+    def placed_docs(self) -> int:
+        """Papers placed in these topics after the fit (daily imports: see extend_after_import)."""
+        return len(self.dominant_) - self.fitted_docs_
 
     # --- tidy results -------------------------------------------------------------------------
     @property
@@ -347,14 +404,25 @@ def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[
 
 
 # --- one model per store version and k ------------------------------------------------------------
-def _saved(store, dataset, k: int) -> dict | None:
+def _usable(arrays: dict | None, n_docs: int, index: TermIndex | None = None) -> bool:
+    """A saved model of the right format for ``n_docs`` papers (and, given the term index it
+    will be read with, whose vocabulary ids still name the same words)."""
+    if arrays is None or "dominant" not in arrays or int(arrays.get("format", [0])[0]) != FORMAT_VERSION \
+            or len(arrays["dominant"]) != n_docs:
+        return False
+    if index is not None and "vocabulary_check" in arrays:
+        ids = np.asarray(arrays["vocab_ids"])
+        if len(ids) and int(ids.max()) >= len(index.unigrams):
+            return False
+        return vocabulary_check([index.unigrams[j] for j in ids]) == int(arrays["vocabulary_check"][0])
+    return True
+
+
+def _saved(store, dataset, k: int, index: TermIndex | None = None) -> dict | None:
     if dataset.is_sample:
         return None
     arrays = store.load_arrays(f"{ARTIFACT}-k{k}", dataset.version)
-    if arrays is None or "dominant" not in arrays or int(arrays.get("format", [0])[0]) != FORMAT_VERSION \
-            or len(arrays["dominant"]) != dataset.table.num_rows:
-        return None
-    return arrays
+    return arrays if _usable(arrays, dataset.table.num_rows, index) else None
 
 
 def is_saved(store, dataset, k: int) -> bool:
@@ -369,10 +437,12 @@ def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.
     return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
 
 
-def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None) -> TopicModel:
+def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None,
+                refit: bool = False) -> TopicModel:
     """This store version's model with k topics: loaded when saved, else fitted and saved
-    (models of older store versions, for any k, are deleted then)."""
-    arrays = _saved(store, dataset, k)
+    (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
+    even when saved (a model that daily imports extended is then fitted on all the papers)."""
+    arrays = None if refit else _saved(store, dataset, k, index)
     if arrays is not None:
         return TopicModel.from_arrays(arrays, index)
     model = TopicModel(k).fit(index, progress=progress)
@@ -381,3 +451,74 @@ def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | N
         for old_k in {p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}:
             store.prune_artifacts(f"{ARTIFACT}-{old_k}", dataset.version)
     return model
+
+
+def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
+                        changed_rows=()) -> bool:
+    """After an import: each saved model of the previous version is carried over to this one,
+    with the papers the import added or re-wrote placed in its topics (:func:`place`: NMF with
+    the topics held fixed, on their TF-IDF rows weighed by the fit's idf), so the topics page
+    opens at once and counts them.  The topics themselves (terms, labels, map) stay those of
+    the last fit until one on all the papers (``python -m lib build --full``).  Call it once
+    the term index is extended (its word numbers must carry over).  Returns whether a model
+    was carried over."""
+    from lib import terms
+    from lib.schema import take_table
+
+    rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
+    previous_index = None
+    carried = False
+    for name in sorted({p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}):
+        arrays = store.load_arrays(f"{ARTIFACT}-{name}", previous_version)
+        if not _usable(arrays, first_new_row):
+            continue
+        if "vocabulary" in arrays and "idf" in arrays:  # the model's own words and idf: no index to load
+            words, idf = bytes(arrays["vocabulary"]).decode("utf-8").split("\x00"), np.asarray(arrays["idf"])
+            if len(words) != len(arrays["vocab_ids"]) or vocabulary_check(words) != int(arrays["vocabulary_check"][0]):
+                continue
+        else:  # saved before models kept them: from the index the model was fitted on
+            if previous_index is None:
+                previous_index = terms._load(store, previous_version,
+                                             store.load_arrays(terms.ARTIFACT, previous_version))
+                if previous_index is None or previous_index.n_docs != first_new_row:
+                    return False
+            if not _usable(arrays, first_new_row, previous_index):
+                continue
+            vocab_ids = np.asarray(arrays["vocab_ids"])
+            words = [previous_index.unigrams[j] for j in vocab_ids]
+            indptr, _ = previous_index.all_postings("u")
+            idf = idf_of(np.diff(indptr)[vocab_ids], previous_index.n_docs)
+        topic_term = np.asarray(arrays["topic_term"])
+        placed = np.zeros((len(rows), topic_term.shape[0]), dtype=np.float32)
+        if len(rows):
+            segment = TermIndex.build(take_table(table, rows, list(terms.FIELDS)))
+            indptr, indices = segment.all_postings("u")
+            columns = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
+            sizes = np.array([indptr[j + 1] - indptr[j] for _, j in columns], dtype=np.int64)
+            docs = np.concatenate([indices[indptr[j]:indptr[j + 1]] for _, j in columns]) if columns else []
+            presence = sp.csr_matrix((np.ones(int(sizes.sum()), dtype=np.float32),
+                                      (np.asarray(docs, dtype=np.int64),
+                                       np.repeat([c for c, _ in columns], sizes).astype(np.int64))),
+                                     shape=(len(rows), len(words)))
+            presence.data[:] = 1.0  # a word in both title and abstract is one presence
+            placed = place(_weigh(presence, idf), topic_term)
+        dominant = np.empty(table.num_rows, dtype=np.int32)
+        weight = np.empty(table.num_rows, dtype=np.float32)
+        dominant[:first_new_row], weight[:first_new_row] = arrays["dominant"], arrays["weight"]
+        totals = placed.sum(axis=1)
+        dominant[rows] = np.where(totals > 0, placed.argmax(axis=1), -1)
+        weight[rows] = np.divide(placed.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+        # the papers' weights on every topic stay the fit's alone (nothing reads them after the
+        # fit: the app reads each paper's dominant topic and its weight), not copied per version
+        out = {key: value for key, value in arrays.items() if key != "doc_topic"}
+        out.update({
+            "dominant": dominant, "weight": weight,
+            "idf": idf, "fitted_docs": np.array([int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays
+                                                 else first_new_row]),
+            "vocabulary_check": np.array([vocabulary_check(words)], dtype=np.int64),
+            "vocabulary": np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8),
+        })
+        store.save_arrays(f"{ARTIFACT}-{name}", version, out)
+        store.prune_artifacts(f"{ARTIFACT}-{name}", version)
+        carried = True
+    return carried

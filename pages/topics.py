@@ -67,9 +67,11 @@ def paper_list(rows, caption: str) -> None:
 
 if state["topic"] < 0:
     # --- all topics --------------------------------------------------------------------------
-    st.caption(f"{model.n_topics} topics found in {ds.overview.papers:,} papers by NMF over TF-IDF of titles, "
+    placed = (f" The {model.placed_docs:,} papers imported since the fit on {model.fitted_docs_:,} were placed in "
+              "these topics; `python -m lib build --full` finds them anew." if model.placed_docs else "")
+    st.caption(f"{model.n_topics} topics found in {model.fitted_docs_:,} papers by NMF over TF-IDF of titles, "
                "abstracts and keywords (deterministic: the same papers and number give the same topics). "
-               "Each paper belongs to its dominant topic.")
+               "Each paper belongs to its dominant topic." + placed)
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader("Size", anchor=False)

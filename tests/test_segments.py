@@ -152,7 +152,7 @@ def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["build", "--full", "--k", "3", "--data", str(store.path)], out, err) == 0
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines[:3]] == ["search index (whole)", "term index (whole)", "topic model (k=3)"]
+    assert [line.split(":")[0] for line in lines[:3]] == ["search index (whole)", "term index (whole)", "topic model (k=3, fitted anew)"]
     assert f"store version {ds.version}: 90 papers" in lines[-1]
 
     whole = search_index.load_or_build(store, ds)

@@ -409,6 +409,70 @@ def test_load_or_fit_saves_once_per_version_and_k(tmp_path, monkeypatch, fixture
     assert [p.name for p in store.artifacts_dir.glob(f"topics-k{K}-*")] == [f"topics-k{K}-{new_version}"]
 
 
+def test_a_daily_import_places_its_papers_in_the_saved_topics(tmp_path, monkeypatch):
+    """An import after a fit carries the model over to the new version: its papers (new, and
+    one whose text changed to another theme's) are placed in the fitted topics, without a fit;
+    ``python -m lib build --full`` then fits on every paper."""
+    from lib import terms
+    from lib.cli import main as cli
+
+    records = fx.papers()
+    store = Store(tmp_path / "data")
+    _import(store, tmp_path, records, "first")
+    ds = load(store)
+    index = terms.load_or_build(store, ds)  # saved: the import extends it, and the model with it
+    model = topics.load_or_fit(store, ds, index, K)
+    ids = ds.table.column("id").to_pylist()
+    theme_of_row = np.array([fx.themes_by_id(records)[i] for i in ids])
+    mapping = theme_of_topics(model, theme_of_row)
+    assert sorted(mapping.values()) == sorted(fx.THEMES)
+
+    new = [dict(p, id=f"2601.{i:05d}", date="2026-01-05") for i, p in enumerate(fx.papers(per_theme=3, seed=11))]
+    rewritten = next(p for p in records if p[fx.THEME_KEY] == "astronomy")
+    cooking = next(p for p in fx.papers(per_theme=1, seed=12) if p[fx.THEME_KEY] == "cooking")
+    changed = dict(rewritten, title=cooking["title"], abstract=cooking["abstract"], **{fx.THEME_KEY: "cooking"})
+
+    def no_fit(self, *args, **kwargs):
+        raise AssertionError("fitted again")
+
+    monkeypatch.setattr(TopicModel, "fit", no_fit)
+    _import(store, tmp_path, new + [changed], "second")
+    ds2 = load(store)
+    assert topics.is_saved(store, ds2, K)
+    carried = topics.load_or_fit(store, ds2, terms.load_or_build(store, ds2), K)
+    assert carried.labels_ == model.labels_ and carried.fitted_docs_ == len(records)
+    assert carried.placed_docs == len(new) == ds2.table.num_rows - len(records)
+    ids2 = ds2.table.column("id").to_pylist()
+    truth = {**fx.themes_by_id(records), **fx.themes_by_id(new), changed["id"]: "cooking"}
+    placed = {i: mapping.get(int(t)) for i, t in zip(ids2, carried.dominant_)}
+    assert {i: placed[i] for i in fx.themes_by_id(new)} == fx.themes_by_id(new)
+    assert placed[changed["id"]] == "cooking"  # re-written: placed by its new text
+    assert placed == truth
+    assert carried.summary()["papers"].sum() == ds2.table.num_rows
+    assert [p.name for p in store.artifacts_dir.glob(f"topics-k{K}-*")] == [f"topics-k{K}-{ds2.version}"]
+
+    monkeypatch.undo()
+    assert cli(["build", "--data", str(tmp_path / "data"), "--full", "--k", str(K)], out=io.StringIO(), err=io.StringIO()) == 0
+    refit = topics.load_or_fit(store, ds2, terms.load_or_build(store, ds2), K)
+    assert refit.fitted_docs_ == ds2.table.num_rows and refit.placed_docs == 0
+
+
+def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_path, fixture):
+    _, table, _, _, _, _ = fixture
+    store = Store(tmp_path / "data")
+    version = _write(store, table)
+    ds = load(store)
+    index = TermIndex.build(ds.table)
+    model = topics.load_or_fit(store, ds, index, K)
+    arrays = model.to_arrays()
+    shuffled = arrays["vocab_ids"][::-1].copy()  # the same ids, now naming other words
+    store.save_arrays(f"topics-k{K}", version, {**arrays, "vocab_ids": shuffled})
+    assert topics.is_saved(store, ds, K)  # without the index, the shape looks right
+    again = topics.load_or_fit(store, ds, index, K)
+    np.testing.assert_array_equal(again.vocab_ids_, model.vocab_ids_)
+    assert again.labels_ == model.labels_
+
+
 def test_a_saved_model_of_another_format_or_size_is_refitted(tmp_path, fixture):
     _, table, _, _, _, _ = fixture
     store = Store(tmp_path / "data")
@@ -550,3 +614,21 @@ def test_a_topics_feed_holds_its_newest_papers(fixture):
     feed = ET.fromstring(atom_feed("topic: x", ViewLink.parse("http://team.example/topics?topic=0"), newest))
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)] == newest["title"].tolist()
+
+
+def test_place_agrees_with_scikit_learn_and_weigh_with_tfidf(fixture):
+    """The daily fold-in's own solver and weighting match the library's on real fixture rows."""
+    import scipy.sparse as sp
+    from sklearn.decomposition import non_negative_factorization
+
+    _, _, _, _, index, model = fixture
+    counts, vocab_ids = topics.document_terms(index)
+    np.testing.assert_array_equal(vocab_ids, model.vocab_ids_)
+    weights = topics._weigh(counts, model.idf_)
+    np.testing.assert_allclose(weights.toarray(), topics.tfidf(counts).toarray(), rtol=1e-5, atol=1e-6)
+    ours = topics.place(weights, model.topic_term_)
+    theirs, _, _ = non_negative_factorization(weights, H=model.topic_term_.astype(np.float32), n_components=K,
+                                              update_H=False, solver="cd", max_iter=200, tol=1e-4)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-4)
+    np.testing.assert_array_equal(ours.argmax(axis=1), model.dominant_)  # the fit's own papers: their topics
+    assert not topics.place(sp.csr_matrix((2, len(vocab_ids)), dtype=np.float32), model.topic_term_).any()
