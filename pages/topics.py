@@ -67,8 +67,8 @@ def paper_list(rows, caption: str) -> None:
 
 if state["topic"] < 0:
     # --- all topics --------------------------------------------------------------------------
-    placed = (f" The {model.placed_docs:,} papers imported since the fit on {model.fitted_docs_:,} were placed in "
-              "these topics; `python -m lib build --full` finds them anew." if model.placed_docs else "")
+    placed = (f" The {model.placed_docs:,} papers imported since were placed in these topics "
+              f"(`python -m lib build --full` fits them on all {ds.overview.papers:,})." if model.placed_docs else "")
     st.caption(f"{model.n_topics} topics found in {model.fitted_docs_:,} papers by NMF over TF-IDF of titles, "
                "abstracts and keywords (deterministic: the same papers and number give the same topics). "
                "Each paper belongs to its dominant topic." + placed)
