@@ -8,7 +8,8 @@ papers.parquet (the shared store is never written):
    ``lib.terms.load_or_build`` and ``lib.topics.load_or_fit`` with the automatic k: each
    step's seconds, the total, and the process's peak memory (VmHWM);
 2. cold start: seconds from the start of the server (the browser tests' ``Server``, so
-   including Streamlit's own start) to the home page's first card title in a fresh browser;
+   including Streamlit's own start) to the home page's first card title in a fresh browser,
+   the median of 3 fresh servers (quick: 1);
 3. memory: the server's resident memory (VmRSS of the process tree) once one session has
    opened the home, search (a query), trends (default terms) and topics pages, moving
    between them with the top navigation as a reader does; then the memory each further
@@ -396,27 +397,36 @@ def _wait(page, condition: str, arg=None, what: str = "") -> None:
                            f"the page shows {shown}") from None
 
 
-def figure_cold_start(store: Path, browser, n: int):
-    """(figure, server, the page showing home): from the server's start to the first card."""
+def figure_cold_start(store: Path, browser, n: int, starts: int = 3):
+    """(figure, server, the page showing home): from the server's start to the first card,
+    the median of ``starts`` fresh servers (one start is at the mercy of a busy moment of the
+    machine); the last server goes on for the next figures."""
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import Server
 
     note(f"cold start (load average {load_average()})")
-    started = time.perf_counter()
-    server = Server(store)
-    healthy = time.perf_counter() - started
-    try:
-        page = browser.new_context(viewport=VIEWPORT).new_page()
-        page.goto(f"{server.url}/")
-        page.locator(FIRST_CARD).first.wait_for(timeout=TIMEOUT_MS)
-        seconds = time.perf_counter() - started
-    except BaseException:
-        server.stop()
-        raise
-    note(f"cold start: server healthy after {healthy:.1f} s, first card after {seconds:.1f} s; "
-         f"server RSS then {rss_mb(server.proc.pid)['rss']:,.0f} MB")
+    times = []
+    for i in range(starts):
+        started = time.perf_counter()
+        server = Server(store)
+        healthy = time.perf_counter() - started
+        try:
+            page = browser.new_context(viewport=VIEWPORT).new_page()
+            page.goto(f"{server.url}/")
+            page.locator(FIRST_CARD).first.wait_for(timeout=TIMEOUT_MS)
+            times.append(time.perf_counter() - started)
+        except BaseException:
+            server.stop()
+            raise
+        note(f"cold start {i + 1}: server healthy after {healthy:.1f} s, first card after {times[-1]:.1f} s; "
+             f"server RSS then {rss_mb(server.proc.pid)['rss']:,.0f} MB")
+        if i < starts - 1:
+            page.context.close()
+            server.stop()
+    seconds = sorted(times)[len(times) // 2]
     figure = Figure(f"cold start -> home's first card, {n:,} papers", "s", round(seconds, 2), {},
-                    f"<= {COLD_GOAL_S:g} s", seconds <= COLD_GOAL_S)
+                    f"<= {COLD_GOAL_S:g} s (median of {starts} starts: {', '.join(f'{t:.2f}' for t in times)} s)",
+                    seconds <= COLD_GOAL_S)
     return figure, server, page
 
 
@@ -553,7 +563,7 @@ def browser_figures(store: Path, n: int, quick: bool) -> list[Figure]:
     note(f"browser plan computed with lib in {steps['seconds']:.1f} s (peak {steps['peak_mb']:,.0f} MB)")
     figures = []
     with chromium() as browser:
-        cold, server, page = figure_cold_start(store, browser, n)
+        cold, server, page = figure_cold_start(store, browser, n, starts=1 if quick else 3)
         try:
             figures.append(cold)
             figures += figure_memory(server, browser, page, steps["queries"][0][0], 1 if quick else 5, n,
