@@ -448,6 +448,7 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
         return sorted(values)[len(values) // 2] if values else float("nan")
 
     times, reloads, switched = [], [], []
+    go_on = cached or nav_label  # the last new context goes on, its cache warm
     with app_server(data_dir, fresh=True) as server, chromium() as browser:
         for i in range(repeats + 1):
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -456,7 +457,7 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
             page.goto(f"{server.url}/{url_path}")
             page.locator(ready_selector).first.wait_for(timeout=120_000)
             times.append(time.perf_counter() - start)
-            if i < repeats or not (cached or nav_label):  # the last one goes on, its cache warm
+            if i < repeats or not go_on:
                 context.close()
         if cached:
             for _ in range(repeats):
@@ -475,7 +476,7 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
             link.click()
             page.locator(ready_selector).first.wait_for(timeout=120_000)
             switched.append(time.perf_counter() - start)
-        if cached or nav_label:
+        if go_on:
             page.context.close()
     return {"cold": times[0], "warm_median": median(times[1:]), "cached_median": median(reloads),
             "switch_median": median(switched)}

@@ -74,12 +74,13 @@ def keep_measured_builds(earlier: list[dict], figures: list[dict]) -> list[dict]
     for f in earlier:
         measured.setdefault(build(f), []).append(f)
     swap = {b for b in reused if b in measured and not any(f["figure"].endswith("(loaded)") for f in measured[b])}
-    out = []
+    out, placed = [], set()
     for f in figures:
-        if build(f) in swap:
-            out += measured[build(f)] if not any(build(g) == build(f) for g in out) else []
-        else:
+        if build(f) not in swap:
             out.append(f)
+        elif build(f) not in placed:  # the measured rows, once, where the loaded ones began
+            out += measured[build(f)]
+            placed.add(build(f))
     return out
 
 

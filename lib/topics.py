@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.errors import PapersError
-from lib.schema import rows_frame, take_rows
+from lib.schema import rows_frame, take_rows, take_table
 from lib.terms import TermIndex
 from lib.trends import function_words
 
@@ -69,11 +69,32 @@ def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.c
     chosen = np.flatnonzero(eligible)
     if len(chosen) > MAX_TERMS:
         chosen = np.sort(chosen[np.argsort(-papers[chosen], kind="stable")[:MAX_TERMS]])
-    columns = [indices[indptr[j]:indptr[j + 1]] for j in chosen]
+    return _presence(indptr, indices, chosen, n), chosen
+
+
+def _presence(indptr: np.ndarray, indices: np.ndarray, term_ids, n_rows: int) -> sp.csr_matrix:
+    """Binary rows x terms matrix, one column per id of ``term_ids`` in that order, from a term
+    index's postings (``indptr``/``indices``: each term's rows)."""
+    columns = [indices[indptr[j]:indptr[j + 1]] for j in term_ids]
     rows = np.concatenate(columns) if columns else np.empty(0, dtype=np.int32)
-    cols = np.repeat(np.arange(len(chosen)), [len(c) for c in columns]) if columns else np.empty(0, dtype=np.int64)
-    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, len(chosen)))
-    return matrix, chosen
+    cols = np.repeat(np.arange(len(columns)), [len(c) for c in columns]) if columns else np.empty(0, dtype=np.int64)
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, len(columns)))
+
+
+def _dominant(doc_topic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each paper's dominant topic (-1: no weight at all) and that topic's share of its weight."""
+    totals = doc_topic.sum(axis=1)
+    dominant = np.where(totals > 0, doc_topic.argmax(axis=1), -1).astype(np.int32)
+    return dominant, np.divide(doc_topic.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+
+
+def _pack(words: list[str]) -> np.ndarray:
+    """Strings as one array to save (NUL-separated UTF-8); :func:`_unpack` reads them back."""
+    return np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(blob: np.ndarray) -> list[str]:
+    return bytes(blob).decode("utf-8").split("\x00")
 
 
 def tfidf(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -122,7 +143,12 @@ def place(weights: sp.csr_matrix, topic_term: np.ndarray, max_iter: int = 200, t
 def vocabulary_check(terms: list[str]) -> int:
     """A checksum of a model's vocabulary, as words: a term index rebuilt whole numbers its
     words anew, and a model saved with the old numbers must then be fitted again."""
-    return zlib.crc32("\x00".join(terms).encode("utf-8"))
+    return zlib.crc32(_pack(terms).tobytes())
+
+
+def _vocabulary_arrays(terms: list[str]) -> dict[str, np.ndarray]:
+    """A model's vocabulary as saved: its words, and their checksum."""
+    return {"vocabulary": _pack(terms), "vocabulary_check": np.array([vocabulary_check(terms)], dtype=np.int64)}
 
 
 class TopicModel:
@@ -156,15 +182,13 @@ class TopicModel:
         if progress:
             progress("topics: labels and the map", 0.85)
         self.vocab_ids_ = vocab_ids
-        self.idf_ = idf_of(np.diff(counts.tocsc().indptr), counts.shape[0])
+        self.idf_ = idf_of(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0])
         self.fitted_docs_ = counts.shape[0]
         self.doc_topic_ = doc_topic
         self.topic_term_ = topic_term
         self.terms_ = [index.unigrams[j] for j in vocab_ids]
         self.display_ = [index.display[j] for j in vocab_ids]
-        totals = doc_topic.sum(axis=1)
-        self.dominant_ = np.where(totals > 0, doc_topic.argmax(axis=1), -1).astype(np.int32)
-        self.weight_ = np.divide(doc_topic.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+        self.dominant_, self.weight_ = _dominant(doc_topic)
         self.labels_ = topic_labels(topic_term, self.display_)
         self.map_rows_, self.map_xy_ = paper_map(doc_topic, self.random_state)
         self.seconds_ = time.perf_counter() - started
@@ -172,16 +196,13 @@ class TopicModel:
 
     # --- persistence ----------------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
-        blob = "\x00".join(self.labels_).encode("utf-8")
         return {
             "format": np.array([FORMAT_VERSION]), "k": np.array([self.k]),
             "vocab_ids": self.vocab_ids_, "topic_term": self.topic_term_,
             **({} if self.doc_topic_ is None else {"doc_topic": self.doc_topic_}),
-            "dominant": self.dominant_, "weight": self.weight_, "labels": np.frombuffer(blob, dtype=np.uint8),
+            "dominant": self.dominant_, "weight": self.weight_, "labels": _pack(self.labels_),
             "map_rows": self.map_rows_, "map_xy": self.map_xy_, "seconds": np.array([self.seconds_]),
-            "idf": self.idf_, "fitted_docs": np.array([self.fitted_docs_]),
-            "vocabulary_check": np.array([vocabulary_check(self.terms_)], dtype=np.int64),
-            "vocabulary": np.frombuffer("\x00".join(self.terms_).encode("utf-8"), dtype=np.uint8),
+            "idf": self.idf_, "fitted_docs": np.array([self.fitted_docs_]), **_vocabulary_arrays(self.terms_),
         }
 
     @classmethod
@@ -192,7 +213,7 @@ class TopicModel:
         model.topic_term_ = np.asarray(arrays["topic_term"])
         model.dominant_ = arrays["dominant"]
         model.weight_ = arrays["weight"]
-        model.labels_ = bytes(arrays["labels"]).decode("utf-8").split("\x00")
+        model.labels_ = _unpack(arrays["labels"])
         model.terms_ = [index.unigrams[j] for j in model.vocab_ids_]
         model.display_ = [index.display[j] for j in model.vocab_ids_]
         model.map_rows_ = arrays["map_rows"]
@@ -463,7 +484,6 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
     the term index is extended (its word numbers must carry over).  Returns whether a model
     was carried over."""
     from lib import terms
-    from lib.schema import take_table
 
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
     previous_index = None
@@ -473,7 +493,7 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
         if not _usable(arrays, first_new_row):
             continue
         if "vocabulary" in arrays and "idf" in arrays:  # the model's own words and idf: no index to load
-            words, idf = bytes(arrays["vocabulary"]).decode("utf-8").split("\x00"), np.asarray(arrays["idf"])
+            words, idf = _unpack(arrays["vocabulary"]), np.asarray(arrays["idf"])
             if len(words) != len(arrays["vocab_ids"]) or vocabulary_check(words) != int(arrays["vocabulary_check"][0]):
                 continue
         else:  # saved before models kept them: from the index the model was fitted on
@@ -492,31 +512,22 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
         placed = np.zeros((len(rows), topic_term.shape[0]), dtype=np.float32)
         if len(rows):
             segment = TermIndex.build(take_table(table, rows, list(terms.FIELDS)))
-            indptr, indices = segment.all_postings("u")
-            columns = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
-            sizes = np.array([indptr[j + 1] - indptr[j] for _, j in columns], dtype=np.int64)
-            docs = np.concatenate([indices[indptr[j]:indptr[j + 1]] for _, j in columns]) if columns else []
-            presence = sp.csr_matrix((np.ones(int(sizes.sum()), dtype=np.float32),
-                                      (np.asarray(docs, dtype=np.int64),
-                                       np.repeat([c for c, _ in columns], sizes).astype(np.int64))),
-                                     shape=(len(rows), len(words)))
-            presence.data[:] = 1.0  # a word in both title and abstract is one presence
+            present = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
+            at = np.array([c for c, _ in present], dtype=np.int64)  # the model's column of each
+            found = _presence(*segment.all_postings("u"), [j for _, j in present], len(rows))
+            presence = sp.csr_matrix((found.data, at[found.indices], found.indptr), shape=(len(rows), len(words)))
             placed = place(_weigh(presence, idf), topic_term)
         dominant = np.empty(table.num_rows, dtype=np.int32)
         weight = np.empty(table.num_rows, dtype=np.float32)
         dominant[:first_new_row], weight[:first_new_row] = arrays["dominant"], arrays["weight"]
-        totals = placed.sum(axis=1)
-        dominant[rows] = np.where(totals > 0, placed.argmax(axis=1), -1)
-        weight[rows] = np.divide(placed.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+        dominant[rows], weight[rows] = _dominant(placed)
         # the papers' weights on every topic stay the fit's alone (nothing reads them after the
         # fit: the app reads each paper's dominant topic and its weight), not copied per version
         out = {key: value for key, value in arrays.items() if key != "doc_topic"}
         out.update({
             "dominant": dominant, "weight": weight,
             "idf": idf, "fitted_docs": np.array([int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays
-                                                 else first_new_row]),
-            "vocabulary_check": np.array([vocabulary_check(words)], dtype=np.int64),
-            "vocabulary": np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8),
+                                                 else first_new_row]), **_vocabulary_arrays(words),
         })
         store.save_arrays(f"{ARTIFACT}-{name}", version, out)
         store.prune_artifacts(f"{ARTIFACT}-{name}", version)

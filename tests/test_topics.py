@@ -457,14 +457,19 @@ def test_a_daily_import_places_its_papers_in_the_saved_topics(tmp_path, monkeypa
     assert refit.fitted_docs_ == ds2.table.num_rows and refit.placed_docs == 0
 
 
-def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_path, fixture):
-    _, table, _, _, _, _ = fixture
+def _saved_model(tmp_path, fixture):
+    """A store holding the fixture's table and its saved model: (store, version, dataset,
+    term index, model, the model's arrays)."""
     store = Store(tmp_path / "data")
-    version = _write(store, table)
+    version = _write(store, fixture[1])
     ds = load(store)
     index = TermIndex.build(ds.table)
     model = topics.load_or_fit(store, ds, index, K)
-    arrays = model.to_arrays()
+    return store, version, ds, index, model, model.to_arrays()
+
+
+def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_path, fixture):
+    store, version, ds, index, model, arrays = _saved_model(tmp_path, fixture)
     shuffled = arrays["vocab_ids"][::-1].copy()  # the same ids, now naming other words
     store.save_arrays(f"topics-k{K}", version, {**arrays, "vocab_ids": shuffled})
     assert topics.is_saved(store, ds, K)  # without the index, the shape looks right
@@ -474,13 +479,7 @@ def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_
 
 
 def test_a_saved_model_of_another_format_or_size_is_refitted(tmp_path, fixture):
-    _, table, _, _, _, _ = fixture
-    store = Store(tmp_path / "data")
-    version = _write(store, table)
-    ds = load(store)
-    index = TermIndex.build(ds.table)
-    model = topics.load_or_fit(store, ds, index, K)
-    arrays = model.to_arrays()
+    store, version, ds, index, model, arrays = _saved_model(tmp_path, fixture)
     store.save_arrays(f"topics-k{K}", version, {**arrays, "format": np.array([topics.FORMAT_VERSION - 1])})
     again = topics.load_or_fit(store, ds, index, K)
     assert again.labels_ == model.labels_
