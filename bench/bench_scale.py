@@ -637,10 +637,10 @@ class Team:
         self.spans: list[tuple[float, float]] = []  # each session's (opened, closed), perf_counter
         self.timeline: list[tuple[float, float, str]] = []  # (started, seconds, kind) of every action
 
-    def took(self, kind: str, started: float) -> None:
+    def took(self, kind: str, started: float, detail: str = "") -> None:
         seconds = time.perf_counter() - started
         self.latency[kind].append(seconds)
-        self.timeline.append((started, seconds, kind))
+        self.timeline.append((started, seconds, f"{kind} {detail}".strip()))
 
     def slowest(self, count: int = 5) -> str:
         """The slowest actions but the openings: when each started (s after the first
@@ -744,6 +744,7 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
     context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
     page = await context.new_page()
     current = "home"
+    seen = {current}
     steps = team_steps(own)[:pace.actions]
     what = "opening home" if home else "opening search"
     try:
@@ -756,6 +757,7 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
             await page.goto(f"{url}/search")
             await page.locator(BOX).wait_for(timeout=TIMEOUT_MS)
             current = "search"
+            seen.add(current)
         await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
         for step, (kind, value) in enumerate(steps, start=1):
             await pause()
@@ -769,7 +771,8 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
                     await page.locator(BOX).wait_for(timeout=TIMEOUT_MS)
                 else:
                     await page.wait_for_function(LEGEND_SHOWS, arg=[["agent", "diffusion"], []], timeout=TIMEOUT_MS)
-                team.took("page switch", started)
+                team.took("page switch", started, f"to {kind}" + ("" if kind in seen else ", its first visit"))
+                seen.add(kind)
                 await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
                 default = "" if kind == "search" else DEFAULT_TERMS
                 team.check(i, what, await page.evaluate(SNAPSHOT), kind, default, None,
