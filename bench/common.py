@@ -444,9 +444,6 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
       teammate's browser after the first visit: Streamlit's scripts come from the cache);
     * ``switch_median`` (with ``nav_label``): in an open app, a click on the page's entry in
       the top navigation, from the home page."""
-    def median(values: list[float]) -> float:
-        return sorted(values)[len(values) // 2] if values else float("nan")
-
     times, reloads, switched = [], [], []
     go_on = cached or nav_label  # the last new context goes on, its cache warm
     with app_server(data_dir, fresh=True) as server, chromium() as browser:
@@ -478,8 +475,8 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
             switched.append(time.perf_counter() - start)
         if go_on:
             page.context.close()
-    return {"cold": times[0], "warm_median": median(times[1:]), "cached_median": median(reloads),
-            "switch_median": median(switched)}
+    return {"cold": times[0], "warm_median": percentile(times[1:], 50), "cached_median": percentile(reloads, 50),
+            "switch_median": percentile(switched, 50)}
 
 
 _NAV = "[data-testid=stTopNavLink]"

@@ -63,6 +63,7 @@ def main(argv: list[str]) -> int:
     print(f"wrote {out}")
     return 0
 
+
 def keep_measured_builds(earlier: list[dict], figures: list[dict]) -> list[dict]:
     """``figures``, where a build this run only loaded (``--keep-build``: rows "full build N: ...
     (loaded)") is replaced by the rows of the earlier run that measured that build."""

@@ -486,7 +486,7 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
     from lib import terms
 
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
-    previous_index = None
+    previous_index = segment = None  # each loaded or built once, for every saved k
     carried = False
     for name in sorted({p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}):
         arrays = store.load_arrays(f"{ARTIFACT}-{name}", previous_version)
@@ -511,7 +511,8 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
         topic_term = np.asarray(arrays["topic_term"])
         placed = np.zeros((len(rows), topic_term.shape[0]), dtype=np.float32)
         if len(rows):
-            segment = TermIndex.build(take_table(table, rows, list(terms.FIELDS)))
+            if segment is None:
+                segment = TermIndex.build(take_table(table, rows, list(terms.FIELDS)))
             present = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
             at = np.array([c for c, _ in present], dtype=np.int64)  # the model's column of each
             found = _presence(*segment.all_postings("u"), [j for _, j in present], len(rows))
