@@ -617,6 +617,9 @@ def test_xinclude_is_not_followed(baseline):
     (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>", "not valid XML"),
     (b"<a><b></a></b>", "not valid XML"),
     (b"<<<<>>>>", "not valid XML"),
+    # the declared encoding: unknown (found by the fuzzer: "UTF-8" with a byte deleted), or one expat refuses
+    (b'<?xml version="1.0" encoding="UF-8"?><feed xmlns="http://www.w3.org/2005/Atom"/>', "unknown encoding: UF-8"),
+    (b'<?xml version="1.0" encoding="utf-32"?><feed xmlns="http://www.w3.org/2005/Atom"/>', "not valid XML"),
     (codecs.BOM_UTF8 + b"<?xml version='1.0'?><note>hello</note>", "root element <note>"),
 ])
 def test_xml_that_is_not_atom_is_refused(baseline, data, says):

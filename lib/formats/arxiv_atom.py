@@ -32,7 +32,7 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
         root = SafeET.parse(stream, forbid_dtd=True).getroot()
     except DefusedXmlException as exc:
         raise InputError(f"{ctx.name}: refused unsafe XML ({type(exc).__name__})") from None
-    except ParseError as exc:
+    except (ParseError, LookupError, ValueError) as exc:  # an encoding unknown (LookupError) or multi-byte (ValueError)
         raise InputError(f"{ctx.name}: not valid XML ({exc})") from None
     if root.tag != f"{ATOM}feed":
         raise InputError(f"{ctx.name}: not an Atom feed (root element <{root.tag}>)")
