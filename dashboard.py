@@ -18,7 +18,7 @@ def main() -> None:
         st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
     ]
     if not read_only():  # a shared, read-only dashboard has no page that writes
-        pages.append(st.Page("pages/import_data.py", title="Import", icon=":material/upload:", url_path="import"))
+        pages.append(st.Page("pages/import.py", title="Import", icon=":material/upload:", url_path="import"))
     st.navigation(pages, position="top").run()
 
 

@@ -12,7 +12,7 @@ def jsonl(records):
 
 def open_import_page(app):
     app.run()
-    app.switch_page("pages/import_data.py").run()
+    app.switch_page("pages/import.py").run()
     assert not app.exception
     return app
 

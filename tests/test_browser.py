@@ -1,5 +1,6 @@
 """Real-browser tests: what only a browser shows (a shared link opened from scratch)."""
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -98,3 +99,36 @@ def test_quick_successive_queries_are_never_lost(sample_server, page):
     page.wait_for_function("() => location.search.includes('q=capsule')")
     page.wait_for_timeout(1000)
     assert box.input_value() == "capsule" and "CapsuleNet" in first_link.inner_text()
+
+
+def test_every_page_file_is_named_like_its_url_path():
+    """On a freshly started server Streamlit first treats pages/ as a legacy multipage app,
+    where /NAME is pages/NAME.py: a page whose file is named otherwise opens its shared link
+    under a "Page not found" dialog (pages/import_data.py served /import)."""
+    import ast
+
+    from conftest import ROOT
+
+    registered = {}
+    for node in ast.walk(ast.parse((ROOT / "dashboard.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            path = Path(node.args[0].value)
+            url = next((k.value.value for k in node.keywords if k.arg == "url_path"), None)
+            registered[path.stem] = url
+    assert "import" in registered and len(registered) >= 7
+    assert all(url == stem for stem, url in registered.items() if url is not None), registered
+
+
+def test_a_first_visit_to_a_fresh_server_opens_the_import_page_without_page_not_found(tmp_path, page):
+    from conftest import Server, require_browser
+
+    require_browser()
+    server = Server(tmp_path / "store")
+    try:
+        page.goto(f"{server.url}/import")
+        wait_for_app(page)
+        expect(page.locator("[data-testid=stMainBlockContainer] h1")).to_have_text("Import papers")
+        page.wait_for_timeout(1000)  # the dialog, when it comes, comes with the first run
+        assert page.get_by_text("Page not found").count() == 0
+    finally:
+        server.stop()

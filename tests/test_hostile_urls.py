@@ -66,7 +66,7 @@ ALL_PAGES = {
     "paper": ("pages/paper.py", PAPER),
     "trends": ("pages/trends.py", TRENDS),
     "topics": ("pages/topics.py", TOPICS),
-    "import": ("pages/import_data.py", IMPORT),
+    "import": ("pages/import.py", IMPORT),
 }
 if VIEWS is not None and (ROOT / "pages" / "views.py").exists():
     ALL_PAGES["views"] = ("pages/views.py", VIEWS)

@@ -50,7 +50,7 @@ def test_the_app_has_no_import_page_and_says_how_data_is_loaded(app, empty_store
     assert not app.exception
     assert any("read-only" in i.value for i in app.info)  # the sample banner
     with pytest.raises(Exception):
-        app.switch_page("pages/import_data.py").run()  # not registered: no such page
+        app.switch_page("pages/import.py").run()  # not registered: no such page
 
 
 def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
@@ -59,7 +59,7 @@ def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
     from conftest import ROOT
 
     monkeypatch.setenv("PAPERS_READONLY", "1")
-    page = AppTest.from_file(str(ROOT / "pages" / "import_data.py"), default_timeout=60)
+    page = AppTest.from_file(str(ROOT / "pages" / "import.py"), default_timeout=60)
     page.run()
     assert not page.exception
     assert any("read-only" in e.value for e in page.error)

@@ -15,6 +15,7 @@ from lib.urlstate import IMPORT
 from pages import common
 
 PREVIEW_ROWS = 10
+CONFIRMED = "import.confirmed"  # the preview the Import button was pressed for
 
 common.url_state(IMPORT)  # no keys: an unknown parameter is warned about and dropped
 common.write_url(IMPORT, {})
@@ -76,9 +77,19 @@ first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
 st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch",
              column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
 
+
+def confirm(key: tuple) -> None:
+    # A callback, not the button's return value: a click survives a rerun of the page before
+    # it gets here (the first run on a fresh server reruns through dashboard.py: see common)
+    st.session_state[CONFIRMED] = key
+
+
 if not c.changed:
     st.success("Everything in these files is already in the store: nothing to import.")
-elif st.button(f"Import {c.added + c.updated:,} papers", type="primary", icon=":material/download:"):
+    st.stop()
+st.button(f"Import {c.added + c.updated:,} papers", type="primary", icon=":material/download:",
+          on_click=confirm, args=(preview_key,))
+if st.session_state.pop(CONFIRMED, None) == preview_key:
     try:
         with st.spinner("Importing…"):
             report = import_files(store, inputs, **settings)
