@@ -1,10 +1,10 @@
 """Scale benchmark: one million papers, and a whole team at once.
 
 On the 1,000,000-paper mixed store (quick: 3,000 papers mixed from the 2,000-paper sample), on a private copy of its
-papers.parquet (the shared store is never written):
+table's files (the shared store is never written):
 
 1. full build: in ONE fresh process, as the app does on first use of a new store version,
-   the table (Parquet decoded, its Arrow copy written), ``lib.index.load_or_build``,
+   the table (its Parquet parts decoded, their Arrow copies written), ``lib.index.load_or_build``,
    ``lib.terms.load_or_build`` and ``lib.topics.load_or_fit`` with the automatic k: each
    step's seconds, the total, and the process's peak memory (VmHWM);
 2. cold start: seconds from the start of the server (the browser tests' ``Server``, so
@@ -122,7 +122,7 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
     found it saved (a quick run keeps its build directory)."""
     from lib import index, terms, topics
     from lib.dataset import load
-    from lib.store import TABLE_CACHE, Store
+    from lib.store import Store
 
     s = Store(store)
     steps: dict[str, float] = {}
@@ -132,6 +132,9 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
     k = None
 
     def saved(name: str) -> bool:
+        if name == "table":  # each part's Arrow copy
+            parts = [p for p in s.table_files() if p.suffix == ".parquet"]
+            return all((s.part_cache_dir / f"{p.stem}.arrow").is_file() for p in parts)
         return any(s.artifacts_dir.glob(f"{name}-{version}*"))
 
     def step(name: str, artifact: str, make):
@@ -142,7 +145,7 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
         peaks[name] = _hwm_mb()
         return made
 
-    ds = step("table", TABLE_CACHE, lambda: load(s))
+    ds = step("table", "table", lambda: load(s))
     step("search", index.ARTIFACT, lambda: index.load_or_build(s, ds))
     term_index = step("terms", terms.ARTIFACT, lambda: terms.load_or_build(s, ds))
     k = topics.auto_k(ds.table.num_rows)  # = the page's automatic k (overview.papers is the row count)
@@ -278,14 +281,17 @@ def import_phases(store: str, path: str) -> dict:
     importer.merge = timed("merge", importer.merge)
     importer.extend_artifacts = timed("extend the indexes", importer.extend_artifacts)
     Store.read_table = timed("read the table", Store.read_table)
-    Store._write_table_cache = timed("write the Arrow copy", Store._write_table_cache)
     Store.write_table = timed("write the table", Store.write_table)
+    parts: list[int] = []
+    write_parts = Store._write_parts
+    Store._write_parts = lambda self, jobs: (parts.extend(part.num_rows for _, part in jobs), write_parts(self, jobs))[1]
+    s = Store(store)
+    of = len([p for p in s.table_files() if p.suffix == ".parquet"])
     started = time.perf_counter()
-    report = importer.import_files(Store(store), input_files([path], (".jsonl",)))
+    report = importer.import_files(s, input_files([path], (".jsonl",)))
     total = time.perf_counter() - started
-    # the Arrow copy is written by a thread while the Parquet file is: write_table's seconds hold both
-    copy = seconds.pop("write the Arrow copy", 0.0)
-    seconds[f"write the table (Parquet; the Arrow copy beside it took {copy:.2f} s)"] = seconds.pop("write the table")
+    seconds[f"write the table ({len(parts)} of {of} parts, {sum(parts):,} rows, each with its Arrow copy)"] = \
+        seconds.pop("write the table")
     return {"seconds_by_phase": seconds, "import_s": total, "added": report.counts.added}
 
 
@@ -333,13 +339,15 @@ def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: 
     """Figure 1.  Full run: on a fresh copy of the table, so every step builds.  Quick (or
     ``--keep-build``): the copy is kept between runs, so a step that finds its artifact only
     loads it (labelled "loaded")."""
+    from lib.store import Store
+
     name = f"scale-build-{source.name}"
     store = WORK / name
-    kept = store / "papers.parquet"
     keep = quick or keep
-    if not keep or not kept.exists() or kept.stat().st_size != (source / "papers.parquet").stat().st_size:
+    if not keep or not Store(store).exists() or Store(store).version() != Store(source).version():
         store = copy_store(source, name)
-    note(f"full build: {store}/papers.parquet (a copy of {source}'s) (load average {load_average()})")
+    Store(store).upgrade_layout()  # a build kept from before the table was cut in parts: same version, in parts
+    note(f"full build: {store}/papers (a copy of {source}'s table) (load average {load_average()})")
     r = in_process("bench_scale", f"full_build({str(store)!r}, {fit_topics})", timeout=4 * 3600)
     n, steps, peaks, built = r["papers"], r["steps"], r["peaks"], r["built"]
     note("full build: " + ", ".join(f"{name} {steps[name]:.1f} s ({'built' if built[name] else 'loaded'}; "
@@ -347,7 +355,7 @@ def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: 
          + "; on disk: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in sorted(r["artifacts_mb"].items()))
          + ("" if fit_topics else "; no topic model (not needed without a browser)")
          + f" (load average {load_average()})")
-    names = {"table": "load the table (Parquet -> Arrow copy)", "search": "lib.index.load_or_build",
+    names = {"table": "load the table (Parquet parts -> Arrow copies)", "search": "lib.index.load_or_build",
              "terms": "lib.terms.load_or_build", "topics": f"lib.topics.load_or_fit (auto k={r['k']})"}
     figures = [Figure(f"full build {n:,}: {names[name]}{'' if built[name] else ' (loaded)'}", "s",
                       round(seconds, 1)) for name, seconds in steps.items()]

@@ -13,7 +13,7 @@ sample and 3,000 papers mixed from it), each step in its own fresh process:
   Ours = ``trends.series(index, ds.table, periods, [term], "month")`` with the periods
   computed once (the app caches them per dataset).  DuckDB counts per ``date_trunc('month')``
   the papers whose ``lower(title || ' ' || abstract)`` is ``LIKE '%word%'`` (a table loaded
-  from the store's papers.parquet); pandas does ``str.contains(word)`` on a title + abstract
+  from the store's Parquet parts); pandas does ``str.contains(word)`` on a title + abstract
   column lower-cased beforehand, grouped by month (at 1M only the first 10 words, which mix
   bands).  Both peers match substrings ("agent" in "reagent", as LIKE does): they count more
   papers than our whole-term matching;
@@ -166,11 +166,11 @@ def ours(store: str, terms_path: str, n_terms: int) -> dict:
 def _duckdb(store: str):
     import duckdb
 
-    from lib.store import TABLE_FILE
+    from lib.store import Store
 
     db = duckdb.connect()
-    parquet = str(Path(store) / TABLE_FILE).replace("'", "''")
-    db.execute(f"CREATE TABLE papers AS SELECT date, title, abstract, keywords FROM read_parquet('{parquet}')")
+    parts = ", ".join("'" + str(p).replace("'", "''") + "'" for p in Store(store).table_files() if p.suffix == ".parquet")
+    db.execute(f"CREATE TABLE papers AS SELECT date, title, abstract, keywords FROM read_parquet([{parts}])")
     return db
 
 

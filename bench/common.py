@@ -322,13 +322,18 @@ def fresh_dir(name: str) -> Path:
 
 def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
     """A private copy of a store in ``WORK/name`` (made afresh) that a benchmark may write:
-    its papers.parquet copied; with ``artifacts``, its artifacts hard-linked (the store
+    its table's files copied; with ``artifacts``, its artifacts hard-linked (the store
     never writes a file in place, it writes a new one and renames it, so a link stays
     the source's own bytes)."""
     import shutil
 
+    from lib.store import Store
+
     from_dir, to_dir = Path(source), fresh_dir(name)
-    shutil.copy2(from_dir / "papers.parquet", to_dir / "papers.parquet")
+    for path in Store(from_dir).table_files():
+        target = to_dir / path.relative_to(from_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     if artifacts and (from_dir / "artifacts").is_dir():
         for path in (from_dir / "artifacts").rglob("*"):
             target = to_dir / "artifacts" / path.relative_to(from_dir / "artifacts")

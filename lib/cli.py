@@ -373,13 +373,16 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Every derived artifact of this store version, built (or found) now rather than on the
-    first visit; ``--full`` replaces segmented indexes by whole ones."""
+    first visit; ``--full`` replaces segmented indexes by whole ones.  A store of the older
+    one-file layout is moved to parts first, under the same version."""
     from lib import index as search_index, terms, topics
     from lib.dataset import load
 
     store = Store(args.data)
     if args.k and not 2 <= args.k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
+    if store.upgrade_layout():
+        out.write("the table is now stored in parts (same version: every artifact stays valid)\n")
     ds = load(store)
     if ds.is_sample:
         raise PapersError("the store is empty (the bundled sample needs no build): import papers first")

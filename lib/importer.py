@@ -149,7 +149,8 @@ def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = 
         previous_version = store.version()
         existing = store.read_table()
         merged, counts = merge(existing, incoming)
-        version = store.write_table(merged) if counts.changed else None
+        version = (store.write_table(merged, base=previous_version, changed_rows=counts.updated_rows)
+                   if counts.changed else None)
         if version and previous_version:
             extend_artifacts(store, previous_version, version, merged, existing.num_rows,
                              np.array(counts.text_changed_rows, dtype=np.int64))

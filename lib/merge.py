@@ -33,6 +33,7 @@ class MergeCounts:
     # when 0, an import only appended papers as far as the indexes are concerned
     text_changed: int = field(default=0, compare=False)
     text_changed_rows: tuple = field(default=(), compare=False, repr=False)  # their rows in the result
+    updated_rows: tuple = field(default=(), compare=False, repr=False)  # rows of the old table rewritten
 
     @property
     def changed(self) -> bool:
@@ -190,6 +191,7 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
     # a title-only row and its arXiv twin read in the same import (a pasted page and
     # an API file imported together) become one row too, as they would one by one
     _, incoming = unify_title_ids(incoming, incoming)
+    original = existing
     existing, incoming = unify_title_ids(existing, incoming)
     incoming, more = collapse(incoming)  # two title-only rows may have met one arXiv id
     positions = _positions(incoming["id"], existing["id"])
@@ -199,6 +201,8 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
     before = take_table(existing, old_ids)  # chunk by chunk: a million-row table is never joined
     merged = combine(before, incoming.filter(pa.array(known)))
     changed = _changed_rows(before, merged)
+    if existing is not original:  # a title-only row renamed to its arXiv id changed, if nothing else did
+        changed |= _differs(take_table(original, old_ids, ["id"])["id"], before["id"]).to_numpy(zero_copy_only=False)
     text_changed = _changed_rows(before, merged, TEXT_COLUMNS)
     result = replace_rows(existing, old_ids[changed], merged.filter(pa.array(changed)))
     if new_rows.num_rows:
@@ -210,5 +214,6 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
         duplicates=duplicates + more,
         text_changed=int(text_changed.sum()),
         text_changed_rows=tuple(int(r) for r in old_ids[text_changed]),
+        updated_rows=tuple(int(r) for r in old_ids[changed]),
     )
     return result, counts

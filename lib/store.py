@@ -4,16 +4,26 @@ input files, and the bundled sample.
 Layout of a data directory (``--data DIR``, else ``$PAPERS_DATA``, else ``data/``
 in the project)::
 
-    DIR/papers.parquet        the table (lib.schema.SCHEMA); its Parquet key-value
-                              metadata holds the store version
+    DIR/papers/_manifest.json the table's manifest: its store version, and its parts in order
+    DIR/papers/part-NNNNNN-VERSION.parquet
+                              the table (lib.schema.SCHEMA), cut in parts of PART_ROWS rows:
+                              part N holds rows N*PART_ROWS.. (rows never move; new papers are
+                              appended), named after the version that wrote it, never rewritten
     DIR/artifacts/            derived artifacts, one file per (name, store version):
                               NAME-VERSION.SUFFIX; rebuilt only when the version moves
+    DIR/artifacts/table-parts/ each part as uncompressed Arrow, memory-mapped by readers
     DIR/.lock                 serialises writers (flock); readers never wait
 
-Every write goes to a temporary file in the same directory, is flushed and
-fsynced, then renamed over the old file (``os.replace`` is atomic on POSIX): a
-failure or a kill at any moment leaves the previous file byte-identical, and a
-reader sees either the old table or the new one.
+A write makes new part files only for the parts whose rows changed (a daily import: the
+last part, and the parts of the papers it updated), then replaces the manifest: the
+rename of the manifest is the one moment the new version goes live.  Every file is
+written to a temporary sibling, flushed and fsynced, then renamed (``os.replace`` is
+atomic on POSIX): a failure or a kill at any moment leaves the previous version's files
+byte-identical, and a reader sees either the old table or the new one.
+
+Stores written before the table was cut in parts hold one file, ``DIR/papers.parquet``
+(its version in its Parquet metadata); they are read as they are, and the first write
+(or :meth:`Store.upgrade_layout`) moves them to parts.
 """
 from __future__ import annotations
 
@@ -27,10 +37,10 @@ import re
 import secrets
 import shutil
 import tempfile
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -42,13 +52,19 @@ from lib.schema import conform, empty_table
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
-TABLE_FILE = "papers.parquet"
-TABLE_CACHE = "table"  # artifact: the table as uncompressed Arrow, memory-mapped
+TABLE_DIR = "papers"  # the table: its parts and its manifest
+MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
+LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28
+PART_ROWS = 65_536  # rows per part: a daily import rewrites on average half a part, not the table
+PART_CACHE = "table-parts"  # artifacts/table-parts/: each part as uncompressed Arrow, memory-mapped
+TABLE_CACHE = "table"  # artifact: a one-file table as uncompressed Arrow, memory-mapped
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
 PAGE_BYTES = 4096
 # what follows NAME- in an artifact file: a store version (N-hex, 0-unversioned, sample)
 _VERSION_PART = re.compile(r"(?:\d+-[0-9a-z]+|sample)(?:\.|$)")
+_VERSION = re.compile(r"\d+-[0-9a-z]+")
+_PART_FILE = re.compile(r"part-\d{6}-\d+-[0-9a-z]+\.parquet")
 
 
 def _one_line(exc: BaseException, limit: int = 120) -> str:
@@ -99,74 +115,144 @@ def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """The live table: its version and its parts in row order, each (Parquet file, its
+    Arrow copy, its rows); ``part_rows`` is None for a one-file table."""
+
+    version: str
+    parts: tuple[tuple[Path, Path, int | None], ...]
+    part_rows: int | None
+
+
 class Store:
     """A data directory holding the paper table and its derived artifacts."""
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = data_dir(path)
-        self.table_path = self.path / TABLE_FILE
+        self.table_dir = self.path / TABLE_DIR
+        self.manifest_path = self.table_dir / MANIFEST_FILE
+        self.legacy_path = self.path / LEGACY_TABLE_FILE
         self.artifacts_dir = self.path / "artifacts"
+        self.part_cache_dir = self.artifacts_dir / PART_CACHE
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
     # --- reading ---------------------------------------------------------------
     def exists(self) -> bool:
-        return self.table_path.is_file()
+        return self.manifest_path.is_file() or self.legacy_path.is_file()
 
     def version(self) -> str | None:
         """The store version (changes with every write that changes the table), or None."""
-        if not self.exists():
-            return None
+        layout = self._layout()
+        return layout.version if layout else None
+
+    def table_files(self) -> list[Path]:
+        """The files that hold the live table: the manifest and its Parquet parts in row
+        order (or the one file of an older store); empty when there is no table."""
+        layout = self._layout()
+        if layout is None:
+            return []
+        parts = [parquet for parquet, _, _ in layout.parts]
+        return [self.manifest_path, *parts] if layout.part_rows else parts
+
+    def _layout(self) -> _Layout | None:
+        for _ in range(2):  # the moment a one-file store becomes parts, it has both
+            if self.manifest_path.is_file():
+                return self._read_manifest()
+            if self.legacy_path.is_file():
+                try:
+                    metadata = pq.read_schema(self.legacy_path).metadata or {}
+                except FileNotFoundError:
+                    continue
+                except (OSError, pa.ArrowException) as exc:
+                    raise StoreError(f"{self.legacy_path}: unreadable store ({_one_line(exc)})") from None
+                version = metadata.get(VERSION_KEY, b"0-unversioned").decode()
+                copy = self.artifact_path(TABLE_CACHE, version, ".arrow")
+                return _Layout(version, ((self.legacy_path, copy, None),), None)
+        return None
+
+    def _read_manifest(self) -> _Layout:
         try:
-            metadata = pq.read_schema(self.table_path).metadata or {}
-        except (OSError, pa.ArrowException) as exc:
-            raise StoreError(f"{self.table_path}: unreadable store ({_one_line(exc)})") from None
-        return metadata.get(VERSION_KEY, b"0-unversioned").decode()
+            manifest = json.loads(self.manifest_path.read_bytes())
+            version, size, parts = manifest["version"], manifest["part_rows"], manifest["parts"]
+            if not (isinstance(version, str) and _VERSION.fullmatch(version)):
+                raise ValueError(f"bad version {version!r}")
+            if not (isinstance(size, int) and size > 0 and isinstance(parts, list)):
+                raise ValueError("bad part list")
+            layout = []
+            for part in parts:
+                name, rows = part["file"], part["rows"]
+                if not (isinstance(name, str) and _PART_FILE.fullmatch(name)):
+                    raise ValueError(f"bad part name {name!r}")
+                if not (isinstance(rows, int) and 0 < rows <= size):
+                    raise ValueError(f"bad row count {rows!r}")
+                parquet = self.table_dir / name
+                layout.append((parquet, self._part_copy(parquet), rows))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)})") from None
+        return _Layout(version, tuple(layout), size)
+
+    def _part_copy(self, parquet: Path) -> Path:
+        return self.part_cache_dir / f"{parquet.stem}.arrow"
 
     def read_table(self) -> pa.Table:
         """The whole table (empty when the store has none yet).
 
-        The first read of a store version also writes an uncompressed Arrow copy of it
-        (``artifacts/table-VERSION.arrow``); later reads memory-map that copy, which takes
-        milliseconds at a million papers where decoding the Parquet file takes seconds, and
-        lets every process share one copy of the table in the page cache.
+        Each part is read from its uncompressed Arrow copy, memory-mapped: milliseconds at a
+        million papers where decoding Parquet takes seconds, and every process shares one
+        copy of the table in the page cache.  The first read of a part without a copy
+        writes it.  A part that a writer deleted between reading the manifest and opening
+        the part means that a newer version went live: the read starts again.
         """
-        if not self.exists():
-            return empty_table()
-        version = self.version()
-        cached = self._read_table_cache(version)
-        if cached is not None:
-            return cached
+        for attempt in range(3):
+            layout = self._layout()
+            if layout is None:
+                return empty_table()
+            try:
+                pieces = [self._read_part(*part) for part in layout.parts]
+            except FileNotFoundError as exc:
+                if attempt < 2 and self.version() != layout.version:
+                    continue
+                raise StoreError(f"{exc.filename}: unreadable store (a part of version "
+                                 f"{layout.version} is missing)") from None
+            return pa.concat_tables(pieces) if pieces else empty_table()
+        raise AssertionError("unreachable")
+
+    def _read_part(self, parquet: Path, copy: Path, rows: int | None) -> pa.Table:
+        table = self._read_copy(copy)
+        if table is not None and rows in (None, table.num_rows):
+            return table
         try:
-            with open(self.table_path, "rb") as handle:  # one open file: its version and its rows agree
-                parquet = pq.ParquetFile(handle)
-                version = (parquet.schema_arrow.metadata or {}).get(VERSION_KEY, b"0-unversioned").decode()
-                table = conform(parquet.read())
+            with open(parquet, "rb") as handle:
+                table = conform(pq.ParquetFile(handle).read())
+        except FileNotFoundError:
+            raise
         except (OSError, pa.ArrowException, KeyError) as exc:
-            raise StoreError(f"{self.table_path}: unreadable store ({_one_line(exc)})") from None
-        self._write_table_cache(version, table)
+            raise StoreError(f"{parquet}: unreadable store ({_one_line(exc)})") from None
+        if rows is not None and table.num_rows != rows:
+            raise StoreError(f"{parquet}: unreadable store ({table.num_rows} rows where the manifest says {rows})")
+        self._write_copy(copy, table)
         return table
 
-    def _read_table_cache(self, version: str | None) -> pa.Table | None:
-        path = self.artifact_path(TABLE_CACHE, version, ".arrow") if version else None
-        if path is None or not path.is_file():
+    @staticmethod
+    def _read_copy(path: Path) -> pa.Table | None:
+        if not path.is_file():
             return None
         try:
             return conform(pa.ipc.open_file(pa.memory_map(str(path))).read_all())
         except (OSError, pa.ArrowException, KeyError):
-            return None  # damaged: read the Parquet file again
+            return None  # damaged (or deleted meanwhile): read the Parquet file again
 
-    def _write_table_cache(self, version: str, table: pa.Table) -> None:
+    @staticmethod
+    def _write_copy(path: Path, table: pa.Table) -> None:
         def write(handle: IO[bytes]) -> None:
             with pa.ipc.new_file(handle, table.schema) as writer:
-                writer.write_table(table, max_chunksize=131_072)
+                writer.write_table(table, max_chunksize=PART_ROWS)
 
-        try:
-            write_atomic(self.artifact_path(TABLE_CACHE, version, ".arrow"), write)
-            self.prune_artifacts(TABLE_CACHE, version)
-        except OSError:
-            pass  # a read-only or full disk: the store still works, only slower to open
+        with contextlib.suppress(OSError):  # a read-only or full disk: the store works, only slower to open
+            write_atomic(path, write)
 
     # --- writing ---------------------------------------------------------------
     @contextlib.contextmanager
@@ -180,33 +266,103 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def write_table(self, table: pa.Table) -> str:
-        """Replace the table atomically; returns the new version.  Call under :meth:`lock`."""
+    def write_table(self, table: pa.Table, *, base: str | None = None, changed_rows: Iterable[int] = ()) -> str:
+        """Replace the table atomically; returns the new version.  Call under :meth:`lock`.
+
+        With ``base``, the version ``table`` was made from, and ``changed_rows``, the rows
+        of ``base`` that changed (rows past its end are new), only the parts holding those
+        rows are written; the others are the same files in the new version.  Without them,
+        every part is written.
+        """
         if read_only():
             raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")
-        previous = (self.version() or "0").split("-")[0]
+        current = self._layout()
+        previous = (current.version if current else "0").split("-")[0]
         version = f"{int(previous) + 1 if previous.isdigit() else 1}-{secrets.token_hex(4)}"
-        for stale in self.path.glob(f".{TABLE_FILE}.*.tmp"):  # left by a killed writer (we hold the lock)
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        stamped = conform(table).replace_schema_metadata({VERSION_KEY: version.encode()})
-        # The Arrow copy (which the next read maps instead of decoding) is written beside the
-        # Parquet file at the same time: both writers run in C++ without the GIL.  It is keyed
-        # by the new version, so it is harmless until the rename below makes that version live.
-        cache = threading.Thread(target=self._write_table_cache, args=(version, stamped), daemon=True)
-        cache.start()
-        try:
-            write_atomic(
-                self.table_path,
-                lambda handle: pq.write_table(stamped, handle, compression="zstd", row_group_size=65_536),
-            )
-        except BaseException:
-            cache.join()
-            with contextlib.suppress(OSError):  # the version never went live: no copy of it either
-                self.artifact_path(TABLE_CACHE, version, ".arrow").unlink()
-            raise
-        cache.join()
+        stamped = conform(table)
+        kept: dict[int, Path] = {}
+        if base is not None and current and current.part_rows == PART_ROWS and current.version == base:
+            dirty = {int(row) // PART_ROWS for row in changed_rows}
+            for i, (parquet, _, rows) in enumerate(current.parts):
+                if i not in dirty and rows == min(PART_ROWS, stamped.num_rows - i * PART_ROWS):
+                    kept[i] = parquet
+        self._commit(stamped, version, kept, current)
         return version
+
+    def upgrade_layout(self) -> bool:
+        """Move a one-file store (written before 2026-11-28) to parts, under the same
+        version: the rows are the same, so every artifact stays valid.  The first import
+        does this too; ``python -m lib build`` does it at once.  Returns whether it moved."""
+        if read_only():
+            return False
+        with self.lock():
+            current = self._layout()
+            if current is None or current.part_rows is not None:
+                return False
+            self._commit(self.read_table(), current.version, {}, current)
+        return True
+
+    def _commit(self, table: pa.Table, version: str, kept: dict[int, Path], current: _Layout | None) -> None:
+        """Write the parts of ``table`` not in ``kept``, then the manifest naming ``version``
+        (the moment it goes live), then delete what the live table no longer uses."""
+        if current is not None:  # files left by a writer killed mid-write (we hold the lock)
+            self._prune_table({parquet.name for parquet, _, _ in current.parts}, keep_legacy=True)
+        count = -(-table.num_rows // PART_ROWS)
+        names = [kept[i].name if i in kept else f"part-{i:06d}-{version}.parquet" for i in range(count)]
+        todo = [i for i in range(count) if i not in kept]
+        manifest = {"format": 1, "version": version, "part_rows": PART_ROWS,
+                    "parts": [{"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)}
+                              for i, name in enumerate(names)]}
+        try:
+            self.table_dir.mkdir(parents=True, exist_ok=True)
+            jobs = [(self.table_dir / names[i], table.slice(i * PART_ROWS, PART_ROWS)) for i in todo]
+            self._write_parts(jobs)
+            data = json.dumps(manifest, indent=1).encode()
+            write_atomic(self.manifest_path, lambda handle: handle.write(data))
+        except BaseException:
+            for i in todo:  # the version never went live: none of its files either
+                for path in (self.table_dir / names[i], self._part_copy(self.table_dir / names[i])):
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+            raise
+        self._prune_table(set(names), keep_legacy=False)
+
+    def _write_parts(self, jobs: list[tuple[Path, pa.Table]]) -> None:
+        """Each part's Parquet file, then its Arrow copy (which the next read maps instead
+        of decoding); parts in parallel threads (both writers run in C++ without the GIL)."""
+        def write(path: Path, part: pa.Table) -> None:
+            write_atomic(path, lambda handle: pq.write_table(part, handle, compression="zstd",
+                                                             row_group_size=PART_ROWS))
+            self._write_copy(self._part_copy(path), part)
+
+        if len(jobs) <= 1:
+            for job in jobs:
+                write(*job)
+            return
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(write, *job) for job in jobs]
+            try:
+                for future in futures:
+                    future.result()
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+    def _prune_table(self, live: set[str], keep_legacy: bool) -> None:
+        """Delete the table files the live version does not use: parts and Arrow copies of
+        other versions, temporary files of a killed writer, and (once parts hold the table)
+        the one-file table and its copies.  Call under :meth:`lock`.  A reader that opened
+        or mapped a deleted file keeps reading it (POSIX); one that had not yet opened it
+        finds the new version (see :meth:`read_table`)."""
+        stale = [*self.table_dir.glob(".*.tmp"), *self.path.glob(f".{LEGACY_TABLE_FILE}.*.tmp"),
+                 *(p for p in self.table_dir.glob("part-*.parquet") if p.name not in live),
+                 *(p for p in self.part_cache_dir.glob("*") if p.name.split(".")[0] + ".parquet" not in live)]
+        if not keep_legacy:
+            stale.append(self.legacy_path)
+            self.prune_artifacts(TABLE_CACHE, set())
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
 
     # --- raw upstream responses (fetch) -----------------------------------------------
     def _raw_path(self, source: str, name: str) -> Path:

@@ -41,6 +41,16 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def table_state(data: Path) -> dict[str, tuple[bytes, int, int]]:
+    """The files of a store's live table (manifest and parts): bytes, mtime_ns and inode of
+    each, so that a test can assert that a failed or refused write touched none of them."""
+    from lib.store import Store
+
+    files = Store(data).table_files()
+    assert files or not Store(data).exists()
+    return {str(p.relative_to(data)): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) for p in files}
+
+
 @pytest.fixture
 def empty_store(tmp_path, monkeypatch):
     """An empty data directory that the app and CLI use (via $PAPERS_DATA)."""

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.cli import main
-from lib.store import TABLE_FILE, Store
+from lib.store import LEGACY_TABLE_FILE, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,7 +152,7 @@ def test_dry_run_writes_nothing(data, good_file, filled, tmp_path):
     empty = data.parent / "never"
     code, out, _ = run("import", "--data", str(empty), "--dry-run", str(good_file))
     assert code == 0 and "added 3," in out
-    assert not (empty / TABLE_FILE).exists()
+    assert not Store(empty).exists() and not empty.exists()
 
 
 # --- info ----------------------------------------------------------------------------------
@@ -357,12 +357,12 @@ def test_bad_input_subprocess(filled, tmp_path, case):
 def test_unreadable_store_is_one_line_and_left_alone(data, good_file):
     data.mkdir()
     garbage = b"PAR1" + b"\x00" * 64 + b"PAR1"
-    (data / TABLE_FILE).write_bytes(garbage)
+    (data / LEGACY_TABLE_FILE).write_bytes(garbage)  # a damaged store of the one-file layout
     for argv in (["info"], ["import", str(good_file)], ["export", "--format", "csv"]):
         code, out, err = run(argv[0], "--data", str(data), *argv[1:])
         assert code == 2 and out == ""
         assert len(err.splitlines()) == 1 and "unreadable store" in err, err
-    assert (data / TABLE_FILE).read_bytes() == garbage
+    assert (data / LEGACY_TABLE_FILE).read_bytes() == garbage
 
 
 # --- as a real program -----------------------------------------------------------------------
@@ -402,7 +402,7 @@ def test_data_directory_from_option_or_environment(tmp_path, good_file, monkeypa
     env_dir, explicit = tmp_path / "env", tmp_path / "explicit"
     monkeypatch.setenv("PAPERS_DATA", str(env_dir))
     assert run("import", "--data", str(explicit), str(good_file))[0] == 0
-    assert (explicit / TABLE_FILE).is_file() and not env_dir.exists()
+    assert Store(explicit).exists() and not env_dir.exists()
     code, out, _ = run("import", str(good_file))
     assert code == 0 and out.rstrip().endswith(f"({env_dir.resolve()})")
-    assert (env_dir / TABLE_FILE).is_file()
+    assert Store(env_dir).exists()

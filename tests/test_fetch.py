@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import table_state
 from lib import fetch
 from lib.cli import main
 from lib.errors import PapersError
@@ -307,7 +308,7 @@ def test_500_through_the_cli_is_one_line_and_exit_2(server, data, fast_defaults)
     assert code == 2 and out == ""
     assert one_line(err) and err.startswith("error: ") and "giving up after 5 attempts (HTTP 503)" in err
     assert len(server.log()) == 5
-    assert not (data / "papers.parquet").exists() and not (data / "raw").exists()
+    assert not Store(data).exists() and not (data / "raw").exists()
 
 
 def test_a_client_error_is_not_retried(server, store, sleeps):
@@ -387,7 +388,7 @@ def test_a_second_run_skips_finished_days_and_imports_them_again_idempotently(se
     days = [DAY1, DAY2, DAY3]
     first = fetch.fetch_hf(store, days, base=server.url, client=client(), today=TODAY)
     version = store.version()
-    table_bytes = (data / "papers.parquet").read_bytes()
+    table_bytes = table_state(data)
     server.clear_log()
 
     second = fetch.fetch_hf(store, days, base=server.url, client=client(), today=TODAY)
@@ -396,7 +397,7 @@ def test_a_second_run_skips_finished_days_and_imports_them_again_idempotently(se
     assert second.fetched == [] and second.skipped == first.fetched
     assert second.imported.counts.added == 0 and second.imported.counts.unchanged == 6
     assert second.imported.version is None and store.version() == version
-    assert (data / "papers.parquet").read_bytes() == table_bytes
+    assert table_state(data) == table_bytes
 
 
 def test_an_interrupted_range_resumes_where_it_stopped(server, store):

@@ -342,6 +342,17 @@ def test_title_only_then_arxiv_becomes_one_row_in_place():
     assert ids(result) == ["2508.00001", "2508.05555", "2508.00003"]
     check_unified(result)
     assert counts == MergeCounts(added=0, updated=1, unchanged=0, duplicates=0)
+    assert counts.updated_rows == (1,)  # the row the store rewrites
+
+
+def test_a_title_only_row_renamed_and_nothing_else_is_an_update():
+    existing, _ = merge(empty_table(), table(rec(id="2508.00001", title="Before", date=DAY), page_record()))
+    # the arXiv twin of the pasted paper, bringing nothing the row does not have already
+    twin = {**row(existing, page_record()["id"]), "id": "2508.05555"}
+    result, counts = merge(existing, table(twin))
+    assert ids(result) == ["2508.00001", "2508.05555"]
+    assert (counts.updated, counts.unchanged, counts.updated_rows) == (1, 0, (1,))
+    assert counts.changed  # else the import would not write the new id at all
 
 
 def test_arxiv_then_title_only_becomes_one_row_in_place():

@@ -629,7 +629,7 @@ def test_index_is_built_once_per_store_version_saved_and_memory_mapped(tmp_path,
     saved = store.artifacts_dir / f"search-{version}"
     assert saved.is_dir() and (saved / "S_data.npy").is_file()
     # no staging left behind (beside it: the table's memory-mappable copy)
-    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [saved.name, f"table-{version}.arrow"]
+    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [saved.name, "table-parts"]
     answers = _answers(built, ds.search_columns)
 
     def no_build(*args, **kwargs):
@@ -671,7 +671,7 @@ def test_index_is_built_once_per_store_version_saved_and_memory_mapped(tmp_path,
     monkeypatch.setattr(index_module.SearchIndex, "build", classmethod(counting_build))
     rebuilt = load_or_build(store, ds2)
     assert calls == [1]
-    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"search-{new_version}", f"table-{new_version}.arrow"]
+    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"search-{new_version}", "table-parts"]
     assert ds2.table.num_rows == len(ORDER)
     hits = search(rebuilt, ds2.search_columns, "Equivariant Attention for Protein Structure Prediction").rows
     assert ds2.table["id"].to_pylist()[hits[0]] == ID["protein_b"]

@@ -22,7 +22,8 @@ from lib.dataset import SAMPLE_VERSION, load
 from lib.errors import InputError, StoreError
 from lib.schema import SCHEMA
 from lib.importer import import_files
-from lib.store import TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
+from conftest import table_state
+from lib.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
@@ -47,17 +48,21 @@ def do_import(store: Store, records: list[dict], name: str = "papers.jsonl"):
     return import_files(store, [source(records, name)], today=TODAY)
 
 
-def snapshot(store: Store) -> tuple[bytes, int, int]:
-    st = store.table_path.stat()
-    return store.table_path.read_bytes(), st.st_mtime_ns, st.st_ino
+def snapshot(store: Store) -> dict[str, tuple[bytes, int, int]]:
+    return table_state(store.path)
 
 
 def leftovers(store: Store) -> list[str]:
-    """Files in the data directory other than the table, the lock and the derived artifacts
-    (e.g. temp files), and temp files among the artifacts."""
-    top = [p.name for p in store.path.iterdir() if p.name not in (TABLE_FILE, ".lock", "artifacts")]
-    inner = [f"artifacts/{p.name}" for p in store.artifacts_dir.glob("*.tmp")] if store.artifacts_dir.exists() else []
-    return sorted(top + inner)
+    """Files in the data directory that the live table does not use: anything beside the
+    table, the lock and the artifacts (e.g. temp files), parts that the manifest does not
+    name, and temp files and Arrow copies of other parts among the artifacts."""
+    live = set(store.table_files())
+    found = [p for p in store.path.iterdir() if p.name not in ("papers", ".lock", "artifacts")]
+    found += [p for p in store.table_dir.glob("*") if p not in live] if store.table_dir.exists() else []
+    found += list(store.artifacts_dir.rglob("*.tmp")) if store.artifacts_dir.exists() else []
+    copies = {f"{p.stem}.arrow" for p in live if p.suffix == ".parquet"}
+    found += [p for p in store.part_cache_dir.glob("*") if p.name not in copies] if store.part_cache_dir.exists() else []
+    return sorted(str(p.relative_to(store.path)) for p in found)
 
 
 @pytest.fixture
@@ -100,17 +105,20 @@ def test_importing_a_changed_file_bumps_the_version(store):
     assert table["abstract"][7].as_py() == "A rewritten abstract."
 
 
-def test_version_lives_in_the_parquet_metadata(store):
+def test_version_lives_in_the_manifest(store):
     assert store.version() is None and not store.exists()
     version = do_import(store, [paper(1)]).version
-    metadata = pq.read_schema(store.table_path).metadata
-    assert metadata[VERSION_KEY].decode() == version == store.version()
+    manifest = json.loads(store.manifest_path.read_text())
+    assert manifest["version"] == version == store.version()
     assert version.startswith("1-")
-    assert leftovers(store) == []  # no side file holds the version
+    assert [part["file"] for part in manifest["parts"]] == [f"part-000000-{version}.parquet"]
+    assert leftovers(store) == []
     with store.lock():
         v2 = store.write_table(store.read_table())
     assert v2.startswith("2-") and store.version() == v2
-    assert pq.read_schema(store.table_path).metadata[VERSION_KEY].decode() == v2
+    assert json.loads(store.manifest_path.read_text())["version"] == v2
+    # the folder is a plain Parquet dataset for other tools (the manifest's "_" hides it from them)
+    assert pq.read_table(store.table_dir).num_rows == 1
 
 
 def test_write_table_conforms_and_round_trips(store):
@@ -186,9 +194,8 @@ def test_failing_rename_leaves_store_identical(filled, monkeypatch):
     with pytest.raises(OSError, match="injected"):
         do_import(filled, [paper(i, upvotes=900) for i in range(20)])
     monkeypatch.undo()
-    seen = [call for call in seen if call[1] == TABLE_FILE]  # (the table's Arrow copy is renamed too)
-    assert len(seen) == 1 and seen[0][1] == TABLE_FILE
-    assert seen[0][0].startswith(f".{TABLE_FILE}.") and seen[0][0].endswith(".tmp")
+    assert len(seen) == 1 and seen[0][1].startswith("part-000000-") and seen[0][1].endswith(".parquet")
+    assert seen[0][0].startswith(f".{seen[0][1]}.") and seen[0][0].endswith(".tmp")
     _assert_untouched(filled, before, old_table, old_version)
 
 
@@ -318,7 +325,7 @@ def test_sigkill_in_the_middle_of_the_write(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout.readline() == b"WRITING\n", proc.stderr.read().decode()
-        temps = [p for p in store.path.iterdir() if p.name.endswith(".tmp")]
+        temps = [p for p in store.table_dir.iterdir() if p.name.endswith(".tmp")]
         assert len(temps) == 1 and temps[0].stat().st_size > 0  # the half-written file exists
     finally:
         proc.kill()
@@ -331,6 +338,7 @@ def test_sigkill_in_the_middle_of_the_write(tmp_path):
     report = do_import(store, [paper(i, upvotes=999) for i in range(40)])
     assert (report.counts.added, report.counts.updated) == (10, 30)
     assert store.read_table().num_rows == 40
+    assert leftovers(store) == []  # the killed writer's temp file went with the next write
 
 
 # --- two writers at once ---------------------------------------------------------------
@@ -357,29 +365,194 @@ def test_concurrent_imports_are_serialised_by_the_lock(tmp_path):
 
 
 # --- reading a broken store ----------------------------------------------------------------
-@pytest.mark.parametrize("content", [b"", b"this is not parquet\n" * 10, b"PAR1" + b"\x00" * 100 + b"PAR1"])
-def test_unreadable_store_raises_store_error(store, content):
-    store.path.mkdir(parents=True)
-    store.table_path.write_bytes(content)
+GARBAGE = [b"", b"this is not parquet\n" * 10, b"PAR1" + b"\x00" * 100 + b"PAR1"]
+
+
+def _assert_refused(store: Store, damaged: Path, content: bytes, version_too: bool) -> None:
+    if version_too:
+        with pytest.raises(StoreError, match="unreadable store") as info:
+            store.version()
+        assert str(damaged) in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(StoreError, match="unreadable store") as info:
-        store.version()
-    assert str(store.table_path) in str(info.value)
-    assert "\n" not in str(info.value)
-    with pytest.raises(StoreError, match="unreadable store"):
         store.read_table()
+    assert str(damaged) in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(StoreError):
         load(store)
     with pytest.raises(StoreError):  # and an import refuses to overwrite it
         do_import(store, [paper(1)])
-    assert store.table_path.read_bytes() == content
+    assert damaged.read_bytes() == content
+
+
+@pytest.mark.parametrize("content", GARBAGE)
+def test_unreadable_one_file_store_raises_store_error(store, content):
+    store.path.mkdir(parents=True)
+    store.legacy_path.write_bytes(content)
+    _assert_refused(store, store.legacy_path, content, version_too=True)
+
+
+@pytest.mark.parametrize("content", [*GARBAGE, b"[]", b'{"version": "1-ab", "part_rows": 10, "parts": [{"file": "../x", "rows": 1}]}',
+                                     b'{"version": "1-ab", "part_rows": 10, "parts": [{"file": "part-000000-1-ab.parquet", "rows": 11}]}'])
+def test_unreadable_manifest_raises_store_error(filled, content):
+    filled.manifest_path.write_bytes(content)
+    _assert_refused(filled, filled.manifest_path, content, version_too=True)
+
+
+@pytest.mark.parametrize("content", GARBAGE)
+def test_unreadable_part_raises_store_error(filled, content):
+    [part] = [p for p in filled.table_files() if p.suffix == ".parquet"]
+    shutil.rmtree(filled.part_cache_dir)  # else the part is read from its Arrow copy
+    part.write_bytes(content)
+    _assert_refused(filled, part, content, version_too=False)
+
+
+def test_a_missing_part_or_a_part_of_the_wrong_length_is_named(filled):
+    [part] = [p for p in filled.table_files() if p.suffix == ".parquet"]
+    shutil.rmtree(filled.part_cache_dir)
+    table = pq.read_table(part)
+    pq.write_table(table.slice(0, 5), part)
+    with pytest.raises(StoreError, match=r"5 rows where the manifest says 20") as info:
+        filled.read_table()
+    assert str(part) in str(info.value)
+    part.unlink()
+    with pytest.raises(StoreError, match="a part of version .* is missing") as info:
+        filled.read_table()
+    assert str(part) in str(info.value)
 
 
 def test_parquet_without_our_columns_raises_store_error(store):
     store.path.mkdir(parents=True)
-    pq.write_table(pa.table({"x": [1, 2]}), store.table_path)
+    pq.write_table(pa.table({"x": [1, 2]}), store.legacy_path)
     assert store.version() == "0-unversioned"
     with pytest.raises(StoreError, match="unreadable store"):
         store.read_table()
+
+
+# --- the table in parts: a daily import writes only what changed --------------------------------
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(lib.store, "PART_ROWS", 10)
+    return 10
+
+
+def part_files(store: Store) -> dict[int, tuple[str, int, int]]:
+    """Part number -> (file name, inode, mtime_ns) of the live table's parts."""
+    parts = [p for p in store.table_files() if p.suffix == ".parquet"]
+    return {i: (p.name, p.stat().st_ino, p.stat().st_mtime_ns) for i, p in enumerate(parts)}
+
+
+def test_an_import_writes_only_the_last_part_and_the_parts_it_updates(store, small_parts):
+    do_import(store, [paper(i) for i in range(35)])
+    before = part_files(store)
+    assert [json.loads(store.manifest_path.read_text())["parts"][i]["rows"] for i in range(4)] == [10, 10, 10, 5]
+
+    time.sleep(0.01)  # a rewrite would get a later mtime
+    report = do_import(store, [paper(12, upvotes=500), *(paper(i) for i in range(35, 38))])
+    assert (report.counts.added, report.counts.updated) == (3, 1)
+    after = part_files(store)
+    assert after[0] == before[0] and after[2] == before[2]  # the same files: not rewritten
+    assert after[1][0] != before[1][0] and after[3][0] != before[3][0]
+    assert after[1][0].endswith(f"-{report.version}.parquet") and after[3][0].endswith(f"-{report.version}.parquet")
+    table = store.read_table()
+    assert table.num_rows == 38 and table["upvotes"][12].as_py() == 500
+    assert table["id"].to_pylist() == [paper(i)["id"] for i in range(38)]
+    assert leftovers(store) == []  # the replaced parts and their Arrow copies are gone
+
+    # an import that fills the last part and starts the next one writes those two
+    report = do_import(store, [paper(i) for i in range(38, 44)])
+    after2 = part_files(store)
+    assert [after2[i] for i in range(3)] == [after[i] for i in range(3)] and len(after2) == 5
+    assert {after2[3][0], after2[4][0]} == {f"part-00000{i}-{report.version}.parquet" for i in (3, 4)}
+    assert store.read_table()["id"].to_pylist() == [paper(i)["id"] for i in range(44)]
+
+
+def test_a_write_without_its_base_writes_every_part(store, small_parts):
+    do_import(store, [paper(i) for i in range(25)])
+    table = store.read_table()
+    with store.lock():  # no base: nothing is assumed to be unchanged
+        version = store.write_table(table)
+    assert all(name.endswith(f"-{version}.parquet") for name, _, _ in part_files(store).values())
+    with store.lock():  # a base that is not the live version: the same
+        again = store.write_table(table, base="1-00000000", changed_rows=[])
+    assert all(name.endswith(f"-{again}.parquet") for name, _, _ in part_files(store).values())
+    assert store.read_table().equals(table) and leftovers(store) == []
+
+
+def test_a_failure_while_writing_parts_leaves_the_store_identical(store, small_parts, monkeypatch):
+    do_import(store, [paper(i) for i in range(35)])
+    before, old_table, old_version = snapshot(store), store.read_table(), store.version()
+    real_write, calls = pq.write_table, []
+
+    def second_fails(table, where, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device (injected)")
+        real_write(table, where, **kwargs)
+
+    monkeypatch.setattr(lib.store.pq, "write_table", second_fails)
+    with pytest.raises(OSError, match="injected"), store.lock():
+        store.write_table(store.read_table())  # all four parts, in parallel
+    monkeypatch.undo()
+    assert len(calls) >= 2
+    _assert_untouched(store, before, old_table, old_version)
+
+
+def test_a_reader_that_read_the_manifest_before_a_write_reads_again(store, small_parts, monkeypatch):
+    do_import(store, [paper(i) for i in range(15)])
+    real_read, writes = Store._read_part, []
+
+    def read_part_after_a_write(self, *part):
+        if not writes:  # between this reader's manifest and its parts, an import goes live
+            writes.append("importing")  # (the import's own read comes back here)
+            writes[0] = do_import(Store(store.path), [paper(3, upvotes=77), paper(15), paper(16)]).version
+        return real_read(self, *part)
+
+    shutil.rmtree(store.part_cache_dir)  # the old parts are read from their files, which the import deleted
+    monkeypatch.setattr(Store, "_read_part", read_part_after_a_write)
+    table = store.read_table()
+    assert table.num_rows == 17 and table["upvotes"][3].as_py() == 77 and store.version() == writes[0]
+
+
+def _one_file_store(path: Path, records: list[dict]) -> tuple[Store, str]:
+    """A store as releases before 2026-11-28 wrote it: one papers.parquet, its version in its metadata."""
+    from lib.importer import read_file
+
+    table, _ = read_file(source(records), today=TODAY)
+    path.mkdir(parents=True)
+    pq.write_table(table.replace_schema_metadata({VERSION_KEY: b"7-0ld0ld00"}), path / LEGACY_TABLE_FILE)
+    return Store(path), "7-0ld0ld00"
+
+
+def test_a_one_file_store_is_read_and_its_first_import_moves_it_to_parts(tmp_path):
+    store, version = _one_file_store(tmp_path / "old", [paper(i) for i in range(12)])
+    assert store.exists() and store.version() == version and store.table_files() == [store.legacy_path]
+    old = store.read_table()
+    assert old.num_rows == 12 and store.artifact_path("table", version, ".arrow").is_file()
+
+    report = do_import(store, [paper(3, upvotes=999), paper(40)])
+    assert report.version.startswith("8-") and store.version() == report.version
+    assert not store.legacy_path.exists() and not store.artifact_path("table", version, ".arrow").exists()
+    table = store.read_table()
+    assert table.num_rows == 13 and table["upvotes"][3].as_py() == 999
+    assert table.slice(0, 12).drop_columns(["upvotes"]).equals(old.drop_columns(["upvotes"]))
+    assert leftovers(store) == []
+
+
+def test_upgrade_layout_keeps_the_version_so_every_artifact_stays_valid(tmp_path):
+    from io import StringIO
+
+    from lib.cli import main
+
+    store, version = _one_file_store(tmp_path / "old", [paper(i) for i in range(12)])
+    old = store.read_table()
+    write_bytes_atomic(store.artifact_path("counts", version, ".json"), b"{}")
+    out, err = StringIO(), StringIO()
+    main(["build", "--data", str(store.path)], out=out, err=err)  # (12 papers are too few for topics: exit 2)
+    assert out.getvalue().startswith("the table is now stored in parts (same version"), err.getvalue()
+    assert store.version() == version and not store.legacy_path.exists()
+    assert store.read_table().equals(old)
+    assert store.artifact_path("counts", version, ".json").is_file()
+    assert store.upgrade_layout() is False  # once is enough
+    assert leftovers(store) == []
 
 
 # --- artifacts -------------------------------------------------------------------------------
@@ -413,8 +586,9 @@ def test_artifact_round_trip_with_store_versions(store):
     v2 = do_import(store, [paper(2)]).version
     write_bytes_atomic(store.artifact_path("counts", v2, ".json"), b"{}")
     store.prune_artifacts("counts", v2)
-    # the other artifact here is the table's own memory-mappable copy, of the current version only
-    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"counts-{v2}.json", f"table-{v2}.arrow"]
+    # the other artifact here is the table's own memory-mappable copy, of the current part only
+    assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"counts-{v2}.json", "table-parts"]
+    assert [p.name for p in store.part_cache_dir.iterdir()] == [f"part-000000-{v2}.arrow"]
 
 
 # --- input files -------------------------------------------------------------------------------
@@ -478,9 +652,9 @@ def test_save_arrays_replaces_an_artifact_of_an_older_format(tmp_path):
 
 def test_table_is_read_from_its_memory_mappable_copy_once_written(store):
     version = do_import(store, [paper(1), paper(2)]).version
-    cache = store.artifact_path("table", version, ".arrow")
+    cache = store.part_cache_dir / f"part-000000-{version}.arrow"
     assert cache.is_file()  # written with the table
-    assert store.read_table().equals(pq.read_table(store.table_path).select(store.read_table().column_names)
+    assert store.read_table().equals(pq.read_table(store.table_files()[1]).select(store.read_table().column_names)
                                      .cast(store.read_table().schema))
     cache.write_bytes(b"damaged")  # a damaged copy is ignored and rewritten from the Parquet file
     assert store.read_table().num_rows == 2
