@@ -512,6 +512,33 @@ def test_a_reader_that_read_the_manifest_before_a_write_reads_again(store, small
     assert table.num_rows == 17 and table["upvotes"][3].as_py() == 77 and store.version() == writes[0]
 
 
+def test_readers_racing_imports_see_whole_versions(store, small_parts):
+    """A writer thread rewrites every part again and again (each import updates every row)
+    while this thread reads: every read is one whole version, never a mix or an error."""
+    import threading
+
+    do_import(store, [paper(i, upvotes=100) for i in range(25)])
+    imports = 12
+
+    def writer():
+        for k in range(1, imports + 1):
+            do_import(Store(store.path), [paper(i, upvotes=100 + k) for i in range(25 + 5 * k)])
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = set()
+    while thread.is_alive() or not seen:
+        table = Store(store.path).read_table()
+        upvotes = set(table["upvotes"].to_pylist())
+        assert len(upvotes) == 1, f"a read mixed versions: {sorted(upvotes)}"
+        k = upvotes.pop() - 100
+        assert table.num_rows == 25 + 5 * k and table["id"].to_pylist() == [paper(i)["id"] for i in range(25 + 5 * k)]
+        seen.add(k)
+    thread.join()
+    assert len(seen) >= 2 and Store(store.path).read_table().num_rows == 25 + 5 * imports
+    assert leftovers(store) == []
+
+
 def _one_file_store(path: Path, records: list[dict]) -> tuple[Store, str]:
     """A store as releases before 2026-11-28 wrote it: one papers.parquet, its version in its metadata."""
     from lib.importer import read_file
