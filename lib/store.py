@@ -54,6 +54,7 @@ DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
 TABLE_DIR = "papers"  # the table: its parts and its manifest
 MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
+MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misread
 LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28
 PART_ROWS = 65_536  # rows per part: a daily import rewrites on average half a part, not the table
 PART_CACHE = "table-parts"  # artifacts/table-parts/: each part as uncompressed Arrow, memory-mapped
@@ -176,6 +177,10 @@ class Store:
     def _read_manifest(self) -> _Layout:
         try:
             manifest = json.loads(self.manifest_path.read_bytes())
+            if not isinstance(manifest, dict):
+                raise ValueError("not a JSON object")
+            if manifest.get("format") != MANIFEST_FORMAT:
+                raise ValueError(f"manifest format {manifest.get('format')!r}; this program reads {MANIFEST_FORMAT}")
             version, size, parts = manifest["version"], manifest["part_rows"], manifest["parts"]
             if not (isinstance(version, str) and _VERSION.fullmatch(version)):
                 raise ValueError(f"bad version {version!r}")
@@ -310,7 +315,7 @@ class Store:
         count = -(-table.num_rows // PART_ROWS)
         names = [kept[i].name if i in kept else f"part-{i:06d}-{version}.parquet" for i in range(count)]
         todo = [i for i in range(count) if i not in kept]
-        manifest = {"format": 1, "version": version, "part_rows": PART_ROWS,
+        manifest = {"format": MANIFEST_FORMAT, "version": version, "part_rows": PART_ROWS,
                     "parts": [{"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)}
                               for i, name in enumerate(names)]}
         try:

@@ -390,8 +390,10 @@ def test_unreadable_one_file_store_raises_store_error(store, content):
     _assert_refused(store, store.legacy_path, content, version_too=True)
 
 
-@pytest.mark.parametrize("content", [*GARBAGE, b"[]", b'{"version": "1-ab", "part_rows": 10, "parts": [{"file": "../x", "rows": 1}]}',
-                                     b'{"version": "1-ab", "part_rows": 10, "parts": [{"file": "part-000000-1-ab.parquet", "rows": 11}]}'])
+@pytest.mark.parametrize("content", [
+    *GARBAGE, b"[]", b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "../x", "rows": 1}]}',
+    b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "part-000000-1-ab.parquet", "rows": 11}]}',
+    b'{"format": 2, "version": "1-ab", "part_rows": 10, "parts": []}', b'{"version": "1-ab", "part_rows": 10, "parts": []}'])
 def test_unreadable_manifest_raises_store_error(filled, content):
     filled.manifest_path.write_bytes(content)
     _assert_refused(filled, filled.manifest_path, content, version_too=True)
@@ -493,6 +495,27 @@ def test_a_failure_while_writing_parts_leaves_the_store_identical(store, small_p
         store.write_table(store.read_table())  # all four parts, in parallel
     monkeypatch.undo()
     assert len(calls) >= 2
+    _assert_untouched(store, before, old_table, old_version)
+
+
+def test_a_failure_renaming_the_manifest_leaves_the_store_identical(store, small_parts, monkeypatch):
+    """The last step of a write fails: its parts were complete, and are all deleted again."""
+    do_import(store, [paper(i) for i in range(35)])
+    before, old_table, old_version = snapshot(store), store.read_table(), store.version()
+    real_replace, renamed = os.replace, []
+
+    def manifest_fails(src, dst, *args, **kwargs):
+        if Path(dst).name == "_manifest.json":
+            raise OSError(28, "No space left on device (injected)")
+        renamed.append(Path(dst).name)
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(lib.store.os, "replace", manifest_fails)
+    with pytest.raises(OSError, match="injected"):
+        do_import(store, [paper(3, upvotes=400), paper(50)])
+    monkeypatch.undo()
+    assert any(name.startswith("part-000000-") for name in renamed)  # parts 0 and 3 were written whole
+    assert any(name.startswith("part-000003-") for name in renamed)
     _assert_untouched(store, before, old_table, old_version)
 
 
