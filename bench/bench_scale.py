@@ -133,8 +133,7 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
 
     def saved(name: str) -> bool:
         if name == "table":  # each part's Arrow copy
-            parts = [p for p in s.table_files() if p.suffix == ".parquet"]
-            return all((s.part_cache_dir / f"{p.stem}.arrow").is_file() for p in parts)
+            return all(s.arrow_copy(part).is_file() for part in s.parquet_files())
         return any(s.artifacts_dir.glob(f"{name}-{version}*"))
 
     def step(name: str, artifact: str, make):
@@ -263,6 +262,8 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
 
 def import_phases(store: str, path: str) -> dict:
     """``lib.importer.import_files`` of ``path``, with the seconds of each of its phases."""
+    import pyarrow.parquet as pq
+
     import lib.importer as importer
     from lib.store import Store, input_files
 
@@ -282,15 +283,14 @@ def import_phases(store: str, path: str) -> dict:
     importer.extend_artifacts = timed("extend the indexes", importer.extend_artifacts)
     Store.read_table = timed("read the table", Store.read_table)
     Store.write_table = timed("write the table", Store.write_table)
-    parts: list[int] = []
-    write_parts = Store._write_parts
-    Store._write_parts = lambda self, jobs: (parts.extend(part.num_rows for _, part in jobs), write_parts(self, jobs))[1]
     s = Store(store)
-    of = len([p for p in s.table_files() if p.suffix == ".parquet"])
+    before = set(s.parquet_files())
     started = time.perf_counter()
     report = importer.import_files(s, input_files([path], (".jsonl",)))
     total = time.perf_counter() - started
-    seconds[f"write the table ({len(parts)} of {of} parts, {sum(parts):,} rows, each with its Arrow copy)"] = \
+    parts = s.parquet_files()
+    written = [pq.ParquetFile(p).metadata.num_rows for p in parts if p not in before]
+    seconds[f"write the table ({len(written)} of {len(parts)} parts, {sum(written):,} rows, each with its Arrow copy)"] = \
         seconds.pop("write the table")
     return {"seconds_by_phase": seconds, "import_s": total, "added": report.counts.added}
 

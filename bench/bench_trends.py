@@ -169,7 +169,7 @@ def _duckdb(store: str):
     from lib.store import Store
 
     db = duckdb.connect()
-    parts = ", ".join("'" + str(p).replace("'", "''") + "'" for p in Store(store).table_files() if p.suffix == ".parquet")
+    parts = ", ".join("'" + str(p).replace("'", "''") + "'" for p in Store(store).parquet_files())
     db.execute(f"CREATE TABLE papers AS SELECT date, title, abstract, keywords FROM read_parquet([{parts}])")
     return db
 

@@ -116,6 +116,21 @@ def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
     return path
 
 
+def _each(function: Callable, items, parallel: bool) -> list:
+    """``function(item)`` for each item, results in order; with ``parallel``, in threads
+    (Parquet and Arrow read and write in C++ without the GIL), and the first failure cancels
+    the items not yet started."""
+    if not parallel:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futures = [pool.submit(function, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
 @dataclass(frozen=True)
 class _Layout:
     """The live table: its version and its parts in row order, each (Parquet file, its
@@ -158,6 +173,10 @@ class Store:
         parts = [parquet for parquet, _, _ in layout.parts]
         return [self.manifest_path, *parts] if layout.part_rows else parts
 
+    def parquet_files(self) -> list[Path]:
+        """The live table's Parquet files in row order (for other readers, e.g. DuckDB)."""
+        return [path for path in self.table_files() if path.suffix == ".parquet"]
+
     def _layout(self) -> _Layout | None:
         for _ in range(2):  # the moment a one-file store becomes parts, it has both
             if self.manifest_path.is_file():
@@ -194,12 +213,13 @@ class Store:
                 if not (isinstance(rows, int) and 0 < rows <= size):
                     raise ValueError(f"bad row count {rows!r}")
                 parquet = self.table_dir / name
-                layout.append((parquet, self._part_copy(parquet), rows))
+                layout.append((parquet, self.arrow_copy(parquet), rows))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)})") from None
         return _Layout(version, tuple(layout), size)
 
-    def _part_copy(self, parquet: Path) -> Path:
+    def arrow_copy(self, parquet: Path) -> Path:
+        """Where the memory-mappable Arrow copy of the table part ``parquet`` lives."""
         return self.part_cache_dir / f"{parquet.stem}.arrow"
 
     def read_table(self) -> pa.Table:
@@ -228,12 +248,9 @@ class Store:
     def _read_parts(self, parts: tuple[tuple[Path, Path, int | None], ...]) -> list[pa.Table]:
         """Each part, in order; parts without an Arrow copy yet (a new store version read for
         the first time) are decoded in parallel threads: 2.0-3.5 s instead of 3.8-6.1 s for
-        1M papers on 2 cores (Parquet decoding runs in C++ without the GIL)."""
+        1M papers on 2 cores."""
         to_decode = sum(not copy.is_file() for _, copy, _ in parts)
-        if to_decode <= 1:
-            return [self._read_part(*part) for part in parts]
-        with ThreadPoolExecutor(max_workers=min(to_decode, os.cpu_count() or 1)) as pool:
-            return list(pool.map(lambda part: self._read_part(*part), parts))
+        return _each(lambda part: self._read_part(*part), parts, parallel=to_decode > 1)
 
     def _read_part(self, parquet: Path, copy: Path, rows: int | None) -> pa.Table:
         table = self._read_copy(copy)
@@ -295,12 +312,12 @@ class Store:
         previous = (current.version if current else "0").split("-")[0]
         version = f"{int(previous) + 1 if previous.isdigit() else 1}-{secrets.token_hex(4)}"
         stamped = conform(table)
-        kept: dict[int, Path] = {}
+        kept: dict[int, str] = {}
         if base is not None and current and current.part_rows == PART_ROWS and current.version == base:
             dirty = {int(row) // PART_ROWS for row in changed_rows}
             for i, (parquet, _, rows) in enumerate(current.parts):
                 if i not in dirty and rows == min(PART_ROWS, stamped.num_rows - i * PART_ROWS):
-                    kept[i] = parquet
+                    kept[i] = parquet.name
         self._commit(stamped, version, kept, current)
         return version
 
@@ -317,51 +334,32 @@ class Store:
             self._commit(self.read_table(), current.version, {}, current)
         return True
 
-    def _commit(self, table: pa.Table, version: str, kept: dict[int, Path], current: _Layout | None) -> None:
+    def _commit(self, table: pa.Table, version: str, kept: dict[int, str], current: _Layout | None) -> None:
         """Write the parts of ``table`` not in ``kept``, then the manifest naming ``version``
         (the moment it goes live), then delete what the live table no longer uses."""
-        if current is not None:  # files left by a writer killed mid-write (we hold the lock)
-            self._prune_table({parquet.name for parquet, _, _ in current.parts}, keep_legacy=True)
+        live = {parquet.name for parquet, _, _ in current.parts} if current else set()
+        self._prune_table(live, keep_legacy=True)  # files left by a writer killed mid-write (we hold the lock)
         count = -(-table.num_rows // PART_ROWS)
-        names = [kept[i].name if i in kept else f"part-{i:06d}-{version}.parquet" for i in range(count)]
+        names = [kept.get(i) or f"part-{i:06d}-{version}.parquet" for i in range(count)]
         todo = [i for i in range(count) if i not in kept]
         manifest = {"format": MANIFEST_FORMAT, "version": version, "part_rows": PART_ROWS,
                     "parts": [{"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)}
                               for i, name in enumerate(names)]}
+        def write(i: int) -> None:  # a part's Parquet file, then its Arrow copy (which reads map)
+            path, part = self.table_dir / names[i], table.slice(i * PART_ROWS, PART_ROWS)
+            write_atomic(path, lambda handle: pq.write_table(part, handle, compression="zstd",
+                                                             row_group_size=PART_ROWS))
+            self._write_copy(self.arrow_copy(path), part)
+
         try:
             self.table_dir.mkdir(parents=True, exist_ok=True)
-            jobs = [(self.table_dir / names[i], table.slice(i * PART_ROWS, PART_ROWS)) for i in todo]
-            self._write_parts(jobs)
+            _each(write, todo, parallel=len(todo) > 1)
             data = json.dumps(manifest, indent=1).encode()
             write_atomic(self.manifest_path, lambda handle: handle.write(data))
         except BaseException:
-            for i in todo:  # the version never went live: none of its files either
-                for path in (self.table_dir / names[i], self._part_copy(self.table_dir / names[i])):
-                    with contextlib.suppress(OSError):
-                        path.unlink()
+            self._prune_table(live, keep_legacy=True)  # the version never went live: none of its files either
             raise
         self._prune_table(set(names), keep_legacy=False)
-
-    def _write_parts(self, jobs: list[tuple[Path, pa.Table]]) -> None:
-        """Each part's Parquet file, then its Arrow copy (which the next read maps instead
-        of decoding); parts in parallel threads (both writers run in C++ without the GIL)."""
-        def write(path: Path, part: pa.Table) -> None:
-            write_atomic(path, lambda handle: pq.write_table(part, handle, compression="zstd",
-                                                             row_group_size=PART_ROWS))
-            self._write_copy(self._part_copy(path), part)
-
-        if len(jobs) <= 1:
-            for job in jobs:
-                write(*job)
-            return
-        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-            futures = [pool.submit(write, *job) for job in jobs]
-            try:
-                for future in futures:
-                    future.result()
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
 
     def _prune_table(self, live: set[str], keep_legacy: bool) -> None:
         """Delete the table files the live version does not use: parts and Arrow copies of

@@ -60,8 +60,8 @@ def leftovers(store: Store) -> list[str]:
     found = [p for p in store.path.iterdir() if p.name not in ("papers", ".lock", "artifacts")]
     found += [p for p in store.table_dir.glob("*") if p not in live] if store.table_dir.exists() else []
     found += list(store.artifacts_dir.rglob("*.tmp")) if store.artifacts_dir.exists() else []
-    copies = {f"{p.stem}.arrow" for p in live if p.suffix == ".parquet"}
-    found += [p for p in store.part_cache_dir.glob("*") if p.name not in copies] if store.part_cache_dir.exists() else []
+    copies = {store.arrow_copy(p) for p in store.parquet_files()}
+    found += [p for p in store.part_cache_dir.glob("*") if p not in copies] if store.part_cache_dir.exists() else []
     return sorted(str(p.relative_to(store.path)) for p in found)
 
 
@@ -401,14 +401,14 @@ def test_unreadable_manifest_raises_store_error(filled, content):
 
 @pytest.mark.parametrize("content", GARBAGE)
 def test_unreadable_part_raises_store_error(filled, content):
-    [part] = [p for p in filled.table_files() if p.suffix == ".parquet"]
+    [part] = filled.parquet_files()
     shutil.rmtree(filled.part_cache_dir)  # else the part is read from its Arrow copy
     part.write_bytes(content)
     _assert_refused(filled, part, content, version_too=False)
 
 
 def test_a_missing_part_or_a_part_of_the_wrong_length_is_named(filled):
-    [part] = [p for p in filled.table_files() if p.suffix == ".parquet"]
+    [part] = filled.parquet_files()
     shutil.rmtree(filled.part_cache_dir)
     table = pq.read_table(part)
     pq.write_table(table.slice(0, 5), part)
@@ -438,7 +438,7 @@ def small_parts(monkeypatch):
 
 def part_files(store: Store) -> dict[int, tuple[str, int, int]]:
     """Part number -> (file name, inode, mtime_ns) of the live table's parts."""
-    parts = [p for p in store.table_files() if p.suffix == ".parquet"]
+    parts = store.parquet_files()
     return {i: (p.name, p.stat().st_ino, p.stat().st_mtime_ns) for i, p in enumerate(parts)}
 
 
