@@ -27,10 +27,14 @@ table's files (the shared store is never written):
 6. many teammates: 20 sessions at once (one browser, 20 contexts, asyncio) on the real
    74,728-paper store (quick: 2 sessions on the 2,000-paper sample), each running its own
    seeded sequence of 6 interactions (3 searches, 3 trend terms, with 4 page switches by the
-   top navigation between them), twice: at a reader's pace (arriving one every 6 s, reading
-   10-30 s, seeded, before each action: the goal is judged here) and at a stress pace
-   (arriving one every 0.5 s, 2-6 s between actions: reported) (quick: 2 sessions, no
-   pauses, the first 2 steps); the CPU the server used per action is reported beside the machine's, since the
+   top navigation between them), three times: at a reader's pace (arriving one every 6 s,
+   reading 10-30 s, seeded, before each action: the goal is judged here), once with every
+   session its browser's first visit and once with every browser having used the app before
+   (it opened the home, search and trends pages once, before the schedule: its cache holds
+   Streamlit's JavaScript, as a teammate's does on any day but the first), and at a stress
+   pace (first visits, arriving one every 0.5 s, 2-6 s between actions: reported) (quick: 2
+   sessions, the second in a browser that used the app before, no pauses, the first 2
+   steps); the CPU the server used per action is reported beside the machine's, since the
    20 browsers share its 2 cores with the server here (a team's browsers run on their own
    machines); after each action, the page must show that session's own state:
    its query (or terms) in the box and in the address bar, its expected first result (or
@@ -727,6 +731,7 @@ READING = Pace("reading pace", (10.0, 30.0), 6.0)
 STRESS = Pace("stress pace", (2.0, 6.0), 0.5)
 QUICK = Pace("no pauses", (0.0, 0.0), 0.0, actions=2)
 QUICK_SESSIONS = 2
+RETURNING = ", browsers that used the app before"
 
 
 def team_steps(own: dict) -> list[tuple[str, object]]:
@@ -742,7 +747,24 @@ def checks_per_session(pace: Pace, home: bool) -> int:
     return len(kinds) + sum(a != b for a, b in zip(["home" if home else "search"] + kinds, kinds))
 
 
-async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace: Pace) -> None:
+async def _yesterday(browser, url: str):
+    """A browser context that has used the app before, as a teammate's browser has on any
+    day but the first: it opened the home, search and trends pages once, so its cache holds
+    Streamlit's JavaScript (and the code each page's elements need); that page is closed."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    for path in ("", "search?q=model", "trends"):
+        await page.goto(f"{url}/{path}")
+        await page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=TIMEOUT_MS)
+        await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
+    await page.close()
+    return context
+
+
+async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace: Pace, context=None) -> None:
+    """Session i; ``context``: a browser context that used the app before (see _yesterday),
+    else a fresh one, as on a teammate's first visit."""
     own = team.sessions[i]
     rng = random.Random(SEED + i)
 
@@ -752,8 +774,9 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
 
     await asyncio.sleep(i * pace.arrival)
     opened = time.perf_counter()
-    context = await browser.new_context(viewport=VIEWPORT)
-    context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
+    if context is None:
+        context = await browser.new_context(viewport=VIEWPORT)
+        context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
     page = await context.new_page()
     current = "home"
     seen = {current}
@@ -833,7 +856,9 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
         await context.close()
 
 
-async def _team(url: str, team: Team, quick: bool, pace: Pace) -> float:
+async def _team(url: str, team: Team, quick: bool, pace: Pace, returning: int, meter) -> tuple[float, tuple]:
+    """Run the team's sessions, the last ``returning`` of them in browsers that used the app
+    before; the seconds they took, and what ``meter()`` read as they began."""
     from playwright.async_api import async_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -850,28 +875,36 @@ async def _team(url: str, team: Team, quick: bool, pace: Pace) -> float:
                     await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
                     await page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=TIMEOUT_MS)
                 await warm.close()
-            started = time.perf_counter()
-            await asyncio.gather(*(_team_session(browser, url, team, i, home=not quick, pace=pace)
+            contexts = [None] * (len(team.sessions) - returning)
+            contexts += [await _yesterday(browser, url) for _ in range(returning)]  # before the schedule, one by one
+            began, started = meter(), time.perf_counter()
+            await asyncio.gather(*(_team_session(browser, url, team, i, home=not quick, pace=pace, context=contexts[i])
                                    for i in range(len(team.sessions))))
-            return time.perf_counter() - started
+            return time.perf_counter() - started, began
         finally:
             await browser.close()
 
 
-def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True) -> list[Figure]:
+def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True,
+                returning: int = 0) -> list[Figure]:
     """Figure 6 at one pace (quick: no warm-up reader, no pauses, and the sessions open the
-    search page directly); ``goal``: judge the p95 figures against the goal, else report them."""
+    search page directly); ``goal``: judge the p95 figures against the goal, else report them;
+    ``returning``: how many of the sessions (the last ones) run in a browser that used the
+    app before (see _yesterday); the others are their browser's first visit."""
+    browsers = ("" if not returning else RETURNING if returning == sessions
+            else f", {returning} of the {sessions} browsers used the app before")
     steps = in_process("bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})",
                        timeout=3600)
     n = steps["papers"]
     team = Team(steps, sessions)
-    note(f"team at {pace.name} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
+    note(f"team at {pace.name}{browsers} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
          f"{sessions} sessions on {n:,} papers (load average {load_average()}); session 0 types "
          + " | ".join([q for q, _ in team.sessions[0]["queries"]] + [", ".join(w) for w in team.sessions[0]["terms"]]))
     with app_server(store) as server:  # a quick run's may have served this store before (warm, as the full run's)
-        machine_before, server_before = machine_cpu_seconds(), cpu_seconds(server.proc.pid)
+        meter = lambda: (machine_cpu_seconds(), cpu_seconds(server.proc.pid))  # noqa: E731
         with ThreadPoolExecutor(1) as thread:  # its own thread: a quick run's shared sync browser holds this one's loop
-            wall = thread.submit(asyncio.run, _team(server.url, team, quick, pace)).result()
+            wall, (machine_before, server_before) = thread.submit(
+                asyncio.run, _team(server.url, team, quick, pace, returning, meter)).result()
         machine_used, server_used = machine_cpu_seconds() - machine_before, cpu_seconds(server.proc.pid) - server_before
         peak = rss_mb(server.proc.pid)
     actions = sum(len(v) for v in team.latency.values())
@@ -887,7 +920,7 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
          + "; ".join(f"{kind} p50 {percentile(s, 50):.2f} s, p95 {percentile(s, 95):.2f} s, max "
                      f"{max(s, default=float('nan')):.2f} s ({len(s)})" for kind, s in team.latency.items())
          + f" (load average {load_average()})")
-    label = f"{sessions} concurrent sessions, {pace.name}"
+    label = f"{sessions} concurrent sessions, {pace.name}{browsers}"
     figures = [Figure(f"{label}, {n:,} papers: completed", "", team.completed, {},
                       f"{sessions}/{sessions}", team.completed == sessions)]
     for kind in ("search", "trends", "page switch"):
@@ -924,9 +957,12 @@ def run(quick: bool = False, browser: bool = True, keep_build: bool | None = Non
     daily = timed("4. daily update", lambda: figure_daily_update(store, with_topics=browser))
     team = []
     if browser and quick:
-        team = timed("6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK))
+        team = timed("6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK,
+                                                             returning=1))
     elif browser:
         team = timed("6. many teammates, reading pace", lambda: figure_team(Path(built["real"]), 20, quick, READING))
+        team += timed("6. many teammates, reading pace, returning",
+                      lambda: figure_team(Path(built["real"]), 20, quick, READING, returning=20))
         team += timed("6. many teammates, stress pace",
                       lambda: figure_team(Path(built["real"]), 20, quick, STRESS, goal=False))
     note(f"load average at the end {load_average()}; {time.perf_counter() - started:.0f} s in all")
