@@ -747,14 +747,18 @@ def checks_per_session(pace: Pace, home: bool) -> int:
     return len(kinds) + sum(a != b for a, b in zip(["home" if home else "search"] + kinds, kinds))
 
 
-async def _yesterday(browser, url: str):
-    """A browser context that has used the app before, as a teammate's browser has on any
-    day but the first: it opened the home, search and trends pages once, so its cache holds
-    Streamlit's JavaScript (and the code each page's elements need); that page is closed."""
+YESTERDAY = ("", "search?q=model", "trends")  # what a returning teammate's browser opened before
+
+
+async def _visited(browser, url: str, paths: tuple[str, ...]):
+    """A fresh browser context that has opened ``paths`` of the app, one after the other,
+    each until its run ended, in a tab now closed.  With YESTERDAY, it is a returning
+    teammate's browser (any day but the first): its cache holds Streamlit's JavaScript and
+    the code each page's elements need."""
     context = await browser.new_context(viewport=VIEWPORT)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     page = await context.new_page()
-    for path in ("", "search?q=model", "trends"):
+    for path in paths:
         await page.goto(f"{url}/{path}")
         await page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=TIMEOUT_MS)
         await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
@@ -763,7 +767,7 @@ async def _yesterday(browser, url: str):
 
 
 async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace: Pace, context=None) -> None:
-    """Session i; ``context``: a browser context that used the app before (see _yesterday),
+    """Session i; ``context``: a browser context that used the app before (see YESTERDAY),
     else a fresh one, as on a teammate's first visit."""
     own = team.sessions[i]
     rng = random.Random(SEED + i)
@@ -868,15 +872,9 @@ async def _team(url: str, team: Team, quick: bool, pace: Pace, returning: int, m
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             if not quick:  # one reader first: the team meets a warm server (dataset and indexes loaded)
-                warm = await browser.new_context(viewport=VIEWPORT)
-                page = await warm.new_page()
-                for path in ("search?q=model", "trends"):
-                    await page.goto(f"{url}/{path}")
-                    await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-                    await page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=TIMEOUT_MS)
-                await warm.close()
+                await (await _visited(browser, url, ("search?q=model", "trends"))).close()
             contexts = [None] * (len(team.sessions) - returning)
-            contexts += [await _yesterday(browser, url) for _ in range(returning)]  # before the schedule, one by one
+            contexts += [await _visited(browser, url, YESTERDAY) for _ in range(returning)]  # before the schedule
             began, started = meter(), time.perf_counter()
             await asyncio.gather(*(_team_session(browser, url, team, i, home=not quick, pace=pace, context=contexts[i])
                                    for i in range(len(team.sessions))))
@@ -890,9 +888,9 @@ def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, g
     """Figure 6 at one pace (quick: no warm-up reader, no pauses, and the sessions open the
     search page directly); ``goal``: judge the p95 figures against the goal, else report them;
     ``returning``: how many of the sessions (the last ones) run in a browser that used the
-    app before (see _yesterday); the others are their browser's first visit."""
+    app before (see YESTERDAY); the others are their browser's first visit."""
     browsers = ("" if not returning else RETURNING if returning == sessions
-            else f", {returning} of the {sessions} browsers used the app before")
+                else f", {returning} of the {sessions} browsers used the app before")
     steps = in_process("bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})",
                        timeout=3600)
     n = steps["papers"]

@@ -311,14 +311,14 @@ class Store:
         current = self._layout()
         previous = (current.version if current else "0").split("-")[0]
         version = f"{int(previous) + 1 if previous.isdigit() else 1}-{secrets.token_hex(4)}"
-        stamped = conform(table)
+        table = conform(table)
         kept: dict[int, str] = {}
         if base is not None and current and current.part_rows == PART_ROWS and current.version == base:
             dirty = {int(row) // PART_ROWS for row in changed_rows}
             for i, (parquet, _, rows) in enumerate(current.parts):
-                if i not in dirty and rows == min(PART_ROWS, stamped.num_rows - i * PART_ROWS):
+                if i not in dirty and rows == min(PART_ROWS, table.num_rows - i * PART_ROWS):
                     kept[i] = parquet.name
-        self._commit(stamped, version, kept, current)
+        self._commit(table, version, kept, current)
         return version
 
     def upgrade_layout(self) -> bool:
