@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
+import threading
 import time
 from typing import IO, Sequence
 
@@ -132,28 +133,109 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # --- commands ---------------------------------------------------------------------
+def _progress_seconds() -> float:
+    """Seconds between heartbeat lines: $PAPERS_PROGRESS_SECONDS, else (or if it is not a
+    positive number) 10."""
+    try:
+        seconds = float(os.environ.get("PAPERS_PROGRESS_SECONDS", "10"))
+    except ValueError:
+        return 10.0
+    return seconds if 0 < seconds < float("inf") else 10.0
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
 class _ProgressLine:
-    """Import progress on stderr: a live line on a terminal, a line per chunk otherwise."""
+    """Progress of a long step on stderr.
 
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream, self.tty, self.last = stream, stream.isatty(), 0.0
+    On a terminal: one live line, rewritten in place at each callback.  Otherwise (cron, CI
+    logs): a heartbeat line every $PAPERS_PROGRESS_SECONDS (default 10) with the latest step,
+    its value and how long the step has run, and a line at once whenever the step's name
+    changes -- for a build step (``begin``) from its start, for the others once they have run
+    that long, so that a quick command on a small table keeps stderr for its one-line error or
+    warnings.  The heartbeat comes from a daemon thread because some steps call back nothing
+    for minutes (the NMF topic fit), and a log that stays silent that long reads as a hung job.
+    ``done()`` ends the step: the thread stops and writes nothing more for it.  The object can
+    be reused for the next step; ``task`` names the command's step in front of lib's own names.
+    """
 
-    def __call__(self, name: str, papers: int, unit: str = "papers read") -> None:
-        now = time.monotonic()
-        if self.tty and now - self.last > 0.2:
-            self.stream.write(f"\r  {name}: {papers:,} {unit}")
-            self.stream.flush()
-            self.last = now
-        elif not self.tty and papers and papers % 50_000 == 0:
-            self.stream.write(f"  {name}: {papers:,} papers read\n")
+    def __init__(self, stream: IO[str], task: str = "") -> None:
+        self.stream, self.tty, self.every, self.task = stream, stream.isatty(), _progress_seconds(), task
+        self.lock = threading.Lock()  # the caller's thread and the heartbeat write in turn
+        self.name, self.value, self.started, self.last, self.loud = "", "", 0.0, 0.0, False
+        self.stop: threading.Event | None = None  # set: the heartbeat thread of the current step ends
+
+    def begin(self, task: str) -> None:
+        """A step that starts now: timed (and, in a log, beating) before its first callback."""
+        with self.lock:
+            self.task, self.loud = task, True
+            self._start()
+
+    def __call__(self, name: str, value: int, unit: str = "papers read") -> None:
+        self._update(name, f"{value:,}%" if unit == "%" else f"{value:,} {unit}")
 
     def share(self, step: str, share: float) -> None:
         """A Progress callback of lib (a step and its share done) shown as a percentage."""
         self(step, int(share * 100), "%")
 
+    def note(self, message: str) -> None:
+        """A message-only callback (fetch): a line of its own, on a terminal and in a log alike."""
+        with self.lock:
+            self._start()
+            self.name, self.value = message, ""
+            self.stream.write(f"  {message}\n")
+            self.stream.flush()
+
     def done(self) -> None:
-        if self.tty and self.last:
-            self.stream.write("\r\033[K")
+        with self.lock:
+            if self.stop:
+                self.stop.set()
+                self.stop = None
+            if self.tty and self.last:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self.name, self.value, self.started, self.last, self.loud = "", "", 0.0, 0.0, False
+
+    def _update(self, name: str, value: str) -> None:
+        with self.lock:
+            self._start()
+            changed, self.name, self.value = name != self.name, name, value
+            now = time.monotonic()
+            if self.tty and now - self.last > 0.2:
+                self.stream.write(f"\r  {self._label()}: {value}")
+                self.stream.flush()
+                self.last = now
+            elif not self.tty and changed and self.loud:
+                self._line()
+
+    def _start(self) -> None:
+        """(Under the lock.)  Times a step from its first call; in a log, starts its heartbeat."""
+        if self.started:
+            return
+        self.started = time.monotonic()
+        if not self.tty:
+            self.stop = threading.Event()
+            threading.Thread(target=self._beat, args=(self.stop,), name="progress heartbeat", daemon=True).start()
+
+    def _beat(self, stop: threading.Event) -> None:
+        while not stop.wait(self.every):
+            with self.lock:
+                if not stop.is_set():  # done() may have come while this thread waited for the lock
+                    self._line()
+                    self.loud = True
+
+    def _label(self) -> str:
+        if self.task and self.name.startswith(self.task.split(" (")[0]):  # "term index: papers ..." once
+            return self.name
+        return ": ".join(part for part in (self.task, self.name) if part)
+
+    def _line(self) -> None:
+        value = f": {self.value}" if self.value else ""
+        self.stream.write(f"  {self._label() or 'working'}{value} · {_duration(time.monotonic() - self.started)}\n")
+        self.stream.flush()
 
 
 def cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -253,8 +335,10 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     store = Store(args.data)
     ds = load(store)
     progress = _ProgressLine(err)
-    built = index.load_or_build(store, ds, progress=progress.share)
-    progress.done()
+    try:
+        built = index.load_or_build(store, ds, progress=progress.share)
+    finally:
+        progress.done()
     filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category)
     result = search.search(built, ds.search_columns, args.query, filters, args.sort)
     for warning in result.warnings:
@@ -283,8 +367,10 @@ def _term_index(store: Store, err: IO[str]):
 
     ds = load(store)
     progress = _ProgressLine(err)
-    index = terms.load_or_build(store, ds, progress=progress.share)
-    progress.done()
+    try:
+        index = terms.load_or_build(store, ds, progress=progress.share)
+    finally:
+        progress.done()
     return ds, index
 
 
@@ -347,8 +433,10 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if not 2 <= k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
     progress = _ProgressLine(err)
-    model = topics.load_or_fit(store, ds, index, k, progress=progress.share)
-    progress.done()
+    try:
+        model = topics.load_or_fit(store, ds, index, k, progress=progress.share)
+    finally:
+        progress.done()
     if args.paper:
         row = ds.row_of(arxiv_id(args.paper) or args.paper.strip())
         if row is None:
@@ -390,8 +478,11 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     def step(label: str, make) -> object:
         started = time.perf_counter()
-        made = make()
-        progress.done()
+        progress.begin(label)
+        try:
+            made = make()
+        finally:
+            progress.done()
         out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
         return made
 
@@ -422,11 +513,15 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     days = fetch.days_between(first, last)
     if len(days) > 3660:
         raise PapersError("at most ten years of days at once")
-    note = lambda message: err.write(f"  {message}\n")  # noqa: E731
-    if args.source == "hf":
-        report = fetch.fetch_hf(store, days, base=args.base_url, progress=note, today=today)
-    else:
-        report = fetch.fetch_arxiv(store, args.category, days, base=args.base_url, progress=note, today=today)
+    progress = _ProgressLine(err, task="fetch")
+    try:
+        if args.source == "hf":
+            report = fetch.fetch_hf(store, days, base=args.base_url, progress=progress.note, today=today)
+        else:
+            report = fetch.fetch_arxiv(store, args.category, days, base=args.base_url, progress=progress.note,
+                                       today=today)
+    finally:
+        progress.done()
     out.write(f"downloaded {len(report.fetched)} response(s), {len(report.skipped)} already here "
               f"(raw responses in {store.path / 'raw'})\n")
     if report.imported:
