@@ -1,96 +1,225 @@
-"""Altair charts built from tidy DataFrames; each function returns the chart, never shows it."""
+"""Altair charts built from tidy DataFrames; each function returns the chart, never shows it.
+
+Shared choices, so that every chart reads the same on a phone (a container about 388 px
+wide) and on a desktop (about 1240 px, or half that in two columns), in light and dark:
+
+- colours: a term or a topic keeps its colour — trend colours follow the typed order of the
+  terms (:data:`TERM_PALETTE`), topic colours follow the topic id (:data:`TOPIC_PALETTE`, 60
+  distinct colours), the same in every topic chart;
+- legends of many entries sit below or above the plot in as many columns as the plot's width
+  holds (a Vega expression of ``width``): one column on a phone, two to four on a desktop;
+  they list every entry (``symbolLimit=0``);
+- no chart binds its scales to the wheel or to dragging: scrolling the page never zooms;
+- shares read as :data:`lib.text.SHARE_FORMAT` (12.3%) in tooltips and axes, counts with
+  thousands separators; only the stacked topic shares, whose axis always spans 0–100%, keep
+  whole-percent ticks.
+"""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from lib.text import SHARE_FORMAT
+
 _TIME_UNITS = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth",
                "quarter": "yearquarter", "year": "year"}
 
+# Vega's tableau10, as hex so that a term's colour depends only on its place in the typed
+# list (a named scheme would reassign colours by the sorted domain).
+TERM_PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
+                "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+
+# 60 distinct colours for topics: Vega's tableau20, category20b and category20c (hex values,
+# deduplicated), ordered so that neighbouring topic ids — neighbouring bands of the stacked
+# chart — never share a hue family: tableau20's ten dark then ten light colours, then the
+# four shades of category20b and category20c interleaved, darkest first.  Four near-twins of
+# earlier colours (#9ecae1 ~ #9ecae9, #bdbdbd ~ #bab0ac, #74c476 ~ #88d27a, #636363 ~
+# #79706e) are replaced by d3 category20's #bcbd22, #d62728, #17becf and #2ca02c.
+TOPIC_PALETTE = [
+    "#4c78a8", "#f58518", "#54a24b", "#b79a20", "#439894", "#e45756", "#79706e", "#d67195", "#b279a2", "#9e765f",
+    "#9ecae9", "#ffbf79", "#88d27a", "#f2cf5b", "#83bcb6", "#ff9d98", "#bab0ac", "#fcbfd2", "#d6a5c9", "#d8b5a5",
+    "#393b79", "#756bb1", "#637939", "#2ca02c", "#8c6d31", "#3182bd", "#843c39", "#e6550d", "#7b4173", "#31a354",
+    "#5254a3", "#9e9ac8", "#8ca252", "#969696", "#bd9e39", "#6baed6", "#ad494a", "#fd8d3c", "#a55194", "#17becf",
+    "#6b6ecf", "#bcbddc", "#b5cf6b", "#d62728", "#e7ba52", "#bcbd22", "#d6616b", "#fdae6b", "#ce6dbd", "#a1d99b",
+    "#9c9ede", "#dadaeb", "#cedb9c", "#d9d9d9", "#e7cb94", "#c6dbef", "#e7969c", "#fdd0a2", "#de9ed6", "#c7e9c0",
+]
+NO_TOPIC_COLOR = "#888888"  # papers without a dominant topic (topic -1 on the map): a neutral grey
+FEW_STROKE = "#888888"  # outline of the trend's hollow "few papers" points: readable on white and on dark
+
+# Legends that fit the plot's width: ``width`` is the plot's width signal (the chart is drawn
+# with width="stretch").  A column slot is the label limit plus the symbol and padding, so a
+# legend is never wider than the plot (no feedback into the fitted width): 1 column on a phone
+# (plot ~330 px), 2 in half a desktop (~560 px), 4 on a full desktop (~1180 px).  Entries run
+# row by row ("horizontal"): Vega's column-major layout ("vertical" with columns) misplaces
+# entries when the last row is not full.
+_TOPIC_SLOT, _TOPIC_LABEL = 270, 250  # topic labels like "reinforcement, reward, learning" (~40 chars)
+_TERM_SLOT, _TERM_LABEL = 270, 240  # "retrieval augmented generation" fits
+# fit the width to the container, let the height grow with the legend (Streamlit's default
+# "fit" would squeeze the plot to make room for a legend of 25 rows)
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
+def _legend(title: str, orient: str, slot: int, label: int) -> alt.Legend:
+    return alt.Legend(
+        title=title, orient=orient, direction="horizontal", symbolLimit=0,  # row-major (see above)
+        columns=alt.ExprRef(f"max(1, floor(width / {slot}))"),
+        labelLimit=alt.ExprRef(f"max(60, min({label}, width - 40))"),
+        columnPadding=12, rowPadding=3,
+    )
+
+
+def _cycle(palette: list[str], n: int) -> list[str]:
+    return [palette[i % len(palette)] for i in range(n)]
+
+
+def term_scale(terms) -> alt.Scale:
+    """The trend colour scale: ``terms`` in the order given, :data:`TERM_PALETTE` cycled."""
+    domain = [str(t) for t in pd.unique(pd.Series(list(terms), dtype=object))]
+    return alt.Scale(domain=domain, range=_cycle(TERM_PALETTE, len(domain)))
+
+
+def topic_scale(frame: pd.DataFrame) -> alt.Scale:
+    """The topic colour scale of a frame with ``name`` and ``topic`` (id): the names ordered by
+    id, each coloured ``TOPIC_PALETTE[id]`` — by the id, not by the place in the domain, so a
+    topic keeps its colour in a chart that lacks other topics (a map sample).  Topic -1 (no
+    topic) is grey and listed last.  Without ``topic``: the names in order of appearance."""
+    if "topic" in frame.columns:
+        pairs = frame[["topic", "name"]].drop_duplicates("name")
+        ids = pd.to_numeric(pairs["topic"], errors="coerce").fillna(-1).astype(int)
+        pairs = pairs.assign(_id=ids, _last=ids < 0).sort_values(["_last", "_id"], kind="stable")
+        domain = [str(n) for n in pairs["name"]]
+        colours = [TOPIC_PALETTE[i % len(TOPIC_PALETTE)] if i >= 0 else NO_TOPIC_COLOR for i in pairs["_id"]]
+    else:
+        domain = [str(n) for n in pd.unique(frame["name"])]
+        colours = _cycle(TOPIC_PALETTE, len(domain))
+    return alt.Scale(domain=domain, range=colours)
+
 
 def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
-    """Bars of papers per period (from :func:`lib.daily.papers_per_period`)."""
+    """Bars of papers per period (from :func:`lib.daily.papers_per_period`: columns period,
+    label, papers, by)."""
     by = str(tidy["by"].iloc[0]) if len(tidy) else "day"
     return (
         alt.Chart(tidy, height=220)
         .mark_bar(color="#ff9d00")
         .encode(
             x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-            y=alt.Y("papers:Q", title=f"papers per {by}"),
+            y=alt.Y("papers:Q", title=f"papers per {by}", axis=alt.Axis(format=",d")),
             tooltip=[alt.Tooltip("label:N", title=by), alt.Tooltip("papers:Q", title="papers", format=",")],
         )
     )
 
 
 def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month") -> alt.LayerChart:
-    """Lines per term over periods (from :func:`lib.trends.series`); clicking a point
-    selects it (selection "pick": term and period label).  Periods with fewer than
-    ``few_papers`` papers are drawn as hollow grey points."""
+    """Lines per term over periods (from :func:`lib.trends.series`: columns period, label, term,
+    count, total, share, value, few); clicking a point — or near one: the nearest point, so a
+    click on a line never picks the line's first period — selects it (selection "pick": term
+    and period label), and that point grows.
+
+    Colours follow the terms in the order they first appear in ``tidy["term"]`` (typed order):
+    adding a term never recolours the others; the legend lists them in that order.  Periods
+    with fewer than ``few_papers`` papers (``few``) are drawn as hollow grey points."""
     share = norm == "share"
     y_title = "share of papers mentioning the term" if share else "papers mentioning the term"
-    pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick")
-    palette = alt.Scale(scheme="tableau10")  # lines, legend and points: one colour per term
+    pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick", nearest=True)
+    palette = term_scale(tidy["term"])  # lines, legend and points: one colour per term
     base = alt.Chart(tidy).encode(
         x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=".0%" if share else ",d")),
-        color=alt.Color("term:N", title="term", legend=alt.Legend(orient="top"), scale=palette),
-        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N"),
-                 alt.Tooltip("share:Q", format=".2%"), alt.Tooltip("count:Q", title="papers with the term", format=","),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=SHARE_FORMAT if share else ",d")),
+        color=alt.Color("term:N", title="term", scale=palette, sort=palette.domain,
+                        legend=_legend("term", "top", _TERM_SLOT, _TERM_LABEL)),
+        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N", title="term"),
+                 alt.Tooltip("share:Q", title="share", format=SHARE_FORMAT),
+                 alt.Tooltip("count:Q", title="papers with the term", format=","),
                  alt.Tooltip("total:Q", title="papers in the period", format=",")],
     )
     lines = base.mark_line(strokeWidth=2)
     points = base.mark_point(filled=True, size=60).encode(
-        fill=alt.condition("datum.few", alt.value("white"), alt.Color("term:N", scale=palette, legend=None)),
-        stroke=alt.condition("datum.few", alt.value("#999"), alt.Color("term:N", scale=palette, legend=None)),
-        size=alt.condition(pick, alt.value(160), alt.value(60)),
+        fill=alt.condition("datum.few", alt.value("transparent"), alt.Color("term:N", scale=palette, legend=None)),
+        stroke=alt.condition("datum.few", alt.value(FEW_STROKE), alt.Color("term:N", scale=palette, legend=None)),
+        size=alt.condition(pick, alt.value(160), alt.value(60), empty=False),  # only a clicked point grows
     ).add_params(pick)
-    return alt.layer(lines, points).properties(height=380)
+    return alt.layer(lines, points).properties(height=380, autosize=_FIT_X)
 
 
 def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:
-    """Bars of the most frequent terms (a one-day table has no trend line)."""
+    """Bars of the most frequent terms (columns term, papers, share; a one-day table has no
+    trend line)."""
     return alt.Chart(tidy, height=alt.Step(24)).mark_bar(color="#ff9d00").encode(
         x=alt.X("papers:Q", title="papers mentioning the term", axis=alt.Axis(format="d", tickMinStep=1)),
         y=alt.Y("term:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-        tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=".1%")],
+        tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT)],
     )
 
 
 # --- topics ------------------------------------------------------------------------------------
+def _topic_pick() -> alt.Parameter:
+    """Clicking a topic's mark selects it: the page reads ``selection["pick"][0]["topic"]``."""
+    return alt.selection_point(name="pick", fields=["topic"], on="click")
+
+
 def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
-    """Papers per topic (from TopicModel.summary), largest first."""
-    return alt.Chart(summary, height=alt.Step(22)).mark_bar(color="#ff9d00").encode(
-        x=alt.X("papers:Q", title="papers (dominant topic)"),
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
-        tooltip=[alt.Tooltip("topic:Q", title="id"), "label:N", alt.Tooltip("papers:Q", format=","),
-                 alt.Tooltip("share:Q", format=".1%"), alt.Tooltip("terms:N", title="top terms")],
-    )
+    """Papers per topic (from TopicModel.summary: columns topic, label, papers, share, terms),
+    largest first.  Clicking a bar selects its topic (selection "pick", field ``topic``); the
+    other bars fade a little."""
+    pick = _topic_pick()
+    return alt.Chart(summary, height=alt.Step(22)).mark_bar(color="#ff9d00", cursor="pointer").encode(
+        x=alt.X("papers:Q", title="papers (dominant topic)", axis=alt.Axis(format=",d")),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
+        tooltip=[alt.Tooltip("topic:Q", title="id"), alt.Tooltip("label:N", title="topic"),
+                 alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT),
+                 alt.Tooltip("terms:N", title="top terms")],
+    ).add_params(pick)
+
+
+def topic_shares_height(n_topics: int) -> int:
+    """The plot height of :func:`topic_shares_chart`: 360 px, or 16 px per topic beyond 22
+    topics — an average band (a share of 1/n) stays at least a line of text high, as tall
+    as a legend row, so thin bands can still be seen and hovered."""
+    return max(360, 16 * int(n_topics))
 
 
 def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
-    """Stacked areas of each topic per period (from lib.topics.shares_over_time): the share of
-    the period's papers (stacks to 100%) or their number."""
+    """Stacked areas of each topic per period (from lib.topics.shares_over_time: columns
+    period, label, topic, name, papers, total, share): the share of the period's papers
+    (stacks to 100%) or their number.  Colours by topic id (:func:`topic_scale`), as on the
+    map; the height grows with the number of topics; the legend below lists them all."""
     share = norm == "share"
-    return alt.Chart(tidy, height=360).mark_area().encode(
+    scale = topic_scale(tidy)
+    return alt.Chart(tidy, height=topic_shares_height(len(scale.domain))).mark_area().encode(
         x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+        # the stack always spans 0–100%: whole-percent ticks read best there
         y=alt.Y("share:Q" if share else "papers:Q", stack="zero", title="share of papers" if share else "papers",
-                axis=alt.Axis(format=".0%" if share else ",d")),
-        color=alt.Color("name:N", title="topic", scale=alt.Scale(scheme="tableau20"),
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)),
+                axis=alt.Axis(format=".0%" if share else ",d"),
+                # shares of a period sum to 1 up to rounding: no "nice" 110% at the top
+                scale=alt.Scale(domain=[0, 1], nice=False) if share else alt.Undefined),
+        color=alt.Color("name:N", title="topic", scale=scale, sort=scale.domain,
+                        legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL)),
+        order=alt.Order("topic:Q") if "topic" in tidy.columns else alt.Undefined,
         tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("name:N", title="topic"),
                  alt.Tooltip("papers:Q", format=","), alt.Tooltip("total:Q", title="papers in the period", format=","),
-                 alt.Tooltip("share:Q", format=".1%")],
-    )
+                 alt.Tooltip("share:Q", format=SHARE_FORMAT)],
+    ).properties(autosize=_FIT_X)
 
 
 def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
-    """Papers on a 2-D map coloured by topic (columns x, y, name, title, date)."""
-    return alt.Chart(points, height=520).mark_circle(size=22, opacity=0.7).encode(
+    """Papers on a 2-D map coloured by topic (columns x, y, name, title, date, topic — the
+    topic id, -1 for none; the caller passes it so that a topic has the colour it has in
+    :func:`topic_shares_chart`).  Clicking a point selects its topic (selection "pick", field
+    ``topic``; a frame without ``topic`` still draws, coloured by order of appearance, and
+    the selection then carries ``name``).  No zoom or pan: scrolling the page must scroll."""
+    scale = topic_scale(points)
+    pick = alt.selection_point(name="pick", fields=["topic" if "topic" in points.columns else "name"], on="click")
+    return alt.Chart(points, height=520).mark_circle(size=22, cursor="pointer").encode(
         x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
-        color=alt.Color("name:N", title="topic", scale=alt.Scale(scheme="tableau20"), legend=None),
+        color=alt.Color("name:N", title="topic", scale=scale, sort=scale.domain,
+                        legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL)),
+        opacity=alt.condition(pick, alt.value(0.8), alt.value(0.45)),
+        size=alt.condition(pick, alt.value(22), alt.value(16)),
         tooltip=[alt.Tooltip("title:N", title="paper"), alt.Tooltip("name:N", title="topic"),
                  alt.Tooltip("date:T", format="%Y-%m-%d")],
-    ).interactive()
+    ).add_params(pick).properties(autosize=_FIT_X)
 
 
 def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
@@ -102,12 +231,14 @@ def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
 
 
 def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
-    """One topic per period: papers and share of all papers."""
+    """One topic per period (rows of lib.topics.shares_over_time: columns period, label,
+    papers, total, share): papers and share of all papers."""
     share = norm == "share"
     return alt.Chart(tidy, height=260).mark_line(point=True, color="#4c78a8").encode(
         x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
         y=alt.Y("share:Q" if share else "papers:Q", title="share of papers" if share else "papers",
-                axis=alt.Axis(format=".0%" if share else ",d")),
+                axis=alt.Axis(format=SHARE_FORMAT if share else ",d")),
         tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("papers:Q", format=","),
-                 alt.Tooltip("total:Q", title="papers in the period", format=","), alt.Tooltip("share:Q", format=".1%")],
+                 alt.Tooltip("total:Q", title="papers in the period", format=","),
+                 alt.Tooltip("share:Q", format=SHARE_FORMAT)],
     )
