@@ -2,13 +2,18 @@
 
 Registers the pages with stable url paths: these are the links people share.
 """
+from pathlib import Path
+
 import streamlit as st
 
 from lib.store import read_only
 
+ICON = Path(__file__).parent / "pages" / "assets" / "favicon.png"
+
 
 def main() -> None:
-    st.set_page_config(page_title="Papers dashboard", page_icon=":material/newspaper:", layout="wide")
+    # a local icon: a material-icon favicon is fetched from a font CDN, and the app works offline
+    st.set_page_config(page_title="Papers dashboard", page_icon=str(ICON), layout="wide")
     pages = [
         st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
         st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),

@@ -284,8 +284,9 @@ def cmd_info(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(info, indent=2) + "\n")
         return 0
     if info["sample"]:
-        out.write(f"The store at {info['data_dir']} is empty: showing the bundled sample.\n"
-                  "Load real data with: python -m lib import PATH...\n")
+        out.write(f"The store at {info['data_dir']} is empty: showing the bundled demo "
+                  "(130 days of Hugging Face Daily Papers and the seed page).\n"
+                  "Load real data with: python -m lib import PATH... (then python -m lib build)\n")
     out.write(f"papers:  {info['papers']:,}\n"
               f"days:    {info['days']:,} ({info['first_day']} .. {info['last_day']})\n"
               f"sources: {', '.join(f'{k} {v:,}' for k, v in info['sources'].items())}\n"
@@ -300,7 +301,7 @@ def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     ds = load(Store(args.data))
     if ds.is_sample:
-        err.write("note: the store is empty; exporting the bundled sample\n")
+        err.write("note: the store is empty; exporting the bundled demo\n")
 
     def write(handle: IO[bytes]) -> None:
         if args.format == "parquet":
@@ -473,7 +474,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write("the table is now stored in parts (same version: every artifact stays valid)\n")
     ds = load(store)
     if ds.is_sample:
-        raise PapersError("the store is empty (the bundled sample needs no build): import papers first")
+        raise PapersError("the store is empty (the bundled demo needs no build): import papers first")
     progress = _ProgressLine(err)
 
     def step(label: str, make) -> object:

@@ -130,3 +130,45 @@ def period_label(period: pd.Period, by: str) -> str:
     if by == "quarter":
         return f"{start.year}-Q{period.quarter}"
     return str(start.year)
+
+
+# --- day ranges --------------------------------------------------------------------------------
+RANGES = {"7d": "7 days", "30d": "30 days", "90d": "90 days", "year": "This year", "all": "All time"}
+_RANGE_DAYS = {"7d": 7, "30d": 30, "90d": 90}
+
+
+def named_range(name: str, first: dt.date, last: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The ``(from, to)`` of a one-click range, counted back from the table's last day (the
+    newest papers, whatever today is); None is an open bound, so the view follows new days.
+
+    >>> named_range("7d", dt.date(2025, 3, 3), dt.date(2025, 8, 29))
+    (datetime.date(2025, 8, 23), None)
+    >>> named_range("year", dt.date(2025, 3, 3), dt.date(2025, 8, 29))  # the whole table: open
+    (None, None)
+    """
+    if name in _RANGE_DAYS:
+        start = last - dt.timedelta(days=_RANGE_DAYS[name] - 1)
+    elif name == "year":
+        start = dt.date(last.year, 1, 1)
+    else:
+        start = None
+    return (start if start and start > first else None), None
+
+
+def range_name(start: dt.date | None, end: dt.date | None, first: dt.date, last: dt.date) -> str | None:
+    """The one-click range that ``(start, end)`` is, or None; an open range is "all" (even
+    when "this year" covers the whole table too).
+
+    >>> range_name(None, None, dt.date(2025, 3, 3), dt.date(2025, 8, 29))
+    'all'
+    """
+    if start is None and end is None:
+        return "all"
+    return next((name for name in RANGES if named_range(name, first, last) == (start, end)), None)
+
+
+def ordered_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    """A day range with its bounds in order, and a note when they were swapped."""
+    if start and end and start > end:
+        return end, start, ["The day range ended before it started; the two days were swapped."]
+    return start, end, []

@@ -68,6 +68,9 @@ LIST_COLUMNS = ("authors", "categories", "keywords")
 DATE_COLUMNS = ("date", "published")
 INT_COLUMNS = ("upvotes", "num_comments")
 SOURCES = ("daily_page", "hf_api", "arxiv_atom", "arxiv_oai", "table")
+# what people call each source (pages never show the internal names)
+SOURCE_NAMES = {"daily_page": "a pasted Daily Papers page", "hf_api": "Hugging Face daily list",
+                "arxiv_atom": "arXiv API", "arxiv_oai": "arXiv metadata snapshot", "table": "an imported table"}
 
 # Papers are dated from arXiv's first day; anything later than a week from now is a typo.
 EARLIEST_DAY = dt.date(1991, 1, 1)

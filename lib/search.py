@@ -354,7 +354,8 @@ def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: F
 
 
 # --- results as a tidy table --------------------------------------------------------------
-RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "categories", "url", "abstract"]
+RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "num_comments", "categories", "keywords", "url",
+                  "github_repo", "abstract"]
 
 
 def result_frame(result: SearchResult, table: pa.Table, start: int = 0, stop: int | None = None) -> pd.DataFrame:

@@ -51,7 +51,8 @@ from lib.schema import conform, empty_table
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
-SAMPLE_FILE = PROJECT_DIR / "sample" / "daily_papers_2025-08-12.txt"
+SAMPLE_DIR = PROJECT_DIR / "sample"  # the bundled demo: shown while the store is empty
+SAMPLE_FILE = SAMPLE_DIR / "daily_papers_2025-08-12.txt"  # the seed page, as a person copies it
 TABLE_DIR = "papers"  # the table: its parts and its manifest
 MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
 MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misread
@@ -539,5 +540,12 @@ def input_files(paths: list[str], suffixes: tuple[str, ...]) -> list[InputFile]:
 
 
 def sample_input() -> InputFile:
-    """The bundled sample: the Daily Papers page of 2025-08-12 (name carries the year)."""
+    """The seed page of the bundled demo: the Daily Papers page of 2025-08-12 as a person
+    copies it (its name carries the year)."""
     return _from_path(SAMPLE_FILE)
+
+
+def sample_inputs() -> list[InputFile]:
+    """The whole bundled demo: 130 real Hugging Face daily-papers API responses
+    (2025-03-03 .. 2025-08-29, trimmed to the fields the app reads), then the seed page."""
+    return input_files([str(SAMPLE_DIR / "hf_daily_papers")], (".json",)) + [sample_input()]

@@ -130,3 +130,34 @@ def md_link(label: str, url: str | None) -> str:
     """A markdown link with an escaped label, or just the escaped label when the URL is unsafe."""
     target = safe_url(url)
     return f"[{md_escape(label)}]({target})" if target else md_escape(label)
+
+
+# --- numbers as people read them ------------------------------------------------------
+SHARE_FORMAT = ".1%"  # the same, for Vega-Lite axes and tooltips (d3-format)
+
+
+def share_text(share: float) -> str:
+    """A share as every page and the CLI write it: percent with one decimal.
+
+    >>> share_text(0.1234), share_text(1.0)
+    ('12.3%', '100.0%')
+    """
+    return f"{share:.1%}"
+
+
+def points_text(difference: float) -> str:
+    """A difference of two shares in percentage points, signed.
+
+    >>> points_text(0.045), points_text(-0.0012)
+    ('+4.5 pt', '-0.1 pt')
+    """
+    return f"{difference * 100:+.1f} pt"
+
+
+def count_text(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 result``, ``2 results``, ``1,234 papers``: a count with its noun in the right number.
+
+    >>> count_text(1, "result"), count_text(1234, "paper"), count_text(2, "entry", "entries")
+    ('1 result', '1,234 papers', '2 entries')
+    """
+    return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"

@@ -134,6 +134,14 @@ def paper_id(value: str) -> str:
     raise ValueError("not an arXiv id (like 2508.01234) or a paper id of this table")
 
 
+def point(value: str) -> str:
+    """A point of the trend chart: ``TERM@PERIOD`` (``agent@2025-03``)."""
+    term, _, period = text(value).rpartition("@")
+    if not term.strip() or not period.strip():
+        raise ValueError("not a point written TERM@PERIOD, like agent@2025-03")
+    return f"{term.strip()}@{period.strip()}"
+
+
 def topic_count(value: str) -> int:
     count = integer(0, 60)(value)
     if count == 1:
@@ -211,6 +219,9 @@ TRENDS = PageSpec(
         Field("smooth", 0, integer(0, 24), doc="moving average over N periods each side, 0 = none"),
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
+        # the clicked point whose papers are listed under the chart (a term and a period label)
+        Field("pick", "", point, doc="the point whose papers are listed: TERM@PERIOD, e.g. agent@2025-03",
+              fallback="no point"),
         # emerging / fading terms: the recent window against the baseline before it, in days
         Field("recent", 90, integer(7, 3650), doc="recent window of the emerging-terms table, in days"),
         Field("baseline", 365, integer(7, 3650), doc="baseline window before it, in days"),

@@ -29,7 +29,7 @@ from lib import search, trends
 from lib.errors import PapersError
 from lib.urlstate import PAGES
 
-DEFAULT_BASE = "http://localhost:8501"
+DEFAULT_BASE = "http://localhost:8501"  # where a relative view's links point when PAPERS_BASE_URL is unset
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
@@ -49,17 +49,27 @@ def parse_since(text: str, today: dt.date) -> dt.date:
         raise ViewError(f"--since {text!r}: write 7d, 2w, 1m or a day YYYY-MM-DD") from None
 
 
+def site_base() -> str:
+    """The dashboard's address for the links of digests and feeds made outside the app (cron):
+    ``PAPERS_BASE_URL`` (e.g. ``https://lab.org/papers``), else :data:`DEFAULT_BASE`."""
+    return os.environ.get("PAPERS_BASE_URL", "").strip().rstrip("/") or DEFAULT_BASE
+
+
 @dataclass(frozen=True)
 class ViewLink:
     """A view's link, decoded: which page, its state, and the site it lives on."""
 
     page: str  # "home", "search", "trends", "topics", "paper"
     state: dict
-    base: str  # scheme://host[:port][/base-path], or DEFAULT_BASE for a relative link
+    base: str  # scheme://host[:port][/base-path]: the link's own, else the site's (see parse)
     link: str
 
     @classmethod
-    def parse(cls, link: str) -> "ViewLink":
+    def parse(cls, link: str, base: str | None = None) -> "ViewLink":
+        """Decode a view's link: absolute (``https://lab.org/papers/search?q=x``, as views were
+        saved before 2026-12) or relative to the app (``/search?q=x``, as they are saved now, so
+        they survive a move to another host or port).  A relative link lives on ``base`` (the
+        app's address as the browser sees it), else on :func:`site_base`."""
         link = (link or "").strip()
         parts = urlsplit(link)
         path = parts.path.rstrip("/")
@@ -75,7 +85,7 @@ class ViewLink:
         if warnings:
             raise ViewError(f"{link!r}: {warnings[0]}")
         root = path[: -len(name)].rstrip("/") if name else path
-        base = f"{parts.scheme}://{parts.netloc}{root}" if parts.scheme else DEFAULT_BASE
+        base = f"{parts.scheme}://{parts.netloc}{root}" if parts.scheme else (base or site_base()).rstrip("/")
         return cls(page, state, base, link)
 
 

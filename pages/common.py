@@ -4,11 +4,14 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
+from lib import daily
 from lib import index as search_index_module
 from lib import terms as term_index_module
 from lib import topics as topics_module
@@ -19,7 +22,10 @@ from lib.terms import TermIndex
 from lib.errors import PapersError
 from lib.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
-from lib.urlstate import PageSpec
+from lib.urlstate import SEARCH, PageSpec
+
+
+_ASSETS = Path(__file__).parent / "assets"
 
 
 # --- data ---------------------------------------------------------------------------
@@ -119,21 +125,53 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
         fail(exc)
 
 
+def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
+    """The automatic topic model when it needs no fit (saved, or the demo's, fitted in memory
+    in a few seconds); else None: a paper page never makes its reader wait for a fit."""
+    k = topics_module.auto_k(ds.overview.papers)
+    try:
+        if ds.is_sample or topics_module.is_saved(store(), ds, k):
+            return _topic_model(ds.data_dir, ds.version, k)
+    except PapersError:
+        return None
+    return None
+
+
 def fail(exc: Exception) -> NoReturn:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
 
 def sample_banner(ds: Dataset) -> None:
+    """While the store is empty: say that this is the bundled demo, and how to load real data
+    (never the server's paths: visitors need not know them)."""
     if ds.is_sample:
-        how = ("an administrator loads data with `python -m lib import PATH…` on the server (this dashboard is "
-               "read-only)" if read_only() else "load real data on the **Import** page, or with "
+        how = ("an administrator loads it on the server with `python -m lib import PATH…` (this dashboard is "
+               "read-only)" if read_only() else "load yours on the **Import** page or with "
                "`python -m lib import PATH…`")
-        st.info(
-            "**You are looking at the bundled sample** — the Daily Papers page of 2025-08-12 "
-            f"(63 papers). The store at `{ds.data_dir}` is empty: {how}.",
-            icon=":material/science:",
-        )
+        o = ds.overview
+        st.info(f"**Bundled demo** — {o.papers:,} real papers from Hugging Face Daily Papers, {o.first} to "
+                f"{o.last}. No data of your own yet: {how}.", icon=":material/science:")
+
+
+# --- the page shell -------------------------------------------------------------------------
+_SHELL = st.components.v2.component(
+    "papers_shell", js=(_ASSETS / "shell.js").read_text(encoding="utf-8"),
+    css=(_ASSETS / "shell.css").read_text(encoding="utf-8"), isolate_styles=False)
+_TOP = "_shell.top"
+
+
+def shell() -> None:
+    """What only the browser can do (pages/assets/shell.js): scroll positions kept across
+    Back/Forward, one history entry per click, Enter applies a typed date, links to the app's
+    own pages open in the same tab, the global rules of shell.css (whole titles).  Mounted by
+    :func:`url_state` on every page; it takes no room."""
+    _SHELL(key="papers-shell", data={"top": st.session_state.get(_TOP, 0)}, height=0)
+
+
+def scroll_to_top() -> None:
+    """Show the top of the page after this rerun (a new page of results: its first card)."""
+    st.session_state[_TOP] = st.session_state.get(_TOP, 0) + 1
 
 
 # --- URL state -------------------------------------------------------------------------
@@ -164,6 +202,7 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
     widgets are set from it and bad values are shown as warnings; otherwise the
     widgets' own values are the state.  Every page calls this first."""
     _leave_legacy_pages_mode()
+    shell()
     params = st.query_params.to_dict()
     # A widget just changed: its value wins, whatever the address bar says (a quick user
     # can rerun the page before the browser has taken the last URL we wrote).
@@ -194,46 +233,78 @@ def set_state(spec: PageSpec, **values: Any) -> None:
         st.session_state[widget_key(spec, key)] = value
 
 
+_PAGE_ON_SCREEN = "_url.page"
+
+
 def write_url(spec: PageSpec, state: dict[str, Any]) -> None:
-    """Rewrite the address bar to the canonical URL of ``state``.  Sent on every run,
-    even when ``st.query_params`` already holds it: a page link to the page on screen
-    (a related topic) sets the server's query parameters but not the browser's address
-    bar, and the browser ignores a query string it already shows."""
+    """Rewrite the address bar to the canonical URL of ``state``.
+
+    On a rerun of the page on screen it is sent even when ``st.query_params`` already
+    holds it: a page link to the page on screen (a related topic) sets the server's query
+    parameters but not the browser's address bar.  On the first run of a page that a link
+    opened, it is sent only when it differs from the link: the browser is still showing
+    the previous page's path then, and the frontend pushes every query string it is sent
+    as a history entry of the path on screen — a click from a search to a paper made a
+    bogus ``/search?id=…`` entry before ``/paper?id=…``, so Back landed on it."""
     params = spec.encode(state)
-    st.query_params.from_dict(params)
+    page_changed = st.session_state.get(_PAGE_ON_SCREEN) != spec.path
+    st.session_state[_PAGE_ON_SCREEN] = spec.path
+    if not page_changed or st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
     st.session_state[_marker(spec)] = params
 
 
-def absolute_link(spec: PageSpec, state: dict[str, Any]) -> str:
-    relative = spec.link(state)
-    url = st.context.url
-    if not url:
-        return relative
-    base = url.rstrip("/")
-    if spec.path and base.endswith("/" + spec.path):
-        base = base[: -len(spec.path) - 1]
-    return base + relative
+def app_base(spec: PageSpec) -> str:
+    """The app's own address as the browser reached it (scheme, host, port and base path),
+    from the address of the page ``spec`` on screen; empty when unknown (AppTest)."""
+    url = (st.context.url or "").split("?")[0].rstrip("/")
+    if url and spec.path and url.endswith("/" + spec.path):
+        url = url[: -len(spec.path) - 1]
+    return url
+
+
+def absolute_link(spec: PageSpec, state: dict[str, Any], on_screen: PageSpec | None = None) -> str:
+    """The full link of a view of ``spec``, on the site the browser is on (``on_screen``:
+    the page drawing it, when another)."""
+    return app_base(on_screen or spec) + spec.link(state)
 
 
 SAVABLE = ("", "search", "trends", "topics")  # pages whose views can be saved for digests and feeds
 
+_COPY = st.components.v2.component(
+    "papers_copy_link", html=(_ASSETS / "copy_link.html").read_text(encoding="utf-8"),
+    css=(_ASSETS / "copy_link.css").read_text(encoding="utf-8"),
+    js=(_ASSETS / "copy_link.js").read_text(encoding="utf-8"))
+
+
+def copy_button(link: str, key: str, label: str = "Copy link") -> None:
+    """One click copies ``link`` to the clipboard; a toast confirms."""
+    result = _COPY(key=key, data={"link": link, "label": label}, on_copied_change=changed, width="content")
+    if result.copied:
+        st.toast("Link copied — paste it to a teammate.", icon=":material/content_copy:")
+    elif result.copied is not None:  # the browser refused: the link is still in the toast
+        st.toast(f"Your browser did not let the page copy. The link: {link}", icon=":material/content_copy:")
+
 
 def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
-    """The "Copy link" control: the canonical link of what is on screen, and (when the
-    dashboard is writable) saving it as a named view for digests and feeds."""
-    link = absolute_link(spec, state)
-    with st.popover("Copy link", icon=":material/link:"):
-        st.caption("The link to exactly this view — copy it with the button on the right.")
-        st.code(link, language=None, wrap_lines=True)
+    """The page's link controls: **Copy link** (the canonical link of what is on screen, in
+    one click) and, on a writable dashboard, **Save view** (the link, relative to the app, under
+    a name: a team's views survive a move to another host or port)."""
+    page = spec.path or "home"
+    with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content"):
+        copy_button(absolute_link(spec, state), key=f"copy-link.{page}")
         if spec.path in SAVABLE and not read_only():
-            key = f"save-view.{spec.path or 'home'}"
-            st.text_input("Save as a view named", max_chars=80, placeholder="e.g. agents this week", key=key)
-            st.button("Save view", icon=":material/bookmark_add:", key=f"{key}.button", on_click=save_view,
-                      args=(key, link))
+            key = f"save-view.{page}"
+            with st.popover("Save view", icon=":material/bookmark_add:"):
+                st.text_input("Save this view as", max_chars=80, placeholder="e.g. agents this week", key=key,
+                              on_change=save_view, args=(key, spec.link(state)),
+                              help="Press Enter to save. Saved views have feeds and e-mail digests.")
+                st.button("Save", icon=":material/bookmark_add:", key=f"{key}.button", on_click=save_view,
+                          args=(key, spec.link(state)))
 
 
 def save_view(key: str, link: str) -> None:
-    """Button callback: save ``link`` under the name typed in widget ``key``."""
+    """Callback: save ``link`` (relative to the app) under the name typed in widget ``key``."""
     from lib.views import ViewLink
 
     changed()
@@ -253,32 +324,92 @@ def save_view(key: str, link: str) -> None:
 
 # --- shared widgets -------------------------------------------------------------------------
 def pager(spec: PageSpec, state: dict[str, Any], pages: int) -> None:
-    """Previous / next page buttons for the URL key ``p``."""
+    """Previous / next page buttons for the URL key ``p``; the new page opens at its top."""
     if pages <= 1:
         return
-    row = st.columns([1, 1, 3], vertical_alignment="center")
-    row[0].button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
-                  on_click=set_state, args=(spec,), kwargs={"p": state["p"] - 1})
-    row[1].button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
-                  on_click=set_state, args=(spec,), kwargs={"p": state["p"] + 1})
-    row[2].caption(f"Page {state['p']} of {pages:,}")
+
+    def turn(to: int) -> None:
+        set_state(spec, p=to)
+        scroll_to_top()
+
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
+                  on_click=turn, args=(state["p"] - 1,))
+        st.button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
+                  on_click=turn, args=(state["p"] + 1,))
+        st.caption(f"Page {state['p']} of {pages:,}", width="content")
+
+
+def ordered_days(spec: PageSpec, state: dict[str, Any]) -> None:
+    """Swap a day range given backwards (saying so); call before :func:`day_range`."""
+    start, end, notes = daily.ordered_range(state["from"], state["to"])
+    for note in notes:
+        st.warning(note, icon=":material/link_off:")
+    if notes:
+        state["from"], state["to"] = start, end
+        set_state(spec, **{"from": start, "to": end})
+
+
+def day_range(spec: PageSpec, state: dict[str, Any], ds: Dataset, on_change=None, pills_into=None) -> None:
+    """From / To pickers bounded by the table's first and last day (they open there; a link's
+    day outside them widens them, so the link keeps its meaning), and one-click ranges counted
+    back from the last day (into ``pills_into`` when given, else beside the pickers); updates
+    ``state``.  ``on_change``: called (as a callback) after any change."""
+    first, last = ds.overview.first, ds.overview.last
+    if first is None:
+        return
+    given = [d for d in (state["from"], state["to"]) if d]
+    low, high = min([first, *given]), max([last, *given])
+    chosen = f"{spec.path or 'home'}.range"
+    st.session_state[chosen] = daily.range_name(state["from"], state["to"], first, last)
+
+    def typed() -> None:
+        changed()
+        if on_change:
+            on_change()
+
+    def one_click() -> None:
+        name = st.session_state[chosen]
+        if name:
+            begin, stop = daily.named_range(name, first, last)
+            set_state(spec, **{"from": begin, "to": stop})
+        typed()
+
+    state["from"] = st.date_input("From", key=widget_key(spec, "from"), min_value=low, max_value=high,
+                                  format="YYYY-MM-DD", on_change=typed, width=150,
+                                  help=f"Papers from this day on. The table starts on {first}.")
+    state["to"] = st.date_input("To", key=widget_key(spec, "to"), min_value=low, max_value=high,
+                                format="YYYY-MM-DD", on_change=typed, width=150,
+                                help=f"Papers up to this day. The table ends on {last}.")
+    (pills_into or st).pills("Days", list(daily.RANGES), format_func=daily.RANGES.get, key=chosen,
+                             on_change=one_click, width="content", label_visibility="collapsed",
+                             help=f"Counted back from the newest papers ({last}).")
 
 
 MAX_AUTHORS = 12
 
 
 def paper_title_link(paper_id: str, title: str, rank: int | None = None) -> None:
-    """The paper's title as a link to its paper page (escaped: titles are data)."""
+    """The paper's whole title (it wraps, never cut) as a link to its paper page; titles are
+    data, so escaped."""
     number = f"{rank}. " if rank is not None else ""
     st.page_link("pages/paper.py", label=f"**{number}{md_escape(title)}**", query_params={"id": paper_id})
 
 
+def author_link(name: str) -> str:
+    """An author's name as a markdown link to the search of their papers (``author:"…"``),
+    relative to the page on screen, so it works under any base path."""
+    query = 'author:"' + " ".join(name.replace('"', " ").split()) + '"'
+    return f"[{md_escape(name)}]({SEARCH.path}?{quote('q', safe='')}={quote(query, safe='')})"
+
+
 def paper_meta(paper: Any) -> None:
-    """Authors, then day · upvotes · comments · categories · outside links."""
+    """Authors (each a link to their papers), then day · upvotes · comments · categories ·
+    outside links."""
     authors = list(paper.authors)
     if authors:
         more = f", … (+{len(authors) - MAX_AUTHORS})" if len(authors) > MAX_AUTHORS else ""
-        st.caption(md_escape(", ".join(authors[:MAX_AUTHORS]) + more))
+        st.caption(", ".join(author_link(a) for a in authors[:MAX_AUTHORS]) + more)
     known_id = arxiv_id(paper.id)
     facts = [f":material/calendar_today: {paper.date:%Y-%m-%d}"] if pd.notna(paper.date) else []
     if pd.notna(paper.upvotes):
@@ -296,15 +427,23 @@ def paper_meta(paper: Any) -> None:
     st.markdown(" · ".join(facts))
 
 
-def paper_card(paper: Any, rank: int | None = None) -> None:
-    """One paper as a card: title (to its paper page), facts, abstract on demand."""
+def paper_card(paper: Any, rank: int | None = None, *, snippet: str | None = None, note: str | None = None,
+               abstract: bool = True) -> None:
+    """One paper as a card, the same on every page: its whole title (to its paper page),
+    authors and facts, then the search snippet (``snippet``: markdown, already escaped), a
+    note (``note``: plain text), or the abstract on demand."""
     with st.container(border=True):
         paper_title_link(paper.id, paper.title, rank)
         paper_meta(paper)
-        if paper.abstract:
-            with st.expander("Abstract"):
-                st.markdown(md_escape(paper.abstract))
-                if len(paper.keywords):
-                    st.caption("Keywords: " + md_escape(", ".join(paper.keywords)))
-        else:
-            st.caption("No abstract in the source.")
+        if snippet:
+            st.markdown(snippet)
+        if note:
+            st.caption(md_escape(note))
+        if abstract and not snippet:
+            if paper.abstract:
+                with st.expander("Abstract"):
+                    st.markdown(md_escape(paper.abstract))
+                    if len(paper.keywords):
+                        st.caption("Keywords: " + md_escape(", ".join(paper.keywords)))
+            else:
+                st.caption("No abstract in the source.")

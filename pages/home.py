@@ -6,6 +6,8 @@ import datetime as dt
 import streamlit as st
 
 from lib import charts, daily
+from lib.schema import SOURCE_NAMES
+from lib.text import count_text
 from lib.urlstate import HOME, PERIODS
 from pages import common
 
@@ -42,28 +44,30 @@ def pick_day() -> None:
 st.title("Daily Papers")
 main, side = st.columns([5, 2], gap="large")
 with main:
-    nav = st.columns([1.25, 1.5, 1.25, 2.2], vertical_alignment="bottom")
-    nav[0].button("Previous day", icon=":material/chevron_left:", disabled=previous is None,
-                  on_click=go_to, args=(previous,), width="stretch", help=str(previous or ""))
-    nav[1].date_input("Day", key=PICKER, min_value=days[0].astype(dt.date), max_value=latest,
-                      format="YYYY-MM-DD", on_change=pick_day)
-    nav[2].button("Next day", icon=":material/chevron_right:", disabled=following is None,
-                  on_click=go_to, args=(following,), width="stretch", help=str(following or ""))
-    state["sort"] = nav[3].segmented_control(
-        "Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"), format_func=daily.SORTS.get,
-        required=True, on_change=common.set_state, args=(HOME,), kwargs={"p": 1})
+    with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
+        st.button("Previous day", icon=":material/chevron_left:", disabled=previous is None,
+                  on_click=go_to, args=(previous,), help=str(previous or ""))
+        st.date_input("Day", key=PICKER, min_value=days[0].astype(dt.date), max_value=latest,
+                      format="YYYY-MM-DD", on_change=pick_day, width=150)
+        st.button("Next day", icon=":material/chevron_right:", icon_position="right", disabled=following is None,
+                  on_click=go_to, args=(following,), help=str(following or ""))
+        state["sort"] = st.segmented_control(
+            "Order", options=list(daily.SORTS), key=common.widget_key(HOME, "sort"), format_func=daily.SORTS.get,
+            required=True, on_change=common.set_state, args=(HOME,), kwargs={"p": 1}, width="content")
 
     papers = daily.papers_on(ds.table, ds.frame["date"].to_numpy(), day, state["sort"])
     start, stop, pages = daily.page_bounds(len(papers), state["p"])
     if start // daily.PAGE_SIZE + 1 != state["p"]:
-        st.warning(f"Ignored p={state['p']}: this day has {pages} page(s) of papers; showing page {pages}.",
+        st.warning(f"Ignored p={state['p']}: this day has {count_text(pages, 'page')} of papers; "
+                   f"showing page {pages}.",
                    icon=":material/link_off:")
         state["p"] = pages
         common.set_state(HOME, p=pages)
-    heading = st.columns([4, 1], vertical_alignment="center")
-    heading[0].markdown(f"#### {day:%A, %B} {day.day}, {day.year}")
-    heading[0].caption(f"**{len(papers):,}** papers" + (f" · showing {start + 1}–{stop}" if pages > 1 else ""))
-    with heading[1]:
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        with st.container(gap=None, width="content"):
+            st.markdown(f"#### {day:%A, %B} {day.day}, {day.year}")
+            st.caption(f"**{count_text(len(papers), 'paper')}**" + (f" · showing {start + 1}–{stop}" if pages > 1 else ""))
+        st.space("stretch")
         common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
     if papers.empty:
         st.info(f"No papers were listed on {day.isoformat()}. Nearest days with papers: "
@@ -80,7 +84,7 @@ with side:
     k[0].metric("Papers", f"{o.papers:,}")
     k[1].metric("Days", f"{o.days:,}")
     st.markdown(f"**{o.first}** → **{o.last}**" if o.first != o.last else f"**{o.first}**")
-    st.caption("Sources: " + " · ".join(f"{name} {n:,}" for name, n in o.sources.items()))
+    st.caption("Sources: " + " · ".join(f"{SOURCE_NAMES.get(name, name)} {n:,}" for name, n in o.sources.items()))
     state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), on_change=common.changed)
     if o.days > 1:
         st.altair_chart(charts.papers_per_period_chart(ds.per_period(state["by"])), width="stretch")

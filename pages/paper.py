@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import search
+from lib.schema import SOURCE_NAMES
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, safe_url
-from lib.urlstate import PAPER, SEARCH
+from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common
 
 SIMILAR = 10
@@ -56,9 +57,16 @@ if len(paper.categories):
     st.markdown("**Categories** · " + md_escape(" ".join(paper.categories)))
 if len(paper.keywords):
     st.markdown("**Keywords** · " + md_escape(", ".join(paper.keywords)))
+model = common.ready_topic_model(ds)
+topic = int(model.dominant_[row]) if model is not None else -1
+if topic >= 0:
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.markdown("**Topic**", width="content")
+        st.page_link("pages/topics.py", label=md_escape(model.labels_[topic]), icon=":material/topic:",
+                     query_params=TOPICS.encode({"topic": topic}))
 st.subheader("Abstract", anchor=False)
 st.markdown(md_escape(paper.abstract) if paper.abstract else "*No abstract in the source.*")
-st.caption(f"Source: {paper.source} · id {paper.id}")
+st.caption(f"Source: {md_escape(SOURCE_NAMES.get(paper.source, paper.source))} · id {md_escape(paper.id)}")
 
 st.subheader("Similar papers", anchor=False)
 st.caption("Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
@@ -69,7 +77,4 @@ if not neighbours:
     st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
 near_papers = ds.papers([other for other, _ in neighbours])
 for (other, score), near in zip(neighbours, near_papers.itertuples(index=False)):
-    with st.container(border=True):
-        common.paper_title_link(near.id, near.title)
-        common.paper_meta(near)
-        st.caption(f"similarity {score:.2f}")
+    common.paper_card(near, note=f"similarity {score:.2f}", abstract=False)

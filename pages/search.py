@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import exports, search
 from lib.query import parse
-from lib.text import md_escape
+from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH
 from lib.views import ViewLink, atom_feed
 from pages import common
@@ -40,8 +40,6 @@ def first_page() -> None:
 st.title("Search")
 st.text_input("Query", key=key("q"), on_change=first_page, max_chars=2_000, icon=":material/search:",
               placeholder='e.g.  "mixture of experts" routing -vision   or   author:Hinton', label_visibility="collapsed")
-with st.expander("Query syntax"):
-    st.markdown(SYNTAX)
 
 categories = index.category_sizes()
 if state["cat"] and state["cat"] not in categories:
@@ -49,20 +47,26 @@ if state["cat"] and state["cat"] not in categories:
                icon=":material/link_off:")
     state["cat"] = ""
     common.set_state(SEARCH, cat="")
-if state["from"] and state["to"] and state["from"] > state["to"]:
-    st.warning("The day range ends before it starts; the two days were swapped.", icon=":material/link_off:")
-    state["from"], state["to"] = state["to"], state["from"]
-    common.set_state(SEARCH, **{"from": state["from"], "to": state["to"]})
-
-row = st.columns([1.3, 1.2, 1.2, 1, 1.6], vertical_alignment="bottom")
-state["sort"] = row[0].selectbox("Sort by", list(search.SORTS), format_func=search.SORTS.get, key=key("sort"),
-                                 on_change=first_page)
-state["from"] = row[1].date_input("From", key=key("from"), on_change=first_page, format="YYYY-MM-DD")
-state["to"] = row[2].date_input("To", key=key("to"), on_change=first_page, format="YYYY-MM-DD")
-state["up"] = row[3].number_input("Min. upvotes", min_value=0, max_value=1_000_000, step=1, key=key("up"),
-                                  on_change=first_page)
-state["cat"] = row[4].selectbox("Category", [""] + list(categories), key=key("cat"), on_change=first_page,
-                                format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories")
+common.ordered_days(SEARCH, state)
+# One compact row (order, one-click day ranges, the syntax), the rest folded: on a phone the
+# first result is in view without scrolling past every filter.
+with st.container(horizontal=True, gap="small", vertical_alignment="center") as row:
+    state["sort"] = st.selectbox("Sort by", list(search.SORTS), key=key("sort"), on_change=first_page, width=190,
+                                 format_func=lambda s: f"Sort: {search.SORTS[s].lower()}", label_visibility="collapsed")
+    ranges = st.container(width="content")
+    st.space("stretch")
+    with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
+        st.markdown(SYNTAX)
+active = [f"from {state['from']}" if state["from"] else "", f"to {state['to']}" if state["to"] else "",
+          f"≥ {state['up']} upvotes" if state["up"] else "", state["cat"]]
+with st.expander("Filters" + "".join(f" · {a}" for a in active if a), icon=":material/filter_list:"):
+    with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
+        common.day_range(SEARCH, state, ds, on_change=first_page, pills_into=ranges)
+        state["up"] = st.number_input("Min. upvotes", min_value=0, max_value=1_000_000, step=1, key=key("up"),
+                                      on_change=first_page, width=130)
+        state["cat"] = st.selectbox("Category", [""] + list(categories), key=key("cat"), on_change=first_page,
+                                    format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories",
+                                    width=220)
 state["q"] = st.session_state[key("q")]
 
 query = parse(state["q"])
@@ -82,7 +86,7 @@ filters = search.Filters(state["from"], state["to"], int(state["up"] or 0), stat
 result = search.search(index, ds.search_columns, query, filters, state["sort"])
 pages = max(1, -(-result.total // search.PAGE_SIZE))
 if state["p"] > pages:
-    st.warning(f"Ignored p={state['p']}: there are {pages} page(s) of results; showing page {pages}.",
+    st.warning(f"Ignored p={state['p']}: there are {count_text(pages, 'page')} of results; showing page {pages}.",
                icon=":material/link_off:")
     state["p"] = pages
     common.set_state(SEARCH, p=pages)
@@ -90,26 +94,28 @@ start = (state["p"] - 1) * search.PAGE_SIZE
 shown = search.result_frame(result, ds.table, start, start + search.PAGE_SIZE)
 elapsed = time.perf_counter() - started
 
-head = st.columns([3, 1.1, 0.8, 0.8, 1.1], vertical_alignment="center")
 about = "" if result.total_exact else "about "
-what = "papers, newest first" if query.is_empty else ("result" if result.total == 1 else "results")
-head[0].markdown(f"**{about}{result.total:,}** {what} · {elapsed * 1000:,.0f} ms")
-with head[1]:
-    common.copy_link(SEARCH, state)
+counted = count_text(result.total, "paper") + ", newest first" if query.is_empty else count_text(result.total, "result")
 link = common.absolute_link(SEARCH, state)
-if result.total:  # files are made only when a button is pressed
-    everything = lambda: search.result_frame(result, ds.table, 0, search.MAX_EXPORT)  # noqa: E731
-    head[2].download_button("CSV", lambda: exports.results_csv(everything(), link), "search-results.csv", "text/csv",
-                            icon=":material/download:", on_click="ignore",
-                            help=f"The first {search.MAX_EXPORT:,} results, with this view's link")
-    head[3].download_button("JSON", lambda: exports.results_json(everything(), link, state["q"]), "search-results.json",
-                            "application/json", icon=":material/download:", on_click="ignore")
-    head[4].download_button(
-        "Atom feed", lambda: atom_feed(state["q"] or "newest papers", ViewLink.parse(link),
-                                       search.result_frame(search.search(index, ds.search_columns, query, filters, "newest"),
-                                                           ds.table, 0, 50)),
-        "search.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
-        help="The 50 newest papers of this search, as a feed a reader can subscribe to")
+with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+    st.markdown(f"**{about}{counted}** · {elapsed * 1000:,.0f} ms", width="content")
+    st.space("stretch")
+    common.copy_link(SEARCH, state)
+    if result.total:  # files are made only when a button is pressed
+        everything = lambda: search.result_frame(result, ds.table, 0, search.MAX_EXPORT)  # noqa: E731
+        with st.popover("Download", icon=":material/download:"):
+            st.download_button("CSV", lambda: exports.results_csv(everything(), link), "search-results.csv",
+                               "text/csv", icon=":material/download:", on_click="ignore",
+                               help=f"The first {search.MAX_EXPORT:,} results, with this view's link")
+            st.download_button("JSON", lambda: exports.results_json(everything(), link, state["q"]),
+                               "search-results.json", "application/json", icon=":material/download:",
+                               on_click="ignore")
+            st.download_button(
+                "Atom feed", lambda: atom_feed(state["q"] or "newest papers", ViewLink.parse(link),
+                                               search.result_frame(search.search(index, ds.search_columns, query,
+                                                                                 filters, "newest"), ds.table, 0, 50)),
+                "search.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
+                help="The 50 newest papers of this search, as a feed a reader can subscribe to")
 
 if result.total == 0:
     st.info("No papers match this search.", icon=":material/search_off:")
@@ -123,11 +129,8 @@ if result.total == 0:
 
 terms = query.positive_terms
 for paper in shown.itertuples(index=False):
-    with st.container(border=True):
-        common.paper_title_link(paper.id, paper.title, paper.rank)
-        common.paper_meta(paper)
-        if paper.abstract:
-            st.markdown(search.highlight_markdown(search.snippet(paper.abstract, terms)))
+    common.paper_card(paper, paper.rank, abstract=False,
+                      snippet=search.highlight_markdown(search.snippet(paper.abstract, terms)) if paper.abstract else None)
 
 common.pager(SEARCH, state, pages)
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, topics, trends
-from lib.text import md_escape
+from lib.text import count_text, md_escape, share_text
 from lib.urlstate import TOPICS, TRENDS
 from lib.views import ViewLink, atom_feed
 from pages import common
@@ -20,12 +20,21 @@ key = lambda name: common.widget_key(TOPICS, name)  # noqa: E731
 automatic = topics.auto_k(ds.overview.papers)
 
 st.title("Topics")
-controls = st.columns([1.3, 1.2, 1.6, 1.2, 1.2, 1.2], vertical_alignment="bottom")
 choices = [0] + list(range(2, 61))
-state["k"] = controls[0].selectbox("Number of topics", choices, key=key("k"), on_change=common.set_state,
-                                   args=(TOPICS,), kwargs={"topic": -1},
-                                   format_func=lambda k: f"automatic ({automatic})" if k == 0 else str(k),
-                                   help="Automatic: 2·log2(papers / 50), between 3 and 30.")
+one_day = ds.overview.days <= 1
+common.ordered_days(TOPICS, state)
+with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
+    state["k"] = st.selectbox("Number of topics", choices, key=key("k"), on_change=common.set_state,
+                              args=(TOPICS,), kwargs={"topic": -1}, width=170,
+                              format_func=lambda k: f"automatic ({automatic})" if k == 0 else str(k),
+                              help="Automatic: 2·log2(papers / 50), between 3 and 30.")
+    state["by"] = st.selectbox("Period", trends.BYS, key=key("by"), on_change=common.changed, disabled=one_day,
+                               width=120)
+    state["norm"] = st.segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
+                                         key=key("norm"), required=True, on_change=common.changed, width="content")
+    common.day_range(TOPICS, state, ds)
+    st.space("stretch")
+    common.copy_link(TOPICS, state)
 k = state["k"] or automatic
 model = common.topic_model(ds, k)
 if state["topic"] >= model.n_topics:
@@ -33,14 +42,6 @@ if state["topic"] >= model.n_topics:
                "showing all topics.", icon=":material/link_off:")
     state["topic"] = -1
     common.set_state(TOPICS, topic=-1)
-one_day = ds.overview.days <= 1
-state["by"] = controls[1].selectbox("Period", trends.BYS, key=key("by"), on_change=common.changed, disabled=one_day)
-state["norm"] = controls[2].segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
-                                              key=key("norm"), required=True, on_change=common.changed)
-state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD", on_change=common.changed)
-state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD", on_change=common.changed)
-with controls[5]:
-    common.copy_link(TOPICS, state)
 
 summary = model.summary()
 periods = ds.periods(state["by"])
@@ -57,12 +58,23 @@ def topic_link(topic: int, label: str) -> None:
                  query_params=TOPICS.encode({**state, "topic": topic}))
 
 
+def open_picked(chart_key: str) -> None:
+    """A click on a topic's bar or map point opens that topic's page."""
+    chosen = (st.session_state[chart_key].selection.get("pick") or [{}])[0]
+    if chosen.get("topic") is not None and int(chosen["topic"]) >= 0:
+        common.set_state(TOPICS, topic=int(chosen["topic"]))
+        common.scroll_to_top()
+
+
+def chart_opening_topics(chart, chart_key: str) -> None:
+    st.altair_chart(chart, width="stretch", on_select=lambda: open_picked(chart_key), selection_mode="pick",
+                    key=chart_key)
+
+
 def paper_list(rows, caption: str) -> None:
     st.markdown(f"**{caption}**")
     for paper in ds.papers(rows).itertuples(index=False):
-        with st.container(border=True):
-            common.paper_title_link(paper.id, paper.title)
-            common.paper_meta(paper)
+        common.paper_card(paper, abstract=False)
 
 
 if state["topic"] < 0:
@@ -75,7 +87,8 @@ if state["topic"] < 0:
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader("Size", anchor=False)
-        st.altair_chart(charts.topic_sizes_chart(summary), width="stretch")
+        chart_opening_topics(charts.topic_sizes_chart(summary), "topics.sizes")
+        st.caption("Click a bar to open its topic.")
         download("Topic sizes (CSV)", summary, "topic-sizes")
     with right:
         st.subheader("Topics", anchor=False)
@@ -98,25 +111,30 @@ if state["topic"] < 0:
     st.subheader("Map of papers", anchor=False)
     rows = model.map_rows_
     shown = ds.papers(rows, ["title", "date"])
-    points = pd.DataFrame({"x": model.map_xy_[:, 0], "y": model.map_xy_[:, 1],
-                           "name": [model.labels_[t] if t >= 0 else "no topic" for t in model.dominant_[rows]],
+    dominant = model.dominant_[rows]
+    points = pd.DataFrame({"x": model.map_xy_[:, 0], "y": model.map_xy_[:, 1], "topic": dominant,
+                           "name": [model.labels_[t] if t >= 0 else "no topic" for t in dominant],
                            "title": shown["title"].to_numpy(), "date": shown["date"].to_numpy()})
-    st.altair_chart(charts.topic_map_chart(points), width="stretch")
+    chart_opening_topics(charts.topic_map_chart(points), "topics.map")
     st.caption(f"{len(points):,} papers{' (a fixed sample)' if len(points) < ds.overview.papers else ''}, placed by "
-               "t-SNE of their topic weights: neighbours share topics. Hover for titles; scroll to zoom.")
+               "t-SNE of their topic weights: neighbours share topics. Hover for titles; click a paper to open its "
+               "topic.")
     download("Map points (CSV)", points, "topic-map")
 
     if not one_day:
         st.subheader("Emerging and fading topics", anchor=False)
         moving = topics.emerging_topics(model, periods)
         st.caption("Share of the last 90 days' papers against the 365 days before.")
-        st.dataframe(moving.assign(link=[TOPICS.link({**state, "topic": t}) for t in moving["topic"]])[
-                         ["link", "label", "baseline_share", "recent_share", "change"]],
+        st.dataframe(moving.assign(link=[TOPICS.link({**state, "topic": t}) for t in moving["topic"]],
+                                   baseline=moving["baseline_share"] * 100, recent=moving["recent_share"] * 100,
+                                   points=moving["change"] * 100)[
+                         ["link", "label", "baseline", "recent", "points"]],
                      hide_index=True, width="stretch",
                      column_config={"link": st.column_config.LinkColumn("page", display_text="open"),
-                                    "baseline_share": st.column_config.NumberColumn("baseline", format="percent"),
-                                    "recent_share": st.column_config.NumberColumn("recent", format="percent"),
-                                    "change": st.column_config.NumberColumn("change", format="percent")})
+                                    "baseline": st.column_config.NumberColumn("baseline", format="%.1f%%"),
+                                    "recent": st.column_config.NumberColumn("recent", format="%.1f%%"),
+                                    "points": st.column_config.NumberColumn("change", format="%+.1f pt",
+                                                                            help="In percentage points")})
         download("Emerging topics (CSV)", moving, "topics-emerging")
 else:
     # --- one topic --------------------------------------------------------------------------------
@@ -125,7 +143,8 @@ else:
     st.page_link("pages/topics.py", label="All topics", icon=":material/arrow_back:",
                  query_params=TOPICS.encode({**state, "topic": -1}))
     st.header(md_escape(row["label"]), anchor=False)
-    st.caption(f"Topic {topic} of {model.n_topics} · {int(row['papers']):,} papers ({row['share']:.1%})")
+    st.caption(f"Topic {topic} of {model.n_topics} · {count_text(int(row['papers']), 'paper')} "
+               f"({share_text(row['share'])})")
     # related topics up here, by the header: a link to this same page keeps the scroll position,
     # so the next topic's header is in view after the click
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, trends
-from lib.text import md_escape
+from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH, TRENDS
 from pages import common
 
@@ -19,8 +19,15 @@ common.sample_banner(ds)
 index = common.term_index(ds)
 key = lambda name: common.widget_key(TRENDS, name)  # noqa: E731
 
+
+
+def unpick() -> None:
+    """A new series: the point listed below the chart is no longer on it."""
+    common.set_state(TRENDS, pick="")
+
+
 st.title("Trends")
-st.text_input("Terms", key=key("terms"), icon=":material/show_chart:", on_change=common.changed,
+st.text_input("Terms", key=key("terms"), icon=":material/show_chart:", on_change=unpick,
               help="Comma-separated, as in the Google Books Ngram Viewer: words or phrases "
                    "(“time series”, “mixture of experts”), matched as whole words in title, abstract and "
                    "keywords, ignoring case, accents and plurals. A trailing * shows the most frequent "
@@ -29,21 +36,17 @@ state["terms"] = st.session_state[key("terms")]
 keys, warnings = trends.parse_terms(state["terms"], index)
 for message in warnings:
     st.warning(message, icon=":material/edit_note:")
-if state["from"] and state["to"] and state["from"] > state["to"]:
-    st.warning("The day range ends before it starts; the two days were swapped.", icon=":material/link_off:")
-    state["from"], state["to"] = state["to"], state["from"]
-    common.set_state(TRENDS, **{"from": state["from"], "to": state["to"]})
 
+common.ordered_days(TRENDS, state)
 one_day = ds.overview.days <= 1
-controls = st.columns([1.2, 1.6, 1, 1.2, 1.2, 1.2], vertical_alignment="bottom")
-state["by"] = controls[0].selectbox("Period", trends.BYS, key=key("by"), disabled=one_day, on_change=common.changed)
-state["norm"] = controls[1].segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
-                                              key=key("norm"), required=True, on_change=common.changed)
-state["smooth"] = controls[2].number_input("Smoothing", 0, 24, step=1, key=key("smooth"), on_change=common.changed,
-                                           help="Centred moving average: N periods on each side (0 = none).")
-state["from"] = controls[3].date_input("From", key=key("from"), format="YYYY-MM-DD", on_change=common.changed)
-state["to"] = controls[4].date_input("To", key=key("to"), format="YYYY-MM-DD", on_change=common.changed)
-with controls[5]:
+with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
+    state["by"] = st.selectbox("Period", trends.BYS, key=key("by"), disabled=one_day, on_change=unpick, width=120)
+    state["norm"] = st.segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
+                                         key=key("norm"), required=True, on_change=common.changed, width="content")
+    state["smooth"] = st.number_input("Smoothing", 0, 24, step=1, key=key("smooth"), on_change=common.changed,
+                                      width=120, help="Centred moving average: N periods on each side (0 = none).")
+    common.day_range(TRENDS, state, ds, on_change=unpick)
+    st.space("stretch")
     common.copy_link(TRENDS, state)
 
 periods = ds.periods(state["by"])
@@ -67,8 +70,14 @@ if one_day:
 if tidy.empty:
     st.info("Nothing to draw: type one or more terms, or widen the day range.", icon=":material/show_chart:")
 else:
-    event = st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS, state["by"]), width="stretch",
-                            on_select="rerun", selection_mode="pick", key="trends.chart")
+    def pick() -> None:
+        """A click on a point lists its papers: the point goes in the URL (Back returns to it)."""
+        chosen = (st.session_state["trends.chart"].selection.get("pick") or [{}])[0]
+        if chosen.get("term") and chosen.get("label"):
+            common.set_state(TRENDS, pick=f"{chosen['term']}@{chosen['label']}")
+
+    st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS, state["by"]), width="stretch",
+                    on_select=pick, selection_mode="pick", key="trends.chart")
     few = tidy.loc[tidy["few"], "label"].unique()
     if len(few):
         st.caption(f"Hollow grey points: periods with fewer than {trends.FEW_PAPERS} papers "
@@ -76,26 +85,30 @@ else:
     st.download_button("Download the series (CSV)", tidy.to_csv(index=False).encode(), "trends.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
 
-    # --- drill-down: the papers behind a clicked point -------------------------------------------------
-    picked = (event.selection.get("pick") or [{}])[0] if event and event.selection else {}
-    if picked.get("term") and picked.get("label"):
-        chosen = next((k for k in keys if k.label == picked["term"]), None)
-        bounds = trends.period_bounds(periods, picked["label"], state["by"])
-        if chosen and bounds:
-            first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
-            rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
-            papers = ds.papers(rows).sort_values(["upvotes", "date"], ascending=False, na_position="last")
-            st.subheader(f"“{chosen.label}” in {picked['label']}: {len(papers):,} papers", anchor=False)
-            query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
+    # --- drill-down: the papers behind the clicked point (in the URL: pick=TERM@PERIOD) ------------------
+    term, _, label = state["pick"].rpartition("@")
+    chosen = next((k for k in keys if k.label == term), None)
+    bounds = trends.period_bounds(periods, label, state["by"]) if chosen else None
+    if state["pick"] and not bounds:
+        st.warning(f"Ignored pick={state['pick']!r}: no point of this chart is “{term}” in {label}.",
+                   icon=":material/link_off:")
+        state["pick"] = ""
+        common.set_state(TRENDS, pick="")
+    if bounds:
+        first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
+        rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
+        papers = ds.papers(rows).sort_values(["upvotes", "date"], ascending=False, na_position="last")
+        st.subheader(f"“{chosen.label}” in {label}: {count_text(len(papers), 'paper')}", anchor=False)
+        query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.page_link("pages/search.py", label=f"Search these papers ({md_escape(query)}, {first} – {last})",
                          icon=":material/search:",
                          query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest"}))
-            for paper in papers.head(DRILL_PAPERS).itertuples(index=False):
-                with st.container(border=True):
-                    common.paper_title_link(paper.id, paper.title)
-                    common.paper_meta(paper)
-            if len(papers) > DRILL_PAPERS:
-                st.caption(f"… and {len(papers) - DRILL_PAPERS:,} more: open the search above.")
+            st.button("Close", icon=":material/close:", key="trends.unpick", on_click=unpick)
+        for paper in papers.head(DRILL_PAPERS).itertuples(index=False):
+            common.paper_card(paper, abstract=False)
+        if len(papers) > DRILL_PAPERS:
+            st.caption(f"… and {len(papers) - DRILL_PAPERS:,} more: open the search above.")
     else:
         st.caption("Click a point to list the papers behind it.")
 
@@ -119,13 +132,16 @@ def term_table(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.caption("No term moved enough in these windows.")
         return
-    shown = frame.assign(link=[TRENDS.link({**state, "terms": t}) for t in frame["term"]])
+    shown = frame.assign(link=[TRENDS.link({**state, "terms": t, "pick": ""}) for t in frame["term"]],
+                         baseline=frame["baseline_share"] * 100, recent=frame["recent_share"] * 100,
+                         change=(frame["recent_share"] - frame["baseline_share"]) * 100)
     st.dataframe(
-        shown[["link", "baseline_share", "recent_share", "recent_papers", "z"]], hide_index=True, width="stretch",
+        shown[["link", "baseline", "recent", "change", "recent_papers", "z"]], hide_index=True, width="stretch",
         column_config={
             "link": st.column_config.LinkColumn("term", display_text=r"terms=([^&]*)", help="Open its trend"),
-            "baseline_share": st.column_config.NumberColumn("baseline", format="percent"),
-            "recent_share": st.column_config.NumberColumn("recent", format="percent"),
+            "baseline": st.column_config.NumberColumn("baseline", format="%.1f%%"),
+            "recent": st.column_config.NumberColumn("recent", format="%.1f%%"),
+            "change": st.column_config.NumberColumn("change", format="%+.1f pt", help="In percentage points"),
             "recent_papers": st.column_config.NumberColumn("papers (recent)", format="localized"),
             "z": st.column_config.NumberColumn("score", format="%.1f"),
         })

@@ -71,6 +71,17 @@ def three_day_store(empty_store, tmp_path):
 
 
 @pytest.fixture
+def one_day_store(empty_store):
+    """A store holding one day: the seed page (the Daily Papers page of 2025-08-12 as a person
+    copies it, 63 papers without authors or upvotes), imported through the real importer."""
+    from lib.importer import import_files
+    from lib.store import Store, sample_input
+
+    import_files(Store(empty_store), [sample_input()])
+    return empty_store
+
+
+@pytest.fixture
 def app():
     """A fresh AppTest of the whole app (navigation included)."""
     from streamlit.testing.v1 import AppTest
@@ -196,3 +207,18 @@ def open_page(app, page, params=None):
     app.switch_page(page).run()
     assert not app.exception, app.exception
     return app
+
+
+def copy_links(at) -> list[str]:
+    """The links of the page's "Copy link" buttons (a custom component: AppTest holds its data)."""
+    found = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            proto = getattr(child, "proto", None)
+            if getattr(child, "type", "") == "bidi_component" and proto.component_name == "papers_copy_link":
+                found.append(json.loads(proto.json)["link"])
+            walk(child)
+
+    walk(at._tree)
+    return found

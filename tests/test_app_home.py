@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import THREE_DAYS
+from conftest import THREE_DAYS, copy_links
 
 
 CARD_TITLE = re.compile(r"^\*\*\d+\. (?P<title>.*)\*\*$")
@@ -20,14 +20,26 @@ def titles(at):
     return found
 
 
-def test_empty_store_shows_the_bundled_sample(app, empty_store):
+def test_empty_store_shows_the_bundled_demo(app, empty_store):
+    """A first run shows a living dashboard: 130 real Hugging Face days plus the seed page,
+    the latest day's list most upvoted first, and a banner that says it is the demo."""
     app.run()
     assert not app.exception
-    assert any("bundled sample" in i.value for i in app.info)
-    assert "63" in " ".join(c.value for c in app.caption)
-    assert "ALLoRA" in titles(app)[0]
-    assert app.date_input[0].value == dt.date(2025, 8, 12)
+    banner = next(i.value for i in app.info if "Bundled demo" in i.value)
+    assert "1,953 real papers" in banner and "2025-03-03 to 2025-08-29" in banner and "Import" in banner
+    assert str(empty_store) not in banner  # the server's paths are not for visitors
+    assert app.date_input[0].value == dt.date(2025, 8, 29)
+    assert "16 papers" in " ".join(c.value for c in app.caption)
+    assert titles(app)[0].startswith("Pref-GRPO")  # 45 upvotes, the day's most upvoted
+    assert [m.value for m in app.metric] == ["1,953", "130"]
     assert dict(app.query_params) == {}
+
+
+def test_the_seed_page_day_holds_its_63_pasted_papers_and_the_api_days(app, empty_store):
+    app.query_params.update({"date": "2025-08-12", "sort": "listed"})
+    app.run()
+    assert not app.exception
+    assert "82 papers" in " ".join(c.value for c in app.caption)  # 19 from the API response + 63 pasted
 
 
 def test_default_is_latest_day_most_upvoted_first(app, three_day_store):
@@ -114,7 +126,7 @@ def test_day_without_papers_says_so(app, three_day_store):
 def test_copy_link_shows_the_canonical_link_of_the_view(app, three_day_store):
     app.query_params.update({"date": "2025-01-06", "sort": "listed"})
     app.run()
-    assert any(c.value.endswith("/?date=2025-01-06&sort=listed") for c in app.code)
+    assert copy_links(app) == ["/?date=2025-01-06&sort=listed"]
 
 
 def test_chart_period_round_trip(app, three_day_store):
@@ -152,19 +164,20 @@ def test_papers_on_a_day_takes_only_that_days_rows_in_order():
 
 
 def test_the_sample_day_pages_through_all_its_papers(app, empty_store):
-    """63 papers at 25 a page: pages of 25, 25 and 13, every paper once, and p=4 falls back."""
+    """The seed page's day of the demo, 82 papers at 25 a page: pages of 25, 25, 25 and 7, every
+    paper once, and p=5 falls back."""
     from lib import daily
 
     seen = []
-    for page, expected in ((1, daily.PAGE_SIZE), (2, daily.PAGE_SIZE), (3, 63 - 2 * daily.PAGE_SIZE)):
-        app.query_params["p"] = str(page)
+    for page, expected in ((1, 25), (2, 25), (3, 25), (4, 82 - 3 * daily.PAGE_SIZE)):
+        app.query_params.update({"date": "2025-08-12", "p": str(page)})
         app.run()
         assert not app.exception and not app.warning
         assert len(titles(app)) == expected
         first = (page - 1) * daily.PAGE_SIZE + 1
         assert f"showing {first}–{first + expected - 1}" in " ".join(c.value for c in app.caption)
         seen += titles(app)
-    assert len(seen) == len(set(seen)) == 63
-    app.query_params["p"] = "4"
+    assert len(seen) == len(set(seen)) == 82
+    app.query_params["p"] = "5"
     app.run()
-    assert any("p=4" in w.value for w in app.warning) and titles(app) == seen[50:]
+    assert any("p=5" in w.value for w in app.warning) and titles(app) == seen[75:]

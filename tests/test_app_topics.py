@@ -137,8 +137,11 @@ def test_default_view_shows_all_topics_as_lib_computes_them(app, store):
     _, points = chart(app, "circle")
     assert len(points) == 120 and set(points["name"]) == set(model.labels_)
     assert "Emerging and fading topics" in [s.value for s in app.subheader]
-    moving = [d.value for d in app.dataframe if "recent_share" in d.value.columns][0]
+    moving = [d.value for d in app.dataframe if "points" in d.value.columns][0]
     assert sorted(moving["label"]) == sorted(model.labels_)
+    expected = topics.emerging_topics(model, load(Store(store.data)).periods("month"))
+    assert list(moving["recent"]) == pytest.approx(list(expected["recent_share"] * 100))  # shown as 12.3%
+    assert list(moving["points"]) == pytest.approx(list(expected["change"] * 100))  # shown as +4.5 pt
     assert {d.label for d in app.get("download_button")} >= {"Topic sizes (CSV)", "Topic shares over time (CSV)"}
 
 
@@ -328,19 +331,18 @@ def test_one_topic_page_links_onwards(app, store, theme):
     assert "**Most representative papers**" in shown and "**Most upvoted papers**" in shown
 
 
-# --- the bundled sample ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def sample_model(tmp_path_factory):
-    ds = load(Store(tmp_path_factory.mktemp("sample-only")))
-    assert ds.is_sample
+# --- one day, and the bundled demo ---------------------------------------------------------------------------
+@pytest.fixture
+def one_day_model(one_day_store):
+    ds = load(Store(one_day_store))
+    assert not ds.is_sample and ds.overview.days == 1
     return ds, TopicModel(topics.auto_k(ds.overview.papers)).fit(TermIndex.build(ds.table))
 
 
-def test_one_day_sample_renders_all_topics_without_a_time_chart(app, empty_store, sample_model):
-    ds, model = sample_model
+def test_one_day_renders_all_topics_without_a_time_chart(app, one_day_model):
+    ds, model = one_day_model
     open_topics(app)
     assert not app.warning
-    assert any("bundled sample" in i.value for i in app.info)
     assert any("single day: there is no time to chart" in i.value for i in app.info)
     assert app.selectbox[1].disabled  # no period to choose
     assert list(topic_table(app)["label"]) == model.labels_ and len(model.labels_) == 3
@@ -348,16 +350,28 @@ def test_one_day_sample_renders_all_topics_without_a_time_chart(app, empty_store
     assert [s["mark"]["type"] for s, _ in charts(app)] == ["bar", "circle"]  # sizes and map, no areas
     assert "Emerging and fading topics" not in [s.value for s in app.subheader]
     assert any(c.value.startswith("3 topics found in 63 papers") for c in app.caption)
-    assert not (empty_store / "artifacts").exists()  # nothing saved for the sample
 
 
-def test_one_day_sample_topic_page_says_there_is_no_time_chart(app, empty_store, sample_model):
-    _, model = sample_model
+def test_one_day_topic_page_says_there_is_no_time_chart(app, one_day_model):
+    _, model = one_day_model
     open_topics(app, {"topic": "2"})
     assert headers(app) == [md_escape(model.labels_[2])]
     assert any(i.value == "One day of papers: no time chart." for i in app.info)
     assert [s["mark"]["type"] for s, _ in charts(app)] == ["bar"]
     assert dict(app.query_params) == {"topic": "2"}
+
+
+def test_the_bundled_demo_shows_topics_over_its_months_without_writing(app, empty_store):
+    ds = load(Store(empty_store))
+    assert ds.is_sample
+    model = TopicModel(topics.auto_k(ds.overview.papers)).fit(TermIndex.build(ds.table))
+    open_topics(app)
+    assert not app.warning
+    assert any("Bundled demo" in i.value for i in app.info)
+    assert list(topic_table(app)["label"]) == model.labels_ and len(model.labels_) == 11
+    _, shares = chart(app, "area")
+    assert sorted(shares["label"].unique()) == [f"2025-{m:02d}" for m in range(3, 9)]
+    assert not (empty_store / "artifacts").exists()  # the demo is fitted in memory: nothing saved
 
 
 # --- the first fit, then the next visit -----------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_unknown_prefix_and_punctuation_terms_warn(app, trend_store):
     assert "zzq" in messages and "'---'" in messages
 
 
-def test_one_day_sample_is_honest(app, empty_store):
+def test_one_day_is_honest(app, one_day_store):
     open_trends(app, {"terms": "diffusion, agent"})
     assert any("single day" in i.value for i in app.info)
     assert dict(app.query_params) == {"terms": "diffusion, agent"}

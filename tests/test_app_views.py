@@ -1,5 +1,5 @@
 """AppTest of saved views: save from Copy link, list them, remove; read-only hides writes."""
-from conftest import open_page
+from conftest import copy_links, open_page
 
 from lib.store import Store
 
@@ -9,15 +9,23 @@ def test_no_views_says_so(app, three_day_store):
     assert any("No saved views" in i.value for i in app.info)
 
 
-def test_save_the_current_search_from_copy_link(app, three_day_store):
+def test_save_the_current_search_with_enter(app, three_day_store):
+    """Typing a name and pressing Enter saves (the text box's change); the link is kept relative
+    to the app, so the team's views survive a move to another host or port."""
     open_page(app, "pages/search.py", {"q": "agents", "sort": "newest"})
-    name_box = next(t for t in app.text_input if t.label == "Save as a view named")
-    name_box.set_value("Agents, newest")
-    next(b for b in app.button if b.label == "Save view").click().run()
+    name_box = next(t for t in app.text_input if t.label == "Save this view as")
+    name_box.set_value("  Agents,   newest ").run()
     assert not app.exception
     assert any("Saved “Agents, newest”" in t.value for t in app.toast)
-    views = Store(three_day_store).read_views()
-    assert list(views) == ["Agents, newest"] and views["Agents, newest"].endswith("/search?q=agents&sort=newest")
+    assert Store(three_day_store).read_views() == {"Agents, newest": "/search?q=agents&sort=newest"}
+    assert next(t for t in app.text_input if t.label == "Save this view as").value == ""
+
+
+def test_save_button_needs_a_name(app, three_day_store):
+    open_page(app, "pages/search.py", {"q": "agents"})
+    next(b for b in app.button if b.label == "Save").click().run()
+    assert any("Give the view a name" in t.value for t in app.toast)
+    assert Store(three_day_store).read_views() == {}
 
 
 def test_views_are_listed_with_their_feed_and_can_be_removed(app, three_day_store):
@@ -31,6 +39,22 @@ def test_views_are_listed_with_their_feed_and_can_be_removed(app, three_day_stor
     next(b for b in app.button if b.label == "Remove").click().run()
     assert not app.exception
     assert list(Store(three_day_store).read_views()) == ["broken"]
+    assert any("Removed “agents”" in i.value for i in app.info)
+    next(b for b in app.button if b.label == "Undo").click().run()  # a removal can be undone
+    assert Store(three_day_store).read_views() == {"agents": "http://localhost:8501/search?q=agents",
+                                                   "broken": "http://localhost:8501/import"}
+    assert not [b for b in app.button if b.label == "Undo"]
+
+
+def test_relative_and_absolute_views_both_open_and_copy(app, three_day_store, monkeypatch):
+    monkeypatch.setenv("PAPERS_BASE_URL", "https://team.example/papers/")
+    Store(three_day_store).write_views({"new": "/trends?terms=agent", "old": "http://lab.org/papers/search?q=x"})
+    open_page(app, "pages/views.py")
+    assert [l.query_string for l in app.page_link if l.value.startswith("**")] == ["terms=agent", "q=x"]
+    # a relative view is copied on the site the browser is on (AppTest has no browser: the site of
+    # PAPERS_BASE_URL), an old absolute one on its own
+    assert copy_links(app) == ["/views", "https://team.example/papers/trends?terms=agent",
+                               "http://lab.org/papers/search?q=x"]
 
 
 def test_read_only_dashboard_cannot_save_or_remove(app, three_day_store, monkeypatch):
@@ -39,4 +63,4 @@ def test_read_only_dashboard_cannot_save_or_remove(app, three_day_store, monkeyp
     open_page(app, "pages/views.py")
     assert not [b for b in app.button if b.label == "Remove"]
     open_page(app, "pages/search.py", {"q": "agents"})
-    assert not [t for t in app.text_input if t.label == "Save as a view named"]
+    assert not [t for t in app.text_input if t.label == "Save this view as"]

@@ -160,12 +160,13 @@ def test_info_on_an_empty_store_reports_the_sample(data):
     code, out, _ = run("info", "--data", str(data), "--json")
     assert code == 0
     info = json.loads(out)
-    assert info == {"data_dir": str(data.resolve()), "sample": True, "version": "sample", "papers": 63,
-                    "days": 1, "first_day": "2025-08-12", "last_day": "2025-08-12", "sources": {"daily_page": 63}}
+    assert info == {"data_dir": str(data.resolve()), "sample": True, "version": "sample", "papers": 1953,
+                    "days": 130, "first_day": "2025-03-03", "last_day": "2025-08-29",
+                    "sources": {"hf_api": 1890, "daily_page": 63}}
     code, out, _ = run("info", "--data", str(data))
     assert code == 0
-    assert "is empty: showing the bundled sample" in out
-    assert "papers:  63\n" in out and "version: sample\n" in out
+    assert "is empty: showing the bundled demo" in out
+    assert "papers:  1,953\n" in out and "version: sample\n" in out
     assert not data.exists()
 
 
@@ -229,9 +230,9 @@ def test_export_of_an_empty_store_is_the_sample(data, tmp_path):
     target = tmp_path / "sample.jsonl"
     code, _, err = run("export", "--data", str(data), "--format", "jsonl", "--out", str(target))
     assert code == 0
-    assert err.splitlines() == ["note: the store is empty; exporting the bundled sample",
-                                f"wrote 63 papers to {target}"]
-    assert len(target.read_text().splitlines()) == 63
+    assert err.splitlines() == ["note: the store is empty; exporting the bundled demo",
+                                f"wrote 1,953 papers to {target}"]
+    assert len(target.read_text().splitlines()) == 1953
     assert not data.exists()
 
 
@@ -370,7 +371,7 @@ def test_subprocess_import_info_export(data, tmp_path, good_file):
     result = run_sub("info", "--json", data=data)
     assert result.returncode == 0
     info = json.loads(result.stdout)
-    assert (info["sample"], info["version"], info["papers"]) == (True, "sample", 63)
+    assert (info["sample"], info["version"], info["papers"]) == (True, "sample", 1953)
 
     result = run_sub("import", str(good_file), data=data)
     assert result.returncode == 0, result.stderr

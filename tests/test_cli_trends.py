@@ -232,42 +232,63 @@ def test_warnings_go_to_stderr_and_the_rest_is_drawn(papers_store):
     assert {r["term"] for r in json.loads(out)} == {"agent"}
 
 
-# --- the bundled sample ------------------------------------------------------------------------------
-def sample_papers_mentioning(pattern: str) -> int:
+# --- the bundled demo ----------------------------------------------------------------------------------
+def demo_papers() -> list[dict]:
+    """The demo's papers as each file reads (130 API days, then the seed page), one per paper:
+    a pasted title that an API day lists too is that paper, and the file read last gives its
+    day (4 papers of the seed page were on earlier days' lists)."""
     from lib.importer import read_file
-    from lib.store import sample_input
+    from lib.store import sample_inputs
 
-    table, _ = read_file(sample_input())
+    def same(title: str) -> str:
+        return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKD", title).lower()).strip()
+
+    papers: dict[str, dict] = {}
+    for source in sample_inputs():
+        for paper in read_file(source)[0].to_pylist():
+            key = same(paper["title"])
+            papers[key] = {**papers.get(key, {}), **{k: v for k, v in paper.items() if v not in (None, "", [])}}
+    assert len(papers) == 1953
+    return list(papers.values())
+
+
+def mentioning(papers: list[dict], pattern: str) -> list[dict]:
+    """Papers whose title, abstract or keywords hold ``pattern`` as whole words (case and
+    accents ignored): plain Python, not the term index."""
     rx = re.compile(r"(?<![^\W_])(?:" + pattern + r")(?![^\W_])")
 
     def plain(text):
         return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
-    return sum(any(rx.search(plain(t or "")) for t in (p["title"], p["abstract"], " ; ".join(p["keywords"])))
-               for p in table.to_pylist())
+    return [p for p in papers if any(rx.search(plain(t or "")) for t in (p["title"], p["abstract"],
+                                                                           " ; ".join(p.get("keywords") or [])))]
 
 
-def test_an_empty_store_uses_the_bundled_sample(empty_store):
-    code, out, err = run("trend", "agent, language model", "--by", "day", "--json")
+def test_an_empty_store_uses_the_bundled_demo(empty_store):
+    papers = demo_papers()
+    code, out, err = run("trend", "agent, language model", "--by", "month", "--json")
     assert code == 0, err
     rows = json.loads(out)
-    assert [(r["period"], r["term"], r["total"]) for r in rows] == [("2025-08-12", "agent", 63),
-                                                                    ("2025-08-12", "language model", 63)]
-    assert rows[0]["count"] == sample_papers_mentioning(r"agents?") > 0
-    assert rows[1]["count"] == sample_papers_mentioning(r"language[\W_]+models?") > 0
-    code, out, _ = run("trend", "agent", "--by", "month")
-    assert code == 0
-    _, lines = table_lines(out)
-    assert [line[:2] for line in lines] == [["2025-08", "63"]]
-    assert not empty_store.exists()  # nothing saved for the sample
+    months = sorted({f"{p['date']:%Y-%m}" for p in papers})
+    assert months == [f"2025-{m:02d}" for m in range(3, 9)]
+    for term, pattern in (("agent", r"agents?"), ("language model", r"language[\W_]+models?")):
+        found = mentioning(papers, pattern)
+        assert [(r["period"], r["count"], r["total"]) for r in rows if r["term"] == term] == [
+            (month, sum(f"{p['date']:%Y-%m}" == month for p in found),
+             sum(f"{p['date']:%Y-%m}" == month for p in papers)) for month in months]
+    assert not empty_store.exists()  # nothing saved for the demo
 
 
-def test_emerging_on_the_sample_has_no_baseline(empty_store):
+def test_emerging_on_the_demo_compares_its_last_90_days_with_the_year_before(empty_store):
+    days = [p["date"].date() for p in demo_papers()]
     code, out, err = run("emerging", "--json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["windows"]["recent_papers"] == 63 and document["windows"]["baseline_papers"] == 0
-    assert document["rising"] == [] and document["fading"] == []
+    windows = document["windows"]
+    assert (windows["recent_from"], windows["recent_to"]) == ("2025-06-01", "2025-08-29")
+    assert windows["recent_papers"] == sum(dt.date(2025, 6, 1) <= d for d in days) > 0
+    assert windows["baseline_papers"] == sum(d < dt.date(2025, 6, 1) for d in days) > 0
+    assert document["rising"] and document["fading"]
 
 
 # --- emerging ---------------------------------------------------------------------------------------

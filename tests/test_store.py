@@ -673,9 +673,12 @@ def test_data_dir_precedence(tmp_path, monkeypatch):
 def test_load_on_an_empty_store_gives_the_bundled_sample(store):
     ds = load(store, today=TODAY)
     assert ds.is_sample is True and ds.version == SAMPLE_VERSION == "sample"
-    assert ds.table.num_rows == 63 and ds.overview.papers == 63
-    assert ds.overview.first == ds.overview.last == dt.date(2025, 8, 12)  # the file name's day
-    assert set(ds.table["source"].to_pylist()) == {"daily_page"}
+    # the bundled demo: 130 API days (1,894 papers) and the seed page (63, of which 4 are on the API days too)
+    assert ds.table.num_rows == 1953 and ds.overview.papers == 1953 and ds.overview.days == 130
+    assert (ds.overview.first, ds.overview.last) == (dt.date(2025, 3, 3), dt.date(2025, 8, 29))
+    assert ds.table["source"].value_counts().to_pylist() == [{"values": "hf_api", "counts": 1890},
+                                                            {"values": "daily_page", "counts": 63}]
+    assert len(set(ds.table["id"].to_pylist())) == 1953
     assert not store.path.exists()  # reading never creates the store
 
 

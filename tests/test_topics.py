@@ -488,24 +488,25 @@ def test_a_saved_model_of_another_format_or_size_is_refitted(tmp_path, fixture):
     assert len(topics.load_or_fit(store, ds, index, K).dominant_) == ds.table.num_rows
 
 
-def test_the_bundled_sample_fits_with_automatic_k(tmp_path):
+def test_the_bundled_demo_fits_with_automatic_k(tmp_path):
     store = Store(tmp_path / "empty")
     ds = load(store)
-    assert ds.is_sample and ds.overview.papers == 63 and ds.overview.days == 1
+    assert ds.is_sample and ds.overview.papers == 1953 and ds.overview.days == 130
     k = auto_k(ds.overview.papers)
-    assert k == 3
+    assert k == 11
     index = TermIndex.build(ds.table)
     model = topics.load_or_fit(store, ds, index, k)
-    assert model.n_topics == 3 and len(set(model.labels_)) == 3 and all(model.labels_)
-    assert not topics.is_saved(store, ds, k) and not store.artifacts_dir.exists()  # a sample is never saved
+    assert model.n_topics == 11 and len(set(model.labels_)) == 11 and all(model.labels_)
+    assert not topics.is_saved(store, ds, k) and not store.artifacts_dir.exists()  # the demo is never saved
     summary = model.summary()
-    assert summary["papers"].sum() == int((model.dominant_ >= 0).sum()) <= 63
+    assert summary["papers"].sum() == int((model.dominant_ >= 0).sum()) <= 1953
     assert (summary["papers"] > 0).all()
     shares = shares_over_time(model, ds.periods("month"), "month")
-    assert len(shares) == 3 and shares["share"].sum() == pytest.approx(1.0)
-    for topic in range(3):
+    assert len(shares) == 6 * 11  # March to August 2025
+    assert shares.groupby("label")["share"].sum().to_numpy() == pytest.approx(1.0)
+    for topic in range(11):
         assert model.top_terms(topic) and topic not in set(model.related(topic)["topic"])
-    assert len(model.map_rows_) == 63 and model.map_xy_.shape == (63, 2)
+    assert len(model.map_rows_) == 1500 and model.map_xy_.shape == (1500, 2)  # a fixed sample of the papers
 
 
 # --- the CLI -------------------------------------------------------------------------------------

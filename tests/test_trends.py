@@ -727,7 +727,7 @@ def test_the_sample_is_never_saved(tmp_path):
     ds = load(store)
     assert ds.is_sample
     index = terms_module.load_or_build(store, ds)
-    assert index.n_docs == ds.table.num_rows == 63
+    assert index.n_docs == ds.table.num_rows == 1953
     assert not store.artifacts_dir.exists()
 
 
