@@ -17,6 +17,7 @@ from typing import IO, Sequence
 from lib.errors import PapersError
 from lib.formats import FORMATS, KNOWN_SUFFIXES
 from lib.store import Store, input_files, write_atomic
+from lib.text import points_text, share_text
 
 EXIT_BAD_INPUT = 2
 MAX_LISTED_PROBLEMS = 20
@@ -395,7 +396,7 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         return 0
     wide = tidy.pivot_table(index="label", columns="term", values="value", sort=False)
     totals = tidy.drop_duplicates("label").set_index("label")["total"]
-    fmt = (lambda v: f"{v:8.2%}") if args.norm == "share" else (lambda v: f"{v:8.1f}" if args.smooth else f"{int(v):8d}")
+    fmt = (lambda v: f"{share_text(v):>8}") if args.norm == "share" else (lambda v: f"{v:8.1f}" if args.smooth else f"{int(v):8d}")
     out.write(f"{'period':<18}{'papers':>8}" + "".join(f"{t[:14]:>16}" for t in wide.columns) + "\n")
     for label, row in wide.iterrows():
         out.write(f"{label:<18}{int(totals[label]):>8}" + "".join(f"{fmt(v):>16}" for v in row) + "\n")
@@ -420,7 +421,8 @@ def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     for title, frame in (("rising", rising), ("fading", fading)):
         out.write(f"\n{title}:\n")
         for r in frame.itertuples():
-            out.write(f"  {r.term:<32} {r.baseline_share:7.2%} -> {r.recent_share:7.2%}  score {r.z:5.1f}\n")
+            out.write(f"  {r.term:<32} {share_text(r.baseline_share):>6} -> {share_text(r.recent_share):>6} "
+                      f"({points_text(r.recent_share - r.baseline_share)})  score {r.z:5.1f}\n")
     return 0
 
 

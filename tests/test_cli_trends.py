@@ -149,9 +149,9 @@ def test_trend_text_one_line_per_period(papers_store):
     assert [line[0] for line in lines] == MONTHS  # one line per month, the empty ones too
     assert [int(line[1]) for line in lines] == MONTH_TOTALS
     by_month = {line[0]: line[2:] for line in lines}
-    assert by_month["2025-04"] == ["66.67%", "33.33%"]  # agent 2 of 3, time series 1 of 3
-    assert by_month["2024-12"] == ["0.00%", "0.00%"]
-    assert by_month["2026-02"] == ["100.00%", "50.00%"]
+    assert by_month["2025-04"] == ["66.7%", "33.3%"]  # agent 2 of 3, time series 1 of 3: one decimal everywhere
+    assert by_month["2024-12"] == ["0.0%", "0.0%"]
+    assert by_month["2026-02"] == ["100.0%", "50.0%"]
 
 
 def test_trend_text_counts_and_smoothing(papers_store):
@@ -177,7 +177,7 @@ def test_trend_text_weeks_and_days(papers_store):
                        "--data", str(papers_store))
     _, lines = table_lines(out)
     assert [line[:2] for line in lines] == [["2025-02-03", "2"]]  # p07 and p08; the range's other days are empty
-    assert lines[0][2] == "50.00%"
+    assert lines[0][2] == "50.0%"
 
 
 def test_a_range_without_papers_prints_only_the_header(papers_store):
@@ -331,9 +331,9 @@ def test_emerging_text(emerging_store):
     lines = out.splitlines()
     assert lines[0] == "recent 2026-04-02..2026-06-30 (40 papers) vs baseline 2025-04-02..2026-04-01 (80 papers)"
     assert lines[1:3] == ["", "rising:"]
-    assert lines[3].split()[:4] == ["quantum", "5.00%", "->", "60.00%"]
+    assert lines[3].split()[:6] == ["quantum", "5.0%", "->", "60.0%", "(+55.0", "pt)"]
     assert lines[4:6] == ["", "fading:"]
-    assert lines[6].split()[:4] == ["convolution", "35.00%", "->", "5.00%"]
+    assert lines[6].split()[:6] == ["convolution", "35.0%", "->", "5.0%", "(-30.0", "pt)"]
     assert len(lines) == 7  # --top 1: one term per list
 
 
