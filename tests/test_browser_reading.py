@@ -206,10 +206,23 @@ def test_no_control_label_is_clipped(sample_server, browser, width):
     page = context.new_page()
     for path in ("/", "/search?q=agent", "/trends", "/topics"):
         open_view(page, sample_server.url + path)
-        clipped = page.evaluate("""() => [...document.querySelectorAll(
-              '[data-testid=stWidgetLabel] p, [data-testid=stButtonGroup] button p, [data-testid=stBaseButton-secondary] p,'
-              + 'button[data-variant=pills] p')]
-            .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)""")
+        clipped = page.evaluate("""() => {
+            // a control's text or box cut by itself (an ellipsis) or by an ancestor that hides overflow
+            const cut = (e) => {
+              if (e.scrollWidth > e.clientWidth + 1) return true;
+              const box = e.getBoundingClientRect();
+              for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                if (getComputedStyle(a).overflowX === 'visible') continue;
+                const outer = a.getBoundingClientRect();
+                if (box.right > outer.right + 1 || box.left < outer.left - 1) return true;
+              }
+              return false;
+            };
+            return [...document.querySelectorAll(
+                '[data-testid=stWidgetLabel] p, [data-testid=stButtonGroup] button, [data-testid=stButtonGroup] button p,'
+                + ' [data-testid=stBaseButton-secondary] p, [data-testid=stPopover] button p, button[data-variant=pills] p')]
+              .filter(e => e.offsetParent && cut(e)).map(e => e.innerText);
+          }""")
         assert clipped == [], (path, clipped)
     context.close()
 
