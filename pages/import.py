@@ -9,8 +9,9 @@ import streamlit as st
 from lib.errors import PapersError
 from lib.formats import FORMATS
 from lib.importer import import_files
-from lib.schema import to_frame
+from lib.schema import SOURCE_NAMES, to_frame
 from lib.store import InputFile, read_only
+from lib.text import count_text
 from lib.urlstate import IMPORT
 from pages import common
 
@@ -19,7 +20,10 @@ CONFIRMED = "import.confirmed"  # the preview the Import button was pressed for
 
 common.url_state(IMPORT)  # no keys: an unknown parameter is warned about and dropped
 common.write_url(IMPORT, {})
-st.title("Import papers")
+with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+    st.title("Import papers", width="content")
+    st.space("stretch")
+    common.copy_link(IMPORT, {})
 if read_only():
     st.error("This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "
              "`python -m lib import PATH…`.", icon=":material/lock:")
@@ -40,8 +44,9 @@ with st.expander("Options"):
     date = options[2].date_input("Listing day", value=None, help="The day every paper in these files was listed.")
 
 if not uploads:
-    st.caption(f"The store is `{store.path}` ({'empty' if not store.exists() else 'version ' + str(store.version())}).")
-    common.copy_link(IMPORT, {})
+    ds = common.dataset()
+    st.caption("The store is empty: the pages show the bundled demo until you import." if ds.is_sample else
+               f"The store holds {count_text(ds.overview.papers, 'paper')} (version {ds.version}).")
     st.stop()
 
 inputs = [InputFile.from_bytes(u.name, u.getvalue()) for u in uploads]
@@ -51,12 +56,12 @@ settings = dict(fmt=None if fmt == "detect" else fmt, year=int(year) if year els
 preview_key = (tuple(u.file_id for u in uploads), tuple(settings.items()), store.version())
 try:
     if st.session_state.get("import.preview_key") != preview_key:
-        with st.spinner(f"Reading {len(inputs)} file(s)…"):
+        with st.spinner(f"Reading {count_text(len(inputs), 'file')}…"):
             st.session_state["import.preview"] = import_files(store, inputs, dry_run=True, **settings)
         st.session_state["import.preview_key"] = preview_key
     preview = st.session_state["import.preview"]
 except PapersError as exc:
-    st.error(f"Nothing can be imported: {exc}", icon=":material/error:")
+    st.error(f"Nothing can be imported: {common.for_visitors(exc)}", icon=":material/error:")
     st.caption("The store is unchanged.")
     st.stop()
 
@@ -74,6 +79,7 @@ if preview.rejected or preview.warnings:
     )
     st.dataframe(problems, hide_index=True, width="stretch")
 first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
+first["source"] = first["source"].map(lambda name: SOURCE_NAMES.get(name, name))
 st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch",
              column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
 
@@ -94,7 +100,7 @@ if st.session_state.pop(CONFIRMED, None) == preview_key:
         with st.spinner("Importing…"):
             report = import_files(store, inputs, **settings)
     except PapersError as exc:
-        st.error(f"Import failed, the store is unchanged: {exc}", icon=":material/error:")
+        st.error(f"Import failed, the store is unchanged: {common.for_visitors(exc)}", icon=":material/error:")
         st.stop()
     st.success(f"Imported: {report.summary()}. Store version {report.version or 'unchanged'}.")
     st.page_link("pages/home.py", label="Open the Daily Papers", icon=":material/today:")

@@ -38,8 +38,12 @@ def first_page() -> None:
 
 
 st.title("Search")
-st.text_input("Query", key=key("q"), on_change=first_page, max_chars=2_000, icon=":material/search:",
-              placeholder='e.g.  "mixture of experts" routing -vision   or   author:Hinton', label_visibility="collapsed")
+with st.container(horizontal=True, wrap=False, gap="small", vertical_alignment="center"):
+    st.text_input("Query", key=key("q"), on_change=first_page, max_chars=2_000, icon=":material/search:",
+                  placeholder='e.g.  "mixture of experts" routing -vision   or   author:Hinton',
+                  label_visibility="collapsed")
+    with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
+        st.markdown(SYNTAX)
 
 categories = index.category_sizes()
 if state["cat"] and state["cat"] not in categories:
@@ -48,15 +52,12 @@ if state["cat"] and state["cat"] not in categories:
     state["cat"] = ""
     common.set_state(SEARCH, cat="")
 common.ordered_days(SEARCH, state)
-# One compact row (order, one-click day ranges, the syntax), the rest folded: on a phone the
+# One compact row (order, one-click day ranges), the rest folded: on a phone the
 # first result is in view without scrolling past every filter.
 with st.container(horizontal=True, gap="small", vertical_alignment="center") as row:
     state["sort"] = st.selectbox("Sort by", list(search.SORTS), key=key("sort"), on_change=first_page, width=190,
                                  format_func=lambda s: f"Sort: {search.SORTS[s].lower()}", label_visibility="collapsed")
     ranges = st.container(width="content")
-    st.space("stretch")
-    with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
-        st.markdown(SYNTAX)
 active = [f"from {state['from']}" if state["from"] else "", f"to {state['to']}" if state["to"] else "",
           f"≥ {state['up']} upvotes" if state["up"] else "", state["cat"]]
 with st.expander("Filters" + "".join(f" · {a}" for a in active if a), icon=":material/filter_list:"):

@@ -181,3 +181,14 @@ def test_the_sample_day_pages_through_all_its_papers(app, empty_store):
     app.query_params["p"] = "5"
     app.run()
     assert any("p=5" in w.value for w in app.warning) and titles(app) == seen[75:]
+
+
+def test_a_damaged_store_is_reported_without_the_servers_paths(app, three_day_store):
+    """The error names the file within the data directory, never where the server keeps it."""
+    manifest = three_day_store / "papers" / "_manifest.json"
+    manifest.write_text("{not json", encoding="utf-8")
+    app.run()
+    assert not app.exception
+    message = " ".join(e.value for e in app.error)
+    assert "the data directory" in message and "_manifest.json" in message
+    assert str(three_day_store) not in message

@@ -1,7 +1,7 @@
 """AppTest of the Import page: upload, preview, confirm; bad files change nothing."""
 import json
 
-from conftest import THREE_DAYS, table_state
+from conftest import THREE_DAYS, open_page, table_state
 
 from lib.store import Store
 
@@ -73,3 +73,9 @@ def test_uploaded_file_name_never_becomes_a_path(app, empty_store):
     app.file_uploader[0].set_value(("../../etc/evil.jsonl", jsonl(THREE_DAYS[:1]), "application/json")).run()
     assert not app.exception
     assert any("evil.jsonl: jsonl" in c.value and "../" not in c.value for c in app.caption)
+
+
+def test_the_page_says_what_the_store_holds_without_its_path(app, three_day_store):
+    open_page(app, "pages/import.py")
+    captions = " ".join(c.value for c in app.caption)
+    assert "holds 6 papers" in captions and str(three_day_store) not in captions
