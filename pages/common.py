@@ -98,7 +98,7 @@ def emerging(ds: Dataset, recent: int, baseline: int):
     return _emerging(ds.data_dir, ds.version, recent, baseline)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner="Loading the topics (found once per store version)…")
 def _topic_model(path: str, version: str, k: int) -> topics_module.TopicModel:
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
     return _kept(topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k))
