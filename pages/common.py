@@ -137,8 +137,15 @@ def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
     return None
 
 
+def for_visitors(exc: Exception) -> str:
+    """An error's message without the server's paths (the data directory reads "the data
+    directory"): visitors need not know where the server keeps its files."""
+    path = store().path
+    return str(exc).replace(str(path.resolve()), "the data directory").replace(str(path), "the data directory")
+
+
 def fail(exc: Exception) -> NoReturn:
-    st.error(str(exc), icon=":material/error:")
+    st.error(for_visitors(exc), icon=":material/error:")
     st.stop()
 
 
@@ -263,10 +270,9 @@ def app_base(spec: PageSpec) -> str:
     return url
 
 
-def absolute_link(spec: PageSpec, state: dict[str, Any], on_screen: PageSpec | None = None) -> str:
-    """The full link of a view of ``spec``, on the site the browser is on (``on_screen``:
-    the page drawing it, when another)."""
-    return app_base(on_screen or spec) + spec.link(state)
+def absolute_link(spec: PageSpec, state: dict[str, Any]) -> str:
+    """The full link of a view of the page on screen, on the site the browser is on."""
+    return app_base(spec) + spec.link(state)
 
 
 SAVABLE = ("", "search", "trends", "topics")  # pages whose views can be saved for digests and feeds
@@ -277,9 +283,9 @@ _COPY = st.components.v2.component(
     js=(_ASSETS / "copy_link.js").read_text(encoding="utf-8"))
 
 
-def copy_button(link: str, key: str, label: str = "Copy link") -> None:
-    """One click copies ``link`` to the clipboard; a toast confirms."""
-    result = _COPY(key=key, data={"link": link, "label": label}, on_copied_change=changed, width="content")
+def copy_button(link: str, key: str) -> None:
+    """**Copy link**: one click copies ``link`` to the clipboard; a toast confirms."""
+    result = _COPY(key=key, data={"link": link}, on_copied_change=changed, width="content")
     if result.copied:
         st.toast("Link copied — paste it to a teammate.", icon=":material/content_copy:")
     elif result.copied is not None:  # the browser refused: the link is still in the toast
@@ -316,7 +322,7 @@ def save_view(key: str, link: str) -> None:
         ViewLink.parse(link)
         store().update_views(lambda current: {**current, name: link})
     except PapersError as exc:
-        st.toast(str(exc), icon=":material/error:")
+        st.toast(for_visitors(exc), icon=":material/error:")
         return
     st.session_state[key] = ""
     st.toast(f"Saved “{name}”: see Saved views for its digest and feed.", icon=":material/bookmark_added:")
@@ -400,7 +406,7 @@ def author_link(name: str) -> str:
     """An author's name as a markdown link to the search of their papers (``author:"…"``),
     relative to the page on screen, so it works under any base path."""
     query = 'author:"' + " ".join(name.replace('"', " ").split()) + '"'
-    return f"[{md_escape(name)}]({SEARCH.path}?{quote('q', safe='')}={quote(query, safe='')})"
+    return f"[{md_escape(name)}]({SEARCH.path}?q={quote(query, safe='')})"
 
 
 def paper_meta(paper: Any) -> None:

@@ -28,7 +28,6 @@ async function copy(text) {
 
 export default function ({ parentElement, data, setTriggerValue }) {
   const button = parentElement.querySelector("button");
-  button.querySelector(".label").textContent = data.label || "Copy link";
   button.dataset.link = data.link;
   button.onclick = async () => {
     const done = await copy(data.link);
