@@ -243,9 +243,18 @@ def test_a_typed_date_is_applied_on_enter(sample_server, desk):
 def test_date_pickers_open_on_the_tables_last_month_and_refuse_later_days(sample_server, desk):
     open_view(desk, f"{sample_server.url}/search?q=agent")
     desk.get_by_text("Filters").click()
-    desk.locator("[data-testid=stDateInput]").filter(has_text="To").locator(
-        "[data-testid=stDateInputCalendarButton]").click()
+    button = desk.locator("[data-testid=stDateInput]").filter(has_text="To").locator(
+        "[data-testid=stDateInputCalendarButton]")
+    expect(button).to_be_visible()
+    settle(desk, 300)
     calendar = desk.get_by_role("dialog")
+    for _ in range(3):  # a click during the expander's opening may not reach the button
+        button.click()
+        try:
+            calendar.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - try again
+            continue
     calendar.wait_for()
     text = calendar.inner_text()
     assert "August" in text and "2025" in text, text  # the table's last month, not today's
@@ -332,8 +341,10 @@ def test_no_request_leaves_the_machine_on_any_page_load(sample_server, browser):
 
 
 # --- 7. Small things -------------------------------------------------------------------------------------------------
-def legend_colours(page) -> dict[str, str]:
-    """The first chart's legend: each label and its symbol's colour, in the legend's order."""
+def legend_colours(page, entries: int) -> dict[str, str]:
+    """The first chart's legend, once it shows ``entries`` terms: each label and its symbol's
+    colour, in the legend's order."""
+    expect(page.locator("[data-testid=stVegaLiteChart]").first.locator(".role-legend-label")).to_have_count(entries)
     return page.evaluate("""() => Object.fromEntries([...document.querySelector('[data-testid=stVegaLiteChart]')
         .querySelectorAll('.role-legend-symbol')].map(symbol => { const entry = symbol.parentElement;
           return [entry.querySelector('.role-legend-label text').textContent,
@@ -342,9 +353,9 @@ def legend_colours(page) -> dict[str, str]:
 
 def test_trend_colours_follow_the_typed_order_and_stay_when_a_term_is_added(sample_server, desk):
     open_view(desk, f"{sample_server.url}/trends?terms=reasoning,+agent")
-    two = legend_colours(desk)
+    two = legend_colours(desk, 2)
     open_view(desk, f"{sample_server.url}/trends?terms=reasoning,+agent,+diffusion")
-    three = legend_colours(desk)
+    three = legend_colours(desk, 3)
     assert list(three)[:2] == ["reasoning", "agent"]
     assert {k: three[k] for k in two} == two
     assert len(set(three.values())) == 3
