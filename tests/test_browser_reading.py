@@ -108,6 +108,22 @@ def test_back_from_a_paper_returns_to_page_2_of_a_pinned_day(sample_server, desk
     assert query(desk) == {"date": "2025-08-12", "sort": "listed", "p": "2"}
 
 
+def test_next_page_opens_at_its_top_and_back_returns_to_where_the_last_page_was_left(sample_server, desk):
+    url = f"{sample_server.url}/?date=2025-08-12"
+    open_view(desk, url)
+    following = desk.get_by_role("button", name="Next page")
+    following.scroll_into_view_if_needed()
+    settle(desk, 300)
+    left_at = scroll_top(desk)
+    assert left_at > 1000
+    following.click()
+    desk.wait_for_function("() => location.search.includes('p=2')")
+    settle(desk, 1200)
+    assert scroll_top(desk) < 50  # the new page's first card, not its bottom
+    back(desk, url)
+    assert abs(scroll_top(desk) - left_at) < 40
+
+
 def test_back_from_a_paper_returns_to_its_topic_page(sample_server, desk):
     url = f"{sample_server.url}/topics?topic=2&by=week"
     open_view(desk, url)

@@ -114,9 +114,11 @@ function restore(top) {
 export default function ({ data }) {
   if (!window.__papersShell) install();
   const shell = window.__papersShell;
-  if (data && data.top && data.top !== shell.top) {
-    const first = shell.top === undefined;
-    shell.top = data.top;
-    if (!first) restore(0);
+  const top = (data && data.top) || 0;
+  if (shell.top === undefined) {
+    shell.top = top; // the first view of this tab: nothing to move
+  } else if (top !== shell.top) {
+    shell.top = top;
+    restore(0);
   }
 }
