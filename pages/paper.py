@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import search
 from lib.schema import SOURCE_NAMES
-from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, safe_url
+from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common
 
@@ -36,21 +36,23 @@ paper = next(ds.papers([row]).itertuples(index=False))
 known_id = arxiv_id(paper.id)
 
 st.title(md_escape(paper.title), anchor=False)
-st.markdown(md_escape(", ".join(paper.authors)) or "*Authors unknown*")
-facts = st.columns(4)
-facts[0].metric("Listed" if paper.listed else "Published", f"{paper.date:%Y-%m-%d}")
-facts[1].metric("arXiv v1", f"{paper.published:%Y-%m-%d}" if pd.notna(paper.published) else "—")
-facts[2].metric("Upvotes", f"{int(paper.upvotes):,}" if pd.notna(paper.upvotes) else "—")
-facts[3].metric("Comments", f"{int(paper.num_comments):,}" if pd.notna(paper.num_comments) else "—")
+st.markdown(", ".join(common.author_link(a) for a in paper.authors) or "*Authors unknown*")  # each to their papers
+facts = [f"**{'Listed' if paper.listed else 'Published'}** {paper.date:%Y-%m-%d}",
+         f"**arXiv v1** {paper.published:%Y-%m-%d}" if pd.notna(paper.published) else "**arXiv v1** unknown"]
+if pd.notna(paper.upvotes):
+    facts.append(f":material/thumb_up: **{count_text(int(paper.upvotes), 'upvote')}**")
+if pd.notna(paper.num_comments):
+    facts.append(f":material/chat_bubble: {count_text(int(paper.num_comments), 'comment')}")
+st.markdown(" · ".join(facts))  # one line that wraps, never a cut-off number
 
-links = st.columns([1, 1, 1, 1, 2.5], vertical_alignment="center")
-if known_id:
-    links[0].link_button("arXiv", arxiv_abs_url(known_id), icon=":material/open_in_new:", width="stretch")
-    links[1].link_button("PDF", arxiv_pdf_url(known_id), icon=":material/picture_as_pdf:", width="stretch")
-    links[2].link_button("Hugging Face", hf_paper_url(known_id), icon=":material/open_in_new:", width="stretch")
-if safe_url(paper.github_repo if isinstance(paper.github_repo, str) else None):
-    links[3].link_button("GitHub", safe_url(paper.github_repo), icon=":material/code:", width="stretch")
-with links[4]:
+with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+    if known_id:
+        st.link_button("arXiv", arxiv_abs_url(known_id), icon=":material/open_in_new:")
+        st.link_button("PDF", arxiv_pdf_url(known_id), icon=":material/picture_as_pdf:")
+        st.link_button("Hugging Face", hf_paper_url(known_id), icon=":material/open_in_new:")
+    if safe_url(paper.github_repo if isinstance(paper.github_repo, str) else None):
+        st.link_button("GitHub", safe_url(paper.github_repo), icon=":material/code:")
+    st.space("stretch")
     common.copy_link(PAPER, state)
 
 if len(paper.categories):
