@@ -54,7 +54,7 @@ if state["cat"] and state["cat"] not in categories:
 common.ordered_days(SEARCH, state)
 # One compact row (order, one-click day ranges), the rest folded: on a phone the
 # first result is in view without scrolling past every filter.
-with st.container(horizontal=True, gap="small", vertical_alignment="center") as row:
+with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     state["sort"] = st.selectbox("Sort by", list(search.SORTS), key=key("sort"), on_change=first_page, width=190,
                                  format_func=lambda s: f"Sort: {search.SORTS[s].lower()}", label_visibility="collapsed")
     ranges = st.container(width="content")
