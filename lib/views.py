@@ -88,6 +88,11 @@ class ViewLink:
         base = f"{parts.scheme}://{parts.netloc}{root}" if parts.scheme else (base or site_base()).rstrip("/")
         return cls(page, state, base, link)
 
+    @property
+    def url(self) -> str:
+        """The view's full link: its own when absolute, else on its site's base."""
+        return self.link if urlsplit(self.link).scheme else self.base + self.link
+
 
 class Resources:
     """The dataset of a store and its indexes, loaded (or built once) when first used."""
@@ -166,7 +171,7 @@ def paper_link(base: str, paper_id: str) -> str:
 def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.date) -> tuple[str, str, str]:
     """``(subject, plain text, HTML)`` of a digest.  All paper text is escaped in the HTML."""
     subject = f"{name}: {len(papers)} new paper{'s' if len(papers) != 1 else ''} since {since}"
-    view_url = view.link if urlsplit(view.link).scheme else view.base + view.link
+    view_url = view.url
     lines = [subject, f"View: {view_url}", ""]
     items = []
     for rank, paper in enumerate(papers.itertuples(index=False), start=1):
@@ -233,7 +238,7 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
         return element
 
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    link = view.link if urlsplit(view.link).scheme else view.base + view.link
+    link = view.url
     child(feed, "id", link)
     child(feed, "title", f"Papers dashboard: {name}")
     child(feed, "updated", now.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -104,11 +104,16 @@ def _topic_model(path: str, version: str, k: int) -> topics_module.TopicModel:
     return _kept(topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k))
 
 
+def _needs_no_fit(ds: Dataset, k: int) -> bool:
+    """A model with k topics is saved for this version, or the demo's (fitted in memory)."""
+    return ds.is_sample or topics_module.is_saved(store(), ds, k)
+
+
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
     """The topic model with k topics of this dataset version (fitted once, with progress)."""
     term_index(ds)  # built first, with its own progress
     try:
-        if topics_module.is_saved(store(), ds, k) or ds.is_sample:
+        if _needs_no_fit(ds, k):
             return _topic_model(ds.data_dir, ds.version, k)
         # Fitted here, outside the cached function (a cached function must not draw on
         # elements made outside it: Streamlit would replay that on every cache hit), and saved;
@@ -130,7 +135,7 @@ def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
     in a few seconds); else None: a paper page never makes its reader wait for a fit."""
     k = topics_module.auto_k(ds.overview.papers)
     try:
-        if ds.is_sample or topics_module.is_saved(store(), ds, k):
+        if _needs_no_fit(ds, k):
             return _topic_model(ds.data_dir, ds.version, k)
     except PapersError:
         return None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -97,18 +98,20 @@ else:
     if bounds:
         first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
         rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
-        papers = ds.papers(rows).sort_values(["upvotes", "date"], ascending=False, na_position="last")
-        st.subheader(f"“{chosen.label}” in {label}: {count_text(len(papers), 'paper')}", anchor=False)
+        # most upvoted first (none last), then newest; only the rows shown are read from the table
+        columns = ds.search_columns
+        shown = rows[np.lexsort((-columns.days[rows], -columns.upvotes[rows]))[:DRILL_PAPERS]]
+        st.subheader(f"“{chosen.label}” in {label}: {count_text(len(rows), 'paper')}", anchor=False)
         query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.page_link("pages/search.py", label=f"Search these papers ({md_escape(query)}, {first} – {last})",
                          icon=":material/search:",
                          query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest"}))
             st.button("Close", icon=":material/close:", key="trends.unpick", on_click=unpick)
-        for paper in papers.head(DRILL_PAPERS).itertuples(index=False):
+        for paper in ds.papers(shown).itertuples(index=False):
             common.paper_card(paper, abstract=False)
-        if len(papers) > DRILL_PAPERS:
-            st.caption(f"… and {len(papers) - DRILL_PAPERS:,} more: open the search above.")
+        if len(rows) > DRILL_PAPERS:
+            st.caption(f"… and {len(rows) - DRILL_PAPERS:,} more: open the search above.")
     else:
         st.caption("Click a point to list the papers behind it.")
 

@@ -67,7 +67,7 @@ for name, link in sorted(views.items()):
             st.page_link(page_file, label=f"**{md_escape(name)}**", icon=":material/bookmark:",
                          query_params=PAGES[view.page].encode(view.state))
             st.space("stretch")
-            common.copy_button(view.base + PAGES[view.page].link(view.state), key=f"copy-{name}")
+            common.copy_button(view.url, key=f"copy-{name}")
             st.download_button(
                 "Atom feed", lambda view=view, name=name: atom_feed(name, view, view_papers(view, resources, None, 50,
                                                                                           newest_first=True)),

@@ -54,11 +54,9 @@ function install() {
     shell.href = location.href;
   };
   window.addEventListener("popstate", () => {
-    // the view being left is still on screen: its position is the one to keep
-    const box = scroller();
-    if (box) sessionStorage.setItem(KEY + shell.href, String(Math.round(box.scrollTop)));
+    save(shell.href); // the view being left is still on screen: its position is the one to keep
     shell.href = location.href;
-    shell.lastPush = 0;
+    shell.pushedFrom = null;
     const saved = sessionStorage.getItem(KEY + location.href);
     restore(saved === null ? 0 : Number(saved));
   });
