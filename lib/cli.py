@@ -16,6 +16,7 @@ from typing import IO, Sequence
 
 from lib.errors import PapersError
 from lib.formats import FORMATS, KNOWN_SUFFIXES
+from lib.schema import source_name
 from lib.store import Store, input_files, write_atomic
 from lib.text import points_text, share_text
 
@@ -290,7 +291,7 @@ def cmd_info(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                   "Load real data with: python -m lib import PATH... (then python -m lib build)\n")
     out.write(f"papers:  {info['papers']:,}\n"
               f"days:    {info['days']:,} ({info['first_day']} .. {info['last_day']})\n"
-              f"sources: {', '.join(f'{k} {v:,}' for k, v in info['sources'].items())}\n"
+              f"sources: {'; '.join(f'{source_name(k)} (--src {k}) {v:,}' for k, v in info['sources'].items())}\n"
               f"version: {info['version']}\n"
               f"data:    {info['data_dir']}\n")
     return 0

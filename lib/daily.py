@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from lib import sources as sources_module
 from lib.schema import rows_frame
 
 PAGE_SIZE = 25
@@ -78,7 +79,7 @@ def overview(frame: pd.DataFrame) -> Overview:
         days=int(dates.dt.normalize().nunique()),
         first=dates.min().date() if len(dates) else None,
         last=dates.max().date() if len(dates) else None,
-        sources={str(k): int(v) for k, v in frame["source"].value_counts().items()},
+        sources=sources_module.counts(pa.array(frame["sources"].array)) if len(frame) else {},
     )
 
 

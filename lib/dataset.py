@@ -16,9 +16,11 @@ import pandas as pd
 import pyarrow as pa
 
 from lib import daily
+from lib import sources as sources_module
 from lib.importer import read_inputs
 from lib.merge import merge
 from lib.schema import empty_table, rows_frame, to_frame
+from lib.sources import ALL
 from lib.store import Store, sample_inputs
 
 SAMPLE_VERSION = "sample"
@@ -70,11 +72,34 @@ class Dataset:
     def per_period(self, by: str) -> pd.DataFrame:
         return self._remember(("per_period", by), lambda: daily.papers_per_period(self.frame, by))
 
-    def periods(self, by: str) -> "Periods":
-        """Each paper's period at granularity ``by`` (see lib.trends.Periods)."""
+    def periods(self, by: str, src: str = ALL) -> "Periods":
+        """Each paper's period at granularity ``by``, by the day ``src`` dates it, and whether
+        it is one of ``src``'s papers (see lib.trends.Periods)."""
         from lib.trends import Periods
 
-        return self._remember(("periods", by), lambda: Periods.of(self.frame["date"], by))
+        return self._remember(("periods", by, src),
+                              lambda: Periods.of(self.day_of(src), by, self.member(src)))
+
+    # --- sources (see lib.sources) ------------------------------------------------------------
+    @cached_property
+    def sources(self) -> dict[str, int]:
+        """Papers per source the table holds, in the order pages list them."""
+        return sources_module.counts(self.table["sources"])
+
+    def member(self, src: str) -> np.ndarray | None:
+        """Per row, whether it is one of ``src``'s papers; None for all papers."""
+        if src == ALL:
+            return None
+        return self._remember(("member", src), lambda: sources_module.member(self.table["sources"], src))
+
+    def day_of(self, src: str) -> pd.Series:
+        """Per row, the day that ``src`` dates the paper by (lib.sources.DAY_COLUMN)."""
+        return self._remember(("day", src), lambda: sources_module.days(self.frame, src))
+
+    @cached_property
+    def mix(self) -> tuple[np.ndarray, list[str]]:
+        """Per row, the number of its combination of sources, and the combinations' keys."""
+        return sources_module.mix(self.table["sources"])
 
     def _remember(self, key, compute):
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import io
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -20,7 +21,7 @@ import pyarrow as pa
 from lib.errors import InputError, StoreError
 from lib.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
 from lib.merge import MergeCounts, merge
-from lib.schema import SOURCES, RecordError, empty_table, make_record, records_to_table
+from lib.schema import ARXIV, HF, RecordError, empty_table, file_source, make_record, records_to_table, source_order
 from lib.store import GZIP_MAGIC, InputFile, Store, read_only
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
@@ -70,10 +71,36 @@ def open_input(source: InputFile) -> io.BufferedReader:
     return stream
 
 
-def _record_source(raw: dict, source_name: str) -> str:
-    """Our own tables carry each row's source (an export read back keeps it)."""
-    given = raw.get("source")
-    return given if source_name == "table" and given in SOURCES else source_name
+# arXiv's categories: archive.SUBJECT (cs.CL, cond-mat.str-el) or an archive of its own (hep-th)
+_ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]{2}[A-Za-z-]*|hep-(?:th|ph|ex|lat)|gr-qc|quant-ph"
+                             r"|nucl-(?:th|ex)|math-ph|astro-ph|cond-mat|nlin")
+_SOURCE_KEY = re.compile(r"hf|arxiv|file:[^\x00-\x1f]{1,80}")
+
+
+def row_sources(raw: dict, source: str, file_name: str) -> list[str]:
+    """The sources of one record: its format's (``hf``, ``arxiv``); for a row of a table,
+    the sources it names (an export read back keeps them), else ``arxiv`` when it carries
+    arXiv categories (only arXiv gives a paper categories: a crawl of its listings), else
+    the file's own, ``file:NAME``."""
+    if source != "table":
+        return [source]
+    given = raw.get("sources")
+    if isinstance(given, (list, tuple)):
+        named = [s.strip() for s in given if isinstance(s, str) and _SOURCE_KEY.fullmatch(s.strip())]
+        if named:
+            return source_order(named)
+    old = raw.get("source")  # a table exported before 2026-12: the format's name
+    if old in ("hf_api", "daily_page"):
+        return [HF]
+    if old in ("arxiv_atom", "arxiv_oai"):
+        return [ARXIV]
+    categories = raw.get("categories")
+    if isinstance(categories, str):
+        categories = re.split(r"[\s,;|]+", categories.strip())
+    if isinstance(categories, (list, tuple)) and categories and isinstance(categories[0], str) \
+            and _ARXIV_CATEGORY.fullmatch(categories[0].strip()):
+        return [ARXIV]  # its primary category is arXiv's
+    return [file_source(file_name)]
 
 
 def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = None,
@@ -96,7 +123,7 @@ def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = N
         try:
             for where, raw in parser(stream, ctx):
                 try:
-                    records.append(make_record(raw, source=_record_source(raw, source_name),
+                    records.append(make_record(raw, sources=row_sources(raw, source_name, source.name),
                                                today=ctx.today))
                 except RecordError as exc:
                     ctx.reject(where, str(exc))

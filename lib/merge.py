@@ -4,10 +4,18 @@ Rules (the README repeats them):
 
 * the same id is one row; a row keeps its position, new papers are appended in
   the order they were read (so a day's papers stay "as listed");
-* the newest non-empty field wins (an empty string, list or missing value never
-  erases what is known); upvotes take the maximum;
-* a daily-list day (``listed``) beats a fallback publication day, whatever the
-  order of imports;
+* a paper keeps every source it came from (``sources``), and each source's facts:
+  its day on the Hugging Face daily list (``hf_day``, the first such day, with its
+  position ``hf_rank``) and its arXiv day (``published``) are both kept;
+* a field that two sources disagree on takes the copy of the higher-ranked source
+  (arXiv's metadata over the daily list's over a file's: lib.schema.SOURCE_RANK);
+  between copies of the same rank the newest non-empty one wins; an empty string,
+  list or missing value never erases what is known; upvotes and comments take the
+  maximum;
+* a daily-list day (``listed``) beats a fallback publication day, and the earlier of
+  two such days wins;
+* so importing the same files in any order gives the same table, except where two
+  files of one source disagree (the newest wins);
 * a paper known only by its title (``t-`` id, from a pasted page) and the same
   paper with an arXiv id become one row under the arXiv id;
 * duplicates inside one import are folded the same way, in reading order.
@@ -20,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA, take_table
+from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
 
 
 @dataclass(frozen=True)
@@ -61,19 +69,66 @@ def _differs(old, new) -> pa.Array:
     return pc.invert(pc.or_(same, both_missing))
 
 
+def _ranks(sources) -> np.ndarray:
+    """Per row: the rank of its highest-ranked source (lib.schema.SOURCE_RANK)."""
+    sources = sources.combine_chunks() if isinstance(sources, pa.ChunkedArray) else sources
+    ranks = np.zeros(len(sources), dtype=np.int8)
+    flat = pc.list_flatten(sources)
+    if len(flat):
+        flat_ranks = np.zeros(len(flat), dtype=np.int8)
+        for key, rank in SOURCE_RANK.items():
+            flat_ranks[pc.equal(flat, key).to_numpy(zero_copy_only=False)] = rank
+        np.maximum.at(ranks, pc.list_parent_indices(sources).to_numpy(), flat_ranks)
+    return ranks
+
+
+def _union(old, new) -> pa.Array:
+    """Per row, the sources of both sides (in lib.schema.source_order)."""
+    differ = _differs(old, new).to_numpy(zero_copy_only=False)
+    if not differ.any():
+        return old
+    lists = old.to_pylist()
+    for i, more in zip(np.flatnonzero(differ), new.filter(pa.array(differ)).to_pylist()):
+        lists[i] = source_order((lists[i] or []) + (more or []))
+    return pa.array(lists, SCHEMA.field("sources").type)
+
+
+def _earlier(new, old) -> pa.Array:
+    """new < old, a missing old counting as later and a missing new as never earlier."""
+    return pc.fill_null(pc.or_kleene(pc.less(new, old), pc.and_(pc.is_valid(new), pc.is_null(old))), False)
+
+
 def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     """Row i of the result merges ``old[i]`` with the newer ``new[i]`` (same id)."""
-    take_date = pc.and_(_nonempty(new["date"]), pc.or_(new["listed"], pc.invert(old["listed"])))
+    old_listed, new_listed = pc.fill_null(old["listed"], False), pc.fill_null(new["listed"], False)
+    same_kind = pc.equal(old_listed, new_listed)
+    take_date = pc.and_(_nonempty(new["date"]), pc.or_(pc.and_(new_listed, pc.invert(old_listed)),
+                                                       pc.and_(same_kind, _earlier(new["date"], old["date"]))))
+    # the first day on the daily list; on the same day, the better position
+    same_day = pc.fill_null(pc.equal(new["hf_day"], old["hf_day"]), False)
+    take_hf = pc.or_(_earlier(new["hf_day"], old["hf_day"]), pc.and_(same_day, _earlier(new["hf_rank"], old["hf_rank"])))
+    outranks = pa.array(_ranks(new["sources"]) >= _ranks(old["sources"]))
     columns = []
     for name in COLUMNS:
-        if name == "upvotes":
+        if name in ("upvotes", "num_comments"):
             column = pc.max_element_wise(old[name], new[name], skip_nulls=True)
         elif name in ("date", "listed"):
             column = pc.if_else(take_date, new[name], old[name])
+        elif name in ("hf_day", "hf_rank"):
+            column = pc.if_else(take_hf, new[name], old[name])
+        elif name == "sources":
+            column = _union(_chunk(old[name]), _chunk(new[name]))
+        elif name == "id":
+            column = old[name]
         else:
-            column = pc.if_else(_nonempty(new[name]), new[name], old[name])
+            take = pc.and_(_nonempty(new[name]), pc.or_(outranks, pc.invert(_nonempty(old[name]))))
+            column = pc.if_else(take, new[name], old[name])
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
+def _chunk(column) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 SPLICE_LIMIT = 2_000

@@ -20,10 +20,17 @@ categories      list<str> (Arrow)          arXiv categories, primary first
 keywords        list<str> (Arrow)          HF ``ai_keywords`` or a table's keywords
 url             str                        the paper's page (arXiv abs) or ""
 github_repo     str                        code repository URL or <NA>
-source          str                        format that last contributed: daily_page,
-                                           hf_api, arxiv_atom, arxiv_oai, table
+sources         list<str> (Arrow)          every source the paper came from (see
+                                           :data:`SOURCE_NAMES`): ``hf`` (the Hugging
+                                           Face daily list: its API or a pasted page),
+                                           ``arxiv`` (arXiv API, metadata snapshot, or a
+                                           table of arXiv listings), ``file:NAME`` (any
+                                           other table, by its file name)
 listed          bool                       True when ``date`` is a daily-list day (not a
                                            fallback); a listing day beats a fallback
+hf_day          datetime64[s]              the day the paper was on the Hugging Face daily
+                                           list (its first such day), else NaT
+hf_rank         Int64                      its position on that day's list, from 1
 ==============  =========================  =============================================
 
 Importers yield plain dicts; :func:`make_record` validates one into the contract
@@ -39,6 +46,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, title_id
 
@@ -59,18 +67,44 @@ SCHEMA = pa.schema(
         ("keywords", LIST),
         ("url", pa.string()),
         ("github_repo", pa.string()),
-        ("source", pa.string()),
+        ("sources", pa.list_(pa.string())),
         ("listed", pa.bool_()),
+        ("hf_day", pa.timestamp("s")),
+        ("hf_rank", pa.int64()),
     ]
 )
 COLUMNS: list[str] = SCHEMA.names
-LIST_COLUMNS = ("authors", "categories", "keywords")
-DATE_COLUMNS = ("date", "published")
-INT_COLUMNS = ("upvotes", "num_comments")
-SOURCES = ("daily_page", "hf_api", "arxiv_atom", "arxiv_oai", "table")
-# what people call each source (pages never show the internal names)
-SOURCE_NAMES = {"daily_page": "a pasted Daily Papers page", "hf_api": "Hugging Face daily list",
-                "arxiv_atom": "arXiv API", "arxiv_oai": "arXiv metadata snapshot", "table": "an imported table"}
+LIST_COLUMNS = ("authors", "categories", "keywords", "sources")
+DATE_COLUMNS = ("date", "published", "hf_day")
+INT_COLUMNS = ("upvotes", "num_comments", "hf_rank")
+# the sources of papers, in the order pages list them; any other is ``file:NAME``
+HF, ARXIV, FILE = "hf", "arxiv", "file:"
+# what people call each source (pages and links never show anything else)
+SOURCE_NAMES = {HF: "Hugging Face daily list", ARXIV: "arXiv"}
+# which source's copy of a field wins when two disagree: arXiv's metadata is the paper's own,
+# the daily list's fills what arXiv lacks, a file fills what both lack (see lib.merge)
+SOURCE_RANK = {ARXIV: 2, HF: 1}
+# the formats' sources before 2026-12 (a store's ``source`` column), read as today's
+_FORMAT_SOURCES = {"daily_page": HF, "hf_api": HF, "arxiv_atom": ARXIV, "arxiv_oai": ARXIV}
+
+
+def source_name(key: str) -> str:
+    """A source in the words people use: ``hf`` -> "Hugging Face daily list",
+    ``file:my.csv`` -> "your file my.csv"."""
+    if key in SOURCE_NAMES:
+        return SOURCE_NAMES[key]
+    return f"your file {key[len(FILE):]}" if key.startswith(FILE) else key
+
+
+def source_order(keys) -> list[str]:
+    """Sources in the order pages list them: the daily list, arXiv, then files by name."""
+    return sorted(set(keys), key=lambda k: (list(SOURCE_NAMES).index(k) if k in SOURCE_NAMES else 9, k))
+
+
+def file_source(name: str) -> str:
+    """The source of the papers of a file of our own tables: ``file:`` and its name."""
+    name = re.sub(r"\.gz$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
+    return FILE + (collapse_ws(name)[:80] or "table")
 
 # Papers are dated from arXiv's first day; anything later than a week from now is a typo.
 EARLIEST_DAY = dt.date(1991, 1, 1)
@@ -119,7 +153,7 @@ def _strings(value: Any, field: str) -> list[str]:
     return [v for v in out if v]
 
 
-def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[str, Any]:
+def make_record(raw: Mapping[str, Any], *, sources: list[str], today: dt.date) -> dict[str, Any]:
     """Validate one raw record (contract keys, any subset) into a full contract row.
 
     Raises :class:`RecordError` when the record cannot be a paper.
@@ -135,6 +169,9 @@ def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[
     published = _day(raw.get("published"), "published", today)
     date = _day(raw.get("date"), "date", today)
     listed = bool(raw.get("listed")) and date is not None
+    hf_day = _day(raw.get("hf_day"), "hf_day", today)
+    if hf_day is None and HF in sources and listed:
+        hf_day = date
     if date is None:
         date = published
     if date is None:
@@ -156,8 +193,10 @@ def make_record(raw: Mapping[str, Any], *, source: str, today: dt.date) -> dict[
         "keywords": _strings(raw.get("keywords"), "keywords"),
         "url": collapse_ws(url),
         "github_repo": collapse_ws(repo) if isinstance(repo, str) and repo.strip() else None,
-        "source": source,
+        "sources": list(sources),
         "listed": listed,
+        "hf_day": hf_day,
+        "hf_rank": _int(raw.get("hf_rank"), "hf_rank") if hf_day is not None else None,
     }
     _check_unicode(record)
     return record
@@ -221,7 +260,18 @@ def empty_table() -> pa.Table:
 
 
 def conform(table: pa.Table) -> pa.Table:
-    """Cast a table read from disk to :data:`SCHEMA` (column order and types)."""
+    """Cast a table read from disk to :data:`SCHEMA` (column order and types).  A table
+    written before sources were kept (one ``source`` column: the format that last
+    contributed) is read as today's: that source, and its listing day when it was the
+    Hugging Face list's."""
+    if "sources" not in table.column_names and "source" in table.column_names:
+        old = [_FORMAT_SOURCES.get(s, FILE + "table") if s else None for s in table["source"].to_pylist()]
+        sources = pa.array([[s] if s else [] for s in old], pa.list_(pa.string()))
+        on_hf = pa.array([s == HF for s in old]) if len(old) else pa.array([], pa.bool_())
+        listed = pc.fill_null(table["listed"], False)
+        hf_day = pc.if_else(pc.and_(on_hf, listed), table["date"].cast(DAY), pa.scalar(None, DAY))
+        table = (table.append_column("sources", sources).append_column("hf_day", hf_day)
+                 .append_column("hf_rank", pa.nulls(table.num_rows, pa.int64())))
     return table.select(COLUMNS).cast(SCHEMA)
 
 

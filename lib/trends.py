@@ -126,25 +126,42 @@ def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:
 # --- series ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Periods:
-    """Every row's period at one granularity, and the full run of periods."""
+    """Every row's period at one granularity, the full run of periods, and which rows
+    count (the papers of one source, lib.sources; None: every row)."""
 
-    codes: np.ndarray  # period number of each row (0 = first period)
+    codes: np.ndarray  # period number of each row (0 = first period; outside ``member``, any number)
     index: pd.PeriodIndex
     days: np.ndarray  # each row's day, as days since 1970
+    member: np.ndarray | None = None  # the rows that count
 
     @classmethod
-    def of(cls, dates: pd.Series, by: str) -> "Periods":
+    def of(cls, dates: pd.Series, by: str, member: np.ndarray | None = None) -> "Periods":
         periods = dates.dt.to_period(PERIOD_CODES[by])
-        full = pd.period_range(periods.min(), periods.max(), freq=PERIOD_CODES[by])
-        codes = (periods.array.asi8 - full[0].ordinal).astype(np.int64)
+        ordinals = periods.array.asi8
+        counted = ordinals[member] if member is not None and member.any() else ordinals
+        first, last = (pd.Period(ordinal=int(o), freq=PERIOD_CODES[by]) for o in (counted.min(), counted.max()))
+        full = pd.period_range(first, last, freq=PERIOD_CODES[by])
+        codes = (ordinals - full[0].ordinal).astype(np.int64)
         days = (dates.to_numpy().astype("datetime64[D]").astype(np.int64))
-        return cls(codes, full, days)
+        return cls(codes, full, days, member)
+
+    @functools.cached_property
+    def totals(self) -> np.ndarray:
+        """Papers per period (of ``member``)."""
+        codes = self.codes if self.member is None else self.codes[self.member]
+        return np.bincount(codes, minlength=len(self.index))
+
+    @functools.cached_property
+    def counted_days(self) -> np.ndarray:
+        """The days of the rows that count."""
+        return self.days if self.member is None else self.days[self.member]
 
 
 def _in_range(periods: Periods, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
+    """The rows that count between the two days (None: every row counts)."""
     if date_from is None and date_to is None:
-        return None
-    keep = np.ones(len(periods.days), dtype=bool)
+        return periods.member
+    keep = np.ones(len(periods.days), dtype=bool) if periods.member is None else periods.member.copy()
     if date_from:
         keep &= periods.days >= (date_from - EPOCH).days
     if date_to:
@@ -164,13 +181,17 @@ def series(index: TermIndex, table, periods: Periods, keys: list[TermKey], by: s
            smooth: int = 0, date_from: dt.date | None = None, date_to: dt.date | None = None) -> pd.DataFrame:
     """Tidy series: one row per term and period (empty periods included, as 0)."""
     in_range = _in_range(periods, date_from, date_to)
-    all_codes = periods.codes if in_range is None else periods.codes[in_range]
     n = len(periods.index)
-    totals = np.bincount(all_codes, minlength=n)
     lo, hi = 0, n - 1
-    if in_range is not None:
-        if not in_range.any():
+    if in_range is periods.member:
+        totals = periods.totals
+        if in_range is not None and not in_range.any():
             return _empty_series()
+    else:
+        all_codes = periods.codes[in_range]
+        if not len(all_codes):
+            return _empty_series()
+        totals = np.bincount(all_codes, minlength=n)
         lo, hi = int(all_codes.min()), int(all_codes.max())
     frames = []
     for key in keys:
@@ -208,6 +229,8 @@ def period_bounds(periods: Periods, label: str, by: str) -> tuple[dt.date, dt.da
 def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first: dt.date, last: dt.date) -> np.ndarray:
     """Rows of the papers mentioning ``key`` listed between ``first`` and ``last``."""
     rows = term_rows(index, table, key)
+    if periods.member is not None:
+        rows = rows[periods.member[rows]]
     days = periods.days[rows]
     return rows[(days >= (first - EPOCH).days) & (days <= (last - EPOCH).days)]
 
@@ -250,9 +273,12 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
     """Rising and fading 1–3-word terms: recent window (the last ``recent_days`` days with
     papers) against the ``baseline_days`` before it.  Vectorised over every term; only the
     terms shown are named."""
-    end = int(periods.days.max()) if len(periods.days) else 0
+    end = int(periods.counted_days.max()) if len(periods.counted_days) else 0
     recent = (periods.days > end - recent_days) & (periods.days <= end)
     baseline = (periods.days > end - recent_days - baseline_days) & (periods.days <= end - recent_days)
+    if periods.member is not None:
+        recent &= periods.member
+        baseline &= periods.member
     info = {"recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1), "recent_to": EPOCH + dt.timedelta(days=end),
             "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
             "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),

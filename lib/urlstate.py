@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
-from lib import search
+from lib import search, sources
 from lib.daily import SORTS
 from lib.text import arxiv_id
 
@@ -142,6 +142,18 @@ def point(value: str) -> str:
     return f"{term.strip()}@{period.strip()}"
 
 
+def source(value: str) -> str:
+    """A population of papers: ``all``, ``hf``, ``arxiv`` or ``file:NAME`` (lib.sources).
+    Whether the table holds it is for the page to say."""
+    value = " ".join(value.split())
+    lowered = value.lower()
+    if lowered in (sources.ALL, sources.HF, sources.ARXIV):
+        return lowered
+    if sources.is_source(value) and value[:5].lower() == sources.FILE:
+        return sources.FILE + value[5:]
+    raise ValueError("not a source: all, hf (the Hugging Face daily list), arxiv, or file:NAME")
+
+
 def topic_count(value: str) -> int:
     count = integer(0, 60)(value)
     if count == 1:
@@ -170,6 +182,9 @@ HOME = PageSpec(
         Field("date", None, day, iso, "day shown (YYYY-MM-DD); default: the latest day", "the latest day"),
         # card order: most upvoted first, or the order of the daily list
         Field("sort", "upvotes", choice(*SORTS), doc="upvotes | listed"),
+        # the papers shown: the day's Hugging Face daily list when it has one, else all of the day's
+        Field("src", "hf", source, doc="hf (default: the day's Hugging Face daily list, or all papers of a "
+              "day without one) | all | arxiv | file:NAME", fallback="the daily list"),
         # page of the day's cards (50 a page)
         Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1", fallback="page 1"),
         # granularity of the papers-per-period chart
@@ -191,6 +206,8 @@ SEARCH = PageSpec(
         Field("up", 0, integer(0, 1_000_000), doc="minimum upvotes"),
         # one arXiv category
         Field("cat", "", category, doc="arXiv category, e.g. cs.CL", fallback="all categories"),
+        # the papers counted: all, hf (on the Hugging Face daily list), arxiv, file:NAME (lib/sources.py)
+        Field("src", "all", source, doc="all | hf | arxiv | file:NAME: the papers counted", fallback="all sources"),
         # page of results (20 a page)
         Field("p", 1, integer(1, 100_000), doc="page of results, from 1", fallback="page 1"),
     ),
@@ -217,6 +234,8 @@ TRENDS = PageSpec(
         Field("norm", "share", choice("share", "count"), doc="share | count"),
         # centred moving average over N periods each side (0 = none)
         Field("smooth", 0, integer(0, 24), doc="moving average over N periods each side, 0 = none"),
+        # the papers counted: all, hf (on the Hugging Face daily list), arxiv, file:NAME (lib/sources.py)
+        Field("src", "all", source, doc="all | hf | arxiv | file:NAME: the papers counted", fallback="all sources"),
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
         # the clicked point whose papers are listed under the chart (a term and a period label)
@@ -241,6 +260,8 @@ TOPICS = PageSpec(
         Field("norm", "share", choice("share", "count"), doc="share | count"),
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
+        # the papers counted: all, hf (on the Hugging Face daily list), arxiv, file:NAME (lib/sources.py)
+        Field("src", "all", source, doc="all | hf | arxiv | file:NAME: the papers counted", fallback="all sources"),
     ),
 )
 

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import daily
+from lib import sources as sources_module
 from lib import index as search_index_module
 from lib import terms as term_index_module
 from lib import topics as topics_module
@@ -397,6 +398,43 @@ def day_range(spec: PageSpec, state: dict[str, Any], ds: Dataset, on_change=None
                              help=f"Counted back from the newest papers ({last}).")
 
 
+def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: str = "Papers from",
+                  into=None, offer: dict[str, str] | None = None) -> str:
+    """The papers counted (URL key ``src``): a choice of every source the table holds, with
+    its number of papers; a link's source the table does not hold falls back to the
+    default, saying so.  Returns the source in effect (``state["src"]`` too).  Drawn only
+    when the table holds more than one source (``offer``: the choices and labels, when
+    a page words them its own way)."""
+    field = next(f for f in spec.fields if f.key == "src")
+    present = ds.sources
+    options = offer or sources_module.choices(present)
+    if state["src"] not in options:
+        st.warning(f"This table holds no papers from {md_escape(sources_module.source_name(state['src']))}; "
+                   f"showing {field.fallback}.", icon=":material/link_off:")
+        state["src"] = field.default
+        st.session_state[widget_key(spec, "src")] = field.default
+    if len(present) > 1:
+        def label_of(key: str) -> str:
+            papers = ds.overview.papers if key == sources_module.ALL else present.get(key)
+            return options[key] + (f" ({papers:,})" if papers is not None else "")
+
+        state["src"] = (into or st).selectbox(label, list(options), format_func=label_of, on_change=changed,
+                                              key=widget_key(spec, "src"), width=260,
+                                              help="Which papers every number here counts. The Hugging Face "
+                                                   "daily list is a small, hand-picked share of arXiv.")
+    return state["src"]
+
+
+def hf_badge(paper: Any) -> str:
+    """A small badge for a paper on the Hugging Face daily list (with its day there), else ""."""
+    day = getattr(paper, "hf_day", None)
+    if day is None or pd.isna(day):
+        return ""
+    shown = getattr(paper, "date", None)
+    when = "" if shown is not None and pd.notna(shown) and shown == day else f" {day:%Y-%m-%d}"
+    return f":orange-badge[:material/star: HF daily list{when}]"
+
+
 MAX_AUTHORS = 12
 
 
@@ -423,6 +461,8 @@ def paper_meta(paper: Any) -> None:
         st.caption(", ".join(author_link(a) for a in authors[:MAX_AUTHORS]) + more)
     known_id = arxiv_id(paper.id)
     facts = [f":material/calendar_today: {paper.date:%Y-%m-%d}"] if pd.notna(paper.date) else []
+    if hf_badge(paper):
+        facts.insert(0, hf_badge(paper))
     if pd.notna(paper.upvotes):
         facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
     if getattr(paper, "num_comments", None) is not None and pd.notna(paper.num_comments):

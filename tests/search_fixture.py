@@ -127,7 +127,7 @@ def build_table(keys=None):
     records = []
     for key in keys or ORDER:
         raw = dict(PAPERS[key], date=day(key))
-        records.append(make_record(raw, source="table", today=TODAY))
+        records.append(make_record(raw, sources=["arxiv"], today=TODAY))
     return records_to_table(records)
 
 

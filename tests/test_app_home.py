@@ -150,7 +150,7 @@ def test_papers_on_a_day_takes_only_that_days_rows_in_order():
 
     records = [make_record({"id": f"2501.{i:05d}", "title": f"Paper {i}", "abstract": "x", "authors": ["A"],
                             "date": dt.date(2025, 1, 1 + i % 3), "upvotes": None if i == 4 else i},
-                           source="table", today=dt.date(2026, 1, 1)) for i in range(9)]
+                           sources=["hf"], today=dt.date(2026, 1, 1)) for i in range(9)]
     table = records_to_table(records)
     table = pa.Table.from_batches(table.to_batches(max_chunksize=2))  # several chunks, as a big table has
     dates = to_frame(table)["date"].to_numpy()

@@ -162,7 +162,7 @@ def test_info_on_an_empty_store_reports_the_sample(data):
     info = json.loads(out)
     assert info == {"data_dir": str(data.resolve()), "sample": True, "version": "sample", "papers": 1953,
                     "days": 130, "first_day": "2025-03-03", "last_day": "2025-08-29",
-                    "sources": {"hf_api": 1890, "daily_page": 63}}
+                    "sources": {"hf": 1953}}
     code, out, _ = run("info", "--data", str(data))
     assert code == 0
     assert "is empty: showing the bundled demo" in out
@@ -179,10 +179,12 @@ def test_info_on_a_filled_store(filled, tmp_path):
     assert info["papers"] == 4
     # days: 2025-08-11, 2025-08-12 (GOOD) and FALLBACK's publication day 2025-08-05
     assert (info["days"], info["first_day"], info["last_day"]) == (3, "2025-08-05", "2025-08-12")
-    assert info["sources"] == {"table": 4}
+    # rows with arXiv categories are arXiv's; the others are their file's
+    assert info["sources"] == {"arxiv": 2, "file:good.jsonl": 1, "file:more.jsonl": 1}
     code, out, _ = run("info", "--data", str(filled))
     assert "papers:  4\n" in out and "days:    3 (2025-08-05 .. 2025-08-12)\n" in out
-    assert "sources: table 4\n" in out and f"version: {info['version']}\n" in out
+    assert ("sources: arXiv (--src arxiv) 2; your file good.jsonl (--src file:good.jsonl) 1; "
+            "your file more.jsonl (--src file:more.jsonl) 1\n") in out and f"version: {info['version']}\n" in out
 
 
 # --- export and re-import -------------------------------------------------------------------
@@ -208,7 +210,7 @@ def rich(data, tmp_path) -> Path:
     code, _, err = run("import", "--data", str(data), str(tmp_path / "src" / "t.jsonl"), str(tmp_path / "src" / "feed.xml"))
     assert code == 0, err
     table = Store(data).read_table()
-    assert set(table["source"].to_pylist()) == {"table", "arxiv_atom"}
+    assert sorted(map(tuple, table["sources"].to_pylist())) == [("arxiv",)] * 3 + [("file:t.jsonl",)] * 2
     return data
 
 

@@ -62,7 +62,7 @@ def rows(table: pa.Table) -> list[dict]:
     """Table rows with days as ``date`` (the store holds them as timestamp[s])."""
     out = table.to_pylist()
     for row in out:
-        for name in ("date", "published"):
+        for name in ("date", "published", "hf_day"):
             if row[name] is not None:
                 assert row[name].time() == dt.time(0), "days carry no time of day"
                 row[name] = row[name].date()
@@ -159,7 +159,7 @@ def test_daily_page_with_year():
     assert col(papers, "date") == [D(2025, 8, 12)] * 4
     assert col(papers, "listed") == [True] * 4
     assert col(papers, "published") == [None] * 4
-    assert col(papers, "source") == ["daily_page"] * 4
+    assert col(papers, "sources") == [["hf"]] * 4
     assert col(papers, "upvotes") == [None] * 4
     assert col(papers, "num_comments") == [None] * 4
     assert col(papers, "url") == [""] * 4
@@ -328,7 +328,7 @@ def test_hf_api_2024_schema():
     assert col(papers, "categories") == [[], [], []]
     assert col(papers, "github_repo") == [None] * 3
     assert col(papers, "url") == [f"https://arxiv.org/abs/{i}" for i in col(papers, "id")]
-    assert col(papers, "source") == ["hf_api"] * 3
+    assert col(papers, "sources") == [["hf"]] * 3
 
 
 def test_hf_api_2025_schema_takes_the_day_from_the_file_name():
@@ -369,7 +369,7 @@ def test_hf_api_2026_schema():
     assert col(papers, "github_repo") == ["https://github.com/example-lab/glasswing", None]
     assert col(papers, "keywords") == [["world models", "robot manipulation", "interpretability"],
                                        ["visual tokens"]]
-    assert col(papers, "source") == ["hf_api"] * 2
+    assert col(papers, "sources") == [["hf"]] * 2
 
 
 def test_hf_api_items_without_a_paper_are_rejected_by_number():
@@ -420,7 +420,7 @@ def test_arxiv_atom_feed():
     assert col(papers, "url") == ["https://arxiv.org/abs/2509.21001", "https://arxiv.org/abs/1903.04567",
                                   "https://arxiv.org/abs/cond-mat/0102536"]
     assert col(papers, "upvotes") == [None] * 3
-    assert col(papers, "source") == ["arxiv_atom"] * 3
+    assert col(papers, "sources") == [["arxiv"]] * 3
 
 
 def test_arxiv_atom_date_option_sets_the_listing_day():
@@ -485,7 +485,7 @@ def test_arxiv_oai_snapshot():
     assert col(papers, "categories") == [["cond-mat.soft", "physics.flu-dyn"], ["hep-th"],
                                          ["math.GT", "math.QA"], ["cs.CL", "cs.LG"]]
     assert papers[1]["url"] == "https://arxiv.org/abs/hep-th/9901001"
-    assert col(papers, "source") == ["arxiv_oai"] * 4
+    assert col(papers, "sources") == [["arxiv"]] * 4
     (rejected,) = report.rejected
     assert rejected.where == "line 3" and rejected.message.startswith("not valid JSON")
 
@@ -519,7 +519,8 @@ def test_csv_with_aliases():
     assert col(papers, "keywords") == [["vision", "tokenization"], [], []]
     assert col(papers, "github_repo") == ["https://github.com/example/mosaic", None, None]
     assert col(papers, "url") == ["https://arxiv.org/abs/2507.30001", "https://arxiv.org/abs/2507.30002", ""]
-    assert col(papers, "source") == ["table"] * 3
+    # arXiv categories make a row arXiv's; a row without any is the file's own
+    assert col(papers, "sources") == [["arxiv"], ["arxiv"], ["file:papers_aliases.csv"]]
     # the first row's quoted abstract spans lines 2-3, so the dateless row is on line 5
     assert problems(report.rejected) == [("line 5", "no date (neither a listing day nor a publication day)")]
 
@@ -584,7 +585,7 @@ def test_crawler_jsonl_takes_the_day_from_its_name_and_keeps_cross_lists():
     assert col(papers, "categories")[0] == ["cs.CL", "I.2.7"]
     assert col(papers, "authors")[3] == ["Ivy Chen", "Jacob Stone", "Kamala Rao"]
     assert col(papers, "url") == [f"https://arxiv.org/abs/{i}" for i in col(papers, "id")]
-    assert col(papers, "source") == ["table"] * 4
+    assert col(papers, "sources") == [["arxiv"]] * 4  # a crawl of arXiv's listing is arXiv's
 
 
 def test_crawler_jsonl_date_option_beats_the_name():
@@ -625,7 +626,7 @@ def test_parquet(parquet_file):
     assert col(papers, "upvotes") == [4, None]
     assert col(papers, "categories") == [["cs.LG"], ["stat.ML", "cs.LG"]]
     assert col(papers, "keywords") == [["columnar"], []]
-    assert col(papers, "source") == ["table"] * 2
+    assert col(papers, "sources") == [["arxiv"]] * 2
 
 
 def test_not_parquet_after_the_magic_is_an_input_error():
@@ -667,11 +668,16 @@ def test_csv_without_title_column_is_an_input_error():
         read_bytes("t.csv", b"name,date\nx,2025-01-01\n", fmt="csv")
 
 
-def test_table_keeps_a_known_source_column():
-    data = b'{"title": "Exported", "date": "2025-01-01", "source": "hf_api"}\n' \
-           b'{"title": "Odd", "date": "2025-01-01", "source": "somewhere"}\n'
-    papers, _ = read_bytes("export.jsonl", data)
-    assert col(papers, "source") == ["hf_api", "table"]
+def test_a_table_row_keeps_the_sources_it_names():
+    """An export read back keeps its sources (and an export of before 2026-12, its one
+    format's); a row with arXiv categories is arXiv's; any other row is the file's."""
+    data = b'{"title": "Exported", "date": "2025-01-01", "sources": ["hf", "arxiv"], "hf_day": "2025-01-01"}\n' \
+           b'{"title": "Old export", "date": "2025-01-01", "source": "hf_api"}\n' \
+           b'{"title": "Crawled", "date": "2025-01-01", "categories": ["cs.CL", "cs.LG"]}\n' \
+           b'{"title": "Odd", "date": "2025-01-01", "source": "somewhere", "categories": ["nlp"]}\n'
+    papers, _ = read_bytes("export.jsonl.gz", data)
+    assert col(papers, "sources") == [["hf", "arxiv"], ["hf"], ["arxiv"], ["file:export.jsonl"]]
+    assert col(papers, "hf_day") == [D(2025, 1, 1), D(2025, 1, 1), None, None]
 
 
 @pytest.mark.parametrize("data", [
@@ -742,13 +748,13 @@ def test_format_override():
     assert report.format == "daily_page"
     assert col(papers, "title") == ["Title, Abstract, Authors: What Reviewers Read First"]
     assert col(papers, "date") == [D(2025, 8, 12)]
-    assert col(papers, "source") == ["daily_page"]
+    assert col(papers, "sources") == [["hf"]]
 
 
 def test_format_override_reads_oai_lines_as_a_plain_table():
     papers, report = read(OAI, fmt="jsonl", date=D(2025, 1, 1))
     assert report.format == "jsonl"
-    assert col(papers, "source") == ["table"] * 4
+    assert col(papers, "sources") == [["arxiv"]] * 4  # their categories are arXiv's
     assert col(papers, "published") == [None] * 4  # versions are an arxiv_oai notion
 
 
@@ -798,7 +804,8 @@ def test_directory_import(tmp_path):
     assert [(r.format, r.papers) for r in reports] == [("daily_page", 4), ("hf_api", 2), ("csv", 2),
                                                        ("arxiv_atom", 3)]
     assert table.num_rows == 11
-    assert col(rows(table), "source") == ["daily_page"] * 4 + ["hf_api"] * 2 + ["table"] * 2 + ["arxiv_atom"] * 3
+    assert col(rows(table), "sources") == [["hf"]] * 4 + [["hf"]] * 2 + [["arxiv"]] * 2 \
+        + [["arxiv"]] * 3
 
 
 def test_read_inputs_of_nothing_is_an_input_error(tmp_path):

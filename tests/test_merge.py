@@ -16,8 +16,8 @@ TODAY = dt.date(2026, 11, 27)
 DAY = dt.date(2025, 8, 12)
 
 
-def rec(source: str = "hf_api", **raw) -> dict:
-    return make_record(raw, source=source, today=TODAY)
+def rec(source: str = "hf", **raw) -> dict:
+    return make_record(raw, sources=[source], today=TODAY)
 
 
 def table(*records: dict) -> pa.Table:
@@ -105,12 +105,13 @@ def test_newest_nonempty_fields_win():
         url="https://example.org/v2",  # an explicit url beats the derived one
         github_repo="https://github.com/grace/sparse",
     )
-    result, counts = merge_all(table(rec(**FULL)), table(rec(source="table", **newer)))
+    result, counts = merge_all(table(rec(**FULL)), table(rec(**newer)))  # the same source: the newest wins
     merged = row(result, FULL["id"])
-    for field in ("title", "abstract", "authors", "categories", "keywords", "url", "github_repo", "num_comments"):
+    for field in ("title", "abstract", "authors", "categories", "keywords", "url", "github_repo"):
         assert merged[field] == newer[field], field
+    assert merged["num_comments"] == FULL["num_comments"]
     assert merged["published"] == at(newer["published"])
-    assert merged["source"] == "table"
+    assert merged["sources"] == ["hf"]
     assert merged["upvotes"] == FULL["upvotes"]  # the newer record has none
     assert counts == MergeCounts(added=0, updated=1, unchanged=0)
 
@@ -149,8 +150,8 @@ def test_empty_value_never_erases(field, empty):
 
 def test_empty_url_never_erases_on_a_title_only_paper():
     # a paper without an arXiv id has no derived url: an empty one must not erase a known one
-    known = rec(source="table", title="No id yet", date=DAY, url="https://example.org/known")
-    result, counts = merge_all(table(known), table(rec(source="table", title="No id yet", date=DAY, url="")))
+    known = rec(source="file:t.csv", title="No id yet", date=DAY, url="https://example.org/known")
+    result, counts = merge_all(table(known), table(rec(source="file:t.csv", title="No id yet", date=DAY, url="")))
     assert row(result, known["id"])["url"] == "https://example.org/known"
     assert counts == MergeCounts(added=0, updated=0, unchanged=1)
 
@@ -189,12 +190,12 @@ PUBLISHED = dt.date(2025, 8, 8)
 
 
 def listed_record(**extra):
-    return rec(source="daily_page", id="2508.00042", title="Dated", date=LISTING, listed=True, **extra)
+    return rec(source="hf", id="2508.00042", title="Dated", date=LISTING, listed=True, **extra)
 
 
 def fallback_record(**extra):
     # arXiv Atom style: no listing day, only the v1 day
-    return rec(source="arxiv_atom", id="2508.00042", title="Dated", published=PUBLISHED, **extra)
+    return rec(source="arxiv", id="2508.00042", title="Dated", published=PUBLISHED, **extra)
 
 
 def test_fallback_record_has_publication_day_unlisted():
@@ -215,20 +216,33 @@ def test_listing_day_beats_fallback_in_both_orders(order):
     assert counts == MergeCounts(added=0, updated=1, unchanged=0)
 
 
-def test_newer_listing_day_replaces_older_listing_day():
+@pytest.mark.parametrize("order", ["first_day_first", "later_day_first"])
+def test_the_first_listing_day_wins_in_both_orders(order):
+    """A paper on the daily list of two days is dated by its first, with that day's position."""
     later = dt.date(2025, 8, 13)
-    result, _ = merge_all(table(listed_record()),
-                          table(rec(id="2508.00042", title="Dated", date=later, listed=True)))
+    first = table(listed_record(hf_rank=7))
+    second = table(rec(id="2508.00042", title="Dated", date=later, listed=True, hf_rank=2))
+    result, _ = merge_all(*((first, second) if order == "first_day_first" else (second, first)))
     merged = row(result, "2508.00042")
-    assert (merged["date"], merged["listed"]) == (at(later), True)
+    assert (merged["date"], merged["listed"], merged["hf_day"], merged["hf_rank"]) == (
+        at(LISTING), True, at(LISTING), 7)
 
 
-def test_newer_fallback_replaces_older_fallback():
-    later = dt.date(2025, 8, 9)
-    result, _ = merge_all(table(fallback_record()),
-                          table(rec(id="2508.00042", title="Dated", published=later)))
+@pytest.mark.parametrize("order", ["arxiv_first", "hf_first"])
+def test_arxiv_facts_outrank_the_lists_copy_in_both_orders(order):
+    """The list's copy of a paper (its own v1 day and title) never replaces arXiv's; the
+    list's facts (listing day, position, upvotes, keywords) are kept beside them."""
+    arxiv = table(fallback_record(abstract="arXiv's abstract.", categories=["cs.CL"]))
+    listed = table(rec(id="2508.00042", title="Dated (the list's copy)", abstract="The list's summary.",
+                       date=LISTING, listed=True, published=dt.date(2025, 8, 7), upvotes=30, hf_rank=4,
+                       keywords=["dating"]))
+    result, _ = merge_all(*((arxiv, listed) if order == "arxiv_first" else (listed, arxiv)))
     merged = row(result, "2508.00042")
-    assert (merged["date"], merged["listed"], merged["published"]) == (at(later), False, at(later))
+    assert (merged["title"], merged["abstract"], merged["published"], merged["categories"]) == (
+        "Dated", "arXiv's abstract.", at(PUBLISHED), ["cs.CL"])
+    assert (merged["date"], merged["hf_day"], merged["hf_rank"], merged["upvotes"], merged["keywords"]) == (
+        at(LISTING), at(LISTING), 4, 30, ["dating"])
+    assert merged["sources"] == ["hf", "arxiv"]
 
 
 @pytest.mark.parametrize("order", ["listed_first", "fallback_first"])
@@ -311,11 +325,11 @@ API_TITLE = "Deep Retrieval - Scaling Laws"  # same words, other punctuation
 
 
 def page_record():
-    return rec(source="daily_page", title=PAGE_TITLE, abstract="From the page.", date=LISTING, listed=True)
+    return rec(source="hf", title=PAGE_TITLE, abstract="From the page.", date=LISTING, listed=True)
 
 
 def api_record():
-    return rec(source="hf_api", id="2508.05555", title=API_TITLE, published=PUBLISHED, upvotes=21,
+    return rec(source="hf", id="2508.05555", title=API_TITLE, published=PUBLISHED, upvotes=21,
                authors=["Ann Lee"])
 
 
@@ -396,7 +410,7 @@ def test_different_titles_are_not_unified():
     ("???", "!!!"),  # symbols only
 ])
 def test_titles_without_latin_letters_do_not_unify_different_papers(page_title, api_title):
-    page = rec(source="daily_page", title=page_title, date=LISTING, listed=True)
+    page = rec(source="hf", title=page_title, date=LISTING, listed=True)
     api = rec(id="2508.07777", title=api_title, published=PUBLISHED)
     for imports in ((table(page), table(api)), (table(api), table(page)), (table(page, api),)):
         result, _ = merge_all(*imports)
@@ -404,7 +418,7 @@ def test_titles_without_latin_letters_do_not_unify_different_papers(page_title, 
 
 
 def test_same_non_latin_title_still_unifies():
-    page = rec(source="daily_page", title="大模型  的 推理", date=LISTING, listed=True)
+    page = rec(source="hf", title="大模型  的 推理", date=LISTING, listed=True)
     api = rec(id="2508.07778", title="大模型 的 推理", published=PUBLISHED, upvotes=3)
     result, counts = merge_all(table(page), table(api))
     assert ids(result) == ["2508.07778"]
@@ -460,8 +474,10 @@ def big_table(n: int) -> pa.Table:
         "keywords": pa.array([[]] * n, pa.list_(pa.string())),
         "url": pa.array(np.full(n, "")),
         "github_repo": pa.nulls(n, pa.string()),
-        "source": pa.array(np.full(n, "table")),
+        "sources": pa.array([["hf"]] * n, pa.list_(pa.string())),
         "listed": pa.array(np.ones(n, dtype=bool)),
+        "hf_day": pa.array((np.datetime64("2024-01-01", "s") + (numbers % 600) * 86400).astype("datetime64[s]")),
+        "hf_rank": pa.array(numbers % 50 + 1, pa.int64()),
     }
     big = pa.Table.from_pydict(columns, schema=SCHEMA)
     # a few title-only rows so the title matching runs over real data too

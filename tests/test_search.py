@@ -176,7 +176,7 @@ def test_a_multi_token_word_matches_its_tokens_adjacent():
 
     texts = ["We compare GPT-3.5 with Qwen2.5 on the model's own data.", "GPT 3 and 5 other things, Qwen2 and 5."]
     table = records_to_table([make_record({"title": f"Paper {i}", "abstract": a, "date": dt.date(2026, 1, 1)},
-                                          source="table", today=TODAY) for i, a in enumerate(texts)])
+                                          sources=["arxiv"], today=TODAY) for i, a in enumerate(texts)])
     built, columns = SearchIndex.build(table), Columns(table)
     for query, expected in [("GPT-3.5", [0]), ('"GPT-3.5"', [0]), ("Qwen2.5", [0]), ("gpt-3.5 qwen2.5", [0]),
                             ("model's", [0]), ("GPT", [0, 1]), ("Straße", [])]:
@@ -188,7 +188,7 @@ def test_sharp_s_and_other_non_ascii_letters_match_themselves():
     from lib.schema import make_record, records_to_table
 
     table = records_to_table([make_record({"title": "Straßenbahn in Köln", "abstract": "ΟΔΟΣ and οδος",
-                                           "date": dt.date(2026, 1, 1)}, source="table", today=TODAY)])
+                                           "date": dt.date(2026, 1, 1)}, sources=["arxiv"], today=TODAY)])
     built, columns = SearchIndex.build(table), Columns(table)
     for query in ["Straßenbahn", "straßenbahn", "koln", "Köln", '"Straßenbahn in Köln"', "ΟΔΟΣ", "οδοσ"]:
         assert search(built, columns, query).total == 1, query

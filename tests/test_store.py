@@ -676,8 +676,8 @@ def test_load_on_an_empty_store_gives_the_bundled_sample(store):
     # the bundled demo: 130 API days (1,894 papers) and the seed page (63, of which 4 are on the API days too)
     assert ds.table.num_rows == 1953 and ds.overview.papers == 1953 and ds.overview.days == 130
     assert (ds.overview.first, ds.overview.last) == (dt.date(2025, 3, 3), dt.date(2025, 8, 29))
-    assert ds.table["source"].value_counts().to_pylist() == [{"values": "hf_api", "counts": 1890},
-                                                            {"values": "daily_page", "counts": 63}]
+    assert ds.sources == {"hf": 1953}  # the API days and the pasted page are both the daily list
+    assert ds.table["hf_day"].null_count == 0 and ds.table["hf_rank"].null_count == 0
     assert len(set(ds.table["id"].to_pylist())) == 1953
     assert not store.path.exists()  # reading never creates the store
 

@@ -108,7 +108,7 @@ def build_table(records: list[dict] | None = None):
     for raw in records:
         clean = {k: v for k, v in raw.items() if k != THEME_KEY}
         clean["date"] = dt.date.fromisoformat(raw["date"])
-        rows.append(make_record(clean, source="table", today=TODAY))
+        rows.append(make_record(clean, sources=["arxiv"], today=TODAY))
     return records_to_table(rows), [raw[THEME_KEY] for raw in records]
 
 

@@ -132,7 +132,7 @@ def build_table(papers: dict[str, dict] | None = None, keys=None):
     records = []
     for key in keys or list(papers):
         raw = dict(papers[key], date=dt.date.fromisoformat(papers[key]["date"]))
-        records.append(make_record(raw, source="table", today=TODAY))
+        records.append(make_record(raw, sources=["arxiv"], today=TODAY))
     return records_to_table(records)
 
 

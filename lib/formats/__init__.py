@@ -1,17 +1,21 @@
 """Input formats: detection from content, and the parser for each.
 
 ========== ============================================= ==============
-format     what it is                                    source column
+format     what it is                                    source
 ========== ============================================= ==============
-daily_page the Daily Papers page text a person copies    daily_page
-hf_api     Hugging Face ``/api/daily_papers`` JSON       hf_api
-arxiv_atom arXiv API Atom XML                            arxiv_atom
-arxiv_oai  arXiv metadata snapshot JSON Lines            arxiv_oai
+daily_page the Daily Papers page text a person copies    hf
+hf_api     Hugging Face ``/api/daily_papers`` JSON       hf
+arxiv_atom arXiv API Atom XML                            arxiv
+arxiv_oai  arXiv metadata snapshot JSON Lines            arxiv
 csv        our tables: CSV or TSV with a header          table
 json       our tables: a JSON array of records           table
 jsonl      our tables: JSON Lines records                table
 parquet    our tables: Parquet                           table
 ========== ============================================= ==============
+
+A row of a table names its sources when it has them (an export read back), else it is
+arXiv's when it carries arXiv categories (a crawl of arXiv's listings), else the file's
+own source, ``file:NAME`` (see lib.importer.row_sources).
 """
 from __future__ import annotations
 
@@ -26,10 +30,10 @@ from lib.formats.base import ParseContext, Problem, parse_day  # noqa: F401  (re
 Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, dict]]]
 
 PARSERS: dict[str, tuple[Parser, str]] = {
-    "daily_page": (daily_page.parse, "daily_page"),
-    "hf_api": (hf_api.parse, "hf_api"),
-    "arxiv_atom": (arxiv_atom.parse, "arxiv_atom"),
-    "arxiv_oai": (arxiv_oai.parse, "arxiv_oai"),
+    "daily_page": (daily_page.parse, "hf"),
+    "hf_api": (hf_api.parse, "hf"),
+    "arxiv_atom": (arxiv_atom.parse, "arxiv"),
+    "arxiv_oai": (arxiv_oai.parse, "arxiv"),
     "csv": (tables.parse_csv, "table"),
     "json": (tables.parse_json, "table"),
     "jsonl": (tables.parse_jsonl, "table"),

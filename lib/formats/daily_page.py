@@ -90,6 +90,7 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
     title: tuple[int, str] | None = None  # (line number, title) awaiting its abstract
     ready: tuple[int, dict] | None = None  # a whole paper; a wrapped abstract may still continue
     blank_before = True
+    ranks: dict = {}  # position on each day's list
 
     def emit(line_no: int, record: dict) -> Iterator[tuple[str, dict]]:
         where = f"line {line_no}"
@@ -98,7 +99,8 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
         elif day is None:
             ctx.reject(where, "paper before any date line (add a line like 'Aug 12' or pass --date)")
         else:
-            yield where, {**record, "date": day, "listed": True}
+            ranks[day] = ranks.get(day, 0) + 1
+            yield where, {**record, "date": day, "listed": True, "hf_rank": ranks[day]}
 
     def flush() -> Iterator[tuple[str, dict]]:
         nonlocal title, ready

@@ -29,7 +29,7 @@ def load_json(stream: IO[bytes], ctx: ParseContext) -> Any:
         raise InputError(f"{ctx.name}: JSON nested too deeply") from None
 
 
-def item_record(item: dict, listing_day) -> dict:
+def item_record(item: dict, listing_day, rank: int | None = None) -> dict:
     paper = item["paper"]
     authors = paper.get("authors") or []
     day = listing_day or parse_day(paper.get("submittedOnDailyAt")) or parse_day(item.get("publishedAt"))
@@ -40,6 +40,7 @@ def item_record(item: dict, listing_day) -> dict:
         "authors": [a.get("name") for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)],
         "date": day,
         "listed": day is not None,
+        "hf_rank": rank,  # the response lists the day's papers in the site's order
         "published": parse_day(paper.get("publishedAt")),
         # The API leaves out upvotes of 0; a listed paper has a known count.
         "upvotes": paper.get("upvotes", 0),
@@ -63,6 +64,6 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
             ctx.reject(where, "not a daily-papers item (no 'paper' object)")
             continue
         try:
-            yield where, item_record(item, listing_day)
+            yield where, item_record(item, listing_day, number)
         except (ValueError, TypeError, AttributeError) as exc:
             ctx.reject(where, str(exc) or "malformed item")

@@ -34,9 +34,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "url": ("url", "abs", "abs_url", "arxiv_url", "paper_url", "link"),
     "github_repo": ("github_repo", "github", "repo", "code_url", "repository", "code"),
     "listed": ("listed",),
-    "source": ("source",),
+    "source": ("source",),  # a table exported before 2026-12: the format the paper came from
+    "sources": ("sources",),
+    "hf_day": ("hf_day",),
+    "hf_rank": ("hf_rank",),
 }
-LIST_FIELDS = ("authors", "categories", "keywords")
+LIST_FIELDS = ("authors", "categories", "keywords", "sources")
 MAX_LINE = 10_000_000
 RECORD_KEYS = ("papers", "data", "items", "records", "results", "rows")
 
@@ -96,10 +99,10 @@ def row_record(row: dict, ctx: ParseContext) -> dict:
     for field in LIST_FIELDS:
         if field in record:
             record[field] = _list_value(field, record[field])
-    for field in ("date", "published"):
+    for field in ("date", "published", "hf_day"):
         if field in record:
             record[field] = parse_day(record[field])
-    for field in ("upvotes", "num_comments"):
+    for field in ("upvotes", "num_comments", "hf_rank"):
         value = record.get(field)
         if isinstance(value, str):
             record[field] = value.strip() or None

@@ -1,0 +1,91 @@
+"""Where papers come from, and which day each source dates them by.
+
+A paper keeps every source it came from (the table's ``sources`` column, see lib.schema):
+``hf`` (the Hugging Face daily list), ``arxiv`` (arXiv's API, snapshot or listings),
+``file:NAME`` (any other table).  Every count a page shows is of one population, ``src``:
+
+======== ============================================ =====================================
+src      papers                                       dated by
+======== ============================================ =====================================
+all      every paper                                  ``date``: its first daily-list day, else
+                                                      its publication day
+hf       on the Hugging Face daily list               ``hf_day``: its first day on that list
+arxiv    from arXiv                                   ``published``: its arXiv day (v1, or the
+                                                      listing day of a crawl of arXiv's lists)
+file:X   from the file X                              ``date``
+======== ============================================ =====================================
+
+A period whose mix of sources differs from its series' overall mix by more than
+:data:`MIX_SHIFT` (the share of one combination of sources moves by more than 25 points)
+is marked: a rise there may only be a change of what was imported.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lib.schema import ARXIV, FILE, HF, source_name, source_order
+
+ALL = "all"
+MIX_SHIFT = 0.25  # a period's share of one mix of sources this far from the series' own: marked
+DAY_COLUMN = {ALL: "date", HF: "hf_day", ARXIV: "published"}  # any other source: date
+
+
+def _flat(column) -> tuple[pa.Array, np.ndarray]:
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return pc.list_flatten(column), pc.list_parent_indices(column).to_numpy()
+
+
+def counts(column) -> dict[str, int]:
+    """Papers per source, in the order pages list them (lib.schema.source_order)."""
+    flat, _ = _flat(column)
+    found = {str(v["values"]): int(v["counts"]) for v in pc.value_counts(flat).to_pylist()} if len(flat) else {}
+    return {key: found[key] for key in source_order(found)}
+
+
+def member(column, src: str) -> np.ndarray:
+    """Per row, whether ``src`` is one of its sources."""
+    flat, parents = _flat(column)
+    inside = np.zeros(len(column), dtype=bool)
+    if len(flat):
+        inside[parents[pc.fill_null(pc.equal(flat, src), False).to_numpy(zero_copy_only=False)]] = True
+    return inside
+
+
+def days(frame: pd.DataFrame, src: str) -> pd.Series:
+    """Per row, the day ``src`` dates it by; a paper of arXiv without a known arXiv day
+    keeps its own ``date``, so no paper of a source is ever undated in it."""
+    column = DAY_COLUMN.get(src, "date")
+    if column == "date":
+        return frame["date"]
+    return frame[column].fillna(frame["date"])
+
+
+def mix(column) -> tuple[np.ndarray, list[str]]:
+    """Per row, the number of its combination of sources (``hf+arxiv``), and the list of
+    combinations: a partition of the papers, for stacked composition bars."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    joined = pc.binary_join(column, "+")
+    encoded = pc.fill_null(joined, "").dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), [str(k) for k in encoded.dictionary.to_pylist()]
+
+
+def mix_name(key: str) -> str:
+    """A combination of sources in words: ``hf+arxiv`` -> "Hugging Face daily list and arXiv"."""
+    parts = [p for p in key.split("+") if p]
+    if not parts:
+        return "no source"
+    names = [source_name(p) for p in parts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def is_source(key: str) -> bool:
+    """A value of the URL key ``src`` that names a source (whether or not the table holds it)."""
+    return key in (ALL, HF, ARXIV) or (key.startswith(FILE) and 0 < len(key) - len(FILE) <= 80)
+
+
+def choices(present: dict[str, int]) -> dict[str, str]:
+    """The sources a page offers, ``src`` value -> label: every paper, then each source."""
+    return {ALL: "All sources", **{key: source_name(key) for key in present}}
