@@ -57,6 +57,7 @@ _TERM_SLOT, _TERM_LABEL = 270, 240  # "retrieval augmented generation" fits
 # fit the width to the container, let the height grow with the legend (Streamlit's default
 # "fit" would squeeze the plot to make room for a legend of 25 rows)
 _FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+_Y_EXTENT = 56  # the y axis of the trend chart and of the strip under it: one width, so their x positions agree
 
 
 def _legend(title: str, orient: str, slot: int, label: int) -> alt.Legend:
@@ -112,34 +113,81 @@ def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
 
 def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month") -> alt.LayerChart:
     """Lines per term over periods (from :func:`lib.trends.series`: columns period, label, term,
-    count, total, share, value, few); clicking a point — or near one: the nearest point, so a
-    click on a line never picks the line's first period — selects it (selection "pick": term
-    and period label), and that point grows.
+    count, total, share, value, few, and optionally ratio, mixed, why); clicking a point — or
+    near one: the nearest point, so a click on a line never picks the line's first period —
+    selects it (selection "pick": term and period label), and that point grows.
 
     Colours follow the terms in the order they first appear in ``tidy["term"]`` (typed order):
     adding a term never recolours the others; the legend lists them in that order.  Periods
-    with fewer than ``few_papers`` papers (``few``) are drawn as hollow grey points."""
+    with fewer than ``few_papers`` papers (``few``) are drawn as hollow grey points; periods
+    whose mix of sources is far from the series' own (``mixed``) as diamonds, their tooltip
+    saying why.  A ratio line (``ratio``) puts the y axis in plain numbers."""
+    tidy = tidy.assign(**{c: v for c, v in (("ratio", False), ("mixed", False), ("why", "")) if c not in tidy})
     share = norm == "share"
+    ratio = bool(tidy["ratio"].any())
     y_title = "share of papers mentioning the term" if share else "papers mentioning the term"
+    y_format = SHARE_FORMAT if share else ",d"
+    if ratio:
+        y_title, y_format = ("share, or ratio of papers" if share else "papers, or ratio of papers"), ",.3~f"
     pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick", nearest=True)
     palette = term_scale(tidy["term"])  # lines, legend and points: one colour per term
+    tips = [alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N", title="term"),
+            alt.Tooltip("share:Q", title="share", format=SHARE_FORMAT),
+            alt.Tooltip("count:Q", title="papers with the term", format=","),
+            alt.Tooltip("total:Q", title="papers in the period", format=",")]
+    if ratio:
+        tips.append(alt.Tooltip("value:Q", title="value drawn (a ratio: papers of the first side / second)",
+                                format=",.3~f"))
+    if tidy["mixed"].any():
+        tips.append(alt.Tooltip("why:N", title="sources"))
     base = alt.Chart(tidy).encode(
         x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=SHARE_FORMAT if share else ",d")),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format, minExtent=_Y_EXTENT)),
         color=alt.Color("term:N", title="term", scale=palette, sort=palette.domain,
                         legend=_legend("term", "top", _TERM_SLOT, _TERM_LABEL)),
-        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N", title="term"),
-                 alt.Tooltip("share:Q", title="share", format=SHARE_FORMAT),
-                 alt.Tooltip("count:Q", title="papers with the term", format=","),
-                 alt.Tooltip("total:Q", title="papers in the period", format=",")],
+        tooltip=tips,
     )
     lines = base.mark_line(strokeWidth=2)
     points = base.mark_point(filled=True, size=60).encode(
         fill=alt.condition("datum.few", alt.value("transparent"), alt.Color("term:N", scale=palette, legend=None)),
         stroke=alt.condition("datum.few", alt.value(FEW_STROKE), alt.Color("term:N", scale=palette, legend=None)),
         size=alt.condition(pick, alt.value(160), alt.value(60), empty=False),  # only a clicked point grows
+        shape=alt.condition("datum.mixed", alt.value("diamond"), alt.value("circle")),
     ).add_params(pick)
     return alt.layer(lines, points).properties(height=380, autosize=_FIT_X)
+
+
+# colours of the sources in the composition strip: the Hugging Face list orange, arXiv red
+SOURCE_COLORS = {"hf": "#ff9d00", "arxiv": "#b31b1b", "hf+arxiv": "#e9724c"}
+_OTHER_SOURCES = ["#4c78a8", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac", "#54a24b"]
+MIXED_STROKE = "#e45756"  # outline of a mixed period's bars
+
+
+def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
+    """A short strip of stacked bars under the trend chart: papers per period by combination
+    of sources (from :func:`lib.trends.composition`: columns period, label, key, sources,
+    papers, total, share, mixed, why), so a reader sees the denominator of the shares.
+    Bars of a mixed period are outlined and their tooltip says why.  The y axis is as wide
+    as the trend chart's, so the two share their x positions."""
+    keys = [str(k) for k in pd.unique(tidy["key"])]
+    names = [str(tidy.loc[tidy["key"] == k, "sources"].iloc[0]) for k in keys]
+    colours = [SOURCE_COLORS.get(k, _OTHER_SOURCES[i % len(_OTHER_SOURCES)]) for i, k in enumerate(keys)]
+    tips = [alt.Tooltip("label:N", title="period"), alt.Tooltip("sources:N", title="from"),
+            alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", title="share of the period", format=SHARE_FORMAT),
+            alt.Tooltip("total:Q", title="papers in the period", format=",")]
+    if tidy["mixed"].any():
+        tips.append(alt.Tooltip("why:N", title="sources"))
+    return alt.Chart(tidy, height=90).mark_bar().encode(
+        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+        y=alt.Y("papers:Q", stack="zero", title="papers",
+                axis=alt.Axis(format="~s", tickCount=3, minExtent=_Y_EXTENT)),
+        color=alt.Color("sources:N", title="papers from", scale=alt.Scale(domain=names, range=colours), sort=names,
+                        legend=_legend("papers from", "bottom", _TERM_SLOT, _TERM_LABEL)),
+        order=alt.Order("key:N"),
+        stroke=alt.condition("datum.mixed", alt.value(MIXED_STROKE), alt.value("transparent")),
+        strokeWidth=alt.condition("datum.mixed", alt.value(1.5), alt.value(0)),
+        tooltip=tips,
+    ).properties(autosize=_FIT_X)
 
 
 def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:

@@ -77,12 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     trend.add_argument("--smooth", type=int, default=0, metavar="N", help="centred moving average, N periods each side")
     trend.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
     trend.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (YYYY-MM-DD)")
+    trend.add_argument("--src", default="all", metavar="SRC",
+                       help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
     trend.add_argument("--json", action="store_true", help="print rows {period, term, count, total, share}")
 
     emerging = commands.add_parser("emerging", parents=[data], help="terms rising and fading most")
     emerging.add_argument("--recent", type=int, default=90, metavar="DAYS", help="recent window (default 90 days)")
     emerging.add_argument("--baseline", type=int, default=365, metavar="DAYS", help="baseline before it (default 365)")
     emerging.add_argument("--top", type=int, default=20, metavar="N", help="terms per list (default 20)")
+    emerging.add_argument("--src", default="all", metavar="SRC",
+                          help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
     emerging.add_argument("--json", action="store_true", help="print {rising: [...], fading: [...], windows}")
 
     top = commands.add_parser("topics", parents=[data], help="topics found in the papers (NMF)")
@@ -377,22 +381,40 @@ def _term_index(store: Store, err: IO[str]):
     return ds, index
 
 
+def _source(ds, src: str) -> str:
+    """``--src`` as the store holds it (``hf``, ``arxiv``, ``file:NAME`` or ``all``), else a
+    usage error naming the sources it holds."""
+    from lib.sources import ALL
+
+    wanted = src.strip() if src.strip().lower().startswith("file:") else src.strip().lower()
+    if wanted == ALL or wanted in ds.sources:
+        return wanted
+    held = ", ".join(f"{key} ({count:,})" for key, count in ds.sources.items())
+    raise PapersError(f"--src {src}: this store holds no such papers; its sources: {held} (or all)")
+
+
 def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib import trends
 
     if not 0 <= args.smooth <= 24:
         raise PapersError("--smooth must be between 0 and 24")
     ds, index = _term_index(Store(args.data), err)
-    keys, warnings = trends.parse_terms(args.terms, index)
+    src = _source(ds, args.src)
+    keys, warnings = trends.parse_terms(args.terms, index, ds.table)
     for warning in warnings:
         err.write(f"warning: {warning}\n")
     if not keys:
         raise PapersError(f"no terms in {args.terms!r}")
-    tidy = trends.series(index, ds.table, ds.periods(args.by), keys, args.by, args.norm, args.smooth,
-                         args.date_from, args.date_to)
+    tidy = trends.series(index, ds.table, ds.periods(args.by, src), keys, args.by, args.norm, args.smooth,
+                         args.date_from, args.date_to, mix=ds.mix)
+    mixed = tidy.drop_duplicates("label").query("mixed")
+    if len(mixed):  # the reader of a cron log learns it as the page's reader does
+        err.write(f"warning: mixed sources in {', '.join(mixed['label'][:6])}{' …' if len(mixed) > 6 else ''}: "
+                  f"{mixed['why'].iloc[0]}\n")
     if args.json:
         rows = [{"period": r.label, "term": r.term, "count": int(r.count), "total": int(r.total),
-                 "share": round(float(r.share), 6), "value": round(float(r.value), 6)} for r in tidy.itertuples()]
+                 "share": round(float(r.share), 6), "value": round(float(r.value), 6), "mixed": bool(r.mixed)}
+                for r in tidy.itertuples()]
         out.write(json.dumps(rows, indent=1) + "\n")
         return 0
     wide = tidy.pivot_table(index="label", columns="term", values="value", sort=False)
@@ -410,7 +432,11 @@ def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if min(args.recent, args.baseline) < 1 or args.top < 1:
         raise PapersError("--recent, --baseline and --top must be positive")
     ds, index = _term_index(Store(args.data), err)
-    rising, fading, info = trends.emerging(index, ds.periods("day"), args.recent, args.baseline, top=args.top)
+    src = _source(ds, args.src)
+    rising, fading, info = trends.emerging(index, ds.periods("day", src), args.recent, args.baseline, top=args.top,
+                                           mix=ds.mix)
+    if info["mixed"]:
+        err.write(f"warning: {info['mixed']}\n")
     if args.json:
         document = {"windows": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.items()},
                     "rising": json.loads(rising.to_json(orient="records")),

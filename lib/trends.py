@@ -10,20 +10,50 @@ Every function returns a tidy DataFrame; charts and downloads are made from it.
 * :func:`emerging` — terms whose share rose (or fell) most in a recent window against a
   baseline window, scored by the log-odds ratio with an informative Dirichlet prior
   (Monroe, Colaresi & Quinn 2008), with a minimum support;
-* :func:`papers_behind` — the papers behind one point (drill-down).
+* :func:`papers_behind` — the papers behind one point (drill-down);
+* :func:`composition` — papers per period by combination of sources (the denominator),
+  and which periods are *mixed* (lib.sources.MIX_SHIFT).
+
+Terms syntax (the Trends page's terms field and ``python -m lib trend``), after the Google
+Ngram Viewer:
+
+    Separate lines with commas: ``agent, time series, diffus*``.  A term is a word or a
+    phrase, matched as whole words in title, abstract and keywords, ignoring case, accents
+    and plurals; a trailing ``*`` draws the most frequent completions (``diffus*`` ->
+    diffusion, ...).  **Corpora**: ``agent:hf`` counts only the papers of the Hugging Face
+    daily list, ``agent:arxiv`` those from arXiv, ``agent:file:NAME`` those of an imported
+    file, ``agent:cs.CL`` those whose arXiv categories include cs.CL; its share is within
+    that corpus (papers of the corpus mentioning the term / papers of the corpus in the
+    period), so ``agent:cs.CL, agent:cs.CV`` or ``agent:hf, agent:arxiv`` compares corpora on
+    one chart.  **Union**: ``agent + agents + multi-agent`` counts the papers mentioning any
+    of them, each paper once (the union of papers, unlike the Ngram Viewer, which adds
+    frequencies).  **Ratio**: ``(diffusion) / (gan)`` draws, per period, the papers
+    mentioning the first over the papers mentioning the second (the value drawn is that
+    ratio, whatever the Y axis choice; a period without papers of the second side reads
+    0).  They combine: ``(agent + agents):hf``, ``(agent) / (llm):cs.CL`` (a corpus after the
+    whole line applies to both sides).  A line keeps the label typed.  Slips (unbalanced
+    parentheses, an unknown corpus, an empty side of ``+`` or ``/``) skip that line with a
+    warning.  Every line counts within the papers chosen by "Papers from" (``src``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+import re
+import weakref
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.daily import PERIOD_CODES, period_label
+from lib import sources as sources_module
 from lib.query import Clause
+from lib.schema import ARXIV, FILE, HF, source_name
+from lib.sources import ALL, MIX_SHIFT
 from lib.terms import TermIndex, TermKey
 
 MAX_TERMS = 10
@@ -57,29 +87,158 @@ def is_topic_term(name: str, index: TermIndex | None = None) -> bool:
 
 
 # --- terms ------------------------------------------------------------------------------
-def parse_terms(text: str, index: TermIndex) -> tuple[list[TermKey], list[str]]:
-    """Comma-separated terms -> resolved keys (unique, at most MAX_TERMS) and warnings."""
+@dataclass(frozen=True)
+class Line:
+    """A line of the chart that is more than one plain term (see the terms syntax above):
+    the papers mentioning any of ``terms`` (a union: a paper counts once), divided by the
+    papers mentioning any of ``over`` when a ratio, within the papers of ``corpus`` (a
+    source, ``hf``, ``arxiv``, ``file:NAME``, or an arXiv category; "" for every paper).
+    ``label`` is the line as typed."""
+
+    label: str
+    terms: tuple[TermKey, ...]
+    over: tuple[TermKey, ...] = ()
+    corpus: str = ""
+
+    @property
+    def is_ratio(self) -> bool:
+        return bool(self.over)
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.terms) == 1 and self.terms[0].is_phrase
+
+
+Key = TermKey | Line  # what parse_terms returns: a plain term, or a line of the syntax above
+
+
+def _identity(key: Key) -> tuple:
+    """Two spellings of one line ("agent, agents", "a + b, b + a") are drawn once."""
+    if isinstance(key, Line):
+        return frozenset(k.stems for k in key.terms), frozenset(k.stems for k in key.over), key.corpus
+    return frozenset([key.stems]), frozenset(), ""
+
+
+class _Slip(ValueError):
+    """A line that cannot be drawn; its message is the warning shown."""
+
+
+# a corpus after the last colon: ``agent:hf``, ``(a + b):cs.CL``, ``agent:file:papers.csv``
+# (no space after the colon: "BERT: a survey" stays a phrase)
+_CORPUS = re.compile(r"^(?P<body>.+?)\s*:(?P<corpus>file:\S.*|[A-Za-z][A-Za-z0-9.\-]*)$")
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _top_level(text: str, operator: str) -> list[str]:
+    """``text`` split at ``operator`` outside parentheses."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == operator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return parts + [text[start:]]
+
+
+def _unwrap(text: str) -> str:
+    """"((a + b))" -> "a + b"; "(a) / (b)" stays."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _completions(piece: str, index: TermIndex) -> list[TermKey]:
+    prefix = fold(piece.rstrip("*")).strip()
+    found = index.completions(prefix, COMPLETIONS) if prefix and " " not in prefix else []
+    return [TermKey((stem_,), index.label((stem_,))) for stem_ in found]
+
+
+def _operands(text: str, index: TermIndex, piece: str) -> list[TermKey]:
+    """The terms of one side of a line: ``a + b + c`` (parentheses nest; a prefix* adds
+    its completions)."""
     keys: list[TermKey] = []
+    for part in _top_level(_unwrap(text), "+"):
+        part = _unwrap(part)
+        if not part:
+            raise _Slip(f"Ignored {piece!r}: one side of + or / is empty.")
+        if len(_top_level(part, "/")) > 1:
+            raise _Slip(f"Ignored {piece!r}: a ratio (/) inside a sum (+) is not drawn; write (a + b) / (c).")
+        if len(_top_level(part, "+")) > 1:
+            keys += _operands(part, index, piece)
+        elif part.endswith("*"):
+            found = _completions(part, index)
+            if not found:
+                raise _Slip(f"No term starts with {part.rstrip('*')!r}.")
+            keys += found
+        else:
+            stems = tuple(phrase_terms(part))
+            if not stems:
+                raise _Slip(f"Ignored {piece!r}: no words in {part!r}.")
+            keys.append(TermKey(stems, part.lower()))
+    return keys
+
+
+def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Key]:
+    """One comma-separated piece -> its lines (a prefix* gives several); raises _Slip."""
+    if not _balanced(piece):
+        raise _Slip(f"Ignored {piece!r}: its parentheses do not match.")
+    body, corpus, found = piece, "", _CORPUS.match(piece)
+    if found:
+        body, wanted = found["body"], found["corpus"]
+        corpus = wanted if known is None else known.get(wanted.lower(), "")
+        if not corpus:
+            raise _Slip(f"Ignored {piece!r}: no corpus {wanted!r} here. A corpus is a source "
+                        f"({', '.join(k for k in (known or {}).values() if _is_source(k)) or 'hf, arxiv'}) "
+                        "or an arXiv category of these papers, like cs.CL.")
+    if not corpus and not any(c in body for c in "()+/"):  # a plain term, as it always was
+        if body.endswith("*"):
+            keys = _completions(body, index)
+            if not keys:
+                raise _Slip(f"No term starts with {body.rstrip('*')!r}.")
+            return list(keys)
+        stems = tuple(phrase_terms(body))
+        if not stems:
+            raise _Slip(f"Ignored {piece!r}: no words in it.")
+        return [TermKey(stems, piece.lower())]
+    sides = _top_level(body, "/")
+    if len(sides) > 2:
+        raise _Slip(f"Ignored {piece!r}: one / per line, like (a + b) / (c).")
+    if corpus and len(sides) == 1 and _unwrap(body).endswith("*") and "+" not in body:  # agen*:hf
+        return [Line(f"{key.label}:{found['corpus']}", (key,), (), corpus) for key in _operands(body, index, piece)]
+    terms = _operands(sides[0], index, piece)
+    over = _operands(sides[1], index, piece) if len(sides) == 2 else []
+    if len(terms) == 1 and not over and not corpus:  # "(agent)"
+        return [TermKey(terms[0].stems, piece.lower())]
+    return [Line(piece, tuple(terms), tuple(over), corpus)]
+
+
+def parse_terms(text: str, index: TermIndex, table=None) -> tuple[list[Key], list[str]]:
+    """Comma-separated lines (the syntax above) -> resolved keys, unique, at most MAX_TERMS,
+    and warnings.  A plain term is a :class:`TermKey`; a union, ratio or corpus line a
+    :class:`Line`.  Given the ``table``, a corpus must be one of its sources or categories."""
+    keys: list[Key] = []
     warnings: list[str] = []
+    known = corpora(table) if table is not None else None
     for piece in (text or "").split(","):
         piece = " ".join(piece.split())
         if not piece:
             continue
-        if piece.endswith("*"):
-            prefix = fold(piece.rstrip("*")).strip()
-            found = index.completions(prefix, COMPLETIONS) if prefix and " " not in prefix else []
-            if not found:
-                warnings.append(f"No term starts with {piece.rstrip('*')!r}.")
-            keys += [TermKey((stem_,), index.label((stem_,))) for stem_ in found]
-            continue
-        stems = tuple(phrase_terms(piece))
-        if not stems:
-            warnings.append(f"Ignored {piece!r}: no words in it.")
-            continue
-        keys.append(TermKey(stems, piece.lower()))
-    first: dict[tuple[str, ...], TermKey] = {}
+        try:
+            keys += _line(piece, index, known)
+        except _Slip as slip:
+            warnings.append(str(slip))
+    first: dict[tuple, Key] = {}
     for key in keys:  # one line per term ("agent, agents, agen*"), under its first spelling
-        first.setdefault(key.stems, key)
+        first.setdefault(_identity(key), key)
     unique = list(first.values())
     if len(unique) > MAX_TERMS:
         warnings.append(f"Only the first {MAX_TERMS} terms are drawn.")
@@ -87,10 +246,51 @@ def parse_terms(text: str, index: TermIndex) -> tuple[list[TermKey], list[str]]:
     return unique, warnings
 
 
-def term_rows(index: TermIndex, table, key: TermKey) -> np.ndarray:
+# --- corpora: a source or an arXiv category ----------------------------------------------------
+_MEMO: dict[int, dict] = {}
+
+
+def _remember(table, key, compute):
+    """Computed once per table (and forgotten with it): the table's corpora and their rows."""
+    memo = _MEMO.get(id(table))
+    if memo is None:
+        memo = _MEMO[id(table)] = {}
+        weakref.finalize(table, _MEMO.pop, id(table), None)
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _is_source(name: str) -> bool:
+    return name in (HF, ARXIV) or name.startswith(FILE)
+
+
+def corpora(table) -> dict[str, str]:
+    """The corpora a line can name, lower-cased -> as written: the table's sources, then its
+    arXiv categories."""
+    def compute() -> dict[str, str]:
+        names = list(sources_module.counts(table["sources"]))
+        flat = pc.list_flatten(table["categories"].combine_chunks()) if table.num_rows else pa.array([], pa.string())
+        names += sorted(str(c) for c in pc.unique(flat).to_pylist() if c)
+        return {name.lower(): name for name in reversed(names)}  # a source wins over a category of its name
+
+    return _remember(table, "corpora", compute)
+
+
+def corpus_member(table, corpus: str) -> np.ndarray:
+    """Per row, whether the paper is in ``corpus`` (a source, or an arXiv category)."""
+    column = "sources" if _is_source(corpus) else "categories"
+    return _remember(table, ("member", corpus), lambda: sources_module.member(table[column], corpus))
+
+
+def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
     """Rows of the papers mentioning ``key`` (ascending): indexed n-grams directly, other
     phrases from their words' papers, checked on the text (segment by segment, so the few
-    new papers of a daily import are checked, not the whole table)."""
+    new papers of a daily import are checked, not the whole table).  A :class:`Line`: the
+    papers mentioning any of its terms, in its corpus (of a ratio, its first side)."""
+    if isinstance(key, Line):
+        rows = _union(index, table, key.terms)
+        return rows[corpus_member(table, key.corpus)[rows]] if key.corpus else rows
     if not key.is_phrase:
         return index.unigram_rows(key.stems[0])
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
@@ -133,6 +333,8 @@ class Periods:
     index: pd.PeriodIndex
     days: np.ndarray  # each row's day, as days since 1970
     member: np.ndarray | None = None  # the rows that count
+    by: str = "month"  # the granularity
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # whole-range results (see _kept)
 
     @classmethod
     def of(cls, dates: pd.Series, by: str, member: np.ndarray | None = None) -> "Periods":
@@ -143,7 +345,7 @@ class Periods:
         full = pd.period_range(first, last, freq=PERIOD_CODES[by])
         codes = (ordinals - full[0].ordinal).astype(np.int64)
         days = (dates.to_numpy().astype("datetime64[D]").astype(np.int64))
-        return cls(codes, full, days, member)
+        return cls(codes, full, days, member, by)
 
     @functools.cached_property
     def totals(self) -> np.ndarray:
@@ -177,9 +379,43 @@ def smooth_values(values: np.ndarray, window: int) -> np.ndarray:
     return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).mean().to_numpy()
 
 
-def series(index: TermIndex, table, periods: Periods, keys: list[TermKey], by: str, norm: str = "share",
-           smooth: int = 0, date_from: dt.date | None = None, date_to: dt.date | None = None) -> pd.DataFrame:
-    """Tidy series: one row per term and period (empty periods included, as 0)."""
+def _union(index: TermIndex, table, keys: tuple[TermKey, ...]) -> np.ndarray:
+    """Rows of the papers mentioning any of ``keys``, each once, ascending."""
+    found = [term_rows(index, table, key) for key in dict.fromkeys(keys)]
+    if len(found) == 1:
+        return found[0]
+    inside = np.zeros(table.num_rows, dtype=bool)  # a mask: faster than sorting the joined rows
+    for rows in found:
+        inside[rows] = True
+    return np.flatnonzero(inside)
+
+
+def _marks(frame: pd.DataFrame) -> dict[str, tuple[bool, str]]:
+    """Period label -> (mixed, why), from :func:`composition`."""
+    frame = frame.drop_duplicates("label")
+    return dict(zip(frame["label"], zip(frame["mixed"].tolist(), frame["why"].tolist())))
+
+
+def _kept(periods: Periods, key, whole_range: bool, compute):
+    """``compute()``, kept with the periods (cached per dataset) when it covers every day."""
+    if not whole_range:
+        return compute()
+    if key not in periods.memo:
+        periods.memo[key] = compute()
+    return periods.memo[key]
+
+
+def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, norm: str = "share",
+           smooth: int = 0, date_from: dt.date | None = None, date_to: dt.date | None = None,
+           mix: tuple[np.ndarray, list[str]] | None = None) -> pd.DataFrame:
+    """Tidy series: one row per term and period (empty periods included, as 0): columns
+    period, label, term, count, total, share, value, few, ratio, mixed, why.
+
+    A corpus line counts within its corpus (``total``: the corpus's papers); a ratio line's
+    ``count`` and ``total`` are the papers of its two sides, its ``share`` and ``value`` their
+    ratio (``norm`` does not apply).  Given ``mix`` (lib.sources.mix of the table: each row's
+    combination of sources), ``mixed`` and ``why`` say which periods' mix of sources is far
+    from the series' own (see :func:`composition`); else they are False and ""."""
     in_range = _in_range(periods, date_from, date_to)
     n = len(periods.index)
     lo, hi = 0, n - 1
@@ -193,20 +429,49 @@ def series(index: TermIndex, table, periods: Periods, keys: list[TermKey], by: s
             return _empty_series()
         totals = np.bincount(all_codes, minlength=n)
         lo, hi = int(all_codes.min()), int(all_codes.max())
+    shown_periods = periods.index[lo:hi + 1]
+    period_starts = shown_periods.start_time.astype("datetime64[s]")
+    labels = [period_label(p, by) for p in shown_periods]
+    marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # corpus -> (mixed, why) per period
+
+    def mixed_of(corpus: str) -> tuple[np.ndarray, np.ndarray]:
+        if mix is None or periods.member is not None or _is_source(corpus):  # one source: nothing mixed
+            return np.zeros(hi - lo + 1, dtype=bool), np.full(hi - lo + 1, "", dtype=object)
+        if corpus not in marks:
+            within = corpus_member(table, corpus) if corpus else None
+            found = _kept(periods, ("mixed", id(mix[0]), corpus), date_from is None and date_to is None,
+                          lambda: _marks(composition(periods, *mix, date_from, date_to, within=within)))
+            marks[corpus] = (np.array([found.get(label, (False, ""))[0] for label in labels], dtype=bool),
+                             np.array([found.get(label, (False, ""))[1] for label in labels], dtype=object))
+        return marks[corpus]
+
     frames = []
     for key in keys:
-        rows = term_rows(index, table, key)
-        if in_range is not None:
-            rows = rows[in_range[rows]]
+        line = key if isinstance(key, Line) else None
+        counted, total = in_range, totals
+        if line is not None and line.corpus:
+            inside = corpus_member(table, line.corpus)
+            counted = inside if in_range is None else in_range & inside
+            total = _kept(periods, ("totals", id(table), line.corpus), in_range is periods.member,
+                          lambda: np.bincount(periods.codes[counted], minlength=n))
+        rows = _union(index, table, line.terms) if line is not None else term_rows(index, table, key)
+        if counted is not None:
+            rows = rows[counted[rows]]
         counts = np.bincount(periods.codes[rows], minlength=n)[lo:hi + 1]
-        total = totals[lo:hi + 1]
+        if line is not None and line.is_ratio:
+            over = _union(index, table, line.over)
+            if counted is not None:
+                over = over[counted[over]]
+            total = np.bincount(periods.codes[over], minlength=n)
+        total = total[lo:hi + 1]
         share = np.divide(counts, total, out=np.zeros(len(counts)), where=total > 0)
-        shown = share if norm == "share" else counts.astype(float)
+        ratio = line is not None and line.is_ratio
+        shown = share if norm == "share" or ratio else counts.astype(float)
+        mixed, why = mixed_of(line.corpus if line is not None else "")
         frames.append(pd.DataFrame({
-            "period": periods.index[lo:hi + 1].start_time.astype("datetime64[s]"),
-            "label": [period_label(p, by) for p in periods.index[lo:hi + 1]],
-            "term": key.label, "count": counts, "total": total, "share": share,
-            "value": smooth_values(shown, smooth), "few": total < FEW_PAPERS,
+            "period": period_starts, "label": labels, "term": key.label, "count": counts, "total": total,
+            "share": share, "value": smooth_values(shown, smooth), "few": total < FEW_PAPERS, "ratio": ratio,
+            "mixed": mixed, "why": why,
         }))
     return pd.concat(frames, ignore_index=True) if frames else _empty_series()
 
@@ -215,7 +480,87 @@ def _empty_series() -> pd.DataFrame:
     return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
                          "term": pd.Series([], dtype=str), "count": pd.Series([], dtype="int64"),
                          "total": pd.Series([], dtype="int64"), "share": pd.Series([], dtype=float),
-                         "value": pd.Series([], dtype=float), "few": pd.Series([], dtype=bool)})
+                         "value": pd.Series([], dtype=float), "few": pd.Series([], dtype=bool),
+                         "ratio": pd.Series([], dtype=bool), "mixed": pd.Series([], dtype=bool),
+                         "why": pd.Series([], dtype=object)})
+
+
+def _shown_codes(periods: Periods, in_range: np.ndarray | None) -> tuple[int, int] | None:
+    """The first and last period a series over ``in_range`` shows (as :func:`series`)."""
+    if in_range is periods.member:
+        return (0, len(periods.index) - 1) if in_range is None or in_range.any() else None
+    codes = periods.codes[in_range]
+    return (int(codes.min()), int(codes.max())) if len(codes) else None
+
+
+def composition(periods: Periods, mix_codes: np.ndarray, mix_keys: list[str], date_from: dt.date | None = None,
+                date_to: dt.date | None = None, within: np.ndarray | None = None, src: str = ALL) -> pd.DataFrame:
+    """Papers per period by combination of sources (the denominator of the series), over
+    the periods and days :func:`series` shows.  Columns: period, label, key (``hf+arxiv``),
+    sources (in words: "Hugging Face daily list and arXiv"), papers, total (of the period),
+    share (papers / total), and per period ``mixed`` and ``why``: a period is mixed when the
+    share of some combination there differs from its share over the whole series by more
+    than lib.sources.MIX_SHIFT; ``why`` says it in a sentence.  ``within``: only these rows
+    (a corpus).  When ``periods`` count one source (``src``), every paper is that source's:
+    one combination, nothing mixed.
+
+    ``mix_codes`` and ``mix_keys`` are lib.sources.mix of the table (lib.dataset.Dataset.mix).
+    """
+    counted = _in_range(periods, date_from, date_to)
+    shown = _shown_codes(periods, counted)
+    if within is not None:
+        counted = within if counted is None else counted & within
+    codes = periods.codes if counted is None else periods.codes[counted]
+    if shown is None or not len(codes):
+        return _empty_composition()
+    lo, hi = shown
+    n = hi - lo + 1
+    if periods.member is not None:  # one source: its papers are one population
+        combos, keys = np.zeros(len(codes), dtype=np.int64), [src]
+        names = [source_name(src) if src != ALL else "every source"]
+    else:
+        combos = mix_codes if counted is None else mix_codes[counted]
+        keys, names = list(mix_keys), [sources_module.mix_name(k) for k in mix_keys]
+    k = len(keys)
+    papers = np.bincount((codes - lo) * k + combos, minlength=n * k).reshape(n, k)
+    totals = papers.sum(axis=1)
+    shares = np.divide(papers, totals[:, None], out=np.zeros(papers.shape), where=totals[:, None] > 0)
+    overall = papers.sum(axis=0) / max(int(papers.sum()), 1)
+    shift = np.where(totals[:, None] > 0, np.abs(shares - overall), 0.0)
+    worst = shift.argmax(axis=1)
+    mixed = (shift.max(axis=1) > MIX_SHIFT) & (periods.member is None)
+    why = np.array([f"Mixed sources: {shares[t, j]:.0%} {names[j]} here, {overall[j]:.0%} over the series — "
+                    "a rise may only be a change of what was imported" if mixed[t] else ""
+                    for t, j in enumerate(worst)], dtype=object)
+    period_index = periods.index[lo:hi + 1]
+    t, c = np.nonzero(papers)
+    return pd.DataFrame({
+        "period": period_index[t].start_time.astype("datetime64[s]"),
+        "label": [period_label(p, periods.by) for p in period_index[t]],
+        "key": [keys[j] for j in c], "sources": [names[j] for j in c],
+        "papers": papers[t, c], "total": totals[t], "share": shares[t, c], "mixed": mixed[t], "why": why[t],
+    })
+
+
+def _empty_composition() -> pd.DataFrame:
+    return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
+                         "key": pd.Series([], dtype=str), "sources": pd.Series([], dtype=str),
+                         "papers": pd.Series([], dtype="int64"), "total": pd.Series([], dtype="int64"),
+                         "share": pd.Series([], dtype=float), "mixed": pd.Series([], dtype=bool),
+                         "why": pd.Series([], dtype=object)})
+
+
+def mixed_windows(mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray, baseline: np.ndarray) -> str:
+    """A sentence when the two windows' mixes of sources differ (some combination's share by
+    more than lib.sources.MIX_SHIFT), else ""."""
+    k = len(mix_keys)
+    r, b = (np.bincount(mix_codes[w], minlength=k) / max(int(w.sum()), 1) for w in (recent, baseline))
+    worst = int(np.abs(r - b).argmax()) if k else 0
+    if not k or abs(r[worst] - b[worst]) <= MIX_SHIFT:
+        return ""
+    return (f"The two windows hold different sources: {r[worst]:.0%} of the recent papers are from "
+            f"{sources_module.mix_name(mix_keys[worst])}, against {b[worst]:.0%} of the baseline's. A term may rise "
+            "or fade only because of what was imported: choose a single source to compare like with like.")
 
 
 def period_bounds(periods: Periods, label: str, by: str) -> tuple[dt.date, dt.date] | None:
@@ -224,6 +569,17 @@ def period_bounds(periods: Periods, label: str, by: str) -> tuple[dt.date, dt.da
         if period_label(period, by) == label:
             return period.start_time.date(), period.end_time.date()
     return None
+
+
+def search_of(key: Key, src: str = ALL) -> tuple[str, dict[str, str]]:
+    """The search (lib.query syntax) for the papers behind a point of ``key``'s line: the
+    query, and the search page's ``cat`` / ``src`` that narrow it to the line's corpus."""
+    terms = key.terms if isinstance(key, Line) else (key,)
+    query = " OR ".join(f'"{term.label}"' if term.is_phrase else term.label for term in terms)
+    corpus = key.corpus if isinstance(key, Line) else ""
+    if corpus and not _is_source(corpus):
+        return query, {"cat": corpus, **({"src": src} if src != ALL else {})}
+    return query, ({"src": corpus or src} if (corpus or src) != ALL else {})
 
 
 def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first: dt.date, last: dt.date) -> np.ndarray:
@@ -269,10 +625,13 @@ def _name(index: TermIndex, kind: str, column: int) -> str:
 
 
 def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline_days: int = 365,
-             min_support: int = 20, top: int = 25) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+             min_support: int = 20, top: int = 25, mix: tuple[np.ndarray, list[str]] | None = None,
+             ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Rising and fading 1–3-word terms: recent window (the last ``recent_days`` days with
     papers) against the ``baseline_days`` before it.  Vectorised over every term; only the
-    terms shown are named."""
+    terms shown are named.  Given ``mix`` (lib.sources.mix of the table) and periods of every
+    source, ``info["mixed"]`` says when the two windows' mixes of sources differ (see
+    :func:`mixed_windows`); else it is ""."""
     end = int(periods.counted_days.max()) if len(periods.counted_days) else 0
     recent = (periods.days > end - recent_days) & (periods.days <= end)
     baseline = (periods.days > end - recent_days - baseline_days) & (periods.days <= end - recent_days)
@@ -282,7 +641,9 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
     info = {"recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1), "recent_to": EPOCH + dt.timedelta(days=end),
             "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
             "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),
-            "recent_papers": int(recent.sum()), "baseline_papers": int(baseline.sum())}
+            "recent_papers": int(recent.sum()), "baseline_papers": int(baseline.sum()), "mixed": ""}
+    if mix is not None and periods.member is None and info["recent_papers"] and info["baseline_papers"]:
+        info["mixed"] = mixed_windows(*mix, recent, baseline)
     if info["recent_papers"] == 0 or info["baseline_papers"] == 0:
         return _empty_emerging(), _empty_emerging(), info
     kinds, columns, y_recent, y_base, y_all = [], [], [], [], []

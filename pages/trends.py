@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts, trends
+from lib import charts, sources, trends
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH, TRENDS
 from pages import common
@@ -27,14 +27,33 @@ def unpick() -> None:
     common.set_state(TRENDS, pick="")
 
 
+@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and "
+                                            "windows)…")
+def emerging_terms(path: str, version: str, src: str, recent: int, baseline: int):
+    """lib.trends.emerging for this dataset version, source and windows (8 s at 1M papers:
+    never on every rerun); path and version key the cache, the dataset is the shared one."""
+    data = common.dataset()
+    return trends.emerging(common.term_index(data), data.periods("month", src), recent, baseline, mix=data.mix)
+
+
 st.title("Trends")
+st.caption("Compare corpora with `agent:hf, agent:arxiv` or `agent:cs.CL, agent:cs.CV`; join spellings with "
+           "`agent + agents`; divide with `(diffusion) / (gan)`.")
 st.text_input("Terms", key=key("terms"), icon=":material/show_chart:", on_change=unpick,
               help="Comma-separated, as in the Google Books Ngram Viewer: words or phrases "
                    "(“time series”, “mixture of experts”), matched as whole words in title, abstract and "
                    "keywords, ignoring case, accents and plurals. A trailing * shows the most frequent "
-                   "completions (diffus* → diffusion, …).")
+                   "completions (diffus* → diffusion, …).  \n"
+                   "**term:corpus** counts within a corpus: `agent:hf` (the Hugging Face daily list), "
+                   "`agent:arxiv`, `agent:cs.CL` (an arXiv category), `agent:file:NAME`; its share is of that "
+                   "corpus's papers.  \n"
+                   "**a + b** counts the papers mentioning either, each paper once (a union of papers, not "
+                   "a sum of frequencies as in the Ngram Viewer).  \n"
+                   "**(a) / (b)** draws the papers mentioning a over those mentioning b, per period (the "
+                   "ratio is drawn whatever the Y axis).  \n"
+                   "They combine: `(agent + agents):hf`. Every line counts within “Papers from”.")
 state["terms"] = st.session_state[key("terms")]
-keys, warnings = trends.parse_terms(state["terms"], index)
+keys, warnings = trends.parse_terms(state["terms"], index, ds.table)
 for message in warnings:
     st.warning(message, icon=":material/edit_note:")
 
@@ -46,13 +65,14 @@ with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  #
                                          key=key("norm"), required=True, on_change=common.changed, width="content")
     state["smooth"] = st.number_input("Smoothing", 0, 24, step=1, key=key("smooth"), on_change=common.changed,
                                       width=120, help="Centred moving average: N periods on each side (0 = none).")
+    src = common.source_picker(TRENDS, state, ds)
     common.day_range(TRENDS, state, ds, on_change=unpick)
     st.space("stretch")
     common.copy_link(TRENDS, state)
 
-periods = ds.periods(state["by"])
+periods = ds.periods(state["by"], src)
 tidy = trends.series(index, ds.table, periods, keys, state["by"], state["norm"], int(state["smooth"]),
-                     state["from"], state["to"])
+                     state["from"], state["to"], mix=ds.mix)
 
 if one_day:
     # --- honest on thin data: one day has no trend, only frequencies ---------------------------------
@@ -79,10 +99,18 @@ else:
 
     st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS, state["by"]), width="stretch",
                     on_select=pick, selection_mode="pick", key="trends.chart")
+    if len(ds.sources) > 1:  # the denominator: what the shares are of, period by period
+        strip = trends.composition(periods, *ds.mix, state["from"], state["to"], src=src)
+        st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key="trends.strip")
     few = tidy.loc[tidy["few"], "label"].unique()
     if len(few):
         st.caption(f"Hollow grey points: periods with fewer than {trends.FEW_PAPERS} papers "
                    f"({', '.join(few[:6])}{' …' if len(few) > 6 else ''}) — their shares are unreliable.")
+    mixed = tidy.loc[tidy["mixed"], "label"].unique()
+    if len(mixed):
+        st.caption(f"Diamonds: periods whose mix of sources is far from the series' own "
+                   f"({', '.join(mixed[:6])}{' …' if len(mixed) > 6 else ''}) — a rise there may only be a change "
+                   "of what was imported. Choose one source in “Papers from” to compare like with like.")
     st.download_button("Download the series (CSV)", tidy.to_csv(index=False).encode(), "trends.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
 
@@ -102,11 +130,12 @@ else:
         columns = ds.search_columns
         shown = rows[np.lexsort((-columns.days[rows], -columns.upvotes[rows]))[:DRILL_PAPERS]]
         st.subheader(f"“{chosen.label}” in {label}: {count_text(len(rows), 'paper')}", anchor=False)
-        query = f'"{chosen.label}"' if chosen.is_phrase else chosen.label
+        query, narrow = trends.search_of(chosen, src)
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.page_link("pages/search.py", label=f"Search these papers ({md_escape(query)}, {first} – {last})",
                          icon=":material/search:",
-                         query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest"}))
+                         query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest",
+                                                     **narrow}))
             st.button("Close", icon=":material/close:", key="trends.unpick", on_click=unpick)
         for paper in ds.papers(shown).itertuples(index=False):
             common.paper_card(paper, abstract=False)
@@ -123,7 +152,14 @@ state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=
                                           on_change=common.changed)
 state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"),
                                             on_change=common.changed)
-rising, fading, info = common.emerging(ds, int(state["recent"]), int(state["baseline"]))
+rising, fading, info = emerging_terms(ds.data_dir, ds.version, src, int(state["recent"]), int(state["baseline"]))
+if info["mixed"]:
+    st.warning(info["mixed"], icon=":material/warning:")
+    with st.container(horizontal=True, gap="small"):
+        for single, name in sources.choices(ds.sources).items():
+            if single != sources.ALL:
+                st.button(f"Count only {name}", key=f"trends.only.{single}", icon=":material/filter_alt:",
+                          on_click=common.set_state, args=(TRENDS,), kwargs={"src": single})
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
     f"{info['baseline_from']} – {info['baseline_to']} ({info['baseline_papers']:,} papers). Terms of 1–3 words "

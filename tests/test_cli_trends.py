@@ -103,7 +103,7 @@ def test_trend_json_equals_the_series(papers_store, direct, options, kwargs):
 
 def test_trend_json_by_hand(papers_store):
     rows = json_trend(papers_store, "agent, time series")
-    assert set(rows[0]) == {"period", "term", "count", "total", "share", "value"}
+    assert set(rows[0]) == {"period", "term", "count", "total", "share", "value", "mixed"}
     agent = [r for r in rows if r["term"] == "agent"]
     series_ = [r for r in rows if r["term"] == "time series"]
     assert [r["period"] for r in agent] == MONTHS == [r["period"] for r in series_]
@@ -235,8 +235,8 @@ def test_warnings_go_to_stderr_and_the_rest_is_drawn(papers_store):
 # --- the bundled demo ----------------------------------------------------------------------------------
 def demo_papers() -> list[dict]:
     """The demo's papers as each file reads (130 API days, then the seed page), one per paper:
-    a pasted title that an API day lists too is that paper, and the file read last gives its
-    day (4 papers of the seed page were on earlier days' lists)."""
+    a pasted title that an API day lists too is that paper, dated by its first day on the
+    daily list (4 papers of the seed page were on earlier days' lists)."""
     from lib.importer import read_file
     from lib.store import sample_inputs
 
@@ -247,7 +247,10 @@ def demo_papers() -> list[dict]:
     for source in sample_inputs():
         for paper in read_file(source)[0].to_pylist():
             key = same(paper["title"])
-            papers[key] = {**papers.get(key, {}), **{k: v for k, v in paper.items() if v not in (None, "", [])}}
+            before = papers.get(key, {})
+            papers[key] = {**before, **{k: v for k, v in paper.items() if v not in (None, "", [])}}
+            if before.get("date") is not None:
+                papers[key]["date"] = min(before["date"], papers[key]["date"])
     assert len(papers) == 1953
     return list(papers.values())
 
@@ -293,7 +296,7 @@ def test_emerging_on_the_demo_compares_its_last_90_days_with_the_year_before(emp
 
 # --- emerging ---------------------------------------------------------------------------------------
 WINDOWS = {"recent_from": "2026-04-02", "recent_to": "2026-06-30", "baseline_from": "2025-04-02",
-           "baseline_to": "2026-04-01", "recent_papers": 40, "baseline_papers": 80}
+           "baseline_to": "2026-04-01", "recent_papers": 40, "baseline_papers": 80, "mixed": ""}
 
 
 def test_emerging_json(emerging_store):

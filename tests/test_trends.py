@@ -283,7 +283,8 @@ def monthly(index, table, dates):
 
 
 def test_monthly_rows_by_hand(monthly):
-    assert list(monthly.columns) == ["period", "label", "term", "count", "total", "share", "value", "few"]
+    assert list(monthly.columns) == ["period", "label", "term", "count", "total", "share", "value", "few", "ratio",
+                                     "mixed", "why"]
     assert monthly.term.unique().tolist() == ["agent", "time series", "mixture of experts", "fine-tuned models"]
     for term, counts in (("agent", AGENT_BY_MONTH), ("time series", TS_BY_MONTH),
                          ("mixture of experts", MOE_BY_MONTH), ("fine-tuned models", FT_BY_MONTH)):
@@ -433,7 +434,8 @@ def test_a_range_without_papers_gives_an_empty_frame(index, table, dates):
     frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month",
                    date_from=dt.date(2025, 6, 1), date_to=dt.date(2025, 12, 31))
     assert frame.empty
-    assert list(frame.columns) == ["period", "label", "term", "count", "total", "share", "value", "few"]
+    assert list(frame.columns) == ["period", "label", "term", "count", "total", "share", "value", "few", "ratio",
+                                   "mixed", "why"]
 
 
 def test_few_papers_flag(index, table, dates, monkeypatch):
@@ -535,7 +537,7 @@ def test_emerging_windows_exact(emerging_fixture):
     _, index, days = emerging_fixture
     _, _, info = emerging(index, days, 90, 365, min_support=1)
     assert info == {"recent_from": RECENT_FROM, "recent_to": RECENT_TO, "baseline_from": BASELINE_FROM,
-                    "baseline_to": BASELINE_TO, "recent_papers": 40, "baseline_papers": 80}
+                    "baseline_to": BASELINE_TO, "recent_papers": 40, "baseline_papers": 80, "mixed": ""}
     assert papers_between(RECENT_FROM, RECENT_TO) == 40 and papers_between(BASELINE_FROM, BASELINE_TO) == 80
     # a paper on each edge: 2025-04-01 (older), 2025-04-02 (baseline), 2026-04-01 (baseline), 2026-04-02 (recent)
     assert {p["date"] for p in EMERGING_PAPERS.values()} >= {"2025-04-01", "2025-04-02", "2026-04-01", "2026-04-02"}
