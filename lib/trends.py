@@ -187,6 +187,14 @@ def _operands(text: str, index: TermIndex, piece: str) -> list[TermKey]:
     return keys
 
 
+def _distinct(keys: list[TermKey]) -> list[TermKey]:
+    """One key per term ("agent + agents" is agent), under its first spelling."""
+    first: dict[tuple[str, ...], TermKey] = {}
+    for key in keys:
+        first.setdefault(key.stems, key)
+    return list(first.values())
+
+
 def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Key]:
     """One comma-separated piece -> its lines (a prefix* gives several); raises _Slip."""
     if not _balanced(piece):
@@ -214,8 +222,8 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
         raise _Slip(f"Ignored {piece!r}: one / per line, like (a + b) / (c).")
     if corpus and len(sides) == 1 and _unwrap(body).endswith("*") and "+" not in body:  # agen*:hf
         return [Line(f"{key.label}:{found['corpus']}", (key,), (), corpus) for key in _operands(body, index, piece)]
-    terms = _operands(sides[0], index, piece)
-    over = _operands(sides[1], index, piece) if len(sides) == 2 else []
+    terms = _distinct(_operands(sides[0], index, piece))
+    over = _distinct(_operands(sides[1], index, piece)) if len(sides) == 2 else []
     if len(terms) == 1 and not over and not corpus:  # "(agent)"
         return [TermKey(terms[0].stems, piece.lower())]
     return [Line(piece, tuple(terms), tuple(over), corpus)]

@@ -144,3 +144,68 @@ def test_coming_back_by_the_navigation_shows_the_page_as_its_url_says(app, trend
              for w in app.get(kind) if w.key}
     assert again == first
     assert dict(app.query_params) == {}
+
+
+# --- sources (issue 18) --------------------------------------------------------------------------------
+@pytest.fixture
+def mixed_store(empty_store):
+    """eleven arXiv listings (2025-07..09) and a Hugging Face API day (see test_trends.py)."""
+    from pathlib import Path
+
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    inputs = [fixtures / "mixed" / "arxiv_listings_2025-07_09.jsonl", fixtures / "hf_api" / "2025-09-08.json"]
+    import_files(Store(empty_store), input_files([str(p) for p in inputs], (".jsonl", ".json")))
+    return empty_store
+
+
+def charts_of(app) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in app.get("vega_lite_chart")]
+
+
+def test_one_source_draws_its_papers_and_the_strip(app, mixed_store):
+    open_trends(app, {"terms": "agent", "src": "hf"})
+    assert dict(app.query_params) == {"terms": "agent", "src": "hf"}
+    (picker,) = [s for s in app.selectbox if s.label == "Papers from"]
+    assert picker.value == "hf"
+    assert not app.warning
+    trend, strip = charts_of(app)
+    assert strip["height"] == 90 and "sources" in json_dumps(strip)
+    assert not any("Diamonds" in c.value for c in app.caption)  # one source: nothing mixed
+    picker.set_value("all").run()
+    assert dict(app.query_params) == {"terms": "agent"}
+    assert any("Diamonds: periods whose mix of sources" in c.value and "2025-09" in c.value for c in app.caption)
+
+
+def test_corpus_lines_and_a_pick_on_one(app, mixed_store):
+    open_trends(app, {"terms": "agent:hf, agent:cs.CL, (agent) / (diffusion)", "pick": "agent:hf@2025-09"})
+    assert not app.warning, [w.value for w in app.warning]
+    assert any("agent:hf” in 2025-09: 1 paper" in s.value for s in app.subheader)
+    links = [p for p in app.get("page_link") if "Search these papers" in p.label]
+    assert links and "src=hf" in links[0].proto.query_string
+
+
+def test_mixed_windows_warn_and_offer_one_source(app, mixed_store):
+    open_trends(app, {"recent": "30"})
+    assert any("The two windows hold different sources" in w.value for w in app.warning)
+    only = [b for b in app.button if b.label == "Count only arXiv"]
+    assert only
+    only[0].click().run()
+    assert dict(app.query_params) == {"recent": "30", "src": "arxiv"}
+    assert not any("The two windows hold different sources" in w.value for w in app.warning)
+
+
+def test_bad_term_syntax_warns_on_the_page(app, mixed_store):
+    open_trends(app, {"terms": "(agent, agent:nowhere, agent"})
+    messages = " ".join(w.value for w in app.warning)
+    assert "parentheses do not match" in messages and "no corpus 'nowhere'" in messages
+
+
+def json_dumps(spec) -> str:
+    import json
+
+    return json.dumps(spec)

@@ -334,3 +334,52 @@ def test_each_function_returns_a_chart_and_says_its_columns():
     assert all(isinstance(spec, dict) and "$schema" in spec for spec in all_specs().values())
     assert isinstance(charts.topic_map_chart(map_frame([0, 1])), alt.TopLevelMixin)
     assert "topic" in charts.topic_map_chart.__doc__
+
+
+# --- sources (issue 18): the composition strip and mixed periods -----------------------------------------
+def composition_frame() -> pd.DataFrame:
+    """The shape of lib.trends.composition: per period and combination of sources; the last
+    month holds the list's papers only (mixed)."""
+    rows = []
+    for j, month in enumerate(MONTHS):
+        last = j == len(MONTHS) - 1
+        parts = {"hf": 40} if last else {"arxiv": 900 + j, "hf+arxiv": 30, "hf": 10}
+        names = {"hf": "Hugging Face daily list", "arxiv": "arXiv", "hf+arxiv": "Hugging Face daily list and arXiv"}
+        for key, papers in parts.items():
+            rows.append({"period": month.start_time, "label": month.strftime("%Y-%m"), "key": key,
+                         "sources": names[key], "papers": papers, "total": sum(parts.values()),
+                         "share": papers / sum(parts.values()), "mixed": last,
+                         "why": "Mixed sources: 100% Hugging Face daily list here, 9% over the series — a rise "
+                                "may only be a change of what was imported" if last else ""})
+    return pd.DataFrame(rows)
+
+
+def test_the_composition_strip_is_short_stacked_and_in_words():
+    spec = charts.composition_chart(composition_frame()).to_dict()
+    assert spec["height"] == 90 and spec["autosize"]["type"] == "fit-x"
+    encoding = spec["encoding"]
+    assert encoding["y"]["stack"] == "zero" and encoding["y"]["field"] == "papers"
+    scale = encoding["color"]["scale"]
+    assert scale["domain"] == ["arXiv", "Hugging Face daily list and arXiv", "Hugging Face daily list"]  # never "hf"
+    assert scale["range"][0] == charts.SOURCE_COLORS["arxiv"] and scale["range"][2] == charts.SOURCE_COLORS["hf"]
+    assert encoding["color"]["legend"]["orient"] == "bottom"
+    for width in (PHONE, DESKTOP):  # a legend that fits a phone and a desktop
+        columns = evaluate(encoding["color"]["legend"]["columns"], width)
+        assert columns * (evaluate(encoding["color"]["legend"]["labelLimit"], width) + 20) <= width
+    assert encoding["stroke"]["condition"] == {"test": "datum.mixed", "value": charts.MIXED_STROKE}
+    assert [t.get("title") for t in tooltips(spec)][-1] == "sources"  # the why, on a mixed period
+    # the strip's y axis is as wide as the trend chart's: their x positions agree
+    trend = charts.trend_chart(trend_frame(["agent"]), "share", 30).to_dict()
+    assert encoding["y"]["axis"]["minExtent"] == encodings(trend)[0]["y"]["axis"]["minExtent"]
+
+
+def test_mixed_periods_are_diamonds_that_say_why():
+    frame = trend_frame(["agent"]).assign(ratio=False, mixed=False, why="")
+    frame.loc[3, ["mixed", "why"]] = [True, "Mixed sources: 100% Hugging Face daily list here, 9% over the series"]
+    spec = charts.trend_chart(frame, "share", 30).to_dict()
+    assert encodings(spec)[1]["shape"]["condition"] == {"test": "datum.mixed", "value": "diamond"}
+    assert tooltips(spec)[-1]["field"] == "why"
+    plain = charts.trend_chart(trend_frame(["agent"]), "share", 30).to_dict()  # nothing mixed: no empty row
+    assert "why" not in [t["field"] for t in tooltips(plain)]
+    ratio = charts.trend_chart(frame.assign(ratio=True), "share", 30).to_dict()
+    assert encodings(ratio)[0]["y"]["axis"]["format"] == ",.3~f"  # a ratio of 2.5 is not "250.0%"

@@ -363,3 +363,63 @@ def test_real_subprocess(papers_store):
     assert code == 0 and json.loads(done.stdout) == json.loads(out)
     assert [(r["period"], r["count"]) for r in json.loads(done.stdout) if r["term"] == "agent"] == [
         ("2024-Q4", 2), ("2025-Q1", 3), ("2025-Q2", 3), ("2025-Q3", 0), ("2025-Q4", 0), ("2026-Q1", 3)]
+
+
+# --- --src: the papers counted (issue 18) --------------------------------------------------------------
+# A mixed store from real-format fixtures (see test_trends.py): eleven arXiv listings with categories
+# (2025-07..09) and a Hugging Face API day, 2025-09-08, listing 2509.05501 (on arXiv too, 2025-09-04,
+# mentions agents) and 2509.05502 (the list's only, no agent).
+MIXED_INPUTS = [ROOT / "tests" / "fixtures" / "mixed" / "arxiv_listings_2025-07_09.jsonl",
+                ROOT / "tests" / "fixtures" / "hf_api" / "2025-09-08.json"]
+
+
+@pytest.fixture(scope="module")
+def mixed_store(tmp_path_factory) -> Path:
+    from lib.importer import import_files
+
+    data = tmp_path_factory.mktemp("cli-mixed") / "data"
+    import_files(Store(data), input_files([str(p) for p in MIXED_INPUTS], (".jsonl", ".json")))
+    return data
+
+
+@pytest.mark.parametrize("src, rows", [
+    # the list's papers, dated by their day on it: one month, 1 of its 2 papers mentions agents
+    ("hf", [("2025-09", 1, 2)]),
+    # arXiv's, by their arXiv day: the list's own paper is not one of them
+    ("arxiv", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 3)]),
+    ("all", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 4)]),
+])
+def test_trend_src_counts_one_source(mixed_store, src, rows):
+    code, out, err = run("trend", "agent", "--src", src, "--json", "--data", str(mixed_store))
+    assert code == 0, err
+    assert [(r["period"], r["count"], r["total"]) for r in json.loads(out)] == rows
+    # September mixes the sources when every paper counts: said on stderr, never for one source
+    assert ("warning: mixed sources in 2025-09: Mixed sources: 50% arXiv here, 83% over the series" in err) == \
+        (src == "all")
+    assert [r["mixed"] for r in json.loads(out)] == [src == "all" and r[0] == "2025-09" for r in rows]
+
+
+def test_trend_corpus_lines_on_the_command_line(mixed_store):
+    code, out, err = run("trend", "agent:hf, agent:cs.CL", "--json", "--data", str(mixed_store))
+    assert code == 0, err
+    found = {(r["term"], r["period"]): (r["count"], r["total"]) for r in json.loads(out)}
+    assert found[("agent:hf", "2025-09")] == (1, 2)
+    assert found[("agent:cs.CL", "2025-09")] == (2, 2) and found[("agent:cs.CL", "2025-07")] == (1, 1)
+
+
+@pytest.mark.parametrize("command", [["trend", "agent"], ["emerging"]])
+def test_an_unknown_source_is_one_line_naming_the_store_s_sources(mixed_store, command):
+    code, out, err = run(*command, "--src", "file:nowhere.csv", "--data", str(mixed_store))
+    assert code == 2 and out == ""
+    assert err == ("error: --src file:nowhere.csv: this store holds no such papers; its sources: hf (2), "
+                   "arxiv (11) (or all)\n")
+
+
+def test_emerging_says_on_stderr_when_its_windows_mix_sources(mixed_store):
+    code, out, err = run("emerging", "--recent", "30", "--data", str(mixed_store))
+    assert code == 0 and out.startswith("recent 2025-08-18..2025-09-16 (6 papers)")
+    assert err.startswith("warning: The two windows hold different sources: 67% of the recent papers are from "
+                          "arXiv, against 100% of the baseline's.") and err.count("\n") == 1
+    code, out, err = run("emerging", "--recent", "30", "--src", "arxiv", "--json", "--data", str(mixed_store))
+    assert code == 0 and err == "" and json.loads(out)["windows"]["mixed"] == ""
+    assert json.loads(out)["windows"]["recent_papers"] == 5  # 2508.00203, 00204 and September's three

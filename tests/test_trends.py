@@ -8,9 +8,11 @@ never taken from the code under test."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -765,3 +767,184 @@ def test_column_stats_in_blocks_count_each_columns_selected_papers(index, block,
             assert papers[column] == len(rows)
             for mask, count in zip(masks, counts):
                 assert count[column] == int(mask[rows].sum())
+
+
+# --- sources (issue 18): the denominator, corpora, unions and ratios ---------------------------------
+# A small mixed store from real-format fixtures: eleven arXiv listings with categories (July to
+# September 2025) and a Hugging Face API day (2025-09-08: one of those papers and one of its own).
+# September holds both sources: 2 arXiv-only papers, 1 on both, 1 of the list only (50% arXiv
+# only, against 10 of 12 = 83% over the series): that month is mixed, July and August are not.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LISTINGS = FIXTURES / "mixed" / "arxiv_listings_2025-07_09.jsonl"
+HF_DAY = FIXTURES / "hf_api" / "2025-09-08.json"
+AGENT_WORD = re.compile(r"\bagents?\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    from lib.dataset import load
+    from lib.importer import import_files
+    from lib.store import Store, input_files
+
+    data = tmp_path_factory.mktemp("mixed") / "data"
+    import_files(Store(data), input_files([str(LISTINGS), str(HF_DAY)], (".jsonl", ".json")))
+    ds = load(Store(data))
+    return ds, TermIndex.build(ds.table)
+
+
+def fixture_papers() -> dict[str, dict]:
+    """The fixture files read with plain json: month, text, categories and sources per paper."""
+    papers = {}
+    for line in LISTINGS.read_text().splitlines():
+        r = json.loads(line)
+        papers[r["id"]] = {"month": r["date"][:7], "text": f"{r['title']} {r['abstract']}", "cats": r["categories"],
+                           "sources": {"arxiv"}}
+    for item in json.loads(HF_DAY.read_text()):
+        paper = item["paper"]
+        entry = papers.setdefault(paper["id"], {"month": "2025-09", "text": "", "cats": [], "sources": set()})
+        entry["text"] += f" {item['title']} {item['summary']} {' '.join(paper.get('ai_keywords') or [])}"
+        entry["sources"].add("hf")
+    return papers
+
+
+def by_month(papers, keep, mentions) -> list[tuple[str, int, int]]:
+    """(month, papers of the corpus mentioning, papers of the corpus) for July–September."""
+    return [(m, sum(keep(p) and mentions(p) for p in papers.values() if p["month"] == m),
+             sum(keep(p) for p in papers.values() if p["month"] == m)) for m in ("2025-07", "2025-08", "2025-09")]
+
+
+def rows_of(tidy: pd.DataFrame, term: str) -> list[tuple[str, int, int]]:
+    part = tidy[tidy["term"] == term]
+    return list(zip(part["label"], part["count"].astype(int), part["total"].astype(int)))
+
+
+def test_corpus_lines_count_within_their_corpus(mixed):
+    ds, index = mixed
+    keys, warnings = parse_terms("agent:hf, agent:arxiv, agent:cs.CL, agent:cs.CV, agent", index, ds.table)
+    assert warnings == [] and [k.label for k in keys] == ["agent:hf", "agent:arxiv", "agent:cs.CL", "agent:cs.CV",
+                                                          "agent"]
+    tidy = series(index, ds.table, ds.periods("month"), keys, "month")
+    papers = fixture_papers()
+    agent = lambda p: bool(AGENT_WORD.search(p["text"]))  # noqa: E731
+    for label, keep in (("agent:hf", lambda p: "hf" in p["sources"]), ("agent:arxiv", lambda p: "arxiv" in p["sources"]),
+                        ("agent:cs.CL", lambda p: "cs.CL" in p["cats"]), ("agent:cs.CV", lambda p: "cs.CV" in p["cats"]),
+                        ("agent", lambda p: True)):
+        assert rows_of(tidy, label) == by_month(papers, keep, agent), label
+    line = tidy[tidy["term"] == "agent:cs.CV"]
+    assert line["share"].tolist() == pytest.approx([0 / 2, 1 / 2, 0 / 1])  # within the corpus
+
+
+def test_a_union_counts_a_paper_once_and_a_ratio_divides_paper_counts(mixed):
+    ds, index = mixed
+    keys, warnings = parse_terms("agent + tools, (agent) / (diffusion), agent, tools", index, ds.table)
+    assert warnings == []
+    tidy = series(index, ds.table, ds.periods("month"), keys, "month", norm="count")
+    papers = fixture_papers()
+    tools = lambda p: bool(re.search(r"\btools?\b", p["text"], re.I))  # noqa: E731
+    agent = lambda p: bool(AGENT_WORD.search(p["text"]))  # noqa: E731
+    union = rows_of(tidy, "agent + tools")
+    assert union == by_month(papers, lambda p: True, lambda p: agent(p) or tools(p))
+    assert union[2][1] < rows_of(tidy, "agent")[2][1] + rows_of(tidy, "tools")[2][1]  # 2509.05501 has both: once
+    ratio = tidy[tidy["term"] == "(agent) / (diffusion)"]
+    diffusion = lambda p: "diffusion" in p["text"].lower()  # noqa: E731
+    expected = [(m, a, d) for (m, a, _), (_, d, _) in zip(by_month(papers, lambda p: True, agent),
+                                                          by_month(papers, lambda p: True, diffusion))]
+    assert rows_of(tidy, "(agent) / (diffusion)") == expected
+    assert ratio["value"].tolist() == pytest.approx([a / d for _, a, d in expected])  # norm=count does not apply
+    assert ratio["ratio"].all() and not tidy[tidy["term"] == "agent"]["ratio"].any()
+    assert (tidy[tidy["term"] == "agent"]["value"] == tidy[tidy["term"] == "agent"]["count"]).all()
+
+
+def test_lines_combine_keep_their_label_and_list_their_papers(mixed):
+    ds, index = mixed
+    (key,), warnings = parse_terms("(Agent + agents):HF", index, ds.table)
+    assert warnings == [] and key.label == "(Agent + agents):HF" and key.corpus == "hf"
+    assert ds.table["id"].to_numpy()[trends.term_rows(index, ds.table, key)].tolist() == ["2509.05501"]
+    periods = ds.periods("month")
+    assert period_bounds(periods, "2025-09", "month") == (dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+    rows = papers_behind(index, ds.table, periods, key, dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+    assert ds.table["id"].to_numpy()[rows].tolist() == ["2509.05501"]
+    assert trends.search_of(key) == ("agent", {"src": "hf"})
+    (category,), _ = parse_terms("agent:cs.cl", index, ds.table)
+    assert category.corpus == "cs.CL" and trends.search_of(category, "arxiv") == ("agent", {"cat": "cs.CL",
+                                                                                           "src": "arxiv"})
+    # the drill-down's pick (TERM@PERIOD) splits at the last @
+    assert "(Agent + agents):HF@2025-09".rpartition("@") == ("(Agent + agents):HF", "@", "2025-09")
+
+
+@pytest.mark.parametrize("text, warning", [
+    ("(agent", "parentheses do not match"),
+    ("agent)) + (tools", "parentheses do not match"),
+    ("agent +", "one side of + or / is empty"),
+    ("/ diffusion", "one side of + or / is empty"),
+    ("(agent) / ()", "one side of + or / is empty"),
+    ("agent:zz.XX", "no corpus 'zz.XX'"),
+    ("(agent) / (tools) / (diffusion)", "one / per line"),
+    ("agent + (tools / diffusion)", "a ratio (/) inside a sum"),
+    ("agent + ---", "no words in '---'"),
+    ("zzq* + agent", "No term starts with 'zzq'"),
+])
+def test_bad_line_syntax_is_a_warning_never_a_traceback(mixed, text, warning):
+    ds, index = mixed
+    keys, warnings = parse_terms(f"{text}, diffusion", index, ds.table)
+    assert [k.label for k in keys] == ["diffusion"]  # the slip is skipped, the rest drawn
+    assert len(warnings) == 1 and warning in warnings[0], warnings
+
+
+@pytest.mark.parametrize("text, lines", [
+    ("agent: a survey", ["agent: a survey"]),  # a space after the colon: a phrase, as it always was
+    ("(agent)", ["(agent)"]),
+    ("agent + agents", ["agent + agents"]),
+    ("agent, agents + agent", ["agent"]),  # one line per set of papers, under its first spelling
+    ("tools + agent, agent + tools", ["tools + agent"]),
+    ("agent:hf, agent:arxiv", ["agent:hf", "agent:arxiv"]),
+])
+def test_line_syntax(mixed, text, lines):
+    ds, index = mixed
+    keys, warnings = parse_terms(text, index, ds.table)
+    assert warnings == [] and [k.label for k in keys] == lines
+
+
+def test_composition_marks_the_mixed_period(mixed):
+    ds, _ = mixed
+    strip = trends.composition(ds.periods("month"), *ds.mix)
+    assert list(strip.columns) == ["period", "label", "key", "sources", "papers", "total", "share", "mixed", "why"]
+    papers = fixture_papers()
+    for month in ("2025-07", "2025-08", "2025-09"):
+        part = strip[strip["label"] == month]
+        expected = defaultdict(int)
+        for p in papers.values():
+            if p["month"] == month:
+                expected["+".join(s for s in ("hf", "arxiv") if s in p["sources"])] += 1
+        assert dict(zip(part["key"], part["papers"])) == dict(expected)
+    mixed_months = strip.drop_duplicates("label").set_index("label")
+    assert mixed_months["mixed"].to_dict() == {"2025-07": False, "2025-08": False, "2025-09": True}
+    assert mixed_months.loc["2025-09", "why"] == ("Mixed sources: 50% arXiv here, 83% over the series — a rise may "
+                                                  "only be a change of what was imported")
+    assert set(strip["sources"]) == {"arXiv", "Hugging Face daily list", "Hugging Face daily list and arXiv"}
+    # the series carries the same marks; a corpus of one source, or one source's periods: nothing mixed
+    _, index = mixed
+    keys, _ = parse_terms("agent, agent:hf", index, ds.table)
+    tidy = series(index, ds.table, ds.periods("month"), keys, "month", mix=ds.mix)
+    assert tidy[tidy["term"] == "agent"]["mixed"].tolist() == [False, False, True]
+    assert tidy.loc[tidy["mixed"], "why"].str.startswith("Mixed sources: 50% arXiv").all()
+    assert not tidy[tidy["term"] == "agent:hf"]["mixed"].any()
+    for src in ("hf", "arxiv"):
+        alone = trends.composition(ds.periods("month", src), *ds.mix, src=src)
+        assert not alone["mixed"].any() and alone["key"].unique().tolist() == [src]
+        assert not series(index, ds.table, ds.periods("month", src), keys, "month", mix=ds.mix)["mixed"].any()
+    # a day range: the strip covers the chart's periods only
+    ranged = trends.composition(ds.periods("month"), *ds.mix, dt.date(2025, 8, 1), dt.date(2025, 9, 30))
+    assert ranged["label"].unique().tolist() == ["2025-08", "2025-09"]
+
+
+def test_emerging_says_when_its_windows_hold_different_sources(mixed):
+    ds, index = mixed
+    # recent: 2025-08-18 .. 2025-09-16 (4 of 6 papers arXiv only), baseline before it (all arXiv only)
+    _, _, info = emerging(index, ds.periods("day"), 30, 365, min_support=1, mix=ds.mix)
+    assert (info["recent_papers"], info["baseline_papers"]) == (6, 6)
+    assert info["mixed"].startswith("The two windows hold different sources: 67% of the recent papers are from arXiv, "
+                                    "against 100% of the baseline's.")
+    assert "hf" not in info["mixed"].split()
+    assert emerging(index, ds.periods("day", "arxiv"), 30, 365, min_support=1, mix=ds.mix)[2]["mixed"] == ""
+    assert emerging(index, ds.periods("day"), 30, 365, min_support=1)[2]["mixed"] == ""  # no mix given
