@@ -46,14 +46,30 @@ def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.d
     return previous, following
 
 
-def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes") -> pd.DataFrame:
-    """The papers listed on ``day`` (``dates``: the table's ``date`` column as datetime64),
-    most upvoted first (unknown last) or as listed; indexed by table row (see
+def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes",
+              member: np.ndarray | None = None) -> pd.DataFrame:
+    """The papers dated ``day`` (``dates``: each row's day as datetime64, the day a source
+    dates it by, see lib.sources.days), of ``member`` only when given; most upvoted first
+    (unknown last) or as listed: in the order of that day's Hugging Face daily list
+    (``hf_rank``), then the rest in table order.  Indexed by table row (see
     lib.schema.rows_frame)."""
-    frame = rows_frame(table, np.flatnonzero(dates == np.datetime64(day)))
+    hit = dates == np.datetime64(day)
+    if member is not None:
+        hit &= member
+    frame = rows_frame(table, np.flatnonzero(hit))
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
+    elif len(frame):
+        rank = frame["hf_rank"].to_numpy(dtype=float, na_value=np.inf)
+        rank[(frame["hf_day"] != pd.Timestamp(day)).to_numpy()] = np.inf  # a rank is a place on its own day's list
+        frame = frame.iloc[np.argsort(rank, kind="stable")]
     return frame
+
+
+def counted_days(periods) -> np.ndarray:
+    """The days that have papers of a lib.trends.Periods at granularity ``day`` (its counted
+    rows: one source's papers, by the day that source dates them), ascending (datetime64[D])."""
+    return periods.index[periods.totals > 0].to_timestamp().to_numpy().astype("datetime64[D]")
 
 
 def page_bounds(total: int, page: int, size: int = PAGE_SIZE) -> tuple[int, int, int]:
@@ -95,6 +111,20 @@ def auto_period(first: dt.date | None, last: dt.date | None) -> str:
     if span <= 6 * 366:
         return "month"
     return "quarter"
+
+
+def periods_frame(periods, by: str) -> pd.DataFrame:
+    """:func:`papers_per_period`'s tidy counts, read off a lib.trends.Periods at granularity
+    ``by`` (its counted rows: one source's papers, by the day that source dates them)."""
+    totals = np.asarray(periods.totals, dtype="int64")
+    nonzero = np.flatnonzero(totals)
+    span = periods.index[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else periods.index[:0]
+    return pd.DataFrame({
+        "period": span.start_time.astype("datetime64[s]"),
+        "label": pd.Series([period_label(p, by) for p in span], dtype=str),
+        "papers": totals[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else totals[:0],
+        "by": by,
+    })
 
 
 def papers_per_period(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -173,3 +203,14 @@ def ordered_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date |
     if start and end and start > end:
         return end, start, ["The day range ended before it started; the two days were swapped."]
     return start, end, []
+
+
+def source_periods(ds, by: str, src: str):
+    """``ds.periods(by, src)`` (lib.dataset.Dataset.periods), its day and member arrays read
+    first: Dataset.periods computes them inside its memo's lock, which is not reentrant
+    (a deadlock as of 2026-12-03); with them remembered beforehand it only stores the
+    Periods.  Replace by ``ds.periods`` once the lock is reentrant."""
+    from lib.trends import Periods
+
+    dates, member = ds.day_of(src), ds.member(src)
+    return ds._remember(("periods", by, src), lambda: Periods.of(dates, by, member))

@@ -29,12 +29,13 @@ MAX_EXPORT = 10_000
 NO_DAY = np.iinfo(np.int64).min
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Filters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     min_upvotes: int = 0
     category: str | None = None
+    member: np.ndarray | None = None  # per row, whether it is of the chosen source (lib.sources); None: all
 
 
 class Columns:
@@ -249,9 +250,10 @@ def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.nd
 
 
 def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
-    if not (filters.date_from or filters.date_to or filters.min_upvotes > 0 or filters.category):
+    if not (filters.date_from or filters.date_to or filters.min_upvotes > 0 or filters.category
+            or filters.member is not None):
         return rows, scores
-    keep = np.ones(len(rows), dtype=bool)
+    keep = np.ones(len(rows), dtype=bool) if filters.member is None else filters.member[rows]
     if filters.date_from:
         keep &= columns.days[rows] >= (filters.date_from - dt.date(1970, 1, 1)).days
     if filters.date_to:

@@ -399,12 +399,12 @@ def day_range(spec: PageSpec, state: dict[str, Any], ds: Dataset, on_change=None
 
 
 def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: str = "Papers from",
-                  into=None, offer: dict[str, str] | None = None) -> str:
+                  into=None, offer: dict[str, str] | None = None, on_change=changed) -> str:
     """The papers counted (URL key ``src``): a choice of every source the table holds, with
     its number of papers; a link's source the table does not hold falls back to the
     default, saying so.  Returns the source in effect (``state["src"]`` too).  Drawn only
     when the table holds more than one source (``offer``: the choices and labels, when
-    a page words them its own way)."""
+    a page words them its own way; ``on_change``: a page's own callback, e.g. back to page 1)."""
     field = next(f for f in spec.fields if f.key == "src")
     present = ds.sources
     options = offer or sources_module.choices(present)
@@ -418,7 +418,7 @@ def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: 
             papers = ds.overview.papers if key == sources_module.ALL else present.get(key)
             return options[key] + (f" ({papers:,})" if papers is not None else "")
 
-        state["src"] = (into or st).selectbox(label, list(options), format_func=label_of, on_change=changed,
+        state["src"] = (into or st).selectbox(label, list(options), format_func=label_of, on_change=on_change,
                                               key=widget_key(spec, "src"), width=260,
                                               help="Which papers every number here counts. The Hugging Face "
                                                    "daily list is a small, hand-picked share of arXiv.")

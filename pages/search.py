@@ -7,6 +7,8 @@ import streamlit as st
 
 from lib import exports, search
 from lib.query import parse
+from lib.schema import source_name
+from lib.sources import ALL
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH
 from lib.views import ViewLink, atom_feed
@@ -58,16 +60,19 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     state["sort"] = st.selectbox("Sort by", list(search.SORTS), key=key("sort"), on_change=first_page, width=190,
                                  format_func=lambda s: f"Sort: {search.SORTS[s].lower()}", label_visibility="collapsed")
     ranges = st.container(width="content")
-active = [f"from {state['from']}" if state["from"] else "", f"to {state['to']}" if state["to"] else "",
-          f"≥ {state['up']} upvotes" if state["up"] else "", state["cat"]]
-with st.expander("Filters" + "".join(f" · {a}" for a in active if a), icon=":material/filter_list:"):
-    with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):
-        common.day_range(SEARCH, state, ds, on_change=first_page, pills_into=ranges)
-        state["up"] = st.number_input("Min. upvotes", min_value=0, max_value=1_000_000, step=1, key=key("up"),
-                                      on_change=first_page, width=130)
-        state["cat"] = st.selectbox("Category", [""] + list(categories), key=key("cat"), on_change=first_page,
-                                    format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories",
-                                    width=220)
+held = state["src"] in ds.sources  # a source the table lacks falls back to all (source_picker says so)
+active = [source_name(state["src"]) if held else "", f"from {state['from']}" if state["from"] else "",
+          f"to {state['to']}" if state["to"] else "", f"≥ {state['up']} upvotes" if state["up"] else "", state["cat"]]
+with st.expander("Filters" + "".join(f" · {md_escape(a)}" for a in active if a), icon=":material/filter_list:"):
+    filter_row = st.container(horizontal=True, gap="small", vertical_alignment="bottom")
+src = common.source_picker(SEARCH, state, ds, into=filter_row, on_change=first_page)  # a warning: out of the fold
+with filter_row:
+    common.day_range(SEARCH, state, ds, on_change=first_page, pills_into=ranges)
+    state["up"] = st.number_input("Min. upvotes", min_value=0, max_value=1_000_000, step=1, key=key("up"),
+                                  on_change=first_page, width=130)
+    state["cat"] = st.selectbox("Category", [""] + list(categories), key=key("cat"), on_change=first_page,
+                                format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories",
+                                width=220)
 state["q"] = st.session_state[key("q")]
 
 query = parse(state["q"])
@@ -83,7 +88,7 @@ for message in query.warnings:
     st.warning(message, icon=":material/edit_note:")
 
 started = time.perf_counter()
-filters = search.Filters(state["from"], state["to"], int(state["up"] or 0), state["cat"] or None)
+filters = search.Filters(state["from"], state["to"], int(state["up"] or 0), state["cat"] or None, ds.member(src))
 result = search.search(index, ds.search_columns, query, filters, state["sort"])
 pages = max(1, -(-result.total // search.PAGE_SIZE))
 if state["p"] > pages:
@@ -124,7 +129,7 @@ if result.total == 0:
     if broader and broader != state["q"]:
         st.page_link("pages/search.py", label=f"Try a broader search: {md_escape(broader)}", icon=":material/zoom_out:",
                      query_params=SEARCH.encode({**state, "q": broader, "p": 1}))
-    if state["from"] or state["to"] or state["up"] or state["cat"]:
+    if state["from"] or state["to"] or state["up"] or state["cat"] or src != ALL:
         st.page_link("pages/search.py", label="Search without the filters", icon=":material/filter_alt_off:",
                      query_params=SEARCH.encode({"q": state["q"], "sort": state["sort"]}))
 
