@@ -9,7 +9,7 @@ import streamlit as st
 from lib.errors import PapersError
 from lib.formats import FORMATS
 from lib.importer import import_files
-from lib.schema import SOURCE_NAMES, to_frame
+from lib.schema import source_name, to_frame
 from lib.store import InputFile, read_only
 from lib.text import count_text
 from lib.urlstate import IMPORT
@@ -79,8 +79,8 @@ if preview.rejected or preview.warnings:
     )
     st.dataframe(problems, hide_index=True, width="stretch")
 first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
-first["source"] = first["source"].map(lambda name: SOURCE_NAMES.get(name, name))
-st.dataframe(first[["id", "date", "title", "authors", "upvotes", "source"]], hide_index=True, width="stretch",
+first["sources"] = first["sources"].map(lambda keys: ", ".join(source_name(k) for k in keys))
+st.dataframe(first[["id", "date", "title", "authors", "upvotes", "sources"]], hide_index=True, width="stretch",
              column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
 
 

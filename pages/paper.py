@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import search
-from lib.schema import SOURCE_NAMES
+from lib.schema import source_name
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common
@@ -37,8 +37,15 @@ known_id = arxiv_id(paper.id)
 
 st.title(md_escape(paper.title), anchor=False)
 st.markdown(", ".join(common.author_link(a) for a in paper.authors) or "*Authors unknown*")  # each to their papers
-facts = [f"**{'Listed' if paper.listed else 'Published'}** {paper.date:%Y-%m-%d}",
-         f"**arXiv v1** {paper.published:%Y-%m-%d}" if pd.notna(paper.published) else "**arXiv v1** unknown"]
+facts = []
+if pd.notna(paper.hf_day):  # the list's own facts, beside arXiv's
+    position = f" (#{int(paper.hf_rank)})" if pd.notna(paper.hf_rank) else ""
+    facts.append(f"**Hugging Face daily list** {paper.hf_day:%Y-%m-%d}{position}")
+elif paper.listed:
+    facts.append(f"**Listed** {paper.date:%Y-%m-%d}")
+elif pd.isna(paper.published) or paper.published != paper.date:
+    facts.append(f"**Published** {paper.date:%Y-%m-%d}")
+facts.append(f"**arXiv v1** {paper.published:%Y-%m-%d}" if pd.notna(paper.published) else "**arXiv v1** unknown")
 if pd.notna(paper.upvotes):
     facts.append(f":material/thumb_up: **{count_text(int(paper.upvotes), 'upvote')}**")
 if pd.notna(paper.num_comments):
@@ -68,7 +75,8 @@ if topic >= 0:
                      query_params=TOPICS.encode({"topic": topic}))
 st.subheader("Abstract", anchor=False)
 st.markdown(md_escape(paper.abstract) if paper.abstract else "*No abstract in the source.*")
-st.caption(f"Source: {md_escape(SOURCE_NAMES.get(paper.source, paper.source))} · id {md_escape(paper.id)}")
+st.caption(f"{'Sources' if len(paper.sources) > 1 else 'Source'}: "
+           f"{md_escape(', '.join(source_name(s) for s in paper.sources))} · id {md_escape(paper.id)}")
 
 st.subheader("Similar papers", anchor=False)
 st.caption("Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
