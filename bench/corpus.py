@@ -47,7 +47,8 @@ def synthetic_store(n: int, seed: int = 20260701, quick: bool = False) -> Path:
     sample, which a quick run imports anyway), built once, then reused."""
     from lib.store import Store
 
-    path = WORK / f"store-mixed-{n}-{seed}{'-quick' if quick else ''}"
+    # "-src": built with sources (one paper in HF_EVERY on the daily list); older builds had none
+    path = WORK / f"store-mixed-{n}-{seed}-src{'-quick' if quick else ''}"
     store = Store(path)
     if store.exists():
         store.upgrade_layout()

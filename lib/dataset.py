@@ -33,7 +33,7 @@ class Dataset:
     is_sample: bool
     data_dir: str
     _memo: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # a memo may use another
 
     @cached_property
     def frame(self) -> pd.DataFrame:
