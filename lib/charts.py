@@ -141,7 +141,8 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
     if tidy["mixed"].any():
         tips.append(alt.Tooltip("why:N", title="sources"))
     base = alt.Chart(tidy).encode(
-        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate"),
+                scale=alt.Scale(domain=_time_domain(tidy["period"], by)) if len(tidy) else alt.Undefined),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format, minExtent=_Y_EXTENT)),
         color=alt.Color("term:N", title="term", scale=palette, sort=palette.domain,
                         legend=_legend("term", "top", _TERM_SLOT, _TERM_LABEL)),
@@ -161,6 +162,19 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
 SOURCE_COLORS = {"hf": "#ff9d00", "arxiv": "#b31b1b", "hf+arxiv": "#e9724c"}
 _OTHER_SOURCES = ["#4c78a8", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac", "#54a24b"]
 MIXED_STROKE = "#e45756"  # outline of a mixed period's bars
+_STEPS = {"day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7), "month": pd.Timedelta(days=30.44),
+          "quarter": pd.Timedelta(days=91.3), "year": pd.Timedelta(days=365.25)}
+_BAR = 0.8  # a bar's width, in periods
+_TICKS = {"month": {"interval": "month", "step": 1}, "quarter": {"interval": "month", "step": 3},
+          "year": {"interval": "year", "step": 1}}
+
+
+def _time_domain(periods: pd.Series, by: str) -> list[str]:
+    """The x domain of the trend chart and of the strip under it: half a period beyond the
+    first and the last, so the two charts put a period at one x."""
+    half = _STEPS.get(by, _STEPS["day"]) / 2
+    first, last = pd.to_datetime(periods.min()), pd.to_datetime(periods.max())
+    return [(first - half).isoformat(), (last + half).isoformat()]
 
 
 def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
@@ -177,13 +191,20 @@ def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
             alt.Tooltip("total:Q", title="papers in the period", format=",")]
     if tidy["mixed"].any():
         tips.append(alt.Tooltip("why:N", title="sources"))
+    step = _STEPS.get(by, _STEPS["day"])  # a bar spans most of its period, centred on the trend's point
+    start = tidy["period"] - step * (_BAR / 2)
+    order = tidy["key"].map({k: i for i, k in enumerate(keys)})
+    tidy = tidy.assign(start=start, end=start + step * _BAR, _order=order).sort_values(["period", "_order"], kind="stable")
+    tidy = tidy.assign(top=tidy.groupby("period")["papers"].cumsum())  # stacked by hand: x2 turns off Vega's stack
+    tidy = tidy.assign(bottom=tidy["top"] - tidy["papers"]).drop(columns="_order")
     return alt.Chart(tidy, height=90).mark_bar().encode(
-        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-        y=alt.Y("papers:Q", stack="zero", title="papers",
-                axis=alt.Axis(format="~s", tickCount=3, minExtent=_Y_EXTENT)),
+        x=alt.X("start:T", title=None, scale=alt.Scale(domain=_time_domain(tidy["period"], by)),
+                axis=alt.Axis(tickCount=_TICKS.get(by, alt.Undefined))),  # ticks on periods, not on bar edges
+        x2="end:T",
+        y=alt.Y("top:Q", title="papers", axis=alt.Axis(format=",d", tickCount=3, minExtent=_Y_EXTENT)),
+        y2="bottom:Q",
         color=alt.Color("sources:N", title="papers from", scale=alt.Scale(domain=names, range=colours), sort=names,
                         legend=_legend("papers from", "bottom", _TERM_SLOT, _TERM_LABEL)),
-        order=alt.Order("key:N"),
         stroke=alt.condition("datum.mixed", alt.value(MIXED_STROKE), alt.value("transparent")),
         strokeWidth=alt.condition("datum.mixed", alt.value(1.5), alt.value(0)),
         tooltip=tips,

@@ -358,7 +358,9 @@ def test_the_composition_strip_is_short_stacked_and_in_words():
     spec = charts.composition_chart(composition_frame()).to_dict()
     assert spec["height"] == 90 and spec["autosize"]["type"] == "fit-x"
     encoding = spec["encoding"]
-    assert encoding["y"]["stack"] == "zero" and encoding["y"]["field"] == "papers"
+    assert encoding["y"]["field"] == "top" and encoding["y2"]["field"] == "bottom"  # stacked: bars start on the last
+    data = next(iter(spec["datasets"].values()))
+    assert [(r["bottom"], r["top"]) for r in data[:3]] == [(0, 900), (900, 930), (930, 940)]
     scale = encoding["color"]["scale"]
     assert scale["domain"] == ["arXiv", "Hugging Face daily list and arXiv", "Hugging Face daily list"]  # never "hf"
     assert scale["range"][0] == charts.SOURCE_COLORS["arxiv"] and scale["range"][2] == charts.SOURCE_COLORS["hf"]

@@ -807,7 +807,7 @@ def fixture_papers() -> dict[str, dict]:
     return papers
 
 
-def by_month(papers, keep, mentions) -> list[tuple[str, int, int]]:
+def corpus_months(papers, keep, mentions) -> list[tuple[str, int, int]]:
     """(month, papers of the corpus mentioning, papers of the corpus) for July–September."""
     return [(m, sum(keep(p) and mentions(p) for p in papers.values() if p["month"] == m),
              sum(keep(p) for p in papers.values() if p["month"] == m)) for m in ("2025-07", "2025-08", "2025-09")]
@@ -829,7 +829,7 @@ def test_corpus_lines_count_within_their_corpus(mixed):
     for label, keep in (("agent:hf", lambda p: "hf" in p["sources"]), ("agent:arxiv", lambda p: "arxiv" in p["sources"]),
                         ("agent:cs.CL", lambda p: "cs.CL" in p["cats"]), ("agent:cs.CV", lambda p: "cs.CV" in p["cats"]),
                         ("agent", lambda p: True)):
-        assert rows_of(tidy, label) == by_month(papers, keep, agent), label
+        assert rows_of(tidy, label) == corpus_months(papers, keep, agent), label
     line = tidy[tidy["term"] == "agent:cs.CV"]
     assert line["share"].tolist() == pytest.approx([0 / 2, 1 / 2, 0 / 1])  # within the corpus
 
@@ -843,12 +843,12 @@ def test_a_union_counts_a_paper_once_and_a_ratio_divides_paper_counts(mixed):
     tools = lambda p: bool(re.search(r"\btools?\b", p["text"], re.I))  # noqa: E731
     agent = lambda p: bool(AGENT_WORD.search(p["text"]))  # noqa: E731
     union = rows_of(tidy, "agent + tools")
-    assert union == by_month(papers, lambda p: True, lambda p: agent(p) or tools(p))
+    assert union == corpus_months(papers, lambda p: True, lambda p: agent(p) or tools(p))
     assert union[2][1] < rows_of(tidy, "agent")[2][1] + rows_of(tidy, "tools")[2][1]  # 2509.05501 has both: once
     ratio = tidy[tidy["term"] == "(agent) / (diffusion)"]
     diffusion = lambda p: "diffusion" in p["text"].lower()  # noqa: E731
-    expected = [(m, a, d) for (m, a, _), (_, d, _) in zip(by_month(papers, lambda p: True, agent),
-                                                          by_month(papers, lambda p: True, diffusion))]
+    expected = [(m, a, d) for (m, a, _), (_, d, _) in zip(corpus_months(papers, lambda p: True, agent),
+                                                          corpus_months(papers, lambda p: True, diffusion))]
     assert rows_of(tidy, "(agent) / (diffusion)") == expected
     assert ratio["value"].tolist() == pytest.approx([a / d for _, a, d in expected])  # norm=count does not apply
     assert ratio["ratio"].all() and not tidy[tidy["term"] == "agent"]["ratio"].any()
