@@ -226,7 +226,8 @@ TRENDS = PageSpec(
     fields=(
         # comma-separated terms; a phrase is one term; a trailing * expands a prefix
         Field("terms", "agent, diffusion, reinforcement learning", text,
-              doc="comma-separated words or phrases; a trailing * expands to the most frequent completions"),
+              doc="comma-separated words or phrases; a trailing * expands to the most frequent completions; "
+                  "term:hf or term:cs.CL (a corpus), a + b (union), (a) / (b) (ratio)"),
         # period of each point
         Field("by", "month", choice("day", "week", "month", "quarter", "year"),
               doc="day | week | month | quarter | year"),
