@@ -204,13 +204,3 @@ def ordered_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date |
         return end, start, ["The day range ended before it started; the two days were swapped."]
     return start, end, []
 
-
-def source_periods(ds, by: str, src: str):
-    """``ds.periods(by, src)`` (lib.dataset.Dataset.periods), its day and member arrays read
-    first: Dataset.periods computes them inside its memo's lock, which is not reentrant
-    (a deadlock as of 2026-12-03); with them remembered beforehand it only stores the
-    Periods.  Replace by ``ds.periods`` once the lock is reentrant."""
-    from lib.trends import Periods
-
-    dates, member = ds.day_of(src), ds.member(src)
-    return ds._remember(("periods", by, src), lambda: Periods.of(dates, by, member))

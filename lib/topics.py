@@ -233,12 +233,14 @@ class TopicModel:
     def n_topics(self) -> int:
         return self.topic_term_.shape[0]
 
-    def summary(self) -> pd.DataFrame:
-        """One row per topic: id, label, size (papers whose dominant topic it is), share, top terms."""
-        sizes = np.bincount(self.dominant_[self.dominant_ >= 0], minlength=self.n_topics)
+    def summary(self, member: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per topic: id, label, size (papers whose dominant topic it is), share, top terms.
+        ``member``: count only these papers (one source's, lib.sources); the topics stay the fit's."""
+        dominant = self.dominant_ if member is None else self.dominant_[member]
+        sizes = np.bincount(dominant[dominant >= 0], minlength=self.n_topics)
         return pd.DataFrame({
             "topic": np.arange(self.n_topics), "label": self.labels_, "papers": sizes,
-            "share": sizes / max(1, len(self.dominant_)),
+            "share": sizes / max(1, len(dominant)),
             "terms": [", ".join(t for t, _ in self.top_terms(i, 8)) for i in range(self.n_topics)],
         })
 
@@ -256,13 +258,16 @@ class TopicModel:
         return pd.DataFrame({"topic": order, "label": [self.labels_[t] for t in order],
                              "similarity": [float(cosine[t]) for t in order]})
 
-    def representative(self, topic: int, n: int = 10) -> np.ndarray:
-        """Rows of the papers that belong most to ``topic`` (highest weight share)."""
-        members = np.flatnonzero(self.dominant_ == topic)
+    def representative(self, topic: int, n: int = 10, member: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the papers that belong most to ``topic`` (highest weight share), of ``member``
+        only when given."""
+        members = self.members(topic, member)
         return members[np.argsort(-self.weight_[members], kind="stable")[:n]]
 
-    def members(self, topic: int) -> np.ndarray:
-        return np.flatnonzero(self.dominant_ == topic)
+    def members(self, topic: int, member: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the papers whose dominant topic is ``topic`` (of ``member`` only, when given)."""
+        inside = self.dominant_ == topic
+        return np.flatnonzero(inside if member is None else inside & member)
 
 
 def topic_labels(topic_term: np.ndarray, display: list[str], words: int = 3) -> list[str]:
@@ -370,10 +375,14 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
 
 
 def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
-    """Each topic's share of papers in the recent window against the baseline before it."""
-    end = int(periods.days.max())
-    recent = periods.days > end - recent_days
-    baseline = (periods.days > end - recent_days - baseline_days) & ~recent
+    """Each topic's share of papers in the recent window against the baseline before it (the
+    papers ``periods`` counts: one source's, by the day it dates them, see lib.trends.Periods)."""
+    end = int(periods.counted_days.max()) if len(periods.counted_days) else 0
+    recent = (periods.days > end - recent_days) & (periods.days <= end)
+    baseline = (periods.days > end - recent_days - baseline_days) & ~recent & (periods.days <= end)
+    if periods.member is not None:
+        recent &= periods.member
+        baseline &= periods.member
     dominant = np.asarray(model.dominant_)
     rows = []
     for topic in range(model.n_topics):

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lib import search, trends
+from lib import sources as sources_module
 from lib.errors import PapersError
 from lib.urlstate import PAGES
 
@@ -124,9 +125,10 @@ def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = No
     (or ``newest_first``, for feeds)."""
     ds = resources.dataset
     state = view.state
+    src = _source(view, ds)
     if view.page == "search":
         start = max(d for d in (state["from"], since) if d) if (state["from"] or since) else None
-        filters = search.Filters(start, state["to"], int(state["up"] or 0), state["cat"] or None)
+        filters = search.Filters(start, state["to"], int(state["up"] or 0), state["cat"] or None, ds.member(src))
         result = search.search(resources.search_index, ds.search_columns, state["q"], filters, "newest")
         rows = result.slice(0, 5_000)[0]
     elif view.page == "trends":
@@ -136,19 +138,46 @@ def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = No
         rows = _in_days(ds, rows, state["from"], state["to"])
     elif view.page == "topics":
         model = resources.topic_model(state["k"])
-        rows = model.members(state["topic"]) if 0 <= state["topic"] < model.n_topics else np.arange(ds.table.num_rows)
+        member = ds.member(src)
+        if 0 <= state["topic"] < model.n_topics:
+            rows = model.members(state["topic"], member)
+        else:
+            rows = np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
         rows = _in_days(ds, rows, state["from"], state["to"])
     elif view.page == "paper":
         row = ds.row_of(state["id"])
         rows = np.array([row] if row is not None else [], dtype=np.int64)
-    else:  # the Daily Papers page: its day, or every day since
-        rows = np.arange(ds.table.num_rows)
-        if state["date"] and not since:
-            rows = _in_days(ds, rows, state["date"], state["date"])
+    else:  # the Daily Papers page: its day (as the page shows it), or every day since
+        rows = _home_rows(ds, src, state["date"] if not since else None)
     rows = _in_days(ds, np.asarray(rows, dtype=np.int64), since, None)
     days, upvotes = ds.search_columns.days[rows], ds.search_columns.upvotes[rows]  # no upvotes: -1, last
     keys = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
     return ds.papers(rows[np.lexsort(keys)[:limit]])
+
+
+def _source(view: ViewLink, ds) -> str:
+    """The view's ``src`` as its page reads it: a source the table lacks falls back to the
+    page's default (pages.common.source_picker)."""
+    src = view.state.get("src", sources_module.ALL)
+    if src != sources_module.ALL and src not in ds.sources:
+        src = next(f.default for f in PAGES[view.page].fields if f.key == "src")
+    return src
+
+
+def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
+    """The Daily Papers page's papers: of one day (``day``), else of every day; ``hf`` (its
+    default) is the day's Hugging Face daily list, or all of a day without one."""
+    if src == sources_module.HF and sources_module.HF not in ds.sources:
+        src = sources_module.ALL
+    member = ds.member(src)
+    if day is None:
+        return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
+    on_day = ds.day_of(src).to_numpy() == np.datetime64(day)
+    if member is not None:
+        on_day &= member
+    if src == sources_module.HF and not on_day.any():  # no list that day: all its papers
+        on_day = ds.day_of(sources_module.ALL).to_numpy() == np.datetime64(day)
+    return np.flatnonzero(on_day)
 
 
 def _in_days(ds, rows: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:

@@ -48,7 +48,7 @@ src = common.source_picker(HOME, state, ds, label="Papers", into=controls, offer
                            on_change=first_page)
 has_lists = HF in ds.sources
 counted = ALL if src == HF and not has_lists else src  # the population the days, metrics and chart count
-days = daily.counted_days(daily.source_periods(ds, "day", counted))  # the days the navigation steps through
+days = daily.counted_days(ds.periods("day", counted))  # the days the navigation steps through
 # Any day can be asked for by the daily list (a day without one shows all its papers);
 # another source's days are its own.
 bounds = ds.days if src == HF else days
@@ -130,7 +130,7 @@ with side:
     state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), on_change=common.changed)
     if len(days) > 1:
         by = daily.auto_period(first, last) if state["by"] == "auto" else state["by"]
-        st.altair_chart(charts.papers_per_period_chart(daily.periods_frame(daily.source_periods(ds, by, counted), by)),
+        st.altair_chart(charts.papers_per_period_chart(daily.periods_frame(ds.periods(by, counted), by)),
                         width="stretch")
     else:
         st.caption("One day of papers: a chart over time needs more than one day.")

@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, topics, trends
+from lib.schema import source_name
+from lib.sources import ALL
 from lib.text import count_text, md_escape, share_text
 from lib.urlstate import TOPICS, TRENDS
 from lib.views import ViewLink, atom_feed
@@ -33,8 +35,10 @@ with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  #
     state["norm"] = st.segmented_control("Y axis", list(trends.NORMS), format_func=trends.NORMS.get,
                                          key=key("norm"), required=True, on_change=common.changed, width="content")
     common.day_range(TOPICS, state, ds)
+    src = common.source_picker(TOPICS, state, ds)
     st.space("stretch")
     common.copy_link(TOPICS, state)
+member = ds.member(src)  # the papers counted; the topics themselves are found in every paper
 k = state["k"] or automatic
 model = common.topic_model(ds, k)
 if state["topic"] >= model.n_topics:
@@ -43,8 +47,8 @@ if state["topic"] >= model.n_topics:
     state["topic"] = -1
     common.set_state(TOPICS, topic=-1)
 
-summary = model.summary()
-periods = ds.periods(state["by"])
+summary = model.summary(member)
+periods = ds.periods(state["by"], src)
 over_time = topics.shares_over_time(model, periods, state["by"], state["from"], state["to"])
 
 
@@ -81,9 +85,11 @@ if state["topic"] < 0:
     # --- all topics --------------------------------------------------------------------------
     placed = (f" The {model.placed_docs:,} papers imported since were placed in these topics "
               f"(`python -m lib build --full` fits them on all {ds.overview.papers:,})." if model.placed_docs else "")
+    counting = "" if src == ALL else (f" Sizes, shares and emerging topics count the {int(member.sum()):,} papers "
+                                      f"from {md_escape(source_name(src))}.")
     st.caption(f"{model.n_topics} topics found in {model.fitted_docs_:,} papers by NMF over TF-IDF of titles, "
                "abstracts and keywords (deterministic: the same papers and number give the same topics). "
-               "Each paper belongs to its dominant topic." + placed)
+               "Each paper belongs to its dominant topic." + placed + counting)
     left, right = st.columns([1, 1], gap="large")
     with left:
         st.subheader("Size", anchor=False)
@@ -106,6 +112,15 @@ if state["topic"] < 0:
     else:
         st.altair_chart(charts.topic_shares_chart(over_time, state["norm"], state["by"]), width="stretch")
         st.caption("Share = papers whose dominant topic it is ÷ all papers of the period: the areas stack to 100%.")
+        if len(ds.sources) > 1:  # what the shares are of, period by period (src=all: mixed periods outlined)
+            strip = trends.composition(periods, *ds.mix, state["from"], state["to"], src=src)
+            st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key="topics.strip")
+            mixed = strip.loc[strip["mixed"], "label"].unique()
+            if len(mixed):
+                st.caption(f"Outlined: periods whose mix of sources is far from the series' own "
+                           f"({', '.join(mixed[:6])}{' …' if len(mixed) > 6 else ''}) — a topic's rise there may "
+                           "only be a change of what was imported. Choose one source in “Papers from” to compare "
+                           "like with like.")
         download("Topic shares over time (CSV)", over_time, "topic-shares")
 
     st.subheader("Map of papers", anchor=False)
@@ -155,7 +170,7 @@ else:
     st.download_button(
         "Atom feed", lambda: atom_feed(f"topic: {row['label']}", view,
                                        topics.newest_papers(ds.table, ds.frame["date"].to_numpy(),
-                                                            model.members(topic), FEED_PAPERS)),
+                                                            model.members(topic, member), FEED_PAPERS)),
         f"topic-{topic}.atom.xml", "application/atom+xml", icon=":material/rss_feed:", on_click="ignore",
         help=f"The {FEED_PAPERS} newest papers of this topic, as a feed a reader can subscribe to")
     terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
@@ -176,13 +191,13 @@ else:
             st.altair_chart(charts.topic_over_time_chart(mine, state["norm"], state["by"]), width="stretch")
             download("Papers over time (CSV)", mine, f"topic-{topic}-over-time")
         st.subheader("Top authors", anchor=False)
-        authors = topics.top_authors(ds.table, model.members(topic))
+        authors = topics.top_authors(ds.table, model.members(topic, member))
         st.dataframe(authors, hide_index=True, width="stretch")
     papers_left, papers_right = st.columns(2, gap="large")
     with papers_left:
-        paper_list(model.representative(topic, 8), "Most representative papers")
+        paper_list(model.representative(topic, 8, member), "Most representative papers")
     with papers_right:
-        members = model.members(topic)
+        members = model.members(topic, member)
         upvotes = ds.search_columns.upvotes[members]  # -1: none
         if (upvotes >= 0).any():
             paper_list(members[np.argsort(-upvotes, kind="stable")[:8]], "Most upvoted papers")
