@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     find.add_argument("--sort", choices=("relevance", "newest", "oldest", "upvotes"), default="relevance")
     find.add_argument("--min-upvotes", type=int, default=0, metavar="N", help="only papers with at least N upvotes")
     find.add_argument("--category", metavar="CAT", help="only papers in this arXiv category, e.g. cs.CL")
+    find.add_argument("--src", default="all", metavar="SRC",
+                      help="only papers from: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
     find.add_argument("--limit", type=int, default=20, metavar="N", help="number of results (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list of {id, title, date, score, ...}")
 
@@ -92,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     top = commands.add_parser("topics", parents=[data], help="topics found in the papers (NMF)")
     top.add_argument("--k", type=int, default=0, metavar="N", help="number of topics (default: automatic)")
     top.add_argument("--paper", metavar="ID", help="print this paper's topic instead")
+    top.add_argument("--src", default="all", metavar="SRC",
+                     help="sizes count the papers from: all (default), hf (the Hugging Face daily list), arxiv, "
+                          "file:NAME (the topics are found in every paper)")
     top.add_argument("--json", action="store_true", help="print [{topic, label, size, terms[]}] (or the paper's topic)")
 
     fetch = commands.add_parser("fetch", help="download papers from Hugging Face or arXiv into the store")
@@ -341,12 +346,13 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise PapersError("--limit must be at least 1 and --min-upvotes at least 0")
     store = Store(args.data)
     ds = load(store)
+    src = _source(ds, args.src)
     progress = _ProgressLine(err)
     try:
         built = index.load_or_build(store, ds, progress=progress.share)
     finally:
         progress.done()
-    filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category)
+    filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category, ds.member(src))
     result = search.search(built, ds.search_columns, args.query, filters, args.sort)
     for warning in result.warnings:
         err.write(f"warning: {warning}\n")
@@ -459,6 +465,7 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     store = Store(args.data)
     ds, index = _term_index(store, err)
+    src = _source(ds, args.src)
     k = args.k or topics.auto_k(ds.overview.papers)
     if not 2 <= k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
@@ -477,13 +484,15 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(answer, indent=1) + "\n" if args.json else
                   f"{answer['id']}: topic {topic} ({answer['label']}), weight {answer['weight']:.0%}\n")
         return 0
-    summary = model.summary()
+    member = ds.member(src)
+    summary = model.summary(member)
     if args.json:
         rows = [{"topic": int(r.topic), "label": r.label, "size": int(r.papers),
                  "terms": [t for t, _ in model.top_terms(int(r.topic), 10)]} for r in summary.itertuples()]
         out.write(json.dumps(rows, indent=1) + "\n")
         return 0
-    out.write(f"{model.n_topics} topics in {ds.overview.papers:,} papers\n")
+    counted = "" if member is None else f" ({int(member.sum()):,} from {source_name(src)} counted)"
+    out.write(f"{model.n_topics} topics in {ds.overview.papers:,} papers{counted}\n")
     for r in summary.itertuples():
         out.write(f"{r.topic:>3}  {r.papers:>7,}  {r.label:<42} {r.terms}\n")
     return 0
