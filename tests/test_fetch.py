@@ -232,7 +232,7 @@ def test_hf_day_range_imports_papers_on_the_requested_day_and_saves_raw(server, 
             assert row["published"].date() == day - dt.timedelta(days=4)
             assert row["title"] == item["paper"]["title"]
             assert row["upvotes"] == item["paper"].get("upvotes", 0)
-            assert row["source"] == "hf_api"
+            assert row["sources"] == ["hf"] and row["hf_day"] == row["date"]
     assert table["2509.05501"]["authors"] == ["Mei Tanaka", "Oskar Lund"]
 
 
@@ -515,7 +515,7 @@ def test_arxiv_pages_with_start_and_a_category_day_query(server, store, data, mo
     assert table["2509.10001"]["authors"] == ["Ines Duarte", "Wei Zhang"]
     assert table["2509.10002"]["title"] == "Parsing & Tagging <Again>"
     assert table["2509.10001"]["abstract"] == "Abstract of Counterfactual Replay Buffers over two lines."
-    assert all(row["date"].date() == DAY1 and row["source"] == "arxiv_atom" for row in table.values())
+    assert all(row["date"].date() == DAY1 and row["sources"] == ["arxiv"] for row in table.values())
 
 
 def test_arxiv_urls_page_by_the_default_page_size():

@@ -183,7 +183,7 @@ table_records = st.one_of(
     st.fixed_dictionaries({"title": st.one_of(st.text(max_size=40), json_values), "date": st.one_of(day_texts, json_values)},
                           optional={k: json_values for k in ("id", "abstract", "authors", "upvotes", "num_comments",
                                                              "categories", "keywords", "url", "github_repo", "listed",
-                                                             "published", "source")}),
+                                                             "published", "source", "sources", "hf_day", "hf_rank")}),
 )
 hf_items = st.fixed_dictionaries(
     {"paper": st.one_of(json_values, st.fixed_dictionaries({}, optional={
