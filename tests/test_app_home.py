@@ -1,6 +1,7 @@
 """AppTest of the Daily Papers home page: sample data, URL round trips, bad links."""
 import datetime as dt
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -194,3 +195,136 @@ def test_a_damaged_store_is_reported_without_the_servers_paths(app, three_day_st
     message = " ".join(e.value for e in app.error)
     assert "the data directory" in message and "_manifest.json" in message
     assert str(three_day_store) not in message
+
+
+# --- sources: a mixed store (a Hugging Face API day and arXiv listings) -----------------------------
+HF_DAY = "2025-09-08"
+# arXiv listings in our JSON Lines format (arXiv categories: the importer reads them as arXiv's);
+# 2509.05501 is also on the Hugging Face list of 2025-09-08, and arXiv dates it by its v1 day
+ARXIV_PAPERS = [
+    {"id": "2509.05501", "title": "Echo Chambers in Tool-Using Agents", "authors": ["Mei Tanaka", "Oskar Lund"],
+     "abstract": "Agents that call other agents as tools amplify each other's mistakes.",
+     "published": "2025-09-04", "categories": ["cs.AI"]},
+    {"id": "2509.06001", "title": "Memory for Web Agents", "authors": ["Ana Souza"],
+     "abstract": "A web agent that remembers pages it visited.", "published": HF_DAY, "categories": ["cs.CL"]},
+    {"id": "2509.06002", "title": "Sparse Attention Kernels", "authors": ["Li Wei"],
+     "abstract": "Faster kernels for sparse attention.", "published": HF_DAY, "categories": ["cs.LG"]},
+    {"id": "2509.03001", "title": "Dialect-Aware Translation Metrics", "authors": ["Farah Aziz"],
+     "abstract": "Metrics that do not penalise dialects.", "published": "2025-09-05", "categories": ["cs.CL"]},
+    {"id": "2509.03002", "title": "Shadows Tell Time", "authors": ["Hiro Nakamura"],
+     "abstract": "Shadow length reveals the capture hour.", "published": "2025-09-05", "categories": ["cs.CV"]},
+]
+# the list's order (hf_rank) is the response's: 2509.05501 first, 2509.05502 second
+HF_LISTED = ["Echo Chambers in Tool-Using Agents", "Counting Sheep: Sleep-Stage Classification from Phone Audio"]
+
+
+def write_mixed_inputs(folder) -> list:
+    """The fixture's Hugging Face API day (upvotes changed so that the list's order and the
+    upvote order differ: 3 for the first, 7 for the second) and the arXiv listings."""
+    import json
+    from pathlib import Path
+
+    from lib.store import input_files
+
+    root = Path(__file__).parent / "fixtures"
+    items = json.loads((root / "hf_api" / f"{HF_DAY}.json").read_text(encoding="utf-8"))
+    for item, votes in zip(items, (3, 7)):
+        item["paper"]["upvotes"] = votes
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{HF_DAY}.json").write_text(json.dumps(items), encoding="utf-8")
+    from conftest import write_jsonl
+
+    write_jsonl(folder / "arxiv_listings.jsonl", ARXIV_PAPERS)
+    return input_files([str(folder / f"{HF_DAY}.json"), str(folder / "arxiv_listings.jsonl")], (".json", ".jsonl"))
+
+
+def import_mixed(data, folder) -> None:
+    from lib.importer import import_files
+    from lib.store import Store
+
+    import_files(Store(data), write_mixed_inputs(folder))
+
+
+@pytest.fixture
+def mixed_store(empty_store, tmp_path):
+    import_mixed(empty_store, tmp_path / "inputs")
+    return empty_store
+
+
+def test_the_mixed_store_holds_what_the_tests_assume(mixed_store):
+    from lib.dataset import load
+    from lib.store import Store
+
+    ds = load(Store(mixed_store))
+    assert ds.sources == {"hf": 2, "arxiv": 5}
+    both = ds.frame.set_index("id").loc["2509.05501"]
+    assert both["date"] == both["hf_day"] == pd_day(HF_DAY) and both["published"] == pd_day("2025-09-04")
+
+
+def pd_day(text):
+    import pandas as pd
+
+    return pd.Timestamp(text)
+
+
+def test_default_is_the_days_hugging_face_list(app, mixed_store):
+    """No link: the latest day with a list, exactly that list (not the day's two other arXiv
+    papers), most upvoted first; As listed is the list's own order."""
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.date_input[0].value == dt.date(2025, 9, 8)
+    assert titles(app) == HF_LISTED[::-1]  # 7 upvotes, then 3
+    assert "2 papers** on the Hugging Face daily list" in " ".join(c.value for c in app.caption)
+    app.segmented_control[0].set_value("listed").run()
+    assert titles(app) == HF_LISTED
+    assert dict(app.query_params) == {"sort": "listed"}
+
+
+def test_the_list_links_to_all_papers_of_its_day(app, mixed_store):
+    app.query_params["date"] = HF_DAY
+    app.run()
+    link = next(p for p in app.page_link if p.label.startswith("All "))
+    assert link.label == "All 4 papers of that day"
+    assert dict(parse_qsl(link.proto.query_string)) == {"date": HF_DAY, "src": "all"}
+    app.query_params.update({"date": HF_DAY, "src": "all"})
+    app.run()
+    assert not app.exception
+    assert sorted(titles(app)) == sorted(HF_LISTED + ["Memory for Web Agents", "Sparse Attention Kernels"])
+    assert not [p for p in app.page_link if p.label.startswith("All ")]
+
+
+def test_a_day_without_a_list_shows_all_its_papers_and_says_so(app, mixed_store):
+    app.query_params["date"] = "2025-09-05"
+    app.run()
+    assert not app.exception and not app.warning
+    assert sorted(titles(app)) == ["Dialect-Aware Translation Metrics", "Shadows Tell Time"]
+    assert any("No Hugging Face daily list on this day" in c.value for c in app.caption)
+    # the navigation steps through days with a list: none before, the list's day after
+    assert next(b for b in app.button if b.label == "Previous day").disabled
+    next(b for b in app.button if b.label == "Next day").click().run()
+    assert dict(app.query_params) == {"date": HF_DAY}
+    assert titles(app) == HF_LISTED[::-1]
+
+
+def test_src_arxiv_dates_papers_by_their_arxiv_day(app, mixed_store):
+    """arXiv dates 2509.05501 by its v1 day (2025-09-04), not by its day on the list."""
+    app.query_params.update({"src": "arxiv", "date": HF_DAY})
+    app.run()
+    assert not app.exception and not app.warning
+    assert sorted(titles(app)) == ["Memory for Web Agents", "Sparse Attention Kernels"]
+    next(b for b in app.button if b.label == "Previous day").click().run()
+    assert dict(app.query_params) == {"src": "arxiv", "date": "2025-09-05"}
+    next(b for b in app.button if b.label == "Previous day").click().run()
+    assert titles(app) == ["Echo Chambers in Tool-Using Agents"]
+    assert [m.value for m in app.metric] == ["5", "3"]  # arXiv's papers and days
+
+
+def test_metrics_and_chart_count_the_chosen_source(app, mixed_store):
+    app.run()
+    assert [m.value for m in app.metric] == ["2", "1"]  # the list: 2 papers on 1 day
+    assert app.selectbox[0].value == "hf"
+    app.selectbox[0].set_value("all").run()
+    assert [m.value for m in app.metric] == ["6", "2"]  # 09-05 and 09-08: a listed paper's day is its list's
+    assert dict(app.query_params) == {"src": "all"}
+    sources = next(c.value for c in app.caption if "sources:" in c.value)
+    assert "Hugging Face daily list 2" in sources and "arXiv 5" in sources and "hf" not in sources.split("sources:")[1]

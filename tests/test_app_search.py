@@ -193,3 +193,38 @@ def test_shared_indexes_are_out_of_the_collectors_reach(app, three_day_store):
         assert id(index.vocabulary) not in walked and id(index.terms) not in walked
     finally:
         gc.unfreeze()
+
+
+# --- src: the papers of one source -------------------------------------------------------------------
+@pytest.fixture
+def mixed_store(empty_store, tmp_path):
+    from test_app_home import import_mixed
+
+    import_mixed(empty_store, tmp_path / "inputs")
+    return empty_store
+
+
+def test_src_hf_finds_only_the_daily_lists_papers(app, mixed_store):
+    """An independent count: the papers of the daily list whose text holds "agents"."""
+    from lib.dataset import load
+    from lib.store import Store
+
+    frame = load(Store(mixed_store)).frame
+    on_list = frame[frame["sources"].map(lambda s: "hf" in list(s))]
+    expected = sorted(on_list.loc[on_list["title"].str.contains("Agent") | on_list["abstract"].str.contains("agent"),
+                                  "title"])
+    open_page(app, "pages/search.py", {"q": "agents", "src": "hf"})
+    assert not app.warning
+    assert sorted(result_titles(app)) == expected == ["Echo Chambers in Tool-Using Agents"]
+    assert any(m.value.startswith("**1 result**") for m in app.markdown)
+    assert app.expander[0].label == "Filters · Hugging Face daily list"
+    assert app.selectbox(key="search.src").value == "hf"
+    app.selectbox(key="search.src").set_value("all").run()
+    assert sorted(result_titles(app)) == ["Echo Chambers in Tool-Using Agents", "Memory for Web Agents"]
+    assert dict(app.query_params) == {"q": "agents"} and app.expander[0].label == "Filters"
+
+
+def test_a_source_the_table_lacks_falls_back_to_all_with_a_warning(app, mixed_store):
+    open_page(app, "pages/search.py", {"q": "agents", "src": "file:other.csv"})
+    assert any("no papers from your file other\\.csv; showing all sources" in w.value for w in app.warning)
+    assert len(result_titles(app)) == 2 and dict(app.query_params) == {"q": "agents"}

@@ -578,3 +578,23 @@ def test_feed_cli_to_standard_output(data, capsysbinary):
 def test_feed_cli_bad_limit_exits_2(data):
     code, out, err = run("feed", AGENTS, "--limit", "0", "--data", str(data))
     assert (code, out, err) == (2, "", "error: --limit must be at least 1\n")
+
+
+# --- src: a view's link gives the papers its page shows --------------------------------------------
+@pytest.mark.parametrize("link, expected", [
+    ("/?date=2025-09-08", {"2509.05501", "2509.05502"}),  # the day's Hugging Face list
+    ("/?date=2025-09-08&src=all", {"2509.05501", "2509.05502", "2509.06001", "2509.06002"}),
+    ("/?date=2025-09-05", {"2509.03001", "2509.03002"}),  # no list that day: all its papers
+    ("/?date=2025-09-04&src=arxiv", {"2509.05501"}),  # arXiv dates it by its v1 day
+    ("/search?q=agents&src=hf", {"2509.05501"}),
+    ("/search?q=agents", {"2509.05501", "2509.06001"}),
+    ("/search?q=agents&src=file:gone.csv", {"2509.05501", "2509.06001"}),  # falls back as the page does
+])
+def test_a_views_source_gives_the_papers_of_its_page(tmp_path, link, expected):
+    from test_app_home import import_mixed
+
+    data = tmp_path / "data"
+    import_mixed(data, tmp_path / "inputs")
+    store = Store(data)
+    papers = view_papers(ViewLink.parse(link), Resources(store, load(store)))
+    assert set(ids(papers)) == expected

@@ -744,3 +744,46 @@ def test_no_page_or_module_selects_rows_of_the_whole_frame():
     offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("lib", "pages") for path in (ROOT / folder).rglob("*.py")
                  for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\.frame(\[[^]]*\])?\.iloc\[", line)]
     assert offenders == []
+
+
+# --- the papers of one source (src) ------------------------------------------------------------------
+def test_a_member_mask_keeps_only_those_papers_in_every_sort(fx):
+    """src: a per-row mask, applied like the category (the query's and the other filters' rows,
+    of the source only); order as without it."""
+    import numpy as np
+
+    chosen = {"rl_web", "tool_agents", "memory", "protein_a", "reagent"}
+    member = np.array([key in chosen for key in ORDER])
+    for sort in ("relevance", "newest", "oldest", "upvotes"):
+        for query in ("", "agent", "agents OR protein"):
+            everything = keys(fx, query, sort=sort)
+            assert keys(fx, query, Filters(member=member), sort) == [k for k in everything if k in chosen]
+    assert keys(fx, "agent", Filters(member=member, category="cs.CL")) == ["tool_agents", "memory"]
+    assert keys(fx, "", Filters(member=np.zeros(len(ORDER), dtype=bool))) == []
+
+
+def test_cli_search_src(tmp_path):
+    """``--src hf`` finds only the daily list's papers; an unknown source is a one-line error,
+    exit 2, naming the sources the store holds."""
+    import io
+    import json
+
+    from lib.cli import main
+    from test_app_home import import_mixed
+
+    data = tmp_path / "data"
+    import_mixed(data, tmp_path / "inputs")
+
+    def run(*argv):
+        out, err = io.StringIO(), io.StringIO()
+        return main(["search", "--data", str(data), *argv], out=out, err=err), out.getvalue(), err.getvalue()
+
+    code, out, _ = run("agents", "--json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == ["2509.05501", "2509.06001"]
+    code, out, _ = run("agents", "--json", "--src", "hf")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == ["2509.05501"]
+    code, out, _ = run("", "--json", "--src", "hf", "--sort", "upvotes")
+    assert [r["id"] for r in json.loads(out)] == ["2509.05502", "2509.05501"]
+    code, out, err = run("agents", "--src", "file:nope.csv")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "file:nope.csv" in err and "hf (2)" in err and "arxiv (5)" in err

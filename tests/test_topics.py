@@ -632,3 +632,37 @@ def test_place_agrees_with_scikit_learn_and_weigh_with_tfidf(fixture):
     np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(ours.argmax(axis=1), model.dominant_)  # the fit's own papers: their topics
     assert not topics.place(sp.csr_matrix((2, len(vocab_ids)), dtype=np.float32), model.topic_term_).any()
+
+
+# --- one source's papers (src) -----------------------------------------------------------------------
+def test_sizes_shares_and_emerging_count_only_the_sources_papers(fixture):
+    """The model stays fitted on every paper; with a member mask (the papers of one source)
+    sizes are the theme counts among those papers, read off the fixture (every theme one
+    topic), the shares over time and emerging topics count them alone."""
+    records, table, themes, frame, index, model = fixture
+    mapping = theme_of_topics(model, themes)
+    member = np.zeros(len(themes), dtype=bool)
+    member[::3] = True  # themes interleave every third day: every third row of one theme...
+    member[np.flatnonzero(themes == "cooking")[:5]] = True  # ...plus five cooking papers
+    expected = {theme: int(((themes == theme) & member).sum()) for theme in fx.THEMES}
+    assert len(set(expected.values())) > 1  # the source's counts differ from the fit's 40 each
+    summary = model.summary(member)
+    assert {mapping[t]: int(n) for t, n in zip(summary["topic"], summary["papers"])} == expected
+    assert summary["share"].tolist() == pytest.approx((summary["papers"] / member.sum()).tolist())
+    assert model.summary()["papers"].tolist() == [fx.PER_THEME] * len(fx.THEMES)  # the fit's, unchanged
+    for topic in range(model.n_topics):
+        assert set(model.members(topic, member)) == set(np.flatnonzero((model.dominant_ == topic) & member))
+        assert set(model.representative(topic, 1000, member)) == set(model.members(topic, member))
+    periods = Periods.of(frame["date"], "year", member)
+    shares = shares_over_time(model, periods, "year")
+    years = frame["date"].dt.year.to_numpy()
+    for row in shares.itertuples():
+        inside = member & (years == int(row.label))
+        assert row.total == inside.sum() and row.papers == ((model.dominant_ == row.topic) & inside).sum()
+    daily_periods = Periods.of(frame["date"], "day", member)
+    moving = emerging_topics(model, daily_periods)
+    days = frame["date"].to_numpy().astype("datetime64[D]")
+    end = days[member].max()
+    recent = member & (days > end - np.timedelta64(90, "D"))
+    for row in moving.itertuples():
+        assert row.recent_share == pytest.approx((model.dominant_[recent] == row.topic).mean())
