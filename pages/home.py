@@ -122,9 +122,9 @@ with side:
     k[1].metric("Days", f"{len(days):,}")
     st.markdown(f"**{first}** → **{last}**" if first != last else f"**{first}**")
     if len(ds.sources) > 1:
-        st.caption(("Counting every paper" if counted == ALL else f"Counting {md_escape(source_name(counted))}")
-                   + " · sources: " + " · ".join(f"{md_escape(source_name(name))} {n:,}"
-                                                  for name, n in ds.sources.items()))
+        st.caption(("Counting every paper." if counted == ALL else f"Counting {md_escape(source_name(counted))}.")
+                   + " Sources: " + " · ".join(f"{md_escape(source_name(name))} {n:,}"
+                                                for name, n in ds.sources.items()))
     else:
         st.caption("Sources: " + " · ".join(f"{md_escape(source_name(name))} {n:,}" for name, n in ds.sources.items()))
     state["by"] = st.selectbox("Papers per", PERIODS, key=common.widget_key(HOME, "by"), on_change=common.changed)

@@ -326,5 +326,5 @@ def test_metrics_and_chart_count_the_chosen_source(app, mixed_store):
     app.selectbox[0].set_value("all").run()
     assert [m.value for m in app.metric] == ["6", "2"]  # 09-05 and 09-08: a listed paper's day is its list's
     assert dict(app.query_params) == {"src": "all"}
-    sources = next(c.value for c in app.caption if "sources:" in c.value)
-    assert "Hugging Face daily list 2" in sources and "arXiv 5" in sources and "hf" not in sources.split("sources:")[1]
+    sources = next(c.value for c in app.caption if "Sources:" in c.value)
+    assert sources == "Counting every paper. Sources: Hugging Face daily list 2 · arXiv 5"
