@@ -356,7 +356,7 @@ def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: F
 
 
 # --- results as a tidy table --------------------------------------------------------------
-RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "num_comments", "categories", "keywords", "url",
+RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "num_comments", "categories", "keywords", "url", "hf_day",
                   "github_repo", "abstract"]
 
 
