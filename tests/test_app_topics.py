@@ -397,3 +397,33 @@ def test_one_topic_offers_its_atom_feed(app, store):
     open_topics(app, {"k": "3", "topic": "1"})
     assert not app.exception
     assert "Atom feed" in {d.label for d in app.get("download_button")}
+
+
+# --- sources: the model is fitted on all papers, the page counts the chosen source's ----------------------
+@pytest.fixture(scope="module")
+def two_source_store(tmp_path_factory):
+    """The fixture's papers, one in four also on the Hugging Face daily list (an export of
+    ours names a row's sources and its listing day), with the automatic model fitted."""
+    tmp = tmp_path_factory.mktemp("app-topics-sources")
+    records = fx.papers()
+    listed = [dict(r, sources=["hf", "arxiv"], hf_day=r["date"]) if i % 4 == 0 else r for i, r in enumerate(records)]
+    import_fixture(tmp / "data", tmp, listed)
+    store = Store(tmp / "data")
+    ds = load(store)
+    assert ds.sources == {"hf": 30, "arxiv": 30, "file:topics.jsonl": 90}  # no categories: the file's own
+    topics.load_or_fit(store, ds, terms.load_or_build(store, ds), AUTO)
+    return SimpleNamespace(data=tmp / "data", on_list=[r for r in listed if "sources" in r])
+
+
+def test_src_hf_counts_only_the_lists_papers_in_sizes_and_shares(app, two_source_store, monkeypatch):
+    monkeypatch.setenv("PAPERS_DATA", str(two_source_store.data))
+    open_topics(app, {"src": "hf"})
+    assert not app.exception and not app.warning
+    assert dict(app.query_params) == {"src": "hf"}
+    on_list = two_source_store.on_list
+    # every topic is one theme (see the default view's test): its size is that theme's papers on the list
+    assert sorted(topic_table(app)["papers"]) == sorted(collections.Counter(r[fx.THEME_KEY] for r in on_list).values())
+    spec, shares = chart(app, "area")
+    totals = dict(shares.drop_duplicates("label")[["label", "total"]].values)
+    assert {month: n for month, n in totals.items() if n} == month_counts(on_list)  # a month without any: 0
+    assert any("count the 30 papers" in c.value for c in app.caption)
