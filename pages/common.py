@@ -452,7 +452,7 @@ def author_link(name: str) -> str:
     return f"[{md_escape(name)}]({SEARCH.path}?q={quote(query, safe='')})"
 
 
-def paper_meta(paper: Any) -> None:
+def paper_meta(paper: Any, badge: bool = True) -> None:
     """Authors (each a link to their papers), then day · upvotes · comments · categories ·
     outside links."""
     authors = list(paper.authors)
@@ -461,7 +461,7 @@ def paper_meta(paper: Any) -> None:
         st.caption(", ".join(author_link(a) for a in authors[:MAX_AUTHORS]) + more)
     known_id = arxiv_id(paper.id)
     facts = [f":material/calendar_today: {paper.date:%Y-%m-%d}"] if pd.notna(paper.date) else []
-    if hf_badge(paper):
+    if badge and hf_badge(paper):
         facts.insert(0, hf_badge(paper))
     if pd.notna(paper.upvotes):
         facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
@@ -479,13 +479,14 @@ def paper_meta(paper: Any) -> None:
 
 
 def paper_card(paper: Any, rank: int | None = None, *, snippet: str | None = None, note: str | None = None,
-               abstract: bool = True) -> None:
+               abstract: bool = True, badge: bool = True) -> None:
     """One paper as a card, the same on every page: its whole title (to its paper page),
     authors and facts, then the search snippet (``snippet``: markdown, already escaped), a
-    note (``note``: plain text), or the abstract on demand."""
+    note (``note``: plain text), or the abstract on demand.  ``badge=False``: no daily-list
+    badge (a list of the daily list's papers only)."""
     with st.container(border=True):
         paper_title_link(paper.id, paper.title, rank)
-        paper_meta(paper)
+        paper_meta(paper, badge)
         if snippet:
             st.markdown(snippet)
         if note:

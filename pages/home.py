@@ -109,7 +109,7 @@ with main:
         st.info(f"No papers {where} on {day.isoformat()}. Nearest days with papers: "
                 f"{previous or '—'} (earlier), {following or '—'} (later).", icon=":material/event_busy:")
     for rank, paper in enumerate(papers.iloc[start:stop].itertuples(index=False), start=start + 1):
-        common.paper_card(paper, rank)
+        common.paper_card(paper, rank, badge=not on_a_list)  # every card of the list would carry it
     common.pager(HOME, state, pages)
 
 # --- the whole table ----------------------------------------------------------------------------

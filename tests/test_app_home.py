@@ -286,10 +286,16 @@ def test_the_list_links_to_all_papers_of_its_day(app, mixed_store):
     link = next(p for p in app.page_link if p.label.startswith("All "))
     assert link.label == "All 4 papers of that day"
     assert dict(parse_qsl(link.proto.query_string)) == {"date": HF_DAY, "src": "all"}
+
+    def badges() -> int:
+        return sum(":orange-badge[:material/star: HF daily list" in m.value for m in app.markdown)
+
+    assert badges() == 0  # the list itself: every card would carry it
     app.query_params.update({"date": HF_DAY, "src": "all"})
     app.run()
     assert not app.exception
     assert sorted(titles(app)) == sorted(HF_LISTED + ["Memory for Web Agents", "Sparse Attention Kernels"])
+    assert badges() == len(HF_LISTED)  # among all the day's papers, the list's are marked
     assert not [p for p in app.page_link if p.label.startswith("All ")]
 
 
