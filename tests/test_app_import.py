@@ -39,10 +39,18 @@ def test_upload_previews_then_imports_on_confirmation(app, empty_store):
 
 def test_upload_of_known_papers_says_nothing_to_import(app, three_day_store):
     open_import_page(app)
-    app.file_uploader[0].set_value(("again.jsonl", jsonl(THREE_DAYS), "application/json")).run()
+    app.file_uploader[0].set_value(("three_days.jsonl", jsonl(THREE_DAYS), "application/json")).run()
     assert metric(app, "Unchanged") == "6"
     assert any("nothing to import" in s.value for s in app.success)
     assert not [b for b in app.button if b.label.startswith("Import ")]
+
+
+def test_the_same_papers_from_another_file_are_that_files_too(app, three_day_store):
+    """A table's papers (without arXiv categories) are its file's: the same papers from
+    another file gain that file as a source, and nothing else changes."""
+    open_import_page(app)
+    app.file_uploader[0].set_value(("again.jsonl", jsonl(THREE_DAYS), "application/json")).run()
+    assert (metric(app, "New papers"), metric(app, "Updated"), metric(app, "Unchanged")) == ("0", "6", "0")
 
 
 def test_preview_lists_rejected_records_with_their_line(app, empty_store):
