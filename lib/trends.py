@@ -558,16 +558,17 @@ def _empty_composition() -> pd.DataFrame:
                          "why": pd.Series([], dtype=object)})
 
 
-def mixed_windows(mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray, baseline: np.ndarray) -> str:
+def mixed_windows(mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray, baseline: np.ndarray,
+                  thing: str = "term") -> str:
     """A sentence when the two windows' mixes of sources differ (some combination's share by
-    more than lib.sources.MIX_SHIFT), else ""."""
+    more than lib.sources.MIX_SHIFT), else ""; ``thing``: what rises or fades."""
     k = len(mix_keys)
     r, b = (np.bincount(mix_codes[w], minlength=k) / max(int(w.sum()), 1) for w in (recent, baseline))
     worst = int(np.abs(r - b).argmax()) if k else 0
     if not k or abs(r[worst] - b[worst]) <= MIX_SHIFT:
         return ""
     return (f"The two windows hold different sources: {r[worst]:.0%} of the recent papers are from "
-            f"{sources_module.mix_name(mix_keys[worst])}, against {b[worst]:.0%} of the baseline's. A term may rise "
+            f"{sources_module.mix_name(mix_keys[worst])}, against {b[worst]:.0%} of the baseline's. A {thing} may rise "
             "or fade only because of what was imported: choose a single source to compare like with like.")
 
 

@@ -425,6 +425,19 @@ def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: 
     return state["src"]
 
 
+def mixed_windows_warning(spec: PageSpec, ds: Dataset, sentence: str) -> None:
+    """The warning that two compared windows hold different sources, with one button per
+    single source (sets ``src``)."""
+    if not sentence:
+        return
+    st.warning(sentence, icon=":material/warning:")
+    with st.container(horizontal=True, gap="small"):
+        for single, name in sources_module.choices(ds.sources).items():
+            if single != sources_module.ALL:
+                st.button(f"Count only {name}", key=f"{spec.path}.only.{single}", icon=":material/filter_alt:",
+                          on_click=set_state, args=(spec,), kwargs={"src": single})
+
+
 def hf_badge(paper: Any) -> str:
     """A small badge for a paper on the Hugging Face daily list (with its day there), else ""."""
     day = getattr(paper, "hf_day", None)

@@ -140,6 +140,7 @@ if state["topic"] < 0:
         st.subheader("Emerging and fading topics", anchor=False)
         moving = topics.emerging_topics(model, periods)
         st.caption("Share of the last 90 days' papers against the 365 days before.")
+        common.mixed_windows_warning(TOPICS, ds, topics.emerging_mix(periods, ds.mix) if src == ALL else "")
         st.dataframe(moving.assign(link=[TOPICS.link({**state, "topic": t}) for t in moving["topic"]],
                                    baseline=moving["baseline_share"] * 100, recent=moving["recent_share"] * 100,
                                    points=moving["change"] * 100)[

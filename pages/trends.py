@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts, sources, trends
+from lib import charts, trends
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH, TRENDS
 from pages import common
@@ -153,13 +153,7 @@ state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=
 state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"),
                                             on_change=common.changed)
 rising, fading, info = emerging_terms(ds.data_dir, ds.version, src, int(state["recent"]), int(state["baseline"]))
-if info["mixed"]:
-    st.warning(info["mixed"], icon=":material/warning:")
-    with st.container(horizontal=True, gap="small"):
-        for single, name in sources.choices(ds.sources).items():
-            if single != sources.ALL:
-                st.button(f"Count only {name}", key=f"trends.only.{single}", icon=":material/filter_alt:",
-                          on_click=common.set_state, args=(TRENDS,), kwargs={"src": single})
+common.mixed_windows_warning(TRENDS, ds, info["mixed"])
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
     f"{info['baseline_from']} – {info['baseline_to']} ({info['baseline_papers']:,} papers). Terms of 1–3 words "

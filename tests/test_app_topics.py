@@ -427,3 +427,25 @@ def test_src_hf_counts_only_the_lists_papers_in_sizes_and_shares(app, two_source
     totals = dict(shares.drop_duplicates("label")[["label", "total"]].values)
     assert {month: n for month, n in totals.items() if n} == month_counts(on_list)  # a month without any: 0
     assert any("count the 30 papers" in c.value for c in app.caption)
+
+
+def test_emerging_topics_say_when_their_windows_hold_different_sources(app, tmp_path, monkeypatch):
+    """The last 90 days' papers all on the daily list, the others from a file: the two windows
+    of emerging topics mix sources differently, and the page says so, offering one source."""
+    last = max(r["date"] for r in fx.papers())
+    since = (dt.date.fromisoformat(last) - dt.timedelta(days=89)).isoformat()
+    records = [dict(r, sources=["hf"], hf_day=r["date"]) if r["date"] >= since else r for r in fx.papers()]
+    import_fixture(tmp_path / "data", tmp_path, records)
+    store = Store(tmp_path / "data")
+    ds = load(store)
+    topics.load_or_fit(store, ds, terms.load_or_build(store, ds), AUTO)
+    monkeypatch.setenv("PAPERS_DATA", str(tmp_path / "data"))
+    open_topics(app)
+    warned = [w.value for w in app.warning if "different sources" in w.value]
+    assert warned == ["The two windows hold different sources: 0% of the recent papers are from your file "
+                      "topics.jsonl, against 100% of the baseline's. A topic may rise or fade only because of what "
+                      "was imported: choose a single source to compare like with like."]
+    button = next(b for b in app.button if b.label == "Count only Hugging Face daily list")
+    button.click().run()
+    assert dict(app.query_params) == {"src": "hf"}
+    assert not [w for w in app.warning if "different sources" in w.value]  # one source: nothing mixed
