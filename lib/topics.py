@@ -374,30 +374,18 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
     return pd.concat(frames, ignore_index=True)
 
 
-def _windows(periods, recent_days: int, baseline_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows counted in the recent window (ending on the last counted day) and in the
-    baseline window before it."""
-    end = int(periods.counted_days.max()) if len(periods.counted_days) else 0
-    recent = (periods.days > end - recent_days) & (periods.days <= end)
-    baseline = (periods.days > end - recent_days - baseline_days) & ~recent & (periods.days <= end)
-    if periods.member is not None:
-        recent &= periods.member
-        baseline &= periods.member
-    return recent, baseline
-
-
 def emerging_mix(periods, mix: tuple[np.ndarray, list[str]], recent_days: int = 90, baseline_days: int = 365) -> str:
     """A sentence when :func:`emerging_topics`' two windows hold different mixes of sources
     (lib.trends.mixed_windows), else ""."""
     from lib.trends import mixed_windows
 
-    return mixed_windows(*mix, *_windows(periods, recent_days, baseline_days), thing="topic")
+    return mixed_windows(*mix, *periods.windows(recent_days, baseline_days)[1:], thing="topic")
 
 
 def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
     """Each topic's share of papers in the recent window against the baseline before it (the
     papers ``periods`` counts: one source's, by the day it dates them, see lib.trends.Periods)."""
-    recent, baseline = _windows(periods, recent_days, baseline_days)
+    _, recent, baseline = periods.windows(recent_days, baseline_days)
     dominant = np.asarray(model.dominant_)
     rows = []
     for topic in range(model.n_topics):

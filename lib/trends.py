@@ -366,6 +366,17 @@ class Periods:
         """The days of the rows that count."""
         return self.days if self.member is None else self.days[self.member]
 
+    def windows(self, recent_days: int, baseline_days: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """The last counted day (days since 1970), and the rows counted in the recent window
+        (the ``recent_days`` days ending on it) and in the ``baseline_days`` before it."""
+        end = int(self.counted_days.max()) if len(self.counted_days) else 0
+        recent = (self.days > end - recent_days) & (self.days <= end)
+        baseline = (self.days > end - recent_days - baseline_days) & (self.days <= end - recent_days)
+        if self.member is not None:
+            recent &= self.member
+            baseline &= self.member
+        return end, recent, baseline
+
 
 def _in_range(periods: Periods, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
     """The rows that count between the two days (None: every row counts)."""
@@ -641,12 +652,7 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
     terms shown are named.  Given ``mix`` (lib.sources.mix of the table) and periods of every
     source, ``info["mixed"]`` says when the two windows' mixes of sources differ (see
     :func:`mixed_windows`); else it is ""."""
-    end = int(periods.counted_days.max()) if len(periods.counted_days) else 0
-    recent = (periods.days > end - recent_days) & (periods.days <= end)
-    baseline = (periods.days > end - recent_days - baseline_days) & (periods.days <= end - recent_days)
-    if periods.member is not None:
-        recent &= periods.member
-        baseline &= periods.member
+    end, recent, baseline = periods.windows(recent_days, baseline_days)
     info = {"recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1), "recent_to": EPOCH + dt.timedelta(days=end),
             "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
             "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),

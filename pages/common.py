@@ -87,16 +87,18 @@ def term_index(ds: Dataset) -> TermIndex:
         fail(exc)
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version and windows)…")
-def _emerging(path: str, version: str, recent: int, baseline: int):
+@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and "
+                                            "windows)…")
+def _emerging(path: str, version: str, src: str, recent: int, baseline: int):
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return trends_module.emerging(_term_index(path, version), ds.periods("month"), recent, baseline)
+    return trends_module.emerging(_term_index(path, version), ds.periods("month", src), recent, baseline, mix=ds.mix)
 
 
-def emerging(ds: Dataset, recent: int, baseline: int):
-    """lib.trends.emerging for this dataset version (computed once per version and windows:
-    8 s at 1M papers, so never on every rerun)."""
-    return _emerging(ds.data_dir, ds.version, recent, baseline)
+def emerging(ds: Dataset, src: str, recent: int, baseline: int):
+    """lib.trends.emerging for this dataset version and source (computed once per version,
+    source and windows: 8 s at 1M papers, so never on every rerun); ``info["mixed"]`` says
+    when the windows mix sources."""
+    return _emerging(ds.data_dir, ds.version, src, recent, baseline)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the topics (found once per store version)…")

@@ -27,15 +27,6 @@ def unpick() -> None:
     common.set_state(TRENDS, pick="")
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and "
-                                            "windows)…")
-def emerging_terms(path: str, version: str, src: str, recent: int, baseline: int):
-    """lib.trends.emerging for this dataset version, source and windows (8 s at 1M papers:
-    never on every rerun); path and version key the cache, the dataset is the shared one."""
-    data = common.dataset()
-    return trends.emerging(common.term_index(data), data.periods("month", src), recent, baseline, mix=data.mix)
-
-
 st.title("Trends")
 st.caption("Compare corpora with `agent:hf, agent:arxiv` or `agent:cs.CL, agent:cs.CV`; join spellings with "
            "`agent + agents`; divide with `(diffusion) / (gan)`.")
@@ -152,7 +143,7 @@ state["recent"] = windows[0].number_input("Recent window (days)", 7, 3650, step=
                                           on_change=common.changed)
 state["baseline"] = windows[1].number_input("Baseline before it (days)", 7, 3650, step=7, key=key("baseline"),
                                             on_change=common.changed)
-rising, fading, info = emerging_terms(ds.data_dir, ds.version, src, int(state["recent"]), int(state["baseline"]))
+rising, fading, info = common.emerging(ds, src, int(state["recent"]), int(state["baseline"]))
 common.mixed_windows_warning(TRENDS, ds, info["mixed"])
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
