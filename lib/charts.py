@@ -97,7 +97,7 @@ def topic_scale(frame: pd.DataFrame) -> alt.Scale:
 
 
 def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
-    """Bars of papers per period (from :func:`lib.daily.papers_per_period`: columns period,
+    """Bars of papers per period (from :func:`lib.daily.periods_frame`: columns period,
     label, papers, by)."""
     by = str(tidy["by"].iloc[0]) if len(tidy) else "day"
     return (

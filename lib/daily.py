@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib import sources as sources_module
 from lib.schema import rows_frame
 
 PAGE_SIZE = 25
@@ -88,14 +87,15 @@ class Overview:
     sources: dict[str, int]
 
 
-def overview(frame: pd.DataFrame) -> Overview:
+def overview(frame: pd.DataFrame, sources: dict[str, int]) -> Overview:
+    """The table at a glance; ``sources``: papers per source (lib.sources.counts)."""
     dates = frame["date"].dropna()
     return Overview(
         papers=len(frame),
         days=int(dates.dt.normalize().nunique()),
         first=dates.min().date() if len(dates) else None,
         last=dates.max().date() if len(dates) else None,
-        sources=sources_module.counts(pa.array(frame["sources"].array)) if len(frame) else {},
+        sources=sources,
     )
 
 
@@ -114,8 +114,10 @@ def auto_period(first: dt.date | None, last: dt.date | None) -> str:
 
 
 def periods_frame(periods, by: str) -> pd.DataFrame:
-    """:func:`papers_per_period`'s tidy counts, read off a lib.trends.Periods at granularity
-    ``by`` (its counted rows: one source's papers, by the day that source dates them)."""
+    """Tidy counts of papers per period, from the first period with papers to the last (empty
+    ones as 0), read off a lib.trends.Periods at granularity ``by`` (its counted rows: one
+    source's papers, by the day that source dates them).  Columns: ``period`` (start day,
+    datetime64), ``label`` (str), ``papers`` (int), ``by``."""
     totals = np.asarray(periods.totals, dtype="int64")
     nonzero = np.flatnonzero(totals)
     span = periods.index[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else periods.index[:0]
@@ -123,29 +125,6 @@ def periods_frame(periods, by: str) -> pd.DataFrame:
         "period": span.start_time.astype("datetime64[s]"),
         "label": pd.Series([period_label(p, by) for p in span], dtype=str),
         "papers": totals[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else totals[:0],
-        "by": by,
-    })
-
-
-def papers_per_period(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Tidy counts: one row per period from the first to the last, empty periods as 0.
-
-    Columns: ``period`` (start day, datetime64), ``label`` (str), ``papers`` (int).
-    """
-    if by == "auto":
-        o = overview(frame) if len(frame) else None
-        by = auto_period(o.first, o.last) if o else "day"
-    periods = frame["date"].dropna().dt.to_period(PERIOD_CODES[by])
-    counts = periods.value_counts()
-    if counts.empty:
-        return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
-                             "papers": pd.Series([], dtype="int64"), "by": by})
-    full = pd.period_range(counts.index.min(), counts.index.max(), freq=PERIOD_CODES[by])
-    counts = counts.reindex(full, fill_value=0)
-    return pd.DataFrame({
-        "period": full.start_time.astype("datetime64[s]"),
-        "label": [period_label(p, by) for p in full],
-        "papers": counts.to_numpy(dtype="int64"),
         "by": by,
     })
 
@@ -203,4 +182,3 @@ def ordered_range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date |
     if start and end and start > end:
         return end, start, ["The day range ended before it started; the two days were swapped."]
     return start, end, []
-

@@ -52,7 +52,7 @@ class Dataset:
 
     @cached_property
     def overview(self) -> daily.Overview:
-        return daily.overview(self.frame)
+        return daily.overview(self.frame, self.sources)
 
     @cached_property
     def _ids(self) -> pd.Index:
@@ -68,9 +68,6 @@ class Dataset:
         from lib.search import Columns
 
         return Columns(self.table)
-
-    def per_period(self, by: str) -> pd.DataFrame:
-        return self._remember(("per_period", by), lambda: daily.papers_per_period(self.frame, by))
 
     def periods(self, by: str, src: str = ALL) -> "Periods":
         """Each paper's period at granularity ``by``, by the day ``src`` dates it, and whether

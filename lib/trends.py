@@ -437,17 +437,11 @@ def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, 
     from the series' own (see :func:`composition`); else they are False and ""."""
     in_range = _in_range(periods, date_from, date_to)
     n = len(periods.index)
-    lo, hi = 0, n - 1
-    if in_range is periods.member:
-        totals = periods.totals
-        if in_range is not None and not in_range.any():
-            return _empty_series()
-    else:
-        all_codes = periods.codes[in_range]
-        if not len(all_codes):
-            return _empty_series()
-        totals = np.bincount(all_codes, minlength=n)
-        lo, hi = int(all_codes.min()), int(all_codes.max())
+    shown = _shown_codes(periods, in_range)
+    if shown is None:
+        return _empty_series()
+    lo, hi = shown
+    totals = periods.totals if in_range is periods.member else np.bincount(periods.codes[in_range], minlength=n)
     shown_periods = periods.index[lo:hi + 1]
     period_starts = shown_periods.start_time.astype("datetime64[s]")
     labels = [period_label(p, by) for p in shown_periods]

@@ -476,8 +476,9 @@ def paper_meta(paper: Any, badge: bool = True) -> None:
         st.caption(", ".join(author_link(a) for a in authors[:MAX_AUTHORS]) + more)
     known_id = arxiv_id(paper.id)
     facts = [f":material/calendar_today: {paper.date:%Y-%m-%d}"] if pd.notna(paper.date) else []
-    if badge and hf_badge(paper):
-        facts.insert(0, hf_badge(paper))
+    listed = hf_badge(paper) if badge else ""
+    if listed:
+        facts.insert(0, listed)
     if pd.notna(paper.upvotes):
         facts.append(f":material/thumb_up: **{int(paper.upvotes)}**")
     if getattr(paper, "num_comments", None) is not None and pd.notna(paper.num_comments):
