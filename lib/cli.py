@@ -391,8 +391,12 @@ def _source(ds, src: str) -> str:
     """``--src`` as the store holds it (``hf``, ``arxiv``, ``file:NAME`` or ``all``), else a
     usage error naming the sources it holds."""
     from lib.sources import ALL
+    from lib.urlstate import source
 
-    wanted = src.strip() if src.strip().lower().startswith("file:") else src.strip().lower()
+    try:
+        wanted = source(src)  # the URL key's grammar: hf, HF and " hf " are one source
+    except ValueError:
+        wanted = None
     if wanted == ALL or wanted in ds.sources:
         return wanted
     held = ", ".join(f"{key} ({count:,})" for key, count in ds.sources.items())
