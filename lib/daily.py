@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.schema import rows_frame
+from lib.sources import ALL, HF
 
 PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
@@ -52,10 +53,7 @@ def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upv
     (unknown last) or as listed: in the order of that day's Hugging Face daily list
     (``hf_rank``), then the rest in table order.  Indexed by table row (see
     lib.schema.rows_frame)."""
-    hit = dates == np.datetime64(day)
-    if member is not None:
-        hit &= member
-    frame = rows_frame(table, np.flatnonzero(hit))
+    frame = rows_frame(table, rows_on(dates, day, member))
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
     elif len(frame):
@@ -63,6 +61,23 @@ def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upv
         rank[(frame["hf_day"] != pd.Timestamp(day)).to_numpy()] = np.inf  # a rank is a place on its own day's list
         frame = frame.iloc[np.argsort(rank, kind="stable")]
     return frame
+
+
+def rows_on(dates: np.ndarray, day: dt.date, member: np.ndarray | None = None) -> np.ndarray:
+    """Rows dated ``day`` (``dates``: each row's day as datetime64), of ``member`` only when given."""
+    hit = dates == np.datetime64(day)
+    if member is not None:
+        hit &= member
+    return np.flatnonzero(hit)
+
+
+def day_source(src: str, day: dt.date, list_days: np.ndarray) -> str:
+    """Whose papers the Daily Papers page shows on ``day`` for ``src``: ``hf`` (its default)
+    is the day's Hugging Face daily list when the day has one (``list_days``: the days that
+    have one), else every paper of the day; any other source is itself."""
+    if src != HF:
+        return src
+    return HF if np.isin(np.datetime64(day, "D"), list_days) else ALL
 
 
 def counted_days(periods) -> np.ndarray:

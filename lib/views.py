@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import numpy as np
 import pandas as pd
 
-from lib import search, trends
+from lib import daily, search, trends
 from lib import sources as sources_module
 from lib.errors import PapersError
 from lib.urlstate import PAGES
@@ -165,19 +165,15 @@ def _source(view: ViewLink, ds) -> str:
 
 
 def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
-    """The Daily Papers page's papers: of one day (``day``), else of every day; ``hf`` (its
-    default) is the day's Hugging Face daily list, or all of a day without one."""
+    """The Daily Papers page's papers: of one day (``day``, as lib.daily.day_source says),
+    else of every day (``hf``: every listed paper, or every paper of a table without lists)."""
     if src == sources_module.HF and sources_module.HF not in ds.sources:
         src = sources_module.ALL
+    if day is not None:
+        src = daily.day_source(src, day, daily.counted_days(ds.periods("day", src)))
+        return daily.rows_on(ds.day_of(src).to_numpy(), day, ds.member(src))
     member = ds.member(src)
-    if day is None:
-        return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
-    on_day = ds.day_of(src).to_numpy() == np.datetime64(day)
-    if member is not None:
-        on_day &= member
-    if src == sources_module.HF and not on_day.any():  # no list that day: all its papers
-        on_day = ds.day_of(sources_module.ALL).to_numpy() == np.datetime64(day)
-    return np.flatnonzero(on_day)
+    return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
 
 
 def _in_days(ds, rows: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:

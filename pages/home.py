@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import streamlit as st
 
 from lib import charts, daily
@@ -64,8 +63,8 @@ if warning:
 # widget shows the resolved day, and choosing a day in it pins that day.
 st.session_state[PICKER] = day
 previous, following = daily.neighbours(day, days)
-on_a_list = has_lists and src == HF and bool((days == np.datetime64(day, "D")).any())
-shown_src = HF if on_a_list else (ALL if src == HF else src)  # whose papers the day's cards are
+shown_src = daily.day_source(counted, day, days)  # whose papers the day's cards are
+on_a_list = shown_src == HF
 
 # --- the day ---------------------------------------------------------------------------------
 with main:
@@ -97,7 +96,7 @@ with main:
         st.space("stretch")
         common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
     if on_a_list:
-        everyone = int((ds.day_of(ALL).to_numpy() == np.datetime64(day)).sum())
+        everyone = len(daily.rows_on(ds.day_of(ALL).to_numpy(), day))
         if everyone > len(papers):
             st.page_link("pages/home.py", label=f"All {everyone:,} papers of that day", icon=":material/list:",
                          query_params=HOME.encode({**state, "src": ALL, "date": day, "p": 1}),
