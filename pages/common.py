@@ -427,6 +427,25 @@ def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: 
     return state["src"]
 
 
+def composition_strip(spec: PageSpec, ds: Dataset, periods, state: dict[str, Any], src: str) -> pd.DataFrame:
+    """Under a chart over time, when the table holds more than one source: its papers per
+    period by source (lib.trends.composition), the denominator of its shares.  Returns the
+    strip's tidy data (empty when not drawn)."""
+    from lib import charts  # Altair: only for pages with charts
+
+    if len(ds.sources) <= 1:
+        return pd.DataFrame({"label": [], "mixed": []})
+    strip = trends_module.composition(periods, *ds.mix, state["from"], state["to"], src=src)
+    st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key=f"{spec.path}.strip")
+    return strip
+
+
+def some_periods(labels) -> str:
+    """The first six period labels, then "…" when there are more."""
+    labels = list(labels)
+    return ", ".join(labels[:6]) + (" …" if len(labels) > 6 else "")
+
+
 def mixed_windows_warning(spec: PageSpec, ds: Dataset, sentence: str) -> None:
     """The warning that two compared windows hold different sources, with one button per
     single source (sets ``src``)."""

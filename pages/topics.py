@@ -112,15 +112,13 @@ if state["topic"] < 0:
     else:
         st.altair_chart(charts.topic_shares_chart(over_time, state["norm"], state["by"]), width="stretch")
         st.caption("Share = papers whose dominant topic it is ÷ all papers of the period: the areas stack to 100%.")
-        if len(ds.sources) > 1:  # what the shares are of, period by period (src=all: mixed periods outlined)
-            strip = trends.composition(periods, *ds.mix, state["from"], state["to"], src=src)
-            st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key="topics.strip")
-            mixed = strip.loc[strip["mixed"], "label"].unique()
-            if len(mixed):
-                st.caption(f"Outlined: periods whose mix of sources is far from the series' own "
-                           f"({', '.join(mixed[:6])}{' …' if len(mixed) > 6 else ''}) — a topic's rise there may "
-                           "only be a change of what was imported. Choose one source in “Papers from” to compare "
-                           "like with like.")
+        strip = common.composition_strip(TOPICS, ds, periods, state, src)  # src=all: mixed periods outlined
+        mixed = strip.loc[strip["mixed"], "label"].unique()
+        if len(mixed):
+            st.caption(f"Outlined: periods whose mix of sources is far from the series' own "
+                       f"({common.some_periods(mixed)}) — a topic's rise there may "
+                       "only be a change of what was imported. Choose one source in “Papers from” to compare "
+                       "like with like.")
         download("Topic shares over time (CSV)", over_time, "topic-shares")
 
     st.subheader("Map of papers", anchor=False)

@@ -90,17 +90,15 @@ else:
 
     st.altair_chart(charts.trend_chart(tidy, state["norm"], trends.FEW_PAPERS, state["by"]), width="stretch",
                     on_select=pick, selection_mode="pick", key="trends.chart")
-    if len(ds.sources) > 1:  # the denominator: what the shares are of, period by period
-        strip = trends.composition(periods, *ds.mix, state["from"], state["to"], src=src)
-        st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key="trends.strip")
+    common.composition_strip(TRENDS, ds, periods, state, src)  # the denominator, period by period
     few = tidy.loc[tidy["few"], "label"].unique()
     if len(few):
         st.caption(f"Hollow grey points: periods with fewer than {trends.FEW_PAPERS} papers "
-                   f"({', '.join(few[:6])}{' …' if len(few) > 6 else ''}) — their shares are unreliable.")
+                   f"({common.some_periods(few)}) — their shares are unreliable.")
     mixed = tidy.loc[tidy["mixed"], "label"].unique()
     if len(mixed):
         st.caption(f"Diamonds: periods whose mix of sources is far from the series' own "
-                   f"({', '.join(mixed[:6])}{' …' if len(mixed) > 6 else ''}) — a rise there may only be a change "
+                   f"({common.some_periods(mixed)}) — a rise there may only be a change "
                    "of what was imported. Choose one source in “Papers from” to compare like with like.")
     st.download_button("Download the series (CSV)", tidy.to_csv(index=False).encode(), "trends.csv", "text/csv",
                        icon=":material/download:", on_click="ignore")
