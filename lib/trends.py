@@ -52,7 +52,7 @@ from lib.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.daily import PERIOD_CODES, period_label
 from lib import sources as sources_module
 from lib.query import Clause
-from lib.schema import ARXIV, FILE, HF, source_name
+from lib.schema import source_name
 from lib.sources import ALL, MIX_SHIFT
 from lib.terms import TermIndex, TermKey
 
@@ -205,7 +205,7 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
         corpus = wanted if known is None else known.get(wanted.lower(), "")
         if not corpus:
             raise _Slip(f"Ignored {piece!r}: no corpus {wanted!r} here. A corpus is a source "
-                        f"({', '.join(k for k in (known or {}).values() if _is_source(k)) or 'hf, arxiv'}) "
+                        f"({', '.join(k for k in (known or {}).values() if sources_module.is_source(k)) or 'hf, arxiv'}) "
                         "or an arXiv category of these papers, like cs.CL.")
     if not corpus and not any(c in body for c in "()+/"):  # a plain term, as it always was
         if body.endswith("*"):
@@ -269,10 +269,6 @@ def _remember(table, key, compute):
     return memo[key]
 
 
-def _is_source(name: str) -> bool:
-    return name in (HF, ARXIV) or name.startswith(FILE)
-
-
 def corpora(table) -> dict[str, str]:
     """The corpora a line can name, lower-cased -> as written: the table's sources, then its
     arXiv categories."""
@@ -287,7 +283,7 @@ def corpora(table) -> dict[str, str]:
 
 def corpus_member(table, corpus: str) -> np.ndarray:
     """Per row, whether the paper is in ``corpus`` (a source, or an arXiv category)."""
-    column = "sources" if _is_source(corpus) else "categories"
+    column = "sources" if sources_module.is_source(corpus) else "categories"
     return _remember(table, ("member", corpus), lambda: sources_module.member(table[column], corpus))
 
 
@@ -448,7 +444,7 @@ def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, 
     marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # corpus -> (mixed, why) per period
 
     def mixed_of(corpus: str) -> tuple[np.ndarray, np.ndarray]:
-        if mix is None or periods.member is not None or _is_source(corpus):  # one source: nothing mixed
+        if mix is None or periods.member is not None or sources_module.is_source(corpus):  # one source: nothing mixed
             return np.zeros(hi - lo + 1, dtype=bool), np.full(hi - lo + 1, "", dtype=object)
         if corpus not in marks:
             within = corpus_member(table, corpus) if corpus else None
@@ -591,7 +587,7 @@ def search_of(key: Key, src: str = ALL) -> tuple[str, dict[str, str]]:
     terms = key.terms if isinstance(key, Line) else (key,)
     query = " OR ".join(f'"{term.label}"' if term.is_phrase else term.label for term in terms)
     corpus = key.corpus if isinstance(key, Line) else ""
-    if corpus and not _is_source(corpus):
+    if corpus and not sources_module.is_source(corpus):
         return query, {"cat": corpus, **({"src": src} if src != ALL else {})}
     return query, ({"src": corpus or src} if (corpus or src) != ALL else {})
 
