@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.store import read_only
+from lib.store.store import read_only
 
 ICON = Path(__file__).parent / "pages" / "assets" / "favicon.png"
 

@@ -22,8 +22,8 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
         RESULT["rows"] = len(pd.read_json({str(source)!r}, lines=True))
     """)
     ours = measure(f"""
-        from lib.store import Store, input_files
-        from lib.importer import import_files
+        from lib.store.store import Store, input_files
+        from lib.store.importer import import_files
         report = import_files(Store({str(store)!r}), input_files([{str(source)!r}], (".jsonl",)))
         RESULT["rows"] = report.counts.added
     """)
@@ -37,8 +37,8 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
                {"pandas.read_json": round(plain["peak_mb"])}, "<= 2048 MB", ours["peak_mb"] <= 2048),
     ]
     reimport = measure(f"""
-        from lib.store import Store, input_files
-        from lib.importer import import_files
+        from lib.store.store import Store, input_files
+        from lib.store.importer import import_files
         report = import_files(Store({str(store)!r}), input_files([{str(source)!r}], (".jsonl",)))
         RESULT["unchanged"] = report.counts.unchanged
     """)

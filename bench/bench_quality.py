@@ -26,7 +26,7 @@ GOAL_TOP3 = 0.9
 
 def known_item_queries(ds, index, n: int, seed: int = 11) -> list[tuple[int, str]]:
     """``(row, query)`` pairs: 3 or 4 rarest title words of ``n`` random papers."""
-    from lib.analysis import STOP_WORDS, query_term, words
+    from lib.search.analysis import STOP_WORDS, query_term, words
 
     rng = random.Random(seed)
     titles = ds.table["title"].to_pylist()
@@ -46,10 +46,10 @@ def known_item_queries(ds, index, n: int, seed: int = 11) -> list[tuple[int, str
 
 
 def evaluate(store_path: Path, n: int) -> dict:
-    from lib import index as index_module
-    from lib import search
+    from lib.search import index as index_module
+    from lib.search import search
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     store = Store(store_path)
     ds = load(store)
@@ -73,9 +73,9 @@ def evaluate(store_path: Path, n: int) -> dict:
 
 def run(quick: bool = False, browser: bool = True, corpus_path: str | None = None, n: int = 500) -> list[Figure]:
     if corpus_path:
-        from lib.importer import import_files
-        from lib.store import Store, input_files
-        from lib.formats import KNOWN_SUFFIXES
+        from lib.store.importer import import_files
+        from lib.store.store import Store, input_files
+        from lib.store.formats import KNOWN_SUFFIXES
 
         store_path = Path(tempfile.mkdtemp(prefix="quality-store-"))
         import_files(Store(store_path), input_files([corpus_path], KNOWN_SUFFIXES))

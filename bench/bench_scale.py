@@ -4,8 +4,8 @@ On the 1,000,000-paper mixed store (quick: 3,000 papers mixed from the 2,000-pap
 table's files (the shared store is never written):
 
 1. full build: in ONE fresh process, as the app does on first use of a new store version,
-   the table (its Parquet parts decoded, their Arrow copies written), ``lib.index.load_or_build``,
-   ``lib.terms.load_or_build`` and ``lib.topics.load_or_fit`` with the automatic k: each
+   the table (its Parquet parts decoded, their Arrow copies written), ``lib.search.index.load_or_build``,
+   ``lib.trends.terms.load_or_build`` and ``lib.topics.topics.load_or_fit`` with the automatic k: each
    step's seconds, the total, and the process's peak memory (VmHWM);
 2. cold start: seconds from the start of the server (the browser tests' ``Server``, so
    including Streamlit's own start) to the home page's first card title in a fresh browser,
@@ -17,8 +17,8 @@ table's files (the shared store is never written):
 4. daily update: one new day of 100 papers (new ids, the day after the store's last; titles
    and abstracts made of real ones, each title naming a word no other paper has) imported
    with ``python -m lib import`` into a copy of the built store; then, in a fresh process,
-   the new papers must be found by ``lib.search`` on that word, counted by
-   ``lib.trends.series`` on their day and (when the build fitted topics) placed in the topic
+   the new papers must be found by ``lib.search.search`` on that word, counted by
+   ``lib.trends.trends.series`` on their day and (when the build fitted topics) placed in the topic
    model the import carried over (pass/fail in the goal text);
 5. interaction on a warm server, one session: Enter in the search box -> the expected first
    result (computed with lib beforehand); Enter in the trends box -> the chart's legend shows
@@ -124,9 +124,11 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
     """Everything the app builds for a new store version, in one process: seconds and peak
     memory so far (VmHWM) after each step, and whether the step built its artifact or
     found it saved (a quick run keeps its build directory)."""
-    from lib import index, terms, topics
+    from lib.search import index
+    from lib.trends import terms
+    from lib.topics import topics
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     steps: dict[str, float] = {}
@@ -167,11 +169,14 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     import numpy as np
 
     import bench_search
-    from lib import index, terms, topics, trends
-    from lib.analysis import phrase_terms
+    from lib.search import index
+    from lib.trends import terms
+    from lib.topics import topics
+    from lib.trends import trends
+    from lib.search.analysis import phrase_terms
     from lib.dataset import load
-    from lib.search import result_frame, search
-    from lib.store import Store
+    from lib.search.search import result_frame, search
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -223,10 +228,10 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
 
     import pyarrow.compute as pc
 
-    from lib import terms
-    from lib.analysis import stem
+    from lib.trends import terms
+    from lib.search.analysis import stem
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -265,11 +270,11 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
 
 
 def import_phases(store: str, path: str) -> dict:
-    """``lib.importer.import_files`` of ``path``, with the seconds of each of its phases."""
+    """``lib.store.importer.import_files`` of ``path``, with the seconds of each of its phases."""
     import pyarrow.parquet as pq
 
-    import lib.importer as importer
-    from lib.store import Store, input_files
+    import lib.store.importer as importer
+    from lib.store.store import Store, input_files
 
     seconds: dict[str, float] = {}
 
@@ -307,10 +312,16 @@ def check_new_day(store: str, word: str, day: str, ids: list[str]) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from lib import index, terms, topics, trends
+    from lib.search import index
+
+    from lib.trends import terms
+
+    from lib.topics import topics
+
+    from lib.trends import trends
     from lib.dataset import load
-    from lib.search import search
-    from lib.store import Store
+    from lib.search.search import search
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -343,7 +354,7 @@ def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: 
     """Figure 1.  Full run: on a fresh copy of the table, so every step builds.  Quick (or
     ``--keep-build``): the copy is kept between runs, so a step that finds its artifact only
     loads it (labelled "loaded")."""
-    from lib.store import Store
+    from lib.store.store import Store
 
     name = f"scale-build-{source.name}"
     store = WORK / name
@@ -359,8 +370,8 @@ def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: 
          + "; on disk: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in sorted(r["artifacts_mb"].items()))
          + ("" if fit_topics else "; no topic model (not needed without a browser)")
          + f" (load average {load_average()})")
-    names = {"table": "load the table (Parquet parts -> Arrow copies)", "search": "lib.index.load_or_build",
-             "terms": "lib.terms.load_or_build", "topics": f"lib.topics.load_or_fit (auto k={r['k']})"}
+    names = {"table": "load the table (Parquet parts -> Arrow copies)", "search": "lib.search.index.load_or_build",
+             "terms": "lib.trends.terms.load_or_build", "topics": f"lib.topics.topics.load_or_fit (auto k={r['k']})"}
     figures = [Figure(f"full build {n:,}: {names[name]}{'' if built[name] else ' (loaded)'}", "s",
                       round(seconds, 1)) for name, seconds in steps.items()]
     figures.append(Figure(f"full build {n:,}: total (one process)", "s", round(sum(steps.values()), 1)))

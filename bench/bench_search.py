@@ -63,7 +63,7 @@ def _title_words(title: str) -> list[str]:
 
 
 def make_queries(titles: list[str], n: int, seed: int = 20260701) -> list[dict]:
-    from lib.analysis import STOP_WORDS
+    from lib.search.analysis import STOP_WORDS
 
     rng = random.Random(seed)
     sample = rng.sample(titles, min(len(titles), 100_000))  # word statistics of the titles
@@ -177,7 +177,7 @@ def _timed(run_query, queries: list[dict], limit: int | None = None) -> dict:
 
 
 def _table(store: str):
-    from lib.store import Store
+    from lib.store.store import Store
 
     return Store(store).read_table()
 
@@ -200,16 +200,16 @@ def _queries(path: str) -> list[dict]:
 
 
 def ours_build(store: str) -> dict:
-    from lib.index import ARTIFACT, load_or_build
+    from lib.search.index import ARTIFACT, load_or_build
 
     return {"build_s": fresh_build(store, ARTIFACT, load_or_build)[0]}
 
 
 def ours(store: str, queries_path: str) -> dict:
     from lib.dataset import load
-    from lib.index import load_or_build
-    from lib.search import Filters, search
-    from lib.store import Store
+    from lib.search.index import load_or_build
+    from lib.search.search import Filters, search
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -333,7 +333,7 @@ def note(text: str) -> None:
 
 
 def write_queries(store: str, n: int, path: str) -> dict:
-    from lib.store import Store
+    from lib.store.store import Store
 
     titles = Store(store).read_table().column("title").to_pylist()
     Path(path).write_text(json.dumps(make_queries(titles, n)))
@@ -399,9 +399,9 @@ def figures_for(n: int, ours_: dict, peers: dict, large: bool, pandas_limit: int
 def first_titles(store: str, queries_path: str) -> dict:
     """Our first result's title for each query (building the index if it is missing)."""
     from lib.dataset import load
-    from lib.index import load_or_build
-    from lib.search import result_frame, search
-    from lib.store import Store
+    from lib.search.index import load_or_build
+    from lib.search.search import result_frame, search
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)

@@ -4,7 +4,7 @@ and the topics page in a browser.
 On the real 74,728-paper store (quick: the 2,000-paper sample), once its term index is built
 and saved, each step in its own fresh process that loads the index memory-mapped:
 
-* ours: ``lib.topics.TopicModel(auto_k(n)).fit(index)`` (NMF over TF-IDF; the time includes
+* ours: ``lib.topics.topics.TopicModel(auto_k(n)).fit(index)`` (NMF over TF-IDF; the time includes
   the paper x term matrix, the labels and the 2-D map, as in the app), then saved as the
   app saves it;
 * scikit-learn's ``LatentDirichletAllocation`` with the same k on the same paper x term
@@ -15,7 +15,7 @@ and saved, each step in its own fresh process that loads the index memory-mapped
 * chance: 100 random sets of 10 words of the same vocabulary (seeded).
 
 Coherence = mean over topics of the NPMI of the top 10 terms' pairs, from paper
-co-occurrence over the whole table (``lib.topics.npmi_coherence``).  The page figure: seconds
+co-occurrence over the whole table (``lib.topics.topics.npmi_coherence``).  The page figure: seconds
 from navigation to the "Size" chart on /topics, on a fresh server (cold: loads the store,
 the term index and the saved model) and then in new browser contexts (warm).
 
@@ -56,9 +56,10 @@ def note(text: str) -> None:
 def prepare(store: str) -> dict:
     """The store's term index, built and saved if it is missing; the number of papers and
     the automatic k."""
-    from lib import terms, topics
+    from lib.trends import terms
+    from lib.topics import topics
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -68,8 +69,8 @@ def prepare(store: str) -> dict:
 
 def _index(store: str):
     """The saved term index, memory-mapped (without loading the table)."""
-    from lib import terms
-    from lib.store import Store
+    from lib.trends import terms
+    from lib.store.store import Store
 
     s = Store(store)
     arrays = s.load_arrays(terms.ARTIFACT, s.version())
@@ -81,7 +82,7 @@ def _index(store: str):
 def _coherence(index, term_ids) -> float:
     import numpy as np
 
-    from lib.topics import npmi_coherence
+    from lib.topics.topics import npmi_coherence
 
     return float(np.mean(npmi_coherence(index, term_ids)))
 
@@ -91,8 +92,8 @@ def nmf(store: str, k: int, ours: bool) -> dict:
     as the app saves it, the others are fitted without the 2-D map (coherence does not use it)."""
     import numpy as np
 
-    from lib import topics
-    from lib.store import Store
+    from lib.topics import topics
+    from lib.store.store import Store
 
     index = _index(store)
     if not ours:
@@ -114,7 +115,7 @@ def lda(store: str, k: int) -> dict:
     import numpy as np
     from sklearn.decomposition import LatentDirichletAllocation
 
-    from lib.topics import document_terms
+    from lib.topics.topics import document_terms
 
     index = _index(store)
     started = time.perf_counter()
@@ -130,7 +131,7 @@ def lda(store: str, k: int) -> dict:
 def random_terms(store: str, sets: int = RANDOM_SETS, seed: int = 0) -> dict:
     import numpy as np
 
-    from lib.topics import document_terms
+    from lib.topics.topics import document_terms
 
     index = _index(store)
     _, vocab_ids = document_terms(index)
@@ -141,9 +142,10 @@ def random_terms(store: str, sets: int = RANDOM_SETS, seed: int = 0) -> dict:
 
 def saved_model(store: str, k: int) -> dict:
     """The model with k topics as the app gets it (loaded: ``nmf`` saved it)."""
-    from lib import terms, topics
+    from lib.trends import terms
+    from lib.topics import topics
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)

@@ -62,7 +62,7 @@ def note(text: str) -> None:
 # --- the words: drawn from the term index's vocabulary ------------------------------------
 def spellings(term: str) -> list[str]:
     """The plain words our plural stripping maps to ``term`` ("policy" -> policy, policies)."""
-    from lib.analysis import stem
+    from lib.search.analysis import stem
 
     candidates = [term, term + "s", term + "es", term[:-1] + "ies" if term.endswith("y") else ""]
     return [w for w in dict.fromkeys(candidates) if w and stem(w) == term]
@@ -76,8 +76,8 @@ def draw_terms(index, n: int = N_TERMS, seed: int = 20260701) -> list[dict]:
     frequent word drawn in each of the top CHECKED bands is marked for the regex check."""
     import numpy as np
 
-    from lib.analysis import stem
-    from lib.trends import function_words
+    from lib.search.analysis import stem
+    from lib.trends.trends import function_words
 
     papers = np.diff(index.all_postings("u")[0])
     stop = function_words()
@@ -120,8 +120,7 @@ def _timed(run, terms: list[dict]) -> dict:
 
 # --- steps: each runs inside its own fresh process --------------------------------------------
 def build(store: str) -> dict:
-    from lib import terms
-
+    from lib.trends import terms
     seconds, index = fresh_build(store, terms.ARTIFACT, terms.load_or_build)
     return {"build_s": seconds, "unigrams": len(index.unigrams), "ngrams": len(index.ngrams)}
 
@@ -129,9 +128,10 @@ def build(store: str) -> dict:
 def ours(store: str, terms_path: str, n_terms: int) -> dict:
     """Load the saved index, draw the words (written to ``terms_path`` for the peers), time
     their series and the emerging table; monthly counts of the words to check."""
-    from lib import terms, trends
+    from lib.trends import terms
+    from lib.trends import trends
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
@@ -173,7 +173,7 @@ def ours(store: str, terms_path: str, n_terms: int) -> dict:
 def _duckdb(store: str):
     import duckdb
 
-    from lib.store import Store
+    from lib.store.store import Store
 
     db = duckdb.connect()
     parts = ", ".join("'" + str(p).replace("'", "''") + "'" for p in Store(store).parquet_files())
@@ -203,7 +203,7 @@ def duckdb_engine(store: str, terms_path: str, check: bool) -> dict:
 
 
 def pandas_engine(store: str, terms_path: str, limit: int | None) -> dict:
-    from lib.store import Store
+    from lib.store.store import Store
 
     frame = Store(store).read_table().select(["title", "abstract", "date"]).to_pandas()
     text = (frame["title"].fillna("") + " " + frame["abstract"].fillna("")).str.lower()

@@ -93,7 +93,7 @@ _FORK_SERVER = """
 import json, os, sys, traceback
 sys.path.insert(0, {root!r})
 import numpy, pandas, pyarrow.parquet, sklearn.decomposition, sklearn.manifold  # noqa: F401
-import lib.dataset, lib.importer, lib.index, lib.search, lib.terms, lib.topics  # noqa: F401
+import lib.dataset, lib.store.importer, lib.search.index, lib.search.search, lib.trends.terms, lib.topics.topics  # noqa: F401
 print("ready", flush=True)
 for line in sys.stdin:
     job = json.loads(line)
@@ -327,7 +327,7 @@ def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
     the source's own bytes)."""
     import shutil
 
-    from lib.store import Store
+    from lib.store.store import Store
 
     from_dir, to_dir = Path(source), fresh_dir(name)
     for path in Store(from_dir).table_files():
@@ -354,7 +354,7 @@ def fresh_build(store: str, artifact: str, load_or_build) -> tuple[float, object
     import shutil
 
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     s = Store(store)
     for path in s.artifacts_dir.glob(f"{artifact}-*"):

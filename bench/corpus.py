@@ -30,8 +30,8 @@ FIRST_DAY, LAST_DAY = dt.date(2022, 1, 3), dt.date(2026, 7, 1)
 
 def real_store(quick: bool = False) -> Path:
     """A store holding the real corpus (quick: its 2,000-paper sample), imported once."""
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     source = corpus(quick)
     path = WORK / f"store-real-{source.name.split('.')[0]}"
@@ -45,7 +45,7 @@ def real_store(quick: bool = False) -> Path:
 def synthetic_store(n: int, seed: int = 20260701, quick: bool = False) -> Path:
     """A store of ``n`` papers mixed from the real corpus (quick: from its 2,000-paper
     sample, which a quick run imports anyway), built once, then reused."""
-    from lib.store import Store
+    from lib.store.store import Store
 
     # "-src": built with sources (one paper in HF_EVERY on the daily list); older builds had none
     path = WORK / f"store-mixed-{n}-{seed}-src{'-quick' if quick else ''}"
@@ -64,7 +64,7 @@ def synthetic_store(n: int, seed: int = 20260701, quick: bool = False) -> Path:
 def mixed_table(real, n: int, seed: int):
     import pyarrow as pa
 
-    from lib.schema import make_record, records_to_table
+    from lib.store.schema import make_record, records_to_table
 
     rng = random.Random(seed)
     titles = real["title"].to_pylist()

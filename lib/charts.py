@@ -112,7 +112,7 @@ def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
 
 
 def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month") -> alt.LayerChart:
-    """Lines per term over periods (from :func:`lib.trends.series`: columns period, label, term,
+    """Lines per term over periods (from :func:`lib.trends.trends.series`: columns period, label, term,
     count, total, share, value, few, and optionally ratio, mixed, why); clicking a point — or
     near one: the nearest point, so a click on a line never picks the line's first period —
     selects it (selection "pick": term and period label), and that point grows.
@@ -179,7 +179,7 @@ def _time_domain(periods: pd.Series, by: str) -> list[str]:
 
 def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
     """A short strip of stacked bars under the trend chart: papers per period by combination
-    of sources (from :func:`lib.trends.composition`: columns period, label, key, sources,
+    of sources (from :func:`lib.trends.trends.composition`: columns period, label, key, sources,
     papers, total, share, mixed, why), so a reader sees the denominator of the shares.
     Bars of a mixed period are outlined and their tooltip says why.  The y axis is as wide
     as the trend chart's, so the two share their x positions."""
@@ -250,7 +250,7 @@ def topic_shares_height(n_topics: int) -> int:
 
 
 def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
-    """Stacked areas of each topic per period (from lib.topics.shares_over_time: columns
+    """Stacked areas of each topic per period (from lib.topics.topics.shares_over_time: columns
     period, label, topic, name, papers, total, share): the share of the period's papers
     (stacks to 100%) or their number.  Colours by topic id (:func:`topic_scale`), as on the
     map; the height grows with the number of topics; the legend below lists them all."""
@@ -300,7 +300,7 @@ def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
 
 
 def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
-    """One topic per period (rows of lib.topics.shares_over_time: columns period, label,
+    """One topic per period (rows of lib.topics.topics.shares_over_time: columns period, label,
     papers, total, share): papers and share of all papers."""
     share = norm == "share"
     return alt.Chart(tidy, height=260).mark_line(point=True, color="#4c78a8").encode(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib.schema import rows_frame
+from lib.store.schema import rows_frame
 from lib.sources import ALL, HF
 
 PAGE_SIZE = 25
@@ -52,7 +52,7 @@ def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upv
     dates it by, see lib.sources.days), of ``member`` only when given; most upvoted first
     (unknown last) or as listed: in the order of that day's Hugging Face daily list
     (``hf_rank``), then the rest in table order.  Indexed by table row (see
-    lib.schema.rows_frame)."""
+    lib.store.schema.rows_frame)."""
     frame = rows_frame(table, rows_on(dates, day, member))
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
@@ -81,7 +81,7 @@ def day_source(src: str, day: dt.date, list_days: np.ndarray) -> str:
 
 
 def counted_days(periods) -> np.ndarray:
-    """The days that have papers of a lib.trends.Periods at granularity ``day`` (its counted
+    """The days that have papers of a lib.trends.trends.Periods at granularity ``day`` (its counted
     rows: one source's papers, by the day that source dates them), ascending (datetime64[D])."""
     return periods.index[periods.totals > 0].to_timestamp().to_numpy().astype("datetime64[D]")
 
@@ -130,7 +130,7 @@ def auto_period(first: dt.date | None, last: dt.date | None) -> str:
 
 def periods_frame(periods, by: str) -> pd.DataFrame:
     """Tidy counts of papers per period, from the first period with papers to the last (empty
-    ones as 0), read off a lib.trends.Periods at granularity ``by`` (its counted rows: one
+    ones as 0), read off a lib.trends.trends.Periods at granularity ``by`` (its counted rows: one
     source's papers, by the day that source dates them).  Columns: ``period`` (start day,
     datetime64), ``label`` (str), ``papers`` (int), ``by``."""
     totals = np.asarray(periods.totals, dtype="int64")

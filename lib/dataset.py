@@ -17,11 +17,11 @@ import pyarrow as pa
 
 from lib import daily
 from lib import sources as sources_module
-from lib.importer import read_inputs
-from lib.merge import merge
-from lib.schema import empty_table, rows_frame, to_frame
+from lib.store.importer import read_inputs
+from lib.store.merge import merge
+from lib.store.schema import empty_table, rows_frame, to_frame
 from lib.sources import ALL
-from lib.store import Store, sample_inputs
+from lib.store.store import Store, sample_inputs
 
 SAMPLE_VERSION = "sample"
 
@@ -37,12 +37,12 @@ class Dataset:
 
     @cached_property
     def frame(self) -> pd.DataFrame:
-        """The pandas table (see lib.schema).  Shared: never mutate it."""
+        """The pandas table (see lib.store.schema).  Shared: never mutate it."""
         return to_frame(self.table)
 
     def papers(self, rows, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of the table as :attr:`frame` has them, indexed by row; only those rows are
-        read (never ``frame.iloc[rows]``: see lib.schema.rows_frame)."""
+        read (never ``frame.iloc[rows]``: see lib.store.schema.rows_frame)."""
         return rows_frame(self.table, rows, columns)
 
     @cached_property
@@ -65,14 +65,14 @@ class Dataset:
 
     @cached_property
     def search_columns(self) -> "Columns":
-        from lib.search import Columns
+        from lib.search.search import Columns
 
         return Columns(self.table)
 
     def periods(self, by: str, src: str = ALL) -> "Periods":
         """Each paper's period at granularity ``by``, by the day ``src`` dates it, and whether
-        it is one of ``src``'s papers (see lib.trends.Periods)."""
-        from lib.trends import Periods
+        it is one of ``src``'s papers (see lib.trends.trends.Periods)."""
+        from lib.trends.trends import Periods
 
         return self._remember(("periods", by, src),
                               lambda: Periods.of(self.day_of(src), by, self.member(src)))

@@ -1,6 +1,6 @@
 """Where papers come from, and which day each source dates them by.
 
-A paper keeps every source it came from (the table's ``sources`` column, see lib.schema):
+A paper keeps every source it came from (the table's ``sources`` column, see lib.store.schema):
 ``hf`` (the Hugging Face daily list), ``arxiv`` (arXiv's API, snapshot or listings),
 ``file:NAME`` (any other table).  Every count a page shows is of one population, ``src``:
 
@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.schema import ARXIV, FILE, HF, source_name, source_order
+from lib.store.schema import ARXIV, FILE, HF, source_name, source_order
 
 ALL = "all"
 MIX_SHIFT = 0.25  # a period's share of one mix of sources this far from the series' own: marked
@@ -39,7 +39,7 @@ def _flat(column) -> tuple[pa.Array, np.ndarray]:
 
 
 def counts(column) -> dict[str, int]:
-    """Papers per source, in the order pages list them (lib.schema.source_order)."""
+    """Papers per source, in the order pages list them (lib.store.schema.source_order)."""
     flat, _ = _flat(column)
     found = {str(v["values"]): int(v["counts"]) for v in pc.value_counts(flat).to_pylist()} if len(flat) else {}
     return {key: found[key] for key in source_order(found)}

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
-from lib import search, sources
+from lib import sources
+
+from lib.search import search
 from lib.daily import SORTS
 from lib.text import arxiv_id
 
@@ -195,7 +197,7 @@ HOME = PageSpec(
 SEARCH = PageSpec(
     path="search",
     fields=(
-        # the query, in the syntax of lib/query.py
+        # the query, in the syntax of lib/search/query.py
         Field("q", "", text, doc="the query (see Query syntax); empty: browse newest first"),
         # result order
         Field("sort", "relevance", choice(*search.SORTS), doc="relevance | newest | oldest | upvotes"),
@@ -251,7 +253,7 @@ TRENDS = PageSpec(
 TOPICS = PageSpec(
     path="topics",
     fields=(
-        # number of topics; 0 = automatic (see lib.topics.auto_k)
+        # number of topics; 0 = automatic (see lib.topics.topics.auto_k)
         Field("k", 0, topic_count, doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
         # one topic's page (its id), or absent for all topics
         Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),

@@ -13,15 +13,15 @@ import streamlit as st
 
 from lib import daily
 from lib import sources as sources_module
-from lib import index as search_index_module
-from lib import terms as term_index_module
-from lib import topics as topics_module
-from lib import trends as trends_module
+from lib.search import index as search_index_module
+from lib.trends import terms as term_index_module
+from lib.topics import topics as topics_module
+from lib.trends import trends as trends_module
 from lib.dataset import SAMPLE_VERSION, Dataset, load
-from lib.index import SearchIndex
-from lib.terms import TermIndex
+from lib.search.index import SearchIndex
+from lib.trends.terms import TermIndex
 from lib.errors import PapersError
-from lib.store import Store, read_only
+from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.urlstate import SEARCH, PageSpec
 
@@ -95,7 +95,7 @@ def _emerging(path: str, version: str, src: str, recent: int, baseline: int):
 
 
 def emerging(ds: Dataset, src: str, recent: int, baseline: int):
-    """lib.trends.emerging for this dataset version and source (computed once per version,
+    """lib.trends.trends.emerging for this dataset version and source (computed once per version,
     source and windows: 8 s at 1M papers, so never on every rerun); ``info["mixed"]`` says
     when the windows mix sources."""
     return _emerging(ds.data_dir, ds.version, src, recent, baseline)
@@ -319,7 +319,7 @@ def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
 
 def save_view(key: str, link: str) -> None:
     """Callback: save ``link`` (relative to the app) under the name typed in widget ``key``."""
-    from lib.views import ViewLink
+    from lib.team.views import ViewLink
 
     changed()
     name = " ".join((st.session_state.get(key) or "").split())
@@ -429,10 +429,9 @@ def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: 
 
 def composition_strip(spec: PageSpec, ds: Dataset, periods, state: dict[str, Any], src: str) -> pd.DataFrame:
     """Under a chart over time, when the table holds more than one source: its papers per
-    period by source (lib.trends.composition), the denominator of its shares.  Returns the
+    period by source (lib.trends.trends.composition), the denominator of its shares.  Returns the
     strip's tidy data (empty when not drawn)."""
-    from lib import charts  # Altair: only for pages with charts
-
+    from lib import charts
     if len(ds.sources) <= 1:
         return pd.DataFrame({"label": [], "mixed": []})
     strip = trends_module.composition(periods, *ds.mix, state["from"], state["to"], src=src)

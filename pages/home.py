@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from lib import charts, daily
-from lib.schema import source_name
+from lib.store.schema import source_name
 from lib.sources import ALL, HF
 from lib.text import count_text, md_escape
 from lib.urlstate import HOME, PERIODS

@@ -7,10 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import PapersError
-from lib.formats import FORMATS
-from lib.importer import import_files
-from lib.schema import source_name, to_frame
-from lib.store import InputFile, read_only
+from lib.store.formats import FORMATS
+from lib.store.importer import import_files
+from lib.store.schema import source_name, to_frame
+from lib.store.store import InputFile, read_only
 from lib.text import count_text
 from lib.urlstate import IMPORT
 from pages import common

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import search
-from lib.schema import source_name
+from lib.search import search
+from lib.store.schema import source_name
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common

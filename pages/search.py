@@ -5,13 +5,15 @@ import time
 
 import streamlit as st
 
-from lib import exports, search
-from lib.query import parse
-from lib.schema import source_name
+from lib.store import exports
+
+from lib.search import search
+from lib.search.query import parse
+from lib.store.schema import source_name
 from lib.sources import ALL
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH
-from lib.views import ViewLink, atom_feed
+from lib.team.views import ViewLink, atom_feed
 from pages import common
 
 SYNTAX = """

@@ -5,12 +5,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts, topics, trends
-from lib.schema import source_name
+from lib import charts
+
+from lib.topics import topics
+
+from lib.trends import trends
+from lib.store.schema import source_name
 from lib.sources import ALL
 from lib.text import count_text, md_escape, share_text
 from lib.urlstate import TOPICS, TRENDS
-from lib.views import ViewLink, atom_feed
+from lib.team.views import ViewLink, atom_feed
 from pages import common
 
 FEED_PAPERS = 50

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts, trends
+from lib import charts
+
+from lib.trends import trends
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH, TRENDS
 from pages import common

@@ -6,7 +6,7 @@ import streamlit as st
 from lib.errors import PapersError
 from lib.text import md_escape
 from lib.urlstate import PAGES
-from lib.views import Resources, ViewLink, atom_feed, view_papers
+from lib.team.views import Resources, ViewLink, atom_feed, view_papers
 from pages import common
 
 VIEWS = PAGES["views"]

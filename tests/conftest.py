@@ -44,7 +44,7 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
 def table_state(data: Path) -> dict[str, tuple[bytes, int, int]]:
     """The files of a store's live table (manifest and parts): bytes, mtime_ns and inode of
     each, so that a test can assert that a failed or refused write touched none of them."""
-    from lib.store import Store
+    from lib.store.store import Store
 
     files = Store(data).table_files()
     assert files or not Store(data).exists()
@@ -62,8 +62,8 @@ def empty_store(tmp_path, monkeypatch):
 @pytest.fixture
 def three_day_store(empty_store, tmp_path):
     """A store holding THREE_DAYS, imported through the real importer."""
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     source = write_jsonl(tmp_path / "three_days.jsonl", THREE_DAYS)
     import_files(Store(empty_store), input_files([str(source)], (".jsonl",)))
@@ -74,8 +74,8 @@ def three_day_store(empty_store, tmp_path):
 def one_day_store(empty_store):
     """A store holding one day: the seed page (the Daily Papers page of 2025-08-12 as a person
     copies it, 63 papers without authors or upvotes), imported through the real importer."""
-    from lib.importer import import_files
-    from lib.store import Store, sample_input
+    from lib.store.importer import import_files
+    from lib.store.store import Store, sample_input
 
     import_files(Store(empty_store), [sample_input()])
     return empty_store
@@ -171,8 +171,8 @@ def served(tmp_path_factory, name: str, records: list[dict]):
     """The app (a real server) on a store of ``records``, imported through the real
     importer; a generator for a fixture to yield from."""
     require_browser()
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     data = tmp_path_factory.mktemp(name)
     source = write_jsonl(data / f"{name}.jsonl", records)

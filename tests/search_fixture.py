@@ -20,7 +20,7 @@ LONG_ABSTRACT = " ".join(
 HOSTILE_ABSTRACT = ("Beware <script>alert(1)</script> and [x](javascript:alert(1)) and $E=mc^2$ "
                     "and :red[big] markup in abstracts.")
 
-# key -> raw record (the contract keys of lib.schema.make_record)
+# key -> raw record (the contract keys of lib.store.schema.make_record)
 PAPERS: dict[str, dict] = {
     # "agent" in the title; "web" in title and keywords; Tanaka is an author
     "rl_web": dict(id="2601.00001", title="Reinforcement Learning Agents for Web Navigation",
@@ -121,8 +121,8 @@ def newest_first(keys) -> list[str]:
 
 
 def build_table(keys=None):
-    """The papers as an Arrow table (lib.schema contract), rows in ``ORDER``."""
-    from lib.schema import make_record, records_to_table
+    """The papers as an Arrow table (lib.store.schema contract), rows in ``ORDER``."""
+    from lib.store.schema import make_record, records_to_table
 
     records = []
     for key in keys or ORDER:

@@ -149,7 +149,7 @@ def test_papers_on_a_day_takes_only_that_days_rows_in_order():
     import pyarrow as pa
 
     from lib import daily
-    from lib.schema import make_record, records_to_table, to_frame
+    from lib.store.schema import make_record, records_to_table, to_frame
 
     records = [make_record({"id": f"2501.{i:05d}", "title": f"Paper {i}", "abstract": "x", "authors": ["A"],
                             "date": dt.date(2025, 1, 1 + i % 3), "upvotes": None if i == 4 else i},
@@ -170,7 +170,6 @@ def test_the_sample_day_pages_through_all_its_papers(app, empty_store):
     """The seed page's day of the demo, 78 papers at 25 a page: pages of 25, 25, 25 and 3, every
     paper once, and p=5 falls back."""
     from lib import daily
-
     seen = []
     for page, expected in ((1, 25), (2, 25), (3, 25), (4, 78 - 3 * daily.PAGE_SIZE)):
         app.query_params.update({"date": "2025-08-12", "p": str(page)})
@@ -224,7 +223,7 @@ def write_mixed_inputs(folder) -> list:
     import json
     from pathlib import Path
 
-    from lib.store import input_files
+    from lib.store.store import input_files
 
     root = Path(__file__).parent / "fixtures"
     items = json.loads((root / "hf_api" / f"{HF_DAY}.json").read_text(encoding="utf-8"))
@@ -239,8 +238,8 @@ def write_mixed_inputs(folder) -> list:
 
 
 def import_mixed(data, folder) -> None:
-    from lib.importer import import_files
-    from lib.store import Store
+    from lib.store.importer import import_files
+    from lib.store.store import Store
 
     import_files(Store(data), write_mixed_inputs(folder))
 
@@ -253,7 +252,7 @@ def mixed_store(empty_store, tmp_path):
 
 def test_the_mixed_store_holds_what_the_tests_assume(mixed_store):
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     ds = load(Store(mixed_store))
     assert ds.sources == {"hf": 2, "arxiv": 5}

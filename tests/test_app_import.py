@@ -3,7 +3,7 @@ import json
 
 from conftest import THREE_DAYS, open_page, table_state
 
-from lib.store import Store
+from lib.store.store import Store
 
 
 def jsonl(records):

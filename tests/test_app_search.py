@@ -207,7 +207,7 @@ def mixed_store(empty_store, tmp_path):
 def test_src_hf_finds_only_the_daily_lists_papers(app, mixed_store):
     """An independent count: the papers of the daily list whose text holds "agents"."""
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     frame = load(Store(mixed_store)).frame
     on_list = frame[frame["sources"].map(lambda s: "hf" in list(s))]

@@ -2,7 +2,7 @@
 importer): every URL key round-trips, the k selector rewrites the link, bad values fall
 back with a warning, one topic's page links onwards, and the one-day sample is honest.
 
-What the page shows is compared with what lib.topics computes for the same papers and k
+What the page shows is compared with what lib.topics.topics computes for the same papers and k
 (the model is deterministic), and with counts read off the fixture's records."""
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from lib import terms, topics
+from lib.trends import terms
+
+from lib.topics import topics
 from lib.dataset import load
-from lib.importer import import_files
-from lib.store import Store, input_files
-from lib.terms import TermIndex
+from lib.store.importer import import_files
+from lib.store.store import Store, input_files
+from lib.trends.terms import TermIndex
 from lib.text import md_escape
-from lib.topics import TopicModel
+from lib.topics.topics import TopicModel
 
 import topics_fixture as fx
 from conftest import ROOT, open_page, write_jsonl

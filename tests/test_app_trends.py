@@ -24,8 +24,8 @@ PAPERS = [
 
 @pytest.fixture
 def trend_store(empty_store, tmp_path):
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     source = write_jsonl(tmp_path / "months.jsonl", PAPERS)
     import_files(Store(empty_store), input_files([str(source)], (".jsonl",)))
@@ -115,8 +115,8 @@ def test_too_little_data_for_emerging_terms_says_so(app, trend_store):
 @pytest.mark.shared
 @pytest.mark.skipif(not (SHARED / "data" / "arxiv_sample2k.jsonl").exists(), reason="../shared is absent")
 def test_emerging_rows_link_to_their_trend_on_real_papers(app, empty_store):
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     import_files(Store(empty_store), input_files([str(SHARED / "data" / "arxiv_sample2k.jsonl")], (".jsonl",)))
     open_trends(app, {"recent": "120", "baseline": "240"})
@@ -152,8 +152,8 @@ def mixed_store(empty_store):
     """eleven arXiv listings (2025-07..09) and a Hugging Face API day (see test_trends.py)."""
     from pathlib import Path
 
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     fixtures = Path(__file__).resolve().parent / "fixtures"
     inputs = [fixtures / "mixed" / "arxiv_listings_2025-07_09.jsonl", fixtures / "hf_api" / "2025-09-08.json"]

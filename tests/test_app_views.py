@@ -1,7 +1,7 @@
 """AppTest of saved views: save from Copy link, list them, remove; read-only hides writes."""
 from conftest import copy_links, open_page
 
-from lib.store import Store
+from lib.store.store import Store
 
 
 def test_no_views_says_so(app, three_day_store):

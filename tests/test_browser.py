@@ -37,10 +37,10 @@ def test_changing_the_order_rewrites_the_address_bar(sample_server, page):
 
 
 def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_server, browser):
-    from lib import search
+    from lib.search import search
     from lib.dataset import load
-    from lib.index import SearchIndex
-    from lib.store import Store
+    from lib.search.index import SearchIndex
+    from lib.store.store import Store
 
     ds = load(Store(sample_server.data))
     result = search.search(SearchIndex.build(ds.table), ds.search_columns, "adaptation OR finetuning", sort="relevance")
@@ -91,10 +91,10 @@ def test_shared_trends_link_draws_lines_and_a_click_lists_the_papers(agent_serve
 def test_quick_successive_queries_are_never_lost(sample_server, page):
     """Type the next query as soon as results show, before the address bar has caught up:
     the box must keep what was typed (a stale address must not reset it)."""
-    from lib import search
+    from lib.search import search
     from lib.dataset import load
-    from lib.index import SearchIndex
-    from lib.store import Store
+    from lib.search.index import SearchIndex
+    from lib.store.store import Store
 
     ds = load(Store(sample_server.data))
     built = SearchIndex.build(ds.table)

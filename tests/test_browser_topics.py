@@ -21,10 +21,11 @@ def topics_server(tmp_path_factory):
     first visit): a model the page fits itself cannot be shown a second time by the same
     server (see test_app_topics.test_a_model_the_page_fitted_can_be_shown_again)."""
     require_browser()
-    from lib import terms, topics
+    from lib.trends import terms
+    from lib.topics import topics
     from lib.dataset import load
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     data = tmp_path_factory.mktemp("topics-store")
     source = write_jsonl(data / "topics.jsonl", fx.plain())
@@ -41,9 +42,9 @@ def topics_server(tmp_path_factory):
 def expected(topics_server):
     """The model lib fits for the server's papers and k, independently of the saved one."""
     from lib.dataset import load
-    from lib.store import Store
-    from lib.terms import TermIndex
-    from lib.topics import TopicModel
+    from lib.store.store import Store
+    from lib.trends.terms import TermIndex
+    from lib.topics.topics import TopicModel
 
     ds = load(Store(topics_server.data))
     return ds, TopicModel(K).fit(TermIndex.build(ds.table))

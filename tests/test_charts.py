@@ -33,9 +33,9 @@ MONTHS = pd.period_range("2024-01", periods=18, freq="M")
 PHONE, HALF, DESKTOP = 330, 560, 1180
 
 
-# --- frames as lib.trends.series and lib.topics produce them ------------------------------------
+# --- frames as lib.trends.trends.series and lib.topics.topics produce them ------------------------------------
 def trend_frame(terms: list[str], few_first: bool = True) -> pd.DataFrame:
-    """The shape of lib.trends.series: one row per term and period, terms in typed order."""
+    """The shape of lib.trends.trends.series: one row per term and period, terms in typed order."""
     rows = []
     for i, term in enumerate(terms):
         for j, month in enumerate(MONTHS):
@@ -48,7 +48,7 @@ def trend_frame(terms: list[str], few_first: bool = True) -> pd.DataFrame:
 
 
 def shares_frame(n_topics: int = 25, names: list[str] | None = None) -> pd.DataFrame:
-    """The shape of lib.topics.shares_over_time: per period and topic."""
+    """The shape of lib.topics.topics.shares_over_time: per period and topic."""
     names = names or LABELS[:n_topics]
     rng = np.random.default_rng(n_topics)
     rows = []
@@ -338,7 +338,7 @@ def test_each_function_returns_a_chart_and_says_its_columns():
 
 # --- sources (issue 18): the composition strip and mixed periods -----------------------------------------
 def composition_frame() -> pd.DataFrame:
-    """The shape of lib.trends.composition: per period and combination of sources; the last
+    """The shape of lib.trends.trends.composition: per period and combination of sources; the last
     month holds the list's papers only (mixed)."""
     rows = []
     for j, month in enumerate(MONTHS):

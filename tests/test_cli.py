@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.cli import main
-from lib.store import LEGACY_TABLE_FILE, Store
+from lib.store.store import LEGACY_TABLE_FILE, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 """``python -m lib search``: in-process through lib.cli.main and once as a real subprocess.
 
-The order the command prints must be the order lib.search gives for the same query,
+The order the command prints must be the order lib.search.search gives for the same query,
 filters and sort; expected papers are read off tests/search_fixture.py."""
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from lib import search as search_module
+from lib.search import search as search_module
 from lib.cli import main
 from lib.dataset import load
-from lib.index import SearchIndex
-from lib.store import Store, input_files
+from lib.search.index import SearchIndex
+from lib.store.store import Store, input_files
 
 from search_fixture import ID, ORDER, PAPERS, newest_first, write_jsonl
 
@@ -34,7 +34,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def papers_store(tmp_path_factory) -> Path:
     """A store holding the fixture papers, imported through the real importer."""
-    from lib.importer import import_files
+    from lib.store.importer import import_files
 
     tmp = tmp_path_factory.mktemp("cli-search")
     data = tmp / "data"
@@ -44,7 +44,7 @@ def papers_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def engine(papers_store):
-    """The same search, computed directly through lib.search (independently of the CLI)."""
+    """The same search, computed directly through lib.search.search (independently of the CLI)."""
     ds = load(Store(papers_store))
     return ds, SearchIndex.build(ds.table)
 
@@ -76,7 +76,7 @@ def test_empty_store_json(tmp_path):
     assert records[0]["title"] == ALLORA and records[0]["rank"] == 1
 
 
-# --- JSON: the same order as lib.search + result_frame -------------------------------------------------
+# --- JSON: the same order as lib.search.search + result_frame -------------------------------------------------
 CASES = [
     ("model", []),
     ("model", ["--sort", "newest"]),

@@ -1,7 +1,7 @@
 """``python -m lib trend`` and ``python -m lib emerging``: in-process through lib.cli.main,
 and once as a real subprocess.
 
-What the commands print must be what lib.trends computes for the same terms and options
+What the commands print must be what lib.trends.trends computes for the same terms and options
 (computed here directly, with an index built independently of the command's saved one);
 a few numbers are also read off tests/trends_fixture.py by hand."""
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from lib import trends
+from lib.trends import trends
 from lib.cli import main
 from lib.dataset import load
-from lib.store import Store, input_files
-from lib.terms import TermIndex
+from lib.store.store import Store, input_files
+from lib.trends.terms import TermIndex
 
 from trends_fixture import EMERGING_PAPERS, MONTH_TOTALS, MONTHS, write_jsonl
 
@@ -38,7 +38,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 def import_into(data: Path, source: Path) -> Path:
-    from lib.importer import import_files
+    from lib.store.importer import import_files
 
     import_files(Store(data), input_files([str(source)], (".jsonl",)))
     return data
@@ -237,8 +237,8 @@ def demo_papers() -> list[dict]:
     """The demo's papers as each file reads (130 API days, then the seed page), one per paper:
     a pasted title that an API day lists too is that paper, dated by its first day on the
     daily list (4 papers of the seed page were on earlier days' lists)."""
-    from lib.importer import read_file
-    from lib.store import sample_inputs
+    from lib.store.importer import read_file
+    from lib.store.store import sample_inputs
 
     def same(title: str) -> str:
         return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKD", title).lower()).strip()
@@ -307,7 +307,7 @@ def test_emerging_json(emerging_store):
     assert document["rising"][0]["term"] == "quantum"
     assert (document["rising"][0]["baseline_papers"], document["rising"][0]["recent_papers"]) == (4, 24)
     assert document["fading"][0]["term"] == "convolution"
-    # the same tables as lib.trends.emerging, computed directly
+    # the same tables as lib.trends.trends.emerging, computed directly
     ds = load(Store(emerging_store))
     rising, fading, _ = trends.emerging(TermIndex.build(ds.table), ds.periods("day"), 90, 365, top=20)
     for got, frame in ((document["rising"], rising), (document["fading"], fading)):
@@ -375,7 +375,7 @@ MIXED_INPUTS = [ROOT / "tests" / "fixtures" / "mixed" / "arxiv_listings_2025-07_
 
 @pytest.fixture(scope="module")
 def mixed_store(tmp_path_factory) -> Path:
-    from lib.importer import import_files
+    from lib.store.importer import import_files
 
     data = tmp_path_factory.mktemp("cli-mixed") / "data"
     import_files(Store(data), input_files([str(p) for p in MIXED_INPUTS], (".jsonl", ".json")))

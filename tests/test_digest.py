@@ -1,4 +1,4 @@
-"""Saved views, digests and feeds: ``python -m lib views|digest|feed`` and lib.views, on real
+"""Saved views, digests and feeds: ``python -m lib views|digest|feed`` and lib.team.views, on real
 stores imported through the real importer, with a real SMTP server (aiosmtpd) on 127.0.0.1."""
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from aiosmtpd.controller import Controller
 
 import topics_fixture as fx
 from conftest import _free_port, write_jsonl
-from lib import views
+from lib.team import views
 from lib.cli import main
 from lib.dataset import load
-from lib.importer import import_files
-from lib.store import Store, input_files
-from lib.views import DEFAULT_BASE, Resources, ViewError, ViewLink, atom_feed, parse_since, render_digest, view_papers
+from lib.store.importer import import_files
+from lib.store.store import Store, input_files
+from lib.team.views import DEFAULT_BASE, Resources, ViewError, ViewLink, atom_feed, parse_since, render_digest, view_papers
 
 A = "{http://www.w3.org/2005/Atom}"
 TODAY = dt.date.today()  # the CLI's today: the digest store is dated from it

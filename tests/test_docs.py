@@ -2,7 +2,7 @@
 import re
 
 from lib.cli import build_parser
-from lib.formats import FORMATS
+from lib.store.formats import FORMATS
 from lib.urlstate import PAGES
 
 from conftest import ROOT

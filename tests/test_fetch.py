@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from conftest import table_state
-from lib import fetch
+from lib.store import fetch
 from lib.cli import main
 from lib.errors import PapersError
-from lib.fetch import FetchError, HttpClient
-from lib.store import Store
+from lib.store.fetch import FetchError, HttpClient
+from lib.store.store import Store
 from replay_server import ReplayServer, Reply, closed_port
 
 ROOT = Path(__file__).resolve().parent.parent

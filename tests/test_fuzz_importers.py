@@ -3,7 +3,7 @@ targeted cases.
 
 The contract checked for every input (see :func:`attempt`):
 
-* ``lib.importer.import_files`` (and so ``read_file``) either succeeds — papers plus
+* ``lib.store.importer.import_files`` (and so ``read_file``) either succeeds — papers plus
   per-record rejections, each naming the file and fitting on one line — or raises
   :class:`lib.errors.InputError` whose message is one line and names the file.  Any other
   exception fails the test (Hypothesis then prints the smallest input that raises it);
@@ -36,13 +36,15 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lib import cli, exports
+from lib import cli
+
+from lib.store import exports
 from lib.errors import InputError
-from lib.formats import FORMATS
-from lib.formats.tables import ALIASES
-from lib.importer import import_files, read_file
-from lib.schema import EARLIEST_DAY, FUTURE_SLACK, SCHEMA, to_frame
-from lib.store import InputFile, Store, input_files
+from lib.store.formats import FORMATS
+from lib.store.formats.tables import ALIASES
+from lib.store.importer import import_files, read_file
+from lib.store.schema import EARLIEST_DAY, FUTURE_SLACK, SCHEMA, to_frame
+from lib.store.store import InputFile, Store, input_files
 from lib.text import collapse_ws, title_key
 
 from conftest import ROOT, THREE_DAYS, table_state, write_jsonl
@@ -89,7 +91,7 @@ def check_input_error(exc: InputError, name: str) -> None:
 
 
 def check_incoming(table: pa.Table) -> None:
-    """Imported rows honour the column contract (lib/schema.py)."""
+    """Imported rows honour the column contract (lib/store/schema.py)."""
     assert table.schema.equals(SCHEMA, check_metadata=False)
     for row in table.select(["id", "title", "date", "upvotes", "num_comments"]).to_pylist():
         assert row["id"] and row["title"] and row["title"] == collapse_ws(row["title"])
@@ -848,7 +850,7 @@ def test_jsonl_export_then_import_round_trip(records):
         by_id = {r["id"]: r for r in table.to_pylist()}
         for record in records:
             # a record with its own arXiv id, and no other record that merges into it (the same id,
-            # or a title-only record with the same normalised title: lib/merge.py folds those)
+            # or a title-only record with the same normalised title: lib/store/merge.py folds those)
             twins = [r for r in records if r.get("id") == record.get("id")
                      or title_key(collapse_ws(r["title"])) == title_key(collapse_ws(record["title"]))]
             if "id" in record and len(twins) == 1:

@@ -23,10 +23,11 @@ from streamlit.testing.v1 import AppTest
 
 import topics_fixture as fx
 from conftest import ROOT, THREE_DAYS, write_jsonl
-from lib import terms, topics
+from lib.trends import terms
+from lib.topics import topics
 from lib.dataset import load
-from lib.importer import import_files
-from lib.store import Store, input_files
+from lib.store.importer import import_files
+from lib.store.store import Store, input_files
 from lib.urlstate import HOME, IMPORT, MAX_VALUE, PAPER, PAGES, SEARCH, STREAMLIT_KEYS, TOPICS, TRENDS, PageSpec
 
 VIEWS = PAGES.get("views")

@@ -1,7 +1,7 @@
 """Importers over small handwritten fixtures (tests/fixtures/), one per upstream shape.
 
 Every expected value below is read off the fixture by hand and the rules in
-lib/schema.py and lib/formats/*.py docstrings; none is copied from the code's output.
+lib/store/schema.py and lib/store/formats/*.py docstrings; none is copied from the code's output.
 """
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from lib.errors import InputError
-from lib.formats import FORMATS, KNOWN_SUFFIXES, detect_format
-from lib.importer import read_file, read_inputs
-from lib.schema import COLUMNS
-from lib.store import InputFile, input_files
+from lib.store.formats import FORMATS, KNOWN_SUFFIXES, detect_format
+from lib.store.importer import read_file, read_inputs
+from lib.store.schema import COLUMNS
+from lib.store.store import InputFile, input_files
 from lib.text import arxiv_id, collapse_ws, md_escape, title_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,4 +1,4 @@
-"""Merge rules (lib/merge.py docstring) on small hand-built Arrow tables."""
+"""Merge rules (lib/store/merge.py docstring) on small hand-built Arrow tables."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from lib.merge import MergeCounts, collapse, merge
-from lib.schema import SCHEMA, empty_table, make_record, records_to_table
+from lib.store.merge import MergeCounts, collapse, merge
+from lib.store.schema import SCHEMA, empty_table, make_record, records_to_table
 from lib.text import title_id
 
 TODAY = dt.date(2026, 11, 27)

@@ -1,4 +1,4 @@
-"""The query grammar (lib.query.parse): one table of query text -> parsed structure.
+"""The query grammar (lib.search.query.parse): one table of query text -> parsed structure.
 
 A clause is written as (terms, phrase, field): the terms are what the index is asked
 for (lower-case, accent-folded, plural-stripped, hyphens joined).  ``warns`` says
@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lib.query import MAX_CLAUSES, Clause, Query, parse
+from lib.search.query import MAX_CLAUSES, Clause, Query, parse
 
 
 def W(*terms, field=None):

@@ -8,8 +8,8 @@ from conftest import THREE_DAYS, table_state, write_jsonl
 
 from lib.cli import main
 from lib.errors import StoreError
-from lib.importer import import_files
-from lib.store import InputFile, Store
+from lib.store.importer import import_files
+from lib.store.store import InputFile, Store
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ import pytest
 
 from conftest import memory_mapped
 
-from lib import index as index_module
-from lib import search as search_module
+from lib.search import index as index_module
+from lib.search import search as search_module
 from lib.dataset import load
-from lib.index import SearchIndex, load_or_build
-from lib.query import parse
-from lib.search import Columns, Filters, broader_query, highlight_markdown, result_frame, search, similar, snippet
-from lib.store import Store, input_files
+from lib.search.index import SearchIndex, load_or_build
+from lib.search.query import parse
+from lib.search.search import Columns, Filters, broader_query, highlight_markdown, result_frame, search, similar, snippet
+from lib.store.store import Store, input_files
 
 from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_first, write_jsonl
 
@@ -28,7 +28,7 @@ from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_fi
 def fx():
     from types import SimpleNamespace
 
-    from lib.schema import to_frame
+    from lib.store.schema import to_frame
     from search_fixture import build_table
 
     table = build_table()
@@ -172,7 +172,7 @@ def test_a_multi_token_word_matches_its_tokens_adjacent():
     """"GPT-3.5" and "Qwen2.5" are two tokens each in the text; typed unquoted they must
     still find it (they used to be looked up as "gpt35", which no text holds)."""
     from search_fixture import TODAY
-    from lib.schema import make_record, records_to_table
+    from lib.store.schema import make_record, records_to_table
 
     texts = ["We compare GPT-3.5 with Qwen2.5 on the model's own data.", "GPT 3 and 5 other things, Qwen2 and 5."]
     table = records_to_table([make_record({"title": f"Paper {i}", "abstract": a, "date": dt.date(2026, 1, 1)},
@@ -185,7 +185,7 @@ def test_a_multi_token_word_matches_its_tokens_adjacent():
 
 def test_sharp_s_and_other_non_ascii_letters_match_themselves():
     from search_fixture import TODAY
-    from lib.schema import make_record, records_to_table
+    from lib.store.schema import make_record, records_to_table
 
     table = records_to_table([make_record({"title": "Straßenbahn in Köln", "abstract": "ΟΔΟΣ and οδος",
                                            "date": dt.date(2026, 1, 1)}, sources=["arxiv"], today=TODAY)])
@@ -503,8 +503,8 @@ def test_broader_query_respects_filters(fx):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     from lib.dataset import Dataset
-    from lib.importer import read_file
-    from lib.store import sample_input
+    from lib.store.importer import read_file
+    from lib.store.store import sample_input
 
     ds = Dataset(read_file(sample_input())[0], "seed", False, str(tmp_path_factory.mktemp("seed")))
     assert ds.table.num_rows == 63
@@ -604,7 +604,7 @@ def test_stop_words_only_and_punctuation_only_on_the_sample(sample):
 
 # --- the saved index --------------------------------------------------------------------------------------------------
 def _import(store: Store, path) -> str:
-    from lib.importer import import_files
+    from lib.store.importer import import_files
 
     report = import_files(store, input_files([str(path)], (".jsonl",)))
     return report.version
@@ -706,7 +706,7 @@ def test_the_sample_is_indexed_in_memory_only(tmp_path):
 
 
 def test_an_empty_table_indexes_and_searches():
-    from lib.schema import empty_table
+    from lib.store.schema import empty_table
 
     table = empty_table()
     built, columns = SearchIndex.build(table), Columns(table)
@@ -725,7 +725,7 @@ def test_result_frame_of_a_many_chunk_table_is_the_frames_rows(fx):
     papers, in the same order, as selecting them from the whole frame."""
     import pyarrow as pa
 
-    from lib.schema import to_frame
+    from lib.store.schema import to_frame
 
     chunked = pa.Table.from_batches(fx.table.to_batches(max_chunksize=3))
     assert chunked["title"].num_chunks > 3

@@ -16,8 +16,8 @@ def test_three_or_four_distinctive_title_words_find_the_paper(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_quality import evaluate
 
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     import_files(Store(tmp_path), input_files([str(SAMPLE)], (".jsonl",)))
     scores = evaluate(tmp_path, n=300)
@@ -32,8 +32,8 @@ def test_known_item_on_the_bundled_sample_without_shared(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_quality import evaluate
 
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     import_files(Store(tmp_path), input_files([str(ROOT / "sample" / "daily_papers_2025-08-12.txt")], (".txt",)))
     scores = evaluate(tmp_path, n=63)

@@ -7,13 +7,13 @@ import pytest
 
 from conftest import write_jsonl
 
-from lib import index as search_index
-from lib import terms as term_index
-from lib import trends
+from lib.search import index as search_index
+from lib.trends import terms as term_index
+from lib.trends import trends
 from lib.dataset import load
-from lib.importer import import_files
-from lib.search import search
-from lib.store import Store, input_files
+from lib.store.importer import import_files
+from lib.search.search import search
+from lib.store.store import Store, input_files
 
 WORDS = ("agent planning retrieval diffusion graph robot tokenizer sparse attention kernel protein "
          "lattice quasar finch heron kestrel").split()
@@ -160,7 +160,7 @@ def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
     assert isinstance(whole, search_index.SearchIndex) and not isinstance(whole, search_index.SegmentedIndex)
     assert not isinstance(whole_terms, term_index.SegmentedTermIndex)
     assert answers(whole, ds) == before and trend_rows(whole_terms, ds) == trends_before
-    from lib import topics
+    from lib.topics import topics
     assert topics.is_saved(store, ds, 3)
     # the segments' older versions are gone: every index artifact left is this version's
     left = [p.name for p in store.artifacts_dir.iterdir() if p.name.startswith(("search-", "terms-"))]

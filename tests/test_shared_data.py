@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from lib.errors import InputError
-from lib.formats import KNOWN_SUFFIXES
-from lib.importer import read_file, read_inputs
-from lib.store import input_files, sample_input
+from lib.store.formats import KNOWN_SUFFIXES
+from lib.store.importer import read_file, read_inputs
+from lib.store.store import input_files, sample_input
 from lib.text import title_id
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

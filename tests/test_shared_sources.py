@@ -95,7 +95,7 @@ def test_trend_rows_of_each_source_equal_an_independent_count(stores, raw, src):
 
 
 def test_importing_in_the_other_order_gives_the_same_table(stores):
-    from lib.store import Store
+    from lib.store.store import Store
 
     tables = {order: Store(data).read_table() for order, data in stores.items()}
     first, second = (t.sort_by("id") for t in tables.values())
@@ -108,7 +108,7 @@ def test_a_paper_on_the_list_and_on_arxiv_keeps_both_days(stores, raw):
     """A paper of HF's list of 2025-08-12 that is in the arXiv corpus keeps its listing day,
     its position and upvotes there, and its arXiv day."""
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     listed = json.loads(gzip.decompress((HF_DAYS / "2025-08-12.json.gz").read_bytes()))
     ds = load(Store(stores["hf_first"]))

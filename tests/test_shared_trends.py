@@ -25,11 +25,11 @@ pytestmark = [pytest.mark.shared,
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The corpus imported into a fresh store (about 7 s) and its term index (built and saved)."""
-    from lib import terms
+    from lib.trends import terms
     from lib.dataset import load
-    from lib.formats import KNOWN_SUFFIXES
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.formats import KNOWN_SUFFIXES
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     store = Store(tmp_path_factory.mktemp("shared-trends") / "data")
     import_files(store, input_files([str(CORPUS)], KNOWN_SUFFIXES))
@@ -52,8 +52,7 @@ def pandas_quarters() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def agent_quarters(corpus) -> pd.DataFrame:
-    from lib import trends
-
+    from lib.trends import trends
     ds, index = corpus
     keys, warnings = trends.parse_terms("agent", index)
     assert not warnings

@@ -17,13 +17,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import lib.store
+import lib.store.store
 from lib.dataset import SAMPLE_VERSION, load
 from lib.errors import InputError, StoreError
-from lib.schema import SCHEMA
-from lib.importer import import_files
+from lib.store.schema import SCHEMA
+from lib.store.importer import import_files
 from conftest import table_state
-from lib.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
+from lib.store.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
@@ -159,7 +159,7 @@ def test_failure_inside_parquet_writer_leaves_store_identical(filled, monkeypatc
         where.write(b"\0" * 4096)
         raise OSError(28, "No space left on device (injected)")
 
-    monkeypatch.setattr(lib.store.pq, "write_table", broken)
+    monkeypatch.setattr(lib.store.store.pq, "write_table", broken)
     with pytest.raises(OSError, match="injected"):
         do_import(filled, [paper(i, upvotes=500) for i in range(30)])
     assert calls == [1]
@@ -174,7 +174,7 @@ def test_interrupt_inside_parquet_writer_leaves_store_identical(filled, monkeypa
         where.write(b"PAR1 half a file")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(lib.store.pq, "write_table", interrupted)
+    monkeypatch.setattr(lib.store.store.pq, "write_table", interrupted)
     with pytest.raises(KeyboardInterrupt):
         do_import(filled, [paper(77)])
     monkeypatch.undo()
@@ -190,7 +190,7 @@ def test_failing_rename_leaves_store_identical(filled, monkeypatch):
         assert Path(src).is_file() and Path(src).stat().st_size > 0  # the full temp file exists
         raise OSError(5, "Input/output error (injected)")
 
-    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    monkeypatch.setattr(lib.store.store.os, "replace", no_rename)
     with pytest.raises(OSError, match="injected"):
         do_import(filled, [paper(i, upvotes=900) for i in range(20)])
     monkeypatch.undo()
@@ -203,7 +203,7 @@ def test_failure_on_the_first_write_leaves_no_store(store, monkeypatch):
     def no_rename(src, dst, *args, **kwargs):
         raise OSError(5, "Input/output error (injected)")
 
-    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    monkeypatch.setattr(lib.store.store.os, "replace", no_rename)
     with pytest.raises(OSError):
         do_import(store, [paper(1)])
     monkeypatch.undo()
@@ -223,7 +223,7 @@ def test_failed_write_is_reported_by_the_cli(filled, monkeypatch, tmp_path):
     def no_rename(src, dst, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(lib.store.os, "replace", no_rename)
+    monkeypatch.setattr(lib.store.store.os, "replace", no_rename)
     out, err = StringIO(), StringIO()
     code = main(["import", "--data", str(filled.path), str(path)], out=out, err=err)
     monkeypatch.undo()
@@ -235,8 +235,8 @@ def test_failed_write_is_reported_by_the_cli(filled, monkeypatch, tmp_path):
 # --- a real SIGKILL at random moments ---------------------------------------------------
 KILL_SCRIPT = (
     "import sys\n"
-    "from lib.store import Store, input_files\n"
-    "from lib.importer import import_files\n"
+    "from lib.store.store import Store, input_files\n"
+    "from lib.store.importer import import_files\n"
     "import_files(Store(sys.argv[1]), input_files([sys.argv[2]], ()))\n"
 )
 
@@ -432,7 +432,7 @@ def test_parquet_without_our_columns_raises_store_error(store):
 # --- the table in parts: a daily import writes only what changed --------------------------------
 @pytest.fixture
 def small_parts(monkeypatch):
-    monkeypatch.setattr(lib.store, "PART_ROWS", 10)
+    monkeypatch.setattr(lib.store.store, "PART_ROWS", 10)
     return 10
 
 
@@ -490,7 +490,7 @@ def test_a_failure_while_writing_parts_leaves_the_store_identical(store, small_p
             raise OSError(28, "No space left on device (injected)")
         real_write(table, where, **kwargs)
 
-    monkeypatch.setattr(lib.store.pq, "write_table", second_fails)
+    monkeypatch.setattr(lib.store.store.pq, "write_table", second_fails)
     with pytest.raises(OSError, match="injected"), store.lock():
         store.write_table(store.read_table())  # all four parts, in parallel
     monkeypatch.undo()
@@ -510,7 +510,7 @@ def test_a_failure_renaming_the_manifest_leaves_the_store_identical(store, small
         renamed.append(Path(dst).name)
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(lib.store.os, "replace", manifest_fails)
+    monkeypatch.setattr(lib.store.store.os, "replace", manifest_fails)
     with pytest.raises(OSError, match="injected"):
         do_import(store, [paper(3, upvotes=400), paper(50)])
     monkeypatch.undo()
@@ -564,7 +564,7 @@ def test_readers_racing_imports_see_whole_versions(store, small_parts):
 
 def _one_file_store(path: Path, records: list[dict]) -> tuple[Store, str]:
     """A store as releases before 2026-11-28 wrote it: one papers.parquet, its version in its metadata."""
-    from lib.importer import read_file
+    from lib.store.importer import read_file
 
     table, _ = read_file(source(records), today=TODAY)
     path.mkdir(parents=True)

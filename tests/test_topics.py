@@ -1,4 +1,4 @@
-"""lib.topics on tests/topics_fixture.py: three obvious themes must come back as three
+"""lib.topics.topics on tests/topics_fixture.py: three obvious themes must come back as three
 topics, with readable labels, consistent tallies over time, and one saved model per
 store version and k.
 
@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import topics
-from lib.analysis import fold, stem
+from lib.topics import topics
+from lib.search.analysis import fold, stem
 from lib.dataset import load
-from lib.schema import to_frame
-from lib.store import Store
-from lib.terms import TermIndex
-from lib.topics import TopicModel, auto_k, emerging_topics, shares_over_time
-from lib.trends import Periods
+from lib.store.schema import to_frame
+from lib.store.store import Store
+from lib.trends.terms import TermIndex
+from lib.topics.topics import TopicModel, auto_k, emerging_topics, shares_over_time
+from lib.trends.trends import Periods
 
 import topics_fixture as fx
 
@@ -342,8 +342,8 @@ def _write(store: Store, table) -> str:
 
 def _import(store: Store, tmp_path, records, name: str) -> str:
     """Import records through the real importer, from a JSON Lines file; the new version."""
-    from lib.importer import import_files
-    from lib.store import input_files
+    from lib.store.importer import import_files
+    from lib.store.store import input_files
 
     from conftest import write_jsonl
 
@@ -413,7 +413,7 @@ def test_a_daily_import_places_its_papers_in_the_saved_topics(tmp_path, monkeypa
     """An import after a fit carries the model over to the new version: its papers (new, and
     one whose text changed to another theme's) are placed in the fitted topics, without a fit;
     ``python -m lib build --full`` then fits on every paper."""
-    from lib import terms
+    from lib.trends import terms
     from lib.cli import main as cli
 
     records = fx.papers()
@@ -512,8 +512,8 @@ def test_the_bundled_demo_fits_with_automatic_k(tmp_path):
 # --- the CLI -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
-    from lib.importer import import_files
-    from lib.store import input_files
+    from lib.store.importer import import_files
+    from lib.store.store import input_files
 
     from conftest import write_jsonl
 
@@ -599,7 +599,7 @@ def test_a_topics_feed_holds_its_newest_papers(fixture):
     """The topic page's Atom feed: the topic's newest papers, newest first, as valid Atom."""
     import xml.etree.ElementTree as ET
 
-    from lib.views import ViewLink, atom_feed
+    from lib.team.views import ViewLink, atom_feed
 
     table, model = fixture[1], fixture[5]
     dates = to_frame(table)["date"].to_numpy()

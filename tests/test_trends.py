@@ -20,12 +20,12 @@ import pytest
 
 from conftest import memory_mapped
 
-from lib import terms as terms_module
-from lib import trends
-from lib.analysis import STOP_WORDS, stem
-from lib.schema import to_frame
-from lib.terms import TermIndex, TermKey
-from lib.trends import Periods, emerging, frequent_terms, is_topic_term, papers_behind, parse_terms, period_bounds, \
+from lib.trends import terms as terms_module
+from lib.trends import trends
+from lib.search.analysis import STOP_WORDS, stem
+from lib.store.schema import to_frame
+from lib.trends.terms import TermIndex, TermKey
+from lib.trends.trends import Periods, emerging, frequent_terms, is_topic_term, papers_behind, parse_terms, period_bounds, \
     series, smooth_values, term_rows
 
 from trends_fixture import (AGENT_PAPERS, BASELINE_FROM, BASELINE_TO, EMERGING_PAPERS, FT_PAPERS, ID, MOE_PAPERS,
@@ -42,7 +42,7 @@ FT_BY_MONTH = [0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0]
 
 # --- brute force over the raw texts -------------------------------------------------------
 def plain(text: str) -> str:
-    """Accents dropped, lower case (written here, not lib.analysis.fold)."""
+    """Accents dropped, lower case (written here, not lib.search.analysis.fold)."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -643,8 +643,8 @@ def test_frequent_terms_sorted_by_papers(index):
 # --- the saved index --------------------------------------------------------------------------------
 def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
     from lib.dataset import load
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     store = Store(tmp_path / "data")
     import_files(store, input_files([str(write_jsonl(tmp_path / "papers.jsonl"))], (".jsonl",)))
@@ -707,8 +707,8 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
 
 def test_a_saved_index_of_another_format_is_rebuilt(tmp_path, monkeypatch):
     from lib.dataset import load
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     store = Store(tmp_path / "data")
     import_files(store, input_files([str(write_jsonl(tmp_path / "papers.jsonl"))], (".jsonl",)))
@@ -725,7 +725,7 @@ def test_a_saved_index_of_another_format_is_rebuilt(tmp_path, monkeypatch):
 
 def test_the_sample_is_never_saved(tmp_path):
     from lib.dataset import load
-    from lib.store import Store
+    from lib.store.store import Store
 
     store = Store(tmp_path / "empty")
     ds = load(store)
@@ -753,9 +753,9 @@ def test_trend_points_take_their_line_colour():
 def test_column_stats_in_blocks_count_each_columns_selected_papers(index, block, monkeypatch):
     """Counting a mask's papers per column, a block of columns at a time (bounded memory at
     1M papers), gives what a plain loop over each column's postings gives."""
-    import lib.terms
+    import lib.trends.terms
 
-    monkeypatch.setattr(lib.terms, "STATS_BLOCK", block)
+    monkeypatch.setattr(lib.trends.terms, "STATS_BLOCK", block)
     rng = np.random.default_rng(block)
     masks = [rng.random(index.n_docs) < share for share in (0.3, 0.7)]
     for kind in ("u", "n"):
@@ -783,8 +783,8 @@ AGENT_WORD = re.compile(r"\bagents?\b", re.IGNORECASE)
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     from lib.dataset import load
-    from lib.importer import import_files
-    from lib.store import Store, input_files
+    from lib.store.importer import import_files
+    from lib.store.store import Store, input_files
 
     data = tmp_path_factory.mktemp("mixed") / "data"
     import_files(Store(data), input_files([str(LISTINGS), str(HF_DAY)], (".jsonl", ".json")))

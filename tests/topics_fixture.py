@@ -100,8 +100,8 @@ def papers(per_theme: int = PER_THEME, recent: str | None = None, seed: int = SE
 
 
 def build_table(records: list[dict] | None = None):
-    """(Arrow table in the lib.schema contract, theme of each row), rows in record order."""
-    from lib.schema import make_record, records_to_table
+    """(Arrow table in the lib.store.schema contract, theme of each row), rows in record order."""
+    from lib.store.schema import make_record, records_to_table
 
     records = papers() if records is None else records
     rows = []
@@ -122,13 +122,13 @@ def themes_by_id(records: list[dict] | None = None) -> dict[str, str]:
 
 def plain(records: list[dict] | None = None) -> list[dict]:
     """The records without their ground truth: what a JSON Lines file of the project holds
-    (write them with conftest.write_jsonl and import them with lib.importer.import_files)."""
+    (write them with conftest.write_jsonl and import them with lib.store.importer.import_files)."""
     records = papers() if records is None else records
     return [{k: v for k, v in raw.items() if k != THEME_KEY} for raw in records]
 
 
 def vocabulary_stems(theme: str) -> set[str]:
     """The terms (folded, plural-stripped, as the term index reads them) of a theme's words."""
-    from lib.analysis import stem
+    from lib.search.analysis import stem
 
     return {stem(w) for w in VOCABULARY[theme]}

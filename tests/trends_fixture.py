@@ -49,7 +49,7 @@ from pathlib import Path
 
 TODAY = dt.date(2026, 11, 27)
 
-# key -> raw record (the contract keys of lib.schema.make_record)
+# key -> raw record (the contract keys of lib.store.schema.make_record)
 PAPERS: dict[str, dict] = {
     # A (title "Agents"), TS, MoE
     "p01": dict(id="2410.00001", date="2024-10-07", title="Agents for Time Series Forecasting",
@@ -125,8 +125,8 @@ FT_PAPERS = ["p05", "p11", "p17"]
 
 
 def build_table(papers: dict[str, dict] | None = None, keys=None):
-    """The papers as an Arrow table (lib.schema contract), rows in the given order."""
-    from lib.schema import make_record, records_to_table
+    """The papers as an Arrow table (lib.store.schema contract), rows in the given order."""
+    from lib.store.schema import make_record, records_to_table
 
     papers = papers or PAPERS
     records = []

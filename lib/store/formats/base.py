@@ -3,7 +3,7 @@
 A parser is ``parse(stream, ctx) -> Iterator[tuple[str, dict]]``: it reads a
 binary stream (already gunzipped) and yields ``(where, raw_record)`` pairs, where
 ``where`` is "line 12" or "record 3" for messages.  Records use contract keys
-(see :mod:`lib.schema`); validation is central, in :func:`lib.schema.make_record`.
+(see :mod:`lib.store.schema`); validation is central, in :func:`lib.store.schema.make_record`.
 A record the parser itself cannot understand is reported with ``ctx.reject``; a
 file that cannot be read at all raises :class:`lib.errors.InputError`.
 """

@@ -13,7 +13,7 @@ syntax              meaning
 ==================  ============================================================
 
 Matching is case-insensitive, accent-folded, plural- and hyphen-tolerant (see
-lib.analysis).  A slip never fails: an unbalanced quote closes at the end of the
+lib.search.analysis).  A slip never fails: an unbalanced quote closes at the end of the
 query, a dangling OR is ignored, each with a warning.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-from lib.analysis import STOP_WORDS, phrase_terms, words
+from lib.search.analysis import STOP_WORDS, phrase_terms, words
 from lib.text import arxiv_id
 
 MAX_CLAUSES = 32

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from lib.analysis import index_terms, tokenize
-from lib.schema import take_table
+from lib.search.analysis import index_terms, tokenize
+from lib.store.schema import take_table
 
 # BM25F: field weights (a title match counts most) and length normalisation per field.
 FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0, "authors": 2.0, "keywords": 1.5}

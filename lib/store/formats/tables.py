@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import IO, Any, Iterable, Iterator
 
 from lib.errors import InputError
-from lib.formats.base import ParseContext, numbered_lines, parse_day, text_stream
-from lib.formats.hf_api import load_json
+from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
+from lib.store.formats.hf_api import load_json
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "arxiv_id", "paper_id", "arxiv", "arxivid"),

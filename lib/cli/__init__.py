@@ -15,9 +15,9 @@ import time
 from typing import IO, Sequence
 
 from lib.errors import PapersError
-from lib.formats import FORMATS, KNOWN_SUFFIXES
-from lib.schema import source_name
-from lib.store import Store, input_files, write_atomic
+from lib.store.formats import FORMATS, KNOWN_SUFFIXES
+from lib.store.schema import source_name
+from lib.store.store import Store, input_files, write_atomic
 from lib.text import points_text, share_text
 
 EXIT_BAD_INPUT = 2
@@ -250,7 +250,7 @@ class _ProgressLine:
 
 
 def cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.importer import import_files
+    from lib.store.importer import import_files
 
     store = Store(args.data)
     progress = _ProgressLine(err)
@@ -307,7 +307,7 @@ def cmd_info(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import exports
+    from lib.store import exports
     from lib.dataset import load
 
     ds = load(Store(args.data))
@@ -339,7 +339,11 @@ def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import pandas as pd
 
-    from lib import exports, index, search
+    from lib.store import exports
+
+    from lib.search import index
+
+    from lib.search import search
     from lib.dataset import load
 
     if args.limit < 1 or args.min_upvotes < 0:
@@ -375,7 +379,7 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _term_index(store: Store, err: IO[str]):
-    from lib import terms
+    from lib.trends import terms
     from lib.dataset import load
 
     ds = load(store)
@@ -404,8 +408,7 @@ def _source(ds, src: str) -> str:
 
 
 def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import trends
-
+    from lib.trends import trends
     if not 0 <= args.smooth <= 24:
         raise PapersError("--smooth must be between 0 and 24")
     ds, index = _term_index(Store(args.data), err)
@@ -437,8 +440,7 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import trends
-
+    from lib.trends import trends
     if min(args.recent, args.baseline) < 1 or args.top < 1:
         raise PapersError("--recent, --baseline and --top must be positive")
     ds, index = _term_index(Store(args.data), err)
@@ -464,7 +466,7 @@ def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import topics
+    from lib.topics import topics
     from lib.text import arxiv_id
 
     store = Store(args.data)
@@ -506,7 +508,9 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Every derived artifact of this store version, built (or found) now rather than on the
     first visit; ``--full`` replaces segmented indexes by whole ones.  A store of the older
     one-file layout is moved to parts first, under the same version."""
-    from lib import index as search_index, terms, topics
+    from lib.search import index as search_index
+    from lib.trends import terms
+    from lib.topics import topics
     from lib.dataset import load
 
     store = Store(args.data)
@@ -540,8 +544,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import fetch
-
+    from lib.store import fetch
     store = Store(args.data)
     today = dt.date.today()
     if args.since_last:
@@ -574,7 +577,7 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def _view(store: Store, name_or_link: str):
-    from lib.views import ViewLink
+    from lib.team.views import ViewLink
 
     views = store.read_views()
     link = views.get(name_or_link, name_or_link)
@@ -582,7 +585,7 @@ def _view(store: Store, name_or_link: str):
 
 
 def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.views import ViewLink
+    from lib.team.views import ViewLink
 
     store = Store(args.data)
     views = store.read_views()
@@ -603,7 +606,7 @@ def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import views as views_module
+    from lib.team import views as views_module
     from lib.dataset import load
 
     store = Store(args.data)
@@ -624,7 +627,7 @@ def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib import views as views_module
+    from lib.team import views as views_module
     from lib.dataset import load
 
     if args.limit < 1:

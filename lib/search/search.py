@@ -1,6 +1,6 @@
 """Running a search: query + filters -> ranked rows, snippets, similar papers.
 
-The index (lib.index) gives each term's papers with BM25F scores; here those sets
+The index (lib.search.index) gives each term's papers with BM25F scores; here those sets
 are intersected rarest first (AND), united (OR), checked for phrases on the
 candidates' text only, filtered, and ordered.  Everything is numpy over row ids of
 the dataset table, so a query touches only the papers that hold its terms.
@@ -17,10 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.analysis import index_terms, normalize, stem, words
-from lib.index import SearchIndex, field_text
-from lib.query import Clause, Query, parse
-from lib.schema import rows_frame, take_rows
+from lib.search.analysis import index_terms, normalize, stem, words
+from lib.search.index import SearchIndex, field_text
+from lib.search.query import Clause, Query, parse
+from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
 
 SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}

@@ -82,7 +82,7 @@ HF, ARXIV, FILE = "hf", "arxiv", "file:"
 # what people call each source (pages and links never show anything else)
 SOURCE_NAMES = {HF: "Hugging Face daily list", ARXIV: "arXiv"}
 # which source's copy of a field wins when two disagree: arXiv's metadata is the paper's own,
-# the daily list's fills what arXiv lacks, a file fills what both lack (see lib.merge)
+# the daily list's fills what arXiv lacks, a file fills what both lack (see lib.store.merge)
 SOURCE_RANK = {ARXIV: 2, HF: 1}
 # the formats' sources before 2026-12 (a store's ``source`` column), read as today's
 _FORMAT_SOURCES = {"daily_page": HF, "hf_api": HF, "arxiv_atom": ARXIV, "arxiv_oai": ARXIV}

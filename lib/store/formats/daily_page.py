@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import IO, Iterator
 
-from lib.formats.base import ParseContext, month_number, numbered_lines, text_stream
+from lib.store.formats.base import ParseContext, month_number, numbered_lines, text_stream
 
 # Lines of the page around the list that are not papers (compared case-insensitively).
 HEADER_LINES = {

@@ -25,7 +25,11 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import numpy as np
 import pandas as pd
 
-from lib import daily, search, trends
+from lib import daily
+
+from lib.search import search
+
+from lib.trends import trends
 from lib import sources as sources_module
 from lib.errors import PapersError
 from lib.urlstate import PAGES
@@ -103,19 +107,18 @@ class Resources:
 
     @cached_property
     def search_index(self):
-        from lib.index import load_or_build
+        from lib.search.index import load_or_build
 
         return load_or_build(self.store, self.dataset)
 
     @cached_property
     def term_index(self):
-        from lib.terms import load_or_build
+        from lib.trends.terms import load_or_build
 
         return load_or_build(self.store, self.dataset)
 
     def topic_model(self, k: int):
-        from lib import topics
-
+        from lib.topics import topics
         return topics.load_or_fit(self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers))
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lib.schema import DATE_COLUMNS, LIST_COLUMNS, conform
+from lib.store.schema import DATE_COLUMNS, LIST_COLUMNS, conform
 
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

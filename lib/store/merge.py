@@ -8,7 +8,7 @@ Rules (the README repeats them):
   its day on the Hugging Face daily list (``hf_day``, the first such day, with its
   position ``hf_rank``) and its arXiv day (``published``) are both kept;
 * a field that two sources disagree on takes the copy of the higher-ranked source
-  (arXiv's metadata over the daily list's over a file's: lib.schema.SOURCE_RANK);
+  (arXiv's metadata over the daily list's over a file's: lib.store.schema.SOURCE_RANK);
   between copies of the same rank the newest non-empty one wins; an empty string,
   list or missing value never erases what is known; upvotes and comments take the
   maximum;
@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.schema import COLUMNS, LIST_COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
+from lib.store.schema import COLUMNS, LIST_COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _differs(old, new) -> pa.Array:
 
 
 def _ranks(sources) -> np.ndarray:
-    """Per row: the rank of its highest-ranked source (lib.schema.SOURCE_RANK)."""
+    """Per row: the rank of its highest-ranked source (lib.store.schema.SOURCE_RANK)."""
     sources = sources.combine_chunks() if isinstance(sources, pa.ChunkedArray) else sources
     ranks = np.zeros(len(sources), dtype=np.int8)
     flat = pc.list_flatten(sources)
@@ -83,7 +83,7 @@ def _ranks(sources) -> np.ndarray:
 
 
 def _union(old, new) -> pa.Array:
-    """Per row, the sources of both sides (in lib.schema.source_order)."""
+    """Per row, the sources of both sides (in lib.store.schema.source_order)."""
     differ = _differs(old, new).to_numpy(zero_copy_only=False)
     if not differ.any():
         return old

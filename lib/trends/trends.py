@@ -48,13 +48,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.analysis import STOP_WORDS, fold, phrase_terms, stem
+from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.daily import PERIOD_CODES, period_label
 from lib import sources as sources_module
-from lib.query import Clause
-from lib.schema import source_name
+from lib.search.query import Clause
+from lib.store.schema import source_name
 from lib.sources import ALL, MIX_SHIFT
-from lib.terms import TermIndex, TermKey
+from lib.trends.terms import TermIndex, TermKey
 
 MAX_TERMS = 10
 COMPLETIONS = 5
@@ -303,7 +303,7 @@ def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
     segments = index.segments()
     if not hasattr(segments[0], "index"):  # a plain TermIndex
         return _phrase_rows(index, table, key, None)
-    from lib.index import Postings, join_postings
+    from lib.search.index import Postings, join_postings
 
     part_of = {id(part.index): part for part in segments}
     return join_postings(segments, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
@@ -311,7 +311,7 @@ def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
 
 def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:
     """A segment's rows (its own numbering) mentioning the phrase; text checked on the table."""
-    from lib.search import _phrase_check
+    from lib.search.search import _phrase_check
 
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if rows is not None:
@@ -582,7 +582,7 @@ def period_bounds(periods: Periods, label: str, by: str) -> tuple[dt.date, dt.da
 
 
 def search_of(key: Key, src: str = ALL) -> tuple[str, dict[str, str]]:
-    """The search (lib.query syntax) for the papers behind a point of ``key``'s line: the
+    """The search (lib.search.query syntax) for the papers behind a point of ``key``'s line: the
     query, and the search page's ``cat`` / ``src`` that narrow it to the line's corpus."""
     terms = key.terms if isinstance(key, Line) else (key,)
     query = " OR ".join(f'"{term.label}"' if term.is_phrase else term.label for term in terms)

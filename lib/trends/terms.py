@@ -2,7 +2,7 @@
 
 Built once per store version beside the table, like the search index, but for
 counting rather than ranking: presence only, over title, abstract and keywords
-(not authors).  Terms follow lib.analysis (folded, plural-stripped, hyphen parts
+(not authors).  Terms follow lib.search.analysis (folded, plural-stripped, hyphen parts
 and joined forms), so "agent" counts papers saying agent, agents, Agent's or
 multi-agent, and never reagent or agentic.
 
@@ -28,8 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from lib.analysis import STOP_WORDS, index_terms, stem, tokenize
-from lib.index import field_text
+from lib.search.analysis import STOP_WORDS, index_terms, stem, tokenize
+from lib.search.index import field_text
 
 FIELDS = ("title", "abstract", "keywords")
 MIN_NGRAM_PAPERS = 5
@@ -392,7 +392,7 @@ class SegmentedTermIndex:
     n-grams are the base's (a few new papers never make a new n-gram frequent)."""
 
     def __init__(self, parts: list) -> None:
-        from lib.index import stack
+        from lib.search.index import stack
 
         self.parts = stack(parts)
         self.n_docs = max(int(p.table_rows(np.arange(p.index.n_docs)).max(initial=-1)) for p in parts) + 1
@@ -413,7 +413,7 @@ class SegmentedTermIndex:
         return self.parts
 
     def _join(self, get) -> np.ndarray:
-        from lib.index import Postings, join_postings
+        from lib.search.index import Postings, join_postings
 
         return join_postings(self.parts, lambda index: Postings(get(index))).rows
 
@@ -422,7 +422,7 @@ class SegmentedTermIndex:
 
     def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
         if any(part.index.ngram_rows(stems) is None for part in self.parts):
-            return None  # some segment does not index it: lib.trends checks that segment's text
+            return None  # some segment does not index it: lib.trends.trends checks that segment's text
         return self._join(lambda index: index.ngram_rows(stems))
 
     def ngram_name(self, j: int) -> str:
@@ -527,7 +527,7 @@ class SegmentedTermIndex:
 
 
 def _load(store, version: str, arrays: dict[str, np.ndarray]):
-    from lib.index import segments_of
+    from lib.search.index import segments_of
 
     def make(a):
         usable = all(k in a for k in _REQUIRED) and int(a["format"][0]) == FORMAT_VERSION
@@ -543,7 +543,7 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
                         changed_rows=()) -> bool:
     """After an import: this version's term index is the previous one plus a segment of the
     papers it added or re-wrote, so they are counted in trends at once."""
-    from lib.index import MAX_SEGMENTS, extend
+    from lib.search.index import MAX_SEGMENTS, extend
 
     def load_segments(store_, version_, arrays):
         loaded = _load(store_, version_, arrays)
@@ -561,7 +561,7 @@ _REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "
 
 
 def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> TermIndex:
-    """This store version's term index (see lib.index.load_or_build_artifact)."""
-    from lib.index import load_or_build_artifact
+    """This store version's term index (see lib.search.index.load_or_build_artifact)."""
+    from lib.search.index import load_or_build_artifact
 
     return load_or_build_artifact(store, dataset, ARTIFACT, _load, TermIndex.build, progress, rebuild)

@@ -15,7 +15,7 @@ parquet    our tables: Parquet                           table
 
 A row of a table names its sources when it has them (an export read back), else it is
 arXiv's when it carries arXiv categories (a crawl of arXiv's listings), else the file's
-own source, ``file:NAME`` (see lib.importer.row_sources).
+own source, ``file:NAME`` (see lib.store.importer.row_sources).
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ import re
 from typing import IO, Callable, Iterator
 
 from lib.errors import InputError
-from lib.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
-from lib.formats.base import ParseContext, Problem, parse_day  # noqa: F401  (re-exported)
+from lib.store.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
+from lib.store.formats.base import ParseContext, Problem, parse_day  # noqa: F401  (re-exported)
 
 Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, dict]]]
 

@@ -6,7 +6,7 @@ in the project)::
 
     DIR/papers/_manifest.json the table's manifest: its store version, and its parts in order
     DIR/papers/part-NNNNNN-VERSION.parquet
-                              the table (lib.schema.SCHEMA), cut in parts of PART_ROWS rows:
+                              the table (lib.store.schema.SCHEMA), cut in parts of PART_ROWS rows:
                               part N holds rows N*PART_ROWS.. (rows never move; new papers are
                               appended), named after the version that wrote it, never rewritten
     DIR/artifacts/            derived artifacts, one file per (name, store version):
@@ -47,9 +47,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lib.errors import InputError, StoreError
-from lib.schema import conform, empty_table
+from lib.store.schema import conform, empty_table
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_DIR = PROJECT_DIR / "sample"  # the bundled demo: shown while the store is empty
 SAMPLE_FILE = SAMPLE_DIR / "daily_papers_2025-08-12.txt"  # the seed page, as a person copies it

@@ -1,6 +1,6 @@
 """Topics found automatically: NMF over TF-IDF of title + abstract + keywords.
 
-The document-term matrix comes from the term index (lib.terms: the same folded,
+The document-term matrix comes from the term index (lib.trends.terms: the same folded,
 plural-stripped terms as trends), keeping terms that 5 or more papers and at most
 half of them mention, minus function words.  Rows are TF-IDF weighted (binary
 presence x idf, l2-normalised) and factorised by scikit-learn's NMF (``nndsvd``
@@ -32,9 +32,9 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.errors import PapersError
-from lib.schema import rows_frame, take_rows, take_table
-from lib.terms import TermIndex
-from lib.trends import function_words
+from lib.store.schema import rows_frame, take_rows, take_table
+from lib.trends.terms import TermIndex
+from lib.trends.trends import function_words
 
 ARTIFACT = "topics"
 FORMAT_VERSION = 3  # 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped
@@ -346,7 +346,7 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
     """Per period and topic: papers whose dominant topic it is, all papers, and the share
     (the shares of a period sum to 1 over topics, papers without a topic aside)."""
     from lib.daily import period_label
-    from lib.trends import _in_range
+    from lib.trends.trends import _in_range
 
     codes = periods.codes
     dominant = np.asarray(model.dominant_)
@@ -376,15 +376,15 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
 
 def emerging_mix(periods, mix: tuple[np.ndarray, list[str]], recent_days: int = 90, baseline_days: int = 365) -> str:
     """A sentence when :func:`emerging_topics`' two windows hold different mixes of sources
-    (lib.trends.mixed_windows), else ""."""
-    from lib.trends import mixed_windows
+    (lib.trends.trends.mixed_windows), else ""."""
+    from lib.trends.trends import mixed_windows
 
     return mixed_windows(*mix, *periods.windows(recent_days, baseline_days)[1:], thing="topic")
 
 
 def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
     """Each topic's share of papers in the recent window against the baseline before it (the
-    papers ``periods`` counts: one source's, by the day it dates them, see lib.trends.Periods)."""
+    papers ``periods`` counts: one source's, by the day it dates them, see lib.trends.trends.Periods)."""
     _, recent, baseline = periods.windows(recent_days, baseline_days)
     dominant = np.asarray(model.dominant_)
     rows = []
@@ -465,7 +465,7 @@ def is_saved(store, dataset, k: int) -> bool:
 
 def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.DataFrame:
     """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
-    (see lib.schema.rows_frame)."""
+    (see lib.store.schema.rows_frame)."""
     rows = np.asarray(rows, dtype=np.int64)
     return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
 
@@ -495,8 +495,7 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
     the last fit until one on all the papers (``python -m lib build --full``).  Call it once
     the term index is extended (its word numbers must carry over).  Returns whether a model
     was carried over."""
-    from lib import terms
-
+    from lib.trends import terms
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
     previous_index = segment = None  # each loaded or built once, for every saved k
     carried = False

@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow as pa
 
 from lib.errors import InputError, StoreError
-from lib.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
-from lib.merge import MergeCounts, merge
-from lib.schema import ARXIV, HF, RecordError, empty_table, file_source, make_record, records_to_table, source_order
-from lib.store import GZIP_MAGIC, InputFile, Store, read_only
+from lib.store.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
+from lib.store.merge import MergeCounts, merge
+from lib.store.schema import ARXIV, HF, RecordError, empty_table, file_source, make_record, records_to_table, source_order
+from lib.store.store import GZIP_MAGIC, InputFile, Store, read_only
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
 SNIFF_BYTES = 64 * 1024
@@ -191,8 +191,9 @@ def extend_artifacts(store: Store, previous_version: str, version: str, table: p
     at once, without a full rebuild, and its topic models with those papers placed in their
     topics.  Indexes are caches: any failure here only means the
     next use builds them whole.  Returns what was extended."""
-    from lib import index, terms, topics
-
+    from lib.search import index
+    from lib.trends import terms
+    from lib.topics import topics
     extended = []
     for name, extend in (("search", index.extend_after_import), ("terms", terms.extend_after_import),
                          ("topics", topics.extend_after_import)):

@@ -15,7 +15,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from lib.errors import InputError
-from lib.formats.base import ParseContext, parse_day
+from lib.store.formats.base import ParseContext, parse_day
 from lib.text import collapse_ws
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import IO, Any, Iterator
 
-from lib.formats.base import ParseContext, numbered_lines, parse_day, text_stream
+from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
 
 MAX_LINE = 10_000_000  # characters; the longest real line is ~100k (thousands of authors)
 

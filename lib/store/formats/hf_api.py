@@ -13,7 +13,7 @@ import json
 from typing import IO, Any, Iterator
 
 from lib.errors import InputError
-from lib.formats.base import ParseContext, parse_day, text_stream
+from lib.store.formats.base import ParseContext, parse_day, text_stream
 
 
 def is_hf_item(item: Any) -> bool:

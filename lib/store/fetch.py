@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from lib.errors import PapersError
-from lib.importer import ImportReport, import_files
-from lib.store import InputFile, Store
+from lib.store.importer import ImportReport, import_files
+from lib.store.store import InputFile, Store
 
 HF_BASE = "https://huggingface.co"
 ARXIV_BASE = "https://export.arxiv.org"
@@ -225,8 +225,8 @@ def _check_arxiv_feed(body: bytes, where: str) -> None:
     import io
 
     from lib.errors import InputError
-    from lib.formats import arxiv_atom
-    from lib.formats.base import ParseContext
+    from lib.store.formats import arxiv_atom
+    from lib.store.formats.base import ParseContext
 
     try:
         next(arxiv_atom.parse(io.BytesIO(body), ParseContext(name=where, today=dt.date.today())), None)

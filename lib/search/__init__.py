@@ -1,0 +1,1 @@
+"""Full-text search: text analysis, the query language, the BM25F index and ranked results."""

@@ -1,0 +1,1 @@
+"""What a team shares: saved views, their feeds and e-mail digests."""

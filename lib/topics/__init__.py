@@ -1,0 +1,1 @@
+"""Topics found automatically (NMF over the term index): the model, shares over time, emerging topics."""
