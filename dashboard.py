@@ -2,6 +2,7 @@
 
 Registers the pages with stable url paths: these are the links people share.
 """
+
 from pathlib import Path
 
 import streamlit as st

@@ -8,6 +8,7 @@ reciprocal rank (1/rank within the top 100, else 0).
     python bench/bench_quality.py                     # the real corpus (../shared)
     python bench/bench_quality.py --corpus FILE_OR_DIR [--n 500]   # any importable data
 """
+
 from __future__ import annotations
 
 import random
@@ -46,9 +47,9 @@ def known_item_queries(ds, index, n: int, seed: int = 11) -> list[tuple[int, str
 
 
 def evaluate(store_path: Path, n: int) -> dict:
+    from lib.dataset import load
     from lib.search import index as index_module
     from lib.search import search
-    from lib.dataset import load
     from lib.store.store import Store
 
     store = Store(store_path)
@@ -73,9 +74,9 @@ def evaluate(store_path: Path, n: int) -> dict:
 
 def run(quick: bool = False, browser: bool = True, corpus_path: str | None = None, n: int = 500) -> list[Figure]:
     if corpus_path:
+        from lib.store.formats import KNOWN_SUFFIXES
         from lib.store.importer import import_files
         from lib.store.store import Store, input_files
-        from lib.store.formats import KNOWN_SUFFIXES
 
         store_path = Path(tempfile.mkdtemp(prefix="quality-store-"))
         import_files(Store(store_path), input_files([corpus_path], KNOWN_SUFFIXES))
@@ -90,8 +91,14 @@ def run(quick: bool = False, browser: bool = True, corpus_path: str | None = Non
         print(f"  miss: {query!r} -> rank {rank}", file=sys.stderr)
     papers = scores["papers"]
     return [
-        Figure(f"known-item search, top 3 ({papers} papers, {label})", "rate", round(scores["top3"], 3), {},
-               f">= {GOAL_TOP3}", scores["top3"] >= GOAL_TOP3),
+        Figure(
+            f"known-item search, top 3 ({papers} papers, {label})",
+            "rate",
+            round(scores["top3"], 3),
+            {},
+            f">= {GOAL_TOP3}",
+            scores["top3"] >= GOAL_TOP3,
+        ),
         Figure(f"known-item search, top 1 ({papers} papers, {label})", "rate", round(scores["top1"], 3), {}, ""),
         Figure(f"known-item search, MRR ({papers} papers, {label})", "", round(scores["mrr"], 3), {}, ""),
     ]

@@ -49,6 +49,7 @@ p95 <= 2 s per interaction and no state leak with 20 teammates.
 ``--keep-build`` (or BENCH_KEEP_BUILD=1, e.g. under ``bench/run.py --only=scale``): reuse the
 1M copy built by an earlier run, so its step-1 figures say "loaded" instead of measuring a build.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -65,8 +66,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import (ROOT, WORK, Figure, app_server, chromium, retire, copy_store, cpu_seconds, in_process, load_average,  # noqa: E402
-                    machine_cpu_seconds, percentile, rss_mb, stores)
+from common import (  # noqa: E402
+    ROOT,
+    WORK,
+    Figure,
+    app_server,
+    chromium,
+    copy_store,
+    cpu_seconds,
+    in_process,
+    load_average,
+    machine_cpu_seconds,
+    percentile,
+    retire,
+    rss_mb,
+    stores,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -90,11 +105,15 @@ BOX = "[data-testid=stTextInput] input"
 HEADER = "[data-testid=stMainBlockContainer] h2"  # one topic's label
 RELATED = "[data-testid=stPageLink] a[href*='topic=']"
 DONE = "() => !document.querySelector('[data-testid=stStatusWidget]')"  # the script's run has ended
-FIRST_RESULT_IS = ("([want]) => { const a = document.querySelector('[data-testid=stPageLink] a');"
-                   " return !!a && a.innerText.trim() === want; }")
-LEGEND_SHOWS = ("([want, gone]) => { const texts = new Set([...document.querySelectorAll("
-                "'[data-testid=stVegaLiteChart] svg text')].map(t => t.textContent));"
-                " return want.every(w => texts.has(w)) && !gone.some(w => texts.has(w)); }")
+FIRST_RESULT_IS = (
+    "([want]) => { const a = document.querySelector('[data-testid=stPageLink] a');"
+    " return !!a && a.innerText.trim() === want; }"
+)
+LEGEND_SHOWS = (
+    "([want, gone]) => { const texts = new Set([...document.querySelectorAll("
+    "'[data-testid=stVegaLiteChart] svg text')].map(t => t.textContent));"
+    " return want.every(w => texts.has(w)) && !gone.some(w => texts.has(w)); }"
+)
 HEADER_IS = f"([want]) => document.querySelector({HEADER!r})?.innerText.trim() === want"
 URL_HAS = "([key, want]) => new URLSearchParams(location.search).get(key) === want"
 SNAPSHOT = """() => {
@@ -124,11 +143,11 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
     """Everything the app builds for a new store version, in one process: seconds and peak
     memory so far (VmHWM) after each step, and whether the step built its artifact or
     found it saved (a quick run keeps its build directory)."""
-    from lib.search import index
-    from lib.trends import terms
-    from lib.topics import topics
     from lib.dataset import load
+    from lib.search import index
     from lib.store.store import Store
+    from lib.topics import topics
+    from lib.trends import terms
 
     s = Store(store)
     steps: dict[str, float] = {}
@@ -156,9 +175,18 @@ def full_build(store: str, fit_topics: bool = True) -> dict:
     k = topics.auto_k(ds.table.num_rows)  # = the page's automatic k (overview.papers is the row count)
     if fit_topics:
         step("topics", f"{topics.ARTIFACT}-k{k}", lambda: topics.load_or_fit(s, ds, term_index, k))
-    return {"papers": ds.table.num_rows, "k": k, "steps": steps, "peaks": peaks, "built": built,
-            "artifacts_mb": {p.name.split("-")[0]: _dir_mb(p) if p.is_dir() else p.stat().st_size / 2**20
-                             for p in s.artifacts_dir.iterdir() if not p.name.startswith(".")}}
+    return {
+        "papers": ds.table.num_rows,
+        "k": k,
+        "steps": steps,
+        "peaks": peaks,
+        "built": built,
+        "artifacts_mb": {
+            p.name.split("-")[0]: _dir_mb(p) if p.is_dir() else p.stat().st_size / 2**20
+            for p in s.artifacts_dir.iterdir()
+            if not p.name.startswith(".")
+        },
+    }
 
 
 def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: bool = False) -> dict:
@@ -166,17 +194,16 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     2-3 distinctive words of a real title, each with its first result's title (all different,
     plain text); ``term_sets`` pairs of topic words for trends (all different); with
     ``labels``, the topic model's labels (automatic k)."""
+    import bench_search
     import numpy as np
 
-    import bench_search
-    from lib.search import index
-    from lib.trends import terms
-    from lib.topics import topics
-    from lib.trends import trends
-    from lib.search.analysis import phrase_terms
     from lib.dataset import load
+    from lib.search import index
+    from lib.search.analysis import phrase_terms
     from lib.search.search import result_frame, search
     from lib.store.store import Store
+    from lib.topics import topics
+    from lib.trends import terms, trends
 
     s = Store(store)
     ds = load(s)
@@ -201,16 +228,23 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     words = []
     for j in np.flatnonzero((papers >= max(3, 0.002 * n)) & (papers <= 0.05 * n)):
         stem_, shown = term_index.unigrams[j], term_index.display[j]
-        if (re.fullmatch(r"[a-z]{4,14}", shown) and shown not in defaults and tuple(phrase_terms(shown)) == (stem_,)
-                and trends.is_topic_term(stem_, term_index)):
+        if (
+            re.fullmatch(r"[a-z]{4,14}", shown)
+            and shown not in defaults
+            and tuple(phrase_terms(shown)) == (stem_,)
+            and trends.is_topic_term(stem_, term_index)
+        ):
             words.append(shown)
     rng = random.Random(seed)
     words.sort()
     rng.shuffle(words)
     if len(found) < queries or len(words) < 2 * term_sets:
         raise RuntimeError(f"{store}: only {len(found)} queries and {len(words)} words for the browser")
-    result = {"papers": ds.table.num_rows, "queries": found,
-              "terms": [words[2 * i:2 * i + 2] for i in range(term_sets)]}
+    result = {
+        "papers": ds.table.num_rows,
+        "queries": found,
+        "terms": [words[2 * i : 2 * i + 2] for i in range(term_sets)],
+    }
     if labels:
         k = topics.auto_k(ds.overview.papers)
         model = topics.load_or_fit(s, ds, term_index, k)
@@ -219,8 +253,9 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     return result
 
 
-def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WORD, seed: int = SEED,
-            after: int = 1) -> dict:
+def new_day(
+    store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WORD, seed: int = SEED, after: int = 1
+) -> dict:
     """A JSON Lines file of ``papers`` new papers on the day ``after`` days past the store's
     last day: new ids, titles "WORD: second half of a real title", abstracts of 4-9 real
     sentences, real authors and categories.  The word must be in no paper yet."""
@@ -228,10 +263,10 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
 
     import pyarrow.compute as pc
 
-    from lib.trends import terms
-    from lib.search.analysis import stem
     from lib.dataset import load
+    from lib.search.analysis import stem
     from lib.store.store import Store
+    from lib.trends import terms
 
     s = Store(store)
     ds = load(s)
@@ -248,8 +283,9 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
     sentences = [t for r in rows for t in re.split(r"(?<=[.!?])\s+(?=[A-Z])", r["abstract"] or "") if 20 < len(t) < 400]
     ids = set(table["id"].to_pylist())
     prefix = f"{day.year % 100:02d}{day.month:02d}."
-    number = 1 + max((int(i[len(prefix):]) for i in ids if i.startswith(prefix) and i[len(prefix):].isdigit()),
-                     default=0)
+    number = 1 + max(
+        (int(i[len(prefix) :]) for i in ids if i.startswith(prefix) and i[len(prefix) :].isdigit()), default=0
+    )
     made = []
     with open(path, "w", encoding="utf-8") as out:
         for i in range(papers):
@@ -257,14 +293,22 @@ def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WOR
             assert paper_id not in ids
             other = rng.choice(rows)["title"]
             words = other.split()
-            tail = other.split(":", 1)[1].strip() if ":" in other else " ".join(words[len(words) // 2:])
+            tail = other.split(":", 1)[1].strip() if ":" in other else " ".join(words[len(words) // 2 :])
             source = rng.choice(rows)
-            out.write(json.dumps({
-                "id": paper_id, "title": f"{word}: {tail}",
-                "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
-                "authors": source["authors"], "categories": source["categories"],
-                "date": day.isoformat(), "published": day.isoformat(),
-            }) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": paper_id,
+                        "title": f"{word}: {tail}",
+                        "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
+                        "authors": source["authors"],
+                        "categories": source["categories"],
+                        "date": day.isoformat(),
+                        "published": day.isoformat(),
+                    }
+                )
+                + "\n"
+            )
             made.append(paper_id)
     return {"day": day.isoformat(), "last_day": last.isoformat(), "ids": made, "papers": table.num_rows}
 
@@ -285,6 +329,7 @@ def import_phases(store: str, path: str) -> dict:
                 return function(*args, **kwargs)
             finally:
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
         return wrapper
 
     importer.read_inputs = timed("read the input", importer.read_inputs)
@@ -299,8 +344,9 @@ def import_phases(store: str, path: str) -> dict:
     total = time.perf_counter() - started
     parts = s.parquet_files()
     written = [pq.ParquetFile(p).metadata.num_rows for p in parts if p not in before]
-    seconds[f"write the table ({len(written)} of {len(parts)} parts, {sum(written):,} rows, each with its Arrow copy)"] = \
-        seconds.pop("write the table")
+    seconds[
+        f"write the table ({len(written)} of {len(parts)} parts, {sum(written):,} rows, each with its Arrow copy)"
+    ] = seconds.pop("write the table")
     return {"seconds_by_phase": seconds, "import_s": total, "added": report.counts.added}
 
 
@@ -312,16 +358,12 @@ def check_new_day(store: str, word: str, day: str, ids: list[str]) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from lib.search import index
-
-    from lib.trends import terms
-
-    from lib.topics import topics
-
-    from lib.trends import trends
     from lib.dataset import load
+    from lib.search import index
     from lib.search.search import search
     from lib.store.store import Store
+    from lib.topics import topics
+    from lib.trends import terms, trends
 
     s = Store(store)
     ds = load(s)
@@ -342,15 +384,26 @@ def check_new_day(store: str, word: str, day: str, ids: list[str]) -> dict:
         model = topics.load_or_fit(s, ds, term_index, k)
         new_rows = np.flatnonzero(pc.is_in(ds.table["id"], value_set=pa.array(ids)).to_numpy(zero_copy_only=False))
         placed = int((model.dominant_[new_rows] >= 0).sum())
-    return {"search_total": result.total, "found_new": len(found & set(ids)), "found_other": len(found - set(ids)),
-            "trend_on_day": on_day, "trend_total": int(tidy["count"].sum()), "load_s": load_s,
-            "search_segments": len(getattr(search_index, "segments", [0])),
-            "term_segments": len(term_index.segments()), "topics_saved": saved, "placed_in_topics": placed,
-            "version": ds.version, "papers": ds.table.num_rows}
+    return {
+        "search_total": result.total,
+        "found_new": len(found & set(ids)),
+        "found_other": len(found - set(ids)),
+        "trend_on_day": on_day,
+        "trend_total": int(tidy["count"].sum()),
+        "load_s": load_s,
+        "search_segments": len(getattr(search_index, "segments", [0])),
+        "term_segments": len(term_index.segments()),
+        "topics_saved": saved,
+        "placed_in_topics": placed,
+        "version": ds.version,
+        "papers": ds.table.num_rows,
+    }
 
 
 # --- 1. the full build ----------------------------------------------------------------------------
-def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: bool = False) -> tuple[list[Figure], Path, int]:
+def figure_full_build(
+    source: Path, quick: bool, fit_topics: bool = True, keep: bool = False
+) -> tuple[list[Figure], Path, int]:
     """Figure 1.  Full run: on a fresh copy of the table, so every step builds.  Quick (or
     ``--keep-build``): the copy is kept between runs, so a step that finds its artifact only
     loads it (labelled "loaded")."""
@@ -365,18 +418,37 @@ def figure_full_build(source: Path, quick: bool, fit_topics: bool = True, keep: 
     note(f"full build: {store}/papers (a copy of {source}'s table) (load average {load_average()})")
     r = in_process("bench_scale", f"full_build({str(store)!r}, {fit_topics})", timeout=4 * 3600)
     n, steps, peaks, built = r["papers"], r["steps"], r["peaks"], r["built"]
-    note("full build: " + ", ".join(f"{name} {steps[name]:.1f} s ({'built' if built[name] else 'loaded'}; "
-                                    f"peak so far {peaks[name]:,.0f} MB)" for name in steps)
-         + "; on disk: " + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in sorted(r["artifacts_mb"].items()))
-         + ("" if fit_topics else "; no topic model (not needed without a browser)")
-         + f" (load average {load_average()})")
-    names = {"table": "load the table (Parquet parts -> Arrow copies)", "search": "lib.search.index.load_or_build",
-             "terms": "lib.trends.terms.load_or_build", "topics": f"lib.topics.topics.load_or_fit (auto k={r['k']})"}
-    figures = [Figure(f"full build {n:,}: {names[name]}{'' if built[name] else ' (loaded)'}", "s",
-                      round(seconds, 1)) for name, seconds in steps.items()]
+    note(
+        "full build: "
+        + ", ".join(
+            f"{name} {steps[name]:.1f} s ({'built' if built[name] else 'loaded'}; peak so far {peaks[name]:,.0f} MB)"
+            for name in steps
+        )
+        + "; on disk: "
+        + ", ".join(f"{name} {mb:,.0f} MB" for name, mb in sorted(r["artifacts_mb"].items()))
+        + ("" if fit_topics else "; no topic model (not needed without a browser)")
+        + f" (load average {load_average()})"
+    )
+    names = {
+        "table": "load the table (Parquet parts -> Arrow copies)",
+        "search": "lib.search.index.load_or_build",
+        "terms": "lib.trends.terms.load_or_build",
+        "topics": f"lib.topics.topics.load_or_fit (auto k={r['k']})",
+    }
+    figures = [
+        Figure(f"full build {n:,}: {names[name]}{'' if built[name] else ' (loaded)'}", "s", round(seconds, 1))
+        for name, seconds in steps.items()
+    ]
     figures.append(Figure(f"full build {n:,}: total (one process)", "s", round(sum(steps.values()), 1)))
-    figures.append(Figure(f"full build {n:,}: peak memory (VmHWM)", "MB", round(r["peak_mb"]), {},
-                          "(after: " + ", ".join(f"{name} {mb:,.0f}" for name, mb in peaks.items()) + " MB)"))
+    figures.append(
+        Figure(
+            f"full build {n:,}: peak memory (VmHWM)",
+            "MB",
+            round(r["peak_mb"]),
+            {},
+            "(after: " + ", ".join(f"{name} {mb:,.0f}" for name, mb in peaks.items()) + " MB)",
+        )
+    )
     return figures, store, n
 
 
@@ -385,7 +457,7 @@ def _go(page, name: str, path: str) -> None:
     """Open page ``name`` with the top navigation (one session: no reload) and wait for its run."""
     page.locator(NAV, has_text=name).click()
     page.wait_for_url(f"**/{path}", timeout=TIMEOUT_MS)
-    _wait(page, DONE, what='the run to end')
+    _wait(page, DONE, what="the run to end")
 
 
 def _visit(page, url: str, query: str, on_home: bool = False) -> None:
@@ -393,19 +465,19 @@ def _visit(page, url: str, query: str, on_home: bool = False) -> None:
     if not on_home:
         page.goto(f"{url}/")
         page.locator(FIRST_CARD).first.wait_for(timeout=TIMEOUT_MS)
-    _wait(page, DONE, what='the run to end')
+    _wait(page, DONE, what="the run to end")
     _go(page, "Search", "search")
     box = page.locator(BOX)
     box.fill(query)
     box.press("Enter")
-    _wait(page, URL_HAS, ["q", query], 'URL_HAS')
-    _wait(page, DONE, what='the run to end')
+    _wait(page, URL_HAS, ["q", query], "URL_HAS")
+    _wait(page, DONE, what="the run to end")
     _go(page, "Trends", "trends")
     _wait(page, LEGEND_SHOWS, [["agent", "diffusion"], []], "the default legend")
     _go(page, "Topics", "topics")
     page.get_by_role("heading", name="Size").wait_for(timeout=TIMEOUT_MS)
     page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=TIMEOUT_MS)
-    _wait(page, DONE, what='the run to end')
+    _wait(page, DONE, what="the run to end")
 
 
 def _wait(page, condition: str, arg=None, what: str = "") -> None:
@@ -418,8 +490,9 @@ def _wait(page, condition: str, arg=None, what: str = "") -> None:
             shown["header"] = page.evaluate(f"() => document.querySelector({HEADER!r})?.innerText")
         except Exception:  # noqa: BLE001
             shown = "?"
-        raise RuntimeError(f"browser: waiting for {what or condition} ({arg!r}): {type(exc).__name__}; "
-                           f"the page shows {shown}") from None
+        raise RuntimeError(
+            f"browser: waiting for {what or condition} ({arg!r}): {type(exc).__name__}; the page shows {shown}"
+        ) from None
 
 
 def figure_cold_start(store: Path, browser, n: int, starts: int = 3):
@@ -443,15 +516,22 @@ def figure_cold_start(store: Path, browser, n: int, starts: int = 3):
         except BaseException:
             server.stop()
             raise
-        note(f"cold start {i + 1}: server healthy after {healthy:.1f} s, first card after {times[-1]:.1f} s; "
-             f"server RSS then {rss_mb(server.proc.pid)['rss']:,.0f} MB")
+        note(
+            f"cold start {i + 1}: server healthy after {healthy:.1f} s, first card after {times[-1]:.1f} s; "
+            f"server RSS then {rss_mb(server.proc.pid)['rss']:,.0f} MB"
+        )
         if i < starts - 1:
             page.context.close()
             server.stop()
     seconds = percentile(times, 50)
-    figure = Figure(f"cold start -> home's first card, {n:,} papers", "s", round(seconds, 2), {},
-                    f"<= {COLD_GOAL_S:g} s (median of {starts} starts: {', '.join(f'{t:.2f}' for t in times)} s)",
-                    seconds <= COLD_GOAL_S)
+    figure = Figure(
+        f"cold start -> home's first card, {n:,} papers",
+        "s",
+        round(seconds, 2),
+        {},
+        f"<= {COLD_GOAL_S:g} s (median of {starts} starts: {', '.join(f'{t:.2f}' for t in times)} s)",
+        seconds <= COLD_GOAL_S,
+    )
     return figure, server, page
 
 
@@ -471,35 +551,57 @@ def figure_memory(server, browser, page, query: str, extra: int, n: int, settle:
     for context in contexts:
         context.close()
     added = (more["rss"] - one["rss"]) / extra
-    note(f"memory: one session {one['rss']:,.0f} MB (anon {one['anon']:,.0f}, mapped files {one['file']:,.0f}); "
-         f"{1 + extra} sessions {more['rss']:,.0f} MB (anon {more['anon']:,.0f}, files {more['file']:,.0f}); "
-         f"peak (VmHWM) {more['hwm']:,.0f} MB; per added session: anon "
-         f"{(more['anon'] - one['anon']) / extra:,.1f} MB, files {(more['file'] - one['file']) / extra:,.1f} MB "
-         f"(load average {load_average()})")
+    note(
+        f"memory: one session {one['rss']:,.0f} MB (anon {one['anon']:,.0f}, mapped files {one['file']:,.0f}); "
+        f"{1 + extra} sessions {more['rss']:,.0f} MB (anon {more['anon']:,.0f}, files {more['file']:,.0f}); "
+        f"peak (VmHWM) {more['hwm']:,.0f} MB; per added session: anon "
+        f"{(more['anon'] - one['anon']) / extra:,.1f} MB, files {(more['file'] - one['file']) / extra:,.1f} MB "
+        f"(load average {load_average()})"
+    )
     private = (more["anon"] - one["anon"]) / extra
     shared = (more["file"] - one["file"]) / extra
     return [
-        Figure(f"server RSS after one session's 4 pages, {n:,} papers", "MB", round(one["rss"]), {},
-               f"<= {SERVER_GOAL_MB} MB", one["rss"] <= SERVER_GOAL_MB),
-        Figure(f"server peak memory (VmHWM) over those sessions, {n:,} papers", "MB", round(more["hwm"]), {},
-               f"<= {SERVER_GOAL_MB} MB", more["hwm"] <= SERVER_GOAL_MB),
+        Figure(
+            f"server RSS after one session's 4 pages, {n:,} papers",
+            "MB",
+            round(one["rss"]),
+            {},
+            f"<= {SERVER_GOAL_MB} MB",
+            one["rss"] <= SERVER_GOAL_MB,
+        ),
+        Figure(
+            f"server peak memory (VmHWM) over those sessions, {n:,} papers",
+            "MB",
+            round(more["hwm"]),
+            {},
+            f"<= {SERVER_GOAL_MB} MB",
+            more["hwm"] <= SERVER_GOAL_MB,
+        ),
         # A session's own memory is the server's private (anonymous) memory it adds.  Pages of
         # the memory-mapped artifacts (RssFile) are the page cache, shared by every session and
         # process and bounded by the artifacts' size on disk: a further reader's queries touch
         # pages no one touched before, which shows as RSS without being a copy.
-        Figure(f"private memory added per further session ({extra} sessions)", "MB", round(private, 1),
-               {"RSS (incl. shared mapped pages)": round(added, 1)},
-               f"<= {SESSION_GOAL_MB} MB (mapped artifact pages: +{shared:,.0f} MB/session, shared, bounded by "
-               f"the artifacts on disk)", private <= SESSION_GOAL_MB),
+        Figure(
+            f"private memory added per further session ({extra} sessions)",
+            "MB",
+            round(private, 1),
+            {"RSS (incl. shared mapped pages)": round(added, 1)},
+            f"<= {SESSION_GOAL_MB} MB (mapped artifact pages: +{shared:,.0f} MB/session, shared, bounded by "
+            f"the artifacts on disk)",
+            private <= SESSION_GOAL_MB,
+        ),
     ]
 
 
 def _times(label: str, seconds: list[float], goal: float, n: int) -> list[Figure]:
     p50, p95 = percentile(seconds, 50), percentile(seconds, 95)
     note(f"{label}: " + ", ".join(f"{s:.2f}" for s in seconds) + " s")
-    return [Figure(f"{label} p50, {n:,} papers", "s", round(p50, 2)),
-            Figure(f"{label} p95, {n:,} papers", "s", round(p95, 2), {},
-                   f"<= {goal:g} s ({len(seconds)} actions)", p95 <= goal)]
+    return [
+        Figure(f"{label} p50, {n:,} papers", "s", round(p50, 2)),
+        Figure(
+            f"{label} p95, {n:,} papers", "s", round(p95, 2), {}, f"<= {goal:g} s ({len(seconds)} actions)", p95 <= goal
+        ),
+    ]
 
 
 def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
@@ -515,28 +617,28 @@ def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
         box.fill(query)
         started = time.perf_counter()
         box.press("Enter")
-        _wait(page, FIRST_RESULT_IS, [f"1. {title}"], 'FIRST_RESULT_IS')
+        _wait(page, FIRST_RESULT_IS, [f"1. {title}"], "FIRST_RESULT_IS")
         if i:
             searched.append(time.perf_counter() - started)
         # the next query only once the address bar shows this one (a query typed earlier can
         # be reset by the rerun that carries the old URL: see bench_search)
-        _wait(page, URL_HAS, ["q", query], 'URL_HAS')
-        _wait(page, DONE, what='the run to end')
+        _wait(page, URL_HAS, ["q", query], "URL_HAS")
+        _wait(page, DONE, what="the run to end")
 
     _go(page, "Trends", "trends")
     shown = ["agent", "diffusion", "reinforcement learning"]
     _wait(page, LEGEND_SHOWS, [shown, []], "the default legend")
-    _wait(page, DONE, what='the run to end')
+    _wait(page, DONE, what="the run to end")
     box = page.locator(BOX)
     for i, words in enumerate(steps["terms"]):
         text = ", ".join(words)
         box.fill(text)
         started = time.perf_counter()
         box.press("Enter")
-        _wait(page, LEGEND_SHOWS, [words, shown], 'LEGEND_SHOWS')
+        _wait(page, LEGEND_SHOWS, [words, shown], "LEGEND_SHOWS")
         drawn = time.perf_counter() - started
-        _wait(page, URL_HAS, ["terms", text], 'URL_HAS')
-        _wait(page, DONE, what='the run to end')
+        _wait(page, URL_HAS, ["terms", text], "URL_HAS")
+        _wait(page, DONE, what="the run to end")
         if i:
             trended.append(drawn)
             settled.append(time.perf_counter() - started)
@@ -545,10 +647,12 @@ def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
     labels = steps["labels"]
     page.goto(f"{url}/topics?topic=0")
     _wait(page, HEADER_IS, [labels[0]], "topic 0's header")
-    _wait(page, DONE, what='the run to end')
+    _wait(page, DONE, what="the run to end")
     visited, path, stale = {0}, [0], []
-    shows_related = (f"(want) => JSON.stringify([...document.querySelectorAll({RELATED!r})]"
-                     ".map(a => +new URLSearchParams(a.href.split('?')[1]).get('topic'))) === JSON.stringify(want)")
+    shows_related = (
+        f"(want) => JSON.stringify([...document.querySelectorAll({RELATED!r})]"
+        ".map(a => +new URLSearchParams(a.href.split('?')[1]).get('topic'))) === JSON.stringify(want)"
+    )
     for i in range(len(steps["queries"])):
         # the links of this topic, not those left from the previous run (Streamlit keeps them
         # on screen until the new run replaces them)
@@ -564,35 +668,42 @@ def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
             switched.append(time.perf_counter() - started)
         visited.add(topic)
         path.append(topic)
-        _wait(page, DONE, what='the run to end')
+        _wait(page, DONE, what="the run to end")
         try:  # the address bar should name the topic on screen (the run writes it at its end)
             page.wait_for_function(URL_HAS, arg=["topic", str(topic)], timeout=5_000)
         except Exception:  # noqa: BLE001 - reported below
             shown = page.evaluate("() => new URLSearchParams(location.search).get('topic')")
             stale.append(f"topic {topic} shown, address bar topic={shown}")
-    note(f"interaction: trends, Enter -> the run's end (the emerging-terms tables after the chart): "
-         + ", ".join(f"{s:.2f}" for s in settled) + f" s; topics visited: {path}")
+    note(
+        "interaction: trends, Enter -> the run's end (the emerging-terms tables after the chart): "
+        + ", ".join(f"{s:.2f}" for s in settled)
+        + f" s; topics visited: {path}"
+    )
     if stale:
-        note(f"interaction: PROBLEM: after {len(stale)} of {len(path) - 1} related-topic clicks the address bar "
-             f"still named an earlier topic (a reload or a copied address shows the wrong topic), e.g. {stale[:3]}")
-    return (_times("search, Enter -> expected first result", searched, ACTION_GOAL_S, n)
-            + _times("trends, Enter -> legend of the new terms", trended, ACTION_GOAL_S, n)
-            + _times("topics, related-topic click -> its header", switched, ACTION_GOAL_S, n))
+        note(
+            f"interaction: PROBLEM: after {len(stale)} of {len(path) - 1} related-topic clicks the address bar "
+            f"still named an earlier topic (a reload or a copied address shows the wrong topic), e.g. {stale[:3]}"
+        )
+    return (
+        _times("search, Enter -> expected first result", searched, ACTION_GOAL_S, n)
+        + _times("trends, Enter -> legend of the new terms", trended, ACTION_GOAL_S, n)
+        + _times("topics, related-topic click -> its header", switched, ACTION_GOAL_S, n)
+    )
 
 
 def browser_figures(store: Path, n: int, quick: bool) -> list[Figure]:
     """Figures 2, 3 and 5: one server on the built store."""
     actions = 1 if quick else 20  # a p95 of 10 actions was their slowest but one
-    steps = in_process("bench_scale", f"plan({str(store)!r}, {actions + 1}, {actions + 1}, labels=True)",
-                       timeout=3600)
+    steps = in_process("bench_scale", f"plan({str(store)!r}, {actions + 1}, {actions + 1}, labels=True)", timeout=3600)
     note(f"browser plan computed with lib in {steps['seconds']:.1f} s (peak {steps['peak_mb']:,.0f} MB)")
     figures = []
     with chromium() as browser:
         cold, server, page = figure_cold_start(store, browser, n, starts=1 if quick else 3)
         try:
             figures.append(cold)
-            figures += figure_memory(server, browser, page, steps["queries"][0][0], 1 if quick else 5, n,
-                                     settle=0.25 if quick else 1.0)
+            figures += figure_memory(
+                server, browser, page, steps["queries"][0][0], 1 if quick else 5, n, settle=0.25 if quick else 1.0
+            )
             figures += figure_interaction(server, page, steps, n)  # the first reader goes on
             page.context.close()
         finally:
@@ -606,8 +717,10 @@ def figure_daily_update(built: Path, with_topics: bool) -> list[Figure]:
     store = copy_store(built, f"scale-daily-{built.name}", artifacts=True)
     day_file = store.parent / f"{store.name}-new-day.jsonl"
     made = in_process("bench_scale", f"new_day({str(store)!r}, {str(day_file)!r})")
-    note(f"daily update: {len(made['ids'])} papers on {made['day']} (the store's last day {made['last_day']}), "
-         f"ids {made['ids'][0]}..{made['ids'][-1]} (load average {load_average()})")
+    note(
+        f"daily update: {len(made['ids'])} papers on {made['day']} (the store's last day {made['last_day']}), "
+        f"ids {made['ids'][0]}..{made['ids'][-1]} (load average {load_average()})"
+    )
     command = [sys.executable, "-m", "lib", "import", "--data", str(store), str(day_file)]
     timer = ["/usr/bin/time", "-f", "maxrss_kb=%M"] if Path("/usr/bin/time").exists() else []
     started = time.perf_counter()
@@ -616,32 +729,55 @@ def figure_daily_update(built: Path, with_topics: bool) -> list[Figure]:
     if done.returncode:
         raise RuntimeError(f"import failed ({done.returncode}): {done.stderr[-2000:]}")
     peak = re.search(r"maxrss_kb=(\d+)", done.stderr)
-    note(f"daily update: `python -m lib import` {seconds:.2f} s"
-         + (f", peak {int(peak.group(1)) / 1024:,.0f} MB" if peak else "") + f": {done.stdout.strip()[-300:]!r}")
-    checked = in_process("bench_scale", f"check_new_day({str(store)!r}, {NEW_WORD!r}, {made['day']!r}, {made['ids']!r})")
+    note(
+        f"daily update: `python -m lib import` {seconds:.2f} s"
+        + (f", peak {int(peak.group(1)) / 1024:,.0f} MB" if peak else "")
+        + f": {done.stdout.strip()[-300:]!r}"
+    )
+    checked = in_process(
+        "bench_scale", f"check_new_day({str(store)!r}, {NEW_WORD!r}, {made['day']!r}, {made['ids']!r})"
+    )
     n = len(made["ids"])
-    ok = (checked["search_total"] == n and checked["found_new"] == n and checked["found_other"] == 0
-          and checked["trend_on_day"] == n and checked["trend_total"] == n)
+    ok = (
+        checked["search_total"] == n
+        and checked["found_new"] == n
+        and checked["found_other"] == 0
+        and checked["trend_on_day"] == n
+        and checked["trend_total"] == n
+    )
     topics_ok = checked["topics_saved"] and checked["placed_in_topics"] == n  # when the build fitted topics
-    note(f"daily update check (fresh process, {checked['seconds']:.1f} s; indexes loaded in {checked['load_s']:.2f} s: "
-         f"search {checked['search_segments']} segment(s), terms {checked['term_segments']}): search "
-         f"{NEW_WORD.lower()!r} -> {checked['search_total']} results, {checked['found_new']} of the new papers, "
-         f"{checked['found_other']} others; trends series -> {checked['trend_on_day']} on {made['day']}, "
-         f"{checked['trend_total']} in all; topic model carried over to the new version: {checked['topics_saved']}, "
-         f"{checked['placed_in_topics']} of the new papers placed in its topics")
+    note(
+        f"daily update check (fresh process, {checked['seconds']:.1f} s; indexes loaded in {checked['load_s']:.2f} s: "
+        f"search {checked['search_segments']} segment(s), terms {checked['term_segments']}): search "
+        f"{NEW_WORD.lower()!r} -> {checked['search_total']} results, {checked['found_new']} of the new papers, "
+        f"{checked['found_other']} others; trends series -> {checked['trend_on_day']} on {made['day']}, "
+        f"{checked['trend_total']} in all; topic model carried over to the new version: {checked['topics_saved']}, "
+        f"{checked['placed_in_topics']} of the new papers placed in its topics"
+    )
     # where the seconds go: a second new day, imported by import_files with each phase timed
     second = store.parent / f"{store.name}-new-day-2.jsonl"
-    in_process("bench_scale", f"new_day({str(store)!r}, {str(second)!r}, seed={SEED + 1}, after=1, "
-                              f"word={NEW_WORD + 'x'!r})")
+    in_process(
+        "bench_scale", f"new_day({str(store)!r}, {str(second)!r}, seed={SEED + 1}, after=1, word={NEW_WORD + 'x'!r})"
+    )
     phases = in_process("bench_scale", f"import_phases({str(store)!r}, {str(second)!r})")
-    note("daily update, where the time goes (a second day, in-process import_files "
-         f"{phases['import_s']:.2f} s of the process's {phases['seconds']:.2f} s, peak {phases['peak_mb']:,.0f} MB): "
-         + ", ".join(f"{k} {v:.2f} s" for k, v in phases["seconds_by_phase"].items()))
+    note(
+        "daily update, where the time goes (a second day, in-process import_files "
+        f"{phases['import_s']:.2f} s of the process's {phases['seconds']:.2f} s, peak {phases['peak_mb']:,.0f} MB): "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in phases["seconds_by_phase"].items())
+    )
     what = "found by search, counted by trends" + (" and placed in topics" if with_topics else "")
     ok = ok and (topics_ok or not with_topics)
     verdict = f"{what}: {'pass' if ok else 'FAIL'}"
-    return [Figure(f"daily import of {n} papers into {made['papers']:,} (python -m lib import)", "s",
-                   round(seconds, 2), {}, f"<= {IMPORT_GOAL_S:g} s; {verdict}", seconds <= IMPORT_GOAL_S and ok)]
+    return [
+        Figure(
+            f"daily import of {n} papers into {made['papers']:,} (python -m lib import)",
+            "s",
+            round(seconds, 2),
+            {},
+            f"<= {IMPORT_GOAL_S:g} s; {verdict}",
+            seconds <= IMPORT_GOAL_S and ok,
+        )
+    ]
 
 
 # --- 6. many teammates ---------------------------------------------------------------------------
@@ -652,8 +788,9 @@ class Team:
 
     def __init__(self, steps: dict, sessions: int) -> None:
         queries, term_sets = steps["queries"], steps["terms"]
-        self.sessions = [{"queries": queries[3 * i:3 * i + 3], "terms": term_sets[3 * i:3 * i + 3]}
-                         for i in range(sessions)]
+        self.sessions = [
+            {"queries": queries[3 * i : 3 * i + 3], "terms": term_sets[3 * i : 3 * i + 3]} for i in range(sessions)
+        ]
         self.completed = 0
         self.mismatches: list[str] = []
         self.leaks: list[str] = []
@@ -677,9 +814,11 @@ class Team:
         origin = min(row[0] for row in self.timeline)
         opening = [(start, start + seconds) for start, seconds, kind, _ in self.timeline if kind == "open home"]
         slow = sorted((row for row in self.timeline if row[2] != "open home"), key=lambda row: -row[1])[:count]
-        return "; ".join(f"{kind}{' ' + detail if detail else ''} {seconds:.1f} s at {start - origin:.0f} s "
-                         f"({sum(a <= start + seconds and start <= b for a, b in opening)} opening)"
-                         for start, seconds, kind, detail in slow)
+        return "; ".join(
+            f"{kind}{' ' + detail if detail else ''} {seconds:.1f} s at {start - origin:.0f} s "
+            f"({sum(a <= start + seconds and start <= b for a, b in opening)} opening)"
+            for start, seconds, kind, detail in slow
+        )
 
     def together(self) -> float:
         """Seconds during which every session was open at once."""
@@ -695,8 +834,7 @@ class Team:
                 values |= {", ".join(words) for words in own["terms"]} | {w for words in own["terms"] for w in words}
         return values
 
-    def check(self, i: int, what: str, shown: dict, path: str, box: str, first: str | None,
-              legend: list[str]) -> None:
+    def check(self, i: int, what: str, shown: dict, path: str, box: str, first: str | None, legend: list[str]) -> None:
         """Compare the page's state with session i's own; a difference that is another
         session's value is a leak."""
         key = {"search": "q", "trends": "terms"}[path]
@@ -723,6 +861,7 @@ class Team:
 class Pace:
     """How a team uses the app: each teammate pauses a seeded ``think`` seconds (uniform in
     the range) before each action, and session i opens the app ``i * arrival`` s after the first."""
+
     name: str
     think: tuple[float, float]
     arrival: float
@@ -748,13 +887,19 @@ RETURNING = ", browsers that used the app before"
 def team_steps(own: dict) -> list[tuple[str, object]]:
     """A session's 6 steps: 3 searches and 3 trend terms, with page switches between them
     (the first two steps already make a search, a switch and a trend change)."""
-    return [("search", own["queries"][0]), ("trends", own["terms"][0]), ("search", own["queries"][1]),
-            ("search", own["queries"][2]), ("trends", own["terms"][1]), ("trends", own["terms"][2])]
+    return [
+        ("search", own["queries"][0]),
+        ("trends", own["terms"][0]),
+        ("search", own["queries"][1]),
+        ("search", own["queries"][2]),
+        ("trends", own["terms"][1]),
+        ("trends", own["terms"][2]),
+    ]
 
 
 def checks_per_session(pace: Pace, home: bool) -> int:
     """The state checks a session makes: one after each action and one after each page switch."""
-    kinds = [kind for kind, _ in team_steps({"queries": [None] * 3, "terms": [None] * 3})[:pace.actions]]
+    kinds = [kind for kind, _ in team_steps({"queries": [None] * 3, "terms": [None] * 3})[: pace.actions]]
     return len(kinds) + sum(a != b for a, b in zip(["home" if home else "search"] + kinds, kinds))
 
 
@@ -795,7 +940,7 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
     page = await context.new_page()
     current = "home"
     seen = {current}
-    steps = team_steps(own)[:pace.actions]
+    steps = team_steps(own)[: pace.actions]
     what = "opening home" if home else "opening search"
     try:
         started = time.perf_counter()
@@ -825,8 +970,15 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
                 seen.add(kind)
                 await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
                 default = "" if kind == "search" else DEFAULT_TERMS
-                team.check(i, what, await page.evaluate(SNAPSHOT), kind, default, None,
-                           [] if kind == "search" else ["agent", "diffusion"])
+                team.check(
+                    i,
+                    what,
+                    await page.evaluate(SNAPSHOT),
+                    kind,
+                    default,
+                    None,
+                    [] if kind == "search" else ["agent", "diffusion"],
+                )
                 current = kind
                 await pause()
             box = page.locator(BOX)
@@ -860,8 +1012,9 @@ async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace:
         team.errors.append(f"session {i} while {what}: {type(exc).__name__}: {detail}")
         try:
             shown = await page.evaluate(SNAPSHOT)
-            foreign = sorted({shown["box"], shown["first"], *shown["params"].values(), *shown["texts"]}
-                             & team.others(i))
+            foreign = sorted(
+                {shown["box"], shown["first"], *shown["params"].values(), *shown["texts"]} & team.others(i)
+            )
             if foreign:
                 team.leaks.append(f"session {i} while {what} (failed): shows another session's {foreign}")
         except Exception:  # noqa: BLE001 - the page may be gone
@@ -887,62 +1040,106 @@ async def _team(url: str, team: Team, quick: bool, pace: Pace, returning: int, m
             contexts = [None] * (len(team.sessions) - returning)
             contexts += [await _visited(browser, url, YESTERDAY) for _ in range(returning)]  # before the schedule
             began, started = meter(), time.perf_counter()
-            await asyncio.gather(*(_team_session(browser, url, team, i, home=not quick, pace=pace, context=contexts[i])
-                                   for i in range(len(team.sessions))))
+            await asyncio.gather(
+                *(
+                    _team_session(browser, url, team, i, home=not quick, pace=pace, context=contexts[i])
+                    for i in range(len(team.sessions))
+                )
+            )
             return time.perf_counter() - started, began
         finally:
             await browser.close()
 
 
-def figure_team(store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True,
-                returning: int = 0) -> list[Figure]:
+def figure_team(
+    store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True, returning: int = 0
+) -> list[Figure]:
     """Figure 6 at one pace (quick: no warm-up reader, no pauses, and the sessions open the
     search page directly); ``goal``: judge the p95 figures against the goal, else report them;
     ``returning``: how many of the sessions (the last ones) run in a browser that used the
     app before (see YESTERDAY); the others are their browser's first visit."""
-    browsers = ("" if not returning else RETURNING if returning == sessions
-                else f", {returning} of the {sessions} browsers used the app before")
-    steps = in_process("bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})",
-                       timeout=3600)
+    browsers = (
+        ""
+        if not returning
+        else RETURNING
+        if returning == sessions
+        else f", {returning} of the {sessions} browsers used the app before"
+    )
+    steps = in_process(
+        "bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})", timeout=3600
+    )
     n = steps["papers"]
     team = Team(steps, sessions)
-    note(f"team at {pace.name}{browsers} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
-         f"{sessions} sessions on {n:,} papers (load average {load_average()}); session 0 types "
-         + " | ".join([q for q, _ in team.sessions[0]["queries"]] + [", ".join(w) for w in team.sessions[0]["terms"]]))
+    note(
+        f"team at {pace.name}{browsers} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
+        f"{sessions} sessions on {n:,} papers (load average {load_average()}); session 0 types "
+        + " | ".join([q for q, _ in team.sessions[0]["queries"]] + [", ".join(w) for w in team.sessions[0]["terms"]])
+    )
     with app_server(store) as server:  # a quick run's may have served this store before (warm, as the full run's)
-        meter = lambda: (machine_cpu_seconds(), cpu_seconds(server.proc.pid))  # noqa: E731
+        meter = lambda: (machine_cpu_seconds(), cpu_seconds(server.proc.pid))
         with ThreadPoolExecutor(1) as thread:  # its own thread: a quick run's shared sync browser holds this one's loop
             wall, (machine_before, server_before) = thread.submit(
-                asyncio.run, _team(server.url, team, quick, pace, returning, meter)).result()
+                asyncio.run, _team(server.url, team, quick, pace, returning, meter)
+            ).result()
         machine_used, server_used = machine_cpu_seconds() - machine_before, cpu_seconds(server.proc.pid) - server_before
         peak = rss_mb(server.proc.pid)
     actions = sum(len(v) for v in team.latency.values())
-    note(f"team: CPU over the run: the machine {machine_used:.0f} s of {2 * wall:.0f} s available (2 cores), "
-         f"of which the dashboard's server {server_used:.0f} s ({server_used / max(actions, 1) * 1000:.0f} ms per "
-         f"action, {actions} actions) and the {len(team.sessions)} browser pages and the bench the rest "
-         f"({(machine_used - server_used) / max(machine_used, 1e-9):.0%})")
+    note(
+        f"team: CPU over the run: the machine {machine_used:.0f} s of {2 * wall:.0f} s available (2 cores), "
+        f"of which the dashboard's server {server_used:.0f} s ({server_used / max(actions, 1) * 1000:.0f} ms per "
+        f"action, {actions} actions) and the {len(team.sessions)} browser pages and the bench the rest "
+        f"({(machine_used - server_used) / max(machine_used, 1e-9):.0%})"
+    )
     note(f"team: slowest actions: {team.slowest()}")
     for message in team.errors + team.mismatches[:10] + team.leaks[:10]:
         note(f"team: {message}")
-    note(f"team: {wall:.1f} s for all sessions, all {len(team.sessions)} open at once for {team.together():.0f} s; "
-         f"server RSS {peak['rss']:,.0f} MB (peak {peak['hwm']:,.0f} MB); "
-         + "; ".join(f"{kind} p50 {percentile(s, 50):.2f} s, p95 {percentile(s, 95):.2f} s, max "
-                     f"{max(s, default=float('nan')):.2f} s ({len(s)})" for kind, s in team.latency.items())
-         + f" (load average {load_average()})")
+    note(
+        f"team: {wall:.1f} s for all sessions, all {len(team.sessions)} open at once for {team.together():.0f} s; "
+        f"server RSS {peak['rss']:,.0f} MB (peak {peak['hwm']:,.0f} MB); "
+        + "; ".join(
+            f"{kind} p50 {percentile(s, 50):.2f} s, p95 {percentile(s, 95):.2f} s, max "
+            f"{max(s, default=float('nan')):.2f} s ({len(s)})"
+            for kind, s in team.latency.items()
+        )
+        + f" (load average {load_average()})"
+    )
     label = f"{sessions} concurrent sessions, {pace.name}{browsers}"
-    figures = [Figure(f"{label}, {n:,} papers: completed", "", team.completed, {},
-                      f"{sessions}/{sessions}", team.completed == sessions)]
+    figures = [
+        Figure(
+            f"{label}, {n:,} papers: completed",
+            "",
+            team.completed,
+            {},
+            f"{sessions}/{sessions}",
+            team.completed == sessions,
+        )
+    ]
     for kind in ("search", "trends", "page switch"):
         seconds = team.latency[kind]
         p95 = percentile(seconds, 95)
-        figures.append(Figure(f"{label}: {kind} p95", "s", round(p95, 2), {"p50": round(percentile(seconds, 50), 2)},
-                              f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)" if goal else
-                              f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
-                              p95 <= TEAM_GOAL_S if goal else None))
+        figures.append(
+            Figure(
+                f"{label}: {kind} p95",
+                "s",
+                round(p95, 2),
+                {"p50": round(percentile(seconds, 50), 2)},
+                f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)"
+                if goal
+                else f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
+                p95 <= TEAM_GOAL_S if goal else None,
+            )
+        )
     checks = checks_per_session(pace, home=not quick) * sessions
-    figures.append(Figure(f"{label}: state leaks", "", len(team.leaks), {},
-                          f"0 (of up to {checks} checks; {len(team.mismatches)} other mismatches)",
-                          not team.leaks and not team.mismatches))
+    figures.append(
+        Figure(
+            f"{label}: state leaks",
+            "",
+            len(team.leaks),
+            {},
+            f"0 (of up to {checks} checks; {len(team.mismatches)} other mismatches)",
+            not team.leaks and not team.mismatches,
+        )
+    )
     return figures
 
 
@@ -960,20 +1157,26 @@ def run(quick: bool = False, browser: bool = True, keep_build: bool | None = Non
         return made
 
     built = timed("stores", lambda: stores(quick))
-    build_figures, store, n = timed("1. full build", lambda: figure_full_build(Path(built["large"]), quick, browser, keep_build))
+    build_figures, store, n = timed(
+        "1. full build", lambda: figure_full_build(Path(built["large"]), quick, browser, keep_build)
+    )
     app = timed("2, 3, 5. the app on the large store", lambda: browser_figures(store, n, quick)) if browser else []
     cold_and_memory, interaction = app[:4], app[4:]
     daily = timed("4. daily update", lambda: figure_daily_update(store, with_topics=browser))
     team = []
     if browser and quick:
-        team = timed("6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK,
-                                                             returning=1))
+        team = timed(
+            "6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK, returning=1)
+        )
     elif browser:
         team = timed("6. many teammates, reading pace", lambda: figure_team(Path(built["real"]), 20, quick, READING))
-        team += timed("6. many teammates, reading pace, returning",
-                      lambda: figure_team(Path(built["real"]), 20, quick, READING, returning=20))
-        team += timed("6. many teammates, stress pace",
-                      lambda: figure_team(Path(built["real"]), 20, quick, STRESS, goal=False))
+        team += timed(
+            "6. many teammates, reading pace, returning",
+            lambda: figure_team(Path(built["real"]), 20, quick, READING, returning=20),
+        )
+        team += timed(
+            "6. many teammates, stress pace", lambda: figure_team(Path(built["real"]), 20, quick, STRESS, goal=False)
+        )
     note(f"load average at the end {load_average()}; {time.perf_counter() - started:.0f} s in all")
     return build_figures + cold_and_memory + daily + interaction + team
 

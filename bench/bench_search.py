@@ -23,14 +23,15 @@ browser the first result shown <= 1 s after Enter.
 
     python bench/bench_search.py [--quick] [--no-browser] [--real-only]   # --real-only: the 75k corpus only
 """
+
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import random
 import re
 import shutil
-import os
 import sys
 import time
 from collections import Counter
@@ -76,7 +77,7 @@ def make_queries(titles: list[str], n: int, seed: int = 20260701) -> list[dict]:
         tokens = _title_words(t)
         for size in (2, 3):
             for i in range(len(tokens) - size + 1):
-                gram = tokens[i:i + size]
+                gram = tokens[i : i + size]
                 if all(gram) and not STOP_WORDS & set(gram):
                     grams[tuple(gram)] += 1
     topics = [list(g) for g, _ in grams.most_common(30)]
@@ -93,7 +94,7 @@ def make_queries(titles: list[str], n: int, seed: int = 20260701) -> list[dict]:
         while True:
             tokens = _title_words(rng.choice(titles))
             size = rng.choice((2, 3))
-            spans = [tokens[i:i + size] for i in range(len(tokens) - size + 1)]
+            spans = [tokens[i : i + size] for i in range(len(tokens) - size + 1)]
             spans = [s for s in spans if all(s) and s[0] not in STOP_WORDS and s[-1] not in STOP_WORDS]
             if spans:
                 return rng.choice(spans)
@@ -153,6 +154,7 @@ def as_bag(q: dict) -> str:
 def as_regexes(q: dict) -> tuple[list[str], list[str]]:
     """(required patterns, excluded patterns) over lower-cased text.  The word boundary is
     spelled out: Arrow's RE2 runs ``\\b`` about 4x slower than this equivalent."""
+
     def bounded(body):
         return rf"(?:^|[^a-z0-9]){body}(?:$|[^a-z0-9])"
 
@@ -172,8 +174,13 @@ def _timed(run_query, queries: list[dict], limit: int | None = None) -> dict:
         started = time.perf_counter()
         hits.append(int(run_query(q)))
         ms.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)), "ms": ms,
-            "hits": hits, "queries": len(queries)}
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "ms": ms,
+        "hits": hits,
+        "queries": len(queries),
+    }
 
 
 def _table(store: str):
@@ -189,8 +196,9 @@ def _documents(table):
     row = 0
     for batch in table.select(list(FIELDS)).to_batches(max_chunksize=50_000):
         authors = pc.binary_join(batch.column("authors"), " ; ").to_pylist()
-        for title, abstract, names in zip(batch.column("title").to_pylist(), batch.column("abstract").to_pylist(),
-                                          authors):
+        for title, abstract, names in zip(
+            batch.column("title").to_pylist(), batch.column("abstract").to_pylist(), authors
+        ):
             yield row, title or "", abstract or "", names or ""
             row += 1
 
@@ -272,8 +280,11 @@ def fts5(store: str, queries_path: str) -> dict:
         build_s = time.perf_counter() - started
 
         def run(q):
-            return len(db.execute("SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t, 3.0, 1.0, 2.0) LIMIT ?",
-                                  (as_fts5(q), PAGE)).fetchall())
+            return len(
+                db.execute(
+                    "SELECT rowid FROM t WHERE t MATCH ? ORDER BY bm25(t, 3.0, 1.0, 2.0) LIMIT ?", (as_fts5(q), PAGE)
+                ).fetchall()
+            )
 
         timed = _timed(run, _queries(queries_path))
         db.close()
@@ -361,16 +372,21 @@ def compare(store: Path, n_queries: int, pandas_limit: int | None) -> tuple[int,
             note(f"{name} failed; skipped: {str(exc).strip().splitlines()[-1]}")
     for name, r in {"ours": result, **peers}.items():
         empty = sum(h == 0 for h in r["hits"])
-        note(f"{name}: {r['queries']} queries, {empty} with no result, build {r['build_s']:.1f} s, "
-             f"p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, peak {r['peak_mb']:,.0f} MB")
+        note(
+            f"{name}: {r['queries']} queries, {empty} with no result, build {r['build_s']:.1f} s, "
+            f"p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, peak {r['peak_mb']:,.0f} MB"
+        )
     slowest = sorted(range(len(queries)), key=lambda i: -result["ms"][i])[:5]
-    note("ours, slowest: " + "; ".join(f"{result['ms'][i]:.1f} ms {queries[i]['kind']} {as_ours(queries[i])!r}"
-                                       for i in slowest))
+    note(
+        "ours, slowest: "
+        + "; ".join(f"{result['ms'][i]:.1f} ms {queries[i]['kind']} {as_ours(queries[i])!r}" for i in slowest)
+    )
     return n, path, result, peers
 
 
-def figures_for(n: int, ours_: dict, peers: dict, large: bool, pandas_limit: int | None,
-                quick: bool = False) -> list[Figure]:
+def figures_for(
+    n: int, ours_: dict, peers: dict, large: bool, pandas_limit: int | None, quick: bool = False
+) -> list[Figure]:
     def label(name: str) -> str:
         if name == "pandas" and pandas_limit and peers[name]["queries"] < ours_["queries"]:
             return f"pandas (first {peers[name]['queries']} queries)"
@@ -384,13 +400,30 @@ def figures_for(n: int, ours_: dict, peers: dict, large: bool, pandas_limit: int
     # the goal is the real corpus's (75k); a quick run's 2,000-paper sample is reported beside it
     p50_goal = "" if large else "<= tantivy p50" + (" (judged on the 74,728-paper corpus)" if quick else "")
     return [
-        Figure(f"search p50 latency, {n:,} papers", "ms", round(p50, 2), values("p50_ms", 2), p50_goal,
-               None if large or quick or tantivy_p50 is None else p50 <= tantivy_p50),
-        Figure(f"search p95 latency, {n:,} papers", "ms", round(p95, 2), values("p95_ms", 2),
-               f"<= {P95_GOAL_MS} ms" if large else "", p95 <= P95_GOAL_MS if large else None),
+        Figure(
+            f"search p50 latency, {n:,} papers",
+            "ms",
+            round(p50, 2),
+            values("p50_ms", 2),
+            p50_goal,
+            None if large or quick or tantivy_p50 is None else p50 <= tantivy_p50,
+        ),
+        Figure(
+            f"search p95 latency, {n:,} papers",
+            "ms",
+            round(p95, 2),
+            values("p95_ms", 2),
+            f"<= {P95_GOAL_MS} ms" if large else "",
+            p95 <= P95_GOAL_MS if large else None,
+        ),
         Figure(f"search index build, {n:,} papers", "s", round(ours_["build_s"], 2), values("build_s", 2)),
-        Figure(f"search index build peak memory, {n:,} papers", "MB", round(ours_["peak_mb"]), values("peak_mb", 0),
-               f"(ours: build process; its query process {ours_['query_peak_mb']:,.0f} MB)"),
+        Figure(
+            f"search index build peak memory, {n:,} papers",
+            "MB",
+            round(ours_["peak_mb"]),
+            values("peak_mb", 0),
+            f"(ours: build process; its query process {ours_['query_peak_mb']:,.0f} MB)",
+        ),
         Figure(f"search index load (memory-mapped), {n:,} papers", "s", round(ours_["load_s"], 3)),
     ]
 
@@ -437,7 +470,7 @@ def browser_search_seconds(store: Path, queries: list[dict], count: int = 5) -> 
         page.goto(f"{server.url}/search")
         wait_for_app(page)
         box = page.locator("[data-testid=stTextInput] input")
-        for i, (query, want) in enumerate(chosen[:count + 1]):
+        for i, (query, want) in enumerate(chosen[: count + 1]):
             box.fill(query)
             started = time.perf_counter()
             box.press("Enter")
@@ -472,9 +505,16 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
             times = sorted(browser_search_seconds(store, queries, 2 if quick else 5))
             note("browser, Enter -> first result: " + ", ".join(f"{t:.2f} s" for t in times))
             median = times[len(times) // 2]
-            figures.append(Figure(f"search in a browser, Enter -> first result, {n:,} papers", "s", round(median, 2),
-                                  {}, f"<= {BROWSER_GOAL_S:g} s (median of {len(times)} queries)",
-                                  median <= BROWSER_GOAL_S))
+            figures.append(
+                Figure(
+                    f"search in a browser, Enter -> first result, {n:,} papers",
+                    "s",
+                    round(median, 2),
+                    {},
+                    f"<= {BROWSER_GOAL_S:g} s (median of {len(times)} queries)",
+                    median <= BROWSER_GOAL_S,
+                )
+            )
     return figures
 
 

@@ -29,6 +29,7 @@ Goals (issue: trends): p50 <= 5 ms at 1M; the emerging table <= 2 s on the real 
 
     python bench/bench_trends.py [--quick] [--no-browser]
 """
+
 from __future__ import annotations
 
 import json
@@ -81,9 +82,15 @@ def draw_terms(index, n: int = N_TERMS, seed: int = 20260701) -> list[dict]:
 
     papers = np.diff(index.all_postings("u")[0])
     stop = function_words()
-    eligible = sorted((int(papers[j]), term) for j, term in enumerate(index.unigrams)
-                      if papers[j] >= MIN_PAPERS and _WORD.fullmatch(term) and term not in stop
-                      and stem(term) == term and index.display[j].lower() in spellings(term))
+    eligible = sorted(
+        (int(papers[j]), term)
+        for j, term in enumerate(index.unigrams)
+        if papers[j] >= MIN_PAPERS
+        and _WORD.fullmatch(term)
+        and term not in stop
+        and stem(term) == term
+        and index.display[j].lower() in spellings(term)
+    )
     edges = np.geomspace(MIN_PAPERS, eligible[-1][0] + 1, BANDS + 1)
     bands = [[e for e in eligible if lo <= e[0] < hi] for lo, hi in zip(edges[:-1], edges[1:])]
     rng = random.Random(seed)
@@ -96,8 +103,10 @@ def draw_terms(index, n: int = N_TERMS, seed: int = 20260701) -> list[dict]:
     rest = sorted(set(eligible) - set(chosen))
     chosen += rng.sample(rest, min(len(rest), n - len(chosen)))
     rng.shuffle(chosen)
-    return [{"term": term, "papers": count, "spellings": spellings(term), "check": term in checked}
-            for count, term in chosen]
+    return [
+        {"term": term, "papers": count, "spellings": spellings(term), "check": term in checked}
+        for count, term in chosen
+    ]
 
 
 def _terms(path: str) -> list[dict]:
@@ -114,13 +123,18 @@ def _timed(run, terms: list[dict]) -> dict:
         started = time.perf_counter()
         run(term)
         ms.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)), "ms": ms,
-            "terms": len(terms)}
+    return {
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "ms": ms,
+        "terms": len(terms),
+    }
 
 
 # --- steps: each runs inside its own fresh process --------------------------------------------
 def build(store: str) -> dict:
     from lib.trends import terms
+
     seconds, index = fresh_build(store, terms.ARTIFACT, terms.load_or_build)
     return {"build_s": seconds, "unigrams": len(index.unigrams), "ngrams": len(index.ngrams)}
 
@@ -128,10 +142,9 @@ def build(store: str) -> dict:
 def ours(store: str, terms_path: str, n_terms: int) -> dict:
     """Load the saved index, draw the words (written to ``terms_path`` for the peers), time
     their series and the emerging table; monthly counts of the words to check."""
-    from lib.trends import terms
-    from lib.trends import trends
     from lib.dataset import load
     from lib.store.store import Store
+    from lib.trends import terms, trends
 
     s = Store(store)
     ds = load(s)
@@ -165,9 +178,18 @@ def ours(store: str, terms_path: str, n_terms: int) -> dict:
         started = time.perf_counter()
         rising, fading, _ = trends.emerging(index, periods)
         emerging_s.append(time.perf_counter() - started)
-    return {"papers": index.n_docs, "load_s": load_s, **timed, "src_p50_ms": timed_src["p50_ms"],
-            "src_p95_ms": timed_src["p95_ms"], "src_papers": int(ds.member("hf").sum()), "checked": checked, "emerging_s": sorted(emerging_s)[1],
-            "emerging_first_s": emerging_s[0], "rising": rising["term"].head(5).tolist()}
+    return {
+        "papers": index.n_docs,
+        "load_s": load_s,
+        **timed,
+        "src_p50_ms": timed_src["p50_ms"],
+        "src_p95_ms": timed_src["p95_ms"],
+        "src_papers": int(ds.member("hf").sum()),
+        "checked": checked,
+        "emerging_s": sorted(emerging_s)[1],
+        "emerging_first_s": emerging_s[0],
+        "rising": rising["term"].head(5).tolist(),
+    }
 
 
 def _duckdb(store: str):
@@ -182,8 +204,10 @@ def _duckdb(store: str):
 
 
 def _monthly(db, condition: str) -> dict[str, int]:
-    rows = db.execute(f"SELECT date_trunc('month', date) AS m, count(*) FILTER (WHERE {condition}) AS n "
-                      "FROM papers GROUP BY m ORDER BY m").fetchall()
+    rows = db.execute(
+        f"SELECT date_trunc('month', date) AS m, count(*) FILTER (WHERE {condition}) AS n "
+        "FROM papers GROUP BY m ORDER BY m"
+    ).fetchall()
     return {str(m)[:7]: int(n) for m, n in rows}
 
 
@@ -223,32 +247,50 @@ def compare(store: str, n_terms: int, pandas_limit: int | None, check: bool) -> 
     built = in_process("bench_trends", f"build({store!r})")
     result = in_process("bench_trends", f"ours({store!r}, {str(path)!r}, {n_terms})")
     peers = {}
-    for name, call in (("DuckDB LIKE", f"duckdb_engine({store!r}, {str(path)!r}, {check})"),
-                       ("pandas str.contains", f"pandas_engine({store!r}, {str(path)!r}, {pandas_limit})")):
+    for name, call in (
+        ("DuckDB LIKE", f"duckdb_engine({store!r}, {str(path)!r}, {check})"),
+        ("pandas str.contains", f"pandas_engine({store!r}, {str(path)!r}, {pandas_limit})"),
+    ):
         try:
             peers[name] = in_process("bench_trends", call)
         except Exception as exc:  # a peer that fails is reported, never fatal
             lines = str(exc).strip().splitlines()
             note(f"{name} failed; skipped: {lines[0]} {lines[-1] if len(lines) > 1 else ''}")
     words = sorted(_terms(str(path)), key=lambda w: -w["papers"])
-    note(f"{Path(store).name}: term index {built['unigrams']:,} words, {built['ngrams']:,} n-grams; "
-         f"{len(words)} words from {words[0]['term']} ({words[0]['papers']:,} papers) "
-         f"to {words[-1]['term']} ({words[-1]['papers']:,}), e.g. " + ", ".join(w["term"] for w in words[5::10]))
+    note(
+        f"{Path(store).name}: term index {built['unigrams']:,} words, {built['ngrams']:,} n-grams; "
+        f"{len(words)} words from {words[0]['term']} ({words[0]['papers']:,} papers) "
+        f"to {words[-1]['term']} ({words[-1]['papers']:,}), e.g. " + ", ".join(w["term"] for w in words[5::10])
+    )
     for name, r in {"ours": result, **peers}.items():
-        note(f"{name}: {r['terms']} words, p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
-             f"max {max(r['ms']):.2f} ms, peak {r['peak_mb']:,.0f} MB")
-    note(f"emerging: {result['emerging_s']:.2f} s (first call {result['emerging_first_s']:.2f} s); "
-         f"rising: {', '.join(result['rising'])}")
+        note(
+            f"{name}: {r['terms']} words, p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, "
+            f"max {max(r['ms']):.2f} ms, peak {r['peak_mb']:,.0f} MB"
+        )
+    note(
+        f"emerging: {result['emerging_s']:.2f} s (first call {result['emerging_first_s']:.2f} s); "
+        f"rising: {', '.join(result['rising'])}"
+    )
     if check and "DuckDB LIKE" in peers:
         for term, counts in result["checked"].items():
             theirs = peers["DuckDB LIKE"]["checked"].get(term, {})
-            differ = {m: (counts.get(m, 0), theirs.get(m, 0)) for m in sorted(set(counts) | set(theirs))
-                      if counts.get(m, 0) != theirs.get(m, 0)}
-            verdict = "agree" if not differ else (
-                f"DIFFER in {len(differ)} months (ours, regex): "
-                + ", ".join(f"{m} {a}/{b}" for m, (a, b) in list(differ.items())[:6]))
-            note(f"check {term!r}: ours {sum(counts.values()):,} papers, DuckDB whole-word regex "
-                 f"{sum(theirs.values()):,}: {verdict}")
+            differ = {
+                m: (counts.get(m, 0), theirs.get(m, 0))
+                for m in sorted(set(counts) | set(theirs))
+                if counts.get(m, 0) != theirs.get(m, 0)
+            }
+            verdict = (
+                "agree"
+                if not differ
+                else (
+                    f"DIFFER in {len(differ)} months (ours, regex): "
+                    + ", ".join(f"{m} {a}/{b}" for m, (a, b) in list(differ.items())[:6])
+                )
+            )
+            note(
+                f"check {term!r}: ours {sum(counts.values()):,} papers, DuckDB whole-word regex "
+                f"{sum(theirs.values()):,}: {verdict}"
+            )
     return built, result, peers
 
 
@@ -264,17 +306,39 @@ def figures_for(n: int, built: dict, ours_: dict, peers: dict, large: bool) -> l
     emerging = ours_["emerging_s"]
     return [
         Figure(f"term index build, {n:,} papers", "s", round(built["build_s"], 2)),
-        Figure(f"term index build peak memory, {n:,} papers", "MB", round(built["peak_mb"]), {},
-               "(the process holds the table too)"),
+        Figure(
+            f"term index build peak memory, {n:,} papers",
+            "MB",
+            round(built["peak_mb"]),
+            {},
+            "(the process holds the table too)",
+        ),
         Figure(f"term index load (memory-mapped), {n:,} papers", "s", round(ours_["load_s"], 3)),
-        Figure(f"trend of one word by month p50, {n:,} papers", "ms", round(p50, 2), values("p50_ms"),
-               f"<= {P50_GOAL_MS} ms" if large else "", p50 <= P50_GOAL_MS if large else None),
+        Figure(
+            f"trend of one word by month p50, {n:,} papers",
+            "ms",
+            round(p50, 2),
+            values("p50_ms"),
+            f"<= {P50_GOAL_MS} ms" if large else "",
+            p50 <= P50_GOAL_MS if large else None,
+        ),
         Figure(f"trend of one word by month p95, {n:,} papers", "ms", round(ours_["p95_ms"], 2), values("p95_ms")),
-        Figure(f"trend of one word by month p50, src=hf ({ours_['src_papers']:,} of {n:,} papers)", "ms",
-               round(ours_["src_p50_ms"], 2), {}, f"<= {P50_GOAL_MS} ms" if large else "",
-               ours_["src_p50_ms"] <= P50_GOAL_MS if large else None),
-        Figure(f"emerging terms table, {n:,} papers", "s", round(emerging, 2), {},
-               "" if large else f"<= {EMERGING_GOAL_S:g} s", None if large else emerging <= EMERGING_GOAL_S),
+        Figure(
+            f"trend of one word by month p50, src=hf ({ours_['src_papers']:,} of {n:,} papers)",
+            "ms",
+            round(ours_["src_p50_ms"], 2),
+            {},
+            f"<= {P50_GOAL_MS} ms" if large else "",
+            ours_["src_p50_ms"] <= P50_GOAL_MS if large else None,
+        ),
+        Figure(
+            f"emerging terms table, {n:,} papers",
+            "s",
+            round(emerging, 2),
+            {},
+            "" if large else f"<= {EMERGING_GOAL_S:g} s",
+            None if large else emerging <= EMERGING_GOAL_S,
+        ),
     ]
 
 

@@ -12,6 +12,7 @@ one Chromium.  A forked child's VmHWM starts from its own resident pages, never 
 parent's peak, so its peak memory stays its own; its ``seconds`` leave out the imports
 (the full run's include them).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -62,12 +63,15 @@ def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
     """Run ``code`` in a fresh interpreter (project root on sys.path); returns
     ``{"seconds": wall time of the code, "peak_mb": the process's peak RSS, **extra}``
     where ``extra`` is whatever the code stored in the dict ``RESULT``."""
-    script = textwrap.dedent(f"""
+    script = (
+        textwrap.dedent(f"""
         import json, resource, sys, time
         sys.path.insert(0, {str(ROOT)!r})
         RESULT = {{}}
         _t = time.perf_counter()
-    """) + textwrap.dedent(code) + textwrap.dedent("""
+    """)
+        + textwrap.dedent(code)
+        + textwrap.dedent("""
         RESULT.setdefault("seconds", time.perf_counter() - _t)
         try:
             _hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
@@ -76,15 +80,22 @@ def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
             RESULT["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("RESULT=" + json.dumps(RESULT))
     """)
+    )
     if _forks is not None and not env:
         returncode, stdout, stderr = _forks.run(script, timeout)
     else:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, **(env or {})}, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
+        )
         returncode, stdout, stderr = done.returncode, done.stdout, done.stderr
     for line in stdout.splitlines():
         if line.startswith("RESULT="):
-            return json.loads(line[len("RESULT="):])
+            return json.loads(line[len("RESULT=") :])
     raise RuntimeError(f"benchmark step failed (exit status {returncode}):\n{stderr[-2000:]}")
 
 
@@ -122,8 +133,14 @@ class _ForkServer:
     """One interpreter with the heavy modules imported; each step is a fork of it."""
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", _FORK_SERVER.format(root=str(ROOT))], cwd=ROOT,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _FORK_SERVER.format(root=str(ROOT))],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
         self.ready = False  # it imports while the caller goes on; the first step waits for it
         self.dir = Path(tempfile.mkdtemp(prefix="bench-steps-"))
 
@@ -242,14 +259,18 @@ def chromium():
         finally:
             browser.close()
 
+
 def in_process(module: str, call: str, timeout: float = 1800) -> dict:
     """``module.call`` (a call of a bench/ module's function that returns a dict, as source
     text) in a fresh interpreter (see measure): its dict, plus ``seconds`` and ``peak_mb``."""
-    return measure(f"""
+    return measure(
+        f"""
         sys.path.insert(0, {str(ROOT / "bench")!r})
         import {module}
         RESULT.update({module}.{call})
-    """, timeout=timeout)
+    """,
+        timeout=timeout,
+    )
 
 
 def stores(quick: bool, large: bool = True) -> dict[str, str]:
@@ -273,8 +294,10 @@ def corpus(quick: bool) -> Path:
     return synthetic_corpus(2_000)
 
 
-WORDS = ("model learning agent diffusion language graph training data neural policy retrieval vision "
-         "transformer reasoning robot benchmark attention sparse optimization inference").split()
+WORDS = (
+    "model learning agent diffusion language graph training data neural policy retrieval vision "
+    "transformer reasoning robot benchmark attention sparse optimization inference"
+).split()
 
 
 def synthetic_vocabulary(rng: random.Random, size: int = 4_000) -> tuple[list[str], list[float]]:
@@ -300,13 +323,21 @@ def synthetic_corpus(n: int, seed: int = 7) -> Path:
     with gzip.open(path, "wt", encoding="utf-8") as out:
         for i in range(n):
             day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
-            out.write(json.dumps({
-                "id": f"25{1 + i % 12:02d}.{i:05d}",
-                "title": sentence(6, 12),
-                "abstract": " ".join(sentence(12, 30) + "." for _ in range(rng.randint(4, 9))),  # bench/corpus.py mixes sentences
-                "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
-                "published": day, "categories": ["cs.LG"],
-            }) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"25{1 + i % 12:02d}.{i:05d}",
+                        "title": sentence(6, 12),
+                        "abstract": " ".join(
+                            sentence(12, 30) + "." for _ in range(rng.randint(4, 9))
+                        ),  # bench/corpus.py mixes sentences
+                        "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
+                        "published": day,
+                        "categories": ["cs.LG"],
+                    }
+                )
+                + "\n"
+            )
     return path
 
 
@@ -438,8 +469,14 @@ def rss_mb(pid: int) -> dict[str, float]:
 
 
 # --- the app in a real browser ---------------------------------------------------------
-def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3,
-                         cached: bool = False, nav_label: str | None = None) -> dict:
+def browser_page_seconds(
+    data_dir: Path,
+    url_path: str,
+    ready_selector: str,
+    repeats: int = 3,
+    cached: bool = False,
+    nav_label: str | None = None,
+) -> dict:
     """Seconds from navigation to ``ready_selector`` visible:
 
     * ``cold``: the first visit on a freshly started server (includes loading the store);
@@ -480,10 +517,16 @@ def browser_page_seconds(data_dir: Path, url_path: str, ready_selector: str, rep
             switched.append(time.perf_counter() - start)
         if go_on:
             page.context.close()
-    return {"cold": times[0], "warm_median": percentile(times[1:], 50), "cached_median": percentile(reloads, 50),
-            "switch_median": percentile(switched, 50)}
+    return {
+        "cold": times[0],
+        "warm_median": percentile(times[1:], 50),
+        "cached_median": percentile(reloads, 50),
+        "switch_median": percentile(switched, 50),
+    }
 
 
 _NAV = "[data-testid=stTopNavLink]"
-_RUN_ENDED = ("() => document.querySelector('[data-testid=stMainBlockContainer]')"
-              " && !document.querySelector('[data-testid=stStatusWidget]')")
+_RUN_ENDED = (
+    "() => document.querySelector('[data-testid=stMainBlockContainer]')"
+    " && !document.querySelector('[data-testid=stStatusWidget]')"
+)

@@ -8,6 +8,7 @@ evenly over 2022-01..2026-07.  The same seed always gives the same corpus.
 
     python bench/corpus.py 1000000      # build (or reuse) the 1M store, print its path
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,15 +82,23 @@ def mixed_table(real, n: int, seed: int):
         per_month[month] = per_month.get(month, 0) + 1
         first, second = rng.choice(titles), rng.choice(titles)
         head = first.split(":")[0] if ":" in first else " ".join(first.split()[: max(2, len(first.split()) // 2)])
-        tail = second.split(":", 1)[1] if ":" in second else " ".join(second.split()[len(second.split()) // 2:])
-        records.append(make_record({
-            "id": f"{month[0]:02d}{month[1]:02d}.{per_month[month]:05d}",
-            "title": f"{head}: {tail.strip()}",
-            "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
-            "authors": [rng.choice(authors) for _ in range(rng.randint(1, 8))],
-            "categories": rng.choice(categories),
-            "date": day, "published": day, "listed": True,
-        }, sources=["hf", "arxiv"] if i % HF_EVERY == 0 else ["arxiv"], today=today))
+        tail = second.split(":", 1)[1] if ":" in second else " ".join(second.split()[len(second.split()) // 2 :])
+        records.append(
+            make_record(
+                {
+                    "id": f"{month[0]:02d}{month[1]:02d}.{per_month[month]:05d}",
+                    "title": f"{head}: {tail.strip()}",
+                    "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
+                    "authors": [rng.choice(authors) for _ in range(rng.randint(1, 8))],
+                    "categories": rng.choice(categories),
+                    "date": day,
+                    "published": day,
+                    "listed": True,
+                },
+                sources=["hf", "arxiv"] if i % HF_EVERY == 0 else ["arxiv"],
+                today=today,
+            )
+        )
         if len(records) == 50_000:
             chunks.append(records_to_table(records))
             records = []

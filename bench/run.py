@@ -9,11 +9,12 @@ The results file is rewritten after each module, so a long run that stops keeps 
 with --only, the figures of the other modules already in the file are kept. Each figure also
 names its module ("bench").
 """
+
 from __future__ import annotations
 
 import json
-import platform
 import os
+import platform
 import sys
 import time
 from contextlib import nullcontext
@@ -38,13 +39,16 @@ ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
 def main(argv: list[str]) -> int:
     quick, browser = "--quick" in argv, "--no-browser" not in argv
     out = Path(next((a.split("=", 1)[1] for a in argv if a.startswith("--out=")), HERE / "results.json"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-          f"{' (quick)' if quick else ''}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"{' (quick)' if quick else ''}"
+    )
     only = next((a.split("=", 1)[1].split(",") for a in argv if a.startswith("--only=")), None)
     modules = [m for m in BENCHMARKS if only is None or m.__name__.removeprefix("bench_") in only]
     if not modules:
-        print(f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})",
-              file=sys.stderr)
+        print(
+            f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})", file=sys.stderr
+        )
         return 2
     kept, earlier = [], json.loads(out.read_text()) if out.exists() else []
     if only is not None:  # the other modules' figures of an earlier run stay
@@ -67,6 +71,7 @@ def main(argv: list[str]) -> int:
 def keep_measured_builds(earlier: list[dict], figures: list[dict]) -> list[dict]:
     """``figures``, where a build this run only loaded (``--keep-build``: rows "full build N: ...
     (loaded)") is replaced by the rows of the earlier run that measured that build."""
+
     def build(f: dict) -> str | None:
         return f["figure"].split(":")[0] if f["figure"].startswith("full build ") else None
 

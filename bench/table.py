@@ -1,7 +1,8 @@
 """Print bench/results.json as a Markdown table (the one in bench/README.md).
 
-    python bench/table.py [results.json]
+python bench/table.py [results.json]
 """
+
 from __future__ import annotations
 
 import json

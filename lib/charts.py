@@ -14,6 +14,7 @@ wide) and on a desktop (about 1240 px, or half that in two columns), in light an
   thousands separators; only the stacked topic shares, whose axis always spans 0–100%, keep
   whole-percent ticks.
 """
+
 from __future__ import annotations
 
 import altair as alt
@@ -21,13 +22,28 @@ import pandas as pd
 
 from lib.text import SHARE_FORMAT
 
-_TIME_UNITS = {"day": "yearmonthdate", "week": "yearmonthdate", "month": "yearmonth",
-               "quarter": "yearquarter", "year": "year"}
+_TIME_UNITS = {
+    "day": "yearmonthdate",
+    "week": "yearmonthdate",
+    "month": "yearmonth",
+    "quarter": "yearquarter",
+    "year": "year",
+}
 
 # Vega's tableau10, as hex so that a term's colour depends only on its place in the typed
 # list (a named scheme would reassign colours by the sorted domain).
-TERM_PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
-                "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac"]
+TERM_PALETTE = [
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+]
 
 # 60 distinct colours for topics: Vega's tableau20, category20b and category20c (hex values,
 # deduplicated), ordered so that neighbouring topic ids — neighbouring bands of the stacked
@@ -36,12 +52,66 @@ TERM_PALETTE = ["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b",
 # earlier colours (#9ecae1 ~ #9ecae9, #bdbdbd ~ #bab0ac, #74c476 ~ #88d27a, #636363 ~
 # #79706e) are replaced by d3 category20's #bcbd22, #d62728, #17becf and #2ca02c.
 TOPIC_PALETTE = [
-    "#4c78a8", "#f58518", "#54a24b", "#b79a20", "#439894", "#e45756", "#79706e", "#d67195", "#b279a2", "#9e765f",
-    "#9ecae9", "#ffbf79", "#88d27a", "#f2cf5b", "#83bcb6", "#ff9d98", "#bab0ac", "#fcbfd2", "#d6a5c9", "#d8b5a5",
-    "#393b79", "#756bb1", "#637939", "#2ca02c", "#8c6d31", "#3182bd", "#843c39", "#e6550d", "#7b4173", "#31a354",
-    "#5254a3", "#9e9ac8", "#8ca252", "#969696", "#bd9e39", "#6baed6", "#ad494a", "#fd8d3c", "#a55194", "#17becf",
-    "#6b6ecf", "#bcbddc", "#b5cf6b", "#d62728", "#e7ba52", "#bcbd22", "#d6616b", "#fdae6b", "#ce6dbd", "#a1d99b",
-    "#9c9ede", "#dadaeb", "#cedb9c", "#d9d9d9", "#e7cb94", "#c6dbef", "#e7969c", "#fdd0a2", "#de9ed6", "#c7e9c0",
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#b79a20",
+    "#439894",
+    "#e45756",
+    "#79706e",
+    "#d67195",
+    "#b279a2",
+    "#9e765f",
+    "#9ecae9",
+    "#ffbf79",
+    "#88d27a",
+    "#f2cf5b",
+    "#83bcb6",
+    "#ff9d98",
+    "#bab0ac",
+    "#fcbfd2",
+    "#d6a5c9",
+    "#d8b5a5",
+    "#393b79",
+    "#756bb1",
+    "#637939",
+    "#2ca02c",
+    "#8c6d31",
+    "#3182bd",
+    "#843c39",
+    "#e6550d",
+    "#7b4173",
+    "#31a354",
+    "#5254a3",
+    "#9e9ac8",
+    "#8ca252",
+    "#969696",
+    "#bd9e39",
+    "#6baed6",
+    "#ad494a",
+    "#fd8d3c",
+    "#a55194",
+    "#17becf",
+    "#6b6ecf",
+    "#bcbddc",
+    "#b5cf6b",
+    "#d62728",
+    "#e7ba52",
+    "#bcbd22",
+    "#d6616b",
+    "#fdae6b",
+    "#ce6dbd",
+    "#a1d99b",
+    "#9c9ede",
+    "#dadaeb",
+    "#cedb9c",
+    "#d9d9d9",
+    "#e7cb94",
+    "#c6dbef",
+    "#e7969c",
+    "#fdd0a2",
+    "#de9ed6",
+    "#c7e9c0",
 ]
 NO_TOPIC_COLOR = "#888888"  # papers without a dominant topic (topic -1 on the map): a neutral grey
 FEW_STROKE = "#888888"  # outline of the trend's hollow "few papers" points: readable on white and on dark
@@ -62,10 +132,14 @@ _Y_EXTENT = 56  # the y axis of the trend chart and of the strip under it: one w
 
 def _legend(title: str, orient: str, slot: int, label: int) -> alt.Legend:
     return alt.Legend(
-        title=title, orient=orient, direction="horizontal", symbolLimit=0,  # row-major (see above)
+        title=title,
+        orient=orient,
+        direction="horizontal",
+        symbolLimit=0,  # row-major (see above)
         columns=alt.ExprRef(f"max(1, floor(width / {slot}))"),
         labelLimit=alt.ExprRef(f"max(60, min({label}, width - 40))"),
-        columnPadding=12, rowPadding=3,
+        columnPadding=12,
+        rowPadding=3,
     )
 
 
@@ -131,30 +205,47 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
         y_title, y_format = ("share, or ratio of papers" if share else "papers, or ratio of papers"), ",.3~f"
     pick = alt.selection_point(name="pick", fields=["term", "label"], on="click", clear="dblclick", nearest=True)
     palette = term_scale(tidy["term"])  # lines, legend and points: one colour per term
-    tips = [alt.Tooltip("label:N", title="period"), alt.Tooltip("term:N", title="term"),
-            alt.Tooltip("share:Q", title="share", format=SHARE_FORMAT),
-            alt.Tooltip("count:Q", title="papers with the term", format=","),
-            alt.Tooltip("total:Q", title="papers in the period", format=",")]
+    tips = [
+        alt.Tooltip("label:N", title="period"),
+        alt.Tooltip("term:N", title="term"),
+        alt.Tooltip("share:Q", title="share", format=SHARE_FORMAT),
+        alt.Tooltip("count:Q", title="papers with the term", format=","),
+        alt.Tooltip("total:Q", title="papers in the period", format=","),
+    ]
     if ratio:
-        tips.append(alt.Tooltip("value:Q", title="value drawn (a ratio: papers of the first side / second)",
-                                format=",.3~f"))
+        tips.append(
+            alt.Tooltip("value:Q", title="value drawn (a ratio: papers of the first side / second)", format=",.3~f")
+        )
     if tidy["mixed"].any():
         tips.append(alt.Tooltip("why:N", title="sources"))
     base = alt.Chart(tidy).encode(
-        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate"),
-                scale=alt.Scale(domain=_time_domain(tidy["period"], by)) if len(tidy) else alt.Undefined),
+        x=alt.X(
+            "period:T",
+            title=None,
+            timeUnit=_TIME_UNITS.get(by, "yearmonthdate"),
+            scale=alt.Scale(domain=_time_domain(tidy["period"], by)) if len(tidy) else alt.Undefined,
+        ),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=y_format, minExtent=_Y_EXTENT)),
-        color=alt.Color("term:N", title="term", scale=palette, sort=palette.domain,
-                        legend=_legend("term", "top", _TERM_SLOT, _TERM_LABEL)),
+        color=alt.Color(
+            "term:N",
+            title="term",
+            scale=palette,
+            sort=palette.domain,
+            legend=_legend("term", "top", _TERM_SLOT, _TERM_LABEL),
+        ),
         tooltip=tips,
     )
     lines = base.mark_line(strokeWidth=2)
-    points = base.mark_point(filled=True, size=60).encode(
-        fill=alt.condition("datum.few", alt.value("transparent"), alt.Color("term:N", scale=palette, legend=None)),
-        stroke=alt.condition("datum.few", alt.value(FEW_STROKE), alt.Color("term:N", scale=palette, legend=None)),
-        size=alt.condition(pick, alt.value(160), alt.value(60), empty=False),  # only a clicked point grows
-        shape=alt.condition("datum.mixed", alt.value("diamond"), alt.value("circle")),
-    ).add_params(pick)
+    points = (
+        base.mark_point(filled=True, size=60)
+        .encode(
+            fill=alt.condition("datum.few", alt.value("transparent"), alt.Color("term:N", scale=palette, legend=None)),
+            stroke=alt.condition("datum.few", alt.value(FEW_STROKE), alt.Color("term:N", scale=palette, legend=None)),
+            size=alt.condition(pick, alt.value(160), alt.value(60), empty=False),  # only a clicked point grows
+            shape=alt.condition("datum.mixed", alt.value("diamond"), alt.value("circle")),
+        )
+        .add_params(pick)
+    )
     return alt.layer(lines, points).properties(height=380, autosize=_FIT_X)
 
 
@@ -162,11 +253,19 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
 SOURCE_COLORS = {"hf": "#ff9d00", "arxiv": "#b31b1b", "hf+arxiv": "#e9724c"}
 _OTHER_SOURCES = ["#4c78a8", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac", "#54a24b"]
 MIXED_STROKE = "#e45756"  # outline of a mixed period's bars
-_STEPS = {"day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7), "month": pd.Timedelta(days=30.44),
-          "quarter": pd.Timedelta(days=91.3), "year": pd.Timedelta(days=365.25)}
+_STEPS = {
+    "day": pd.Timedelta(days=1),
+    "week": pd.Timedelta(days=7),
+    "month": pd.Timedelta(days=30.44),
+    "quarter": pd.Timedelta(days=91.3),
+    "year": pd.Timedelta(days=365.25),
+}
 _BAR = 0.8  # a bar's width, in periods
-_TICKS = {"month": {"interval": "month", "step": 1}, "quarter": {"interval": "month", "step": 3},
-          "year": {"interval": "year", "step": 1}}
+_TICKS = {
+    "month": {"interval": "month", "step": 1},
+    "quarter": {"interval": "month", "step": 3},
+    "year": {"interval": "year", "step": 1},
+}
 
 
 def _time_domain(periods: pd.Series, by: str) -> list[str]:
@@ -186,38 +285,62 @@ def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
     keys = [str(k) for k in pd.unique(tidy["key"])]
     names = [str(tidy.loc[tidy["key"] == k, "sources"].iloc[0]) for k in keys]
     colours = [SOURCE_COLORS.get(k, _OTHER_SOURCES[i % len(_OTHER_SOURCES)]) for i, k in enumerate(keys)]
-    tips = [alt.Tooltip("label:N", title="period"), alt.Tooltip("sources:N", title="from"),
-            alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", title="share of the period", format=SHARE_FORMAT),
-            alt.Tooltip("total:Q", title="papers in the period", format=",")]
+    tips = [
+        alt.Tooltip("label:N", title="period"),
+        alt.Tooltip("sources:N", title="from"),
+        alt.Tooltip("papers:Q", format=","),
+        alt.Tooltip("share:Q", title="share of the period", format=SHARE_FORMAT),
+        alt.Tooltip("total:Q", title="papers in the period", format=","),
+    ]
     if tidy["mixed"].any():
         tips.append(alt.Tooltip("why:N", title="sources"))
     step = _STEPS.get(by, _STEPS["day"])  # a bar spans most of its period, centred on the trend's point
     start = tidy["period"] - step * (_BAR / 2)
     order = tidy["key"].map({k: i for i, k in enumerate(keys)})
-    tidy = tidy.assign(start=start, end=start + step * _BAR, _order=order).sort_values(["period", "_order"], kind="stable")
+    tidy = tidy.assign(start=start, end=start + step * _BAR, _order=order).sort_values(
+        ["period", "_order"], kind="stable"
+    )
     tidy = tidy.assign(top=tidy.groupby("period")["papers"].cumsum())  # stacked by hand: x2 turns off Vega's stack
     tidy = tidy.assign(bottom=tidy["top"] - tidy["papers"]).drop(columns="_order")
-    return alt.Chart(tidy, height=90).mark_bar().encode(
-        x=alt.X("start:T", title=None, scale=alt.Scale(domain=_time_domain(tidy["period"], by)),
-                axis=alt.Axis(tickCount=_TICKS.get(by, alt.Undefined))),  # ticks on periods, not on bar edges
-        x2="end:T",
-        y=alt.Y("top:Q", title="papers", axis=alt.Axis(format=",d", tickCount=3, minExtent=_Y_EXTENT)),
-        y2="bottom:Q",
-        color=alt.Color("sources:N", title="papers from", scale=alt.Scale(domain=names, range=colours), sort=names,
-                        legend=_legend("papers from", "bottom", _TERM_SLOT, _TERM_LABEL)),
-        stroke=alt.condition("datum.mixed", alt.value(MIXED_STROKE), alt.value("transparent")),
-        strokeWidth=alt.condition("datum.mixed", alt.value(1.5), alt.value(0)),
-        tooltip=tips,
-    ).properties(autosize=_FIT_X)
+    return (
+        alt.Chart(tidy, height=90)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "start:T",
+                title=None,
+                scale=alt.Scale(domain=_time_domain(tidy["period"], by)),
+                axis=alt.Axis(tickCount=_TICKS.get(by, alt.Undefined)),
+            ),  # ticks on periods, not on bar edges
+            x2="end:T",
+            y=alt.Y("top:Q", title="papers", axis=alt.Axis(format=",d", tickCount=3, minExtent=_Y_EXTENT)),
+            y2="bottom:Q",
+            color=alt.Color(
+                "sources:N",
+                title="papers from",
+                scale=alt.Scale(domain=names, range=colours),
+                sort=names,
+                legend=_legend("papers from", "bottom", _TERM_SLOT, _TERM_LABEL),
+            ),
+            stroke=alt.condition("datum.mixed", alt.value(MIXED_STROKE), alt.value("transparent")),
+            strokeWidth=alt.condition("datum.mixed", alt.value(1.5), alt.value(0)),
+            tooltip=tips,
+        )
+        .properties(autosize=_FIT_X)
+    )
 
 
 def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:
     """Bars of the most frequent terms (columns term, papers, share; a one-day table has no
     trend line)."""
-    return alt.Chart(tidy, height=alt.Step(24)).mark_bar(color="#ff9d00").encode(
-        x=alt.X("papers:Q", title="papers mentioning the term", axis=alt.Axis(format="d", tickMinStep=1)),
-        y=alt.Y("term:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-        tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT)],
+    return (
+        alt.Chart(tidy, height=alt.Step(24))
+        .mark_bar(color="#ff9d00")
+        .encode(
+            x=alt.X("papers:Q", title="papers mentioning the term", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("term:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+            tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT)],
+        )
     )
 
 
@@ -232,14 +355,23 @@ def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
     largest first.  Clicking a bar selects its topic (selection "pick", field ``topic``); the
     other bars fade a little."""
     pick = _topic_pick()
-    return alt.Chart(summary, height=alt.Step(22)).mark_bar(color="#ff9d00", cursor="pointer").encode(
-        x=alt.X("papers:Q", title="papers (dominant topic)", axis=alt.Axis(format=",d")),
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
-        tooltip=[alt.Tooltip("topic:Q", title="id"), alt.Tooltip("label:N", title="topic"),
-                 alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT),
-                 alt.Tooltip("terms:N", title="top terms")],
-    ).add_params(pick)
+    return (
+        alt.Chart(summary, height=alt.Step(22))
+        .mark_bar(color="#ff9d00", cursor="pointer")
+        .encode(
+            x=alt.X("papers:Q", title="papers (dominant topic)", axis=alt.Axis(format=",d")),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
+            tooltip=[
+                alt.Tooltip("topic:Q", title="id"),
+                alt.Tooltip("label:N", title="topic"),
+                alt.Tooltip("papers:Q", format=","),
+                alt.Tooltip("share:Q", format=SHARE_FORMAT),
+                alt.Tooltip("terms:N", title="top terms"),
+            ],
+        )
+        .add_params(pick)
+    )
 
 
 def topic_shares_height(n_topics: int) -> int:
@@ -256,20 +388,38 @@ def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.
     map; the height grows with the number of topics; the legend below lists them all."""
     share = norm == "share"
     scale = topic_scale(tidy)
-    return alt.Chart(tidy, height=topic_shares_height(len(scale.domain))).mark_area().encode(
-        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-        # the stack always spans 0–100%: whole-percent ticks read best there
-        y=alt.Y("share:Q" if share else "papers:Q", stack="zero", title="share of papers" if share else "papers",
+    return (
+        alt.Chart(tidy, height=topic_shares_height(len(scale.domain)))
+        .mark_area()
+        .encode(
+            x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+            # the stack always spans 0–100%: whole-percent ticks read best there
+            y=alt.Y(
+                "share:Q" if share else "papers:Q",
+                stack="zero",
+                title="share of papers" if share else "papers",
                 axis=alt.Axis(format=".0%" if share else ",d"),
                 # shares of a period sum to 1 up to rounding: no "nice" 110% at the top
-                scale=alt.Scale(domain=[0, 1], nice=False) if share else alt.Undefined),
-        color=alt.Color("name:N", title="topic", scale=scale, sort=scale.domain,
-                        legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL)),
-        order=alt.Order("topic:Q") if "topic" in tidy.columns else alt.Undefined,
-        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("name:N", title="topic"),
-                 alt.Tooltip("papers:Q", format=","), alt.Tooltip("total:Q", title="papers in the period", format=","),
-                 alt.Tooltip("share:Q", format=SHARE_FORMAT)],
-    ).properties(autosize=_FIT_X)
+                scale=alt.Scale(domain=[0, 1], nice=False) if share else alt.Undefined,
+            ),
+            color=alt.Color(
+                "name:N",
+                title="topic",
+                scale=scale,
+                sort=scale.domain,
+                legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL),
+            ),
+            order=alt.Order("topic:Q") if "topic" in tidy.columns else alt.Undefined,
+            tooltip=[
+                alt.Tooltip("label:N", title="period"),
+                alt.Tooltip("name:N", title="topic"),
+                alt.Tooltip("papers:Q", format=","),
+                alt.Tooltip("total:Q", title="papers in the period", format=","),
+                alt.Tooltip("share:Q", format=SHARE_FORMAT),
+            ],
+        )
+        .properties(autosize=_FIT_X)
+    )
 
 
 def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
@@ -280,22 +430,42 @@ def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
     the selection then carries ``name``).  No zoom or pan: scrolling the page must scroll."""
     scale = topic_scale(points)
     pick = alt.selection_point(name="pick", fields=["topic" if "topic" in points.columns else "name"], on="click")
-    return alt.Chart(points, height=520).mark_circle(size=22, cursor="pointer").encode(
-        x=alt.X("x:Q", axis=None), y=alt.Y("y:Q", axis=None),
-        color=alt.Color("name:N", title="topic", scale=scale, sort=scale.domain,
-                        legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL)),
-        opacity=alt.condition(pick, alt.value(0.8), alt.value(0.45)),
-        size=alt.condition(pick, alt.value(22), alt.value(16)),
-        tooltip=[alt.Tooltip("title:N", title="paper"), alt.Tooltip("name:N", title="topic"),
-                 alt.Tooltip("date:T", format="%Y-%m-%d")],
-    ).add_params(pick).properties(autosize=_FIT_X)
+    return (
+        alt.Chart(points, height=520)
+        .mark_circle(size=22, cursor="pointer")
+        .encode(
+            x=alt.X("x:Q", axis=None),
+            y=alt.Y("y:Q", axis=None),
+            color=alt.Color(
+                "name:N",
+                title="topic",
+                scale=scale,
+                sort=scale.domain,
+                legend=_legend("topic", "bottom", _TOPIC_SLOT, _TOPIC_LABEL),
+            ),
+            opacity=alt.condition(pick, alt.value(0.8), alt.value(0.45)),
+            size=alt.condition(pick, alt.value(22), alt.value(16)),
+            tooltip=[
+                alt.Tooltip("title:N", title="paper"),
+                alt.Tooltip("name:N", title="topic"),
+                alt.Tooltip("date:T", format="%Y-%m-%d"),
+            ],
+        )
+        .add_params(pick)
+        .properties(autosize=_FIT_X)
+    )
 
 
 def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
     """A topic's top terms with their weights (columns term, weight)."""
-    return alt.Chart(terms, height=alt.Step(20)).mark_bar(color="#4c78a8").encode(
-        x=alt.X("weight:Q", title="weight in the topic"), y=alt.Y("term:N", sort="-x", title=None),
-        tooltip=["term:N", alt.Tooltip("weight:Q", format=".3f")],
+    return (
+        alt.Chart(terms, height=alt.Step(20))
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X("weight:Q", title="weight in the topic"),
+            y=alt.Y("term:N", sort="-x", title=None),
+            tooltip=["term:N", alt.Tooltip("weight:Q", format=".3f")],
+        )
     )
 
 
@@ -303,11 +473,21 @@ def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> a
     """One topic per period (rows of lib.topics.topics.shares_over_time: columns period, label,
     papers, total, share): papers and share of all papers."""
     share = norm == "share"
-    return alt.Chart(tidy, height=260).mark_line(point=True, color="#4c78a8").encode(
-        x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
-        y=alt.Y("share:Q" if share else "papers:Q", title="share of papers" if share else "papers",
-                axis=alt.Axis(format=SHARE_FORMAT if share else ",d")),
-        tooltip=[alt.Tooltip("label:N", title="period"), alt.Tooltip("papers:Q", format=","),
-                 alt.Tooltip("total:Q", title="papers in the period", format=","),
-                 alt.Tooltip("share:Q", format=SHARE_FORMAT)],
+    return (
+        alt.Chart(tidy, height=260)
+        .mark_line(point=True, color="#4c78a8")
+        .encode(
+            x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+            y=alt.Y(
+                "share:Q" if share else "papers:Q",
+                title="share of papers" if share else "papers",
+                axis=alt.Axis(format=SHARE_FORMAT if share else ",d"),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title="period"),
+                alt.Tooltip("papers:Q", format=","),
+                alt.Tooltip("total:Q", title="papers in the period", format=","),
+                alt.Tooltip("share:Q", format=SHARE_FORMAT),
+            ],
+        )
     )

@@ -1,4 +1,5 @@
 """The Daily Papers view: days, one day's papers, the table's overview, papers per period."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from lib.store.schema import rows_frame
 from lib.sources import ALL, HF
+from lib.store.schema import rows_frame
 
 PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
@@ -31,8 +32,10 @@ def resolve_day(requested: dt.date | None, all_days: np.ndarray) -> tuple[dt.dat
     if requested is None:
         return latest, None
     if not all_days[0].astype(dt.date) <= requested <= latest:
-        return latest, (f"No papers on {requested.isoformat()}: the table covers "
-                        f"{all_days[0].astype(dt.date).isoformat()} to {latest.isoformat()}; showing the latest day.")
+        return latest, (
+            f"No papers on {requested.isoformat()}: the table covers "
+            f"{all_days[0].astype(dt.date).isoformat()} to {latest.isoformat()}; showing the latest day."
+        )
     return requested, None
 
 
@@ -46,8 +49,9 @@ def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.d
     return previous, following
 
 
-def papers_on(table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes",
-              member: np.ndarray | None = None) -> pd.DataFrame:
+def papers_on(
+    table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes", member: np.ndarray | None = None
+) -> pd.DataFrame:
     """The papers dated ``day`` (``dates``: each row's day as datetime64, the day a source
     dates it by, see lib.sources.days), of ``member`` only when given; most upvoted first
     (unknown last) or as listed: in the order of that day's Hugging Face daily list
@@ -135,13 +139,15 @@ def periods_frame(periods, by: str) -> pd.DataFrame:
     datetime64), ``label`` (str), ``papers`` (int), ``by``."""
     totals = np.asarray(periods.totals, dtype="int64")
     nonzero = np.flatnonzero(totals)
-    span = periods.index[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else periods.index[:0]
-    return pd.DataFrame({
-        "period": span.start_time.astype("datetime64[s]"),
-        "label": pd.Series([period_label(p, by) for p in span], dtype=str),
-        "papers": totals[nonzero[0]:nonzero[-1] + 1] if len(nonzero) else totals[:0],
-        "by": by,
-    })
+    span = periods.index[nonzero[0] : nonzero[-1] + 1] if len(nonzero) else periods.index[:0]
+    return pd.DataFrame(
+        {
+            "period": span.start_time.astype("datetime64[s]"),
+            "label": pd.Series([period_label(p, by) for p in span], dtype=str),
+            "papers": totals[nonzero[0] : nonzero[-1] + 1] if len(nonzero) else totals[:0],
+            "by": by,
+        }
+    )
 
 
 def period_label(period: pd.Period, by: str) -> str:

@@ -4,6 +4,7 @@ A :class:`Dataset` is immutable and shared by every session (the app caches one
 per store version); what it derives (days, overview, per-period counts) is
 computed once on first use and kept with it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,10 +18,10 @@ import pyarrow as pa
 
 from lib import daily
 from lib import sources as sources_module
+from lib.sources import ALL
 from lib.store.importer import read_inputs
 from lib.store.merge import merge
 from lib.store.schema import empty_table, rows_frame, to_frame
-from lib.sources import ALL
 from lib.store.store import Store, sample_inputs
 
 SAMPLE_VERSION = "sample"
@@ -64,18 +65,17 @@ class Dataset:
         return position if position >= 0 else None
 
     @cached_property
-    def search_columns(self) -> "Columns":
+    def search_columns(self) -> Columns:
         from lib.search.search import Columns
 
         return Columns(self.table)
 
-    def periods(self, by: str, src: str = ALL) -> "Periods":
+    def periods(self, by: str, src: str = ALL) -> Periods:
         """Each paper's period at granularity ``by``, by the day ``src`` dates it, and whether
         it is one of ``src``'s papers (see lib.trends.trends.Periods)."""
         from lib.trends.trends import Periods
 
-        return self._remember(("periods", by, src),
-                              lambda: Periods.of(self.day_of(src), by, self.member(src)))
+        return self._remember(("periods", by, src), lambda: Periods.of(self.day_of(src), by, self.member(src)))
 
     # --- sources (see lib.sources) ------------------------------------------------------------
     @cached_property

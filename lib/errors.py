@@ -3,6 +3,7 @@
 The CLI turns a :class:`PapersError` into a one-line message on stderr and exit
 code 2; a page turns it into ``st.error``.  Nothing else catches them.
 """
+
 from __future__ import annotations
 
 

@@ -19,6 +19,7 @@ A period whose mix of sources differs from its series' overall mix by more than
 :data:`MIX_SHIFT` (the share of one combination of sources moves by more than 25 points)
 is marked: a rise there may only be a change of what was imported.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -69,7 +70,9 @@ def mix(column) -> tuple[np.ndarray, list[str]]:
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     joined = pc.binary_join(column, "+")
     encoded = pc.fill_null(joined, "").dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), [str(k) for k in encoded.dictionary.to_pylist()]
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), [
+        str(k) for k in encoded.dictionary.to_pylist()
+    ]
 
 
 def mix_name(key: str) -> str:

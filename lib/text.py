@@ -3,11 +3,13 @@
 One place for: whitespace collapsing, accent folding, arXiv id recognition,
 title-derived ids, and escaping paper text so markdown never interprets it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+
 
 def collapse_ws(text: str | None) -> str:
     """Collapse every run of whitespace (newlines, tabs, NBSP) to one space and strip.

@@ -7,18 +7,19 @@ state dict plus warnings (a bad value falls back to the default, never raises);
 order, so one view has one URL and ``encode(decode(x)) == x`` for canonical x.
 Pages never read ``st.query_params`` directly; the glue passes a plain dict here.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from lib import sources
-
-from lib.search import search
 from lib.daily import SORTS
+from lib.search import search
 from lib.text import arxiv_id
 
 # Keys Streamlit itself uses in URLs; passed through untouched, never warned about.
@@ -185,8 +186,14 @@ HOME = PageSpec(
         # card order: most upvoted first, or the order of the daily list
         Field("sort", "upvotes", choice(*SORTS), doc="upvotes | listed"),
         # the papers shown: the day's Hugging Face daily list when it has one, else all of the day's
-        Field("src", "hf", source, doc="hf (default: the day's Hugging Face daily list, or all papers of a "
-              "day without one) | all | arxiv | file:NAME", fallback="the daily list"),
+        Field(
+            "src",
+            "hf",
+            source,
+            doc="hf (default: the day's Hugging Face daily list, or all papers of a "
+            "day without one) | all | arxiv | file:NAME",
+            fallback="the daily list",
+        ),
         # page of the day's cards (50 a page)
         Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1", fallback="page 1"),
         # granularity of the papers-per-period chart
@@ -227,12 +234,17 @@ TRENDS = PageSpec(
     path="trends",
     fields=(
         # comma-separated terms; a phrase is one term; a trailing * expands a prefix
-        Field("terms", "agent, diffusion, reinforcement learning", text,
-              doc="comma-separated words or phrases; a trailing * expands to the most frequent completions; "
-                  "term:hf or term:cs.CL (a corpus), a + b (union), (a) / (b) (ratio)"),
+        Field(
+            "terms",
+            "agent, diffusion, reinforcement learning",
+            text,
+            doc="comma-separated words or phrases; a trailing * expands to the most frequent completions; "
+            "term:hf or term:cs.CL (a corpus), a + b (union), (a) / (b) (ratio)",
+        ),
         # period of each point
-        Field("by", "month", choice("day", "week", "month", "quarter", "year"),
-              doc="day | week | month | quarter | year"),
+        Field(
+            "by", "month", choice("day", "week", "month", "quarter", "year"), doc="day | week | month | quarter | year"
+        ),
         # y axis: share of the period's papers mentioning the term, or their number
         Field("norm", "share", choice("share", "count"), doc="share | count"),
         # centred moving average over N periods each side (0 = none)
@@ -242,8 +254,13 @@ TRENDS = PageSpec(
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
         # the clicked point whose papers are listed under the chart (a term and a period label)
-        Field("pick", "", point, doc="the point whose papers are listed: TERM@PERIOD, e.g. agent@2025-03",
-              fallback="no point"),
+        Field(
+            "pick",
+            "",
+            point,
+            doc="the point whose papers are listed: TERM@PERIOD, e.g. agent@2025-03",
+            fallback="no point",
+        ),
         # emerging / fading terms: the recent window against the baseline before it, in days
         Field("recent", 90, integer(7, 3650), doc="recent window of the emerging-terms table, in days"),
         Field("baseline", 365, integer(7, 3650), doc="baseline window before it, in days"),
@@ -257,8 +274,9 @@ TOPICS = PageSpec(
         Field("k", 0, topic_count, doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
         # one topic's page (its id), or absent for all topics
         Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),
-        Field("by", "month", choice("day", "week", "month", "quarter", "year"),
-              doc="day | week | month | quarter | year"),
+        Field(
+            "by", "month", choice("day", "week", "month", "quarter", "year"), doc="day | week | month | quarter | year"
+        ),
         # y axis of the over-time charts: share of the period's papers, or their number
         Field("norm", "share", choice("share", "count"), doc="share | count"),
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
@@ -272,4 +290,12 @@ VIEWS = PageSpec(path="views", fields=())
 
 IMPORT = PageSpec(path="import", fields=())
 
-PAGES = {"home": HOME, "search": SEARCH, "paper": PAPER, "trends": TRENDS, "topics": TOPICS, "views": VIEWS, "import": IMPORT}
+PAGES = {
+    "home": HOME,
+    "search": SEARCH,
+    "paper": PAPER,
+    "trends": TRENDS,
+    "topics": TOPICS,
+    "views": VIEWS,
+    "import": IMPORT,
+}

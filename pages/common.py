@@ -1,6 +1,7 @@
 """The one module that knows both Streamlit and lib: cached data, URL state,
 links, and turning lib's typed errors into messages.  Not a page itself.
 """
+
 from __future__ import annotations
 
 import gc
@@ -13,18 +14,17 @@ import streamlit as st
 
 from lib import daily
 from lib import sources as sources_module
-from lib.search import index as search_index_module
-from lib.trends import terms as term_index_module
-from lib.topics import topics as topics_module
-from lib.trends import trends as trends_module
 from lib.dataset import SAMPLE_VERSION, Dataset, load
-from lib.search.index import SearchIndex
-from lib.trends.terms import TermIndex
 from lib.errors import PapersError
+from lib.search import index as search_index_module
+from lib.search.index import SearchIndex
 from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
+from lib.topics import topics as topics_module
+from lib.trends import terms as term_index_module
+from lib.trends import trends as trends_module
+from lib.trends.terms import TermIndex
 from lib.urlstate import SEARCH, PageSpec
-
 
 _ASSETS = Path(__file__).parent / "assets"
 
@@ -87,8 +87,9 @@ def term_index(ds: Dataset) -> TermIndex:
         fail(exc)
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and "
-                                            "windows)…")
+@st.cache_data(
+    max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and windows)…"
+)
 def _emerging(path: str, version: str, src: str, recent: int, baseline: int):
     ds = _dataset(path, None if version == SAMPLE_VERSION else version)
     return trends_module.emerging(_term_index(path, version), ds.periods("month", src), recent, baseline, mix=ds.mix)
@@ -121,13 +122,16 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
         # Fitted here, outside the cached function (a cached function must not draw on
         # elements made outside it: Streamlit would replay that on every cache hit), and saved;
         # the cached function then loads it.
-        with st.status(f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…",
-                       expanded=True) as status:
+        with st.status(
+            f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…", expanded=True
+        ) as status:
             bar = st.progress(0.0)
-            fitted = topics_module.load_or_fit(store(), ds, term_index(ds), k,
-                                               lambda step, share: bar.progress(min(share, 1.0), step))
-            status.update(label=f"Found {fitted.n_topics} topics in {fitted.seconds_:.0f} s", state="complete",
-                          expanded=False)
+            fitted = topics_module.load_or_fit(
+                store(), ds, term_index(ds), k, lambda step, share: bar.progress(min(share, 1.0), step)
+            )
+            status.update(
+                label=f"Found {fitted.n_topics} topics in {fitted.seconds_:.0f} s", state="complete", expanded=False
+            )
         return _topic_model(ds.data_dir, ds.version, k)
     except PapersError as exc:
         fail(exc)
@@ -161,18 +165,26 @@ def sample_banner(ds: Dataset) -> None:
     """While the store is empty: say that this is the bundled demo, and how to load real data
     (never the server's paths: visitors need not know them)."""
     if ds.is_sample:
-        how = ("an administrator loads it on the server with `python -m lib import PATH…` (this dashboard is "
-               "read-only)" if read_only() else "load yours on the **Import** page or with "
-               "`python -m lib import PATH…`")
+        how = (
+            "an administrator loads it on the server with `python -m lib import PATH…` (this dashboard is read-only)"
+            if read_only()
+            else "load yours on the **Import** page or with `python -m lib import PATH…`"
+        )
         o = ds.overview
-        st.info(f"**Bundled demo** — {o.papers:,} real papers from Hugging Face Daily Papers, {o.first} to "
-                f"{o.last}. No data of your own yet: {how}.", icon=":material/science:")
+        st.info(
+            f"**Bundled demo** — {o.papers:,} real papers from Hugging Face Daily Papers, {o.first} to "
+            f"{o.last}. No data of your own yet: {how}.",
+            icon=":material/science:",
+        )
 
 
 # --- the page shell -------------------------------------------------------------------------
 _SHELL = st.components.v2.component(
-    "papers_shell", js=(_ASSETS / "shell.js").read_text(encoding="utf-8"),
-    css=(_ASSETS / "shell.css").read_text(encoding="utf-8"), isolate_styles=False)
+    "papers_shell",
+    js=(_ASSETS / "shell.js").read_text(encoding="utf-8"),
+    css=(_ASSETS / "shell.css").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
 _TOP = "_shell.top"
 
 
@@ -286,9 +298,11 @@ def absolute_link(spec: PageSpec, state: dict[str, Any]) -> str:
 SAVABLE = ("", "search", "trends", "topics")  # pages whose views can be saved for digests and feeds
 
 _COPY = st.components.v2.component(
-    "papers_copy_link", html=(_ASSETS / "copy_link.html").read_text(encoding="utf-8"),
+    "papers_copy_link",
+    html=(_ASSETS / "copy_link.html").read_text(encoding="utf-8"),
     css=(_ASSETS / "copy_link.css").read_text(encoding="utf-8"),
-    js=(_ASSETS / "copy_link.js").read_text(encoding="utf-8"))
+    js=(_ASSETS / "copy_link.js").read_text(encoding="utf-8"),
+)
 
 
 def copy_button(link: str, key: str) -> None:
@@ -310,11 +324,22 @@ def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
         if spec.path in SAVABLE and not read_only():
             key = f"save-view.{page}"
             with st.popover("Save view", icon=":material/bookmark_add:"):
-                st.text_input("Save this view as", max_chars=80, placeholder="e.g. agents this week", key=key,
-                              on_change=save_view, args=(key, spec.link(state)),
-                              help="Press Enter to save. Saved views have feeds and e-mail digests.")
-                st.button("Save", icon=":material/bookmark_add:", key=f"{key}.button", on_click=save_view,
-                          args=(key, spec.link(state)))
+                st.text_input(
+                    "Save this view as",
+                    max_chars=80,
+                    placeholder="e.g. agents this week",
+                    key=key,
+                    on_change=save_view,
+                    args=(key, spec.link(state)),
+                    help="Press Enter to save. Saved views have feeds and e-mail digests.",
+                )
+                st.button(
+                    "Save",
+                    icon=":material/bookmark_add:",
+                    key=f"{key}.button",
+                    on_click=save_view,
+                    args=(key, spec.link(state)),
+                )
 
 
 def save_view(key: str, link: str) -> None:
@@ -347,10 +372,20 @@ def pager(spec: PageSpec, state: dict[str, Any], pages: int) -> None:
         scroll_to_top()
 
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        st.button("Previous page", icon=":material/chevron_left:", disabled=state["p"] <= 1,
-                  on_click=turn, args=(state["p"] - 1,))
-        st.button("Next page", icon=":material/chevron_right:", disabled=state["p"] >= pages,
-                  on_click=turn, args=(state["p"] + 1,))
+        st.button(
+            "Previous page",
+            icon=":material/chevron_left:",
+            disabled=state["p"] <= 1,
+            on_click=turn,
+            args=(state["p"] - 1,),
+        )
+        st.button(
+            "Next page",
+            icon=":material/chevron_right:",
+            disabled=state["p"] >= pages,
+            on_click=turn,
+            args=(state["p"] + 1,),
+        )
         st.caption(f"Page {state['p']} of {pages:,}", width="content")
 
 
@@ -389,19 +424,48 @@ def day_range(spec: PageSpec, state: dict[str, Any], ds: Dataset, on_change=None
             set_state(spec, **{"from": begin, "to": stop})
         typed()
 
-    state["from"] = st.date_input("From", key=widget_key(spec, "from"), min_value=low, max_value=high,
-                                  format="YYYY-MM-DD", on_change=typed, width=150,
-                                  help=f"Papers from this day on. The table starts on {first}.")
-    state["to"] = st.date_input("To", key=widget_key(spec, "to"), min_value=low, max_value=high,
-                                format="YYYY-MM-DD", on_change=typed, width=150,
-                                help=f"Papers up to this day. The table ends on {last}.")
-    (pills_into or st).pills("Days", list(daily.RANGES), format_func=daily.RANGES.get, key=chosen,
-                             on_change=one_click, width="content", label_visibility="collapsed",
-                             help=f"Counted back from the newest papers ({last}).")
+    state["from"] = st.date_input(
+        "From",
+        key=widget_key(spec, "from"),
+        min_value=low,
+        max_value=high,
+        format="YYYY-MM-DD",
+        on_change=typed,
+        width=150,
+        help=f"Papers from this day on. The table starts on {first}.",
+    )
+    state["to"] = st.date_input(
+        "To",
+        key=widget_key(spec, "to"),
+        min_value=low,
+        max_value=high,
+        format="YYYY-MM-DD",
+        on_change=typed,
+        width=150,
+        help=f"Papers up to this day. The table ends on {last}.",
+    )
+    (pills_into or st).pills(
+        "Days",
+        list(daily.RANGES),
+        format_func=daily.RANGES.get,
+        key=chosen,
+        on_change=one_click,
+        width="content",
+        label_visibility="collapsed",
+        help=f"Counted back from the newest papers ({last}).",
+    )
 
 
-def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: str = "Papers from",
-                  into=None, offer: dict[str, str] | None = None, on_change=changed) -> str:
+def source_picker(
+    spec: PageSpec,
+    state: dict[str, Any],
+    ds: Dataset,
+    *,
+    label: str = "Papers from",
+    into=None,
+    offer: dict[str, str] | None = None,
+    on_change=changed,
+) -> str:
     """The papers counted (URL key ``src``): a choice of every source the table holds, with
     its number of papers; a link's source the table does not hold falls back to the
     default, saying so.  Returns the source in effect (``state["src"]`` too).  Drawn only
@@ -411,19 +475,29 @@ def source_picker(spec: PageSpec, state: dict[str, Any], ds: Dataset, *, label: 
     present = ds.sources
     options = offer or sources_module.choices(present)
     if state["src"] not in options:
-        st.warning(f"This table holds no papers from {md_escape(sources_module.source_name(state['src']))}; "
-                   f"showing {field.fallback}.", icon=":material/link_off:")
+        st.warning(
+            f"This table holds no papers from {md_escape(sources_module.source_name(state['src']))}; "
+            f"showing {field.fallback}.",
+            icon=":material/link_off:",
+        )
         state["src"] = field.default
         st.session_state[widget_key(spec, "src")] = field.default
     if len(present) > 1:
+
         def label_of(key: str) -> str:
             papers = ds.overview.papers if key == sources_module.ALL else present.get(key)
             return options[key] + (f" ({papers:,})" if papers is not None else "")
 
-        state["src"] = (into or st).selectbox(label, list(options), format_func=label_of, on_change=on_change,
-                                              key=widget_key(spec, "src"), width=260,
-                                              help="Which papers every number here counts. The Hugging Face "
-                                                   "daily list is a small, hand-picked share of arXiv.")
+        state["src"] = (into or st).selectbox(
+            label,
+            list(options),
+            format_func=label_of,
+            on_change=on_change,
+            key=widget_key(spec, "src"),
+            width=260,
+            help="Which papers every number here counts. The Hugging Face "
+            "daily list is a small, hand-picked share of arXiv.",
+        )
     return state["src"]
 
 
@@ -432,6 +506,7 @@ def composition_strip(spec: PageSpec, ds: Dataset, periods, state: dict[str, Any
     period by source (lib.trends.trends.composition), the denominator of its shares.  Returns the
     strip's tidy data (empty when not drawn)."""
     from lib import charts
+
     if len(ds.sources) <= 1:
         return pd.DataFrame({"label": [], "mixed": []})
     strip = trends_module.composition(periods, *ds.mix, state["from"], state["to"], src=src)
@@ -454,8 +529,14 @@ def mixed_windows_warning(spec: PageSpec, ds: Dataset, sentence: str) -> None:
     with st.container(horizontal=True, gap="small"):
         for single, name in sources_module.choices(ds.sources).items():
             if single != sources_module.ALL:
-                st.button(f"Count only {name}", key=f"{spec.path}.only.{single}", icon=":material/filter_alt:",
-                          on_click=set_state, args=(spec,), kwargs={"src": single})
+                st.button(
+                    f"Count only {name}",
+                    key=f"{spec.path}.only.{single}",
+                    icon=":material/filter_alt:",
+                    on_click=set_state,
+                    args=(spec,),
+                    kwargs={"src": single},
+                )
 
 
 def hf_badge(paper: Any) -> str:
@@ -504,16 +585,26 @@ def paper_meta(paper: Any, badge: bool = True) -> None:
     if len(paper.categories):
         facts.append(md_escape(" ".join(paper.categories[:4])))
     if known_id:
-        facts += [md_link("arXiv", arxiv_abs_url(known_id)), md_link("PDF", arxiv_pdf_url(known_id)),
-                  md_link("Hugging Face", hf_paper_url(known_id))]
+        facts += [
+            md_link("arXiv", arxiv_abs_url(known_id)),
+            md_link("PDF", arxiv_pdf_url(known_id)),
+            md_link("Hugging Face", hf_paper_url(known_id)),
+        ]
     repo = getattr(paper, "github_repo", None)
     if isinstance(repo, str) and md_link("GitHub", repo) != "GitHub":
         facts.append(md_link("GitHub", repo))
     st.markdown(" · ".join(facts))
 
 
-def paper_card(paper: Any, rank: int | None = None, *, snippet: str | None = None, note: str | None = None,
-               abstract: bool = True, badge: bool = True) -> None:
+def paper_card(
+    paper: Any,
+    rank: int | None = None,
+    *,
+    snippet: str | None = None,
+    note: str | None = None,
+    abstract: bool = True,
+    badge: bool = True,
+) -> None:
     """One paper as a card, the same on every page: its whole title (to its paper page),
     authors and facts, then the search snippet (``snippet``: markdown, already escaped), a
     note (``note``: plain text), or the abstract on demand.  ``badge=False``: no daily-list

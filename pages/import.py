@@ -1,4 +1,5 @@
 """Import: upload files in any supported format, preview what would change, then import."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,11 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.space("stretch")
     common.copy_link(IMPORT, {})
 if read_only():
-    st.error("This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "
-             "`python -m lib import PATH…`.", icon=":material/lock:")
+    st.error(
+        "This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "
+        "`python -m lib import PATH…`.",
+        icon=":material/lock:",
+    )
     st.stop()
 store = common.store()
 st.markdown(
@@ -39,19 +43,29 @@ uploads = st.file_uploader("Files", accept_multiple_files=True, key="import.file
 with st.expander("Options"):
     options = st.columns(3)
     fmt = options[0].selectbox("Format", ("detect",) + FORMATS, help="Override the detection for every file.")
-    year = options[1].number_input("Year of dates without one", min_value=1991, max_value=2100, value=None,
-                                   step=1, help="For a pasted page whose date line reads like 'Aug 12'.")
+    year = options[1].number_input(
+        "Year of dates without one",
+        min_value=1991,
+        max_value=2100,
+        value=None,
+        step=1,
+        help="For a pasted page whose date line reads like 'Aug 12'.",
+    )
     date = options[2].date_input("Listing day", value=None, help="The day every paper in these files was listed.")
 
 if not uploads:
     ds = common.dataset()
-    st.caption("The store is empty: the pages show the bundled demo until you import." if ds.is_sample else
-               f"The store holds {count_text(ds.overview.papers, 'paper')} (version {ds.version}).")
+    st.caption(
+        "The store is empty: the pages show the bundled demo until you import."
+        if ds.is_sample
+        else f"The store holds {count_text(ds.overview.papers, 'paper')} (version {ds.version})."
+    )
     st.stop()
 
 inputs = [InputFile.from_bytes(u.name, u.getvalue()) for u in uploads]
-settings = dict(fmt=None if fmt == "detect" else fmt, year=int(year) if year else None, date=date,
-                today=dt.date.today())
+settings = dict(
+    fmt=None if fmt == "detect" else fmt, year=int(year) if year else None, date=date, today=dt.date.today()
+)
 # The preview is kept for these files, options and store version: reruns do not re-parse.
 preview_key = (tuple(u.file_id for u in uploads), tuple(settings.items()), store.version())
 try:
@@ -80,8 +94,12 @@ if preview.rejected or preview.warnings:
     st.dataframe(problems, hide_index=True, width="stretch")
 first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
 first["sources"] = first["sources"].map(lambda keys: ", ".join(source_name(k) for k in keys))
-st.dataframe(first[["id", "date", "title", "authors", "upvotes", "sources"]], hide_index=True, width="stretch",
-             column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
+st.dataframe(
+    first[["id", "date", "title", "authors", "upvotes", "sources"]],
+    hide_index=True,
+    width="stretch",
+    column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")},
+)
 
 
 def confirm(key: tuple) -> None:
@@ -93,8 +111,13 @@ def confirm(key: tuple) -> None:
 if not c.changed:
     st.success("Everything in these files is already in the store: nothing to import.")
     st.stop()
-st.button(f"Import {c.added + c.updated:,} papers", type="primary", icon=":material/download:",
-          on_click=confirm, args=(preview_key,))
+st.button(
+    f"Import {c.added + c.updated:,} papers",
+    type="primary",
+    icon=":material/download:",
+    on_click=confirm,
+    args=(preview_key,),
+)
 if st.session_state.pop(CONFIRMED, None) == preview_key:
     try:
         with st.spinner("Importing…"):

@@ -1,4 +1,5 @@
 """One paper: everything known about it, and the ten most similar papers."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -23,8 +24,12 @@ if row is None:
     st.title("Paper")
     if paper_id:
         st.warning(f"No paper with id {paper_id!r} is in the table.", icon=":material/search_off:")
-        st.page_link("pages/search.py", label=f"Search for {md_escape(paper_id)}", icon=":material/search:",
-                     query_params=SEARCH.encode({"q": paper_id}))
+        st.page_link(
+            "pages/search.py",
+            label=f"Search for {md_escape(paper_id)}",
+            icon=":material/search:",
+            query_params=SEARCH.encode({"q": paper_id}),
+        )
         if arxiv_id(paper_id):
             st.markdown(f"Or open it on [arXiv]({arxiv_abs_url(paper_id)}) and import it.")
     else:
@@ -71,16 +76,24 @@ topic = int(model.dominant_[row]) if model is not None else -1
 if topic >= 0:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.markdown("**Topic**", width="content")
-        st.page_link("pages/topics.py", label=md_escape(model.labels_[topic]), icon=":material/topic:",
-                     query_params=TOPICS.encode({"topic": topic}))
+        st.page_link(
+            "pages/topics.py",
+            label=md_escape(model.labels_[topic]),
+            icon=":material/topic:",
+            query_params=TOPICS.encode({"topic": topic}),
+        )
 st.subheader("Abstract", anchor=False)
 st.markdown(md_escape(paper.abstract) if paper.abstract else "*No abstract in the source.*")
-st.caption(f"{'Sources' if len(paper.sources) > 1 else 'Source'}: "
-           f"{md_escape(', '.join(source_name(s) for s in paper.sources))} · id {md_escape(paper.id)}")
+st.caption(
+    f"{'Sources' if len(paper.sources) > 1 else 'Source'}: "
+    f"{md_escape(', '.join(source_name(s) for s in paper.sources))} · id {md_escape(paper.id)}"
+)
 
 st.subheader("Similar papers", anchor=False)
-st.caption("Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
-           "(the paper's 25 most distinctive terms).")
+st.caption(
+    "Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
+    "(the paper's 25 most distinctive terms)."
+)
 index = common.search_index(ds)
 neighbours = search.similar(index, ds.table, row, k=SIMILAR)
 if not neighbours:

@@ -1,12 +1,13 @@
 """Saved views: the team's named links, each with its feed and the command for its digest."""
+
 from __future__ import annotations
 
 import streamlit as st
 
 from lib.errors import PapersError
+from lib.team.views import Resources, ViewLink, atom_feed, view_papers
 from lib.text import md_escape
 from lib.urlstate import PAGES
-from lib.team.views import Resources, ViewLink, atom_feed, view_papers
 from pages import common
 
 VIEWS = PAGES["views"]
@@ -22,11 +23,13 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.title("Saved views", width="content")
     st.space("stretch")
     common.copy_link(VIEWS, {})
-st.caption("A saved view is a name and a link — any Daily Papers, Search, Trends or Topics view. Save one with "
-           "**Save view** beside a page's **Copy link**, or with `python -m lib views add NAME LINK`. Links are kept "
-           "relative to the dashboard, so they survive a move to another host or port. Each view has an Atom feed of "
-           "its newest papers and a digest of what is new, by e-mail: "
-           "`python -m lib digest NAME --since 7d --send --to you@lab.org` (put it in cron).")
+st.caption(
+    "A saved view is a name and a link — any Daily Papers, Search, Trends or Topics view. Save one with "
+    "**Save view** beside a page's **Copy link**, or with `python -m lib views add NAME LINK`. Links are kept "
+    "relative to the dashboard, so they survive a move to another host or port. Each view has an Atom feed of "
+    "its newest papers and a digest of what is new, by e-mail: "
+    "`python -m lib digest NAME --since 7d --send --to you@lab.org` (put it in cron)."
+)
 try:
     views = store.read_views()
 except PapersError as exc:
@@ -64,15 +67,25 @@ for name, link in sorted(views.items()):
             continue
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             page_file = "pages/home.py" if view.page == "home" else f"pages/{view.page}.py"
-            st.page_link(page_file, label=f"**{md_escape(name)}**", icon=":material/bookmark:",
-                         query_params=PAGES[view.page].encode(view.state))
+            st.page_link(
+                page_file,
+                label=f"**{md_escape(name)}**",
+                icon=":material/bookmark:",
+                query_params=PAGES[view.page].encode(view.state),
+            )
             st.space("stretch")
             common.copy_button(view.url, key=f"copy-{name}")
             st.download_button(
-                "Atom feed", lambda view=view, name=name: atom_feed(name, view, view_papers(view, resources, None, 50,
-                                                                                          newest_first=True)),
-                f"{name}.atom.xml".replace("/", "-"), "application/atom+xml", icon=":material/rss_feed:",
-                on_click="ignore", key=f"feed-{name}")
+                "Atom feed",
+                lambda view=view, name=name: atom_feed(
+                    name, view, view_papers(view, resources, None, 50, newest_first=True)
+                ),
+                f"{name}.atom.xml".replace("/", "-"),
+                "application/atom+xml",
+                icon=":material/rss_feed:",
+                on_click="ignore",
+                key=f"feed-{name}",
+            )
             if not common.read_only():
                 st.button("Remove", key=f"remove-{name}", icon=":material/delete:", on_click=remove, args=(name, link))
         st.caption(md_escape(link))

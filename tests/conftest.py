@@ -1,4 +1,5 @@
 """Shared test fixtures: a real on-disk store, AppTest, and a real browser on a real server."""
+
 from __future__ import annotations
 
 import json
@@ -16,23 +17,67 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # A small table in our own JSON Lines format: three days, known upvotes and listing order.
 THREE_DAYS = [
-    {"id": "2501.00001", "title": "Sparse Mixtures for Tabular Forecasting", "abstract": "We forecast tables.",
-     "authors": ["Ada One", "Bo Two"], "date": "2025-01-06", "upvotes": 3},
-    {"id": "2501.00002", "title": "Agents That Plan With Maps", "abstract": "Planning agents with maps.",
-     "authors": ["Cy Three"], "date": "2025-01-06", "upvotes": 40},
-    {"id": "2501.00003", "title": "Retrieval Heads in Long Context", "abstract": "Heads that retrieve.",
-     "authors": ["Di Four"], "date": "2025-01-06", "upvotes": 12},
-    {"id": "2501.00004", "title": "Diffusion Policies for Robots", "abstract": "Robots diffuse.",
-     "authors": ["Ed Five"], "date": "2025-01-08", "upvotes": 7},
-    {"id": "2501.00005", "title": "Speculative Decoding at Scale", "abstract": "Faster decoding.",
-     "authors": ["Fa Six"], "date": "2025-01-09", "upvotes": 1},
-    {"id": "2501.00006", "title": "Tokenizers Are Models Too", "abstract": "On tokenizers.",
-     "authors": ["Gi Seven"], "date": "2025-01-09", "upvotes": 99},
+    {
+        "id": "2501.00001",
+        "title": "Sparse Mixtures for Tabular Forecasting",
+        "abstract": "We forecast tables.",
+        "authors": ["Ada One", "Bo Two"],
+        "date": "2025-01-06",
+        "upvotes": 3,
+    },
+    {
+        "id": "2501.00002",
+        "title": "Agents That Plan With Maps",
+        "abstract": "Planning agents with maps.",
+        "authors": ["Cy Three"],
+        "date": "2025-01-06",
+        "upvotes": 40,
+    },
+    {
+        "id": "2501.00003",
+        "title": "Retrieval Heads in Long Context",
+        "abstract": "Heads that retrieve.",
+        "authors": ["Di Four"],
+        "date": "2025-01-06",
+        "upvotes": 12,
+    },
+    {
+        "id": "2501.00004",
+        "title": "Diffusion Policies for Robots",
+        "abstract": "Robots diffuse.",
+        "authors": ["Ed Five"],
+        "date": "2025-01-08",
+        "upvotes": 7,
+    },
+    {
+        "id": "2501.00005",
+        "title": "Speculative Decoding at Scale",
+        "abstract": "Faster decoding.",
+        "authors": ["Fa Six"],
+        "date": "2025-01-09",
+        "upvotes": 1,
+    },
+    {
+        "id": "2501.00006",
+        "title": "Tokenizers Are Models Too",
+        "abstract": "On tokenizers.",
+        "authors": ["Gi Seven"],
+        "date": "2025-01-09",
+        "upvotes": 99,
+    },
 ]
 
 
@@ -113,11 +158,22 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless=true",
-             f"--server.port={self.port}", "--server.address=127.0.0.1",
-             "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-            cwd=ROOT, env={**os.environ, "PAPERS_DATA": str(data)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.headless=true",
+                f"--server.port={self.port}",
+                "--server.address=127.0.0.1",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PAPERS_DATA": str(data)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -161,9 +217,16 @@ def wait_for_app(page) -> None:
 # Six months of papers that all mention "agent": on a trends chart of "agent" every
 # point sits at 100%, so a browser test knows where to click.
 AGENT_MONTHS = [
-    {"id": f"2503.{m:02d}{i:03d}", "title": f"Agent study {m}-{i}", "abstract": f"An agent, case {i}.",
-     "authors": ["Ann Author"], "date": f"2025-{m:02d}-1{i}", "upvotes": i}
-    for m in range(1, 7) for i in range(3)
+    {
+        "id": f"2503.{m:02d}{i:03d}",
+        "title": f"Agent study {m}-{i}",
+        "abstract": f"An agent, case {i}.",
+        "authors": ["Ann Author"],
+        "date": f"2025-{m:02d}-1{i}",
+        "upvotes": i,
+    }
+    for m in range(1, 7)
+    for i in range(3)
 ]
 
 

@@ -13,6 +13,7 @@ Scripted failures: :meth:`Reply.status` (429 with ``Retry-After``, 500, ...),
 is closed) and :meth:`Reply.slow` (the answer starts after ``delay`` seconds: longer than the
 client's timeout).  An unknown key answers 404 (and is logged like any request).
 """
+
 from __future__ import annotations
 
 import json
@@ -33,26 +34,26 @@ class Reply:
     delay: float = 0.0  # seconds before the status line
 
     @classmethod
-    def json(cls, data, code: int = 200) -> "Reply":
+    def json(cls, data, code: int = 200) -> Reply:
         return cls(code, json.dumps(data).encode("utf-8"), (("Content-Type", "application/json"),))
 
     @classmethod
-    def xml(cls, text: str | bytes, code: int = 200) -> "Reply":
+    def xml(cls, text: str | bytes, code: int = 200) -> Reply:
         body = text.encode("utf-8") if isinstance(text, str) else text
         return cls(code, body, (("Content-Type", "application/atom+xml; charset=utf-8"),))
 
     @classmethod
-    def status(cls, code: int, retry_after: int | str | None = None, body: bytes = b"") -> "Reply":
+    def status(cls, code: int, retry_after: int | str | None = None, body: bytes = b"") -> Reply:
         headers = (("Retry-After", str(retry_after)),) if retry_after is not None else ()
         return cls(code, body or f"status {code}".encode(), headers)
 
     @classmethod
-    def truncated(cls, reply: "Reply", keep: int = 10, missing: int = 100) -> "Reply":
+    def truncated(cls, reply: Reply, keep: int = 10, missing: int = 100) -> Reply:
         """``reply`` cut after ``keep`` bytes while announcing ``missing`` more, then closed."""
         return cls(reply.code, reply.body[:keep], reply.headers, declared_length=len(reply.body) + missing)
 
     @classmethod
-    def slow(cls, reply: "Reply", delay: float) -> "Reply":
+    def slow(cls, reply: Reply, delay: float) -> Reply:
         return cls(reply.code, reply.body, reply.headers, reply.declared_length, delay)
 
 
@@ -95,7 +96,7 @@ class ReplayServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.0"  # one request per connection, closed after the answer
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path, query = _split(self.path)
                 reply = server._next(Request(path, query, time.monotonic(), dict(self.headers.items())))
                 try:
@@ -121,8 +122,7 @@ class ReplayServer:
         self._httpd.block_on_close = False  # a slow reply still sleeping must not hold up close()
         self.port = self._httpd.server_address[1]
         self.url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # --- scripting -----------------------------------------------------------------------
     def add(self, url: str, *replies: Reply) -> None:
@@ -155,7 +155,7 @@ class ReplayServer:
             self.requests.clear()
 
     # --- lifetime ----------------------------------------------------------------------
-    def start(self) -> "ReplayServer":
+    def start(self) -> ReplayServer:
         self._thread.start()
         return self
 
@@ -164,7 +164,7 @@ class ReplayServer:
         self._httpd.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "ReplayServer":
+    def __enter__(self) -> ReplayServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -1,12 +1,11 @@
 """AppTest of the Daily Papers home page: sample data, URL round trips, bad links."""
+
 import datetime as dt
 import re
 from urllib.parse import parse_qsl
 
 import pytest
-
 from conftest import THREE_DAYS, copy_links
-
 
 CARD_TITLE = re.compile(r"^\*\*\d+\. (?P<title>.*)\*\*$")
 
@@ -145,15 +144,26 @@ def test_chart_period_round_trip(app, three_day_store):
 def test_papers_on_a_day_takes_only_that_days_rows_in_order():
     import datetime as dt
 
-    import numpy as np
     import pyarrow as pa
 
     from lib import daily
     from lib.store.schema import make_record, records_to_table, to_frame
 
-    records = [make_record({"id": f"2501.{i:05d}", "title": f"Paper {i}", "abstract": "x", "authors": ["A"],
-                            "date": dt.date(2025, 1, 1 + i % 3), "upvotes": None if i == 4 else i},
-                           sources=["hf"], today=dt.date(2026, 1, 1)) for i in range(9)]
+    records = [
+        make_record(
+            {
+                "id": f"2501.{i:05d}",
+                "title": f"Paper {i}",
+                "abstract": "x",
+                "authors": ["A"],
+                "date": dt.date(2025, 1, 1 + i % 3),
+                "upvotes": None if i == 4 else i,
+            },
+            sources=["hf"],
+            today=dt.date(2026, 1, 1),
+        )
+        for i in range(9)
+    ]
     table = records_to_table(records)
     table = pa.Table.from_batches(table.to_batches(max_chunksize=2))  # several chunks, as a big table has
     dates = to_frame(table)["date"].to_numpy()
@@ -170,6 +180,7 @@ def test_the_sample_day_pages_through_all_its_papers(app, empty_store):
     """The seed page's day of the demo, 78 papers at 25 a page: pages of 25, 25, 25 and 3, every
     paper once, and p=5 falls back."""
     from lib import daily
+
     seen = []
     for page, expected in ((1, 25), (2, 25), (3, 25), (4, 78 - 3 * daily.PAGE_SIZE)):
         app.query_params.update({"date": "2025-08-12", "p": str(page)})
@@ -201,17 +212,46 @@ HF_DAY = "2025-09-08"
 # arXiv listings in our JSON Lines format (arXiv categories: the importer reads them as arXiv's);
 # 2509.05501 is also on the Hugging Face list of 2025-09-08, and arXiv dates it by its v1 day
 ARXIV_PAPERS = [
-    {"id": "2509.05501", "title": "Echo Chambers in Tool-Using Agents", "authors": ["Mei Tanaka", "Oskar Lund"],
-     "abstract": "Agents that call other agents as tools amplify each other's mistakes.",
-     "published": "2025-09-04", "categories": ["cs.AI"]},
-    {"id": "2509.06001", "title": "Memory for Web Agents", "authors": ["Ana Souza"],
-     "abstract": "A web agent that remembers pages it visited.", "published": HF_DAY, "categories": ["cs.CL"]},
-    {"id": "2509.06002", "title": "Sparse Attention Kernels", "authors": ["Li Wei"],
-     "abstract": "Faster kernels for sparse attention.", "published": HF_DAY, "categories": ["cs.LG"]},
-    {"id": "2509.03001", "title": "Dialect-Aware Translation Metrics", "authors": ["Farah Aziz"],
-     "abstract": "Metrics that do not penalise dialects.", "published": "2025-09-05", "categories": ["cs.CL"]},
-    {"id": "2509.03002", "title": "Shadows Tell Time", "authors": ["Hiro Nakamura"],
-     "abstract": "Shadow length reveals the capture hour.", "published": "2025-09-05", "categories": ["cs.CV"]},
+    {
+        "id": "2509.05501",
+        "title": "Echo Chambers in Tool-Using Agents",
+        "authors": ["Mei Tanaka", "Oskar Lund"],
+        "abstract": "Agents that call other agents as tools amplify each other's mistakes.",
+        "published": "2025-09-04",
+        "categories": ["cs.AI"],
+    },
+    {
+        "id": "2509.06001",
+        "title": "Memory for Web Agents",
+        "authors": ["Ana Souza"],
+        "abstract": "A web agent that remembers pages it visited.",
+        "published": HF_DAY,
+        "categories": ["cs.CL"],
+    },
+    {
+        "id": "2509.06002",
+        "title": "Sparse Attention Kernels",
+        "authors": ["Li Wei"],
+        "abstract": "Faster kernels for sparse attention.",
+        "published": HF_DAY,
+        "categories": ["cs.LG"],
+    },
+    {
+        "id": "2509.03001",
+        "title": "Dialect-Aware Translation Metrics",
+        "authors": ["Farah Aziz"],
+        "abstract": "Metrics that do not penalise dialects.",
+        "published": "2025-09-05",
+        "categories": ["cs.CL"],
+    },
+    {
+        "id": "2509.03002",
+        "title": "Shadows Tell Time",
+        "authors": ["Hiro Nakamura"],
+        "abstract": "Shadow length reveals the capture hour.",
+        "published": "2025-09-05",
+        "categories": ["cs.CV"],
+    },
 ]
 # the list's order (hf_rank) is the response's: 2509.05501 first, 2509.05502 second
 HF_LISTED = ["Echo Chambers in Tool-Using Agents", "Counting Sheep: Sleep-Stage Classification from Phone Audio"]

@@ -1,4 +1,5 @@
 """AppTest of the Import page: upload, preview, confirm; bad files change nothing."""
+
 import json
 
 from conftest import THREE_DAYS, open_page, table_state
@@ -67,9 +68,11 @@ def test_preview_lists_rejected_records_with_their_line(app, empty_store):
 def test_malformed_file_is_an_error_and_the_store_is_untouched(app, three_day_store):
     before = table_state(three_day_store)
     open_import_page(app)
-    feed = (b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
-            b"<id>https://arxiv.org/api/errors#incorrect_id_format_for_abc</id><title>Error</title>"
-            b"<summary>incorrect id format for abc</summary></entry></feed>")
+    feed = (
+        b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+        b"<id>https://arxiv.org/api/errors#incorrect_id_format_for_abc</id><title>Error</title>"
+        b"<summary>incorrect id format for abc</summary></entry></feed>"
+    )
     app.file_uploader[0].set_value(("query.xml", feed, "application/xml")).run()
     assert not app.exception
     assert any("arXiv API answered with an error" in e.value for e in app.error)

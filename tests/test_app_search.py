@@ -1,9 +1,9 @@
 """AppTest of the Search and Paper pages: URL round trips for every key, jumps, bad links."""
+
 import datetime as dt
 import re
 
 import pytest
-
 from conftest import THREE_DAYS, open_page
 
 
@@ -40,14 +40,32 @@ def test_empty_query_browses_newest_first(app, three_day_store):
     "params, expected_titles",
     [
         ({"q": "agents"}, ["Agents That Plan With Maps"]),
-        ({"q": "decoding OR tokenizers", "sort": "oldest"}, ["Speculative Decoding at Scale", "Tokenizers Are Models Too"]),
-        ({"sort": "upvotes", "from": "2025-01-06", "to": "2025-01-08"},
-         ["Agents That Plan With Maps", "Retrieval Heads in Long Context", "Diffusion Policies for Robots",
-          "Sparse Mixtures for Tabular Forecasting"]),
-        ({"sort": "upvotes", "up": "10"}, ["Tokenizers Are Models Too", "Agents That Plan With Maps", "Retrieval Heads in Long Context"]),
+        (
+            {"q": "decoding OR tokenizers", "sort": "oldest"},
+            ["Speculative Decoding at Scale", "Tokenizers Are Models Too"],
+        ),
+        (
+            {"sort": "upvotes", "from": "2025-01-06", "to": "2025-01-08"},
+            [
+                "Agents That Plan With Maps",
+                "Retrieval Heads in Long Context",
+                "Diffusion Policies for Robots",
+                "Sparse Mixtures for Tabular Forecasting",
+            ],
+        ),
+        (
+            {"sort": "upvotes", "up": "10"},
+            ["Tokenizers Are Models Too", "Agents That Plan With Maps", "Retrieval Heads in Long Context"],
+        ),
         ({"q": "author:Cy"}, ["Agents That Plan With Maps"]),
-        ({"q": "-robots", "sort": "oldest", "to": "2025-01-08"},
-         ["Sparse Mixtures for Tabular Forecasting", "Agents That Plan With Maps", "Retrieval Heads in Long Context"]),
+        (
+            {"q": "-robots", "sort": "oldest", "to": "2025-01-08"},
+            [
+                "Sparse Mixtures for Tabular Forecasting",
+                "Agents That Plan With Maps",
+                "Retrieval Heads in Long Context",
+            ],
+        ),
     ],
 )
 def test_shared_links_reproduce_the_view(app, three_day_store, params, expected_titles):
@@ -211,8 +229,9 @@ def test_src_hf_finds_only_the_daily_lists_papers(app, mixed_store):
 
     frame = load(Store(mixed_store)).frame
     on_list = frame[frame["sources"].map(lambda s: "hf" in list(s))]
-    expected = sorted(on_list.loc[on_list["title"].str.contains("Agent") | on_list["abstract"].str.contains("agent"),
-                                  "title"])
+    expected = sorted(
+        on_list.loc[on_list["title"].str.contains("Agent") | on_list["abstract"].str.contains("agent"), "title"]
+    )
     open_page(app, "pages/search.py", {"q": "agents", "src": "hf"})
     assert not app.warning
     assert sorted(result_titles(app)) == expected == ["Echo Chambers in Tool-Using Agents"]

@@ -4,6 +4,7 @@ back with a warning, one topic's page links onwards, and the one-day sample is h
 
 What the page shows is compared with what lib.topics.topics computes for the same papers and k
 (the model is deterministic), and with counts read off the fixture's records."""
+
 from __future__ import annotations
 
 import collections
@@ -15,19 +16,17 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+import topics_fixture as fx
+from conftest import ROOT, open_page, write_jsonl
 
-from lib.trends import terms
-
-from lib.topics import topics
 from lib.dataset import load
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
-from lib.trends.terms import TermIndex
 from lib.text import md_escape
+from lib.topics import topics
 from lib.topics.topics import TopicModel
-
-import topics_fixture as fx
-from conftest import ROOT, open_page, write_jsonl
+from lib.trends import terms
+from lib.trends.terms import TermIndex
 
 AUTO = topics.auto_k(fx.PER_THEME * len(fx.THEMES))  # 120 papers -> 3
 
@@ -56,8 +55,13 @@ def topics_store(tmp_path_factory):
     fresh = TopicModel(AUTO).fit(TermIndex.build(ds.table))
     assert fresh.labels_ == saved[AUTO].labels_
     themes = fx.themes_by_id()
-    return SimpleNamespace(data=data, ds=ds, models={**saved, AUTO: fresh}, frame=ds.frame,
-                           themes=np.array([themes[i] for i in ds.frame["id"]]))
+    return SimpleNamespace(
+        data=data,
+        ds=ds,
+        models={**saved, AUTO: fresh},
+        frame=ds.frame,
+        themes=np.array([themes[i] for i in ds.frame["id"]]),
+    )
 
 
 @pytest.fixture
@@ -217,9 +221,14 @@ def test_every_key_round_trips(app, store, params):
 
 @pytest.mark.parametrize(
     "params, canonical",
-    [({"k": "0"}, {}), ({"k": " 3 "}, {"k": "3"}), ({"by": "QUARTER"}, {"by": "quarter"}),
-     ({"norm": "share", "by": "month"}, {}), ({"topic": "1", "k": "3"}, {"k": "3", "topic": "1"}),
-     ({"to": "2024-12-31", "from": "2024-01-01"}, {"from": "2024-01-01", "to": "2024-12-31"})],
+    [
+        ({"k": "0"}, {}),
+        ({"k": " 3 "}, {"k": "3"}),
+        ({"by": "QUARTER"}, {"by": "quarter"}),
+        ({"norm": "share", "by": "month"}, {}),
+        ({"topic": "1", "k": "3"}, {"k": "3", "topic": "1"}),
+        ({"to": "2024-12-31", "from": "2024-01-01"}, {"from": "2024-01-01", "to": "2024-12-31"}),
+    ],
 )
 def test_links_come_back_canonical(app, store, params, canonical):
     open_topics(app, params)
@@ -249,8 +258,7 @@ def test_changing_period_norm_and_days_rewrites_the_url(app, store):
     assert dict(app.query_params) == {"k": "3", "by": "year", "norm": "count"}
     app.date_input[0].set_value(dt.date(2024, 1, 1)).run()
     app.date_input[1].set_value(dt.date(2024, 12, 31)).run()
-    assert dict(app.query_params) == {"k": "3", "by": "year", "norm": "count", "from": "2024-01-01",
-                                      "to": "2024-12-31"}
+    assert dict(app.query_params) == {"k": "3", "by": "year", "norm": "count", "from": "2024-01-01", "to": "2024-12-31"}
     spec, shares = chart(app, "area")
     assert list(shares.drop_duplicates("label")["label"]) == ["2024"]
     assert spec["encoding"]["y"]["field"] == "papers"
@@ -307,8 +315,10 @@ def test_one_topic_page_links_onwards(app, store, theme):
     assert all(w.strip() in fx.VOCABULARY[theme] for w in top4.split(","))
     # related topics: every other topic with a positive similarity, most similar first, keeping k
     related = model.related(topic)
-    expected = [(md_escape(f"{r.label} ({r.similarity:.2f})"), "topics", {"k": "3", "topic": str(r.topic)})
-                for r in related.itertuples()]
+    expected = [
+        (md_escape(f"{r.label} ({r.similarity:.2f})"), "topics", {"k": "3", "topic": str(r.topic)})
+        for r in related.itertuples()
+    ]
     assert [link for link in links if link[1] == "topics" and "topic" in link[2]] == expected
     assert topic not in set(related["topic"]) and len(expected) == 2
     # the top terms chart is the topic's top terms
@@ -391,8 +401,9 @@ def test_a_model_the_page_fitted_can_be_shown_again(app, empty_store, tmp_path):
 
 def test_papers_sharing_no_word_show_an_error_not_a_traceback(app, three_day_store):
     open_topics(app)
-    assert [e.value for e in app.error] == ["Cannot find topics in 6 papers: no word is shared by enough of them. "
-                                            "Import more papers."]
+    assert [e.value for e in app.error] == [
+        "Cannot find topics in 6 papers: no word is shared by enough of them. Import more papers."
+    ]
 
 
 def test_one_topic_offers_its_atom_feed(app, store):
@@ -444,9 +455,11 @@ def test_emerging_topics_say_when_their_windows_hold_different_sources(app, tmp_
     monkeypatch.setenv("PAPERS_DATA", str(tmp_path / "data"))
     open_topics(app)
     warned = [w.value for w in app.warning if "different sources" in w.value]
-    assert warned == ["The two windows hold different sources: 0% of the recent papers are from your file "
-                      "topics.jsonl, against 100% of the baseline's. A topic may rise or fade only because of what "
-                      "was imported: choose a single source to compare like with like."]
+    assert warned == [
+        "The two windows hold different sources: 0% of the recent papers are from your file "
+        "topics.jsonl, against 100% of the baseline's. A topic may rise or fade only because of what "
+        "was imported: choose a single source to compare like with like."
+    ]
     button = next(b for b in app.button if b.label == "Count only Hugging Face daily list")
     button.click().run()
     assert dict(app.query_params) == {"src": "hf"}

@@ -1,8 +1,8 @@
 """AppTest of the Trends page: every URL key round-trips, bad values fall back, thin data is honest."""
+
 import datetime as dt
 
 import pytest
-
 from conftest import SHARED, open_page, write_jsonl
 
 # Four months of papers; "agent" grows, "diffusion" fades.
@@ -10,15 +10,19 @@ MONTHS = ["2025-01-15", "2025-02-15", "2025-03-15", "2025-04-15"]
 PAPERS = [
     {"id": f"2501.{i:05d}", "title": title, "abstract": abstract, "authors": ["A B"], "date": day}
     for i, (day, title, abstract) in enumerate(
-        [(MONTHS[0], "Diffusion models for images", "We study diffusion."),
-         (MONTHS[0], "A survey of graphs", "Graphs everywhere."),
-         (MONTHS[1], "An agent that plans", "The agent plans with diffusion."),
-         (MONTHS[1], "Sparse attention", "Attention is sparse."),
-         (MONTHS[2], "Agents at scale", "Many agents cooperate."),
-         (MONTHS[2], "Agent benchmarks", "We benchmark an agent."),
-         (MONTHS[3], "Multi-agent reinforcement learning", "Agents learn."),
-         (MONTHS[3], "Tool-using agents", "An agent uses tools."),
-         (MONTHS[3], "Quantum kernels", "Kernels, not agents? No: kernels.")], start=1)
+        [
+            (MONTHS[0], "Diffusion models for images", "We study diffusion."),
+            (MONTHS[0], "A survey of graphs", "Graphs everywhere."),
+            (MONTHS[1], "An agent that plans", "The agent plans with diffusion."),
+            (MONTHS[1], "Sparse attention", "Attention is sparse."),
+            (MONTHS[2], "Agents at scale", "Many agents cooperate."),
+            (MONTHS[2], "Agent benchmarks", "We benchmark an agent."),
+            (MONTHS[3], "Multi-agent reinforcement learning", "Agents learn."),
+            (MONTHS[3], "Tool-using agents", "An agent uses tools."),
+            (MONTHS[3], "Quantum kernels", "Kernels, not agents? No: kernels."),
+        ],
+        start=1,
+    )
 ]
 
 
@@ -53,8 +57,16 @@ def test_default_view_draws_lines_and_the_emerging_tables(app, trend_store):
         {"smooth": "1"},
         {"from": "2025-02-01", "to": "2025-03-31"},
         {"recent": "30", "baseline": "60"},
-        {"terms": "agen*", "by": "week", "norm": "count", "smooth": "2", "from": "2025-01-01",
-         "to": "2025-04-30", "recent": "14", "baseline": "28"},
+        {
+            "terms": "agen*",
+            "by": "week",
+            "norm": "count",
+            "smooth": "2",
+            "from": "2025-01-01",
+            "to": "2025-04-30",
+            "recent": "14",
+            "baseline": "28",
+        },
     ],
 )
 def test_every_key_round_trips(app, trend_store, params):
@@ -85,9 +97,16 @@ def test_changing_widgets_rewrites_the_url(app, trend_store):
 
 @pytest.mark.parametrize(
     "params, fragment",
-    [({"by": "decade"}, "by="), ({"norm": "zscore"}, "norm="), ({"smooth": "-1"}, "smooth="),
-     ({"smooth": "99"}, "smooth="), ({"from": "2025-02-31"}, "from="), ({"recent": "0"}, "recent="),
-     ({"baseline": "lots"}, "baseline="), ({"terms": "x" * 700}, "terms=")],
+    [
+        ({"by": "decade"}, "by="),
+        ({"norm": "zscore"}, "norm="),
+        ({"smooth": "-1"}, "smooth="),
+        ({"smooth": "99"}, "smooth="),
+        ({"from": "2025-02-31"}, "from="),
+        ({"recent": "0"}, "recent="),
+        ({"baseline": "lots"}, "baseline="),
+        ({"terms": "x" * 700}, "terms="),
+    ],
 )
 def test_bad_values_fall_back_with_a_warning(app, trend_store, params, fragment):
     open_trends(app, params)
@@ -132,16 +151,24 @@ def test_coming_back_by_the_navigation_shows_the_page_as_its_url_says(app, trend
     drawn from that URL, never from the widgets' own fallbacks (Streamlit forgets the
     state of widgets that are not drawn; by=day and today's dates would then appear)."""
     open_page(app, page)
-    first = {w.key: w.value for kind in ("text_input", "selectbox", "number_input", "date_input")
-             for w in app.get(kind) if w.key}
+    first = {
+        w.key: w.value
+        for kind in ("text_input", "selectbox", "number_input", "date_input")
+        for w in app.get(kind)
+        if w.key
+    }
     for other in ("pages/home.py", "pages/views.py", "pages/home.py"):
         app.query_params.clear()
         app.switch_page(other).run()
     app.query_params.clear()
     app.switch_page(page).run()
     assert not app.exception, app.exception
-    again = {w.key: w.value for kind in ("text_input", "selectbox", "number_input", "date_input")
-             for w in app.get(kind) if w.key}
+    again = {
+        w.key: w.value
+        for kind in ("text_input", "selectbox", "number_input", "date_input")
+        for w in app.get(kind)
+        if w.key
+    }
     assert again == first
     assert dict(app.query_params) == {}
 

@@ -1,4 +1,5 @@
 """AppTest of saved views: save from Copy link, list them, remove; read-only hides writes."""
+
 from conftest import copy_links, open_page
 
 from lib.store.store import Store
@@ -29,8 +30,9 @@ def test_save_button_needs_a_name(app, three_day_store):
 
 
 def test_views_are_listed_with_their_feed_and_can_be_removed(app, three_day_store):
-    Store(three_day_store).write_views({"agents": "http://localhost:8501/search?q=agents",
-                                        "broken": "http://localhost:8501/import"})
+    Store(three_day_store).write_views(
+        {"agents": "http://localhost:8501/search?q=agents", "broken": "http://localhost:8501/import"}
+    )
     open_page(app, "pages/views.py")
     links = [l for l in app.page_link if l.value.startswith("**")]
     assert [l.value for l in links] == ["**agents**"]
@@ -41,8 +43,10 @@ def test_views_are_listed_with_their_feed_and_can_be_removed(app, three_day_stor
     assert list(Store(three_day_store).read_views()) == ["broken"]
     assert any("Removed “agents”" in i.value for i in app.info)
     next(b for b in app.button if b.label == "Undo").click().run()  # a removal can be undone
-    assert Store(three_day_store).read_views() == {"agents": "http://localhost:8501/search?q=agents",
-                                                   "broken": "http://localhost:8501/import"}
+    assert Store(three_day_store).read_views() == {
+        "agents": "http://localhost:8501/search?q=agents",
+        "broken": "http://localhost:8501/import",
+    }
     assert not [b for b in app.button if b.label == "Undo"]
 
 
@@ -53,8 +57,11 @@ def test_relative_and_absolute_views_both_open_and_copy(app, three_day_store, mo
     assert [l.query_string for l in app.page_link if l.value.startswith("**")] == ["terms=agent", "q=x"]
     # a relative view is copied on the site the browser is on (AppTest has no browser: the site of
     # PAPERS_BASE_URL), an old absolute one on its own
-    assert copy_links(app) == ["/views", "https://team.example/papers/trends?terms=agent",
-                               "http://lab.org/papers/search?q=x"]
+    assert copy_links(app) == [
+        "/views",
+        "https://team.example/papers/trends?terms=agent",
+        "http://lab.org/papers/search?q=x",
+    ]
 
 
 def test_read_only_dashboard_cannot_save_or_remove(app, three_day_store, monkeypatch):

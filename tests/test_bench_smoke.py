@@ -1,4 +1,5 @@
 """Benchmarks are not tests, but they must keep running: a small smoke run of each script."""
+
 import json
 import subprocess
 import sys
@@ -8,9 +9,14 @@ from conftest import ROOT
 
 def test_bench_run_quick_without_browser(tmp_path):
     out = tmp_path / "results.json"
-    done = subprocess.run([sys.executable, "bench/run.py", "--quick", "--no-browser", f"--out={out}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600,
-                          env={"BENCH_WORK": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--no-browser", f"--out={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"BENCH_WORK": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     figures = json.loads(out.read_text())
     assert figures and all({"figure", "unit", "ours", "peers", "goal", "met"} <= set(f) for f in figures)
@@ -54,10 +60,16 @@ def test_a_run_that_reused_a_build_keeps_the_measured_build_figures(monkeypatch)
     def row(name, ours):
         return {"figure": name, "unit": "s", "ours": ours, "peers": {}, "goal": "", "met": None, "bench": "scale"}
 
-    earlier = [row("full build 9: search", 100.0), row("full build 9: total (one process)", 300.0),
-               row("cold start", 4.0)]
-    now = [row("full build 9: search (loaded)", 0.1), row("full build 9: total (one process)", 0.1),
-           row("cold start", 3.5)]
+    earlier = [
+        row("full build 9: search", 100.0),
+        row("full build 9: total (one process)", 300.0),
+        row("cold start", 4.0),
+    ]
+    now = [
+        row("full build 9: search (loaded)", 0.1),
+        row("full build 9: total (one process)", 0.1),
+        row("cold start", 3.5),
+    ]
     assert keep_measured_builds(earlier, now) == earlier[:2] + [now[2]]
     built_now = [row("full build 9: search", 90.0), row("full build 9: total (one process)", 280.0)]
     assert keep_measured_builds(earlier, built_now) == built_now  # a measured build replaces the old one

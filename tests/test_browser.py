@@ -1,11 +1,11 @@
 """Real-browser tests: what only a browser shows (a shared link opened from scratch)."""
+
 import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import wait_for_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +37,8 @@ def test_changing_the_order_rewrites_the_address_bar(sample_server, page):
 
 
 def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_server, browser):
-    from lib.search import search
     from lib.dataset import load
+    from lib.search import search
     from lib.search.index import SearchIndex
     from lib.store.store import Store
 
@@ -54,9 +54,11 @@ def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_se
     links.first.wait_for()
     # the cards stream in as the run goes: wait (retrying) for the first three to be the expected ones
     expect(links.filter(has_text=re.compile(r"^[1-3]\. "))).to_have_text(
-        [f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])], timeout=30_000)
+        [f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])], timeout=30_000
+    )
     assert [links.nth(i).inner_text() for i in range(3)] == [
-        f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])]
+        f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])
+    ]
     assert page.input_value("input[type=text]") == "adaptation OR finetuning"
 
     links.first.click()
@@ -91,8 +93,8 @@ def test_shared_trends_link_draws_lines_and_a_click_lists_the_papers(agent_serve
 def test_quick_successive_queries_are_never_lost(sample_server, page):
     """Type the next query as soon as results show, before the address bar has caught up:
     the box must keep what was typed (a stale address must not reset it)."""
-    from lib.search import search
     from lib.dataset import load
+    from lib.search import search
     from lib.search.index import SearchIndex
     from lib.store.store import Store
 
@@ -113,7 +115,9 @@ def test_quick_successive_queries_are_never_lost(sample_server, page):
         box.press("Enter")
         page.wait_for_function(
             "([sel, text]) => { const a = document.querySelector(sel); return a && a.innerText.includes(text); }",
-            arg=["[data-testid=stPageLink] a", expected], timeout=30_000)
+            arg=["[data-testid=stPageLink] a", expected],
+            timeout=30_000,
+        )
         assert box.input_value() == query
     page.wait_for_function("() => location.search.includes('q=capsule')")
     page.wait_for_timeout(1000)

@@ -1,8 +1,8 @@
 """Paper text is data: hostile titles, abstracts and links are shown inert in a real browser."""
+
 import re
 
 import pytest
-
 from conftest import served, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,27 @@ PAYLOADS = [
     "<iframe src=\"javascript:window.__xss='iframe'\"></iframe>",
 ]
 HOSTILE = [
-    {"id": f"2507.{i:05d}", "title": f"Hostile paper {i}: {payload}", "abstract": f"Abstract with {payload} inside.",
-     "authors": [f"Eve {payload}"], "date": "2025-07-01", "upvotes": 10 - i, "keywords": [payload],
-     "github_repo": "javascript:window.__xss='repo'", "categories": ["cs.CR"]}
+    {
+        "id": f"2507.{i:05d}",
+        "title": f"Hostile paper {i}: {payload}",
+        "abstract": f"Abstract with {payload} inside.",
+        "authors": [f"Eve {payload}"],
+        "date": "2025-07-01",
+        "upvotes": 10 - i,
+        "keywords": [payload],
+        "github_repo": "javascript:window.__xss='repo'",
+        "categories": ["cs.CR"],
+    }
     for i, payload in enumerate(PAYLOADS)
-] + [{"id": "2507.09999", "title": "A normal paper on hostile inputs", "abstract": "Hostile inputs, script tags.",
-      "authors": ["Ann"], "date": "2025-07-02"}]
+] + [
+    {
+        "id": "2507.09999",
+        "title": "A normal paper on hostile inputs",
+        "abstract": "Hostile inputs, script tags.",
+        "authors": ["Ann"],
+        "date": "2025-07-02",
+    }
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +46,18 @@ def hostile_server(tmp_path_factory):
     yield from served(tmp_path_factory, "hostile", HOSTILE)
 
 
-@pytest.mark.parametrize("path", [
-    "/?date=2025-07-01&sort=listed",
-    "/search?q=hostile",
-    "/search?q=script",
-    "/paper?id=2507.00000",
-    "/paper?id=2507.00002",
-    "/trends?terms=hostile,+script",
-    "/topics?k=2",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?date=2025-07-01&sort=listed",
+        "/search?q=hostile",
+        "/search?q=script",
+        "/paper?id=2507.00000",
+        "/paper?id=2507.00002",
+        "/trends?terms=hostile,+script",
+        "/topics?k=2",
+    ],
+)
 def test_hostile_text_is_inert(hostile_server, page, path):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -54,8 +72,11 @@ def test_hostile_text_is_inert(hostile_server, page, path):
     assert page.locator(f"{main} img[onerror], {main} iframe").count() == 0
     assert page.locator(f"{main} a[href^='javascript']").count() == 0
     hrefs = page.eval_on_selector_all(f"{main} a[href]", "els => els.map(e => e.getAttribute('href'))")
-    schemes = {re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", h).group(1).lower() for h in hrefs
-               if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", h)}
+    schemes = {
+        re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", h).group(1).lower()
+        for h in hrefs
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", h)
+    }
     assert schemes <= {"http", "https"}, hrefs  # relative links to our own pages, or http(s)
     if path.startswith(("/?", "/search", "/paper")):
         # the payloads are displayed as text

@@ -2,6 +2,7 @@
 phone's width and a desk's: one history entry per click, Back to the exact view and its
 scroll position, whole titles, dates that behave, links copied in one click, the theme,
 and a page load that never leaves the machine."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,8 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import wait_for_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -179,11 +179,14 @@ def test_a_pasted_arxiv_id_opens_the_paper_and_back_returns_to_the_search(sample
 # --- 2 and 3. Whole titles; a phone's layout ---------------------------------------------------------------
 def cut_titles(page) -> list[str]:
     """Titles whose text does not fit their box (cut or ellipsised)."""
-    return page.evaluate("""(sel) => [...document.querySelectorAll(sel)].filter(a => {
+    return page.evaluate(
+        """(sel) => [...document.querySelectorAll(sel)].filter(a => {
         const inner = [a, ...a.querySelectorAll('*')];
         return inner.some(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
             || inner.some(e => getComputedStyle(e).textOverflow === 'ellipsis' && getComputedStyle(e).whiteSpace === 'nowrap');
-      }).map(a => a.innerText)""", CARD_TITLES)
+      }).map(a => a.innerText)""",
+        CARD_TITLES,
+    )
 
 
 @pytest.mark.parametrize("width", [420, 1400])
@@ -198,12 +201,15 @@ def test_no_title_is_cut_and_the_title_is_the_largest_line_of_a_card(sample_serv
         assert cut_titles(page) == [], path
         if path != "/paper?id=2508.07629":
             assert any(t.endswith(long) for t in titles.all_inner_texts()) or path.startswith("/topics"), path
-        sizes = page.evaluate("""(sel) => { const a = document.querySelector(sel);
+        sizes = page.evaluate(
+            """(sel) => { const a = document.querySelector(sel);
             const card = a.closest('[data-testid=stVerticalBlock]');
             const title = parseFloat(getComputedStyle(a.querySelector('p')).fontSize);
             const others = [...card.querySelectorAll('[data-testid=stMarkdownContainer] p')].filter(p => !a.contains(p))
                 .map(p => parseFloat(getComputedStyle(p).fontSize));
-            return [title, Math.max(...others)]; }""", CARD_TITLES)
+            return [title, Math.max(...others)]; }""",
+            CARD_TITLES,
+        )
         assert sizes[0] > sizes[1], (path, sizes)
     context.close()
 
@@ -259,8 +265,11 @@ def test_a_typed_date_is_applied_on_enter(sample_server, desk):
 def test_date_pickers_open_on_the_tables_last_month_and_refuse_later_days(sample_server, desk):
     open_view(desk, f"{sample_server.url}/search?q=agent")
     desk.get_by_text("Filters").click()
-    button = desk.locator("[data-testid=stDateInput]").filter(has_text="To").locator(
-        "[data-testid=stDateInputCalendarButton]")
+    button = (
+        desk.locator("[data-testid=stDateInput]")
+        .filter(has_text="To")
+        .locator("[data-testid=stDateInputCalendarButton]")
+    )
     expect(button).to_be_visible()
     settle(desk, 300)
     calendar = desk.get_by_role("dialog")
@@ -295,8 +304,14 @@ def test_copy_link_puts_the_view_on_the_clipboard_and_says_so(sample_server, bro
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=sample_server.url)
     page = context.new_page()
-    for path in ("/search?q=diffusion&sort=newest", "/?date=2025-08-12", "/trends?terms=agent&by=week",
-                 "/topics?topic=1", "/paper?id=2508.07999", "/views"):
+    for path in (
+        "/search?q=diffusion&sort=newest",
+        "/?date=2025-08-12",
+        "/trends?terms=agent&by=week",
+        "/topics?topic=1",
+        "/paper?id=2508.07999",
+        "/views",
+    ):
         open_view(page, sample_server.url + path)
         page.get_by_role("button", name="Copy link").first.click()
         page.locator("[data-testid=stToast]").filter(has_text="Link copied").wait_for()
@@ -319,8 +334,9 @@ def test_a_view_saved_with_enter_is_relative_and_removing_it_can_be_undone(sampl
     assert "robots, newest" not in json.loads((sample_server.data / "views.json").read_text())
     desk.get_by_role("button", name="Undo").click()
     settle(desk)
-    assert json.loads((sample_server.data / "views.json").read_text())["robots, newest"] == \
-        "/search?q=robot&sort=newest"
+    assert (
+        json.loads((sample_server.data / "views.json").read_text())["robots, newest"] == "/search?q=robot&sort=newest"
+    )
     desk.get_by_role("link", name="robots, newest").click()
     desk.wait_for_url("**/search?q=robot&sort=newest")
 
@@ -347,9 +363,14 @@ def test_no_request_leaves_the_machine_on_any_page_load(sample_server, browser):
     context = browser.new_context()
     page = context.new_page()
     outside = []
-    page.on("request", lambda request: outside.append(request.url)
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
             if urlsplit(request.url).hostname not in ("127.0.0.1", None) and not request.url.startswith("data:")
-            else None)
+            else None
+        ),
+    )
     for path in ("/", "/search?q=agent", "/trends", "/topics", "/topics?topic=0", "/paper?id=2508.07999", "/views"):
         open_view(page, sample_server.url + path)
     assert outside == []
@@ -409,8 +430,12 @@ def test_the_wheel_over_the_topic_map_scrolls_the_page(sample_server, desk):
 
 def test_cards_link_authors_comments_and_code_and_the_paper_page_shows_its_topic(sample_server, desk):
     open_view(desk, f"{sample_server.url}/search?q=klear+reasoner")
-    card = desk.locator("[data-testid=stVerticalBlock]").filter(has=desk.locator(CARD_TITLES)).filter(
-        has_text="Klear-Reasoner").last
+    card = (
+        desk.locator("[data-testid=stVerticalBlock]")
+        .filter(has=desk.locator(CARD_TITLES))
+        .filter(has_text="Klear-Reasoner")
+        .last
+    )
     assert card.get_by_role("link", name="GitHub").count() == 1
     assert card.locator("[data-testid=stMarkdownContainer]").filter(has_text="chat_bubble").count() == 1
     author = card.locator("[data-testid=stCaptionContainer] a").first

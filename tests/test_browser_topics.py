@@ -1,13 +1,12 @@
 """Real-browser test of the Topics page: a shared link to one topic, opened from scratch
 in a fresh browser, shows the topic lib computes for the same papers and k."""
+
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
-from conftest import Server, require_browser, wait_for_app, write_jsonl
-
 import topics_fixture as fx
+from conftest import Server, require_browser, wait_for_app, write_jsonl
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 K = 3
@@ -21,11 +20,11 @@ def topics_server(tmp_path_factory):
     first visit): a model the page fits itself cannot be shown a second time by the same
     server (see test_app_topics.test_a_model_the_page_fitted_can_be_shown_again)."""
     require_browser()
-    from lib.trends import terms
-    from lib.topics import topics
     from lib.dataset import load
     from lib.store.importer import import_files
     from lib.store.store import Store, input_files
+    from lib.topics import topics
+    from lib.trends import terms
 
     data = tmp_path_factory.mktemp("topics-store")
     source = write_jsonl(data / "topics.jsonl", fx.plain())
@@ -43,8 +42,8 @@ def expected(topics_server):
     """The model lib fits for the server's papers and k, independently of the saved one."""
     from lib.dataset import load
     from lib.store.store import Store
-    from lib.trends.terms import TermIndex
     from lib.topics.topics import TopicModel
+    from lib.trends.terms import TermIndex
 
     ds = load(Store(topics_server.data))
     return ds, TopicModel(K).fit(TermIndex.build(ds.table))
@@ -88,14 +87,21 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     related.first.click()
     page.wait_for_function(
         "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
-        ".some(h => h.innerText.trim() === label)", arg=model.labels_[other], timeout=30_000)
-    page.wait_for_function("(topic) => new URLSearchParams(location.search).get('topic') === topic",
-                           arg=str(other), timeout=10_000)
+        ".some(h => h.innerText.trim() === label)",
+        arg=model.labels_[other],
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "(topic) => new URLSearchParams(location.search).get('topic') === topic", arg=str(other), timeout=10_000
+    )
     page.reload()
     wait_for_app(page)
     page.wait_for_function(
         "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
-        ".some(h => h.innerText.trim() === label)", arg=model.labels_[other], timeout=60_000)
+        ".some(h => h.innerText.trim() === label)",
+        arg=model.labels_[other],
+        timeout=60_000,
+    )
 
     # all topics: the three labels on the sizes chart
     page.goto(f"{topics_server.url}/topics?k={K}")
@@ -105,7 +111,9 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     page.wait_for_function(
         "(labels) => { const texts = [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
         ".map(t => t.textContent); return labels.every(l => texts.includes(l)); }",
-        arg=model.labels_, timeout=30_000)
+        arg=model.labels_,
+        timeout=30_000,
+    )
     assert page.locator("[data-testid=stMainBlockContainer] h2").count() == 0  # no one topic's header
     assert page.locator("[data-testid=stException]").count() == 0
     context.close()

@@ -4,6 +4,7 @@ What is checked is what a reader sees: a term or a topic keeps its colour (acros
 terms, across the share chart and the map), legends list every entry in columns that fit a
 phone and a desktop, a click on a topic's mark selects the topic, scrolling never zooms, and
 tooltips write shares as 12.3% and counts as 1,234."""
+
 from __future__ import annotations
 
 import math
@@ -17,15 +18,33 @@ import pytest
 from lib import charts
 from lib.text import SHARE_FORMAT
 
-LABELS = ["diffusion, image, generation", "reinforcement, reward, learning", "language, models, llm",
-          "graph, neural, node", "speech, audio, recognition", "robot, manipulation, policy",
-          "retrieval, augmented, generation", "vision, transformer, patch", "federated, privacy, clients",
-          "molecule, protein, drug", "video, temporal, frames", "code, program, synthesis",
-          "medical, clinical, patients", "point cloud, 3d, lidar", "adversarial, attacks, robustness",
-          "quantization, compression, pruning", "time series, forecasting, temporal", "tabular, features, trees",
-          "agents, planning, tools", "math, reasoning, chain of thought", "segmentation, semantic, masks",
-          "recommendation, users, items", "causal, inference, effects", "optimization, convergence, gradient",
-          "multilingual, translation, low resource"]
+LABELS = [
+    "diffusion, image, generation",
+    "reinforcement, reward, learning",
+    "language, models, llm",
+    "graph, neural, node",
+    "speech, audio, recognition",
+    "robot, manipulation, policy",
+    "retrieval, augmented, generation",
+    "vision, transformer, patch",
+    "federated, privacy, clients",
+    "molecule, protein, drug",
+    "video, temporal, frames",
+    "code, program, synthesis",
+    "medical, clinical, patients",
+    "point cloud, 3d, lidar",
+    "adversarial, attacks, robustness",
+    "quantization, compression, pruning",
+    "time series, forecasting, temporal",
+    "tabular, features, trees",
+    "agents, planning, tools",
+    "math, reasoning, chain of thought",
+    "segmentation, semantic, masks",
+    "recommendation, users, items",
+    "causal, inference, effects",
+    "optimization, convergence, gradient",
+    "multilingual, translation, low resource",
+]
 MONTHS = pd.period_range("2024-01", periods=18, freq="M")
 
 # plot widths (the ``width`` signal) of a chart drawn with width="stretch": a phone's ~388 px
@@ -41,9 +60,18 @@ def trend_frame(terms: list[str], few_first: bool = True) -> pd.DataFrame:
         for j, month in enumerate(MONTHS):
             total = 20 if (few_first and j == 0) else 1000 + 37 * j
             count = (i + 1) * (j + 3)
-            rows.append({"period": month.start_time, "label": month.strftime("%b %Y"), "term": term,
-                         "count": count, "total": total, "share": count / total, "value": count / total,
-                         "few": total < 30})
+            rows.append(
+                {
+                    "period": month.start_time,
+                    "label": month.strftime("%b %Y"),
+                    "term": term,
+                    "count": count,
+                    "total": total,
+                    "share": count / total,
+                    "value": count / total,
+                    "few": total < 30,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -55,26 +83,46 @@ def shares_frame(n_topics: int = 25, names: list[str] | None = None) -> pd.DataF
     for month in MONTHS:
         papers = rng.integers(1, 200, n_topics)
         for topic in range(n_topics):
-            rows.append({"period": month.start_time, "label": month.strftime("%b %Y"), "topic": topic,
-                         "name": names[topic], "papers": int(papers[topic]), "total": int(papers.sum()),
-                         "share": papers[topic] / papers.sum()})
+            rows.append(
+                {
+                    "period": month.start_time,
+                    "label": month.strftime("%b %Y"),
+                    "topic": topic,
+                    "name": names[topic],
+                    "papers": int(papers[topic]),
+                    "total": int(papers.sum()),
+                    "share": papers[topic] / papers.sum(),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def summary_frame(n_topics: int = 25) -> pd.DataFrame:
     """The shape of TopicModel.summary."""
     papers = np.arange(n_topics, 0, -1) * 100
-    return pd.DataFrame({"topic": np.arange(n_topics), "label": LABELS[:n_topics], "papers": papers,
-                         "share": papers / papers.sum(), "terms": LABELS[:n_topics]})
+    return pd.DataFrame(
+        {
+            "topic": np.arange(n_topics),
+            "label": LABELS[:n_topics],
+            "papers": papers,
+            "share": papers / papers.sum(),
+            "terms": LABELS[:n_topics],
+        }
+    )
 
 
 def map_frame(topics: list[int], names: list[str] | None = None, with_topic: bool = True) -> pd.DataFrame:
     """The points the Topics page draws: x, y, name, title, date and (now) topic, -1 for none."""
     names = names or LABELS
-    frame = pd.DataFrame({"x": np.linspace(0, 1, len(topics)), "y": np.linspace(1, 0, len(topics)),
-                          "name": [names[t] if t >= 0 else "no topic" for t in topics],
-                          "title": [f"Paper {i}" for i in range(len(topics))],
-                          "date": pd.date_range("2025-01-01", periods=len(topics), freq="D")})
+    frame = pd.DataFrame(
+        {
+            "x": np.linspace(0, 1, len(topics)),
+            "y": np.linspace(1, 0, len(topics)),
+            "name": [names[t] if t >= 0 else "no topic" for t in topics],
+            "title": [f"Paper {i}" for i in range(len(topics))],
+            "date": pd.date_range("2025-01-01", periods=len(topics), freq="D"),
+        }
+    )
     if with_topic:
         frame["topic"] = topics
     return frame
@@ -84,13 +132,21 @@ def all_specs() -> dict[str, dict]:
     """Every chart of the module, from realistic frames, as Vega-Lite specs."""
     over_time = shares_frame()
     return {
-        "papers_per_period": charts.papers_per_period_chart(pd.DataFrame(
-            {"period": [m.start_time for m in MONTHS], "label": [str(m) for m in MONTHS],
-             "papers": np.arange(18) * 100, "by": "month"})).to_dict(),
+        "papers_per_period": charts.papers_per_period_chart(
+            pd.DataFrame(
+                {
+                    "period": [m.start_time for m in MONTHS],
+                    "label": [str(m) for m in MONTHS],
+                    "papers": np.arange(18) * 100,
+                    "by": "month",
+                }
+            )
+        ).to_dict(),
         "trend_share": charts.trend_chart(trend_frame(["agent", "diffusion"]), "share", 30).to_dict(),
         "trend_count": charts.trend_chart(trend_frame(["agent", "diffusion"]), "count", 30).to_dict(),
-        "frequent_terms": charts.frequent_terms_chart(pd.DataFrame(
-            {"term": ["agent", "diffusion"], "papers": [1200, 30], "share": [0.12, 0.003]})).to_dict(),
+        "frequent_terms": charts.frequent_terms_chart(
+            pd.DataFrame({"term": ["agent", "diffusion"], "papers": [1200, 30], "share": [0.12, 0.003]})
+        ).to_dict(),
         "topic_sizes": charts.topic_sizes_chart(summary_frame()).to_dict(),
         "topic_shares_share": charts.topic_shares_chart(over_time, "share").to_dict(),
         "topic_shares_count": charts.topic_shares_chart(over_time, "count").to_dict(),
@@ -236,8 +292,10 @@ def test_legends_list_every_entry_in_columns_that_fit_the_width(name):
 
 
 def test_topic_shares_grow_with_the_number_of_topics():
-    heights = {n: charts.topic_shares_chart(shares_frame(n, [f"t{i}" for i in range(n)]), "share").to_dict()["height"]
-               for n in (5, 20, 25, 40, 60)}
+    heights = {
+        n: charts.topic_shares_chart(shares_frame(n, [f"t{i}" for i in range(n)]), "share").to_dict()["height"]
+        for n in (5, 20, 25, 40, 60)
+    }
     assert heights[5] == heights[20] == 360
     assert heights[25] >= 16 * 25 and heights[40] >= 16 * 40 and heights[60] >= 16 * 60
     assert charts.topic_shares_height(25) == heights[25]
@@ -291,8 +349,13 @@ def test_no_chart_binds_its_scales_to_the_wheel():
 # --- 8. tooltips: shares 12.3%, counts 1,234 ------------------------------------------------------
 def test_the_trend_tooltip():
     tips = tooltips(all_specs()["trend_share"])[:5]
-    assert [t.get("title", t["field"]) for t in tips] == ["period", "term", "share", "papers with the term",
-                                                          "papers in the period"]
+    assert [t.get("title", t["field"]) for t in tips] == [
+        "period",
+        "term",
+        "share",
+        "papers with the term",
+        "papers in the period",
+    ]
     assert [t.get("format") for t in tips] == [None, None, SHARE_FORMAT, ",", ","]
 
 
@@ -327,8 +390,16 @@ def test_no_colour_that_vanishes_on_a_dark_or_light_background():
 
 # --- the module's contract ----------------------------------------------------------------------
 def test_each_function_returns_a_chart_and_says_its_columns():
-    for name in ("papers_per_period_chart", "trend_chart", "frequent_terms_chart", "topic_sizes_chart",
-                 "topic_shares_chart", "topic_map_chart", "topic_terms_chart", "topic_over_time_chart"):
+    for name in (
+        "papers_per_period_chart",
+        "trend_chart",
+        "frequent_terms_chart",
+        "topic_sizes_chart",
+        "topic_shares_chart",
+        "topic_map_chart",
+        "topic_terms_chart",
+        "topic_over_time_chart",
+    ):
         function = getattr(charts, name)
         assert "column" in (function.__doc__ or ""), name
     assert all(isinstance(spec, dict) and "$schema" in spec for spec in all_specs().values())
@@ -346,11 +417,22 @@ def composition_frame() -> pd.DataFrame:
         parts = {"hf": 40} if last else {"arxiv": 900 + j, "hf+arxiv": 30, "hf": 10}
         names = {"hf": "Hugging Face daily list", "arxiv": "arXiv", "hf+arxiv": "Hugging Face daily list and arXiv"}
         for key, papers in parts.items():
-            rows.append({"period": month.start_time, "label": month.strftime("%Y-%m"), "key": key,
-                         "sources": names[key], "papers": papers, "total": sum(parts.values()),
-                         "share": papers / sum(parts.values()), "mixed": last,
-                         "why": "Mixed sources: 100% Hugging Face daily list here, 9% over the series — a rise "
-                                "may only be a change of what was imported" if last else ""})
+            rows.append(
+                {
+                    "period": month.start_time,
+                    "label": month.strftime("%Y-%m"),
+                    "key": key,
+                    "sources": names[key],
+                    "papers": papers,
+                    "total": sum(parts.values()),
+                    "share": papers / sum(parts.values()),
+                    "mixed": last,
+                    "why": "Mixed sources: 100% Hugging Face daily list here, 9% over the series — a rise "
+                    "may only be a change of what was imported"
+                    if last
+                    else "",
+                }
+            )
     return pd.DataFrame(rows)
 
 

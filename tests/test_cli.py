@@ -1,6 +1,7 @@
 """``python -m lib import|info|export``: in-process through lib.cli.main and as a real
 subprocess.  Bad input is one line on stderr with exit code 2, and the store is
 byte-identical after every failed import."""
+
 from __future__ import annotations
 
 import csv
@@ -22,18 +23,42 @@ from lib.store.store import LEGACY_TABLE_FILE, Store
 ROOT = Path(__file__).resolve().parent.parent
 
 GOOD = [
-    {"id": "2508.01001", "title": "Sparse Routers for Mixture Models", "abstract": "Routing, sparsely.",
-     "authors": ["Ada Lovelace", "Alan Turing"], "date": "2025-08-11", "upvotes": 14,
-     "categories": ["cs.LG", "cs.AI"], "keywords": ["mixture of experts", "routing"],
-     "github_repo": "https://github.com/ada/routers"},
-    {"id": "2508.01002", "title": "Long Context, \"Short\" Memory", "abstract": "Quotes, commas; and more.",
-     "authors": ["Grace Hopper"], "date": "2025-08-12", "num_comments": 3, "categories": ["cs.CL"]},
-    {"title": "A Paper Without an arXiv Id", "abstract": "", "authors": [], "date": "2025-08-12",
-     "url": "https://example.org/paper"},
+    {
+        "id": "2508.01001",
+        "title": "Sparse Routers for Mixture Models",
+        "abstract": "Routing, sparsely.",
+        "authors": ["Ada Lovelace", "Alan Turing"],
+        "date": "2025-08-11",
+        "upvotes": 14,
+        "categories": ["cs.LG", "cs.AI"],
+        "keywords": ["mixture of experts", "routing"],
+        "github_repo": "https://github.com/ada/routers",
+    },
+    {
+        "id": "2508.01002",
+        "title": 'Long Context, "Short" Memory',
+        "abstract": "Quotes, commas; and more.",
+        "authors": ["Grace Hopper"],
+        "date": "2025-08-12",
+        "num_comments": 3,
+        "categories": ["cs.CL"],
+    },
+    {
+        "title": "A Paper Without an arXiv Id",
+        "abstract": "",
+        "authors": [],
+        "date": "2025-08-12",
+        "url": "https://example.org/paper",
+    },
 ]
 # an unlisted paper: only its publication day is known
-FALLBACK = {"id": "2508.01004", "title": "Published Only", "published": "2025-08-05", "authors": ["Émile Zola"],
-            "upvotes": 0}
+FALLBACK = {
+    "id": "2508.01004",
+    "title": "Published Only",
+    "published": "2025-08-05",
+    "authors": ["Émile Zola"],
+    "upvotes": 0,
+}
 
 
 def jsonl_text(records: list) -> str:
@@ -55,14 +80,18 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def run_sub(*argv: str, data: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PAPERS_DATA": str(data)}
-    return subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "lib", *argv], cwd=ROOT, env=env, input=stdin, capture_output=True, timeout=60
+    )
 
 
 def snapshot(data: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of the data directory (bytes and mtime), the lock file aside."""
-    return {str(p.relative_to(data)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(data.rglob("*")) if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(data)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(data.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 @pytest.fixture
@@ -84,8 +113,14 @@ def filled(data, good_file) -> Path:
 
 # --- import -----------------------------------------------------------------------------
 def test_import_prints_file_lines_rejections_and_summary(data, tmp_path):
-    lines = [GOOD[0], "{not json", GOOD[1], {"abstract": "no title here", "date": "2025-08-12"},
-             {"title": "Bad day", "date": "2025-02-30"}, GOOD[2]]
+    lines = [
+        GOOD[0],
+        "{not json",
+        GOOD[1],
+        {"abstract": "no title here", "date": "2025-08-12"},
+        {"title": "Bad day", "date": "2025-02-30"},
+        GOOD[2],
+    ]
     path = write(tmp_path / "mixed.jsonl", jsonl_text(lines))
     code, out, err = run("import", "--data", str(data), str(path))
     assert code == 0, err
@@ -94,17 +129,19 @@ def test_import_prints_file_lines_rejections_and_summary(data, tmp_path):
     rejected = [r for r in rows if r.startswith("  rejected: ")]
     prefix = f"  rejected: {path} "
     assert all(r.startswith(prefix) for r in rejected)
-    assert [r[len(prefix):].split(":")[0] for r in rejected] == ["line 2", "line 4", "line 5"]
+    assert [r[len(prefix) :].split(":")[0] for r in rejected] == ["line 2", "line 4", "line 5"]
     assert "no title" in rejected[1] and "2025-02-30" in rejected[2]
-    assert rows[-1].startswith("added 3, updated 0, unchanged 0, rejected 3; duplicates folded 0; "
-                               "store written as version 1-")
+    assert rows[-1].startswith(
+        "added 3, updated 0, unchanged 0, rejected 3; duplicates folded 0; store written as version 1-"
+    )
     assert rows[-1].endswith(f"({data.resolve()})")
     assert Store(data).read_table()["id"].to_pylist()[:2] == ["2508.01001", "2508.01002"]
 
     code, out, _ = run("import", "--data", str(data), str(path))
     assert code == 0
-    assert out.splitlines()[-1] == (f"added 0, updated 0, unchanged 3, rejected 3; duplicates folded 0; "
-                                    f"store unchanged ({data.resolve()})")
+    assert out.splitlines()[-1] == (
+        f"added 0, updated 0, unchanged 3, rejected 3; duplicates folded 0; store unchanged ({data.resolve()})"
+    )
 
 
 def test_long_rejection_lists_are_cut(data, tmp_path):
@@ -114,7 +151,9 @@ def test_long_rejection_lists_are_cut(data, tmp_path):
     assert code == 0
     rejected = [r for r in out.splitlines() if r.startswith("  rejected: ")]
     assert len(rejected) == 20
-    assert rejected[0].startswith(f"  rejected: {path} line 2: ") and rejected[-1].startswith(f"  rejected: {path} line 21: ")
+    assert rejected[0].startswith(f"  rejected: {path} line 2: ") and rejected[-1].startswith(
+        f"  rejected: {path} line 21: "
+    )
     assert "  ... and 5 more rejected records" in out.splitlines()
     assert out.splitlines()[-1].startswith("added 1, updated 0, unchanged 0, rejected 25;")
 
@@ -145,8 +184,9 @@ def test_dry_run_writes_nothing(data, good_file, filled, tmp_path):
     more = write(tmp_path / "more.jsonl", jsonl_text([FALLBACK, {**GOOD[0], "upvotes": 99}]))
     code, out, _ = run("import", "--data", str(filled), "--dry-run", str(more))
     assert code == 0
-    assert out.splitlines()[-1].startswith("added 1, updated 1, unchanged 0, rejected 0; duplicates folded 0; "
-                                           "store would be (")
+    assert out.splitlines()[-1].startswith(
+        "added 1, updated 1, unchanged 0, rejected 0; duplicates folded 0; store would be ("
+    )
     assert snapshot(filled) == before
 
     empty = data.parent / "never"
@@ -160,9 +200,16 @@ def test_info_on_an_empty_store_reports_the_sample(data):
     code, out, _ = run("info", "--data", str(data), "--json")
     assert code == 0
     info = json.loads(out)
-    assert info == {"data_dir": str(data.resolve()), "sample": True, "version": "sample", "papers": 1953,
-                    "days": 130, "first_day": "2025-03-03", "last_day": "2025-08-29",
-                    "sources": {"hf": 1953}}
+    assert info == {
+        "data_dir": str(data.resolve()),
+        "sample": True,
+        "version": "sample",
+        "papers": 1953,
+        "days": 130,
+        "first_day": "2025-03-03",
+        "last_day": "2025-08-29",
+        "sources": {"hf": 1953},
+    }
     code, out, _ = run("info", "--data", str(data))
     assert code == 0
     assert "is empty: showing the bundled demo" in out
@@ -183,8 +230,10 @@ def test_info_on_a_filled_store(filled, tmp_path):
     assert info["sources"] == {"arxiv": 2, "file:good.jsonl": 1, "file:more.jsonl": 1}
     code, out, _ = run("info", "--data", str(filled))
     assert "papers:  4\n" in out and "days:    3 (2025-08-05 .. 2025-08-12)\n" in out
-    assert ("sources: arXiv (--src arxiv) 2; your file good.jsonl (--src file:good.jsonl) 1; "
-            "your file more.jsonl (--src file:more.jsonl) 1\n") in out and f"version: {info['version']}\n" in out
+    assert (
+        "sources: arXiv (--src arxiv) 2; your file good.jsonl (--src file:good.jsonl) 1; "
+        "your file more.jsonl (--src file:more.jsonl) 1\n"
+    ) in out and f"version: {info['version']}\n" in out
 
 
 # --- export and re-import -------------------------------------------------------------------
@@ -207,7 +256,9 @@ def rich(data, tmp_path) -> Path:
   </entry>
 </feed>"""
     write(tmp_path / "src" / "feed.xml", atom)
-    code, _, err = run("import", "--data", str(data), str(tmp_path / "src" / "t.jsonl"), str(tmp_path / "src" / "feed.xml"))
+    code, _, err = run(
+        "import", "--data", str(data), str(tmp_path / "src" / "t.jsonl"), str(tmp_path / "src" / "feed.xml")
+    )
     assert code == 0, err
     table = Store(data).read_table()
     assert sorted(map(tuple, table["sources"].to_pylist())) == [("arxiv",)] * 3 + [("file:t.jsonl",)] * 2
@@ -232,16 +283,23 @@ def test_export_of_an_empty_store_is_the_sample(data, tmp_path):
     target = tmp_path / "sample.jsonl"
     code, _, err = run("export", "--data", str(data), "--format", "jsonl", "--out", str(target))
     assert code == 0
-    assert err.splitlines() == ["note: the store is empty; exporting the bundled demo",
-                                f"wrote 1,953 papers to {target}"]
+    assert err.splitlines() == [
+        "note: the store is empty; exporting the bundled demo",
+        f"wrote 1,953 papers to {target}",
+    ]
     assert len(target.read_text().splitlines()) == 1953
     assert not data.exists()
 
 
 def test_csv_export_neutralises_formula_cells(data, tmp_path):
     risky = [
-        {"id": "2508.04001", "title": '=HYPERLINK("http://evil.example","click")', "date": "2025-08-12",
-         "abstract": "-1 is negative", "authors": ["@mention"]},
+        {
+            "id": "2508.04001",
+            "title": '=HYPERLINK("http://evil.example","click")',
+            "date": "2025-08-12",
+            "abstract": "-1 is negative",
+            "authors": ["@mention"],
+        },
         {"id": "2508.04002", "title": "+SUM(A1:A9)", "date": "2025-08-12", "keywords": ["=cmd"]},
         {"id": "2508.04003", "title": "Plain title = fine", "date": "2025-08-12", "abstract": "a - b"},
     ]
@@ -343,8 +401,9 @@ def test_bad_input_in_process(filled, tmp_path, capsys, case):
     assert not [p for p in filled.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.parametrize("case", ["missing file", "bad date", "arxiv error feed", "no importable files",
-                                  "good file then bad file"])
+@pytest.mark.parametrize(
+    "case", ["missing file", "bad date", "arxiv error feed", "no importable files", "good file then bad file"]
+)
 def test_bad_input_subprocess(filled, tmp_path, case):
     argv = _bad_inputs(tmp_path)[case]
     before = snapshot(filled)

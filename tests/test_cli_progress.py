@@ -1,6 +1,7 @@
 """Progress on stderr when it is not a terminal (cron, CI logs): a line when a step starts and a
 heartbeat every $PAPERS_PROGRESS_SECONDS while it runs, even when lib calls back nothing; nothing
 after ``done()``."""
+
 from __future__ import annotations
 
 import io
@@ -12,6 +13,7 @@ import time
 from pathlib import Path
 
 from conftest import write_jsonl
+
 from lib.cli import _ProgressLine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,9 +33,16 @@ def papers(n: int) -> list[dict]:
     records = []
     for i in range(n):
         words = TOPICS[i % len(TOPICS)].split()
-        records.append({"id": f"2502.{i + 1:05d}", "title": " ".join(rng.sample(words, 4)).title(),
-                        "abstract": " ".join(rng.choices(words, k=25)) + f" study {i}.",
-                        "authors": [f"Author {i % 9}"], "date": f"2025-02-{3 + i % 6:02d}", "upvotes": i % 13})
+        records.append(
+            {
+                "id": f"2502.{i + 1:05d}",
+                "title": " ".join(rng.sample(words, 4)).title(),
+                "abstract": " ".join(rng.choices(words, k=25)) + f" study {i}.",
+                "authors": [f"Author {i % 9}"],
+                "date": f"2025-02-{3 + i % 6:02d}",
+                "upvotes": i % 13,
+            }
+        )
     return records
 
 
@@ -47,8 +56,7 @@ def test_heartbeat_lines_without_callbacks_and_none_after_done(monkeypatch):
     written = err.getvalue()
     lines = written.splitlines()
     assert len(lines) >= 3, written  # a heartbeat every 0.1 s
-    assert all(line.startswith("  topics: fitting 5 topics: 42% · ") and line.endswith(" s")
-               for line in lines), written
+    assert all(line.startswith("  topics: fitting 5 topics: 42% · ") and line.endswith(" s") for line in lines), written
     time.sleep(0.4)
     assert err.getvalue() == written  # done() stopped the heartbeat
 
@@ -68,9 +76,11 @@ def test_a_quick_step_is_silent_a_build_step_is_a_line_per_name(monkeypatch):
     progress.begin("topic model (k=3)")
     progress.share("topics: fitting 3 topics", 0.15)
     progress.done()
-    assert err.getvalue() == ("  term index: papers 1–60 of 60: 0% · 0 s\n"
-                              "  term index: counting n-grams: 97% · 0 s\n"
-                              "  topic model (k=3): topics: fitting 3 topics: 15% · 0 s\n")
+    assert err.getvalue() == (
+        "  term index: papers 1–60 of 60: 0% · 0 s\n"
+        "  term index: counting n-grams: 97% · 0 s\n"
+        "  topic model (k=3): topics: fitting 3 topics: 15% · 0 s\n"
+    )
 
 
 def test_after_a_heartbeat_a_new_name_is_a_line_and_a_bad_setting_means_10_s(monkeypatch):
@@ -95,8 +105,15 @@ def test_build_under_cron_names_each_step_on_stderr(tmp_path):
     env.pop("PAPERS_DATA", None)
 
     def run(*argv: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "lib", *argv, "--data", str(data)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "lib", *argv, "--data", str(data)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
 
     imported = run("import", str(source))
     assert imported.returncode == 0, imported.stderr

@@ -2,6 +2,7 @@
 
 The order the command prints must be the order lib.search.search gives for the same query,
 filters and sort; expected papers are read off tests/search_fixture.py."""
+
 from __future__ import annotations
 
 import io
@@ -12,14 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from search_fixture import ID, ORDER, PAPERS, newest_first, write_jsonl
 
-from lib.search import search as search_module
 from lib.cli import main
 from lib.dataset import load
+from lib.search import search as search_module
 from lib.search.index import SearchIndex
 from lib.store.store import Store, input_files
-
-from search_fixture import ID, ORDER, PAPERS, newest_first, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLORA = "ALLoRA: Adaptive Learning Rate Mitigates LoRA Fatal Flaws"
@@ -101,8 +101,12 @@ def test_json_order_is_the_search_order(papers_store, engine, query, options):
     def option(name, cast=str, default=None):
         return cast(options[options.index(name) + 1]) if name in options else default
 
-    filters = search_module.Filters(option("--from", dt.date.fromisoformat), option("--to", dt.date.fromisoformat),
-                                    option("--min-upvotes", int, 0), option("--category"))
+    filters = search_module.Filters(
+        option("--from", dt.date.fromisoformat),
+        option("--to", dt.date.fromisoformat),
+        option("--min-upvotes", int, 0),
+        option("--category"),
+    )
     expected = expected_ids(engine, query, filters, option("--sort", default="relevance"), option("--limit", int, 20))
     records = json_search(papers_store, query, *options)
     assert [r["id"] for r in records] == expected
@@ -118,7 +122,12 @@ def test_json_records_carry_the_paper_fields(papers_store):
     assert {"id", "title", "date", "score", "rank", "authors", "upvotes", "categories", "url"} <= set(first)
     paper = PAPERS["robot_grasp"]
     assert (first["title"], first["date"], first["upvotes"], first["authors"], first["categories"]) == (
-        paper["title"], paper["date"], paper["upvotes"], paper["authors"], paper["categories"])
+        paper["title"],
+        paper["date"],
+        paper["upvotes"],
+        paper["authors"],
+        paper["categories"],
+    )
     assert isinstance(first["score"], float) and first["score"] > 0
     speech = next(r for r in records if r["id"] == ID["speech"])
     assert speech["upvotes"] is None
@@ -172,8 +181,16 @@ def test_warnings_go_to_stderr(papers_store):
 
 
 # --- a pasted arXiv id prints that paper -------------------------------------------------------------------
-@pytest.mark.parametrize("pasted", ["2602.00005", "2602.00005v2", "arXiv:2602.00005",
-                                    "https://arxiv.org/abs/2602.00005v1", "https://huggingface.co/papers/2602.00005"])
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "2602.00005",
+        "2602.00005v2",
+        "arXiv:2602.00005",
+        "https://arxiv.org/abs/2602.00005v1",
+        "https://huggingface.co/papers/2602.00005",
+    ],
+)
 def test_a_pasted_id_prints_that_paper(papers_store, pasted):
     code, out, err = run("search", "--data", str(papers_store), pasted)
     assert code == 0
@@ -190,13 +207,16 @@ def test_a_pasted_id_not_in_the_table(papers_store):
 
 
 # --- bad input: exit 2, one line on stderr, no traceback ---------------------------------------------------
-@pytest.mark.parametrize("argv", [
-    ["--sort", "best"],
-    ["--from", "2026-13-01"],
-    ["--to", "yesterday"],
-    ["--limit", "many"],
-    ["--min-upvotes", "-"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--sort", "best"],
+        ["--from", "2026-13-01"],
+        ["--to", "yesterday"],
+        ["--limit", "many"],
+        ["--min-upvotes", "-"],
+    ],
+)
 def test_bad_options_exit_2_with_one_line(papers_store, capsys, argv):
     with pytest.raises(SystemExit) as exc:  # argparse rejects the command line before main's handler
         main(["search", "--data", str(papers_store), "agent", *argv], out=io.StringIO(), err=io.StringIO())
@@ -215,8 +235,9 @@ def test_bad_values_exit_2_with_one_line(papers_store, argv):
 # --- a real process ----------------------------------------------------------------------------------------------
 def _sub(data: Path, *argv: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PAPERS_DATA": str(data)}
-    return subprocess.run([sys.executable, "-m", "lib", "search", *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "lib", "search", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_subprocess_on_an_empty_store(tmp_path):

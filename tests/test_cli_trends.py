@@ -4,6 +4,7 @@ and once as a real subprocess.
 What the commands print must be what lib.trends.trends computes for the same terms and options
 (computed here directly, with an index built independently of the command's saved one);
 a few numbers are also read off tests/trends_fixture.py by hand."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,14 +18,13 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from trends_fixture import EMERGING_PAPERS, MONTH_TOTALS, MONTHS, write_jsonl
 
-from lib.trends import trends
 from lib.cli import main
 from lib.dataset import load
 from lib.store.store import Store, input_files
+from lib.trends import trends
 from lib.trends.terms import TermIndex
-
-from trends_fixture import EMERGING_PAPERS, MONTH_TOTALS, MONTHS, write_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENT_BY_MONTH = [1, 1, 0, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2]  # see trends_fixture's docstring
@@ -67,8 +67,17 @@ def expected_rows(direct, terms: str, by="month", norm="share", smooth=0, date_f
     ds, index = direct
     keys, _ = trends.parse_terms(terms, index)
     tidy = trends.series(index, ds.table, ds.periods(by), keys, by, norm, smooth, date_from, date_to)
-    return [{"period": r.label, "term": r.term, "count": int(r.count), "total": int(r.total), "share": r.share,
-             "value": r.value} for r in tidy.itertuples()]
+    return [
+        {
+            "period": r.label,
+            "term": r.term,
+            "count": int(r.count),
+            "total": int(r.total),
+            "share": r.share,
+            "value": r.value,
+        }
+        for r in tidy.itertuples()
+    ]
 
 
 def json_trend(data: Path, terms: str, *options: str) -> list[dict]:
@@ -79,23 +88,29 @@ def json_trend(data: Path, terms: str, *options: str) -> list[dict]:
 
 
 def assert_same_rows(got: list[dict], expected: list[dict]) -> None:
-    assert [(r["period"], r["term"], r["count"], r["total"]) for r in got] == \
-        [(r["period"], r["term"], r["count"], r["total"]) for r in expected]
+    assert [(r["period"], r["term"], r["count"], r["total"]) for r in got] == [
+        (r["period"], r["term"], r["count"], r["total"]) for r in expected
+    ]
     assert [r["share"] for r in got] == pytest.approx([r["share"] for r in expected], abs=1e-6)
     assert [r["value"] for r in got] == pytest.approx([r["value"] for r in expected], abs=1e-6)
 
 
 # --- trend --json ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("options, kwargs", [
-    ([], {}),
-    (["--by", "quarter"], {"by": "quarter"}),
-    (["--by", "year", "--norm", "count"], {"by": "year", "norm": "count"}),
-    (["--by", "day"], {"by": "day"}),
-    (["--by", "week", "--smooth", "2"], {"by": "week", "smooth": 2}),
-    (["--smooth", "1", "--norm", "count"], {"norm": "count", "smooth": 1}),
-    (["--from", "2025-02-10", "--to", "2025-04-20"],
-     {"date_from": dt.date(2025, 2, 10), "date_to": dt.date(2025, 4, 20)}),
-])
+@pytest.mark.parametrize(
+    "options, kwargs",
+    [
+        ([], {}),
+        (["--by", "quarter"], {"by": "quarter"}),
+        (["--by", "year", "--norm", "count"], {"by": "year", "norm": "count"}),
+        (["--by", "day"], {"by": "day"}),
+        (["--by", "week", "--smooth", "2"], {"by": "week", "smooth": 2}),
+        (["--smooth", "1", "--norm", "count"], {"norm": "count", "smooth": 1}),
+        (
+            ["--from", "2025-02-10", "--to", "2025-04-20"],
+            {"date_from": dt.date(2025, 2, 10), "date_to": dt.date(2025, 4, 20)},
+        ),
+    ],
+)
 def test_trend_json_equals_the_series(papers_store, direct, options, kwargs):
     terms = "agent, time series, fine-tuned models"
     assert_same_rows(json_trend(papers_store, terms, *options), expected_rows(direct, terms, **kwargs))
@@ -113,10 +128,19 @@ def test_trend_json_by_hand(papers_store):
     assert agent[MONTHS.index("2025-04")]["share"] == round(2 / 3, 6)
     quarters = json_trend(papers_store, "agent", "--by", "quarter")
     assert [(r["period"], r["count"], r["total"]) for r in quarters] == [
-        ("2024-Q4", 2, 5), ("2025-Q1", 3, 6), ("2025-Q2", 3, 5), ("2025-Q3", 0, 0), ("2025-Q4", 0, 0), ("2026-Q1", 3, 4)]
+        ("2024-Q4", 2, 5),
+        ("2025-Q1", 3, 6),
+        ("2025-Q2", 3, 5),
+        ("2025-Q3", 0, 0),
+        ("2025-Q4", 0, 0),
+        ("2026-Q1", 3, 4),
+    ]
     ranged = json_trend(papers_store, "agent", "--from", "2025-02-10", "--to", "2025-04-20")
-    assert [(r["period"], r["count"], r["total"]) for r in ranged] == [("2025-02", 0, 1), ("2025-03", 1, 2),
-                                                                        ("2025-04", 2, 2)]
+    assert [(r["period"], r["count"], r["total"]) for r in ranged] == [
+        ("2025-02", 0, 1),
+        ("2025-03", 1, 2),
+        ("2025-04", 2, 2),
+    ]
     smoothed = json_trend(papers_store, "agent", "--norm", "count", "--smooth", "1")
     assert smoothed[0]["value"] == 1.0 and smoothed[1]["value"] == round(2 / 3, 6)  # (1+1)/2, (1+1+0)/3
 
@@ -125,8 +149,11 @@ def test_the_data_directory_comes_from_the_environment(papers_store, monkeypatch
     monkeypatch.setenv("PAPERS_DATA", str(papers_store))
     code, out, err = run("trend", "agent", "--by", "year", "--json")
     assert code == 0, err
-    assert [(r["period"], r["count"], r["total"]) for r in json.loads(out)] == [("2024", 2, 5), ("2025", 6, 11),
-                                                                               ("2026", 3, 4)]
+    assert [(r["period"], r["count"], r["total"]) for r in json.loads(out)] == [
+        ("2024", 2, 5),
+        ("2025", 6, 11),
+        ("2026", 3, 4),
+    ]
 
 
 def test_the_command_saves_the_term_index(papers_store):
@@ -158,10 +185,17 @@ def test_trend_text_counts_and_smoothing(papers_store):
     code, out, _ = run("trend", "agent", "--norm", "count", "--by", "quarter", "--data", str(papers_store))
     assert code == 0
     _, lines = table_lines(out)
-    assert lines == [["2024-Q4", "5", "2"], ["2025-Q1", "6", "3"], ["2025-Q2", "5", "3"], ["2025-Q3", "0", "0"],
-                     ["2025-Q4", "0", "0"], ["2026-Q1", "4", "3"]]
-    code, out, _ = run("trend", "agent", "--norm", "count", "--by", "quarter", "--smooth", "1",
-                       "--data", str(papers_store))
+    assert lines == [
+        ["2024-Q4", "5", "2"],
+        ["2025-Q1", "6", "3"],
+        ["2025-Q2", "5", "3"],
+        ["2025-Q3", "0", "0"],
+        ["2025-Q4", "0", "0"],
+        ["2026-Q1", "4", "3"],
+    ]
+    code, out, _ = run(
+        "trend", "agent", "--norm", "count", "--by", "quarter", "--smooth", "1", "--data", str(papers_store)
+    )
     _, lines = table_lines(out)
     # (2+3)/2, (2+3+3)/3, (3+3+0)/3, (3+0+0)/3, (0+0+3)/3, (0+3)/2
     assert [line[2] for line in lines] == ["2.5", "2.7", "2.0", "1.0", "1.0", "1.5"]
@@ -173,8 +207,9 @@ def test_trend_text_weeks_and_days(papers_store):
     lines = out.rstrip("\n").split("\n")[1:]
     assert all(line.startswith("week of ") for line in lines)
     assert sum(int(line.split()[3]) for line in lines) == 20  # "week of DAY PAPERS SHARE"
-    code, out, _ = run("trend", "agent", "--by", "day", "--from", "2025-02-01", "--to", "2025-02-05",
-                       "--data", str(papers_store))
+    code, out, _ = run(
+        "trend", "agent", "--by", "day", "--from", "2025-02-01", "--to", "2025-02-05", "--data", str(papers_store)
+    )
     _, lines = table_lines(out)
     assert [line[:2] for line in lines] == [["2025-02-03", "2"]]  # p07 and p08; the range's other days are empty
     assert lines[0][2] == "50.0%"
@@ -183,21 +218,25 @@ def test_trend_text_weeks_and_days(papers_store):
 def test_a_range_without_papers_prints_only_the_header(papers_store):
     code, out, err = run("trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--data", str(papers_store))
     assert code == 0 and out.split() == ["period", "papers"]
-    code, out, err = run("trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--json",
-                         "--data", str(papers_store))
+    code, out, err = run(
+        "trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--json", "--data", str(papers_store)
+    )
     assert code == 0 and json.loads(out) == []
 
 
 # --- bad input ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("options", [
-    ["--by", "fortnight"],
-    ["--norm", "percent"],
-    ["--smooth", "-1"],
-    ["--smooth", "25"],
-    ["--smooth", "two"],
-    ["--from", "2025-13-01"],
-    ["--to", "yesterday"],
-])
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--by", "fortnight"],
+        ["--norm", "percent"],
+        ["--smooth", "-1"],
+        ["--smooth", "25"],
+        ["--smooth", "two"],
+        ["--from", "2025-13-01"],
+        ["--to", "yesterday"],
+    ],
+)
 def test_bad_options_exit_2_with_one_line(papers_store, options, capsys):
     try:
         code = main(["trend", "agent", "--data", str(papers_store), *options])
@@ -210,12 +249,15 @@ def test_bad_options_exit_2_with_one_line(papers_store, options, capsys):
     assert "Traceback" not in captured.err
 
 
-@pytest.mark.parametrize("terms, warnings", [
-    ("", []),
-    (" , ,", []),
-    (";;;, --", ["warning: Ignored ';;;': no words in it.", "warning: Ignored '--': no words in it."]),
-    ("zzz*", ["warning: No term starts with 'zzz'."]),
-])
+@pytest.mark.parametrize(
+    "terms, warnings",
+    [
+        ("", []),
+        (" , ,", []),
+        (";;;, --", ["warning: Ignored ';;;': no words in it.", "warning: Ignored '--': no words in it."]),
+        ("zzz*", ["warning: No term starts with 'zzz'."]),
+    ],
+)
 def test_no_terms_exit_2(papers_store, terms, warnings):
     code, out, err = run("trend", terms, "--data", str(papers_store))
     assert code == 2 and out == ""
@@ -263,8 +305,11 @@ def mentioning(papers: list[dict], pattern: str) -> list[dict]:
     def plain(text):
         return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
 
-    return [p for p in papers if any(rx.search(plain(t or "")) for t in (p["title"], p["abstract"],
-                                                                           " ; ".join(p.get("keywords") or [])))]
+    return [
+        p
+        for p in papers
+        if any(rx.search(plain(t or "")) for t in (p["title"], p["abstract"], " ; ".join(p.get("keywords") or [])))
+    ]
 
 
 def test_an_empty_store_uses_the_bundled_demo(empty_store):
@@ -277,8 +322,13 @@ def test_an_empty_store_uses_the_bundled_demo(empty_store):
     for term, pattern in (("agent", r"agents?"), ("language model", r"language[\W_]+models?")):
         found = mentioning(papers, pattern)
         assert [(r["period"], r["count"], r["total"]) for r in rows if r["term"] == term] == [
-            (month, sum(f"{p['date']:%Y-%m}" == month for p in found),
-             sum(f"{p['date']:%Y-%m}" == month for p in papers)) for month in months]
+            (
+                month,
+                sum(f"{p['date']:%Y-%m}" == month for p in found),
+                sum(f"{p['date']:%Y-%m}" == month for p in papers),
+            )
+            for month in months
+        ]
     assert not empty_store.exists()  # nothing saved for the demo
 
 
@@ -295,8 +345,15 @@ def test_emerging_on_the_demo_compares_its_last_90_days_with_the_year_before(emp
 
 
 # --- emerging ---------------------------------------------------------------------------------------
-WINDOWS = {"recent_from": "2026-04-02", "recent_to": "2026-06-30", "baseline_from": "2025-04-02",
-           "baseline_to": "2026-04-01", "recent_papers": 40, "baseline_papers": 80, "mixed": ""}
+WINDOWS = {
+    "recent_from": "2026-04-02",
+    "recent_to": "2026-06-30",
+    "baseline_from": "2025-04-02",
+    "baseline_to": "2026-04-01",
+    "recent_papers": 40,
+    "baseline_papers": 80,
+    "mixed": "",
+}
 
 
 def test_emerging_json(emerging_store):
@@ -321,8 +378,11 @@ def test_emerging_windows_options(emerging_store):
     assert code == 0
     windows = json.loads(out)["windows"]
     assert {k: windows[k] for k in ("recent_from", "recent_to", "baseline_from", "baseline_to")} == {
-        "recent_from": "2026-06-21", "recent_to": "2026-06-30", "baseline_from": "2026-06-01",
-        "baseline_to": "2026-06-20"}
+        "recent_from": "2026-06-21",
+        "recent_to": "2026-06-30",
+        "baseline_from": "2026-06-01",
+        "baseline_to": "2026-06-20",
+    }
     days = [p["date"] for p in EMERGING_PAPERS.values()]
     assert windows["recent_papers"] == sum("2026-06-21" <= d <= "2026-06-30" for d in days)
     assert windows["baseline_papers"] == sum("2026-06-01" <= d <= "2026-06-20" for d in days)
@@ -355,22 +415,31 @@ def test_emerging_bad_options_exit_2(emerging_store, options, capsys):
 def test_real_subprocess(papers_store):
     argv = ["trend", "agent, time series", "--by", "quarter", "--json", "--data", str(papers_store)]
     env = {k: v for k, v in os.environ.items() if k != "PAPERS_DATA"}
-    done = subprocess.run([sys.executable, "-m", "lib", *argv], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     code, out, _ = run(*argv)
     assert code == 0 and json.loads(done.stdout) == json.loads(out)
     assert [(r["period"], r["count"]) for r in json.loads(done.stdout) if r["term"] == "agent"] == [
-        ("2024-Q4", 2), ("2025-Q1", 3), ("2025-Q2", 3), ("2025-Q3", 0), ("2025-Q4", 0), ("2026-Q1", 3)]
+        ("2024-Q4", 2),
+        ("2025-Q1", 3),
+        ("2025-Q2", 3),
+        ("2025-Q3", 0),
+        ("2025-Q4", 0),
+        ("2026-Q1", 3),
+    ]
 
 
 # --- --src: the papers counted (issue 18) --------------------------------------------------------------
 # A mixed store from real-format fixtures (see test_trends.py): eleven arXiv listings with categories
 # (2025-07..09) and a Hugging Face API day, 2025-09-08, listing 2509.05501 (on arXiv too, 2025-09-04,
 # mentions agents) and 2509.05502 (the list's only, no agent).
-MIXED_INPUTS = [ROOT / "tests" / "fixtures" / "mixed" / "arxiv_listings_2025-07_09.jsonl",
-                ROOT / "tests" / "fixtures" / "hf_api" / "2025-09-08.json"]
+MIXED_INPUTS = [
+    ROOT / "tests" / "fixtures" / "mixed" / "arxiv_listings_2025-07_09.jsonl",
+    ROOT / "tests" / "fixtures" / "hf_api" / "2025-09-08.json",
+]
 
 
 @pytest.fixture(scope="module")
@@ -382,20 +451,24 @@ def mixed_store(tmp_path_factory) -> Path:
     return data
 
 
-@pytest.mark.parametrize("src, rows", [
-    # the list's papers, dated by their day on it: one month, 1 of its 2 papers mentions agents
-    ("hf", [("2025-09", 1, 2)]),
-    # arXiv's, by their arXiv day: the list's own paper is not one of them
-    ("arxiv", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 3)]),
-    ("all", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 4)]),
-])
+@pytest.mark.parametrize(
+    "src, rows",
+    [
+        # the list's papers, dated by their day on it: one month, 1 of its 2 papers mentions agents
+        ("hf", [("2025-09", 1, 2)]),
+        # arXiv's, by their arXiv day: the list's own paper is not one of them
+        ("arxiv", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 3)]),
+        ("all", [("2025-07", 2, 4), ("2025-08", 2, 4), ("2025-09", 2, 4)]),
+    ],
+)
 def test_trend_src_counts_one_source(mixed_store, src, rows):
     code, out, err = run("trend", "agent", "--src", src, "--json", "--data", str(mixed_store))
     assert code == 0, err
     assert [(r["period"], r["count"], r["total"]) for r in json.loads(out)] == rows
     # September mixes the sources when every paper counts: said on stderr, never for one source
-    assert ("warning: mixed sources in 2025-09: Mixed sources: 50% arXiv here, 83% over the series" in err) == \
-        (src == "all")
+    assert ("warning: mixed sources in 2025-09: Mixed sources: 50% arXiv here, 83% over the series" in err) == (
+        src == "all"
+    )
     assert [r["mixed"] for r in json.loads(out)] == [src == "all" and r[0] == "2025-09" for r in rows]
 
 
@@ -411,15 +484,21 @@ def test_trend_corpus_lines_on_the_command_line(mixed_store):
 def test_an_unknown_source_is_one_line_naming_the_store_s_sources(mixed_store, command):
     code, out, err = run(*command, "--src", "file:nowhere.csv", "--data", str(mixed_store))
     assert code == 2 and out == ""
-    assert err == ("error: --src file:nowhere.csv: this store holds no such papers; its sources: hf (2), "
-                   "arxiv (11) (or all)\n")
+    assert err == (
+        "error: --src file:nowhere.csv: this store holds no such papers; its sources: hf (2), arxiv (11) (or all)\n"
+    )
 
 
 def test_emerging_says_on_stderr_when_its_windows_mix_sources(mixed_store):
     code, out, err = run("emerging", "--recent", "30", "--data", str(mixed_store))
     assert code == 0 and out.startswith("recent 2025-08-18..2025-09-16 (6 papers)")
-    assert err.startswith("warning: The two windows hold different sources: 67% of the recent papers are from "
-                          "arXiv, against 100% of the baseline's.") and err.count("\n") == 1
+    assert (
+        err.startswith(
+            "warning: The two windows hold different sources: 67% of the recent papers are from "
+            "arXiv, against 100% of the baseline's."
+        )
+        and err.count("\n") == 1
+    )
     code, out, err = run("emerging", "--recent", "30", "--src", "arxiv", "--json", "--data", str(mixed_store))
     assert code == 0 and err == "" and json.loads(out)["windows"]["mixed"] == ""
     assert json.loads(out)["windows"]["recent_papers"] == 5  # 2508.00203, 00204 and September's three

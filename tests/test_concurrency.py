@@ -1,4 +1,5 @@
 """Browsing while another process imports: every page sees one whole table version."""
+
 import subprocess
 import sys
 import time
@@ -7,20 +8,39 @@ from conftest import ROOT, write_jsonl
 
 
 def batch(start, n, day):
-    return [{"id": f"2504.{i:05d}", "title": f"Concurrent paper {i}", "abstract": "Words about agents.",
-             "authors": ["C"], "date": day} for i in range(start, start + n)]
+    return [
+        {
+            "id": f"2504.{i:05d}",
+            "title": f"Concurrent paper {i}",
+            "abstract": "Words about agents.",
+            "authors": ["C"],
+            "date": day,
+        }
+        for i in range(start, start + n)
+    ]
 
 
 def test_pages_see_the_old_or_the_new_table_while_imports_run(app, empty_store, tmp_path):
     files = [write_jsonl(tmp_path / f"b{k}.jsonl", batch(k * 400, 400, f"2025-04-0{k + 1}")) for k in range(4)]
     # the first batch is there before browsing starts
-    subprocess.run([sys.executable, "-m", "lib", "import", str(files[0]), "--data", str(empty_store)], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "lib", "import", str(files[0]), "--data", str(empty_store)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     writer = subprocess.Popen(
-        [sys.executable, "-c", "import subprocess, sys\n"
-         f"for f in {[str(f) for f in files[1:]]!r}:\n"
-         f"    subprocess.run([sys.executable, '-m', 'lib', 'import', f, '--data', {str(empty_store)!r}], check=True)"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys\n"
+            f"for f in {[str(f) for f in files[1:]]!r}:\n"
+            f"    subprocess.run([sys.executable, '-m', 'lib', 'import', f, '--data', {str(empty_store)!r}], check=True)",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     seen = set()
     app.run()
     try:

@@ -1,5 +1,6 @@
 """Saved views, digests and feeds: ``python -m lib views|digest|feed`` and lib.team.views, on real
 stores imported through the real importer, with a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,16 +14,24 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from aiosmtpd.controller import Controller
-
 import topics_fixture as fx
+from aiosmtpd.controller import Controller
 from conftest import _free_port, write_jsonl
-from lib.team import views
+
 from lib.cli import main
 from lib.dataset import load
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
-from lib.team.views import DEFAULT_BASE, Resources, ViewError, ViewLink, atom_feed, parse_since, render_digest, view_papers
+from lib.team.views import (
+    DEFAULT_BASE,
+    Resources,
+    ViewError,
+    ViewLink,
+    atom_feed,
+    parse_since,
+    render_digest,
+    view_papers,
+)
 
 A = "{http://www.w3.org/2005/Atom}"
 TODAY = dt.date.today()  # the CLI's today: the digest store is dated from it
@@ -35,23 +44,77 @@ def ago(days: int) -> str:
 HOSTILE_TITLE = """<script>alert("pwned")</script> & 'Agents' "Quoted" \x07bell"""
 # Our own JSON Lines format; every date relative to today so that "--since 7d" means something.
 PAPERS = [
-    {"id": "2601.00001", "title": "Agents That Plan With Maps", "abstract": "Planning agents with maps.",
-     "authors": ["Cy Three"], "date": ago(1), "upvotes": 40, "categories": ["cs.AI"]},
-    {"id": "2601.00002", "title": "Tokenizers Are Models Too", "abstract": "On tokenizers.",
-     "authors": ["Gi Seven"], "date": ago(2), "upvotes": 99, "categories": ["cs.CL"]},
-    {"id": "2601.00003", "title": "An Agent for Retrieval", "abstract": "A retrieval agent.",
-     "authors": ["Di Four", "Ed Five"], "date": ago(3), "upvotes": 12, "categories": ["cs.CL"]},
-    {"id": "2601.00004", "title": "Diffusion Policies for Robots", "abstract": "Robot agents diffuse.",
-     "authors": ["Ed Five"], "date": ago(10), "upvotes": 7, "categories": ["cs.RO"]},
-    {"id": "2601.00005", "title": "Agent Swarms of Old", "abstract": "Many agents.",
-     "authors": ["Fa Six"], "date": ago(20), "upvotes": 100, "categories": ["cs.AI"]},
-    {"id": "2601.00006", "title": HOSTILE_TITLE,
-     "abstract": "An agent that writes </summary> ]]> &amp; <b>bold</b> and \x01\x1b[0m control bytes.",
-     "authors": ["O'Brien & <Sons>", 'Zoë "Z" Doe'], "date": ago(2), "upvotes": 5, "categories": ["cs.AI"]},
-    {"id": "2601.00007", "title": "Agent Without Votes", "abstract": "Nobody voted for this agent.",
-     "authors": [f"Author {i}" for i in range(8)], "date": ago(1), "categories": ["cs.AI"]},
-    {"id": "cond-mat/0102536", "title": "Agent-Based Glassy Relaxation", "abstract": "Agents relax.",
-     "authors": ["R. Alvarez"], "date": ago(4), "upvotes": 4, "categories": ["cs.AI"]},
+    {
+        "id": "2601.00001",
+        "title": "Agents That Plan With Maps",
+        "abstract": "Planning agents with maps.",
+        "authors": ["Cy Three"],
+        "date": ago(1),
+        "upvotes": 40,
+        "categories": ["cs.AI"],
+    },
+    {
+        "id": "2601.00002",
+        "title": "Tokenizers Are Models Too",
+        "abstract": "On tokenizers.",
+        "authors": ["Gi Seven"],
+        "date": ago(2),
+        "upvotes": 99,
+        "categories": ["cs.CL"],
+    },
+    {
+        "id": "2601.00003",
+        "title": "An Agent for Retrieval",
+        "abstract": "A retrieval agent.",
+        "authors": ["Di Four", "Ed Five"],
+        "date": ago(3),
+        "upvotes": 12,
+        "categories": ["cs.CL"],
+    },
+    {
+        "id": "2601.00004",
+        "title": "Diffusion Policies for Robots",
+        "abstract": "Robot agents diffuse.",
+        "authors": ["Ed Five"],
+        "date": ago(10),
+        "upvotes": 7,
+        "categories": ["cs.RO"],
+    },
+    {
+        "id": "2601.00005",
+        "title": "Agent Swarms of Old",
+        "abstract": "Many agents.",
+        "authors": ["Fa Six"],
+        "date": ago(20),
+        "upvotes": 100,
+        "categories": ["cs.AI"],
+    },
+    {
+        "id": "2601.00006",
+        "title": HOSTILE_TITLE,
+        "abstract": "An agent that writes </summary> ]]> &amp; <b>bold</b> and \x01\x1b[0m control bytes.",
+        "authors": ["O'Brien & <Sons>", 'Zoë "Z" Doe'],
+        "date": ago(2),
+        "upvotes": 5,
+        "categories": ["cs.AI"],
+    },
+    {
+        "id": "2601.00007",
+        "title": "Agent Without Votes",
+        "abstract": "Nobody voted for this agent.",
+        "authors": [f"Author {i}" for i in range(8)],
+        "date": ago(1),
+        "categories": ["cs.AI"],
+    },
+    {
+        "id": "cond-mat/0102536",
+        "title": "Agent-Based Glassy Relaxation",
+        "abstract": "Agents relax.",
+        "authors": ["R. Alvarez"],
+        "date": ago(4),
+        "upvotes": 4,
+        "categories": ["cs.AI"],
+    },
 ]
 BY_ID = {p["id"]: p for p in PAPERS}
 SITE = "http://127.0.0.1:8501/papers"  # a dashboard behind a reverse proxy at /papers
@@ -91,8 +154,7 @@ def resources(digest_data) -> Resources:
 def topic_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("topics")
     store = Store(root / "data")
-    import_files(store, input_files([str(write_jsonl(root / "topics.jsonl", fx.plain()))], (".jsonl",)),
-                 today=fx.TODAY)
+    import_files(store, input_files([str(write_jsonl(root / "topics.jsonl", fx.plain()))], (".jsonl",)), today=fx.TODAY)
     return Resources(store, load(store))
 
 
@@ -102,7 +164,7 @@ class Recorder:
     def __init__(self) -> None:
         self.envelopes = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
@@ -171,21 +233,24 @@ def test_views_add_list_remove(data):
     assert Store(data).read_views() == {"agents": AGENTS}
 
 
-@pytest.mark.parametrize("link", [
-    "https://example.org/blog/post",                     # not a page of the dashboard
-    "http://127.0.0.1:8501/import",                      # a page, but not a view
-    "javascript:alert(document.cookie)",
-    "javascript:/search?q=agent",                        # a view's path, but not http(s)
-    "JAVASCRIPT://%0aalert(1)//search",
-    "data:text/html,<script>alert(1)</script>",
-    "ftp://127.0.0.1/search?q=agent",
-    "http://127.0.0.1:8501/search?from=yesterday",       # a bad value
-    "http://127.0.0.1:8501/search?up=-3",
-    "http://127.0.0.1:8501/topics?k=1",
-    "http://127.0.0.1:8501/trends?smooth=99",
-    "http://127.0.0.1:8501/search?q=agent&utm_source=x",  # an unknown parameter
-    "",
-])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://example.org/blog/post",  # not a page of the dashboard
+        "http://127.0.0.1:8501/import",  # a page, but not a view
+        "javascript:alert(document.cookie)",
+        "javascript:/search?q=agent",  # a view's path, but not http(s)
+        "JAVASCRIPT://%0aalert(1)//search",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://127.0.0.1/search?q=agent",
+        "http://127.0.0.1:8501/search?from=yesterday",  # a bad value
+        "http://127.0.0.1:8501/search?up=-3",
+        "http://127.0.0.1:8501/topics?k=1",
+        "http://127.0.0.1:8501/trends?smooth=99",
+        "http://127.0.0.1:8501/search?q=agent&utm_source=x",  # an unknown parameter
+        "",
+    ],
+)
 def test_views_add_refuses_a_bad_link_in_one_line(data, link):
     Store(data).write_views({"kept": AGENTS})
     before = (data / "views.json").read_bytes()
@@ -220,18 +285,21 @@ def test_views_cannot_change_a_read_only_store(data, monkeypatch):
 
 
 # --- ViewLink.parse and parse_since ---------------------------------------------------------------
-@pytest.mark.parametrize("link, page, base", [
-    (AGENTS, "search", SITE),
-    ("https://papers.lab.org/trends?terms=agent", "trends", "https://papers.lab.org"),
-    ("http://127.0.0.1:8501/topics/?k=3", "topics", "http://127.0.0.1:8501"),
-    ("http://127.0.0.1:8501/?date=2025-01-06", "home", "http://127.0.0.1:8501"),
-    ("http://127.0.0.1:8501", "home", "http://127.0.0.1:8501"),
-    ("http://127.0.0.1:8501/paper?id=2601.00001", "paper", "http://127.0.0.1:8501"),
-    ("/search?q=agent", "search", DEFAULT_BASE),
-    # the Daily Papers page of a dashboard under a base path, as its Copy link writes it
-    (f"{SITE}/?date=2025-01-06", "home", SITE),
-    (f"{SITE}/", "home", SITE),
-])
+@pytest.mark.parametrize(
+    "link, page, base",
+    [
+        (AGENTS, "search", SITE),
+        ("https://papers.lab.org/trends?terms=agent", "trends", "https://papers.lab.org"),
+        ("http://127.0.0.1:8501/topics/?k=3", "topics", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501/?date=2025-01-06", "home", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501", "home", "http://127.0.0.1:8501"),
+        ("http://127.0.0.1:8501/paper?id=2601.00001", "paper", "http://127.0.0.1:8501"),
+        ("/search?q=agent", "search", DEFAULT_BASE),
+        # the Daily Papers page of a dashboard under a base path, as its Copy link writes it
+        (f"{SITE}/?date=2025-01-06", "home", SITE),
+        (f"{SITE}/", "home", SITE),
+    ],
+)
 def test_viewlink_parse_finds_the_page_and_the_site(link, page, base):
     view = ViewLink.parse(link)
     assert (view.page, view.base, view.link) == (page, base, link)
@@ -243,11 +311,18 @@ def test_viewlink_parse_decodes_the_state():
     assert (view.state["from"], view.state["to"]) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31))
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("7d", dt.date(2025, 3, 8)), ("2w", dt.date(2025, 3, 1)), ("1m", dt.date(2025, 2, 13)),
-    (" 3 d ", dt.date(2025, 3, 12)), ("0d", dt.date(2025, 3, 15)),
-    ("2025-01-06", dt.date(2025, 1, 6)), (" 2024-02-29 ", dt.date(2024, 2, 29)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("7d", dt.date(2025, 3, 8)),
+        ("2w", dt.date(2025, 3, 1)),
+        ("1m", dt.date(2025, 2, 13)),
+        (" 3 d ", dt.date(2025, 3, 12)),
+        ("0d", dt.date(2025, 3, 15)),
+        ("2025-01-06", dt.date(2025, 1, 6)),
+        (" 2024-02-29 ", dt.date(2024, 2, 29)),
+    ],
+)
 def test_parse_since(text, expected):
     assert parse_since(text, dt.date(2025, 3, 15)) == expected
 
@@ -263,7 +338,14 @@ def test_a_search_view_most_upvoted_first_and_only_since_the_day(resources):
     view = ViewLink.parse(AGENTS)
     # every paper mentioning agent, most upvoted first, those without a count last
     assert ids(view_papers(view, resources)) == [
-        "2601.00005", "2601.00001", "2601.00003", "2601.00004", "2601.00006", "cond-mat/0102536", "2601.00007"]
+        "2601.00005",
+        "2601.00001",
+        "2601.00003",
+        "2601.00004",
+        "2601.00006",
+        "cond-mat/0102536",
+        "2601.00007",
+    ]
     since = TODAY - dt.timedelta(days=7)
     papers = view_papers(view, resources, since)
     assert ids(papers) == ["2601.00001", "2601.00003", "2601.00006", "cond-mat/0102536", "2601.00007"]
@@ -331,8 +413,7 @@ def test_a_topics_view_shows_its_topics_papers(topic_store):
     expected = {p["id"] for p in fx.papers() if p["theme"] == "rowing" and p["date"] >= "2025-06-01"}
     assert set(recent["id"]) == expected and 0 < len(expected) < fx.PER_THEME
 
-    ranged = view_papers(ViewLink.parse(f"{SITE}/topics?k=3&topic={rowing}&from=2024-01-01&to=2024-12-31"),
-                         topic_store)
+    ranged = view_papers(ViewLink.parse(f"{SITE}/topics?k=3&topic={rowing}&from=2024-01-01&to=2024-12-31"), topic_store)
     assert set(ranged["id"]) == {p["id"] for p in fx.papers() if p["theme"] == "rowing" and p["date"][:4] == "2024"}
     # no topic chosen: every paper
     assert len(view_papers(ViewLink.parse(f"{SITE}/topics?k=3"), topic_store, limit=1000)) == len(fx.papers())
@@ -352,8 +433,12 @@ def test_render_digest_subject_text_and_links(resources):
     assert subject == f"agents: 5 new papers since {since}"
     lines = text.splitlines()
     assert lines[:3] == [subject, f"View: {AGENTS}", ""]
-    assert lines[3:7] == ["1. Agents That Plan With Maps", f"   Cy Three · {ago(1)} · 40 upvotes",
-                          f"   {SITE}/paper?id=2601.00001", ""]
+    assert lines[3:7] == [
+        "1. Agents That Plan With Maps",
+        f"   Cy Three · {ago(1)} · 40 upvotes",
+        f"   {SITE}/paper?id=2601.00001",
+        "",
+    ]
     for rank, pid in enumerate(ids(papers), start=1):
         assert f"{rank}. {BY_ID[pid]['title']}" in lines
         assert f"   {SITE}/paper?id={pid}" in lines  # cond-mat/0102536 keeps its slash
@@ -362,7 +447,7 @@ def test_render_digest_subject_text_and_links(resources):
 
 
 def test_render_digest_html_escapes_hostile_text_and_links_are_right(resources):
-    view = ViewLink.parse(f"{SITE}/search?q=agent#\"><b>x")
+    view = ViewLink.parse(f'{SITE}/search?q=agent#"><b>x')
     papers = view_papers(view, resources)
     _, _, page = render_digest('<img src=x onerror="alert(1)"> & co', view, papers, TODAY)
 
@@ -425,8 +510,7 @@ def test_digest_sends_one_message_with_text_and_html(data, smtp, resources):
 
 def test_digest_sends_to_several_recipients_from_the_configured_sender(data, smtp, monkeypatch):
     monkeypatch.setenv("PAPERS_SMTP_FROM", "digest@lab.org")
-    code, _, err = run("digest", AGENTS, "--since", "2w", "--send", "--to", "a@b", "--to", "c@d",
-                       "--data", str(data))
+    code, _, err = run("digest", AGENTS, "--since", "2w", "--send", "--to", "a@b", "--to", "c@d", "--data", str(data))
     assert code == 0, err
     (envelope,) = smtp.envelopes
     assert envelope.mail_from == "digest@lab.org" and envelope.rcpt_tos == ["a@b", "c@d"]
@@ -434,13 +518,18 @@ def test_digest_sends_to_several_recipients_from_the_configured_sender(data, smt
     assert message["Subject"] == f"view: 6 new papers since {TODAY - dt.timedelta(days=14)}"
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, "error: set PAPERS_SMTP_HOST (and PAPERS_SMTP_PORT, _USER, _PASSWORD, _FROM, _TLS) to send"),
-    ({"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_PORT": "{closed}"},
-     "error: sending through 127.0.0.1:{closed} failed: "),
-    ({"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_PORT": "smtp"}, "error: PAPERS_SMTP_PORT='smtp'"),
-    ({"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_TLS": "tls"}, "error: PAPERS_SMTP_TLS='tls'"),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "error: set PAPERS_SMTP_HOST (and PAPERS_SMTP_PORT, _USER, _PASSWORD, _FROM, _TLS) to send"),
+        (
+            {"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_PORT": "{closed}"},
+            "error: sending through 127.0.0.1:{closed} failed: ",
+        ),
+        ({"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_PORT": "smtp"}, "error: PAPERS_SMTP_PORT='smtp'"),
+        ({"PAPERS_SMTP_HOST": "127.0.0.1", "PAPERS_SMTP_TLS": "tls"}, "error: PAPERS_SMTP_TLS='tls'"),
+    ],
+)
 def test_digest_smtp_misconfiguration_exits_2_in_one_line(data, monkeypatch, env, expected):
     closed = str(_free_port())
     for name, value in env.items():
@@ -450,10 +539,13 @@ def test_digest_smtp_misconfiguration_exits_2_in_one_line(data, monkeypatch, env
     assert one_line(err) and err.startswith(expected.format(closed=closed))
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({"PAPERS_SMTP_USER": "me", "PAPERS_SMTP_PASSWORD": "secret"}, "SMTP AUTH extension not supported"),
-    ({"PAPERS_SMTP_TLS": "starttls"}, "STARTTLS extension not supported"),
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"PAPERS_SMTP_USER": "me", "PAPERS_SMTP_PASSWORD": "secret"}, "SMTP AUTH extension not supported"),
+        ({"PAPERS_SMTP_TLS": "starttls"}, "STARTTLS extension not supported"),
+    ],
+)
 def test_digest_smtp_server_refusals_exit_2_in_one_line(data, smtp, monkeypatch, env, expected):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -485,10 +577,13 @@ def test_digest_prints_the_text_by_default(data):
     assert out.splitlines()[0] == f"agents: 3 new papers since {ago(2)}"
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["no-such-view"], "is not a link to a Daily Papers, Search, Trends or Topics view"),
-    ([AGENTS, "--since", "fortnight"], "--since 'fortnight': write 7d, 2w, 1m or a day YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["no-such-view"], "is not a link to a Daily Papers, Search, Trends or Topics view"),
+        ([AGENTS, "--since", "fortnight"], "--since 'fortnight': write 7d, 2w, 1m or a day YYYY-MM-DD"),
+    ],
+)
 def test_digest_bad_input_exits_2_in_one_line(data, argv, expected):
     code, out, err = run("digest", *argv, "--data", str(data))
     assert code == 2 and out == "" and one_line(err) and expected in err
@@ -498,7 +593,7 @@ def test_digest_bad_input_exits_2_in_one_line(data, argv, expected):
 def test_atom_feed_parses_with_every_required_element(resources):
     view = ViewLink.parse(AGENTS)
     papers = view_papers(view, resources)
-    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     root = ET.fromstring(atom_feed("agents", view, papers, now=now))
 
     assert root.tag == f"{A}feed"
@@ -531,13 +626,15 @@ def test_atom_feed_parses_with_every_required_element(resources):
 def test_atom_feed_escapes_hostile_text_and_drops_control_characters(resources):
     view = ViewLink.parse(AGENTS)
     papers = view_papers(ViewLink.parse("/paper?id=2601.00006"), resources)
-    document = atom_feed("<evil> & \x0c\"name\"", view, papers)
+    document = atom_feed('<evil> & \x0c"name"', view, papers)
     assert b"<script" not in document and b"\x07" not in document and b"\x01" not in document
     root = ET.fromstring(document)
     (entry,) = root.findall(f"{A}entry")
     assert root.findtext(f"{A}title") == 'Papers dashboard: <evil> & "name"'
     assert entry.findtext(f"{A}title") == HOSTILE_TITLE.replace("\x07", "")
-    assert entry.findtext(f"{A}summary") == "An agent that writes </summary> ]]> &amp; <b>bold</b> and [0m control bytes."
+    assert (
+        entry.findtext(f"{A}summary") == "An agent that writes </summary> ]]> &amp; <b>bold</b> and [0m control bytes."
+    )
     assert [a.findtext(f"{A}name") for a in entry.findall(f"{A}author")] == ["O'Brien & <Sons>", 'Zoë "Z" Doe']
 
 
@@ -581,15 +678,18 @@ def test_feed_cli_bad_limit_exits_2(data):
 
 
 # --- src: a view's link gives the papers its page shows --------------------------------------------
-@pytest.mark.parametrize("link, expected", [
-    ("/?date=2025-09-08", {"2509.05501", "2509.05502"}),  # the day's Hugging Face list
-    ("/?date=2025-09-08&src=all", {"2509.05501", "2509.05502", "2509.06001", "2509.06002"}),
-    ("/?date=2025-09-05", {"2509.03001", "2509.03002"}),  # no list that day: all its papers
-    ("/?date=2025-09-04&src=arxiv", {"2509.05501"}),  # arXiv dates it by its v1 day
-    ("/search?q=agents&src=hf", {"2509.05501"}),
-    ("/search?q=agents", {"2509.05501", "2509.06001"}),
-    ("/search?q=agents&src=file:gone.csv", {"2509.05501", "2509.06001"}),  # falls back as the page does
-])
+@pytest.mark.parametrize(
+    "link, expected",
+    [
+        ("/?date=2025-09-08", {"2509.05501", "2509.05502"}),  # the day's Hugging Face list
+        ("/?date=2025-09-08&src=all", {"2509.05501", "2509.05502", "2509.06001", "2509.06002"}),
+        ("/?date=2025-09-05", {"2509.03001", "2509.03002"}),  # no list that day: all its papers
+        ("/?date=2025-09-04&src=arxiv", {"2509.05501"}),  # arXiv dates it by its v1 day
+        ("/search?q=agents&src=hf", {"2509.05501"}),
+        ("/search?q=agents", {"2509.05501", "2509.06001"}),
+        ("/search?q=agents&src=file:gone.csv", {"2509.05501", "2509.06001"}),  # falls back as the page does
+    ],
+)
 def test_a_views_source_gives_the_papers_of_its_page(tmp_path, link, expected):
     from test_app_home import import_mixed
 

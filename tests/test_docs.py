@@ -1,11 +1,12 @@
 """The README is part of the product: its commands, URL keys and CLI must match the code."""
+
 import re
+
+from conftest import ROOT
 
 from lib.cli import build_parser
 from lib.store.formats import FORMATS
 from lib.urlstate import PAGES
-
-from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -2,6 +2,7 @@
 against a local server replaying responses written here in the upstream shapes
 (tests/fixtures/hf_api, tests/fixtures/arxiv_atom).  Retries, backoff, pacing, resumption
 and the error messages are checked from the server's request log and the store's bytes."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +16,14 @@ from html import escape
 from pathlib import Path
 
 import pytest
-
 from conftest import table_state
-from lib.store import fetch
+from replay_server import ReplayServer, Reply, closed_port
+
 from lib.cli import main
 from lib.errors import PapersError
+from lib.store import fetch
 from lib.store.fetch import FetchError, HttpClient
 from lib.store.store import Store
-from replay_server import ReplayServer, Reply, closed_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY1, DAY2, DAY3 = dt.date(2025, 9, 8), dt.date(2025, 9, 9), dt.date(2025, 9, 10)
@@ -48,18 +49,28 @@ def hf_item(pid: str, title: str, day: dt.date, upvotes: int = 0, authors=("Ann 
     }
     if upvotes:  # the API leaves out an upvote count of 0
         paper["upvotes"] = upvotes
-    return {"paper": paper, "publishedAt": published, "title": title, "summary": paper["summary"],
-            "thumbnail": f"https://cdn.example.org/thumbs/{pid}.png", "numComments": 1,
-            "isAuthorParticipating": False}
+    return {
+        "paper": paper,
+        "publishedAt": published,
+        "title": title,
+        "summary": paper["summary"],
+        "thumbnail": f"https://cdn.example.org/thumbs/{pid}.png",
+        "numComments": 1,
+        "isAuthorParticipating": False,
+    }
 
 
 HF_DAYS = {
-    DAY1: [hf_item("2509.05501", "Echo Chambers in Tool-Using Agents", DAY1, 41, ("Mei Tanaka", "Oskar Lund")),
-           hf_item("2509.05502", "Counting Sheep from Phone Audio", DAY1, 7)],
+    DAY1: [
+        hf_item("2509.05501", "Echo Chambers in Tool-Using Agents", DAY1, 41, ("Mei Tanaka", "Oskar Lund")),
+        hf_item("2509.05502", "Counting Sheep from Phone Audio", DAY1, 7),
+    ],
     DAY2: [hf_item("2509.06601", "Sparse Routers Revisited", DAY2, 3)],
-    DAY3: [hf_item("2509.07701", "Long Context Without Tears", DAY3),
-           hf_item("2509.07702", "Tokenizers Are Models Too", DAY3, 99),
-           hf_item("2509.07703", "Agents That Plan With Maps", DAY3, 12)],
+    DAY3: [
+        hf_item("2509.07701", "Long Context Without Tears", DAY3),
+        hf_item("2509.07702", "Tokenizers Are Models Too", DAY3, 99),
+        hf_item("2509.07703", "Agents That Plan With Maps", DAY3, 12),
+    ],
 }
 
 
@@ -94,7 +105,7 @@ def atom_feed(entries: list[str], start: int = 0, total: int | None = None) -> s
   <opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>
   <opensearch:totalResults>{total}</opensearch:totalResults>
   <opensearch:startIndex>{start}</opensearch:startIndex>
-{''.join(entries)}</feed>
+{"".join(entries)}</feed>
 """
 
 
@@ -216,7 +227,8 @@ def test_hf_day_range_imports_papers_on_the_requested_day_and_saves_raw(server, 
     # one request per day, with the documented query and our User-Agent
     log = server.log()
     assert [(r.path, r.query) for r in log] == [
-        (HF_PATH, {"date": day.isoformat(), "limit": "100", "p": "0"}) for day in (DAY1, DAY2, DAY3)]
+        (HF_PATH, {"date": day.isoformat(), "limit": "100", "p": "0"}) for day in (DAY1, DAY2, DAY3)
+    ]
     assert all(r.headers["User-Agent"].startswith("papers-dashboard/") for r in log)
     # the raw responses, beside the store, named by day
     for day, items in HF_DAYS.items():
@@ -251,19 +263,30 @@ def test_hf_pages_while_a_page_comes_back_full(server, store, data, monkeypatch)
     server.add(fetch.hf_url(server.url, DAY1, 0), Reply.json(full))
     server.add(fetch.hf_url(server.url, DAY1, 1), Reply.json(short))
     # a day whose last page is exactly full: one more (empty) page is asked for
-    server.add(fetch.hf_url(server.url, DAY2, 0), Reply.json([hf_item("2509.06601", "Exact A", DAY2),
-                                                              hf_item("2509.06602", "Exact B", DAY2)]))
+    server.add(
+        fetch.hf_url(server.url, DAY2, 0),
+        Reply.json([hf_item("2509.06601", "Exact A", DAY2), hf_item("2509.06602", "Exact B", DAY2)]),
+    )
     server.add(fetch.hf_url(server.url, DAY2, 1), Reply.json([]))
 
     report = fetch.fetch_hf(store, [DAY1, DAY2], base=server.url, client=client(), today=TODAY)
 
     assert [(r.query["date"], r.query["p"], r.query["limit"]) for r in server.log()] == [
-        ("2025-09-08", "0", "2"), ("2025-09-08", "1", "2"), ("2025-09-09", "0", "2"), ("2025-09-09", "1", "2")]
+        ("2025-09-08", "0", "2"),
+        ("2025-09-08", "1", "2"),
+        ("2025-09-09", "0", "2"),
+        ("2025-09-09", "1", "2"),
+    ]
     assert server.unmatched() == []
     assert json.loads((data / "raw" / "hf" / "2025-09-08.json").read_bytes()) == full + short
     assert report.imported.counts.added == 5
     assert {k: v["date"].date() for k, v in rows(store).items()} == {
-        "2509.05501": DAY1, "2509.05502": DAY1, "2509.05503": DAY1, "2509.06601": DAY2, "2509.06602": DAY2}
+        "2509.05501": DAY1,
+        "2509.05502": DAY1,
+        "2509.05503": DAY1,
+        "2509.06601": DAY2,
+        "2509.06602": DAY2,
+    }
 
 
 # --- retries ---------------------------------------------------------------------------------------
@@ -376,8 +399,18 @@ def test_an_unresolvable_host_is_a_clear_offline_message(store, sleeps):
 
 def test_offline_through_the_cli(data):
     port = closed_port()
-    code, out, err = run("fetch", "arxiv", "--category", "cs.CL", "--from", "2025-09-08",
-                         "--base-url", f"http://127.0.0.1:{port}", "--data", str(data))
+    code, out, err = run(
+        "fetch",
+        "arxiv",
+        "--category",
+        "cs.CL",
+        "--from",
+        "2025-09-08",
+        "--base-url",
+        f"http://127.0.0.1:{port}",
+        "--data",
+        str(data),
+    )
     assert code == 2 and out == ""
     assert one_line(err) and err.startswith(f"error: cannot reach 127.0.0.1:{port}") and "offline?" in err
 
@@ -404,8 +437,7 @@ def test_an_interrupted_range_resumes_where_it_stopped(server, store):
     serve_hf(server, {DAY1: HF_DAYS[DAY1], DAY3: HF_DAYS[DAY3]})
     server.add(fetch.hf_url(server.url, DAY2), Reply.status(500))
     with pytest.raises(FetchError):
-        fetch.fetch_hf(store, [DAY1, DAY2, DAY3], base=server.url, client=client(Sleeps(), retries=0),
-                       today=TODAY)
+        fetch.fetch_hf(store, [DAY1, DAY2, DAY3], base=server.url, client=client(Sleeps(), retries=0), today=TODAY)
     assert store.raw_exists("hf", "2025-09-08.json") and not store.raw_exists("hf", "2025-09-09.json")
     server.add(fetch.hf_url(server.url, DAY2), Reply.json(HF_DAYS[DAY2]))  # upstream is back
     server.clear_log()
@@ -457,8 +489,7 @@ def test_since_last_needs_papers_in_the_store(server, data):
 
 # --- Hugging Face: answers that are not papers ------------------------------------------------------
 def test_the_hf_error_json_is_a_clear_one_line_error(server, store, data):
-    server.add(fetch.hf_url(server.url, DAY1),
-               Reply.json({"error": "Invalid date:\n expected\tYYYY-MM-DD"}))
+    server.add(fetch.hf_url(server.url, DAY1), Reply.json({"error": "Invalid date:\n expected\tYYYY-MM-DD"}))
     with pytest.raises(FetchError) as caught:
         fetch.fetch_hf(store, [DAY1], base=server.url, client=client(), today=TODAY)
     message = str(caught.value)
@@ -485,10 +516,11 @@ ARXIV_ENTRIES = [
 
 def serve_arxiv_pages(server: ReplayServer, day: dt.date, entries: list[str], size: int, category="cs.CL"):
     for start in range(0, len(entries) + 1, size):
-        page = entries[start:start + size]
+        page = entries[start : start + size]
         if page or start == 0 or len(entries) % size == 0:
-            server.add(fetch.arxiv_url(server.url, category, day, start),
-                       Reply.xml(atom_feed(page, start, len(entries))))
+            server.add(
+                fetch.arxiv_url(server.url, category, day, start), Reply.xml(atom_feed(page, start, len(entries)))
+            )
 
 
 def test_arxiv_pages_with_start_and_a_category_day_query(server, store, data, monkeypatch):
@@ -522,8 +554,13 @@ def test_arxiv_urls_page_by_the_default_page_size():
     url = fetch.arxiv_url("https://mirror.example/", "cs.CL", DAY2, 200)
     assert url.startswith("https://mirror.example/api/query?")
     query = dict(__import__("urllib.parse").parse.parse_qsl(url.split("?", 1)[1]))
-    assert query == {"search_query": "cat:cs.CL AND submittedDate:[202509090000 TO 202509092359]",
-                     "start": "200", "max_results": "200", "sortBy": "submittedDate", "sortOrder": "ascending"}
+    assert query == {
+        "search_query": "cat:cs.CL AND submittedDate:[202509090000 TO 202509092359]",
+        "start": "200",
+        "max_results": "200",
+        "sortBy": "submittedDate",
+        "sortOrder": "ascending",
+    }
 
 
 def test_arxiv_resumes_pages_already_saved(server, store, monkeypatch):
@@ -539,8 +576,7 @@ def test_arxiv_resumes_pages_already_saved(server, store, monkeypatch):
 def test_arxiv_min_interval_between_requests_with_a_recording_sleep(server, store, sleeps, monkeypatch):
     monkeypatch.setattr(fetch, "ARXIV_PAGE_SIZE", 2)
     serve_arxiv_pages(server, DAY1, ARXIV_ENTRIES, 2)
-    fetch.fetch_arxiv(store, "cs.CL", [DAY1], base=server.url, client=client(sleeps, min_interval=5.0),
-                      today=TODAY)
+    fetch.fetch_arxiv(store, "cs.CL", [DAY1], base=server.url, client=client(sleeps, min_interval=5.0), today=TODAY)
     assert len(server.log()) == 3
     assert len(sleeps) == 2 and all(4.0 < s <= 5.0 for s in sleeps)  # before the 2nd and 3rd requests only
 
@@ -561,8 +597,9 @@ def test_arxiv_delay_from_the_environment_spaces_real_requests(server, store, mo
 
 def test_a_bad_arxiv_delay_in_the_environment_is_one_line(server, data, monkeypatch):
     monkeypatch.setenv("PAPERS_ARXIV_DELAY", "3s")
-    code, out, err = run("fetch", "arxiv", "--category", "cs.CL", "--from", "2025-09-08",
-                         "--base-url", server.url, "--data", str(data))
+    code, out, err = run(
+        "fetch", "arxiv", "--category", "cs.CL", "--from", "2025-09-08", "--base-url", server.url, "--data", str(data)
+    )
     assert (code, out) == (2, "") and err == "error: PAPERS_ARXIV_DELAY='3s': not a number of seconds\n"
     assert server.log() == []
 
@@ -594,8 +631,9 @@ def test_an_arxiv_answer_that_is_not_a_feed_is_not_kept(server, store):
     assert not store.raw_exists("arxiv", "cs.CL/2025-09-08-00000.xml")
 
 
-@pytest.mark.parametrize("category", ["cs CL", "cs.CL AND all:x", "cs.CL&start=-1", "../../etc", "", "CS.CL",
-                                      "cs.CL/2025"])
+@pytest.mark.parametrize(
+    "category", ["cs CL", "cs.CL AND all:x", "cs.CL&start=-1", "../../etc", "", "CS.CL", "cs.CL/2025"]
+)
 def test_an_invalid_category_is_refused_before_any_request(server, store, category, data):
     with pytest.raises(PapersError, match="not an arXiv category"):
         fetch.fetch_arxiv(store, category, [DAY1], base=server.url, client=client(), today=TODAY)
@@ -612,12 +650,14 @@ def test_real_categories_are_accepted(server, store, category):
 # --- the CLI ---------------------------------------------------------------------------------------------
 def test_cli_fetch_hf_in_process(server, data):
     serve_hf(server, {DAY1: HF_DAYS[DAY1]})
-    code, out, err = run("fetch", "hf", "--from", "2025-09-08", "--to", "2025-09-08",
-                         "--base-url", server.url, "--data", str(data))
+    code, out, err = run(
+        "fetch", "hf", "--from", "2025-09-08", "--to", "2025-09-08", "--base-url", server.url, "--data", str(data)
+    )
     assert code == 0, err
     assert out.splitlines() == [
         f"downloaded 1 response(s), 0 already here (raw responses in {data.resolve() / 'raw'})",
-        f"added 2, updated 0, unchanged 0, rejected 0; store written as version {Store(data).version()}"]
+        f"added 2, updated 0, unchanged 0, rejected 0; store written as version {Store(data).version()}",
+    ]
     assert "Hugging Face 2025-09-08: 2 papers" in err
     assert (data / "raw" / "hf" / "2025-09-08.json").is_file()
 
@@ -631,30 +671,57 @@ def test_cli_fetch_arxiv_in_process(server, data, monkeypatch):
     monkeypatch.setattr(fetch, "ARXIV_PAGE_SIZE", 2)
     serve_arxiv_pages(server, DAY1, ARXIV_ENTRIES[:3], 2)
     serve_arxiv_pages(server, DAY2, [atom_entry("2509.20001", "Next Day", DAY2)], 2)
-    code, out, err = run("fetch", "arxiv", "--category", "cs.CL", "--from", "2025-09-08", "--to", "2025-09-09",
-                         "--base-url", server.url, "--data", str(data))
+    code, out, err = run(
+        "fetch",
+        "arxiv",
+        "--category",
+        "cs.CL",
+        "--from",
+        "2025-09-08",
+        "--to",
+        "2025-09-09",
+        "--base-url",
+        server.url,
+        "--data",
+        str(data),
+    )
     assert code == 0, err
     assert out.startswith("downloaded 3 response(s), 0 already here")
     assert "added 4, updated 0" in out
     assert "arXiv cs.CL 2025-09-08: 3 papers" in err and "arXiv cs.CL 2025-09-09: 1 papers" in err
     assert [(r.query["start"], r.query["search_query"][-29:]) for r in server.log()] == [
-        ("0", "202509080000 TO 202509082359]"), ("2", "202509080000 TO 202509082359]"),
-        ("0", "202509090000 TO 202509092359]")]
+        ("0", "202509080000 TO 202509082359]"),
+        ("2", "202509080000 TO 202509082359]"),
+        ("0", "202509090000 TO 202509092359]"),
+    ]
 
 
 def test_cli_fetch_arxiv_refuses_a_bad_category_in_one_line(server, data):
-    code, out, err = run("fetch", "arxiv", "--category", "cs.CL OR all:*", "--from", "2025-09-08",
-                         "--base-url", server.url, "--data", str(data))
+    code, out, err = run(
+        "fetch",
+        "arxiv",
+        "--category",
+        "cs.CL OR all:*",
+        "--from",
+        "2025-09-08",
+        "--base-url",
+        server.url,
+        "--data",
+        str(data),
+    )
     assert code == 2 and one_line(err) and "not an arXiv category" in err
     assert server.log() == []
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["hf", "--from", "2025-02-30"], "not a day (YYYY-MM-DD): '2025-02-30'"),
-    (["hf", "--from", "yesterday"], "not a day (YYYY-MM-DD): 'yesterday'"),
-    (["hf", "--from", "2025-09-08", "--to", "9/9/2025"], "not a day (YYYY-MM-DD): '9/9/2025'"),
-    (["arxiv", "--category", "cs.CL", "--to", "2025-13-01"], "not a day (YYYY-MM-DD): '2025-13-01'"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["hf", "--from", "2025-02-30"], "not a day (YYYY-MM-DD): '2025-02-30'"),
+        (["hf", "--from", "yesterday"], "not a day (YYYY-MM-DD): 'yesterday'"),
+        (["hf", "--from", "2025-09-08", "--to", "9/9/2025"], "not a day (YYYY-MM-DD): '9/9/2025'"),
+        (["arxiv", "--category", "cs.CL", "--to", "2025-13-01"], "not a day (YYYY-MM-DD): '2025-13-01'"),
+    ],
+)
 def test_cli_fetch_bad_dates_exit_2_in_one_line(server, data, capsys, argv, expected):
     with pytest.raises(SystemExit) as caught:
         main(["fetch", *argv, "--base-url", server.url, "--data", str(data)], out=io.StringIO(), err=io.StringIO())
@@ -666,8 +733,9 @@ def test_cli_fetch_bad_dates_exit_2_in_one_line(server, data, capsys, argv, expe
 
 @pytest.mark.parametrize("source", [["hf"], ["arxiv", "--category", "cs.CL"]])
 def test_cli_fetch_to_before_from_exits_2_in_one_line(server, data, source):
-    code, out, err = run("fetch", *source, "--from", "2025-09-08", "--to", "2025-09-01",
-                         "--base-url", server.url, "--data", str(data))
+    code, out, err = run(
+        "fetch", *source, "--from", "2025-09-08", "--to", "2025-09-01", "--base-url", server.url, "--data", str(data)
+    )
     assert code == 2 and out == ""
     assert err == "error: --to 2025-09-01 is before --from 2025-09-08\n"
     assert server.log() == [] and not data.exists()
@@ -676,8 +744,14 @@ def test_cli_fetch_to_before_from_exits_2_in_one_line(server, data, source):
 def test_cli_fetch_hf_as_a_subprocess_with_the_base_url_in_the_environment(server, data):
     serve_hf(server, {DAY3: HF_DAYS[DAY3]})
     env = {**os.environ, "PAPERS_HF_BASE_URL": server.url, "PAPERS_DATA": str(data)}
-    done = subprocess.run([sys.executable, "-m", "lib", "fetch", "hf", "--from", "2025-09-10"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "lib", "fetch", "hf", "--from", "2025-09-10"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("downloaded 1 response(s), 0 already here")
     assert "added 3, updated 0, unchanged 0" in done.stdout

@@ -14,21 +14,22 @@ The home, search, paper, trends, views and import pages run on a three-day store
 120-paper topics fixture (tests/topics_fixture.py), and on the 6 papers it must say why it
 cannot find topics (see test_topics_on_six_papers_says_why).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 import topics_fixture as fx
 from conftest import ROOT, THREE_DAYS, write_jsonl
-from lib.trends import terms
-from lib.topics import topics
+from streamlit.testing.v1 import AppTest
+
 from lib.dataset import load
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
-from lib.urlstate import HOME, IMPORT, MAX_VALUE, PAPER, PAGES, SEARCH, STREAMLIT_KEYS, TOPICS, TRENDS, PageSpec
+from lib.topics import topics
+from lib.trends import terms
+from lib.urlstate import HOME, IMPORT, MAX_VALUE, PAGES, PAPER, SEARCH, STREAMLIT_KEYS, TOPICS, TRENDS, PageSpec
 
 VIEWS = PAGES.get("views")
 
@@ -49,7 +50,7 @@ PAYLOADS = {
     "empty": "",
     "whitespace": " \t ",
     "10kB": "ab " * 3_413,
-    "unicode": "\u00dcn\u00efc\u00f6d\u00e9 \U0001F600 \u202eRTL\u202c \u200bzero\u200dwidth \u0639\u0631\u0628\u064a",
+    "unicode": "\u00dcn\u00efc\u00f6d\u00e9 \U0001f600 \u202eRTL\u202c \u200bzero\u200dwidth \u0639\u0631\u0628\u064a",
     "control-chars": "a\x00b\x01\x07\x1b[31m\x7f\r\n\tc",
     "script": "<script>alert(1)</script>",
     "javascript-url": "javascript:alert(1)",
@@ -115,7 +116,7 @@ def data_for(six_papers, topic_papers, monkeypatch):
 # --- the checks ----------------------------------------------------------------------------------------
 def hostile_params(spec: PageSpec, payload) -> dict:
     keys = spec.keys if spec.fields else ("q", "id", "p", "date")  # pages without keys: others' keys
-    return {**{key: payload for key in keys}, **{key: payload for key in GARBAGE_KEYS}}
+    return {**dict.fromkeys(keys, payload), **dict.fromkeys(GARBAGE_KEYS, payload)}
 
 
 def open_page(path: str, params: dict) -> AppTest:
@@ -168,7 +169,9 @@ def check_page(app: AppTest, spec: PageSpec, params: dict) -> list[str]:
         except ValueError:
             kept = ValueError
         if url.get(key) != kept:  # not kept as given: the page must have said so, naming the key
-            assert any(names(w, key) for w in warnings), f"{key}={given!r} -> {url.get(key)!r} without a warning: {warnings}"
+            assert any(names(w, key) for w in warnings), (
+                f"{key}={given!r} -> {url.get(key)!r} without a warning: {warnings}"
+            )
     check_canonical(spec, url)
     return warnings
 
@@ -179,6 +182,8 @@ def payload_ids():
 
 # --- every page x every payload ------------------------------------------------------------------------------
 URL_WRITERS = ("home", "search", "paper", "trends", "topics")
+
+
 def cases():
     for page in ALL_PAGES:
         for payload in PAYLOADS:

@@ -3,6 +3,7 @@
 Every expected value below is read off the fixture by hand and the rules in
 lib/store/schema.py and lib/store/formats/*.py docstrings; none is copied from the code's output.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -93,47 +94,57 @@ def page_bytes(*paragraphs: str, newline: str = "\n") -> bytes:
 
 
 # --- detection ----------------------------------------------------------------------
-@pytest.mark.parametrize("rel, expected", [
-    (PAGE, "daily_page"),
-    (PAGE_CRLF, "daily_page"),
-    (HF_2024, "hf_api"),
-    (HF_2025, "hf_api"),
-    (HF_2026, "hf_api"),
-    (ATOM, "arxiv_atom"),
-    (ATOM_ERROR, "arxiv_atom"),
-    ("arxiv_atom/billion_laughs.xml", "arxiv_atom"),
-    ("arxiv_atom/external_entity.xml", "arxiv_atom"),
-    (OAI, "arxiv_oai"),
-    (CSV, "csv"),
-    (TSV, "csv"),
-    (JSON_RECORDS, "json"),
-    (CRAWLER, "jsonl"),
-])
+@pytest.mark.parametrize(
+    "rel, expected",
+    [
+        (PAGE, "daily_page"),
+        (PAGE_CRLF, "daily_page"),
+        (HF_2024, "hf_api"),
+        (HF_2025, "hf_api"),
+        (HF_2026, "hf_api"),
+        (ATOM, "arxiv_atom"),
+        (ATOM_ERROR, "arxiv_atom"),
+        ("arxiv_atom/billion_laughs.xml", "arxiv_atom"),
+        ("arxiv_atom/external_entity.xml", "arxiv_atom"),
+        (OAI, "arxiv_oai"),
+        (CSV, "csv"),
+        (TSV, "csv"),
+        (JSON_RECORDS, "json"),
+        (CRAWLER, "jsonl"),
+    ],
+)
 def test_detect_format_of_fixtures(rel, expected):
     assert detect_format((FIXTURES / rel).read_bytes()[:65536]) == expected
 
 
-@pytest.mark.parametrize("head, expected", [
-    (b"PAR1\x15\x04", "parquet"),
-    (codecs.BOM_UTF8 + b'[{"paper": {"id": "2509.00001"}}]', "hf_api"),
-    ("Daily Papers\n\nAug 12\n\nA title\n".encode("utf-16"), "daily_page"),
-    (codecs.BOM_UTF16_BE + "Daily Papers\n\nAug 12\n\nA title\n".encode("utf-16-be"), "daily_page"),
-    (b'  \n[{"title": "x", "paper": "not an object"}]', "json"),
-    (b'{"papers": [\n{"title": "x"}\n]}', "json"),  # one document over several lines
-    (b'{"title": "x", "date": "2025-01-01"}\n', "jsonl"),
-    (b'{"papers": [{"title": "x"}], "count": 1}\n', "json"),  # one document on one line
-    (b'{"error": "Invalid date"}', "hf_api"),  # the HF API's error answer
-    (b'{"title": "x", "error": "none", "data": []}\n', "jsonl"),
-    (b'{"id": "0704.0001", "authors": "A. One", "versions": []}\n', "arxiv_oai"),
-    (b"\r\n\r\ntitle;abstract\nNot a table\n", "daily_page"),  # no comma/tab header
-    (b"<?xml version='1.0'?><feed/>", "arxiv_atom"),
-    # the first 64 KiB may end inside a character: the BOM still gives the byte order
-    ((codecs.BOM_UTF16_BE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001F600'.encode("utf-16-be"))[:-2],
-     "hf_api"),
-    ((codecs.BOM_UTF16_LE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001F600'.encode("utf-16-le"))[:-2],
-     "hf_api"),
-    ('[{"title": "\U0001F600'.encode()[:-1], "json"),
-])
+@pytest.mark.parametrize(
+    "head, expected",
+    [
+        (b"PAR1\x15\x04", "parquet"),
+        (codecs.BOM_UTF8 + b'[{"paper": {"id": "2509.00001"}}]', "hf_api"),
+        ("Daily Papers\n\nAug 12\n\nA title\n".encode("utf-16"), "daily_page"),
+        (codecs.BOM_UTF16_BE + "Daily Papers\n\nAug 12\n\nA title\n".encode("utf-16-be"), "daily_page"),
+        (b'  \n[{"title": "x", "paper": "not an object"}]', "json"),
+        (b'{"papers": [\n{"title": "x"}\n]}', "json"),  # one document over several lines
+        (b'{"title": "x", "date": "2025-01-01"}\n', "jsonl"),
+        (b'{"papers": [{"title": "x"}], "count": 1}\n', "json"),  # one document on one line
+        (b'{"error": "Invalid date"}', "hf_api"),  # the HF API's error answer
+        (b'{"title": "x", "error": "none", "data": []}\n', "jsonl"),
+        (b'{"id": "0704.0001", "authors": "A. One", "versions": []}\n', "arxiv_oai"),
+        (b"\r\n\r\ntitle;abstract\nNot a table\n", "daily_page"),  # no comma/tab header
+        (b"<?xml version='1.0'?><feed/>", "arxiv_atom"),
+        # the first 64 KiB may end inside a character: the BOM still gives the byte order
+        (
+            (codecs.BOM_UTF16_BE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001f600'.encode("utf-16-be"))[:-2],
+            "hf_api",
+        ),
+        (
+            (codecs.BOM_UTF16_LE + '[{"paper": {"id": "2509.00001"}, "title": "\U0001f600'.encode("utf-16-le"))[:-2],
+            "hf_api",
+        ),
+        ('[{"title": "\U0001f600'.encode()[:-1], "json"),
+    ],
+)
 def test_detect_format_of_heads(head, expected):
     assert detect_format(head) == expected
 
@@ -166,19 +177,24 @@ def test_daily_page_with_year():
     assert col(papers, "github_repo") == [None] * 4
     assert all(p["authors"] == p["categories"] == p["keywords"] == [] for p in papers)
     # a short abstract made of sentences is still an abstract
-    assert papers[1]["abstract"] == ("Spreadsheets are everywhere but language models read them poorly. "
-                                     "We compress each table into row sketches and retrieve them in linear time.")
+    assert papers[1]["abstract"] == (
+        "Spreadsheets are everywhere but language models read them poorly. "
+        "We compress each table into row sketches and retrieve them in linear time."
+    )
     assert papers[0]["abstract"].startswith("Mixture-of-experts language models send every token")
     assert papers[3]["abstract"].endswith("at a twentieth of the cost.")
     assert report.warnings == [] and report.rejected == []
 
 
-@pytest.mark.parametrize("today, expected", [
-    (D(2026, 11, 27), D(2026, 8, 12)),  # this year's Aug 12 has passed
-    (D(2026, 8, 12), D(2026, 8, 12)),   # today itself is not the future
-    (D(2026, 8, 1), D(2025, 8, 12)),    # this year's is still ahead: last year's
-    (D(2026, 1, 3), D(2025, 8, 12)),
-])
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (D(2026, 11, 27), D(2026, 8, 12)),  # this year's Aug 12 has passed
+        (D(2026, 8, 12), D(2026, 8, 12)),  # today itself is not the future
+        (D(2026, 8, 1), D(2025, 8, 12)),  # this year's is still ahead: last year's
+        (D(2026, 1, 3), D(2025, 8, 12)),
+    ],
+)
 def test_daily_page_year_inferred_with_a_warning(today, expected):
     papers, report = read(PAGE, today=today)
     assert col(papers, "date") == [expected] * 4
@@ -222,14 +238,16 @@ def test_daily_page_crlf_two_days_and_a_title_without_abstract():
         "roads and buildings is slow. We train a self-supervised encoder that predicts the relative "
         "position of image patches across seasons, then fine-tune it on 2% of the labelled tiles. "
         "Orbit Maps outperforms supervised baselines on three mapping benchmarks while using a "
-        "fraction of the annotations.")
+        "fraction of the annotations."
+    )
     assert all("\r" not in p["abstract"] and "\r" not in p["title"] for p in papers)
     lines = raw.decode().split("\r\n")
     no_abstract = lines.index("Benchmarks Without Borders: A Survey of Multilingual Evaluation") + 1
     (warning,) = report.warnings  # the message quotes the title's first 60 characters
     assert warning.where == f"line {no_abstract}"
-    assert warning.message == ("title without an abstract: "
-                               "'Benchmarks Without Borders: A Survey of Multilingual Evaluat'")
+    assert warning.message == (
+        "title without an abstract: 'Benchmarks Without Borders: A Survey of Multilingual Evaluat'"
+    )
     assert report.rejected == []
 
 
@@ -251,8 +269,9 @@ def test_daily_page_without_any_date_is_refused_with_the_reason():
 
 
 def test_daily_page_invalid_date_rejects_its_papers_not_the_file():
-    data = page_bytes("Aug 12, 2025", "A Good Paper", ABSTRACT, "Feb 30, 2025", "A Paper on a Day That Never Was",
-                      ABSTRACT)
+    data = page_bytes(
+        "Aug 12, 2025", "A Good Paper", ABSTRACT, "Feb 30, 2025", "A Paper on a Day That Never Was", ABSTRACT
+    )
     # lines: 1 Aug 12, 3 title, 5 abstract, 7 Feb 30, 9 title, 11 abstract
     papers, report = read_bytes("two_days.txt", data)
     assert col(papers, "title") == ["A Good Paper"]
@@ -279,15 +298,18 @@ def test_daily_page_feb_29_without_year_is_the_last_leap_day():
     assert len(report.warnings) == 1 and "2024-02-29" in report.warnings[0].message
 
 
-@pytest.mark.parametrize("date_line, expected", [
-    ("Aug 12, 2025", D(2025, 8, 12)),
-    ("August 12, 2025", D(2025, 8, 12)),
-    ("August 12 2025", D(2025, 8, 12)),
-    ("Aug. 12", D(2025, 8, 12)),
-    ("12 Aug 2025", D(2025, 8, 12)),
-    ("2025-08-12", D(2025, 8, 12)),
-    ("Sept 3", D(2025, 9, 3)),
-])
+@pytest.mark.parametrize(
+    "date_line, expected",
+    [
+        ("Aug 12, 2025", D(2025, 8, 12)),
+        ("August 12, 2025", D(2025, 8, 12)),
+        ("August 12 2025", D(2025, 8, 12)),
+        ("Aug. 12", D(2025, 8, 12)),
+        ("12 Aug 2025", D(2025, 8, 12)),
+        ("2025-08-12", D(2025, 8, 12)),
+        ("Sept 3", D(2025, 9, 3)),
+    ],
+)
 def test_daily_page_date_line_spellings(date_line, expected):
     papers, _ = read_bytes("page.txt", page_bytes(date_line, "Some Title", ABSTRACT), year=2025)
     assert col(papers, "date") == [expected]
@@ -312,11 +334,15 @@ def test_hf_api_2024_schema():
     papers, report = read(HF_2024)
     assert report.format == "hf_api" and report.rejected == [] and report.warnings == []
     assert col(papers, "id") == ["2405.17001", "2405.17002", "2405.17003"]
-    assert col(papers, "title") == ["Patchwork Priors for Few-Shot Segmentation",
-                                    "Wordless Rewards: Preference Learning from Gaze",
-                                    "A Lattice of Small Models"]
-    assert papers[0]["abstract"] == ("Few-shot segmentation models overfit to the handful of support masks "
-                                     "they see. We stitch priors from many small patches instead of whole objects.")
+    assert col(papers, "title") == [
+        "Patchwork Priors for Few-Shot Segmentation",
+        "Wordless Rewards: Preference Learning from Gaze",
+        "A Lattice of Small Models",
+    ]
+    assert papers[0]["abstract"] == (
+        "Few-shot segmentation models overfit to the handful of support masks "
+        "they see. We stitch priors from many small patches instead of whole objects."
+    )
     assert col(papers, "authors") == [["Ana Ruiz", "Tomás Ek"], ["Kofi Mensah"], []]
     # no date in the name, no submittedOnDailyAt: the item's publishedAt, as a UTC day
     assert col(papers, "date") == [D(2024, 5, 27)] * 3
@@ -359,23 +385,26 @@ def test_hf_api_date_option_beats_the_file_name():
 def test_hf_api_2026_schema():
     papers, report = read(HF_2026)
     assert col(papers, "id") == ["2608.14001", "2608.14002"]
-    assert col(papers, "title") == ["Glasswing: Transparent World Models for Robot Arms",
-                                    "How Many Tokens Is a Picture Worth?"]
+    assert col(papers, "title") == [
+        "Glasswing: Transparent World Models for Robot Arms",
+        "How Many Tokens Is a Picture Worth?",
+    ]
     assert col(papers, "authors") == [["Lucía Ferreira", "Jun Park", "Ade Bello"], ["Sam Okoro"]]
     assert col(papers, "date") == [D(2026, 8, 21)] * 2
     assert col(papers, "published") == [D(2026, 8, 19), D(2026, 8, 20)]
     assert col(papers, "upvotes") == [88, 0]
     assert col(papers, "num_comments") == [5, 0]
     assert col(papers, "github_repo") == ["https://github.com/example-lab/glasswing", None]
-    assert col(papers, "keywords") == [["world models", "robot manipulation", "interpretability"],
-                                       ["visual tokens"]]
+    assert col(papers, "keywords") == [["world models", "robot manipulation", "interpretability"], ["visual tokens"]]
     assert col(papers, "sources") == [["hf"]] * 2
 
 
 def test_hf_api_items_without_a_paper_are_rejected_by_number():
-    data = (b'[{"paper": {"id": "2509.00001", "title": "Kept", "publishedAt": "2025-09-01T00:00:00Z"},'
-            b' "publishedAt": "2025-09-02T00:00:00Z"}, {"title": "no paper object"}, 7,'
-            b' {"paper": {"id": "2509.00004", "publishedAt": "2025-09-01T00:00:00Z"}}]')
+    data = (
+        b'[{"paper": {"id": "2509.00001", "title": "Kept", "publishedAt": "2025-09-01T00:00:00Z"},'
+        b' "publishedAt": "2025-09-02T00:00:00Z"}, {"title": "no paper object"}, 7,'
+        b' {"paper": {"id": "2509.00004", "publishedAt": "2025-09-01T00:00:00Z"}}]'
+    )
     papers, report = read_bytes("hf.json", data)
     assert col(papers, "title") == ["Kept"]
     assert col(papers, "date") == [D(2025, 9, 2)]
@@ -402,23 +431,36 @@ def test_arxiv_atom_feed():
     papers, report = read(ATOM)
     assert report.format == "arxiv_atom" and report.rejected == [] and report.warnings == []
     assert col(papers, "id") == ["2509.21001", "1903.04567", "cond-mat/0102536"]
-    assert col(papers, "title") == ["Counterfactual Replay Buffers for Offline Reinforcement Learning",
-                                    "Whispering Gallery Modes in Hollow Glass Spheres",
-                                    "Glassy Relaxation on Random Graphs"]
-    assert papers[0]["abstract"] == ("Offline agents learn only from logged transitions. We fill the replay "
-                                     "buffer with counterfactual transitions generated by a learned model & "
-                                     "filter them with a conservative critic.")
-    assert col(papers, "authors") == [["Ines Duarte", "Wei Zhang"], ["Hana Novak"],
-                                      ["R. Alvarez", "S. Béranger", "T. Kowalczyk"]]
+    assert col(papers, "title") == [
+        "Counterfactual Replay Buffers for Offline Reinforcement Learning",
+        "Whispering Gallery Modes in Hollow Glass Spheres",
+        "Glassy Relaxation on Random Graphs",
+    ]
+    assert papers[0]["abstract"] == (
+        "Offline agents learn only from logged transitions. We fill the replay "
+        "buffer with counterfactual transitions generated by a learned model & "
+        "filter them with a conservative critic."
+    )
+    assert col(papers, "authors") == [
+        ["Ines Duarte", "Wei Zhang"],
+        ["Hana Novak"],
+        ["R. Alvarez", "S. Béranger", "T. Kowalczyk"],
+    ]
     # primary category first, whatever order the <category> elements come in
-    assert col(papers, "categories") == [["cs.LG", "cs.AI"], ["physics.optics"],
-                                         ["cond-mat.stat-mech", "cond-mat.dis-nn"]]
+    assert col(papers, "categories") == [
+        ["cs.LG", "cs.AI"],
+        ["physics.optics"],
+        ["cond-mat.stat-mech", "cond-mat.dis-nn"],
+    ]
     # v1 day (23:59:59Z stays on its UTC day); no listing day in this source
     assert col(papers, "published") == [D(2025, 9, 25), D(2019, 3, 11), D(2001, 2, 28)]
     assert col(papers, "date") == col(papers, "published")
     assert col(papers, "listed") == [False] * 3
-    assert col(papers, "url") == ["https://arxiv.org/abs/2509.21001", "https://arxiv.org/abs/1903.04567",
-                                  "https://arxiv.org/abs/cond-mat/0102536"]
+    assert col(papers, "url") == [
+        "https://arxiv.org/abs/2509.21001",
+        "https://arxiv.org/abs/1903.04567",
+        "https://arxiv.org/abs/cond-mat/0102536",
+    ]
     assert col(papers, "upvotes") == [None] * 3
     assert col(papers, "sources") == [["arxiv"]] * 3
 
@@ -433,8 +475,9 @@ def test_arxiv_atom_date_option_sets_the_listing_day():
 def test_arxiv_atom_error_feed_is_an_input_error():
     with pytest.raises(InputError) as caught:
         read(ATOM_ERROR)
-    assert str(caught.value) == (f"{FIXTURES / ATOM_ERROR}: the arXiv API answered with an error: "
-                                 "incorrect id format for 2509.xyz")
+    assert str(caught.value) == (
+        f"{FIXTURES / ATOM_ERROR}: the arXiv API answered with an error: incorrect id format for 2509.xyz"
+    )
 
 
 @pytest.mark.parametrize("rel", ["arxiv_atom/billion_laughs.xml", "arxiv_atom/external_entity.xml"])
@@ -444,18 +487,22 @@ def test_arxiv_atom_entity_tricks_are_refused(rel):
     assert "lollol" not in str(caught.value) and "root:" not in str(caught.value)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"<?xml version='1.0'?><rss><channel/></rss>", "not an Atom feed"),
-    (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>", "not valid XML"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"<?xml version='1.0'?><rss><channel/></rss>", "not an Atom feed"),
+        (b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>", "not valid XML"),
+    ],
+)
 def test_arxiv_atom_other_xml_is_an_input_error(data, message):
     with pytest.raises(InputError, match=f"feed.xml: {message}"):
         read_bytes("feed.xml", data)
 
 
 def test_arxiv_atom_bad_published_day_rejects_the_entry():
-    data = (FIXTURES / ATOM).read_bytes().replace(b"<published>2019-03-11T16:00:00Z",
-                                                  b"<published>2019-02-30T16:00:00Z")
+    data = (
+        (FIXTURES / ATOM).read_bytes().replace(b"<published>2019-03-11T16:00:00Z", b"<published>2019-02-30T16:00:00Z")
+    )
     papers, report = read_bytes("feed.xml", data)
     assert col(papers, "id") == ["2509.21001", "cond-mat/0102536"]
     assert problems(report.rejected) == [("entry 2", "published: not a valid day: '2019-02-30T16:00:00Z'")]
@@ -466,15 +513,19 @@ def test_arxiv_oai_snapshot():
     papers, report = read(OAI)
     assert report.format == "arxiv_oai"
     assert col(papers, "id") == ["0706.1234", "hep-th/9901001", "1102.0999", "2501.00777"]
-    assert col(papers, "title") == ["Diffusive Transport in Layered Granular Media",
-                                    "Boundary States of a Compactified String",
-                                    "Knot Invariants from Colored Braids",
-                                    "Speculative Decoding with Draft Trees"]
-    assert papers[0]["abstract"] == ("We measure diffusive transport of tracer grains through layered granular "
-                                     "media and find two regimes separated by the layer thickness.")
+    assert col(papers, "title") == [
+        "Diffusive Transport in Layered Granular Media",
+        "Boundary States of a Compactified String",
+        "Knot Invariants from Colored Braids",
+        "Speculative Decoding with Draft Trees",
+    ]
+    assert papers[0]["abstract"] == (
+        "We measure diffusive transport of tracer grains through layered granular "
+        "media and find two regimes separated by the layer thickness."
+    )
     assert col(papers, "authors") == [
-        ["Lena Park", "R. Oyelaran", "T. Nguyen"],      # authors_parsed, affiliation dropped
-        ["J. Q. Whitfield", "M. Müller", "P. Dupré"],   # no authors_parsed: the string, LaTeX decoded
+        ["Lena Park", "R. Oyelaran", "T. Nguyen"],  # authors_parsed, affiliation dropped
+        ["J. Q. Whitfield", "M. Müller", "P. Dupré"],  # no authors_parsed: the string, LaTeX decoded
         ["Ada Szabó"],
         ["Noor Haddad", "Kai Fischer"],
     ]
@@ -482,8 +533,12 @@ def test_arxiv_oai_snapshot():
     assert col(papers, "published") == [D(2007, 6, 12), D(1999, 1, 1), D(2011, 1, 31), D(2024, 12, 31)]
     assert col(papers, "date") == col(papers, "published")
     assert col(papers, "listed") == [False] * 4
-    assert col(papers, "categories") == [["cond-mat.soft", "physics.flu-dyn"], ["hep-th"],
-                                         ["math.GT", "math.QA"], ["cs.CL", "cs.LG"]]
+    assert col(papers, "categories") == [
+        ["cond-mat.soft", "physics.flu-dyn"],
+        ["hep-th"],
+        ["math.GT", "math.QA"],
+        ["cs.CL", "cs.LG"],
+    ]
     assert papers[1]["url"] == "https://arxiv.org/abs/hep-th/9901001"
     assert col(papers, "sources") == [["arxiv"]] * 4
     (rejected,) = report.rejected
@@ -491,8 +546,10 @@ def test_arxiv_oai_snapshot():
 
 
 def test_arxiv_oai_without_versions_uses_update_date():
-    line = (b'{"id": "0801.0001", "authors": "A. One", "title": "T", "abstract": "A",'
-            b' "versions": [], "update_date": "2008-01-02"}\n')
+    line = (
+        b'{"id": "0801.0001", "authors": "A. One", "title": "T", "abstract": "A",'
+        b' "versions": [], "update_date": "2008-01-02"}\n'
+    )
     papers, _ = read_bytes("snap.jsonl", line)
     assert col(papers, "published") == [D(2008, 1, 2)]
 
@@ -502,12 +559,16 @@ def test_csv_with_aliases():
     papers, report = read(CSV)
     assert report.format == "csv"
     assert col(papers, "id") == ["2507.30001", "2507.30002", title_id("A Paper Without an arXiv Id")]
-    assert col(papers, "title") == ["Mosaic Tokens: Vision Transformers, Reassembled",
-                                    "Second Thoughts on Chain-of-Thought",
-                                    "A Paper Without an arXiv Id"]
-    assert col(papers, "abstract") == ["We cut images into irregular tiles and let the transformer reassemble them.",
-                                       '"Verbose" reasoning is not always better.',
-                                       "An internal report."]
+    assert col(papers, "title") == [
+        "Mosaic Tokens: Vision Transformers, Reassembled",
+        "Second Thoughts on Chain-of-Thought",
+        "A Paper Without an arXiv Id",
+    ]
+    assert col(papers, "abstract") == [
+        "We cut images into irregular tiles and let the transformer reassemble them.",
+        '"Verbose" reasoning is not always better.',
+        "An internal report.",
+    ]
     assert col(papers, "authors") == [["Rosa Diaz", "Ken Ito"], ["Lee Wong"], ["Ola Berg"]]
     # published_at is a listing day; a row without one falls back to pub_date, unlisted
     assert col(papers, "date") == [D(2025, 8, 1), D(2025, 7, 31), D(2025, 8, 3)]
@@ -552,8 +613,10 @@ def test_json_array_of_records():
     assert report.format == "json"
     assert col(papers, "id") == ["2504.50001", "2504.50002"]
     assert col(papers, "title") == ["Retrieval at the Speed of Thought", "Sparse Sparks"]
-    assert col(papers, "abstract") == ["A retriever that answers in under a millisecond.",
-                                       "Pruning at initialisation, revisited."]
+    assert col(papers, "abstract") == [
+        "A retriever that answers in under a millisecond.",
+        "Pruning at initialisation, revisited.",
+    ]
     assert col(papers, "authors") == [["Aiko Sato", "Ben Carter"], ["Chen Li", "Dana Moss"]]
     assert col(papers, "date") == [D(2025, 4, 14), D(2025, 4, 15)]
     assert col(papers, "published") == [D(2025, 4, 10), None]
@@ -577,8 +640,10 @@ def test_crawler_jsonl_takes_the_day_from_its_name_and_keeps_cross_lists():
     assert col(papers, "id") == ["2504.08001", "2504.08002", "2504.08001", "2504.08003"]  # merge folds repeats
     assert len(set(col(papers, "id"))) == 3
     assert papers[0]["title"] == "Dialect-Aware Evaluation of Machine Translation"
-    assert papers[0]["abstract"] == ("Translation metrics penalise dialectal output. We build a dialect-aware "
-                                     "evaluation set and re-rank five systems.")
+    assert papers[0]["abstract"] == (
+        "Translation metrics penalise dialectal output. We build a dialect-aware "
+        "evaluation set and re-rank five systems."
+    )
     assert col(papers, "date") == [D(2025, 4, 12)] * 4
     assert col(papers, "listed") == [True] * 4
     assert col(papers, "published") == [None] * 4
@@ -595,18 +660,20 @@ def test_crawler_jsonl_date_option_beats_the_name():
 
 @pytest.fixture
 def parquet_file(tmp_path):
-    table = pa.table({
-        "arxiv_id": ["2503.10001v1", "2503.10002"],
-        "title": ["Columnar  Papers", "Second Columnar Paper"],
-        "abstract": ["Stored in Parquet.", None],
-        "authors": pa.array([["Uma Iyer", "Vic Lam"], []], pa.list_(pa.string())),
-        "date": pa.array([D(2025, 3, 20), None], pa.date32()),
-        "published": pa.array([D(2025, 3, 18), D(2025, 3, 19)], pa.date32()),
-        "upvotes": pa.array([4, None], pa.int64()),
-        "categories": pa.array([["cs.LG"], ["stat.ML", "cs.LG"]], pa.list_(pa.string())),
-        "keywords": pa.array([["columnar"], None], pa.list_(pa.string())),
-        "listed": [True, False],
-    })
+    table = pa.table(
+        {
+            "arxiv_id": ["2503.10001v1", "2503.10002"],
+            "title": ["Columnar  Papers", "Second Columnar Paper"],
+            "abstract": ["Stored in Parquet.", None],
+            "authors": pa.array([["Uma Iyer", "Vic Lam"], []], pa.list_(pa.string())),
+            "date": pa.array([D(2025, 3, 20), None], pa.date32()),
+            "published": pa.array([D(2025, 3, 18), D(2025, 3, 19)], pa.date32()),
+            "upvotes": pa.array([4, None], pa.int64()),
+            "categories": pa.array([["cs.LG"], ["stat.ML", "cs.LG"]], pa.list_(pa.string())),
+            "keywords": pa.array([["columnar"], None], pa.list_(pa.string())),
+            "listed": [True, False],
+        }
+    )
     path = tmp_path / "papers.parquet"
     pq.write_table(table, path)
     return path
@@ -634,17 +701,23 @@ def test_not_parquet_after_the_magic_is_an_input_error():
         read_bytes("x.parquet", b"PAR1 this is not really parquet")
 
 
-@pytest.mark.parametrize("data, where, reason", [
-    (b"title,date\nA Paper,2025-02-30\nGood,2025-01-02\n", "line 2", "not a valid day: '2025-02-30'"),
-    (b"title,date\nA Paper,Feb 30 2025\nGood,2025-01-02\n", "line 2", "not a valid day: 'Feb 30 2025'"),
-    (b"title,date\nA Paper,2099-01-01\nGood,2025-01-02\n", "line 2", "date 2099-01-01 is out of range"),
-    (b"title,date\nA Paper,1985-06-01\nGood,2025-01-02\n", "line 2", "date 1985-06-01 is out of range"),
-    (b"title,date,upvotes\nA Paper,2025-01-01,many\nGood,2025-01-02,1\n", "line 2",
-     "upvotes is not a whole number: 'many'"),
-    (b"title,date,upvotes\nA Paper,2025-01-01,-3\nGood,2025-01-02,1\n", "line 2", "upvotes is out of range: -3"),
-    (b"title,date\n,2025-01-01\nGood,2025-01-02\n", "line 2", "no title"),
-    (b"title,date\n   ,2025-01-01\nGood,2025-01-02\n", "line 2", "no title"),
-])
+@pytest.mark.parametrize(
+    "data, where, reason",
+    [
+        (b"title,date\nA Paper,2025-02-30\nGood,2025-01-02\n", "line 2", "not a valid day: '2025-02-30'"),
+        (b"title,date\nA Paper,Feb 30 2025\nGood,2025-01-02\n", "line 2", "not a valid day: 'Feb 30 2025'"),
+        (b"title,date\nA Paper,2099-01-01\nGood,2025-01-02\n", "line 2", "date 2099-01-01 is out of range"),
+        (b"title,date\nA Paper,1985-06-01\nGood,2025-01-02\n", "line 2", "date 1985-06-01 is out of range"),
+        (
+            b"title,date,upvotes\nA Paper,2025-01-01,many\nGood,2025-01-02,1\n",
+            "line 2",
+            "upvotes is not a whole number: 'many'",
+        ),
+        (b"title,date,upvotes\nA Paper,2025-01-01,-3\nGood,2025-01-02,1\n", "line 2", "upvotes is out of range: -3"),
+        (b"title,date\n,2025-01-01\nGood,2025-01-02\n", "line 2", "no title"),
+        (b"title,date\n   ,2025-01-01\nGood,2025-01-02\n", "line 2", "no title"),
+    ],
+)
 def test_table_rows_rejected_with_line_and_reason(data, where, reason):
     papers, report = read_bytes("t.csv", data)
     assert col(papers, "title") == ["Good"]
@@ -652,9 +725,11 @@ def test_table_rows_rejected_with_line_and_reason(data, where, reason):
 
 
 def test_jsonl_rows_rejected_with_line_and_reason():
-    data = (b'{"title": "One", "date": "2025-01-01"}\n\n{"title": "Two", "date": \n'
-            b'["a list"]\n{"title": "Four", "id": 2501.00001, "date": "2025-01-01"}\n'
-            b'{"title": "Five", "date": "2025-01-05"}\n')
+    data = (
+        b'{"title": "One", "date": "2025-01-01"}\n\n{"title": "Two", "date": \n'
+        b'["a list"]\n{"title": "Four", "id": 2501.00001, "date": "2025-01-01"}\n'
+        b'{"title": "Five", "date": "2025-01-05"}\n'
+    )
     papers, report = read_bytes("rows.jsonl", data)
     assert col(papers, "title") == ["One", "Five"]
     assert [p.where for p in report.rejected] == ["line 3", "line 4", "line 5"]
@@ -671,31 +746,39 @@ def test_csv_without_title_column_is_an_input_error():
 def test_a_table_row_keeps_the_sources_it_names():
     """An export read back keeps its sources (and an export of before 2026-12, its one
     format's); a row with arXiv categories is arXiv's; any other row is the file's."""
-    data = b'{"title": "Exported", "date": "2025-01-01", "sources": ["hf", "arxiv"], "hf_day": "2025-01-01"}\n' \
-           b'{"title": "Old export", "date": "2025-01-01", "source": "hf_api"}\n' \
-           b'{"title": "Crawled", "date": "2025-01-01", "categories": ["cs.CL", "cs.LG"]}\n' \
-           b'{"title": "Odd", "date": "2025-01-01", "source": "somewhere", "categories": ["nlp"]}\n'
+    data = (
+        b'{"title": "Exported", "date": "2025-01-01", "sources": ["hf", "arxiv"], "hf_day": "2025-01-01"}\n'
+        b'{"title": "Old export", "date": "2025-01-01", "source": "hf_api"}\n'
+        b'{"title": "Crawled", "date": "2025-01-01", "categories": ["cs.CL", "cs.LG"]}\n'
+        b'{"title": "Odd", "date": "2025-01-01", "source": "somewhere", "categories": ["nlp"]}\n'
+    )
     papers, _ = read_bytes("export.jsonl.gz", data)
     assert col(papers, "sources") == [["hf", "arxiv"], ["hf"], ["arxiv"], ["file:export.jsonl"]]
     assert col(papers, "hf_day") == [D(2025, 1, 1), D(2025, 1, 1), None, None]
 
 
-@pytest.mark.parametrize("data", [
-    b'{"papers": [{"title": "Wrapped", "date": "2025-01-01"}], "count": 1}',
-    b'{"count": 1,\n "data": [{"title": "Wrapped", "date": "2025-01-01"}]}\n',
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"papers": [{"title": "Wrapped", "date": "2025-01-01"}], "count": 1}',
+        b'{"count": 1,\n "data": [{"title": "Wrapped", "date": "2025-01-01"}]}\n',
+    ],
+)
 def test_json_wrapped_in_an_object(data):
     papers, report = read_bytes("w.json", data)
     assert report.format == "json" and col(papers, "title") == ["Wrapped"]
 
 
 # --- encodings, empty files, overrides -------------------------------------------------
-@pytest.mark.parametrize("name, data", [
-    ("latin1_page.txt", "Aug 12, 2025\n\nCafé Society\n\n".encode("latin-1") + ABSTRACT.encode("latin-1")),
-    ("latin1.csv", "title,date\nCafé,2025-01-01\n".encode("latin-1")),
-    ("latin1.json", '[{"title": "Café", "date": "2025-01-01"}]'.encode("latin-1")),
-    ("latin1.jsonl", '{"title": "Café", "date": "2025-01-01"}\n'.encode("latin-1")),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("latin1_page.txt", "Aug 12, 2025\n\nCafé Society\n\n".encode("latin-1") + ABSTRACT.encode("latin-1")),
+        ("latin1.csv", "title,date\nCafé,2025-01-01\n".encode("latin-1")),
+        ("latin1.json", '[{"title": "Café", "date": "2025-01-01"}]'.encode("latin-1")),
+        ("latin1.jsonl", '{"title": "Café", "date": "2025-01-01"}\n'.encode("latin-1")),
+    ],
+)
 def test_not_utf8_is_an_input_error_naming_the_file(name, data):
     with pytest.raises(InputError) as caught:
         read_bytes(name, data)
@@ -801,11 +884,9 @@ def test_directory_import(tmp_path):
     names = [Path(s.name).relative_to(tmp_path).as_posix() for s in sources]
     assert names == ["a_page.txt.gz", "nested/2025-09-08.json", "nested/deeper/papers.tsv", "nested/feed.XML"]
     table, reports = read_inputs(sources, year=2025, today=TODAY)
-    assert [(r.format, r.papers) for r in reports] == [("daily_page", 4), ("hf_api", 2), ("csv", 2),
-                                                       ("arxiv_atom", 3)]
+    assert [(r.format, r.papers) for r in reports] == [("daily_page", 4), ("hf_api", 2), ("csv", 2), ("arxiv_atom", 3)]
     assert table.num_rows == 11
-    assert col(rows(table), "sources") == [["hf"]] * 4 + [["hf"]] * 2 + [["arxiv"]] * 2 \
-        + [["arxiv"]] * 3
+    assert col(rows(table), "sources") == [["hf"]] * 4 + [["hf"]] * 2 + [["arxiv"]] * 2 + [["arxiv"]] * 3
 
 
 def test_read_inputs_of_nothing_is_an_input_error(tmp_path):
@@ -839,37 +920,40 @@ def test_progress_is_reported():
 
 
 # --- lib.text --------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, expected", [
-    ("2508.01234", "2508.01234"),
-    ("  2508.01234v3 ", "2508.01234"),
-    ("0704.0001", "0704.0001"),
-    ("arXiv:2508.01234v2", "2508.01234"),
-    ("arxiv: 2508.01234", "2508.01234"),
-    ("http://arxiv.org/abs/2202.12139v1", "2202.12139"),
-    ("https://arxiv.org/abs/2508.01234", "2508.01234"),
-    ("https://arxiv.org/pdf/2508.01234v2", "2508.01234"),
-    ("https://arxiv.org/pdf/2508.01234v2.pdf", "2508.01234"),
-    ("https://export.arxiv.org/abs/2508.01234?context=cs", "2508.01234"),
-    ("https://arxiv.org/html/2508.01234v1/", "2508.01234"),
-    ("https://huggingface.co/papers/2508.01234", "2508.01234"),
-    ("https://huggingface.co/papers/2508.01234#community", "2508.01234"),
-    ("https://hf.co/papers/2508.01234", "2508.01234"),
-    ("hep-th/9901001", "hep-th/9901001"),
-    ("hep-th/9901001v2", "hep-th/9901001"),
-    ("HEP-TH/9901001", "hep-th/9901001"),
-    ("math.GT/0309136", "math.GT/0309136"),
-    ("math.gt/0309136v1", "math.GT/0309136"),
-    ("http://arxiv.org/abs/cond-mat/0102536v3", "cond-mat/0102536"),
-    (None, None),
-    ("", None),
-    ("Error", None),
-    ("12345", None),
-    ("2508.123", None),
-    ("2508.123456", None),
-    ("https://example.org/paper/2508.01234", None),
-    ("https://arxiv.org/abs/2508.01234 and more", None),
-    ("hep-th/99010", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2508.01234", "2508.01234"),
+        ("  2508.01234v3 ", "2508.01234"),
+        ("0704.0001", "0704.0001"),
+        ("arXiv:2508.01234v2", "2508.01234"),
+        ("arxiv: 2508.01234", "2508.01234"),
+        ("http://arxiv.org/abs/2202.12139v1", "2202.12139"),
+        ("https://arxiv.org/abs/2508.01234", "2508.01234"),
+        ("https://arxiv.org/pdf/2508.01234v2", "2508.01234"),
+        ("https://arxiv.org/pdf/2508.01234v2.pdf", "2508.01234"),
+        ("https://export.arxiv.org/abs/2508.01234?context=cs", "2508.01234"),
+        ("https://arxiv.org/html/2508.01234v1/", "2508.01234"),
+        ("https://huggingface.co/papers/2508.01234", "2508.01234"),
+        ("https://huggingface.co/papers/2508.01234#community", "2508.01234"),
+        ("https://hf.co/papers/2508.01234", "2508.01234"),
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("hep-th/9901001v2", "hep-th/9901001"),
+        ("HEP-TH/9901001", "hep-th/9901001"),
+        ("math.GT/0309136", "math.GT/0309136"),
+        ("math.gt/0309136v1", "math.GT/0309136"),
+        ("http://arxiv.org/abs/cond-mat/0102536v3", "cond-mat/0102536"),
+        (None, None),
+        ("", None),
+        ("Error", None),
+        ("12345", None),
+        ("2508.123", None),
+        ("2508.123456", None),
+        ("https://example.org/paper/2508.01234", None),
+        ("https://arxiv.org/abs/2508.01234 and more", None),
+        ("hep-th/99010", None),
+    ],
+)
 def test_arxiv_id(text, expected):
     assert arxiv_id(text) == expected
 
@@ -878,8 +962,7 @@ def test_title_id():
     expected = "t-" + hashlib.sha1(b"allora adaptive learning rate").hexdigest()[:12]
     assert title_id("ALLoRA: Adaptive Learning Rate") == expected
     assert title_id("  allora   ADAPTIVE\nlearning-rate ") == expected
-    assert title_id("Café Ünïcode") == title_id("cafe unicode") == \
-        "t-" + hashlib.sha1(b"cafe unicode").hexdigest()[:12]
+    assert title_id("Café Ünïcode") == title_id("cafe unicode") == "t-" + hashlib.sha1(b"cafe unicode").hexdigest()[:12]
     assert title_id("ALLoRA: Adaptive Learning Rates") != expected
     assert title_id("x").startswith("t-") and len(title_id("x")) == 14
 

@@ -1,4 +1,5 @@
 """Merge rules (lib/store/merge.py docstring) on small hand-built Arrow tables."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -225,7 +226,11 @@ def test_the_first_listing_day_wins_in_both_orders(order):
     result, _ = merge_all(*((first, second) if order == "first_day_first" else (second, first)))
     merged = row(result, "2508.00042")
     assert (merged["date"], merged["listed"], merged["hf_day"], merged["hf_rank"]) == (
-        at(LISTING), True, at(LISTING), 7)
+        at(LISTING),
+        True,
+        at(LISTING),
+        7,
+    )
 
 
 @pytest.mark.parametrize("order", ["arxiv_first", "hf_first"])
@@ -233,15 +238,34 @@ def test_arxiv_facts_outrank_the_lists_copy_in_both_orders(order):
     """The list's copy of a paper (its own v1 day and title) never replaces arXiv's; the
     list's facts (listing day, position, upvotes, keywords) are kept beside them."""
     arxiv = table(fallback_record(abstract="arXiv's abstract.", categories=["cs.CL"]))
-    listed = table(rec(id="2508.00042", title="Dated (the list's copy)", abstract="The list's summary.",
-                       date=LISTING, listed=True, published=dt.date(2025, 8, 7), upvotes=30, hf_rank=4,
-                       keywords=["dating"]))
+    listed = table(
+        rec(
+            id="2508.00042",
+            title="Dated (the list's copy)",
+            abstract="The list's summary.",
+            date=LISTING,
+            listed=True,
+            published=dt.date(2025, 8, 7),
+            upvotes=30,
+            hf_rank=4,
+            keywords=["dating"],
+        )
+    )
     result, _ = merge_all(*((arxiv, listed) if order == "arxiv_first" else (listed, arxiv)))
     merged = row(result, "2508.00042")
     assert (merged["title"], merged["abstract"], merged["published"], merged["categories"]) == (
-        "Dated", "arXiv's abstract.", at(PUBLISHED), ["cs.CL"])
+        "Dated",
+        "arXiv's abstract.",
+        at(PUBLISHED),
+        ["cs.CL"],
+    )
     assert (merged["date"], merged["hf_day"], merged["hf_rank"], merged["upvotes"], merged["keywords"]) == (
-        at(LISTING), at(LISTING), 4, 30, ["dating"])
+        at(LISTING),
+        at(LISTING),
+        4,
+        30,
+        ["dating"],
+    )
     assert merged["sources"] == ["hf", "arxiv"]
 
 
@@ -258,8 +282,9 @@ def test_listing_day_wins_inside_one_import(order):
 
 # --- positions ---------------------------------------------------------------------------
 def test_positions_kept_and_new_rows_appended_in_reading_order():
-    existing, _ = merge(empty_table(), table(
-        *(rec(id=f"2508.0000{i}", title=f"Old {i}", date=DAY, upvotes=1) for i in (1, 2, 3))))
+    existing, _ = merge(
+        empty_table(), table(*(rec(id=f"2508.0000{i}", title=f"Old {i}", date=DAY, upvotes=1) for i in (1, 2, 3)))
+    )
     incoming = table(
         rec(id="2508.00009", title="New nine", date=DAY),
         rec(id="2508.00002", title="Old 2", date=DAY, upvotes=50),
@@ -278,13 +303,11 @@ def test_positions_kept_and_new_rows_appended_in_reading_order():
 # --- duplicates inside one import ------------------------------------------------------
 def test_collapse_folds_duplicates_in_reading_order():
     incoming = table(
-        rec(id="2508.00001", title="A first", abstract="first abstract", date=DAY, upvotes=3,
-            authors=["One"]),
+        rec(id="2508.00001", title="A first", abstract="first abstract", date=DAY, upvotes=3, authors=["One"]),
         rec(id="2508.00002", title="B", date=DAY),
         rec(id="2508.00001", title="A second", abstract="", date=DAY, upvotes=9, keywords=["k"]),
         rec(id="2508.00003", title="C", date=DAY),
-        rec(id="2508.00001", title="A third", abstract="third abstract", date=DAY, upvotes=1,
-            authors=[]),
+        rec(id="2508.00001", title="A third", abstract="third abstract", date=DAY, upvotes=1, authors=[]),
         rec(id="2508.00002", title="B again", date=DAY),
     )
     folded, duplicates = collapse(incoming)
@@ -312,8 +335,9 @@ def test_collapse_without_duplicates_is_identity():
 
 def test_duplicates_of_an_existing_row_count_once():
     existing, _ = merge(empty_table(), table(rec(id="2508.00001", title="A", date=DAY, upvotes=1)))
-    incoming = table(rec(id="2508.00001", title="A", date=DAY, upvotes=4),
-                     rec(id="2508.00001", title="A", date=DAY, upvotes=2))
+    incoming = table(
+        rec(id="2508.00001", title="A", date=DAY, upvotes=4), rec(id="2508.00001", title="A", date=DAY, upvotes=2)
+    )
     result, counts = merge(existing, incoming)
     assert result.num_rows == 1 and row(result, "2508.00001")["upvotes"] == 4
     assert counts == MergeCounts(added=0, updated=1, unchanged=0, duplicates=1)
@@ -329,8 +353,7 @@ def page_record():
 
 
 def api_record():
-    return rec(source="hf", id="2508.05555", title=API_TITLE, published=PUBLISHED, upvotes=21,
-               authors=["Ann Lee"])
+    return rec(source="hf", id="2508.05555", title=API_TITLE, published=PUBLISHED, upvotes=21, authors=["Ann Lee"])
 
 
 def test_page_record_has_title_id():
@@ -349,8 +372,9 @@ def check_unified(result: pa.Table) -> dict:
 
 
 def test_title_only_then_arxiv_becomes_one_row_in_place():
-    before = table(rec(id="2508.00001", title="Before", date=DAY), page_record(),
-                   rec(id="2508.00003", title="After", date=DAY))
+    before = table(
+        rec(id="2508.00001", title="Before", date=DAY), page_record(), rec(id="2508.00003", title="After", date=DAY)
+    )
     existing, _ = merge(empty_table(), before)
     result, counts = merge(existing, table(api_record()))
     assert ids(result) == ["2508.00001", "2508.05555", "2508.00003"]
@@ -370,8 +394,9 @@ def test_a_title_only_row_renamed_and_nothing_else_is_an_update():
 
 
 def test_arxiv_then_title_only_becomes_one_row_in_place():
-    before = table(rec(id="2508.00001", title="Before", date=DAY), api_record(),
-                   rec(id="2508.00003", title="After", date=DAY))
+    before = table(
+        rec(id="2508.00001", title="Before", date=DAY), api_record(), rec(id="2508.00003", title="After", date=DAY)
+    )
     existing, _ = merge(empty_table(), before)
     result, counts = merge(existing, table(page_record()))
     assert ids(result) == ["2508.00001", "2508.05555", "2508.00003"]
@@ -398,17 +423,21 @@ def test_title_only_and_arxiv_in_the_same_import_become_one_row(order, store):
 
 
 def test_different_titles_are_not_unified():
-    result, counts = merge_all(table(page_record()),
-                               table(rec(id="2508.06666", title="Deep Retrieval: Scaling Laws II", date=DAY)))
+    result, counts = merge_all(
+        table(page_record()), table(rec(id="2508.06666", title="Deep Retrieval: Scaling Laws II", date=DAY))
+    )
     assert sorted(ids(result)) == sorted([title_id(PAGE_TITLE), "2508.06666"])
     assert counts.added == 1
 
 
-@pytest.mark.parametrize("page_title, api_title", [
-    ("中文标题", "另一个完全不同的论文"),  # no Latin letters at all
-    ("GPT-4 中文评测", "GPT-4 日本語の評価"),  # the same Latin part, different CJK
-    ("???", "!!!"),  # symbols only
-])
+@pytest.mark.parametrize(
+    "page_title, api_title",
+    [
+        ("中文标题", "另一个完全不同的论文"),  # no Latin letters at all
+        ("GPT-4 中文评测", "GPT-4 日本語の評価"),  # the same Latin part, different CJK
+        ("???", "!!!"),  # symbols only
+    ],
+)
 def test_titles_without_latin_letters_do_not_unify_different_papers(page_title, api_title):
     page = rec(source="hf", title=page_title, date=LISTING, listed=True)
     api = rec(id="2508.07777", title=api_title, published=PUBLISHED)
@@ -428,13 +457,16 @@ def test_same_non_latin_title_still_unifies():
 
 # --- exact counts on a mixed import ----------------------------------------------------
 def test_counts_are_exact():
-    existing, _ = merge(empty_table(), table(
-        rec(id="2508.00001", title="Same", date=DAY, upvotes=5),
-        rec(id="2508.00002", title="Will get votes", date=DAY, upvotes=1),
-        rec(id="2508.00003", title="Will get abstract", date=DAY),
-        rec(id="2508.00004", title="Lower votes only", date=DAY, upvotes=30),
-        rec(title="Untouched title-only", date=DAY),
-    ))
+    existing, _ = merge(
+        empty_table(),
+        table(
+            rec(id="2508.00001", title="Same", date=DAY, upvotes=5),
+            rec(id="2508.00002", title="Will get votes", date=DAY, upvotes=1),
+            rec(id="2508.00003", title="Will get abstract", date=DAY),
+            rec(id="2508.00004", title="Lower votes only", date=DAY, upvotes=30),
+            rec(title="Untouched title-only", date=DAY),
+        ),
+    )
     incoming = table(
         rec(id="2508.00001", title="Same", date=DAY, upvotes=5),  # unchanged
         rec(id="2508.00002", title="Will get votes", date=DAY, upvotes=8),  # updated
@@ -457,10 +489,13 @@ def test_counts_are_exact():
 def big_table(n: int) -> pa.Table:
     numbers = np.arange(n)
     # valid, unique arXiv ids: 2401.00000 .. 2401.99999, then 2402.00000 ..
-    ids_ = np.char.add(np.char.add(np.char.add("24", np.char.zfill((1 + numbers // 100_000).astype(str), 2)), "."),
-                       np.char.zfill((numbers % 100_000).astype(str), 5))
-    lists = pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)),
-                                     pa.array(np.char.add("Author ", (numbers % 997).astype(str))))
+    ids_ = np.char.add(
+        np.char.add(np.char.add("24", np.char.zfill((1 + numbers // 100_000).astype(str), 2)), "."),
+        np.char.zfill((numbers % 100_000).astype(str), 5),
+    )
+    lists = pa.ListArray.from_arrays(
+        pa.array(np.arange(n + 1, dtype=np.int32)), pa.array(np.char.add("Author ", (numbers % 997).astype(str)))
+    )
     columns = {
         "id": pa.array(ids_),
         "title": pa.array(np.char.add("Paper number ", numbers.astype(str))),

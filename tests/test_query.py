@@ -4,6 +4,7 @@ A clause is written as (terms, phrase, field): the terms are what the index is a
 for (lower-case, accent-folded, plural-stripped, hyphens joined).  ``warns`` says
 whether the parse reports a slip.  parse never raises.
 """
+
 from __future__ import annotations
 
 import time
@@ -49,7 +50,13 @@ CASES = [
     ("Fine-Tuning", [[W("finetuning")]], [], None, False),
     ("Café", [[W("cafe")]], [], None, False),
     ("Schrödinger bridges", [[W("schrodinger")], [W("bridge")]], [], None, False),
-    ("policies classes approaches images", [[W("policy")], [W("class")], [W("approach")], [W("image")]], [], None, False),
+    (
+        "policies classes approaches images",
+        [[W("policy")], [W("class")], [W("approach")], [W("image")]],
+        [],
+        None,
+        False,
+    ),
     ("analysis bus", [[W("analysis")], [W("bus")]], [], None, False),
     ("LLMs Fine-Tuning Café", [[W("llm")], [W("finetuning")], [W("cafe")]], [], None, False),
     ("  spaced    out  ", [[W("spaced")], [W("out")]], [], None, False),
@@ -139,8 +146,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, groups, excluded, jump_id, warns", CASES,
-                         ids=[c[0][:40] or "<empty>" for c in CASES])
+@pytest.mark.parametrize("text, groups, excluded, jump_id, warns", CASES, ids=[c[0][:40] or "<empty>" for c in CASES])
 def test_grammar(text, groups, excluded, jump_id, warns):
     query = parse(text)
     assert shape(query) == (groups, excluded)
@@ -170,19 +176,22 @@ def test_positive_terms_in_query_order_without_duplicates_or_exclusions():
     assert query.positive_terms == ["llm", "agent", "language", "model"]
 
 
-@pytest.mark.parametrize("text", [
-    " ".join(["word"] * 10_000),
-    "((((a*)*)*)*)" * 1_000,
-    "x" * 10_240,
-    "a." * 5_120,  # one typed "word" of 5,120 tokens
-    '"' * 9_999,
-    "-" * 10_000,
-    "OR " * 5_000,
-    "title:" * 2_000,
-    'author:"' + "é" * 10_000,
-    "🤖 模型 Модель café \u202e\u200b\x00",
-    "'; DROP TABLE papers; -- OR 1=1",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " ".join(["word"] * 10_000),
+        "((((a*)*)*)*)" * 1_000,
+        "x" * 10_240,
+        "a." * 5_120,  # one typed "word" of 5,120 tokens
+        '"' * 9_999,
+        "-" * 10_000,
+        "OR " * 5_000,
+        "title:" * 2_000,
+        'author:"' + "é" * 10_000,
+        "🤖 模型 Модель café \u202e\u200b\x00",
+        "'; DROP TABLE papers; -- OR 1=1",
+    ],
+)
 def test_hostile_text_parses_fast_and_never_raises(text):
     started = time.perf_counter()
     query = parse(text)

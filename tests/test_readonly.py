@@ -1,9 +1,9 @@
 """PAPERS_READONLY=1: a dashboard shared with a team refuses and hides every write path."""
+
 import io
 import json
 
 import pytest
-
 from conftest import THREE_DAYS, table_state, write_jsonl
 
 from lib.cli import main
@@ -26,9 +26,8 @@ def test_lib_refuses_to_write_and_the_store_is_unchanged(read_only):
     before = table_state(read_only)
     with pytest.raises(StoreError, match="read-only"):
         import_files(Store(read_only), [new_papers()])
-    with pytest.raises(StoreError, match="read-only"):
-        with Store(read_only).lock():
-            Store(read_only).write_table(Store(read_only).read_table())
+    with pytest.raises(StoreError, match="read-only"), Store(read_only).lock():
+        Store(read_only).write_table(Store(read_only).read_table())
     assert table_state(read_only) == before
 
 
@@ -54,9 +53,8 @@ def test_the_app_has_no_import_page_and_says_how_data_is_loaded(app, empty_store
 
 
 def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("PAPERS_READONLY", "1")
     page = AppTest.from_file(str(ROOT / "pages" / "import.py"), default_timeout=60)

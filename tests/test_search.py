@@ -1,6 +1,7 @@
 """Ranking, matching, filters, sorts, snippets, similar papers and the saved index, on the
 hand-written papers of tests/search_fixture.py (every expected value is read off
 those texts), plus a few facts about the bundled sample."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,18 +10,25 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import memory_mapped
+from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_first, write_jsonl
 
+from lib.dataset import load
 from lib.search import index as index_module
 from lib.search import search as search_module
-from lib.dataset import load
 from lib.search.index import SearchIndex, load_or_build
 from lib.search.query import parse
-from lib.search.search import Columns, Filters, broader_query, highlight_markdown, result_frame, search, similar, snippet
+from lib.search.search import (
+    Columns,
+    Filters,
+    broader_query,
+    highlight_markdown,
+    result_frame,
+    search,
+    similar,
+    snippet,
+)
 from lib.store.store import Store, input_files
-
-from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_first, write_jsonl
 
 
 # --- the fixture, built once -------------------------------------------------------------------
@@ -28,12 +36,18 @@ from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_fi
 def fx():
     from types import SimpleNamespace
 
-    from lib.store.schema import to_frame
     from search_fixture import build_table
 
+    from lib.store.schema import to_frame
+
     table = build_table()
-    return SimpleNamespace(table=table, index=SearchIndex.build(table), columns=Columns(table), frame=to_frame(table),
-                           row={key: ORDER.index(key) for key in ORDER})
+    return SimpleNamespace(
+        table=table,
+        index=SearchIndex.build(table),
+        columns=Columns(table),
+        frame=to_frame(table),
+        row={key: ORDER.index(key) for key in ORDER},
+    )
 
 
 def keys(fx, query, filters=Filters(), sort="relevance") -> list[str]:
@@ -73,24 +87,27 @@ def test_scores_are_positive_and_descending_in_relevance_order(fx):
 
 
 # --- phrases ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query, expected", [
-    ('"large language models"', {"tool_agents"}),  # speech has the three words apart
-    ("large language models", {"tool_agents", "speech"}),
-    ('"language model"', {"tool_agents", "robot_lm"}),  # robot_grasp: "model ... language"
-    ('"language models large"', set()),
-    # hyphens and plurals inside a phrase: tolerated as the index tolerates them
-    ('"fine tuned model"', {"ft_vision"}),  # "fine-tuned models"; not "finetuned model" (one word)
-    ("fine tuned model", {"ft_vision", "small_fine"}),  # the words anywhere
-    ('"fine-tuned model"', {"ft_vision", "ft_law"}),  # "fine-tuned models" and "finetuned model"
-    ('"finetuned models"', {"ft_vision", "ft_law"}),
-    ('"fine tuned models"', {"ft_vision"}),
-    ('"protein folding"', {"protein_a", "protein_b"}),  # protein_a: in its keywords; protein_b: abstract
-    ('"folding protein"', set()),
-    ('title:"language agents"', {"tool_agents"}),
-    ('title:"large language"', set()),  # in tool_agents' abstract, not its title
-    ('"retrieval agent" dense', {"memory"}),
-    ('"GPT-3.5"', set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('"large language models"', {"tool_agents"}),  # speech has the three words apart
+        ("large language models", {"tool_agents", "speech"}),
+        ('"language model"', {"tool_agents", "robot_lm"}),  # robot_grasp: "model ... language"
+        ('"language models large"', set()),
+        # hyphens and plurals inside a phrase: tolerated as the index tolerates them
+        ('"fine tuned model"', {"ft_vision"}),  # "fine-tuned models"; not "finetuned model" (one word)
+        ("fine tuned model", {"ft_vision", "small_fine"}),  # the words anywhere
+        ('"fine-tuned model"', {"ft_vision", "ft_law"}),  # "fine-tuned models" and "finetuned model"
+        ('"finetuned models"', {"ft_vision", "ft_law"}),
+        ('"fine tuned models"', {"ft_vision"}),
+        ('"protein folding"', {"protein_a", "protein_b"}),  # protein_a: in its keywords; protein_b: abstract
+        ('"folding protein"', set()),
+        ('title:"language agents"', {"tool_agents"}),
+        ('title:"large language"', set()),  # in tool_agents' abstract, not its title
+        ('"retrieval agent" dense', {"memory"}),
+        ('"GPT-3.5"', set()),
+    ],
+)
 def test_phrases_need_the_words_adjacent_and_in_order(fx, query, expected):
     assert found(fx, query) == expected
 
@@ -101,94 +118,124 @@ def test_a_phrase_does_not_span_two_fields(fx):
 
 
 # --- exclusion, OR, AND, fields ---------------------------------------------------------------------
-@pytest.mark.parametrize("query, expected", [
-    ("agent", {"rl_web", "tool_agents", "memory"}),
-    ("agent -web", {"tool_agents", "memory"}),
-    ("agent -web -recall", {"tool_agents"}),
-    ("agent -memory", {"rl_web"}),  # tool_agents mentions memory in its abstract
-    ("robot", {"robot_lm", "robot_grasp"}),
-    ("robot -language", set()),
-    ('robot -"language model"', {"robot_grasp"}),  # only robot_lm has the words in order
-    ('robot -"model language"', {"robot_lm", "robot_grasp"}),
-    ("-robot", set(ORDER) - {"robot_lm", "robot_grasp"}),  # nothing required: browse without the word
-    ("diffusion OR retrieval", {"schrodinger", "dense", "memory"}),
-    ("diffusion | retrieval", {"schrodinger", "dense", "memory"}),
-    ("retrieval agent", {"memory"}),
-    ("diffusion retrieval", set()),
-    ("retrieval OR diffusion agent", {"memory"}),  # (retrieval OR diffusion) AND agent
-    ("agent OR robot -web", {"tool_agents", "memory", "robot_lm", "robot_grasp"}),
-    ("agent -web OR robot", set()),  # an OR after an exclusion is ignored: agent AND robot
-    ("title:agent", {"rl_web", "tool_agents"}),  # memory has "agent" in its abstract only
-    ("title:robot -title:grasping", {"robot_lm"}),
-    ("Tanaka", {"rl_web", "llm_judge", "robot_grasp"}),
-    ("author:Tanaka", {"rl_web", "llm_judge"}),  # robot_grasp cites Tanaka in its abstract
-    ("author:Kenji", {"rl_web", "llm_judge"}),
-    ('author:"Maria Rossi"', {"rl_web", "ft_vision"}),
-    ('author:"Rossi Maria"', set()),
-    ("author:Garcia", {"robot_grasp"}),
-    ("author:elodie", {"schrodinger"}),
-    ("author:Tanaka -author:Haddad", {"rl_web"}),
-    ("author:transformer", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("agent", {"rl_web", "tool_agents", "memory"}),
+        ("agent -web", {"tool_agents", "memory"}),
+        ("agent -web -recall", {"tool_agents"}),
+        ("agent -memory", {"rl_web"}),  # tool_agents mentions memory in its abstract
+        ("robot", {"robot_lm", "robot_grasp"}),
+        ("robot -language", set()),
+        ('robot -"language model"', {"robot_grasp"}),  # only robot_lm has the words in order
+        ('robot -"model language"', {"robot_lm", "robot_grasp"}),
+        ("-robot", set(ORDER) - {"robot_lm", "robot_grasp"}),  # nothing required: browse without the word
+        ("diffusion OR retrieval", {"schrodinger", "dense", "memory"}),
+        ("diffusion | retrieval", {"schrodinger", "dense", "memory"}),
+        ("retrieval agent", {"memory"}),
+        ("diffusion retrieval", set()),
+        ("retrieval OR diffusion agent", {"memory"}),  # (retrieval OR diffusion) AND agent
+        ("agent OR robot -web", {"tool_agents", "memory", "robot_lm", "robot_grasp"}),
+        ("agent -web OR robot", set()),  # an OR after an exclusion is ignored: agent AND robot
+        ("title:agent", {"rl_web", "tool_agents"}),  # memory has "agent" in its abstract only
+        ("title:robot -title:grasping", {"robot_lm"}),
+        ("Tanaka", {"rl_web", "llm_judge", "robot_grasp"}),
+        ("author:Tanaka", {"rl_web", "llm_judge"}),  # robot_grasp cites Tanaka in its abstract
+        ("author:Kenji", {"rl_web", "llm_judge"}),
+        ('author:"Maria Rossi"', {"rl_web", "ft_vision"}),
+        ('author:"Rossi Maria"', set()),
+        ("author:Garcia", {"robot_grasp"}),
+        ("author:elodie", {"schrodinger"}),
+        ("author:Tanaka -author:Haddad", {"rl_web"}),
+        ("author:transformer", set()),
+    ],
+)
 def test_exclusion_or_and_fields(fx, query, expected):
     assert found(fx, query) == expected
 
 
 # --- normalisation: case, accents, plurals, hyphens, whole words --------------------------------------
-@pytest.mark.parametrize("query, expected", [
-    ("RETRIEVAL", {"dense", "memory"}),
-    ("ReTrIeVaL", {"dense", "memory"}),
-    ("Schrodinger", {"schrodinger"}),
-    ("schrödinger", {"schrodinger"}),
-    ("SCHRÖDINGER bridges", {"schrodinger"}),
-    ("garcía", {"robot_grasp"}),
-    ("LLMs", {"llm_judge", "robot_lm"}),  # llm_judge says "LLM" only
-    ("llm", {"llm_judge", "robot_lm"}),  # robot_lm says "LLMs" only
-    ("agents", {"rl_web", "tool_agents", "memory"}),
-    ("agent", {"rl_web", "tool_agents", "memory"}),  # never reagent, never agentic
-    ("reagent", {"reagent"}),
-    ("reagents", {"reagent"}),
-    ("agentic", {"agentic"}),
-    ("fine-tuning", {"ft_vision", "ft_law"}),  # "fine-tuning" and "Finetuning"
-    ("finetuning", {"ft_vision", "ft_law"}),
-    ("Fine-Tuning", {"ft_vision", "ft_law"}),
-    ("fine-tuned", {"ft_vision", "ft_law"}),
-    ("tuning", {"ft_vision"}),  # a part of "fine-tuning"; "Finetuning" is one word
-    ("parameter efficient", {"ft_vision"}),
-    ("parameter-efficient", {"ft_vision"}),
-    ("web", {"rl_web"}),  # not "websites", not "Weber"
-    ("large", {"tool_agents", "speech"}),  # not "larger"
-    ("model", {"tool_agents", "speech", "schrodinger", "ft_vision", "ft_law", "small_fine", "robot_lm",
-               "robot_grasp"}),
-    ("policy", {"rl_web"}),  # "policies"
-    ("tokenizer", {"long"}),
-    ("byte level", {"long"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("RETRIEVAL", {"dense", "memory"}),
+        ("ReTrIeVaL", {"dense", "memory"}),
+        ("Schrodinger", {"schrodinger"}),
+        ("schrödinger", {"schrodinger"}),
+        ("SCHRÖDINGER bridges", {"schrodinger"}),
+        ("garcía", {"robot_grasp"}),
+        ("LLMs", {"llm_judge", "robot_lm"}),  # llm_judge says "LLM" only
+        ("llm", {"llm_judge", "robot_lm"}),  # robot_lm says "LLMs" only
+        ("agents", {"rl_web", "tool_agents", "memory"}),
+        ("agent", {"rl_web", "tool_agents", "memory"}),  # never reagent, never agentic
+        ("reagent", {"reagent"}),
+        ("reagents", {"reagent"}),
+        ("agentic", {"agentic"}),
+        ("fine-tuning", {"ft_vision", "ft_law"}),  # "fine-tuning" and "Finetuning"
+        ("finetuning", {"ft_vision", "ft_law"}),
+        ("Fine-Tuning", {"ft_vision", "ft_law"}),
+        ("fine-tuned", {"ft_vision", "ft_law"}),
+        ("tuning", {"ft_vision"}),  # a part of "fine-tuning"; "Finetuning" is one word
+        ("parameter efficient", {"ft_vision"}),
+        ("parameter-efficient", {"ft_vision"}),
+        ("web", {"rl_web"}),  # not "websites", not "Weber"
+        ("large", {"tool_agents", "speech"}),  # not "larger"
+        (
+            "model",
+            {"tool_agents", "speech", "schrodinger", "ft_vision", "ft_law", "small_fine", "robot_lm", "robot_grasp"},
+        ),
+        ("policy", {"rl_web"}),  # "policies"
+        ("tokenizer", {"long"}),
+        ("byte level", {"long"}),
+    ],
+)
 def test_case_accents_plurals_hyphens_whole_words(fx, query, expected):
     assert found(fx, query) == expected
 
 
 def test_a_multi_token_word_matches_its_tokens_adjacent():
-    """"GPT-3.5" and "Qwen2.5" are two tokens each in the text; typed unquoted they must
+    """ "GPT-3.5" and "Qwen2.5" are two tokens each in the text; typed unquoted they must
     still find it (they used to be looked up as "gpt35", which no text holds)."""
     from search_fixture import TODAY
+
     from lib.store.schema import make_record, records_to_table
 
     texts = ["We compare GPT-3.5 with Qwen2.5 on the model's own data.", "GPT 3 and 5 other things, Qwen2 and 5."]
-    table = records_to_table([make_record({"title": f"Paper {i}", "abstract": a, "date": dt.date(2026, 1, 1)},
-                                          sources=["arxiv"], today=TODAY) for i, a in enumerate(texts)])
+    table = records_to_table(
+        [
+            make_record(
+                {"title": f"Paper {i}", "abstract": a, "date": dt.date(2026, 1, 1)}, sources=["arxiv"], today=TODAY
+            )
+            for i, a in enumerate(texts)
+        ]
+    )
     built, columns = SearchIndex.build(table), Columns(table)
-    for query, expected in [("GPT-3.5", [0]), ('"GPT-3.5"', [0]), ("Qwen2.5", [0]), ("gpt-3.5 qwen2.5", [0]),
-                            ("model's", [0]), ("GPT", [0, 1]), ("Straße", [])]:
+    for query, expected in [
+        ("GPT-3.5", [0]),
+        ('"GPT-3.5"', [0]),
+        ("Qwen2.5", [0]),
+        ("gpt-3.5 qwen2.5", [0]),
+        ("model's", [0]),
+        ("GPT", [0, 1]),
+        ("Straße", []),
+    ]:
         assert sorted(search(built, columns, query).rows.tolist()) == expected, query
 
 
 def test_sharp_s_and_other_non_ascii_letters_match_themselves():
     from search_fixture import TODAY
+
     from lib.store.schema import make_record, records_to_table
 
-    table = records_to_table([make_record({"title": "Straßenbahn in Köln", "abstract": "ΟΔΟΣ and οδος",
-                                           "date": dt.date(2026, 1, 1)}, sources=["arxiv"], today=TODAY)])
+    table = records_to_table(
+        [
+            make_record(
+                {"title": "Straßenbahn in Köln", "abstract": "ΟΔΟΣ and οδος", "date": dt.date(2026, 1, 1)},
+                sources=["arxiv"],
+                today=TODAY,
+            )
+        ]
+    )
     built, columns = SearchIndex.build(table), Columns(table)
     for query in ["Straßenbahn", "straßenbahn", "koln", "Köln", '"Straßenbahn in Köln"', "ΟΔΟΣ", "οδοσ"]:
         assert search(built, columns, query).total == 1, query
@@ -207,8 +254,13 @@ def test_date_from_alone_and_to_alone(fx):
 
 
 def test_min_upvotes(fx):
-    assert keys(fx, "", Filters(min_upvotes=30), "upvotes") == ["protein_a", "schrodinger", "protein_b", "rl_web",
-                                                                "ft_vision"]
+    assert keys(fx, "", Filters(min_upvotes=30), "upvotes") == [
+        "protein_a",
+        "schrodinger",
+        "protein_b",
+        "rl_web",
+        "ft_vision",
+    ]
     # > 0 leaves out papers without upvotes (and the one with 0)
     without = {k for k, p in PAPERS.items() if not p["upvotes"]}
     assert without == {"speech", "small_fine", "reagent", "hostile"}
@@ -244,8 +296,16 @@ MODEL = ["tool_agents", "speech", "schrodinger", "ft_vision", "ft_law", "small_f
 
 def test_sort_newest_and_oldest(fx):
     assert keys(fx, "model", sort="newest") == newest_first(MODEL)
-    assert keys(fx, "model", sort="newest") == ["robot_grasp", "robot_lm", "small_fine", "ft_law", "ft_vision",
-                                                "schrodinger", "speech", "tool_agents"]
+    assert keys(fx, "model", sort="newest") == [
+        "robot_grasp",
+        "robot_lm",
+        "small_fine",
+        "ft_law",
+        "ft_vision",
+        "schrodinger",
+        "speech",
+        "tool_agents",
+    ]
     assert keys(fx, "model", sort="oldest") == newest_first(MODEL)[::-1]
 
 
@@ -267,12 +327,39 @@ def test_empty_query_browses_newest_first(fx):
     assert keys(fx, "", sort="oldest") == newest_first(ORDER)[::-1]
     # upvotes descending; the paper with 0 before the three without, which are newest first
     assert keys(fx, "", sort="upvotes") == [
-        "protein_a", "schrodinger", "protein_b", "rl_web", "ft_vision", "tool_agents", "robot_lm", "agentic", "dense",
-        "robot_grasp", "memory", "ft_law", "llm_judge", "long", "reagent", "hostile", "small_fine", "speech"]
+        "protein_a",
+        "schrodinger",
+        "protein_b",
+        "rl_web",
+        "ft_vision",
+        "tool_agents",
+        "robot_lm",
+        "agentic",
+        "dense",
+        "robot_grasp",
+        "memory",
+        "ft_law",
+        "llm_judge",
+        "long",
+        "reagent",
+        "hostile",
+        "small_fine",
+        "speech",
+    ]
 
 
-@pytest.mark.parametrize("query, total", [("", 18), ("model", 8), ("agent", 3), ('"language model"', 2),
-                                          ("robot -language", 0), ("nothingmatches", 0), ("-robot", 16)])
+@pytest.mark.parametrize(
+    "query, total",
+    [
+        ("", 18),
+        ("model", 8),
+        ("agent", 3),
+        ('"language model"', 2),
+        ("robot -language", 0),
+        ("nothingmatches", 0),
+        ("-robot", 16),
+    ],
+)
 def test_totals_are_exact(fx, query, total):
     result = search(fx.index, fx.columns, query)
     assert result.total == total and result.total_exact
@@ -299,7 +386,9 @@ def test_result_frame_ranks_and_columns(fx):
 
 def test_query_object_and_text_give_the_same_result(fx):
     for text in ["agent -web", '"language model"', "title:robot", "diffusion OR retrieval"]:
-        assert search(fx.index, fx.columns, parse(text)).rows.tolist() == search(fx.index, fx.columns, text).rows.tolist()
+        assert (
+            search(fx.index, fx.columns, parse(text)).rows.tolist() == search(fx.index, fx.columns, text).rows.tolist()
+        )
 
 
 def test_warnings_are_passed_on(fx):
@@ -331,8 +420,14 @@ def test_lazy_phrase_checks(fx, lazy):
 
 
 def test_lazy_result_equals_the_eager_one(fx, monkeypatch):
-    queries = ['"language model"', '"fine tuned model"', '"protein folding"', 'robot -"language model"',
-               '"large language models"', '"language model" OR diffusion']
+    queries = [
+        '"language model"',
+        '"fine tuned model"',
+        '"protein folding"',
+        'robot -"language model"',
+        '"large language models"',
+        '"language model" OR diffusion',
+    ]
     eager = {(q, s): search(fx.index, fx.columns, q, sort=s) for q in queries for s in search_module.SORTS}
     monkeypatch.setattr(search_module, "EAGER_CHECKS", 2)
     monkeypatch.setattr(search_module, "CHECK_BATCH", 1)
@@ -423,9 +518,14 @@ def test_highlight_markdown_escapes_every_piece_of_paper_text(query):
 
     markdown = highlight_markdown(snippet(HOSTILE_ABSTRACT, parse(query).positive_terms))
     assert _unescaped_specials(markdown) == []
-    for raw, escaped in [("<script>", r"\<script\>"), ("</script>", r"\<\/script\>"), ("alert(1)", r"alert\(1\)"),
-                         ("[x](javascript:", r"\[x\]\(javascript\:"), ("$E=mc^2$", r"\$E\=mc\^2\$"),
-                         (":red[big]", r"\:red\[big\]")]:
+    for raw, escaped in [
+        ("<script>", r"\<script\>"),
+        ("</script>", r"\<\/script\>"),
+        ("alert(1)", r"alert\(1\)"),
+        ("[x](javascript:", r"\[x\]\(javascript\:"),
+        ("$E=mc^2$", r"\$E\=mc\^2\$"),
+        (":red[big]", r"\:red\[big\]"),
+    ]:
         assert escaped in markdown, raw
     directives = re.findall(r"(?<!\\):[a-z-]+\[", markdown)
     assert set(directives) <= {":orange-background["}
@@ -464,9 +564,19 @@ def test_similar_ft_papers(fx):
 
 
 # --- broader queries -------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("query", ["title:retrieval agent", '"language models large"', "agent -agent",
-                                   "robot -language", 'title:"large language"', "diffusion retrieval",
-                                   '"protein transformer" OR "dense robot"', "author:transformer protein"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "title:retrieval agent",
+        '"language models large"',
+        "agent -agent",
+        "robot -language",
+        'title:"large language"',
+        "diffusion retrieval",
+        '"protein transformer" OR "dense robot"',
+        "author:transformer protein",
+    ],
+)
 def test_broader_query_has_results_when_the_query_has_none(fx, query):
     parsed = parse(query)
     assert search(fx.index, fx.columns, parsed).total == 0
@@ -486,12 +596,18 @@ def test_broader_query_picks_the_candidate_with_most_results(fx):
 
 
 def test_broader_query_candidates_find_what_their_text_finds(fx):
-    for text in ['title:"large language" agents -survey', '"a b" OR c', '"language model" OR title:robot -grasping',
-                 'author:"Maria Rossi" fine-tuning -vision',
-                 'title:"retrieval agent" OR diffusion']:
+    for text in [
+        'title:"large language" agents -survey',
+        '"a b" OR c',
+        '"language model" OR title:robot -grasping',
+        'author:"Maria Rossi" fine-tuning -vision',
+        'title:"retrieval agent" OR diffusion',
+    ]:
         for candidate in parse(text).broader_candidates():
-            assert (search(fx.index, fx.columns, candidate).rows.tolist()
-                    == search(fx.index, fx.columns, candidate.show()).rows.tolist()), candidate.show()
+            assert (
+                search(fx.index, fx.columns, candidate).rows.tolist()
+                == search(fx.index, fx.columns, candidate.show()).rows.tolist()
+            ), candidate.show()
 
 
 def test_broader_query_respects_filters(fx):
@@ -523,10 +639,16 @@ def _word_scores(built, columns, word) -> dict[int, float]:
     return dict(zip(rows.tolist(), scores.tolist()))
 
 
-@pytest.mark.parametrize("first,second,third", [
-    ("model", "language", "vision"), ("learning", "agent", "reasoning"), ("model", "data", "zzzunknown"),
-    ("video", "model", "image"), ("agent", "model", "language"),
-])
+@pytest.mark.parametrize(
+    "first,second,third",
+    [
+        ("model", "language", "vision"),
+        ("learning", "agent", "reasoning"),
+        ("model", "data", "zzzunknown"),
+        ("video", "model", "image"),
+        ("agent", "model", "language"),
+    ],
+)
 def test_and_or_match_the_set_algebra_of_their_words(sample, first, second, third):
     """``a b OR c`` = the papers with a and (b or c), scored by the sum of their words'
     scores, in score order: whichever group is narrowest is worked out first."""
@@ -575,7 +697,7 @@ HOSTILE = [
     '"' * 5_000 + "a" * 5_000,
     "🤖🔥 模型 Модель café naïve \u202e\u200b \x00 \ufeff",
     "'; DROP TABLE papers; -- OR 1=1 /* */ UNION SELECT * FROM users",
-    "author:\" title:\" -\" OR | -- -",
+    'author:" title:" -" OR | -- -',
     "title:" + "x" * 10_000,
     "2508.01234 " * 100,
 ]
@@ -658,7 +780,8 @@ def test_index_is_built_once_per_store_version_saved_and_memory_mapped(tmp_path,
     hits = search(extended, ds2.search_columns, "Equivariant Attention for Protein Structure Prediction").rows
     assert ds2.table["id"].to_pylist()[hits[0]] == ID["protein_b"]
     assert sorted(p.name for p in store.artifacts_dir.glob("search-*")) == sorted(
-        [f"search-{version}", f"search-{new_version}"])  # the base stays under its segment
+        [f"search-{version}", f"search-{new_version}"]
+    )  # the base stays under its segment
 
     # without the previous version's index, a new version's index is built whole
     import shutil
@@ -741,8 +864,13 @@ def test_no_page_or_module_selects_rows_of_the_whole_frame():
     abstracts on a million-paper store): rows are read with Dataset.papers / rows_frame."""
     from conftest import ROOT
 
-    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("lib", "pages") for path in (ROOT / folder).rglob("*.py")
-                 for n, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\.frame(\[[^]]*\])?\.iloc\[", line)]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("lib", "pages")
+        for path in (ROOT / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.frame(\[[^]]*\])?\.iloc\[", line)
+    ]
     assert offenders == []
 
 
@@ -768,8 +896,9 @@ def test_cli_search_src(tmp_path):
     import io
     import json
 
-    from lib.cli import main
     from test_app_home import import_mixed
+
+    from lib.cli import main
 
     data = tmp_path / "data"
     import_mixed(data, tmp_path / "inputs")

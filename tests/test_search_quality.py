@@ -1,9 +1,9 @@
 """Known-item quality on real papers: the 2,000-paper sample of ../shared (skipped when it is
 absent), and the bundled sample, held out from the tuning (runs everywhere)."""
+
 import sys
 
 import pytest
-
 from conftest import ROOT, SHARED
 
 SAMPLE = SHARED / "data" / "arxiv_sample2k.jsonl"

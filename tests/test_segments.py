@@ -1,38 +1,54 @@
 """Daily imports extend the indexes with segments: same answers as a full rebuild."""
-import datetime as dt
-import json
 
 import numpy as np
 import pytest
-
 from conftest import write_jsonl
 
+from lib.dataset import load
 from lib.search import index as search_index
+from lib.search.search import search
+from lib.store.importer import import_files
+from lib.store.store import Store, input_files
 from lib.trends import terms as term_index
 from lib.trends import trends
-from lib.dataset import load
-from lib.store.importer import import_files
-from lib.search.search import search
-from lib.store.store import Store, input_files
 
-WORDS = ("agent planning retrieval diffusion graph robot tokenizer sparse attention kernel protein "
-         "lattice quasar finch heron kestrel").split()
+WORDS = (
+    "agent planning retrieval diffusion graph robot tokenizer sparse attention kernel protein "
+    "lattice quasar finch heron kestrel"
+).split()
 
 
 def paper(i, day, words, **extra):
     rng = np.random.default_rng(i)
     picked = [WORDS[j] for j in rng.integers(0, len(WORDS), 12)]
-    return {"id": f"2501.{i:05d}", "title": f"Study {i} of {words}", "abstract": " ".join(picked + [words]),
-            "authors": [f"Author {i % 7}"], "date": day, "upvotes": i % 11, "categories": ["cs.LG" if i % 2 else "cs.CL"],
-            **extra}
+    return {
+        "id": f"2501.{i:05d}",
+        "title": f"Study {i} of {words}",
+        "abstract": " ".join(picked + [words]),
+        "authors": [f"Author {i % 7}"],
+        "date": day,
+        "upvotes": i % 11,
+        "categories": ["cs.LG" if i % 2 else "cs.CL"],
+        **extra,
+    }
 
 
 def do_import(store, tmp_path, name, records):
     return import_files(store, input_files([str(write_jsonl(tmp_path / name, records))], (".jsonl",)))
 
 
-QUERIES = ["agent", "retrieval diffusion", '"sparse attention"', "heron OR kestrel", "-agent planning", "title:study",
-           "author:Author", "finch", "mixture", "quasar lattice -robot"]
+QUERIES = [
+    "agent",
+    "retrieval diffusion",
+    '"sparse attention"',
+    "heron OR kestrel",
+    "-agent planning",
+    "title:study",
+    "author:Author",
+    "finch",
+    "mixture",
+    "quasar lattice -robot",
+]
 TERMS = ["agent", "sparse attention", "heron", "quasar lattice", "finch", "study of"]
 
 
@@ -63,8 +79,13 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     store = stores
     # day 2: new papers, a paper whose abstract and keywords change, a paper whose upvotes change
     day2 = [paper(i, "2025-03-02", "heron kestrel sightings") for i in range(60, 90)]
-    day2.append({**paper(3, "2025-03-01", "base words"), "abstract": "Entirely new text about quasar lattice.",
-                 "keywords": ["quasar lattice"]})
+    day2.append(
+        {
+            **paper(3, "2025-03-01", "base words"),
+            "abstract": "Entirely new text about quasar lattice.",
+            "keywords": ["quasar lattice"],
+        }
+    )
     day2.append({**paper(5, "2025-03-01", "base words"), "upvotes": 500})
     report = do_import(store, tmp_path, "day2.jsonl", day2)
     assert report.counts.added == 30 and report.counts.updated == 2 and report.counts.text_changed == 1
@@ -83,13 +104,21 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     row3 = ds.row_of("2501.00003")
     assert row3 in search(segmented, ds.search_columns, "quasar lattice").rows  # its new text
     old_words = set(paper(3, "2025-03-01", "base words")["abstract"].split()) - set(WORDS) - {"base", "words"}
-    gone = [w for w in set(paper(3, "2025-03-01", "x")["abstract"].split()) & set(WORDS)
-            if row3 not in search(full, ds.search_columns, w).rows]
+    gone = [
+        w
+        for w in set(paper(3, "2025-03-01", "x")["abstract"].split()) & set(WORDS)
+        if row3 not in search(full, ds.search_columns, w).rows
+    ]
     assert all(row3 not in search(segmented, ds.search_columns, w).rows for w in gone)  # its old text is gone
     assert not old_words
     # a third day on top of the chain
-    report = do_import(store, tmp_path, "day3.jsonl", [paper(i, "2025-03-03", "finch study") for i in range(90, 100)]
-                       + [{**paper(61, "2025-03-02", "heron kestrel sightings"), "title": "A renamed heron paper"}])
+    report = do_import(
+        store,
+        tmp_path,
+        "day3.jsonl",
+        [paper(i, "2025-03-03", "finch study") for i in range(90, 100)]
+        + [{**paper(61, "2025-03-02", "heron kestrel sightings"), "title": "A renamed heron paper"}],
+    )
     ds = load(store)
     monkeypatch.setattr(search_index.SearchIndex, "build", classmethod(no_build))
     monkeypatch.setattr(term_index.TermIndex, "build", classmethod(no_build))
@@ -109,7 +138,10 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     seg_counts, seg_papers = segmented_terms.column_stats("u", [])
     full_counts, full_papers = full_terms.column_stats("u", [])
     seg_by_name = dict(zip(segmented_terms.unigrams, seg_papers))
-    assert all(seg_by_name[name] == papers for name, papers in zip(full_terms.unigrams, full_papers) if name in seg_by_name)
+    assert all(
+        seg_by_name[name] == papers for name, papers in zip(full_terms.unigrams, full_papers) if name in seg_by_name
+    )
+
     # single words agree; a phrase only the new papers use (30 of them say "heron kestrel") is
     # an n-gram of a full build but not of the segments (they keep the base's n-grams)
     def words_only(frame):
@@ -152,7 +184,11 @@ def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["build", "--full", "--k", "3", "--data", str(store.path)], out, err) == 0
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines[:3]] == ["search index (whole)", "term index (whole)", "topic model (k=3, fitted anew)"]
+    assert [line.split(":")[0] for line in lines[:3]] == [
+        "search index (whole)",
+        "term index (whole)",
+        "topic model (k=3, fitted anew)",
+    ]
     assert f"store version {ds.version}: 90 papers" in lines[-1]
 
     whole = search_index.load_or_build(store, ds)
@@ -161,6 +197,7 @@ def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
     assert not isinstance(whole_terms, term_index.SegmentedTermIndex)
     assert answers(whole, ds) == before and trend_rows(whole_terms, ds) == trends_before
     from lib.topics import topics
+
     assert topics.is_saved(store, ds, 3)
     # the segments' older versions are gone: every index artifact left is this version's
     left = [p.name for p in store.artifacts_dir.iterdir() if p.name.startswith(("search-", "terms-"))]

@@ -4,6 +4,7 @@ and over the bundled sample (always).
 Expected numbers are computed here with json/xml from the standard library, never
 taken from the importer's output.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -106,8 +107,7 @@ def test_hf_api_responses(name):
     assert col(papers, "num_comments") == [item.get("numComments") for item in items]
     assert col(papers, "keywords") == [item["paper"].get("ai_keywords") or [] for item in items]
     assert col(papers, "github_repo") == [item["paper"].get("githubRepo") or None for item in items]
-    assert col(papers, "authors") == [[" ".join(a["name"].split()) for a in item["paper"]["authors"]]
-                                      for item in items]
+    assert col(papers, "authors") == [[" ".join(a["name"].split()) for a in item["paper"]["authors"]] for item in items]
     assert col(papers, "title") == [" ".join(item["paper"]["title"].split()) for item in items]
 
 
@@ -132,8 +132,9 @@ def test_arxiv_atom_responses(name):
     primaries = [e.find(f"{ARXIV_NS}primary_category").get("term") for e in entries]
     assert [c[0] for c in col(papers, "categories")] == primaries
     assert col(papers, "title") == [" ".join(e.findtext(f"{ATOM_NS}title").split()) for e in entries]
-    assert col(papers, "authors") == [[a.findtext(f"{ATOM_NS}name").strip() for a in e.findall(f"{ATOM_NS}author")]
-                                      for e in entries]
+    assert col(papers, "authors") == [
+        [a.findtext(f"{ATOM_NS}name").strip() for a in e.findall(f"{ATOM_NS}author")] for e in entries
+    ]
 
 
 @pytest.mark.shared

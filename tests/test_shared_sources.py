@@ -7,6 +7,7 @@ project's code: the HF list counts a paper in the month of its first listing day
 file's name), arXiv in the month of its ``published`` day, and "all" each paper once, by
 its listing day when it was listed, else by its arXiv day.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -24,8 +25,10 @@ HF_DAYS = SHARED / "data" / "demo" / "hf_daily_papers"
 # whole word, plural tolerant; an underscore is a boundary, as for our tokenizer ("agent_based")
 AGENT = re.compile(r"(?<![^\W_])agents?(?![^\W_])")
 
-pytestmark = [pytest.mark.shared,
-              pytest.mark.skipif(not (CORPUS.is_file() and HF_DAYS.is_dir()), reason=f"no reference data at {SHARED}")]
+pytestmark = [
+    pytest.mark.shared,
+    pytest.mark.skipif(not (CORPUS.is_file() and HF_DAYS.is_dir()), reason=f"no reference data at {SHARED}"),
+]
 
 
 def _mentions(title: str | None, abstract: str | None) -> bool:
@@ -45,8 +48,10 @@ def raw() -> dict:
         for item in json.loads(gzip.decompress(path.read_bytes())):
             paper = item["paper"]
             hf.setdefault(paper["id"], (path.name[:7], None))
-            hf_text.setdefault(paper["id"], _mentions(paper.get("title") or item.get("title"),
-                                                      paper.get("summary") or item.get("summary")))
+            hf_text.setdefault(
+                paper["id"],
+                _mentions(paper.get("title") or item.get("title"), paper.get("summary") or item.get("summary")),
+            )
     # a paper on both keeps arXiv's title and abstract (they outrank the list's copy)
     hf = {pid: (month, arxiv[pid][1] if pid in arxiv else hf_text[pid]) for pid, (month, _) in hf.items()}
     both = {**arxiv, **hf}  # by the listing day when listed
@@ -120,8 +125,11 @@ def test_a_paper_on_the_list_and_on_arxiv_keeps_both_days(stores, raw):
         if pid not in published or raw["hf"][pid][0] != "2025-08":
             continue
         paper = ds.frame.iloc[ds.row_of(pid)]
-        first_day = min(p.name[:10] for p in HF_DAYS.glob("*.json.gz")
-                        if any(i["paper"]["id"] == pid for i in json.loads(gzip.decompress(p.read_bytes()))))
+        first_day = min(
+            p.name[:10]
+            for p in HF_DAYS.glob("*.json.gz")
+            if any(i["paper"]["id"] == pid for i in json.loads(gzip.decompress(p.read_bytes())))
+        )
         assert f"{paper.hf_day:%Y-%m-%d}" == f"{paper.date:%Y-%m-%d}" == first_day
         if first_day == "2025-08-12":
             assert paper.hf_rank == rank

@@ -5,9 +5,9 @@ computation over the raw file: a regex on the lower-cased title + abstract, grou
 the quarter of ``published``.  Also timed: the emerging-terms table and a one-term
 monthly series, once the term index is built.
 """
+
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,18 +18,17 @@ CORPUS = SHARED / "data" / "arxiv_2025-03_2026-07.jsonl.gz"
 # whole word, plural tolerant; an underscore is a boundary, as for our tokenizer ("agent_based")
 AGENT = r"(?<![^\W_])agents?(?![^\W_])"
 
-pytestmark = [pytest.mark.shared,
-              pytest.mark.skipif(not CORPUS.is_file(), reason=f"no reference data at {CORPUS}")]
+pytestmark = [pytest.mark.shared, pytest.mark.skipif(not CORPUS.is_file(), reason=f"no reference data at {CORPUS}")]
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """The corpus imported into a fresh store (about 7 s) and its term index (built and saved)."""
-    from lib.trends import terms
     from lib.dataset import load
     from lib.store.formats import KNOWN_SUFFIXES
     from lib.store.importer import import_files
     from lib.store.store import Store, input_files
+    from lib.trends import terms
 
     store = Store(tmp_path_factory.mktemp("shared-trends") / "data")
     import_files(store, input_files([str(CORPUS)], KNOWN_SUFFIXES))
@@ -43,8 +42,14 @@ def pandas_quarters() -> pd.DataFrame:
     parts = []
     for chunk in pd.read_json(CORPUS, lines=True, compression="gzip", dtype=False, chunksize=20_000):
         text = (chunk["title"].fillna("") + " " + chunk["abstract"].fillna("")).str.lower()
-        parts.append(pd.DataFrame({"quarter": pd.to_datetime(chunk["published"]).dt.to_period("Q"),
-                                   "match": text.str.contains(AGENT, regex=True)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "quarter": pd.to_datetime(chunk["published"]).dt.to_period("Q"),
+                    "match": text.str.contains(AGENT, regex=True),
+                }
+            )
+        )
     frame = pd.concat(parts, ignore_index=True)
     grouped = frame.groupby("quarter")["match"]
     return pd.DataFrame({"papers": grouped.size(), "mentioning": grouped.sum(), "share": grouped.mean()})
@@ -53,6 +58,7 @@ def pandas_quarters() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def agent_quarters(corpus) -> pd.DataFrame:
     from lib.trends import trends
+
     ds, index = corpus
     keys, warnings = trends.parse_terms("agent", index)
     assert not warnings

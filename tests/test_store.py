@@ -1,5 +1,6 @@
 """The store on a real disk: idempotent re-imports, atomic writes under failures and
 SIGKILL, the writers' lock across processes, versions, artifacts, the bundled sample."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,13 +17,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import table_state
 
 import lib.store.store
 from lib.dataset import SAMPLE_VERSION, load
 from lib.errors import InputError, StoreError
-from lib.store.schema import SCHEMA
 from lib.store.importer import import_files
-from conftest import table_state
+from lib.store.schema import SCHEMA
 from lib.store.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,8 +31,14 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def paper(i: int, **extra) -> dict:
-    record = {"id": f"2507.{i:05d}", "title": f"Paper number {i}", "abstract": f"Abstract {i}.",
-              "authors": [f"Author {i}", "Co Author"], "date": f"2025-07-{1 + i % 28:02d}", "upvotes": i % 17}
+    record = {
+        "id": f"2507.{i:05d}",
+        "title": f"Paper number {i}",
+        "abstract": f"Abstract {i}.",
+        "authors": [f"Author {i}", "Co Author"],
+        "date": f"2025-07-{1 + i % 28:02d}",
+        "upvotes": i % 17,
+    }
     record.update(extra)
     return record
 
@@ -242,8 +249,12 @@ KILL_SCRIPT = (
 
 
 def _import_process(data: Path, path: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(data), str(path)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(data), str(path)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_sigkill_leaves_old_or_new_table(tmp_path):
@@ -252,9 +263,17 @@ def test_sigkill_leaves_old_or_new_table(tmp_path):
     big = tmp_path / "big.jsonl"
     with big.open("w", encoding="utf-8") as handle:
         for i in range(12_000):
-            handle.write(json.dumps(paper(
-                i, abstract=" ".join(rng.choices(words, k=45)), categories=["cs.LG", "cs.CL"],
-                upvotes=i % 97 + 20)) + "\n")
+            handle.write(
+                json.dumps(
+                    paper(
+                        i,
+                        abstract=" ".join(rng.choices(words, k=45)),
+                        categories=["cs.LG", "cs.CL"],
+                        upvotes=i % 97 + 20,
+                    )
+                )
+                + "\n"
+            )
     assert big.stat().st_size > 3_000_000
 
     template = Store(tmp_path / "template")
@@ -309,8 +328,7 @@ MID_WRITE_SCRIPT = (
     "    where.flush()\n"
     "    print('WRITING', flush=True)\n"
     "    time.sleep(60)\n"
-    "pq.write_table = slow\n"
-    + KILL_SCRIPT
+    "pq.write_table = slow\n" + KILL_SCRIPT
 )
 
 
@@ -321,8 +339,12 @@ def test_sigkill_in_the_middle_of_the_write(tmp_path):
     before, old, version = snapshot(store), store.read_table(), store.version()
     path = tmp_path / "more.jsonl"
     path.write_bytes(jsonl([paper(i, upvotes=999) for i in range(40)]))
-    proc = subprocess.Popen([sys.executable, "-c", MID_WRITE_SCRIPT, str(store.path), str(path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", MID_WRITE_SCRIPT, str(store.path), str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert proc.stdout.readline() == b"WRITING\n", proc.stderr.read().decode()
         temps = [p for p in store.table_dir.iterdir() if p.name.endswith(".tmp")]
@@ -345,7 +367,7 @@ def test_sigkill_in_the_middle_of_the_write(tmp_path):
 def test_concurrent_imports_are_serialised_by_the_lock(tmp_path):
     store = Store(tmp_path / "data")
     a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    a.write_bytes(jsonl([paper(i) for i in range(0, 1500)]))
+    a.write_bytes(jsonl([paper(i) for i in range(1500)]))
     b.write_bytes(jsonl([paper(i) for i in range(5000, 6200)]))
 
     with store.lock():
@@ -390,10 +412,17 @@ def test_unreadable_one_file_store_raises_store_error(store, content):
     _assert_refused(store, store.legacy_path, content, version_too=True)
 
 
-@pytest.mark.parametrize("content", [
-    *GARBAGE, b"[]", b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "../x", "rows": 1}]}',
-    b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "part-000000-1-ab.parquet", "rows": 11}]}',
-    b'{"format": 2, "version": "1-ab", "part_rows": 10, "parts": []}', b'{"version": "1-ab", "part_rows": 10, "parts": []}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        *GARBAGE,
+        b"[]",
+        b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "../x", "rows": 1}]}',
+        b'{"format": 1, "version": "1-ab", "part_rows": 10, "parts": [{"file": "part-000000-1-ab.parquet", "rows": 11}]}',
+        b'{"format": 2, "version": "1-ab", "part_rows": 10, "parts": []}',
+        b'{"version": "1-ab", "part_rows": 10, "parts": []}',
+    ],
+)
 def test_unreadable_manifest_raises_store_error(filled, content):
     filled.manifest_path.write_bytes(content)
     _assert_refused(filled, filled.manifest_path, content, version_too=True)
@@ -614,20 +643,36 @@ def test_artifact_path(store):
 def test_prune_artifacts_keeps_only_the_current_version(store):
     store.prune_artifacts("search", "1-aaaa0000")  # no artifacts directory yet: nothing happens
     store.artifacts_dir.mkdir(parents=True)
-    names = ["search-1-aaaa0000.npz", "search-2-bbbb0000.npz", "search-3-cccc0000.npz",
-             "search-3-cccc0000.json", "search-0-unversioned.npz", "search-sample.npz",
-             "search-index-1-aaaa0000.npz", "search-index-3-cccc0000.npz", "other-1-aaaa0000.npz"]
+    names = [
+        "search-1-aaaa0000.npz",
+        "search-2-bbbb0000.npz",
+        "search-3-cccc0000.npz",
+        "search-3-cccc0000.json",
+        "search-0-unversioned.npz",
+        "search-sample.npz",
+        "search-index-1-aaaa0000.npz",
+        "search-index-3-cccc0000.npz",
+        "other-1-aaaa0000.npz",
+    ]
     for name in names:
         (store.artifacts_dir / name).write_bytes(b"x")
     store.prune_artifacts("search", "3-cccc0000")
     left = sorted(p.name for p in store.artifacts_dir.iterdir())
-    assert left == sorted(["search-3-cccc0000.npz", "search-3-cccc0000.json", "search-index-1-aaaa0000.npz",
-                           "search-index-3-cccc0000.npz", "other-1-aaaa0000.npz"])
+    assert left == sorted(
+        [
+            "search-3-cccc0000.npz",
+            "search-3-cccc0000.json",
+            "search-index-1-aaaa0000.npz",
+            "search-index-3-cccc0000.npz",
+            "other-1-aaaa0000.npz",
+        ]
+    )
     # a name with a dash keeps its own current version
     store.prune_artifacts("search-index", "3-cccc0000")
     left = sorted(p.name for p in store.artifacts_dir.iterdir())
-    assert left == sorted(["search-3-cccc0000.npz", "search-3-cccc0000.json", "search-index-3-cccc0000.npz",
-                           "other-1-aaaa0000.npz"])
+    assert left == sorted(
+        ["search-3-cccc0000.npz", "search-3-cccc0000.json", "search-index-3-cccc0000.npz", "other-1-aaaa0000.npz"]
+    )
 
 
 def test_artifact_round_trip_with_store_versions(store):
@@ -707,8 +752,9 @@ def test_table_is_read_from_its_memory_mappable_copy_once_written(store):
     version = do_import(store, [paper(1), paper(2)]).version
     cache = store.part_cache_dir / f"part-000000-{version}.arrow"
     assert cache.is_file()  # written with the table
-    assert store.read_table().equals(pq.read_table(store.table_files()[1]).select(store.read_table().column_names)
-                                     .cast(store.read_table().schema))
+    assert store.read_table().equals(
+        pq.read_table(store.table_files()[1]).select(store.read_table().column_names).cast(store.read_table().schema)
+    )
     cache.write_bytes(b"damaged")  # a damaged copy is ignored and rewritten from the Parquet file
     assert store.read_table().num_rows == 2
     assert pa.ipc.open_file(pa.memory_map(str(cache))).read_all().num_rows == 2

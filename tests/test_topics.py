@@ -4,6 +4,7 @@ store version and k.
 
 Expectations are read off the fixture (its ground-truth theme per row, its dates and
 its vocabularies), never pasted from a run."""
+
 from __future__ import annotations
 
 import collections
@@ -15,17 +16,16 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+import topics_fixture as fx
 
-from lib.topics import topics
-from lib.search.analysis import fold, stem
 from lib.dataset import load
+from lib.search.analysis import fold, stem
 from lib.store.schema import to_frame
 from lib.store.store import Store
-from lib.trends.terms import TermIndex
+from lib.topics import topics
 from lib.topics.topics import TopicModel, auto_k, emerging_topics, shares_over_time
+from lib.trends.terms import TermIndex
 from lib.trends.trends import Periods
-
-import topics_fixture as fx
 
 K = 3
 
@@ -64,7 +64,7 @@ def test_fixture_is_deterministic_and_balanced():
     assert fx.papers() == fx.papers()
     records = fx.papers()
     assert len(records) == fx.PER_THEME * len(fx.THEMES)
-    assert collections.Counter(r[fx.THEME_KEY] for r in records) == {t: fx.PER_THEME for t in fx.THEMES}
+    assert collections.Counter(r[fx.THEME_KEY] for r in records) == dict.fromkeys(fx.THEMES, fx.PER_THEME)
     years = collections.Counter(r["date"][:4] for r in records)
     assert set(years) == {"2023", "2024", "2025"}
     assert len({r["id"] for r in records}) == len(records)
@@ -299,8 +299,9 @@ def test_fitted_topics_are_more_coherent_than_random_terms(fixture):
     assert len(fitted) == K and all(-1.0 <= c <= 1.0 for c in fitted)
     rng = random.Random(0)
     vocabulary = [int(j) for j in model.vocab_ids_]
-    baseline = [np.mean(topics.npmi_coherence(index, [rng.sample(vocabulary, 10) for _ in range(K)]))
-                for _ in range(20)]
+    baseline = [
+        np.mean(topics.npmi_coherence(index, [rng.sample(vocabulary, 10) for _ in range(K)])) for _ in range(20)
+    ]
     assert min(fitted) > max(baseline), (fitted, baseline)
     assert np.mean(fitted) - np.mean(baseline) > 0.3, (fitted, baseline)
 
@@ -342,10 +343,10 @@ def _write(store: Store, table) -> str:
 
 def _import(store: Store, tmp_path, records, name: str) -> str:
     """Import records through the real importer, from a JSON Lines file; the new version."""
+    from conftest import write_jsonl
+
     from lib.store.importer import import_files
     from lib.store.store import input_files
-
-    from conftest import write_jsonl
 
     source = write_jsonl(tmp_path / f"{name}.jsonl", fx.plain(records))
     report = import_files(store, input_files([str(source)], (".jsonl",)))
@@ -413,8 +414,8 @@ def test_a_daily_import_places_its_papers_in_the_saved_topics(tmp_path, monkeypa
     """An import after a fit carries the model over to the new version: its papers (new, and
     one whose text changed to another theme's) are placed in the fitted topics, without a fit;
     ``python -m lib build --full`` then fits on every paper."""
-    from lib.trends import terms
     from lib.cli import main as cli
+    from lib.trends import terms
 
     records = fx.papers()
     store = Store(tmp_path / "data")
@@ -452,7 +453,10 @@ def test_a_daily_import_places_its_papers_in_the_saved_topics(tmp_path, monkeypa
     assert [p.name for p in store.artifacts_dir.glob(f"topics-k{K}-*")] == [f"topics-k{K}-{ds2.version}"]
 
     monkeypatch.undo()
-    assert cli(["build", "--data", str(tmp_path / "data"), "--full", "--k", str(K)], out=io.StringIO(), err=io.StringIO()) == 0
+    assert (
+        cli(["build", "--data", str(tmp_path / "data"), "--full", "--k", str(K)], out=io.StringIO(), err=io.StringIO())
+        == 0
+    )
     refit = topics.load_or_fit(store, ds2, terms.load_or_build(store, ds2), K)
     assert refit.fitted_docs_ == ds2.table.num_rows and refit.placed_docs == 0
 
@@ -512,10 +516,10 @@ def test_the_bundled_demo_fits_with_automatic_k(tmp_path):
 # --- the CLI -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def cli_store(tmp_path_factory):
+    from conftest import write_jsonl
+
     from lib.store.importer import import_files
     from lib.store.store import input_files
-
-    from conftest import write_jsonl
 
     tmp = tmp_path_factory.mktemp("cli-topics")
     source = write_jsonl(tmp / "topics.jsonl", fx.plain())
@@ -627,8 +631,15 @@ def test_place_agrees_with_scikit_learn_and_weigh_with_tfidf(fixture):
     weights = topics._weigh(counts, model.idf_)
     np.testing.assert_allclose(weights.toarray(), topics.tfidf(counts).toarray(), rtol=1e-5, atol=1e-6)
     ours = topics.place(weights, model.topic_term_)
-    theirs, _, _ = non_negative_factorization(weights, H=model.topic_term_.astype(np.float32), n_components=K,
-                                              update_H=False, solver="cd", max_iter=200, tol=1e-4)
+    theirs, _, _ = non_negative_factorization(
+        weights,
+        H=model.topic_term_.astype(np.float32),
+        n_components=K,
+        update_H=False,
+        solver="cd",
+        max_iter=200,
+        tol=1e-4,
+    )
     np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(ours.argmax(axis=1), model.dominant_)  # the fit's own papers: their topics
     assert not topics.place(sp.csr_matrix((2, len(vocab_ids)), dtype=np.float32), model.topic_term_).any()

@@ -5,6 +5,7 @@ emerging / fading terms, frequent terms, and the saved index.
 Every expected number is read off the fixture texts (the table in trends_fixture's
 docstring) or recomputed here by brute force with Python's ``re`` on the raw texts,
 never taken from the code under test."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,20 +18,43 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import memory_mapped
+from trends_fixture import (
+    AGENT_PAPERS,
+    BASELINE_FROM,
+    BASELINE_TO,
+    EMERGING_PAPERS,
+    FT_PAPERS,
+    ID,
+    MOE_PAPERS,
+    MONTH_TOTALS,
+    MONTHS,
+    ORDER,
+    PAPERS,
+    RECENT_FROM,
+    RECENT_TO,
+    TS_PAPERS,
+    build_table,
+    write_jsonl,
+)
 
-from lib.trends import terms as terms_module
-from lib.trends import trends
 from lib.search.analysis import STOP_WORDS, stem
 from lib.store.schema import to_frame
+from lib.trends import terms as terms_module
+from lib.trends import trends
 from lib.trends.terms import TermIndex, TermKey
-from lib.trends.trends import Periods, emerging, frequent_terms, is_topic_term, papers_behind, parse_terms, period_bounds, \
-    series, smooth_values, term_rows
-
-from trends_fixture import (AGENT_PAPERS, BASELINE_FROM, BASELINE_TO, EMERGING_PAPERS, FT_PAPERS, ID, MOE_PAPERS,
-                            MONTH_TOTALS, MONTHS, ORDER, PAPERS, RECENT_FROM, RECENT_TO, TS_PAPERS, build_table,
-                            write_jsonl)
+from lib.trends.trends import (
+    Periods,
+    emerging,
+    frequent_terms,
+    is_topic_term,
+    papers_behind,
+    parse_terms,
+    period_bounds,
+    series,
+    smooth_values,
+    term_rows,
+)
 
 EXACT = dict(rel=0, abs=1e-12)  # shares are fractions computed by hand: compare (nearly) exactly
 # hand-counted papers per month (MONTHS) mentioning each term; see trends_fixture's docstring
@@ -148,29 +172,32 @@ def test_completions_most_frequent_first(index):
     assert index.completions("zzz", 5) == []
 
 
-@pytest.mark.parametrize("query, pattern, expected", [
-    # whole words, plural- and case-tolerant; hyphen parts count; reagent/agentic/agenesis do not
-    ("agent", r"agents?", AGENT_PAPERS),
-    ("Agents", r"agents?", AGENT_PAPERS),
-    ("AGENTS", r"agents?", AGENT_PAPERS),
-    ("AGENT'S", r"agent[\W_]+s", ["p06"]),  # the apostrophe splits it: the phrase "agent s"
-    ("reagent", r"reagents?", ["p02"]),
-    ("agentic", r"agentic", ["p02", "p09", "p14"]),
-    ("agenesis", r"agenesis", ["p16"]),
-    # a hyphenated word is its joined form
-    ("multi-agent", r"multi-?agents?", ["p04"]),
-    ("agent-based", r"agent-?based", ["p11", "p15"]),
-    ("agentbased", r"agent-?based", ["p11", "p15"]),
-    ("Time-Series", r"time-?series", ["p04"]),  # one word: not "time series" (two words)
-    ("mixture-of-experts", r"mixture-?of-?experts?", ["p03"]),
-    # accents and case folded
-    ("schrödinger", r"schrodinger", ["p07", "p10"]),
-    ("SCHRODINGER", r"schrodinger", ["p07", "p10"]),
-    # keywords count (p08's only "protein" is in its title and keywords)
-    ("proteins", r"proteins?", ["p08"]),
-    # authors do not
-    ("lovelace", r"lovelace", []),  # only an author's name (p01)
-])
+@pytest.mark.parametrize(
+    "query, pattern, expected",
+    [
+        # whole words, plural- and case-tolerant; hyphen parts count; reagent/agentic/agenesis do not
+        ("agent", r"agents?", AGENT_PAPERS),
+        ("Agents", r"agents?", AGENT_PAPERS),
+        ("AGENTS", r"agents?", AGENT_PAPERS),
+        ("AGENT'S", r"agent[\W_]+s", ["p06"]),  # the apostrophe splits it: the phrase "agent s"
+        ("reagent", r"reagents?", ["p02"]),
+        ("agentic", r"agentic", ["p02", "p09", "p14"]),
+        ("agenesis", r"agenesis", ["p16"]),
+        # a hyphenated word is its joined form
+        ("multi-agent", r"multi-?agents?", ["p04"]),
+        ("agent-based", r"agent-?based", ["p11", "p15"]),
+        ("agentbased", r"agent-?based", ["p11", "p15"]),
+        ("Time-Series", r"time-?series", ["p04"]),  # one word: not "time series" (two words)
+        ("mixture-of-experts", r"mixture-?of-?experts?", ["p03"]),
+        # accents and case folded
+        ("schrödinger", r"schrodinger", ["p07", "p10"]),
+        ("SCHRODINGER", r"schrodinger", ["p07", "p10"]),
+        # keywords count (p08's only "protein" is in its title and keywords)
+        ("proteins", r"proteins?", ["p08"]),
+        # authors do not
+        ("lovelace", r"lovelace", []),  # only an author's name (p01)
+    ],
+)
 def test_whole_word_matching(index, table, query, pattern, expected):
     assert brute(pattern) == expected  # the expectation, checked on the texts
     assert found(index, table, query) == expected
@@ -255,7 +282,7 @@ def brute_ngrams(min_papers: int) -> dict[str, list[int]]:
             for reading in (split, joined):
                 for n in (2, 3):
                     for i in range(len(reading) - n + 1):
-                        gram = reading[i:i + n]
+                        gram = reading[i : i + n]
                         if gram[0] not in STOP_WORDS and gram[-1] not in STOP_WORDS:
                             found_rows[" ".join(gram)].add(row)
     return {gram: sorted(rows) for gram, rows in found_rows.items() if len(rows) >= min_papers}
@@ -285,11 +312,26 @@ def monthly(index, table, dates):
 
 
 def test_monthly_rows_by_hand(monthly):
-    assert list(monthly.columns) == ["period", "label", "term", "count", "total", "share", "value", "few", "ratio",
-                                     "mixed", "why"]
+    assert list(monthly.columns) == [
+        "period",
+        "label",
+        "term",
+        "count",
+        "total",
+        "share",
+        "value",
+        "few",
+        "ratio",
+        "mixed",
+        "why",
+    ]
     assert monthly.term.unique().tolist() == ["agent", "time series", "mixture of experts", "fine-tuned models"]
-    for term, counts in (("agent", AGENT_BY_MONTH), ("time series", TS_BY_MONTH),
-                         ("mixture of experts", MOE_BY_MONTH), ("fine-tuned models", FT_BY_MONTH)):
+    for term, counts in (
+        ("agent", AGENT_BY_MONTH),
+        ("time series", TS_BY_MONTH),
+        ("mixture of experts", MOE_BY_MONTH),
+        ("fine-tuned models", FT_BY_MONTH),
+    ):
         rows = term_frame(monthly, term)
         assert rows.label.tolist() == MONTHS  # every month, the empty ones too
         assert rows.period.tolist() == [pd.Timestamp(m + "-01") for m in MONTHS]
@@ -313,11 +355,20 @@ def test_monthly_shares_spelled_out(monthly):
     assert moe.loc["2024-10", "share"] == pytest.approx(2 / 3, **EXACT)  # p01, p03 of p01-p03
 
 
-@pytest.mark.parametrize("by, labels, totals, agent, ts, moe", [
-    ("quarter", ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"],
-     [5, 6, 5, 0, 0, 4], [2, 3, 3, 0, 0, 3], [2, 3, 1, 0, 0, 1], [2, 2, 1, 0, 0, 1]),
-    ("year", ["2024", "2025", "2026"], [5, 11, 4], [2, 6, 3], [2, 4, 1], [2, 3, 1]),
-])
+@pytest.mark.parametrize(
+    "by, labels, totals, agent, ts, moe",
+    [
+        (
+            "quarter",
+            ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"],
+            [5, 6, 5, 0, 0, 4],
+            [2, 3, 3, 0, 0, 3],
+            [2, 3, 1, 0, 0, 1],
+            [2, 2, 1, 0, 0, 1],
+        ),
+        ("year", ["2024", "2025", "2026"], [5, 11, 4], [2, 6, 3], [2, 4, 1], [2, 3, 1]),
+    ],
+)
 def test_quarters_and_years_by_hand(index, table, dates, by, labels, totals, agent, ts, moe):
     keys, _ = parse_terms("agent, time series, mixture of experts", index)
     frame = series(index, table, periods(dates, by), keys, by)
@@ -372,18 +423,22 @@ def test_weeks_start_on_monday(index, table, dates):
 def test_norm_count(index, table, dates):
     frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month", norm="count")
     assert frame.value.tolist() == [float(c) for c in AGENT_BY_MONTH]
-    assert frame.share.tolist() == pytest.approx([c / t if t else 0.0 for c, t in zip(AGENT_BY_MONTH, MONTH_TOTALS)],
-                                                  **EXACT)
+    assert frame.share.tolist() == pytest.approx(
+        [c / t if t else 0.0 for c, t in zip(AGENT_BY_MONTH, MONTH_TOTALS)], **EXACT
+    )
 
 
 # --- smoothing ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("values, window, expected", [
-    ([1, 1, 0, 1], 0, [1, 1, 0, 1]),
-    ([1, 1, 0, 1], 1, [1, 2 / 3, 2 / 3, 1 / 2]),  # edges average the 2 periods there are
-    ([3, 0, 0, 0, 3], 2, [1, 3 / 4, 6 / 5, 3 / 4, 1]),  # smooth=2 averages 5 periods
-    ([3, 0, 0, 0, 3], 9, [6 / 5] * 5),  # a window wider than the series: the mean everywhere
-    ([], 2, []),
-])
+@pytest.mark.parametrize(
+    "values, window, expected",
+    [
+        ([1, 1, 0, 1], 0, [1, 1, 0, 1]),
+        ([1, 1, 0, 1], 1, [1, 2 / 3, 2 / 3, 1 / 2]),  # edges average the 2 periods there are
+        ([3, 0, 0, 0, 3], 2, [1, 3 / 4, 6 / 5, 3 / 4, 1]),  # smooth=2 averages 5 periods
+        ([3, 0, 0, 0, 3], 9, [6 / 5] * 5),  # a window wider than the series: the mean everywhere
+        ([], 2, []),
+    ],
+)
 def test_smooth_values_by_hand(values, window, expected):
     result = smooth_values(np.array(values, dtype=np.int64), window)
     assert result.dtype == float
@@ -410,14 +465,28 @@ def test_smoothed_monthly_shares_by_hand(index, table, dates):
 # --- date range -----------------------------------------------------------------------------------
 def test_from_to_restricts_counts_and_totals(index, table, dates):
     # 2025-02-10 .. 2025-04-20 holds p09 (Feb), p10 p11 (Mar), p12 p13 (Apr): agent in p11 p12 p13
-    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month",
-                   date_from=dt.date(2025, 2, 10), date_to=dt.date(2025, 4, 20))
+    frame = series(
+        index,
+        table,
+        periods(dates, "month"),
+        [one_key("agent", index)],
+        "month",
+        date_from=dt.date(2025, 2, 10),
+        date_to=dt.date(2025, 4, 20),
+    )
     assert frame.label.tolist() == ["2025-02", "2025-03", "2025-04"]
     assert frame["total"].tolist() == [1, 2, 2]
     assert frame["count"].tolist() == [0, 1, 2]
     assert frame.share.tolist() == pytest.approx([0, 1 / 2, 1], **EXACT)
-    quarters = series(index, table, periods(dates, "quarter"), [one_key("agent", index)], "quarter",
-                      date_from=dt.date(2025, 2, 10), date_to=dt.date(2025, 4, 20))
+    quarters = series(
+        index,
+        table,
+        periods(dates, "quarter"),
+        [one_key("agent", index)],
+        "quarter",
+        date_from=dt.date(2025, 2, 10),
+        date_to=dt.date(2025, 4, 20),
+    )
     assert quarters.label.tolist() == ["2025-Q1", "2025-Q2"]
     assert quarters["total"].tolist() == [3, 2] and quarters["count"].tolist() == [1, 2]
 
@@ -433,27 +502,52 @@ def test_from_only_and_to_only(index, table, dates):
 
 
 def test_a_range_without_papers_gives_an_empty_frame(index, table, dates):
-    frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month",
-                   date_from=dt.date(2025, 6, 1), date_to=dt.date(2025, 12, 31))
+    frame = series(
+        index,
+        table,
+        periods(dates, "month"),
+        [one_key("agent", index)],
+        "month",
+        date_from=dt.date(2025, 6, 1),
+        date_to=dt.date(2025, 12, 31),
+    )
     assert frame.empty
-    assert list(frame.columns) == ["period", "label", "term", "count", "total", "share", "value", "few", "ratio",
-                                   "mixed", "why"]
+    assert list(frame.columns) == [
+        "period",
+        "label",
+        "term",
+        "count",
+        "total",
+        "share",
+        "value",
+        "few",
+        "ratio",
+        "mixed",
+        "why",
+    ]
 
 
 def test_few_papers_flag(index, table, dates, monkeypatch):
     monkeypatch.setattr(trends, "FEW_PAPERS", 3)
     frame = series(index, table, periods(dates, "month"), [one_key("agent", index)], "month")
     assert frame.few.tolist() == [total < 3 for total in MONTH_TOTALS]
-    assert frame.set_index("label").few[["2024-10", "2024-12", "2025-01", "2025-02"]].tolist() == \
-        [False, True, True, False]
+    assert frame.set_index("label").few[["2024-10", "2024-12", "2025-01", "2025-02"]].tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 # --- parsing terms ----------------------------------------------------------------------------------
 def test_parse_terms_plain(index):
     keys, warnings = parse_terms("agent,  Time   Series ,mixture-of-experts", index)
     assert warnings == []
-    assert keys == [TermKey(("agent",), "agent"), TermKey(("time", "sery"), "time series"),
-                    TermKey(("mixtureofexpert",), "mixture-of-experts")]
+    assert keys == [
+        TermKey(("agent",), "agent"),
+        TermKey(("time", "sery"), "time series"),
+        TermKey(("mixtureofexpert",), "mixture-of-experts"),
+    ]
 
 
 def test_prefix_expands_to_the_most_frequent_completions(index):
@@ -498,14 +592,17 @@ def test_duplicates_are_dropped(index):
 
 
 # --- drill-down -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("by, label, bounds, term, expected", [
-    ("month", "2025-04", (dt.date(2025, 4, 1), dt.date(2025, 4, 30)), "agent", ["p12", "p13"]),
-    ("month", "2024-12", (dt.date(2024, 12, 1), dt.date(2024, 12, 31)), "agent", []),
-    ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "agent", ["p06", "p08", "p11"]),
-    ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "time series", ["p06", "p07", "p10"]),
-    ("year", "2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), "mixture of experts", ["p01", "p03"]),
-    ("day", "2025-02-03", (dt.date(2025, 2, 3), dt.date(2025, 2, 3)), "agent", ["p08"]),
-])
+@pytest.mark.parametrize(
+    "by, label, bounds, term, expected",
+    [
+        ("month", "2025-04", (dt.date(2025, 4, 1), dt.date(2025, 4, 30)), "agent", ["p12", "p13"]),
+        ("month", "2024-12", (dt.date(2024, 12, 1), dt.date(2024, 12, 31)), "agent", []),
+        ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "agent", ["p06", "p08", "p11"]),
+        ("quarter", "2025-Q1", (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), "time series", ["p06", "p07", "p10"]),
+        ("year", "2024", (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), "mixture of experts", ["p01", "p03"]),
+        ("day", "2025-02-03", (dt.date(2025, 2, 3), dt.date(2025, 2, 3)), "agent", ["p08"]),
+    ],
+)
 def test_period_bounds_and_papers_behind(index, table, dates, by, label, bounds, term, expected):
     p = periods(dates, by)
     assert period_bounds(p, label, by) == bounds
@@ -538,8 +635,15 @@ def papers_between(first: dt.date, last: dt.date) -> int:
 def test_emerging_windows_exact(emerging_fixture):
     _, index, days = emerging_fixture
     _, _, info = emerging(index, days, 90, 365, min_support=1)
-    assert info == {"recent_from": RECENT_FROM, "recent_to": RECENT_TO, "baseline_from": BASELINE_FROM,
-                    "baseline_to": BASELINE_TO, "recent_papers": 40, "baseline_papers": 80, "mixed": ""}
+    assert info == {
+        "recent_from": RECENT_FROM,
+        "recent_to": RECENT_TO,
+        "baseline_from": BASELINE_FROM,
+        "baseline_to": BASELINE_TO,
+        "recent_papers": 40,
+        "baseline_papers": 80,
+        "mixed": "",
+    }
     assert papers_between(RECENT_FROM, RECENT_TO) == 40 and papers_between(BASELINE_FROM, BASELINE_TO) == 80
     # a paper on each edge: 2025-04-01 (older), 2025-04-02 (baseline), 2026-04-01 (baseline), 2026-04-02 (recent)
     assert {p["date"] for p in EMERGING_PAPERS.values()} >= {"2025-04-01", "2025-04-02", "2026-04-01", "2026-04-02"}
@@ -553,8 +657,15 @@ def test_emerging_windows_exact(emerging_fixture):
 def test_rising_and_fading_terms_come_first(emerging_fixture):
     _, index, days = emerging_fixture
     rising, fading, _ = emerging(index, days, 90, 365, min_support=1)
-    assert list(rising.columns) == ["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers",
-                                    "z", "change"]
+    assert list(rising.columns) == [
+        "term",
+        "baseline_share",
+        "recent_share",
+        "baseline_papers",
+        "recent_papers",
+        "z",
+        "change",
+    ]
     top = rising.iloc[0]
     assert top.term == "quantum"
     assert (top.baseline_papers, top.recent_papers) == (4, 24)
@@ -607,15 +718,32 @@ def test_emerging_without_a_baseline_is_empty(emerging_fixture):
     rising, fading, info = emerging(index, days, 1000, 365, min_support=1)
     assert rising.empty and fading.empty
     assert (info["recent_papers"], info["baseline_papers"]) == (140, 0)
-    assert list(rising.columns) == ["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers",
-                                    "z", "change"]
+    assert list(rising.columns) == [
+        "term",
+        "baseline_share",
+        "recent_share",
+        "baseline_papers",
+        "recent_papers",
+        "z",
+        "change",
+    ]
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("quantum", True), ("mixture of expert", True), ("time sery", True),
-    ("the model", False), ("model of", False), ("however", False), ("2024", False), ("model 2024", False),
-    ("ab", False), ("qqfieldbreakqq", False),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("quantum", True),
+        ("mixture of expert", True),
+        ("time sery", True),
+        ("the model", False),
+        ("model of", False),
+        ("however", False),
+        ("2024", False),
+        ("model 2024", False),
+        ("ab", False),
+        ("qqfieldbreakqq", False),
+    ],
+)
 def test_is_topic_term_without_index(name, expected):
     assert is_topic_term(name) is expected
 
@@ -679,11 +807,14 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
         extended = terms_module.load_or_build(store, ds2)
     assert extended.papers("agent") == 12 and extended.n_docs == 21
     assert sorted(p.name for p in store.artifacts_dir.glob("terms-*")) == sorted(
-        [f"terms-{ds.version}", f"terms-{ds2.version}"])  # the base stays: the new version stands on it
+        [f"terms-{ds.version}", f"terms-{ds2.version}"]
+    )  # the base stays: the new version stands on it
     for kind_keys in (keys,):
         full = TermIndex.build(ds2.table)
         p2 = ds2.periods(by)
-        pd.testing.assert_frame_equal(series(extended, ds2.table, p2, kind_keys, by), series(full, ds2.table, p2, kind_keys, by))
+        pd.testing.assert_frame_equal(
+            series(extended, ds2.table, p2, kind_keys, by), series(full, ds2.table, p2, kind_keys, by)
+        )
 
     # when the previous version has no saved index (or the chain is broken), it is built whole
     import shutil
@@ -739,9 +870,18 @@ def test_trend_points_take_their_line_colour():
     """A term's points are filled with its line's colour (one scale), hollow where few papers."""
     from lib.charts import trend_chart
 
-    tidy = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2), "value": [.1, .2, .3, .4],
-                         "term": ["a", "a", "b", "b"], "label": ["Jan", "Feb"] * 2, "share": [.1, .2, .3, .4],
-                         "count": [1, 2, 3, 4], "total": [10] * 4, "few": [False, True, False, False]})
+    tidy = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2025-01-01", "2025-02-01"] * 2),
+            "value": [0.1, 0.2, 0.3, 0.4],
+            "term": ["a", "a", "b", "b"],
+            "label": ["Jan", "Feb"] * 2,
+            "share": [0.1, 0.2, 0.3, 0.4],
+            "count": [1, 2, 3, 4],
+            "total": [10] * 4,
+            "few": [False, True, False, False],
+        }
+    )
     spec = trend_chart(tidy, "share", 30).to_dict()
     line, points = spec["layer"][0]["encoding"], spec["layer"][1]["encoding"]
     for channel in ("fill", "stroke"):
@@ -763,7 +903,7 @@ def test_column_stats_in_blocks_count_each_columns_selected_papers(index, block,
         indptr, indices = index.all_postings(kind)
         assert len(indptr) > 2
         for column in range(len(indptr) - 1):
-            rows = indices[indptr[column]:indptr[column + 1]]
+            rows = indices[indptr[column] : indptr[column + 1]]
             assert papers[column] == len(rows)
             for mask, count in zip(masks, counts):
                 assert count[column] == int(mask[rows].sum())
@@ -797,8 +937,12 @@ def fixture_papers() -> dict[str, dict]:
     papers = {}
     for line in LISTINGS.read_text().splitlines():
         r = json.loads(line)
-        papers[r["id"]] = {"month": r["date"][:7], "text": f"{r['title']} {r['abstract']}", "cats": r["categories"],
-                           "sources": {"arxiv"}}
+        papers[r["id"]] = {
+            "month": r["date"][:7],
+            "text": f"{r['title']} {r['abstract']}",
+            "cats": r["categories"],
+            "sources": {"arxiv"},
+        }
     for item in json.loads(HF_DAY.read_text()):
         paper = item["paper"]
         entry = papers.setdefault(paper["id"], {"month": "2025-09", "text": "", "cats": [], "sources": set()})
@@ -809,8 +953,14 @@ def fixture_papers() -> dict[str, dict]:
 
 def corpus_months(papers, keep, mentions) -> list[tuple[str, int, int]]:
     """(month, papers of the corpus mentioning, papers of the corpus) for July–September."""
-    return [(m, sum(keep(p) and mentions(p) for p in papers.values() if p["month"] == m),
-             sum(keep(p) for p in papers.values() if p["month"] == m)) for m in ("2025-07", "2025-08", "2025-09")]
+    return [
+        (
+            m,
+            sum(keep(p) and mentions(p) for p in papers.values() if p["month"] == m),
+            sum(keep(p) for p in papers.values() if p["month"] == m),
+        )
+        for m in ("2025-07", "2025-08", "2025-09")
+    ]
 
 
 def rows_of(tidy: pd.DataFrame, term: str) -> list[tuple[str, int, int]]:
@@ -821,14 +971,23 @@ def rows_of(tidy: pd.DataFrame, term: str) -> list[tuple[str, int, int]]:
 def test_corpus_lines_count_within_their_corpus(mixed):
     ds, index = mixed
     keys, warnings = parse_terms("agent:hf, agent:arxiv, agent:cs.CL, agent:cs.CV, agent", index, ds.table)
-    assert warnings == [] and [k.label for k in keys] == ["agent:hf", "agent:arxiv", "agent:cs.CL", "agent:cs.CV",
-                                                          "agent"]
+    assert warnings == [] and [k.label for k in keys] == [
+        "agent:hf",
+        "agent:arxiv",
+        "agent:cs.CL",
+        "agent:cs.CV",
+        "agent",
+    ]
     tidy = series(index, ds.table, ds.periods("month"), keys, "month")
     papers = fixture_papers()
-    agent = lambda p: bool(AGENT_WORD.search(p["text"]))  # noqa: E731
-    for label, keep in (("agent:hf", lambda p: "hf" in p["sources"]), ("agent:arxiv", lambda p: "arxiv" in p["sources"]),
-                        ("agent:cs.CL", lambda p: "cs.CL" in p["cats"]), ("agent:cs.CV", lambda p: "cs.CV" in p["cats"]),
-                        ("agent", lambda p: True)):
+    agent = lambda p: bool(AGENT_WORD.search(p["text"]))
+    for label, keep in (
+        ("agent:hf", lambda p: "hf" in p["sources"]),
+        ("agent:arxiv", lambda p: "arxiv" in p["sources"]),
+        ("agent:cs.CL", lambda p: "cs.CL" in p["cats"]),
+        ("agent:cs.CV", lambda p: "cs.CV" in p["cats"]),
+        ("agent", lambda p: True),
+    ):
         assert rows_of(tidy, label) == corpus_months(papers, keep, agent), label
     line = tidy[tidy["term"] == "agent:cs.CV"]
     assert line["share"].tolist() == pytest.approx([0 / 2, 1 / 2, 0 / 1])  # within the corpus
@@ -840,15 +999,19 @@ def test_a_union_counts_a_paper_once_and_a_ratio_divides_paper_counts(mixed):
     assert warnings == []
     tidy = series(index, ds.table, ds.periods("month"), keys, "month", norm="count")
     papers = fixture_papers()
-    tools = lambda p: bool(re.search(r"\btools?\b", p["text"], re.I))  # noqa: E731
-    agent = lambda p: bool(AGENT_WORD.search(p["text"]))  # noqa: E731
+    tools = lambda p: bool(re.search(r"\btools?\b", p["text"], re.I))
+    agent = lambda p: bool(AGENT_WORD.search(p["text"]))
     union = rows_of(tidy, "agent + tools")
     assert union == corpus_months(papers, lambda p: True, lambda p: agent(p) or tools(p))
     assert union[2][1] < rows_of(tidy, "agent")[2][1] + rows_of(tidy, "tools")[2][1]  # 2509.05501 has both: once
     ratio = tidy[tidy["term"] == "(agent) / (diffusion)"]
-    diffusion = lambda p: "diffusion" in p["text"].lower()  # noqa: E731
-    expected = [(m, a, d) for (m, a, _), (_, d, _) in zip(corpus_months(papers, lambda p: True, agent),
-                                                          corpus_months(papers, lambda p: True, diffusion))]
+    diffusion = lambda p: "diffusion" in p["text"].lower()
+    expected = [
+        (m, a, d)
+        for (m, a, _), (_, d, _) in zip(
+            corpus_months(papers, lambda p: True, agent), corpus_months(papers, lambda p: True, diffusion)
+        )
+    ]
     assert rows_of(tidy, "(agent) / (diffusion)") == expected
     assert ratio["value"].tolist() == pytest.approx([a / d for _, a, d in expected])  # norm=count does not apply
     assert ratio["ratio"].all() and not tidy[tidy["term"] == "agent"]["ratio"].any()
@@ -866,24 +1029,29 @@ def test_lines_combine_keep_their_label_and_list_their_papers(mixed):
     assert ds.table["id"].to_numpy()[rows].tolist() == ["2509.05501"]
     assert trends.search_of(key) == ("agent", {"src": "hf"})
     (category,), _ = parse_terms("agent:cs.cl", index, ds.table)
-    assert category.corpus == "cs.CL" and trends.search_of(category, "arxiv") == ("agent", {"cat": "cs.CL",
-                                                                                           "src": "arxiv"})
+    assert category.corpus == "cs.CL" and trends.search_of(category, "arxiv") == (
+        "agent",
+        {"cat": "cs.CL", "src": "arxiv"},
+    )
     # the drill-down's pick (TERM@PERIOD) splits at the last @
     assert "(Agent + agents):HF@2025-09".rpartition("@") == ("(Agent + agents):HF", "@", "2025-09")
 
 
-@pytest.mark.parametrize("text, warning", [
-    ("(agent", "parentheses do not match"),
-    ("agent)) + (tools", "parentheses do not match"),
-    ("agent +", "one side of + or / is empty"),
-    ("/ diffusion", "one side of + or / is empty"),
-    ("(agent) / ()", "one side of + or / is empty"),
-    ("agent:zz.XX", "no corpus 'zz.XX'"),
-    ("(agent) / (tools) / (diffusion)", "one / per line"),
-    ("agent + (tools / diffusion)", "a ratio (/) inside a sum"),
-    ("agent + ---", "no words in '---'"),
-    ("zzq* + agent", "No term starts with 'zzq'"),
-])
+@pytest.mark.parametrize(
+    "text, warning",
+    [
+        ("(agent", "parentheses do not match"),
+        ("agent)) + (tools", "parentheses do not match"),
+        ("agent +", "one side of + or / is empty"),
+        ("/ diffusion", "one side of + or / is empty"),
+        ("(agent) / ()", "one side of + or / is empty"),
+        ("agent:zz.XX", "no corpus 'zz.XX'"),
+        ("(agent) / (tools) / (diffusion)", "one / per line"),
+        ("agent + (tools / diffusion)", "a ratio (/) inside a sum"),
+        ("agent + ---", "no words in '---'"),
+        ("zzq* + agent", "No term starts with 'zzq'"),
+    ],
+)
 def test_bad_line_syntax_is_a_warning_never_a_traceback(mixed, text, warning):
     ds, index = mixed
     keys, warnings = parse_terms(f"{text}, diffusion", index, ds.table)
@@ -891,14 +1059,17 @@ def test_bad_line_syntax_is_a_warning_never_a_traceback(mixed, text, warning):
     assert len(warnings) == 1 and warning in warnings[0], warnings
 
 
-@pytest.mark.parametrize("text, lines", [
-    ("agent: a survey", ["agent: a survey"]),  # a space after the colon: a phrase, as it always was
-    ("(agent)", ["(agent)"]),
-    ("agent + agents", ["agent + agents"]),
-    ("agent, agents + agent", ["agent"]),  # one line per set of papers, under its first spelling
-    ("tools + agent, agent + tools", ["tools + agent"]),
-    ("agent:hf, agent:arxiv", ["agent:hf", "agent:arxiv"]),
-])
+@pytest.mark.parametrize(
+    "text, lines",
+    [
+        ("agent: a survey", ["agent: a survey"]),  # a space after the colon: a phrase, as it always was
+        ("(agent)", ["(agent)"]),
+        ("agent + agents", ["agent + agents"]),
+        ("agent, agents + agent", ["agent"]),  # one line per set of papers, under its first spelling
+        ("tools + agent, agent + tools", ["tools + agent"]),
+        ("agent:hf, agent:arxiv", ["agent:hf", "agent:arxiv"]),
+    ],
+)
 def test_line_syntax(mixed, text, lines):
     ds, index = mixed
     keys, warnings = parse_terms(text, index, ds.table)
@@ -919,8 +1090,9 @@ def test_composition_marks_the_mixed_period(mixed):
         assert dict(zip(part["key"], part["papers"])) == dict(expected)
     mixed_months = strip.drop_duplicates("label").set_index("label")
     assert mixed_months["mixed"].to_dict() == {"2025-07": False, "2025-08": False, "2025-09": True}
-    assert mixed_months.loc["2025-09", "why"] == ("Mixed sources: 50% arXiv here, 83% over the series — a rise may "
-                                                  "only be a change of what was imported")
+    assert mixed_months.loc["2025-09", "why"] == (
+        "Mixed sources: 50% arXiv here, 83% over the series — a rise may only be a change of what was imported"
+    )
     assert set(strip["sources"]) == {"arXiv", "Hugging Face daily list", "Hugging Face daily list and arXiv"}
     # the series carries the same marks; a corpus of one source, or one source's periods: nothing mixed
     _, index = mixed
@@ -943,8 +1115,10 @@ def test_emerging_says_when_its_windows_hold_different_sources(mixed):
     # recent: 2025-08-18 .. 2025-09-16 (4 of 6 papers arXiv only), baseline before it (all arXiv only)
     _, _, info = emerging(index, ds.periods("day"), 30, 365, min_support=1, mix=ds.mix)
     assert (info["recent_papers"], info["baseline_papers"]) == (6, 6)
-    assert info["mixed"].startswith("The two windows hold different sources: 67% of the recent papers are from arXiv, "
-                                    "against 100% of the baseline's.")
+    assert info["mixed"].startswith(
+        "The two windows hold different sources: 67% of the recent papers are from arXiv, "
+        "against 100% of the baseline's."
+    )
     assert "hf" not in info["mixed"].split()
     assert emerging(index, ds.periods("day", "arxiv"), 30, 365, min_support=1, mix=ds.mix)[2]["mixed"] == ""
     assert emerging(index, ds.periods("day"), 30, 365, min_support=1)[2]["mixed"] == ""  # no mix given

@@ -1,4 +1,5 @@
 """The URL grammar as a table: decode, encode, round trips, bad values."""
+
 import datetime as dt
 
 import pytest

@@ -41,6 +41,7 @@ unique tag; abstracts are empty:
     diffusion     20  (25%)          10 (25%)     flat
     zebrafish      0                  1 (2.5%)    tiny: 1 vs 0
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,65 +53,166 @@ TODAY = dt.date(2026, 11, 27)
 # key -> raw record (the contract keys of lib.store.schema.make_record)
 PAPERS: dict[str, dict] = {
     # A (title "Agents"), TS, MoE
-    "p01": dict(id="2410.00001", date="2024-10-07", title="Agents for Time Series Forecasting",
-                abstract="We study time series with a mixture of experts.", authors=["Ada Lovelace"]),
+    "p01": dict(
+        id="2410.00001",
+        date="2024-10-07",
+        title="Agents for Time Series Forecasting",
+        abstract="We study time series with a mixture of experts.",
+        authors=["Ada Lovelace"],
+    ),
     # reagent, agentic: no A
-    "p02": dict(id="2410.00002", date="2024-10-08", title="A Reagent Screening Study",
-                abstract="Reagent choice matters; no agentic methods here.", authors=["Bo Chen"]),
+    "p02": dict(
+        id="2410.00002",
+        date="2024-10-08",
+        title="A Reagent Screening Study",
+        abstract="Reagent choice matters; no agentic methods here.",
+        authors=["Bo Chen"],
+    ),
     # MoE (hyphenated, title and abstract); the 4-word "mixture of experts routing"
-    "p03": dict(id="2410.00003", date="2024-10-21", title="Mixture-of-Experts Routing at Scale",
-                abstract="Sparse mixture-of-experts layers route tokens.", authors=["Cy Diaz"]),
+    "p03": dict(
+        id="2410.00003",
+        date="2024-10-21",
+        title="Mixture-of-Experts Routing at Scale",
+        abstract="Sparse mixture-of-experts layers route tokens.",
+        authors=["Cy Diaz"],
+    ),
     # A (multi-agent, agents), TS (time-series)
-    "p04": dict(id="2411.00004", date="2024-11-04", title="Multi-Agent Systems for Traffic",
-                abstract="We coordinate agents with time-series data.", authors=["Di Evans"]),
+    "p04": dict(
+        id="2411.00004",
+        date="2024-11-04",
+        title="Multi-Agent Systems for Traffic",
+        abstract="We coordinate agents with time-series data.",
+        authors=["Di Evans"],
+    ),
     # FT; "Agent" only as an author's name
-    "p05": dict(id="2411.00005", date="2024-11-05", title="Fine-Tuned Models Forget",
-                abstract="We show fine-tuned models forget pretraining data.", authors=["Maria Agent"]),
+    "p05": dict(
+        id="2411.00005",
+        date="2024-11-05",
+        title="Fine-Tuned Models Forget",
+        abstract="We show fine-tuned models forget pretraining data.",
+        authors=["Maria Agent"],
+    ),
     # the only paper of January 2025: A (Agent's, AGENT), TS
-    "p06": dict(id="2501.00006", date="2025-01-15", title="An Agent's Memory",
-                abstract="The AGENT remembers long time series.", authors=["Ed Fox"]),
+    "p06": dict(
+        id="2501.00006",
+        date="2025-01-15",
+        title="An Agent's Memory",
+        abstract="The AGENT remembers long time series.",
+        authors=["Ed Fox"],
+    ),
     # accents: Schrödinger; TS, MoE
-    "p07": dict(id="2502.00007", date="2025-02-03", title="Schrödinger Bridges for Time Series",
-                abstract="A mixture of experts model.", authors=["Fa Gil"]),
+    "p07": dict(
+        id="2502.00007",
+        date="2025-02-03",
+        title="Schrödinger Bridges for Time Series",
+        abstract="A mixture of experts model.",
+        authors=["Fa Gil"],
+    ),
     # A only in the keywords (same day as p07)
-    "p08": dict(id="2502.00008", date="2025-02-03", title="Protein Design",
-                abstract="No relevant words.", authors=["Gi Ho"], keywords=["agent", "proteins"]),
+    "p08": dict(
+        id="2502.00008",
+        date="2025-02-03",
+        title="Protein Design",
+        abstract="No relevant words.",
+        authors=["Gi Ho"],
+        keywords=["agent", "proteins"],
+    ),
     # agentic, agenda, agency: no A
-    "p09": dict(id="2502.00009", date="2025-02-17", title="Agentic Workflows",
-                abstract="Agentic tools and an agenda for the agency.", authors=["Ha Ito"]),
+    "p09": dict(
+        id="2502.00009",
+        date="2025-02-17",
+        title="Agentic Workflows",
+        abstract="Agentic tools and an agenda for the agency.",
+        authors=["Ha Ito"],
+    ),
     # Schrodinger without the accent; MoE (plural "Mixtures"), TS
-    "p10": dict(id="2503.00010", date="2025-03-10", title="Schrodinger Equation Solvers",
-                abstract="Mixtures of experts solve time series problems.", authors=["Io Ju"]),
+    "p10": dict(
+        id="2503.00010",
+        date="2025-03-10",
+        title="Schrodinger Equation Solvers",
+        abstract="Mixtures of experts solve time series problems.",
+        authors=["Io Ju"],
+    ),
     # FT (joined "Finetuned Models"), A (agent-based)
-    "p11": dict(id="2503.00011", date="2025-03-31", title="Finetuned Models in Practice",
-                abstract="Finetuned models and agent-based simulation.", authors=["Ja Ko"]),
+    "p11": dict(
+        id="2503.00011",
+        date="2025-03-31",
+        title="Finetuned Models in Practice",
+        abstract="Finetuned models and agent-based simulation.",
+        authors=["Ja Ko"],
+    ),
     # A
-    "p12": dict(id="2504.00012", date="2025-04-01", title="Agents Everywhere",
-                abstract="Agents, agents and more agents.", authors=["Ka Lu"]),
+    "p12": dict(
+        id="2504.00012",
+        date="2025-04-01",
+        title="Agents Everywhere",
+        abstract="Agents, agents and more agents.",
+        authors=["Ka Lu"],
+    ),
     # A, TS; the 4-word "time series foundation models"
-    "p13": dict(id="2504.00013", date="2025-04-14", title="Time Series Foundation Models",
-                abstract="Time series foundation models pretrained for agents.", authors=["La Mo"]),
+    "p13": dict(
+        id="2504.00013",
+        date="2025-04-14",
+        title="Time Series Foundation Models",
+        abstract="Time series foundation models pretrained for agents.",
+        authors=["La Mo"],
+    ),
     # MoE, agentic
-    "p14": dict(id="2504.00014", date="2025-04-28", title="Routing in a Mixture of Experts",
-                abstract="We study agentic routing.", authors=["Ma Ng"]),
+    "p14": dict(
+        id="2504.00014",
+        date="2025-04-28",
+        title="Routing in a Mixture of Experts",
+        abstract="We study agentic routing.",
+        authors=["Ma Ng"],
+    ),
     # A (Agent-Based)
-    "p15": dict(id="2505.00015", date="2025-05-05", title="Agent-Based Economics",
-                abstract="Agent-based models of markets.", authors=["Na Oh"]),
+    "p15": dict(
+        id="2505.00015",
+        date="2025-05-05",
+        title="Agent-Based Economics",
+        abstract="Agent-based models of markets.",
+        authors=["Na Oh"],
+    ),
     # agenesis: no A
-    "p16": dict(id="2505.00016", date="2025-05-19", title="Genesis of Agenesis",
-                abstract="Clinical agenesis data.", authors=["Oa Pi"]),
+    "p16": dict(
+        id="2505.00016",
+        date="2025-05-19",
+        title="Genesis of Agenesis",
+        abstract="Clinical agenesis data.",
+        authors=["Oa Pi"],
+    ),
     # A, FT
-    "p17": dict(id="2601.00017", date="2026-01-05", title="Agents With Fine-Tuned Models",
-                abstract="Fine-tuned models act as agents.", authors=["Pa Qu"]),
+    "p17": dict(
+        id="2601.00017",
+        date="2026-01-05",
+        title="Agents With Fine-Tuned Models",
+        abstract="Fine-tuned models act as agents.",
+        authors=["Pa Qu"],
+    ),
     # MoE
-    "p18": dict(id="2601.00018", date="2026-01-19", title="Graph Learning",
-                abstract="A mixture of experts for graphs.", authors=["Qa Ra"]),
+    "p18": dict(
+        id="2601.00018",
+        date="2026-01-19",
+        title="Graph Learning",
+        abstract="A mixture of experts for graphs.",
+        authors=["Qa Ra"],
+    ),
     # A, TS
-    "p19": dict(id="2602.00019", date="2026-02-02", title="Time Series Agents",
-                abstract="Agents forecast time series.", authors=["Ra Su"]),
+    "p19": dict(
+        id="2602.00019",
+        date="2026-02-02",
+        title="Time Series Agents",
+        abstract="Agents forecast time series.",
+        authors=["Ra Su"],
+    ),
     # A; "fine tuned models" as three words (not FT)
-    "p20": dict(id="2602.00020", date="2026-02-16", title="Image Models",
-                abstract="Fine tuned models for images guide agents.", authors=["Sa Tu"]),
+    "p20": dict(
+        id="2602.00020",
+        date="2026-02-16",
+        title="Image Models",
+        abstract="Fine tuned models for images guide agents.",
+        authors=["Sa Tu"],
+    ),
 }
 ORDER = list(PAPERS)  # table rows in this order: row i is p{i+1:02d}
 ID = {key: paper["id"] for key, paper in PAPERS.items()}
@@ -171,9 +273,13 @@ def emerging_papers() -> dict[str, dict]:
     def add(day: dt.date, topic: str | None) -> None:
         i = len(papers)
         tag = _tag(i)
-        papers[f"e{i:03d}"] = dict(id=f"2599.{i:05d}", date=day.isoformat(),
-                                   title=f"{topic} {tag}" if topic else tag.capitalize(), abstract="",
-                                   authors=[f"Author {tag}"])
+        papers[f"e{i:03d}"] = dict(
+            id=f"2599.{i:05d}",
+            date=day.isoformat(),
+            title=f"{topic} {tag}" if topic else tag.capitalize(),
+            abstract="",
+            authors=[f"Author {tag}"],
+        )
 
     def window(first: dt.date, last: dt.date, topics: dict[str, int], size: int) -> None:
         labels = [t for t, n in topics.items() for _ in range(n)]

@@ -3,6 +3,7 @@
 Every command takes ``--data DIR`` (else ``$PAPERS_DATA``, else ``data/``).  Bad
 input prints one line on stderr and exits with code 2; there is never a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,7 +13,8 @@ import os
 import sys
 import threading
 import time
-from typing import IO, Sequence
+from collections.abc import Sequence
+from typing import IO
 
 from lib.errors import PapersError
 from lib.store.formats import FORMATS, KNOWN_SUFFIXES
@@ -52,51 +54,75 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", metavar="PATH", help="files (optionally .gz) or directories")
     imp.add_argument("--format", choices=FORMATS, help="skip detection and read every file as this format")
     imp.add_argument("--year", type=_year, help="year of date lines written without one (Daily Papers page)")
-    imp.add_argument("--date", type=_day, help="listing day (YYYY-MM-DD) of papers whose input names none; for "
-                     "Hugging Face API responses, the day the response was requested for")
+    imp.add_argument(
+        "--date",
+        type=_day,
+        help="listing day (YYYY-MM-DD) of papers whose input names none; for "
+        "Hugging Face API responses, the day the response was requested for",
+    )
     imp.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     info = commands.add_parser("info", parents=[data], help="what the store holds")
     info.add_argument("--json", action="store_true", help="print JSON")
 
     find = commands.add_parser("search", parents=[data], help="search the papers (same engine and order as the page)")
-    find.add_argument("query", metavar="QUERY", help='query, e.g. \'"mixture of experts" -vision author:Hinton\'')
+    find.add_argument("query", metavar="QUERY", help="query, e.g. '\"mixture of experts\" -vision author:Hinton'")
     find.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
     find.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (YYYY-MM-DD)")
     find.add_argument("--sort", choices=("relevance", "newest", "oldest", "upvotes"), default="relevance")
     find.add_argument("--min-upvotes", type=int, default=0, metavar="N", help="only papers with at least N upvotes")
     find.add_argument("--category", metavar="CAT", help="only papers in this arXiv category, e.g. cs.CL")
-    find.add_argument("--src", default="all", metavar="SRC",
-                      help="only papers from: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
+    find.add_argument(
+        "--src",
+        default="all",
+        metavar="SRC",
+        help="only papers from: all (default), hf (the Hugging Face daily list), arxiv, file:NAME",
+    )
     find.add_argument("--limit", type=int, default=20, metavar="N", help="number of results (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list of {id, title, date, score, ...}")
 
     trend = commands.add_parser("trend", parents=[data], help="papers mentioning terms, per period")
     trend.add_argument("terms", metavar="TERMS", help='comma-separated terms, e.g. "agent, time series, diffus*"')
     trend.add_argument("--by", choices=("day", "week", "month", "quarter", "year"), default="month")
-    trend.add_argument("--norm", choices=("share", "count"), default="share",
-                       help="what --smooth smooths and the text output shows (JSON has both)")
+    trend.add_argument(
+        "--norm",
+        choices=("share", "count"),
+        default="share",
+        help="what --smooth smooths and the text output shows (JSON has both)",
+    )
     trend.add_argument("--smooth", type=int, default=0, metavar="N", help="centred moving average, N periods each side")
     trend.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
     trend.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (YYYY-MM-DD)")
-    trend.add_argument("--src", default="all", metavar="SRC",
-                       help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
+    trend.add_argument(
+        "--src",
+        default="all",
+        metavar="SRC",
+        help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME",
+    )
     trend.add_argument("--json", action="store_true", help="print rows {period, term, count, total, share}")
 
     emerging = commands.add_parser("emerging", parents=[data], help="terms rising and fading most")
     emerging.add_argument("--recent", type=int, default=90, metavar="DAYS", help="recent window (default 90 days)")
     emerging.add_argument("--baseline", type=int, default=365, metavar="DAYS", help="baseline before it (default 365)")
     emerging.add_argument("--top", type=int, default=20, metavar="N", help="terms per list (default 20)")
-    emerging.add_argument("--src", default="all", metavar="SRC",
-                          help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
+    emerging.add_argument(
+        "--src",
+        default="all",
+        metavar="SRC",
+        help="papers counted: all (default), hf (the Hugging Face daily list), arxiv, file:NAME",
+    )
     emerging.add_argument("--json", action="store_true", help="print {rising: [...], fading: [...], windows}")
 
     top = commands.add_parser("topics", parents=[data], help="topics found in the papers (NMF)")
     top.add_argument("--k", type=int, default=0, metavar="N", help="number of topics (default: automatic)")
     top.add_argument("--paper", metavar="ID", help="print this paper's topic instead")
-    top.add_argument("--src", default="all", metavar="SRC",
-                     help="sizes count the papers from: all (default), hf (the Hugging Face daily list), arxiv, "
-                          "file:NAME (the topics are found in every paper)")
+    top.add_argument(
+        "--src",
+        default="all",
+        metavar="SRC",
+        help="sizes count the papers from: all (default), hf (the Hugging Face daily list), arxiv, "
+        "file:NAME (the topics are found in every paper)",
+    )
     top.add_argument("--json", action="store_true", help="print [{topic, label, size, terms[]}] (or the paper's topic)")
 
     fetch = commands.add_parser("fetch", help="download papers from Hugging Face or arXiv into the store")
@@ -105,13 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (YYYY-MM-DD)")
     hf.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (default: --from, or today)")
     hf.add_argument("--since-last", action="store_true", help="from the newest day in the store to today")
-    hf.add_argument("--base-url", metavar="URL", help="API base (default $PAPERS_HF_BASE_URL or https://huggingface.co)")
+    hf.add_argument(
+        "--base-url", metavar="URL", help="API base (default $PAPERS_HF_BASE_URL or https://huggingface.co)"
+    )
     ax = sources.add_parser("arxiv", parents=[data], help="arXiv API (Atom), one category, 3 s between requests")
     ax.add_argument("--category", required=True, metavar="CAT", help="arXiv category, e.g. cs.CL")
     ax.add_argument("--from", dest="date_from", type=_day, metavar="D", help="first day (default: yesterday)")
     ax.add_argument("--to", dest="date_to", type=_day, metavar="D", help="last day (default: --from)")
     ax.add_argument("--since-last", action="store_true", help="from the newest day in the store to today")
-    ax.add_argument("--base-url", metavar="URL", help="API base (default $PAPERS_ARXIV_BASE_URL or https://export.arxiv.org)")
+    ax.add_argument(
+        "--base-url", metavar="URL", help="API base (default $PAPERS_ARXIV_BASE_URL or https://export.arxiv.org)"
+    )
 
     views = commands.add_parser("views", parents=[data], help="saved views: name -> link")
     views.add_argument("action", choices=("list", "add", "remove"), nargs="?", default="list")
@@ -130,11 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
     feed.add_argument("--limit", type=int, default=50, metavar="N", help="entries (default 50)")
     feed.add_argument("--out", metavar="FILE", help="output file (default: standard output)")
 
-    build = commands.add_parser("build", parents=[data],
-                                help="build this store version's search index, term index and topic model now")
-    build.add_argument("--full", action="store_true",
-                       help="rebuild the indexes whole (folds the segments daily imports added) and fit the "
-                            "topics anew on every paper")
+    build = commands.add_parser(
+        "build", parents=[data], help="build this store version's search index, term index and topic model now"
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild the indexes whole (folds the segments daily imports added) and fit the "
+        "topics anew on every paper",
+    )
     build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
 
     exp = commands.add_parser("export", parents=[data], help="write the table as CSV, JSON Lines or Parquet")
@@ -255,14 +289,23 @@ def cmd_import(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     store = Store(args.data)
     progress = _ProgressLine(err)
     try:
-        report = import_files(store, input_files(args.paths, KNOWN_SUFFIXES), fmt=args.format,
-                              year=args.year, date=args.date, progress=progress, dry_run=args.dry_run)
+        report = import_files(
+            store,
+            input_files(args.paths, KNOWN_SUFFIXES),
+            fmt=args.format,
+            year=args.year,
+            date=args.date,
+            progress=progress,
+            dry_run=args.dry_run,
+        )
     finally:
         progress.done()
     for file in report.files:
         out.write(f"{file.name}: {file.format}, {file.papers:,} papers, {len(file.rejected):,} rejected\n")
-    for kind, plural, problems in (("rejected", "rejected records", report.rejected),
-                                   ("warning", "warnings", report.warnings)):
+    for kind, plural, problems in (
+        ("rejected", "rejected records", report.rejected),
+        ("warning", "warnings", report.warnings),
+    ):
         for problem in problems[:MAX_LISTED_PROBLEMS]:
             out.write(f"  {kind}: {problem}\n")
         if len(problems) > MAX_LISTED_PROBLEMS:
@@ -295,20 +338,24 @@ def cmd_info(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(info, indent=2) + "\n")
         return 0
     if info["sample"]:
-        out.write(f"The store at {info['data_dir']} is empty: showing the bundled demo "
-                  "(130 days of Hugging Face Daily Papers and the seed page).\n"
-                  "Load real data with: python -m lib import PATH... (then python -m lib build)\n")
-    out.write(f"papers:  {info['papers']:,}\n"
-              f"days:    {info['days']:,} ({info['first_day']} .. {info['last_day']})\n"
-              f"sources: {'; '.join(f'{source_name(k)} (--src {k}) {v:,}' for k, v in info['sources'].items())}\n"
-              f"version: {info['version']}\n"
-              f"data:    {info['data_dir']}\n")
+        out.write(
+            f"The store at {info['data_dir']} is empty: showing the bundled demo "
+            "(130 days of Hugging Face Daily Papers and the seed page).\n"
+            "Load real data with: python -m lib import PATH... (then python -m lib build)\n"
+        )
+    out.write(
+        f"papers:  {info['papers']:,}\n"
+        f"days:    {info['days']:,} ({info['first_day']} .. {info['last_day']})\n"
+        f"sources: {'; '.join(f'{source_name(k)} (--src {k}) {v:,}' for k, v in info['sources'].items())}\n"
+        f"version: {info['version']}\n"
+        f"data:    {info['data_dir']}\n"
+    )
     return 0
 
 
 def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.store import exports
     from lib.dataset import load
+    from lib.store import exports
 
     ds = load(Store(args.data))
     if ds.is_sample:
@@ -339,12 +386,9 @@ def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import pandas as pd
 
-    from lib.store import exports
-
-    from lib.search import index
-
-    from lib.search import search
     from lib.dataset import load
+    from lib.search import index, search
+    from lib.store import exports
 
     if args.limit < 1 or args.min_upvotes < 0:
         raise PapersError("--limit must be at least 1 and --min-upvotes at least 0")
@@ -370,17 +414,22 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         return 0
     about = "" if result.total_exact else "about "
-    err.write(f"{about}{result.total:,} results in {result.seconds * 1000:.0f} ms\n" if not result.query.jump_id
-              else f"{'the' if len(shown) else 'no'} paper with id {result.query.jump_id} in the table\n")
+    err.write(
+        f"{about}{result.total:,} results in {result.seconds * 1000:.0f} ms\n"
+        if not result.query.jump_id
+        else f"{'the' if len(shown) else 'no'} paper with id {result.query.jump_id} in the table\n"
+    )
     for paper in shown.itertuples(index=False):
         upvotes = "   -" if pd.isna(paper.upvotes) else f"{int(paper.upvotes):>4}"
-        out.write(f"{paper.rank:>3}. {paper.date:%Y-%m-%d} {upvotes} {paper.score:7.2f}  {paper.id:<12} {paper.title}\n")
+        out.write(
+            f"{paper.rank:>3}. {paper.date:%Y-%m-%d} {upvotes} {paper.score:7.2f}  {paper.id:<12} {paper.title}\n"
+        )
     return 0
 
 
 def _term_index(store: Store, err: IO[str]):
-    from lib.trends import terms
     from lib.dataset import load
+    from lib.trends import terms
 
     ds = load(store)
     progress = _ProgressLine(err)
@@ -409,6 +458,7 @@ def _source(ds, src: str) -> str:
 
 def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.trends import trends
+
     if not 0 <= args.smooth <= 24:
         raise PapersError("--smooth must be between 0 and 24")
     ds, index = _term_index(Store(args.data), err)
@@ -418,21 +468,46 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"warning: {warning}\n")
     if not keys:
         raise PapersError(f"no terms in {args.terms!r}")
-    tidy = trends.series(index, ds.table, ds.periods(args.by, src), keys, args.by, args.norm, args.smooth,
-                         args.date_from, args.date_to, mix=ds.mix)
+    tidy = trends.series(
+        index,
+        ds.table,
+        ds.periods(args.by, src),
+        keys,
+        args.by,
+        args.norm,
+        args.smooth,
+        args.date_from,
+        args.date_to,
+        mix=ds.mix,
+    )
     mixed = tidy.drop_duplicates("label").query("mixed")
     if len(mixed):  # the reader of a cron log learns it as the page's reader does
-        err.write(f"warning: mixed sources in {', '.join(mixed['label'][:6])}{' …' if len(mixed) > 6 else ''}: "
-                  f"{mixed['why'].iloc[0]}\n")
+        err.write(
+            f"warning: mixed sources in {', '.join(mixed['label'][:6])}{' …' if len(mixed) > 6 else ''}: "
+            f"{mixed['why'].iloc[0]}\n"
+        )
     if args.json:
-        rows = [{"period": r.label, "term": r.term, "count": int(r.count), "total": int(r.total),
-                 "share": round(float(r.share), 6), "value": round(float(r.value), 6), "mixed": bool(r.mixed)}
-                for r in tidy.itertuples()]
+        rows = [
+            {
+                "period": r.label,
+                "term": r.term,
+                "count": int(r.count),
+                "total": int(r.total),
+                "share": round(float(r.share), 6),
+                "value": round(float(r.value), 6),
+                "mixed": bool(r.mixed),
+            }
+            for r in tidy.itertuples()
+        ]
         out.write(json.dumps(rows, indent=1) + "\n")
         return 0
     wide = tidy.pivot_table(index="label", columns="term", values="value", sort=False)
     totals = tidy.drop_duplicates("label").set_index("label")["total"]
-    fmt = (lambda v: f"{share_text(v):>8}") if args.norm == "share" else (lambda v: f"{v:8.1f}" if args.smooth else f"{int(v):8d}")
+    fmt = (
+        (lambda v: f"{share_text(v):>8}")
+        if args.norm == "share"
+        else (lambda v: f"{v:8.1f}" if args.smooth else f"{int(v):8d}")
+    )
     out.write(f"{'period':<18}{'papers':>8}" + "".join(f"{t[:14]:>16}" for t in wide.columns) + "\n")
     for label, row in wide.iterrows():
         out.write(f"{label:<18}{int(totals[label]):>8}" + "".join(f"{fmt(v):>16}" for v in row) + "\n")
@@ -441,33 +516,41 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.trends import trends
+
     if min(args.recent, args.baseline) < 1 or args.top < 1:
         raise PapersError("--recent, --baseline and --top must be positive")
     ds, index = _term_index(Store(args.data), err)
     src = _source(ds, args.src)
-    rising, fading, info = trends.emerging(index, ds.periods("day", src), args.recent, args.baseline, top=args.top,
-                                           mix=ds.mix)
+    rising, fading, info = trends.emerging(
+        index, ds.periods("day", src), args.recent, args.baseline, top=args.top, mix=ds.mix
+    )
     if info["mixed"]:
         err.write(f"warning: {info['mixed']}\n")
     if args.json:
-        document = {"windows": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.items()},
-                    "rising": json.loads(rising.to_json(orient="records")),
-                    "fading": json.loads(fading.to_json(orient="records"))}
+        document = {
+            "windows": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.items()},
+            "rising": json.loads(rising.to_json(orient="records")),
+            "fading": json.loads(fading.to_json(orient="records")),
+        }
         out.write(json.dumps(document, indent=1) + "\n")
         return 0
-    out.write(f"recent {info['recent_from']}..{info['recent_to']} ({info['recent_papers']:,} papers) vs "
-              f"baseline {info['baseline_from']}..{info['baseline_to']} ({info['baseline_papers']:,} papers)\n")
+    out.write(
+        f"recent {info['recent_from']}..{info['recent_to']} ({info['recent_papers']:,} papers) vs "
+        f"baseline {info['baseline_from']}..{info['baseline_to']} ({info['baseline_papers']:,} papers)\n"
+    )
     for title, frame in (("rising", rising), ("fading", fading)):
         out.write(f"\n{title}:\n")
         for r in frame.itertuples():
-            out.write(f"  {r.term:<32} {share_text(r.baseline_share):>6} -> {share_text(r.recent_share):>6} "
-                      f"({points_text(r.recent_share - r.baseline_share)})  score {r.z:5.1f}\n")
+            out.write(
+                f"  {r.term:<32} {share_text(r.baseline_share):>6} -> {share_text(r.recent_share):>6} "
+                f"({points_text(r.recent_share - r.baseline_share)})  score {r.z:5.1f}\n"
+            )
     return 0
 
 
 def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.topics import topics
     from lib.text import arxiv_id
+    from lib.topics import topics
 
     store = Store(args.data)
     ds, index = _term_index(store, err)
@@ -485,16 +568,31 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if row is None:
             raise PapersError(f"no paper with id {args.paper!r} in the table")
         topic = int(model.dominant_[row])
-        answer = {"id": ds.table["id"][row].as_py(), "title": ds.table["title"][row].as_py(), "topic": topic,
-                  "label": model.labels_[topic] if topic >= 0 else None, "weight": round(float(model.weight_[row]), 4)}
-        out.write(json.dumps(answer, indent=1) + "\n" if args.json else
-                  f"{answer['id']}: topic {topic} ({answer['label']}), weight {answer['weight']:.0%}\n")
+        answer = {
+            "id": ds.table["id"][row].as_py(),
+            "title": ds.table["title"][row].as_py(),
+            "topic": topic,
+            "label": model.labels_[topic] if topic >= 0 else None,
+            "weight": round(float(model.weight_[row]), 4),
+        }
+        out.write(
+            json.dumps(answer, indent=1) + "\n"
+            if args.json
+            else f"{answer['id']}: topic {topic} ({answer['label']}), weight {answer['weight']:.0%}\n"
+        )
         return 0
     member = ds.member(src)
     summary = model.summary(member)
     if args.json:
-        rows = [{"topic": int(r.topic), "label": r.label, "size": int(r.papers),
-                 "terms": [t for t, _ in model.top_terms(int(r.topic), 10)]} for r in summary.itertuples()]
+        rows = [
+            {
+                "topic": int(r.topic),
+                "label": r.label,
+                "size": int(r.papers),
+                "terms": [t for t, _ in model.top_terms(int(r.topic), 10)],
+            }
+            for r in summary.itertuples()
+        ]
         out.write(json.dumps(rows, indent=1) + "\n")
         return 0
     counted = "" if member is None else f" ({int(member.sum()):,} from {source_name(src)} counted)"
@@ -508,10 +606,10 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Every derived artifact of this store version, built (or found) now rather than on the
     first visit; ``--full`` replaces segmented indexes by whole ones.  A store of the older
     one-file layout is moved to parts first, under the same version."""
-    from lib.search import index as search_index
-    from lib.trends import terms
-    from lib.topics import topics
     from lib.dataset import load
+    from lib.search import index as search_index
+    from lib.topics import topics
+    from lib.trends import terms
 
     store = Store(args.data)
     if args.k and not 2 <= args.k <= 60:
@@ -537,14 +635,17 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
     index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
     k = args.k or topics.auto_k(ds.overview.papers)
-    step(f"topic model (k={k}{', fitted anew' if args.full else ''})",
-         lambda: topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full))
+    step(
+        f"topic model (k={k}{', fitted anew' if args.full else ''})",
+        lambda: topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full),
+    )
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
     return 0
 
 
 def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.store import fetch
+
     store = Store(args.data)
     today = dt.date.today()
     if args.since_last:
@@ -564,15 +665,20 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if args.source == "hf":
             report = fetch.fetch_hf(store, days, base=args.base_url, progress=progress.note, today=today)
         else:
-            report = fetch.fetch_arxiv(store, args.category, days, base=args.base_url, progress=progress.note,
-                                       today=today)
+            report = fetch.fetch_arxiv(
+                store, args.category, days, base=args.base_url, progress=progress.note, today=today
+            )
     finally:
         progress.done()
-    out.write(f"downloaded {len(report.fetched)} response(s), {len(report.skipped)} already here "
-              f"(raw responses in {store.path / 'raw'})\n")
+    out.write(
+        f"downloaded {len(report.fetched)} response(s), {len(report.skipped)} already here "
+        f"(raw responses in {store.path / 'raw'})\n"
+    )
     if report.imported:
-        out.write(f"{report.imported.summary()}; store "
-                  f"{'written as version ' + report.imported.version if report.imported.version else 'unchanged'}\n")
+        out.write(
+            f"{report.imported.summary()}; store "
+            f"{'written as version ' + report.imported.version if report.imported.version else 'unchanged'}\n"
+        )
     return 0
 
 
@@ -606,8 +712,8 @@ def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.team import views as views_module
     from lib.dataset import load
+    from lib.team import views as views_module
 
     store = Store(args.data)
     name, view = _view(store, args.view)
@@ -627,15 +733,16 @@ def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.team import views as views_module
     from lib.dataset import load
+    from lib.team import views as views_module
 
     if args.limit < 1:
         raise PapersError("--limit must be at least 1")
     store = Store(args.data)
     name, view = _view(store, args.view)
-    papers = views_module.view_papers(view, views_module.Resources(store, load(store)), None, limit=args.limit,
-                                      newest_first=True)
+    papers = views_module.view_papers(
+        view, views_module.Resources(store, load(store)), None, limit=args.limit, newest_first=True
+    )
     document = views_module.atom_feed(name, view, papers)
     if args.out:
         from pathlib import Path
@@ -648,9 +755,20 @@ def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     return 0
 
 
-COMMANDS = {"import": cmd_import, "info": cmd_info, "search": cmd_search, "trend": cmd_trend,
-            "emerging": cmd_emerging, "topics": cmd_topics, "build": cmd_build, "fetch": cmd_fetch, "views": cmd_views,
-            "digest": cmd_digest, "feed": cmd_feed, "export": cmd_export}
+COMMANDS = {
+    "import": cmd_import,
+    "info": cmd_info,
+    "search": cmd_search,
+    "trend": cmd_trend,
+    "emerging": cmd_emerging,
+    "topics": cmd_topics,
+    "build": cmd_build,
+    "fetch": cmd_fetch,
+    "views": cmd_views,
+    "digest": cmd_digest,
+    "feed": cmd_feed,
+    "export": cmd_export,
+}
 
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None, err: IO[str] | None = None) -> int:

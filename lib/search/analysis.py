@@ -10,6 +10,7 @@ by :func:`query_term`: its joined, plural-stripped form.  So "fine-tuning" finds
 Tokenising runs in Arrow's C++ kernels (:func:`tokenize`); the per-token Python
 work is only done once per distinct raw token.
 """
+
 from __future__ import annotations
 
 import re

@@ -11,11 +11,12 @@ papers are one contiguous, row-sorted slice).  Field presence matrices for title
 and authors serve ``title:`` and ``author:``; a category matrix serves the filter.
 Everything is plain numpy arrays, saved as ``.npy`` files and memory-mapped on load.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -126,7 +127,7 @@ class SearchIndex:
 
     # --- building ----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None, base=None) -> "SearchIndex":
+    def build(cls, table: pa.Table, progress: Progress | None = None, base=None) -> SearchIndex:
         """Index every paper of ``table`` (rows in table order).
 
         With ``base`` (an index of the papers before these), the new papers are scored with
@@ -155,7 +156,11 @@ class SearchIndex:
         presence = {}
         avglen: dict[str, float] = {}
         for field, weight in FIELD_WEIGHTS.items():
-            matrix = sp.vstack([_widen(m, n_terms) for m in counts[field]], format="csr") if n else sp.csr_matrix((0, n_terms))
+            matrix = (
+                sp.vstack([_widen(m, n_terms) for m in counts[field]], format="csr")
+                if n
+                else sp.csr_matrix((0, n_terms))
+            )
             length = np.concatenate(lengths[field]) if n else np.zeros(0)
             avg = length.mean() if n and length.mean() > 0 else 1.0
             if base is not None:
@@ -190,11 +195,15 @@ class SearchIndex:
         arrays = {
             "format": np.array([FORMAT_VERSION], dtype=np.int64),
             "n_docs": np.array([n], dtype=np.int64),
-            "S_indptr": tf.indptr.astype(np.int64), "S_indices": tf.indices.astype(np.int32),
+            "S_indptr": tf.indptr.astype(np.int64),
+            "S_indices": tf.indices.astype(np.int32),
             "S_data": tf.data,
-            "vocab_blob": vocab_blob, "vocab_count": vocab_count,
-            "cat_blob": cat_blob, "cat_count": cat_count,
-            "C_indptr": categories[0].indptr.astype(np.int64), "C_indices": categories[0].indices.astype(np.int32),
+            "vocab_blob": vocab_blob,
+            "vocab_count": vocab_count,
+            "cat_blob": cat_blob,
+            "cat_count": cat_count,
+            "C_indptr": categories[0].indptr.astype(np.int64),
+            "C_indices": categories[0].indices.astype(np.int32),
             "row_norms": row_norms,
             "avglen": np.array([avglen.get(f, 1.0) for f in FIELD_WEIGHTS], dtype=np.float64),
         }
@@ -212,8 +221,9 @@ def _widen(matrix: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
     return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], n_terms))
 
 
-def _field_counts(strings, n_rows: int, vocabulary: dict[str, int],
-                  raw_cache: dict[str, np.ndarray]) -> tuple[sp.csr_matrix, np.ndarray]:
+def _field_counts(
+    strings, n_rows: int, vocabulary: dict[str, int], raw_cache: dict[str, np.ndarray]
+) -> tuple[sp.csr_matrix, np.ndarray]:
     """Term counts (rows x vocabulary so far) and token lengths of one field of a chunk."""
     rows, raw = tokenize(strings)
     length = np.bincount(rows, minlength=n_rows).astype(np.float32)
@@ -361,8 +371,17 @@ class SegmentedIndex:
     score_of = SearchIndex.score_of  # the same lookup, over the joined postings
 
 
-def extend(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-           changed_rows: np.ndarray, name: str, build_segment, load_segments) -> bool:
+def extend(
+    store,
+    previous_version: str,
+    version: str,
+    table: pa.Table,
+    first_new_row: int,
+    changed_rows: np.ndarray,
+    name: str,
+    build_segment,
+    load_segments,
+) -> bool:
     """Save artifact ``name`` of ``version`` as the previous version's segments plus one
     segment of the rows the import touched: the rows it re-wrote (``changed_rows``) and the
     rows it appended (from ``first_new_row``).  Only when the previous version has that
@@ -376,7 +395,11 @@ def extend(store, previous_version: str, version: str, table: pa.Table, first_ne
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
     segment = build_segment(take_table(table, rows), base)
     chain = _chain(arrays, previous_version)
-    extra = {"rows": rows, "previous": _encode_strings(chain)[0], "previous_count": np.array([len(chain)], dtype=np.int64)}
+    extra = {
+        "rows": rows,
+        "previous": _encode_strings(chain)[0],
+        "previous_count": np.array([len(chain)], dtype=np.int64),
+    }
     store.save_arrays(name, version, {**segment.to_arrays(), **extra})
     store.prune_artifacts(name, {version, *chain})
     return True
@@ -410,8 +433,16 @@ MAX_SEGMENTS = 20  # beyond this, the next use builds it whole (or ``python -m l
 
 
 # --- one index per store version ------------------------------------------------------------
-def load_or_build_artifact(store, dataset, name: str, load, build, progress: Progress | None = None,
-                           rebuild: bool = False, preload_bytes: int = 0):
+def load_or_build_artifact(
+    store,
+    dataset,
+    name: str,
+    load,
+    build,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    preload_bytes: int = 0,
+):
     """An index of this store version: loaded (memory-mapped, with its segments) when it is on
     disk, else built whole and saved beside the table (older versions' copies are deleted).
     ``rebuild``: built whole even when this version's copy is on disk (it may be segments
@@ -434,14 +465,32 @@ def load_or_build_artifact(store, dataset, name: str, load, build, progress: Pro
 
 def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> SearchIndex:
     """The dataset's search index (see :func:`load_or_build_artifact`)."""
-    return load_or_build_artifact(store, dataset, ARTIFACT, _load, SearchIndex.build, progress, rebuild,
-                                  preload_bytes=PRELOAD_BYTES)
+    return load_or_build_artifact(
+        store, dataset, ARTIFACT, _load, SearchIndex.build, progress, rebuild, preload_bytes=PRELOAD_BYTES
+    )
 
 
 ARTIFACT = "search"
-_REQUIRED = ("format", "n_docs", "S_indptr", "S_indices", "S_data", "vocab_blob", "vocab_count", "cat_blob",
-             "cat_count", "C_indptr", "C_indices", "row_norms", "T_indptr", "T_indices", "A_indptr", "A_indices",
-             "build_seconds", "avglen")
+_REQUIRED = (
+    "format",
+    "n_docs",
+    "S_indptr",
+    "S_indices",
+    "S_data",
+    "vocab_blob",
+    "vocab_count",
+    "cat_blob",
+    "cat_count",
+    "C_indptr",
+    "C_indices",
+    "row_norms",
+    "T_indptr",
+    "T_indices",
+    "A_indptr",
+    "A_indices",
+    "build_seconds",
+    "avglen",
+)
 
 
 def _usable(arrays: dict[str, np.ndarray]) -> bool:
@@ -456,10 +505,12 @@ def _load(store, version: str, arrays: dict[str, np.ndarray]):
     return parts[0].index if len(parts) == 1 else SegmentedIndex(parts)
 
 
-def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-                        changed_rows=()) -> bool:
+def extend_after_import(
+    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+) -> bool:
     """After an import: this version's index is the previous one plus a segment of the papers
     the import added or re-wrote (milliseconds, where a full build takes minutes at 1M)."""
+
     def build_segment(rows: pa.Table, base) -> SearchIndex:
         return SearchIndex.build(rows, base=base)
 
@@ -469,5 +520,6 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
             return None  # too many: let the next use build it whole
         return loaded
 
-    return extend(store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT,
-                  build_segment, load_segments)
+    return extend(
+        store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT, build_segment, load_segments
+    )

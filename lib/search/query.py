@@ -16,11 +16,12 @@ Matching is case-insensitive, accent-folded, plural- and hyphen-tolerant (see
 lib.search.analysis).  A slip never fails: an unbalanced quote closes at the end of the
 query, a dangling OR is ignored, each with a warning.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lib.search.analysis import STOP_WORDS, phrase_terms, words
 from lib.text import arxiv_id
@@ -65,7 +66,7 @@ class Query:
         parts += ["-" + c.show() for c in self.excluded]
         return " ".join(parts)
 
-    def broader_candidates(self) -> list["Query"]:
+    def broader_candidates(self) -> list[Query]:
         """Broader versions of this query, most similar first: phrases and fields loosened,
         exclusions dropped, then each required group dropped in turn."""
         # a phrase inside an OR stays one: shown without quotes its words would join other groups
@@ -76,7 +77,7 @@ class Query:
         if self.excluded:
             candidates.append(Query(loose))
         if len(loose) > 1:
-            candidates += [Query(loose[:i] + loose[i + 1:]) for i in range(len(loose))]
+            candidates += [Query(loose[:i] + loose[i + 1 :]) for i in range(len(loose))]
         return candidates
 
 
@@ -157,6 +158,7 @@ def _clause(body: str, field_name: str | None) -> Clause | None:
 def _drop_stop_words(query: Query) -> None:
     """Plain stop words do not have to match (they would match nearly every paper),
     unless the query has nothing else."""
+
     def is_stop(group):
         return len(group) == 1 and not group[0].phrase and not group[0].field and group[0].terms[0] in STOP_WORDS
 

@@ -5,6 +5,7 @@ are intersected rarest first (AND), united (OR), checked for phrases on the
 candidates' text only, filtered, and ordered.  Everything is numpy over row ids of
 the dataset table, so a query touches only the papers that hold its terms.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -68,9 +69,18 @@ class SearchResult:
       the share that passed (``total_exact`` says which).
     """
 
-    def __init__(self, query: Query, candidates: np.ndarray, scores: np.ndarray, sort: str,
-                 checks: list[tuple[Clause, bool]], columns: "Columns", warnings: list[str], started: float,
-                 ordered: bool = False) -> None:
+    def __init__(
+        self,
+        query: Query,
+        candidates: np.ndarray,
+        scores: np.ndarray,
+        sort: str,
+        checks: list[tuple[Clause, bool]],
+        columns: Columns,
+        warnings: list[str],
+        started: float,
+        ordered: bool = False,
+    ) -> None:
         self.query, self.sort, self.warnings = query, sort, warnings
         self._candidates, self._candidate_scores = candidates, scores
         self._columns = columns
@@ -175,8 +185,9 @@ def _intersect(rows, scores, other_rows, other_scores):
     return rows[keep], scores[keep] + other_scores[pos[keep]]
 
 
-def _clause_matches(index: SearchIndex, columns: Columns, clause: Clause,
-                    check_phrase: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _clause_matches(
+    index: SearchIndex, columns: Columns, clause: Clause, check_phrase: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     postings = sorted((_word_postings(index, clause, t) for t in dict.fromkeys(clause.terms)), key=lambda p: len(p[0]))
     rows, scores = postings[0][0], postings[0][1].astype(np.float32, copy=False)  # read only from here on
     for other_rows, other_scores in postings[1:]:
@@ -231,7 +242,7 @@ def phrase_regex(text: str) -> str:
 PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: ("title", "abstract", "keywords")}
 
 
-def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.ndarray:
+def _phrase_check(columns: Columns, rows: np.ndarray, clause: Clause) -> np.ndarray:
     """Which candidate rows hold the phrase, words adjacent and in order (checked on their
     text: the fields joined by a NUL that no phrase can span, one regex pass)."""
     if len(rows) == 0:
@@ -242,7 +253,11 @@ def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.nd
         column = table[name]
         taken = take_rows(column, rows)
         parts.append(pc.binary_join(taken, " ; ") if pa.types.is_list(taken.type) else taken)
-    text = pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00") if len(parts) > 1 else pc.fill_null(parts[0], "")
+    text = (
+        pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00")
+        if len(parts) > 1
+        else pc.fill_null(parts[0], "")
+    )
     ascii_only = pc.fill_null(pc.string_is_ascii(text), True)  # fold accents only where there are any
     text = pc.if_else(ascii_only, text, normalize(text))
     hit = pc.match_substring_regex(text, phrase_regex(clause.text))
@@ -250,8 +265,13 @@ def _phrase_check(columns: "Columns", rows: np.ndarray, clause: Clause) -> np.nd
 
 
 def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
-    if not (filters.date_from or filters.date_to or filters.min_upvotes > 0 or filters.category
-            or filters.member is not None):
+    if not (
+        filters.date_from
+        or filters.date_to
+        or filters.min_upvotes > 0
+        or filters.category
+        or filters.member is not None
+    ):
         return rows, scores
     keep = np.ones(len(rows), dtype=bool) if filters.member is None else filters.member[rows]
     if filters.date_from:
@@ -299,8 +319,9 @@ def _top(rows, scores, columns: Columns, sort: str, count: int) -> np.ndarray:
     return near[order][:count]
 
 
-def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Filters = Filters(),
-           sort: str = "relevance") -> SearchResult:
+def search(
+    index: SearchIndex, columns: Columns, query: str | Query, filters: Filters = Filters(), sort: str = "relevance"
+) -> SearchResult:
     """All papers matching ``query`` and ``filters``, in ``sort`` order.  Never raises on
     odd queries; an empty query browses (newest first unless another sort is asked)."""
     started = time.perf_counter()
@@ -323,8 +344,9 @@ def search(index: SearchIndex, columns: Columns, query: str | Query, filters: Fi
                 g_rows, g_scores = _union([_clause_matches(index, columns, c) for c in group])
             else:  # an OR after a narrower group: each alternative only within the rows so far
                 no_score = np.zeros(len(rows), dtype=np.float32)
-                g_rows, g_scores = _union([_intersect(*_clause_matches(index, columns, c), rows, no_score)
-                                           for c in group])
+                g_rows, g_scores = _union(
+                    [_intersect(*_clause_matches(index, columns, c), rows, no_score) for c in group]
+                )
             if rows is None:
                 rows, scores = g_rows, g_scores
             else:
@@ -356,8 +378,20 @@ def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: F
 
 
 # --- results as a tidy table --------------------------------------------------------------
-RESULT_COLUMNS = ["id", "title", "authors", "date", "upvotes", "num_comments", "categories", "keywords", "url", "hf_day",
-                  "github_repo", "abstract"]
+RESULT_COLUMNS = [
+    "id",
+    "title",
+    "authors",
+    "date",
+    "upvotes",
+    "num_comments",
+    "categories",
+    "keywords",
+    "url",
+    "hf_day",
+    "github_repo",
+    "abstract",
+]
 
 
 def result_frame(result: SearchResult, table: pa.Table, start: int = 0, stop: int | None = None) -> pd.DataFrame:
@@ -385,14 +419,14 @@ def snippet(text: str, terms: list[str], width: int = 48) -> list[tuple[str, boo
     if len(tokens) > width and any(hits):
         window = np.convolve(np.array(hits, dtype=int), np.ones(width, dtype=int), mode="valid")
         best = int(np.argmax(window))  # the first best window: its last token is a match
-        inside = np.flatnonzero(hits[best:best + width]) + best
+        inside = np.flatnonzero(hits[best : best + width]) + best
         # a few words of context before the first match, never losing the last one
         start = min(max(0, int(inside[0]) - 3, int(inside[-1]) - width + 1), len(tokens) - width)
-    chosen = tokens[start:start + width]
+    chosen = tokens[start : start + width]
     segments: list[tuple[str, bool]] = []
     if start > 0:
         segments.append(("… ", False))
-    for match, hit in zip(chosen, hits[start:start + width]):
+    for match, hit in zip(chosen, hits[start : start + width]):
         segments.append((match.group(), hit))
         segments.append((" ", False))
     if start + width < len(tokens):

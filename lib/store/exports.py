@@ -3,6 +3,7 @@
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
 ``-``, ``@``, tab or carriage return) are prefixed with ``'``.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,7 @@ def neutralise(cell: object) -> object:
 
 def write_csv(frame: pd.DataFrame, handle: IO[bytes]) -> None:
     for start in range(0, max(len(frame), 1), CHUNK):
-        part = _plain_rows(frame.iloc[start:start + CHUNK])
+        part = _plain_rows(frame.iloc[start : start + CHUNK])
         for column in LIST_COLUMNS:
             if column in part:
                 part[column] = ["; ".join(v) if v is not None else "" for v in part[column]]
@@ -46,7 +47,7 @@ def write_csv(frame: pd.DataFrame, handle: IO[bytes]) -> None:
 
 def write_jsonl(frame: pd.DataFrame, handle: IO[bytes]) -> None:
     for start in range(0, len(frame), CHUNK):
-        part = _plain_rows(frame.iloc[start:start + CHUNK])
+        part = _plain_rows(frame.iloc[start : start + CHUNK])
         for record in part.to_dict(orient="records"):
             clean = {k: (None if _missing(v) else v) for k, v in record.items()}
             handle.write(json.dumps(clean, ensure_ascii=False, default=_jsonable).encode("utf-8") + b"\n")
@@ -86,7 +87,9 @@ def results_csv(results: pd.DataFrame, link: str) -> bytes:
 
 def results_json(results: pd.DataFrame, link: str, query: str) -> bytes:
     """Search results as one JSON document: ``{view, query, count, results: [...]}``."""
-    rows = [{k: (None if _missing(v) else v) for k, v in r.items()}
-            for r in _plain_rows(results[RESULT_COLUMNS]).to_dict(orient="records")]
+    rows = [
+        {k: (None if _missing(v) else v) for k, v in r.items()}
+        for r in _plain_rows(results[RESULT_COLUMNS]).to_dict(orient="records")
+    ]
     document = {"view": link, "query": query, "count": len(rows), "results": rows}
     return json.dumps(document, ensure_ascii=False, indent=1, default=_jsonable).encode("utf-8")

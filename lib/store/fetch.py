@@ -17,6 +17,7 @@ the raw responses (for replay and for the importers that already read these form
 our own retry and pacing rules, and a configurable base URL for tests; both libraries
 would hand back parsed objects and hide the bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,12 +29,12 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from lib.errors import PapersError
 from lib.store.importer import ImportReport, import_files
-from lib.store.store import InputFile, Store
+from lib.store.store import Store
 
 HF_BASE = "https://huggingface.co"
 ARXIV_BASE = "https://export.arxiv.org"
@@ -83,11 +84,15 @@ class HttpClient:
                 if retry_after and retry_after.isdigit():
                     delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
             except urllib.error.URLError as exc:
-                if isinstance(exc.reason, (socket.gaierror, ConnectionRefusedError)) or "Name or service" in str(exc.reason):
-                    raise FetchError(f"cannot reach {urllib.parse.urlsplit(url).netloc}: {exc.reason} "
-                                     "(offline? check the network or --base-url)") from None
+                if isinstance(exc.reason, (socket.gaierror, ConnectionRefusedError)) or "Name or service" in str(
+                    exc.reason
+                ):
+                    raise FetchError(
+                        f"cannot reach {urllib.parse.urlsplit(url).netloc}: {exc.reason} "
+                        "(offline? check the network or --base-url)"
+                    ) from None
                 reason = str(exc.reason)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 reason = f"no answer within {self.timeout:g} s"
             except (_Retryable, ConnectionError, http.client.HTTPException) as exc:
                 reason = str(exc) or type(exc).__name__
@@ -130,8 +135,14 @@ def hf_url(base: str, day: dt.date, page: int = 0) -> str:
     return f"{base.rstrip('/')}/api/daily_papers?{query}"
 
 
-def fetch_hf(store: Store, days: list[dt.date], base: str | None = None, client: HttpClient | None = None,
-             progress: Progress | None = None, today: dt.date | None = None) -> FetchReport:
+def fetch_hf(
+    store: Store,
+    days: list[dt.date],
+    base: str | None = None,
+    client: HttpClient | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> FetchReport:
     """Download each day's daily papers (skipping days already saved) and import them."""
     base = base or os.environ.get("PAPERS_HF_BASE_URL") or HF_BASE
     client = client or HttpClient()
@@ -163,7 +174,9 @@ def fetch_hf(store: Store, days: list[dt.date], base: str | None = None, client:
         report.fetched.append(name)
         if progress:
             progress(f"Hugging Face {day}: {len(items)} papers")
-    files = [store.raw_file("hf", f"{d.isoformat()}.json") for d in days if store.raw_exists("hf", f"{d.isoformat()}.json")]
+    files = [
+        store.raw_file("hf", f"{d.isoformat()}.json") for d in days if store.raw_exists("hf", f"{d.isoformat()}.json")
+    ]
     if files:
         report.imported = import_files(store, files, fmt="hf_api", today=today)
     return report
@@ -172,15 +185,27 @@ def fetch_hf(store: Store, days: list[dt.date], base: str | None = None, client:
 # --- arXiv -------------------------------------------------------------------------------------------
 def arxiv_url(base: str, category: str, day: dt.date, start: int) -> str:
     stamp = day.strftime("%Y%m%d")
-    query = urllib.parse.urlencode({
-        "search_query": f"cat:{category} AND submittedDate:[{stamp}0000 TO {stamp}2359]",
-        "start": start, "max_results": ARXIV_PAGE_SIZE, "sortBy": "submittedDate", "sortOrder": "ascending"})
+    query = urllib.parse.urlencode(
+        {
+            "search_query": f"cat:{category} AND submittedDate:[{stamp}0000 TO {stamp}2359]",
+            "start": start,
+            "max_results": ARXIV_PAGE_SIZE,
+            "sortBy": "submittedDate",
+            "sortOrder": "ascending",
+        }
+    )
     return f"{base.rstrip('/')}/api/query?{query}"
 
 
-def fetch_arxiv(store: Store, category: str, days: list[dt.date], base: str | None = None,
-                client: HttpClient | None = None, progress: Progress | None = None,
-                today: dt.date | None = None) -> FetchReport:
+def fetch_arxiv(
+    store: Store,
+    category: str,
+    days: list[dt.date],
+    base: str | None = None,
+    client: HttpClient | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> FetchReport:
     """Download each day's new papers of ``category`` from the arXiv API and import them."""
     import re
 

@@ -5,6 +5,7 @@ lock and writes only when something changed, so re-importing the same file write
 nothing.  A file that cannot be read at all aborts the whole import before any
 write: the store stays exactly as it was.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,8 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +22,16 @@ import pyarrow as pa
 from lib.errors import InputError, StoreError
 from lib.store.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
 from lib.store.merge import MergeCounts, merge
-from lib.store.schema import ARXIV, HF, RecordError, empty_table, file_source, make_record, records_to_table, source_order
+from lib.store.schema import (
+    ARXIV,
+    HF,
+    RecordError,
+    empty_table,
+    file_source,
+    make_record,
+    records_to_table,
+    source_order,
+)
 from lib.store.store import GZIP_MAGIC, InputFile, Store, read_only
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
@@ -55,8 +65,7 @@ class ImportReport:
 
     def summary(self) -> str:
         c = self.counts
-        return (f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, "
-                f"rejected {len(self.rejected):,}")
+        return f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, rejected {len(self.rejected):,}"
 
 
 def open_input(source: InputFile) -> io.BufferedReader:
@@ -72,8 +81,10 @@ def open_input(source: InputFile) -> io.BufferedReader:
 
 
 # arXiv's categories: archive.SUBJECT (cs.CL, cond-mat.str-el) or an archive of its own (hep-th)
-_ARXIV_CATEGORY = re.compile(r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]{2}[A-Za-z-]*|hep-(?:th|ph|ex|lat)|gr-qc|quant-ph"
-                             r"|nucl-(?:th|ex)|math-ph|astro-ph|cond-mat|nlin")
+_ARXIV_CATEGORY = re.compile(
+    r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]{2}[A-Za-z-]*|hep-(?:th|ph|ex|lat)|gr-qc|quant-ph"
+    r"|nucl-(?:th|ex)|math-ph|astro-ph|cond-mat|nlin"
+)
 _SOURCE_KEY = re.compile(r"hf|arxiv|file:[^\x00-\x1f]{1,80}")
 
 
@@ -97,15 +108,25 @@ def row_sources(raw: dict, source: str, file_name: str) -> list[str]:
     categories = raw.get("categories")
     if isinstance(categories, str):
         categories = re.split(r"[\s,;|]+", categories.strip())
-    if isinstance(categories, (list, tuple)) and categories and isinstance(categories[0], str) \
-            and _ARXIV_CATEGORY.fullmatch(categories[0].strip()):
+    if (
+        isinstance(categories, (list, tuple))
+        and categories
+        and isinstance(categories[0], str)
+        and _ARXIV_CATEGORY.fullmatch(categories[0].strip())
+    ):
         return [ARXIV]  # its primary category is arXiv's
     return [file_source(file_name)]
 
 
-def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = None,
-              date: dt.date | None = None, today: dt.date | None = None,
-              progress: Progress | None = None) -> tuple[pa.Table, FileReport]:
+def read_file(
+    source: InputFile,
+    *,
+    fmt: str | None = None,
+    year: int | None = None,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> tuple[pa.Table, FileReport]:
     """Parse one input into contract rows; rejected records are reported, not raised."""
     if fmt is not None and fmt not in PARSERS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -123,8 +144,9 @@ def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = N
         try:
             for where, raw in parser(stream, ctx):
                 try:
-                    records.append(make_record(raw, sources=row_sources(raw, source_name, source.name),
-                                               today=ctx.today))
+                    records.append(
+                        make_record(raw, sources=row_sources(raw, source_name, source.name), today=ctx.today)
+                    )
                 except RecordError as exc:
                     ctx.reject(where, str(exc))
                     continue
@@ -144,8 +166,10 @@ def read_file(source: InputFile, *, fmt: str | None = None, year: int | None = N
         progress(source.name, table.num_rows)
     report = FileReport(source.name, detected, table.num_rows, ctx.rejected, ctx.warnings)
     if table.num_rows == 0 and ctx.rejected:
-        raise InputError(f"{source.name}: no papers could be read ({len(ctx.rejected)} rejected; "
-                         f"first: {ctx.rejected[0].where}: {ctx.rejected[0].message})")
+        raise InputError(
+            f"{source.name}: no papers could be read ({len(ctx.rejected)} rejected; "
+            f"first: {ctx.rejected[0].where}: {ctx.rejected[0].message})"
+        )
     if table.num_rows == 0:
         report.warnings.append(Problem(source.name, "", "no papers in this file"))
     return table, report
@@ -159,13 +183,14 @@ def read_inputs(sources: Iterable[InputFile], **options) -> tuple[pa.Table, list
         tables.append(table)
         reports.append(report)
     if not reports:
-        raise InputError("no input files (a directory is searched for "
-                         ".txt .json .jsonl .xml .csv .tsv .parquet files, optionally .gz)")
+        raise InputError(
+            "no input files (a directory is searched for "
+            ".txt .json .jsonl .xml .csv .tsv .parquet files, optionally .gz)"
+        )
     return pa.concat_tables(tables), reports
 
 
-def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False,
-                 **options) -> ImportReport:
+def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False, **options) -> ImportReport:
     """Read the inputs and merge them into the store (or only preview, with ``dry_run``)."""
     if not dry_run and read_only():
         raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")
@@ -176,27 +201,41 @@ def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = 
         previous_version = store.version()
         existing = store.read_table()
         merged, counts = merge(existing, incoming)
-        version = (store.write_table(merged, base=previous_version, changed_rows=counts.updated_rows)
-                   if counts.changed else None)
+        version = (
+            store.write_table(merged, base=previous_version, changed_rows=counts.updated_rows)
+            if counts.changed
+            else None
+        )
         if version and previous_version:
-            extend_artifacts(store, previous_version, version, merged, existing.num_rows,
-                             np.array(counts.text_changed_rows, dtype=np.int64))
+            extend_artifacts(
+                store,
+                previous_version,
+                version,
+                merged,
+                existing.num_rows,
+                np.array(counts.text_changed_rows, dtype=np.int64),
+            )
     return ImportReport(reports, counts, incoming, version)
 
 
-def extend_artifacts(store: Store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-                     changed_rows: np.ndarray) -> list[str]:
+def extend_artifacts(
+    store: Store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows: np.ndarray
+) -> list[str]:
     """After an import, carry the previous version's indexes over with a segment of the
     papers it added and of those whose text it changed, so they are searchable and counted
     at once, without a full rebuild, and its topic models with those papers placed in their
     topics.  Indexes are caches: any failure here only means the
     next use builds them whole.  Returns what was extended."""
     from lib.search import index
-    from lib.trends import terms
     from lib.topics import topics
+    from lib.trends import terms
+
     extended = []
-    for name, extend in (("search", index.extend_after_import), ("terms", terms.extend_after_import),
-                         ("topics", topics.extend_after_import)):
+    for name, extend in (
+        ("search", index.extend_after_import),
+        ("terms", terms.extend_after_import),
+        ("topics", topics.extend_after_import),
+    ):
         if name == "topics" and "terms" not in extended:
             break  # a topic model reads its words by the term index's numbers: they must carry over
         try:

@@ -20,6 +20,7 @@ Rules (the README repeats them):
   paper with an arXiv id become one row under the arXiv id;
 * duplicates inside one import are folded the same way, in reading order.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.store.schema import COLUMNS, LIST_COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
+from lib.store.schema import COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
 
 
 @dataclass(frozen=True)
@@ -102,11 +103,15 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     """Row i of the result merges ``old[i]`` with the newer ``new[i]`` (same id)."""
     old_listed, new_listed = pc.fill_null(old["listed"], False), pc.fill_null(new["listed"], False)
     same_kind = pc.equal(old_listed, new_listed)
-    take_date = pc.and_(_nonempty(new["date"]), pc.or_(pc.and_(new_listed, pc.invert(old_listed)),
-                                                       pc.and_(same_kind, _earlier(new["date"], old["date"]))))
+    take_date = pc.and_(
+        _nonempty(new["date"]),
+        pc.or_(pc.and_(new_listed, pc.invert(old_listed)), pc.and_(same_kind, _earlier(new["date"], old["date"]))),
+    )
     # the first day on the daily list; on the same day, the better position
     same_day = pc.fill_null(pc.equal(new["hf_day"], old["hf_day"]), False)
-    take_hf = pc.or_(_earlier(new["hf_day"], old["hf_day"]), pc.and_(same_day, _earlier(new["hf_rank"], old["hf_rank"])))
+    take_hf = pc.or_(
+        _earlier(new["hf_day"], old["hf_day"]), pc.and_(same_day, _earlier(new["hf_rank"], old["hf_rank"]))
+    )
     outranks = pa.array(_ranks(new["sources"]) >= _ranks(old["sources"]))
     columns = []
     for name in COLUMNS:

@@ -37,11 +37,13 @@ Importers yield plain dicts; :func:`make_record` validates one into the contract
 (raising :class:`RecordError` with a reason), :func:`records_to_table` turns a chunk
 of records into an Arrow table, and :func:`to_frame` gives pages their DataFrame.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -93,7 +95,7 @@ def source_name(key: str) -> str:
     ``file:my.csv`` -> "your file my.csv"."""
     if key in SOURCE_NAMES:
         return SOURCE_NAMES[key]
-    return f"your file {key[len(FILE):]}" if key.startswith(FILE) else key
+    return f"your file {key[len(FILE) :]}" if key.startswith(FILE) else key
 
 
 def source_order(keys) -> list[str]:
@@ -105,6 +107,7 @@ def file_source(name: str) -> str:
     """The source of the papers of a file of our own tables: ``file:`` and its name."""
     name = re.sub(r"\.gz$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
     return FILE + (collapse_ws(name)[:80] or "table")
+
 
 # Papers are dated from arXiv's first day; anything later than a week from now is a typo.
 EARLIEST_DAY = dt.date(1991, 1, 1)
@@ -210,10 +213,11 @@ def _check_unicode(record: Mapping[str, Any]) -> None:
     encoding can write (Arrow would raise UnicodeEncodeError): reject such a record."""
     for name in ("id", "title", "abstract", "url", "github_repo", *LIST_COLUMNS):
         value = record[name]
-        for text in (value if isinstance(value, list) else [value]):
+        for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and not text.isascii() and _SURROGATE.search(text):
-                raise RecordError(f"{name} holds an unpaired surrogate (a lone \\uD800-\\uDFFF escape), "
-                                  "not Unicode text")
+                raise RecordError(
+                    f"{name} holds an unpaired surrogate (a lone \\uD800-\\uDFFF escape), not Unicode text"
+                )
 
 
 def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:
@@ -232,7 +236,7 @@ def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-def take_rows(column: pa.ChunkedArray, rows: "np.ndarray") -> pa.Array:
+def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
     """``column[rows]`` for ascending or any rows, chunk by chunk (ChunkedArray.take would
     first join every chunk of a million-row column)."""
     if column.num_chunks == 1:
@@ -240,15 +244,16 @@ def take_rows(column: pa.ChunkedArray, rows: "np.ndarray") -> pa.Array:
     bounds = np.cumsum([0] + [len(c) for c in column.chunks])
     chunk_of = np.searchsorted(bounds, rows, side="right") - 1
     order = np.argsort(chunk_of, kind="stable")
-    pieces = [column.chunk(int(c)).take(pa.array(rows[order][chunk_of[order] == c] - bounds[c]))
-              for c in np.unique(chunk_of)]
+    pieces = [
+        column.chunk(int(c)).take(pa.array(rows[order][chunk_of[order] == c] - bounds[c])) for c in np.unique(chunk_of)
+    ]
     taken = pa.concat_arrays(pieces) if pieces else pa.array([], column.type)
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.arange(len(order))
     return taken.take(pa.array(inverse))
 
 
-def take_table(table: pa.Table, rows: "np.ndarray", columns: list[str] | None = None) -> pa.Table:
+def take_table(table: pa.Table, rows: np.ndarray, columns: list[str] | None = None) -> pa.Table:
     """``table[rows]`` (only ``columns`` when given), chunk by chunk (see :func:`take_rows`)."""
     rows = np.asarray(rows, dtype=np.int64)
     table = table.select(columns) if columns is not None else table
@@ -270,8 +275,11 @@ def conform(table: pa.Table) -> pa.Table:
         on_hf = pa.array([s == HF for s in old]) if len(old) else pa.array([], pa.bool_())
         listed = pc.fill_null(table["listed"], False)
         hf_day = pc.if_else(pc.and_(on_hf, listed), table["date"].cast(DAY), pa.scalar(None, DAY))
-        table = (table.append_column("sources", sources).append_column("hf_day", hf_day)
-                 .append_column("hf_rank", pa.nulls(table.num_rows, pa.int64())))
+        table = (
+            table.append_column("sources", sources)
+            .append_column("hf_day", hf_day)
+            .append_column("hf_rank", pa.nulls(table.num_rows, pa.int64()))
+        )
     return table.select(COLUMNS).cast(SCHEMA)
 
 
@@ -288,7 +296,7 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def rows_frame(table: pa.Table, rows: "np.ndarray", columns: list[str] | None = None) -> pd.DataFrame:
+def rows_frame(table: pa.Table, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
     """Rows of the table (only ``columns`` when given) as its pandas view (:func:`to_frame`),
     indexed by table row.  Only those rows are taken (chunk by chunk) and converted:
     ``frame.iloc[rows]`` of the whole frame would first join every chunk of its Arrow

@@ -25,6 +25,7 @@ Stores written before the table was cut in parts hold one file, ``DIR/papers.par
 (its version in its Parquet metadata); they are read as they are, and the first write
 (or :meth:`Store.upgrade_layout`) moves them to parts.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,10 +38,11 @@ import re
 import secrets
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -241,8 +243,9 @@ class Store:
             except FileNotFoundError as exc:
                 if attempt < 2 and self.version() != layout.version:
                     continue
-                raise StoreError(f"{exc.filename}: unreadable store (a part of version "
-                                 f"{layout.version} is missing)") from None
+                raise StoreError(
+                    f"{exc.filename}: unreadable store (a part of version {layout.version} is missing)"
+                ) from None
             return pa.concat_tables(pieces) if pieces else empty_table()
         raise AssertionError("unreachable")
 
@@ -343,13 +346,20 @@ class Store:
         count = -(-table.num_rows // PART_ROWS)
         names = [kept.get(i) or f"part-{i:06d}-{version}.parquet" for i in range(count)]
         todo = [i for i in range(count) if i not in kept]
-        manifest = {"format": MANIFEST_FORMAT, "version": version, "part_rows": PART_ROWS,
-                    "parts": [{"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)}
-                              for i, name in enumerate(names)]}
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "version": version,
+            "part_rows": PART_ROWS,
+            "parts": [
+                {"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)} for i, name in enumerate(names)
+            ],
+        }
+
         def write(i: int) -> None:  # a part's Parquet file, then its Arrow copy (which reads map)
             path, part = self.table_dir / names[i], table.slice(i * PART_ROWS, PART_ROWS)
-            write_atomic(path, lambda handle: pq.write_table(part, handle, compression="zstd",
-                                                             row_group_size=PART_ROWS))
+            write_atomic(
+                path, lambda handle: pq.write_table(part, handle, compression="zstd", row_group_size=PART_ROWS)
+            )
             self._write_copy(self.arrow_copy(path), part)
 
         try:
@@ -368,9 +378,12 @@ class Store:
         the one-file table and its copies.  Call under :meth:`lock`.  A reader that opened
         or mapped a deleted file keeps reading it (POSIX); one that had not yet opened it
         finds the new version (see :meth:`read_table`)."""
-        stale = [*self.table_dir.glob(".*.tmp"), *self.path.glob(f".{LEGACY_TABLE_FILE}.*.tmp"),
-                 *(p for p in self.table_dir.glob("part-*.parquet") if p.name not in live),
-                 *(p for p in self.part_cache_dir.glob("*") if p.name.split(".")[0] + ".parquet" not in live)]
+        stale = [
+            *self.table_dir.glob(".*.tmp"),
+            *self.path.glob(f".{LEGACY_TABLE_FILE}.*.tmp"),
+            *(p for p in self.table_dir.glob("part-*.parquet") if p.name not in live),
+            *(p for p in self.part_cache_dir.glob("*") if p.name.split(".")[0] + ".parquet" not in live),
+        ]
         if not keep_legacy:
             stale.append(self.legacy_path)
             self.prune_artifacts(TABLE_CACHE, set())
@@ -395,7 +408,7 @@ class Store:
         write_atomic(path, lambda handle: handle.write(data))
         return path
 
-    def raw_file(self, source: str, name: str) -> "InputFile":
+    def raw_file(self, source: str, name: str) -> InputFile:
         return _from_path(self._raw_path(source, name))
 
     # --- saved views ------------------------------------------------------------------------
@@ -488,7 +501,7 @@ class Store:
         """Delete artifact ``name`` files built from other versions than the one(s) kept."""
         keep = {keep_version} if isinstance(keep_version, str) else set(keep_version)
         for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
-            rest = path.name[len(name) + 1:]  # VERSION.SUFFIX; versions and names may hold "-"
+            rest = path.name[len(name) + 1 :]  # VERSION.SUFFIX; versions and names may hold "-"
             if any(rest == kept or rest.startswith(kept + ".") for kept in keep):
                 continue
             if not _VERSION_PART.match(rest):
@@ -509,7 +522,7 @@ class InputFile:
     open: Callable[[], IO[bytes]]
 
     @classmethod
-    def from_bytes(cls, name: str, data: bytes) -> "InputFile":
+    def from_bytes(cls, name: str, data: bytes) -> InputFile:
         """An uploaded file: only its base name is kept, it never becomes a path."""
         safe = Path(name.replace("\\", "/")).name or "upload"
         return cls(safe, lambda: io.BytesIO(data))

@@ -8,6 +8,7 @@ first, each linking to its paper page; :func:`atom_feed` makes an Atom feed of a
 view's newest papers that a feed reader can subscribe to; :func:`send_digest` sends
 the e-mail over SMTP.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,12 +27,10 @@ import numpy as np
 import pandas as pd
 
 from lib import daily
-
-from lib.search import search
-
-from lib.trends import trends
 from lib import sources as sources_module
 from lib.errors import PapersError
+from lib.search import search
+from lib.trends import trends
 from lib.urlstate import PAGES
 
 DEFAULT_BASE = "http://localhost:8501"  # where a relative view's links point when PAPERS_BASE_URL is unset
@@ -70,7 +69,7 @@ class ViewLink:
     link: str
 
     @classmethod
-    def parse(cls, link: str, base: str | None = None) -> "ViewLink":
+    def parse(cls, link: str, base: str | None = None) -> ViewLink:
         """Decode a view's link: absolute (``https://lab.org/papers/search?q=x``, as views were
         saved before 2026-12) or relative to the app (``/search?q=x``, as they are saved now, so
         they survive a move to another host or port).  A relative link lives on ``base`` (the
@@ -119,11 +118,15 @@ class Resources:
 
     def topic_model(self, k: int):
         from lib.topics import topics
-        return topics.load_or_fit(self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers))
+
+        return topics.load_or_fit(
+            self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers)
+        )
 
 
-def view_papers(view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200,
-                newest_first: bool = False) -> pd.DataFrame:
+def view_papers(
+    view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200, newest_first: bool = False
+) -> pd.DataFrame:
     """The papers a view shows, listed on or after ``since``: most upvoted first, then newest
     (or ``newest_first``, for feeds)."""
     ds = resources.dataset
@@ -209,13 +212,16 @@ def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.dat
         lines += [f"{rank}. {paper.title}", f"   {authors} · {paper.date:%Y-%m-%d}{votes}", f"   {link}", ""]
         items.append(
             f'<li><a href="{html.escape(link, quote=True)}">{html.escape(paper.title)}</a><br>'
-            f'<small>{html.escape(authors)} · {paper.date:%Y-%m-%d}{html.escape(votes)}</small></li>')
+            f"<small>{html.escape(authors)} · {paper.date:%Y-%m-%d}{html.escape(votes)}</small></li>"
+        )
     if papers.empty:
         lines.append("Nothing new in this view.")
     body = "".join(items) or "<li>Nothing new in this view.</li>"
-    page = (f"<!doctype html><html><body><h2>{html.escape(subject)}</h2>"
-            f'<p><a href="{html.escape(view_url, quote=True)}">'
-            f"Open the view</a></p><ol>{body}</ol></body></html>")
+    page = (
+        f"<!doctype html><html><body><h2>{html.escape(subject)}</h2>"
+        f'<p><a href="{html.escape(view_url, quote=True)}">'
+        f"Open the view</a></p><ol>{body}</ol></body></html>"
+    )
     return subject, "\n".join(lines) + "\n", page
 
 
@@ -256,7 +262,7 @@ def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
 # --- Atom feed -------------------------------------------------------------------------------------------
 def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
     """An Atom 1.0 feed of the view's papers, newest first (ElementTree escapes all text)."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     ET.register_namespace("", ATOM_NS)
 
     def child(parent, tag, text=None, **attrs):

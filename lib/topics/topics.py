@@ -17,13 +17,14 @@ alternatives measured in bench/bench_topics.py (LDA, and a random-terms baseline
 k is the user's, or automatic: ``auto_k(n) = clip(round(2 * log2(n / 50)), 3, 30)``
 (3 topics for the 63-paper sample, 11 for 2,000 papers, 21 for 75k, 29 for 1M).
 """
+
 from __future__ import annotations
 
 import math
 import time
 import warnings
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.c
 def _presence(indptr: np.ndarray, indices: np.ndarray, term_ids, n_rows: int) -> sp.csr_matrix:
     """Binary rows x terms matrix, one column per id of ``term_ids`` in that order, from a term
     index's postings (``indptr``/``indices``: each term's rows)."""
-    columns = [indices[indptr[j]:indptr[j + 1]] for j in term_ids]
+    columns = [indices[indptr[j] : indptr[j + 1]] for j in term_ids]
     rows = np.concatenate(columns) if columns else np.empty(0, dtype=np.int32)
     cols = np.repeat(np.arange(len(columns)), [len(c) for c in columns]) if columns else np.empty(0, dtype=np.int64)
     return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, len(columns)))
@@ -113,8 +114,9 @@ def _weigh(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """``tfidf`` of binary rows with a given idf (binary: the sublinear tf is 1): idf, l2-normalised."""
     weighted = sp.csr_matrix(presence.multiply(idf[np.newaxis, :]), dtype=np.float32)
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return sp.csr_matrix(sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted,
-                         dtype=np.float32)
+    return sp.csr_matrix(
+        sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted, dtype=np.float32
+    )
 
 
 def place(weights: sp.csr_matrix, topic_term: np.ndarray, max_iter: int = 200, tol: float = 1e-4) -> np.ndarray:
@@ -159,7 +161,7 @@ class TopicModel:
         self.k = k
         self.random_state = random_state
 
-    def fit(self, index: TermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> "TopicModel":
+    def fit(self, index: TermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> TopicModel:
         from sklearn.decomposition import NMF
         from sklearn.exceptions import ConvergenceWarning
 
@@ -168,8 +170,10 @@ class TopicModel:
             progress("topics: building the paper x term matrix", 0.05)
         counts, vocab_ids = document_terms(index)
         if counts.shape[1] == 0:  # NMF needs at least one term: say so instead of a ValueError
-            raise PapersError(f"Cannot find topics in {index.n_docs:,} papers: no word is shared by enough of "
-                              "them. Import more papers.")
+            raise PapersError(
+                f"Cannot find topics in {index.n_docs:,} papers: no word is shared by enough of "
+                "them. Import more papers."
+            )
         k = max(1, min(self.k, counts.shape[1], max(1, counts.shape[0] - 1)))
         weights = tfidf(counts)
         if progress:
@@ -197,16 +201,24 @@ class TopicModel:
     # --- persistence ----------------------------------------------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
         return {
-            "format": np.array([FORMAT_VERSION]), "k": np.array([self.k]),
-            "vocab_ids": self.vocab_ids_, "topic_term": self.topic_term_,
+            "format": np.array([FORMAT_VERSION]),
+            "k": np.array([self.k]),
+            "vocab_ids": self.vocab_ids_,
+            "topic_term": self.topic_term_,
             **({} if self.doc_topic_ is None else {"doc_topic": self.doc_topic_}),
-            "dominant": self.dominant_, "weight": self.weight_, "labels": _pack(self.labels_),
-            "map_rows": self.map_rows_, "map_xy": self.map_xy_, "seconds": np.array([self.seconds_]),
-            "idf": self.idf_, "fitted_docs": np.array([self.fitted_docs_]), **_vocabulary_arrays(self.terms_),
+            "dominant": self.dominant_,
+            "weight": self.weight_,
+            "labels": _pack(self.labels_),
+            "map_rows": self.map_rows_,
+            "map_xy": self.map_xy_,
+            "seconds": np.array([self.seconds_]),
+            "idf": self.idf_,
+            "fitted_docs": np.array([self.fitted_docs_]),
+            **_vocabulary_arrays(self.terms_),
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], index: TermIndex) -> "TopicModel":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], index: TermIndex) -> TopicModel:
         model = cls(int(arrays["k"][0]))
         model.vocab_ids_ = np.asarray(arrays["vocab_ids"])
         model.doc_topic_ = arrays.get("doc_topic")  # None once daily imports extended the model
@@ -238,11 +250,15 @@ class TopicModel:
         ``member``: count only these papers (one source's, lib.sources); the topics stay the fit's."""
         dominant = self.dominant_ if member is None else self.dominant_[member]
         sizes = np.bincount(dominant[dominant >= 0], minlength=self.n_topics)
-        return pd.DataFrame({
-            "topic": np.arange(self.n_topics), "label": self.labels_, "papers": sizes,
-            "share": sizes / max(1, len(dominant)),
-            "terms": [", ".join(t for t, _ in self.top_terms(i, 8)) for i in range(self.n_topics)],
-        })
+        return pd.DataFrame(
+            {
+                "topic": np.arange(self.n_topics),
+                "label": self.labels_,
+                "papers": sizes,
+                "share": sizes / max(1, len(dominant)),
+                "terms": [", ".join(t for t, _ in self.top_terms(i, 8)) for i in range(self.n_topics)],
+            }
+        )
 
     def top_terms(self, topic: int, n: int = TOP_TERMS) -> list[tuple[str, float]]:
         row = self.topic_term_[topic]
@@ -255,8 +271,9 @@ class TopicModel:
         cosine = (self.topic_term_ @ self.topic_term_[topic]) / norms / norms[topic]
         cosine[topic] = -1
         order = [int(t) for t in np.argsort(-cosine, kind="stable")[:n] if cosine[t] > 0]
-        return pd.DataFrame({"topic": order, "label": [self.labels_[t] for t in order],
-                             "similarity": [float(cosine[t]) for t in order]})
+        return pd.DataFrame(
+            {"topic": order, "label": [self.labels_[t] for t in order], "similarity": [float(cosine[t]) for t in order]}
+        )
 
     def representative(self, topic: int, n: int = 10, member: np.ndarray | None = None) -> np.ndarray:
         """Rows of the papers that belong most to ``topic`` (highest weight share), of ``member``
@@ -336,8 +353,9 @@ def paper_map(doc_topic: np.ndarray, random_state: int = 0) -> tuple[np.ndarray,
     else:
         from sklearn.manifold import TSNE
 
-        xy = TSNE(n_components=2, init="pca", random_state=random_state, perplexity=30,
-                  learning_rate="auto", max_iter=400).fit_transform(points)
+        xy = TSNE(
+            n_components=2, init="pca", random_state=random_state, perplexity=30, learning_rate="auto", max_iter=400
+        ).fit_transform(points)
     return rows.astype(np.int64), xy.astype(np.float32)
 
 
@@ -362,15 +380,23 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
     np.add.at(counts, (dominant[has_topic], codes[has_topic]), 1)
     totals = np.bincount(codes[has_topic], minlength=n)
     frames = []
-    span = periods.index[lo:hi + 1]
+    span = periods.index[lo : hi + 1]
     for topic in range(model.n_topics):
-        c = counts[topic, lo:hi + 1]
-        t = totals[lo:hi + 1]
-        frames.append(pd.DataFrame({
-            "period": span.start_time.astype("datetime64[s]"), "label": [period_label(p, by) for p in span],
-            "topic": topic, "name": model.labels_[topic], "papers": c, "total": t,
-            "share": np.divide(c, t, out=np.zeros(len(c)), where=t > 0),
-        }))
+        c = counts[topic, lo : hi + 1]
+        t = totals[lo : hi + 1]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": span.start_time.astype("datetime64[s]"),
+                    "label": [period_label(p, by) for p in span],
+                    "topic": topic,
+                    "name": model.labels_[topic],
+                    "papers": c,
+                    "total": t,
+                    "share": np.divide(c, t, out=np.zeros(len(c)), where=t > 0),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -391,8 +417,16 @@ def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_
     for topic in range(model.n_topics):
         r = float((dominant[recent] == topic).mean()) if recent.any() else 0.0
         b = float((dominant[baseline] == topic).mean()) if baseline.any() else 0.0
-        rows.append({"topic": topic, "label": model.labels_[topic], "baseline_share": b, "recent_share": r,
-                     "change": r - b, "ratio": (r + 1e-3) / (b + 1e-3)})
+        rows.append(
+            {
+                "topic": topic,
+                "label": model.labels_[topic],
+                "baseline_share": b,
+                "recent_share": r,
+                "change": r - b,
+                "ratio": (r + 1e-3) / (b + 1e-3),
+            }
+        )
     return pd.DataFrame(rows).sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -412,7 +446,7 @@ def npmi_coherence(index: TermIndex, term_ids: list[list[int]]) -> list[float]:
 
     def rows(j: int) -> np.ndarray:
         if j not in cache:
-            cache[j] = indices[indptr[j]:indptr[j + 1]]
+            cache[j] = indices[indptr[j] : indptr[j + 1]]
         return cache[j]
 
     scores = []
@@ -440,8 +474,12 @@ def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[
 def _usable(arrays: dict | None, n_docs: int, index: TermIndex | None = None) -> bool:
     """A saved model of the right format for ``n_docs`` papers (and, given the term index it
     will be read with, whose vocabulary ids still name the same words)."""
-    if arrays is None or "dominant" not in arrays or int(arrays.get("format", [0])[0]) != FORMAT_VERSION \
-            or len(arrays["dominant"]) != n_docs:
+    if (
+        arrays is None
+        or "dominant" not in arrays
+        or int(arrays.get("format", [0])[0]) != FORMAT_VERSION
+        or len(arrays["dominant"]) != n_docs
+    ):
         return False
     if index is not None and "vocabulary_check" in arrays:
         ids = np.asarray(arrays["vocab_ids"])
@@ -470,8 +508,9 @@ def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.
     return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
 
 
-def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | None = None,
-                refit: bool = False) -> TopicModel:
+def load_or_fit(
+    store, dataset, index: TermIndex, k: int, progress: Progress | None = None, refit: bool = False
+) -> TopicModel:
     """This store version's model with k topics: loaded when saved, else fitted and saved
     (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
     even when saved (a model that daily imports extended is then fitted on all the papers)."""
@@ -486,8 +525,9 @@ def load_or_fit(store, dataset, index: TermIndex, k: int, progress: Progress | N
     return model
 
 
-def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-                        changed_rows=()) -> bool:
+def extend_after_import(
+    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+) -> bool:
     """After an import: each saved model of the previous version is carried over to this one,
     with the papers the import added or re-wrote placed in its topics (:func:`place`: NMF with
     the topics held fixed, on their TF-IDF rows weighed by the fit's idf), so the topics page
@@ -496,6 +536,7 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
     the term index is extended (its word numbers must carry over).  Returns whether a model
     was carried over."""
     from lib.trends import terms
+
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
     previous_index = segment = None  # each loaded or built once, for every saved k
     carried = False
@@ -509,8 +550,9 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
                 continue
         else:  # saved before models kept them: from the index the model was fitted on
             if previous_index is None:
-                previous_index = terms._load(store, previous_version,
-                                             store.load_arrays(terms.ARTIFACT, previous_version))
+                previous_index = terms._load(
+                    store, previous_version, store.load_arrays(terms.ARTIFACT, previous_version)
+                )
                 if previous_index is None or previous_index.n_docs != first_new_row:
                     return False
             if not _usable(arrays, first_new_row, previous_index):
@@ -536,11 +578,15 @@ def extend_after_import(store, previous_version: str, version: str, table: pa.Ta
         # the papers' weights on every topic stay the fit's alone (nothing reads them after the
         # fit: the app reads each paper's dominant topic and its weight), not copied per version
         out = {key: value for key, value in arrays.items() if key != "doc_topic"}
-        out.update({
-            "dominant": dominant, "weight": weight,
-            "idf": idf, "fitted_docs": np.array([int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays
-                                                 else first_new_row]), **_vocabulary_arrays(words),
-        })
+        out.update(
+            {
+                "dominant": dominant,
+                "weight": weight,
+                "idf": idf,
+                "fitted_docs": np.array([int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays else first_new_row]),
+                **_vocabulary_arrays(words),
+            }
+        )
         store.save_arrays(f"{ARTIFACT}-{name}", version, out)
         store.prune_artifacts(f"{ARTIFACT}-{name}", version)
         carried = True

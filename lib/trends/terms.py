@@ -16,12 +16,13 @@ multi-agent, and never reagent or agentic.
 A phrase longer than three words or rarer than the threshold is found from its
 words' papers and checked on their text (exact, just slower).
 """
+
 from __future__ import annotations
 
 import bisect
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -82,7 +83,7 @@ class TermIndex:
     # --- lookups ------------------------------------------------------------------------
     def _rows(self, prefix: str, j: int) -> np.ndarray:
         indptr = self.arrays[f"{prefix}_indptr"]
-        return self.arrays[f"{prefix}_indices"][int(indptr[j]):int(indptr[j + 1])]
+        return self.arrays[f"{prefix}_indices"][int(indptr[j]) : int(indptr[j + 1])]
 
     def unigram_rows(self, stem_: str) -> np.ndarray:
         j = self.unigram_ids.get(stem_)
@@ -141,7 +142,7 @@ class TermIndex:
         """(indptr, indices) of every unigram ("u") or n-gram ("n") column."""
         return self.arrays[f"{kind}_indptr"], self.arrays[f"{kind}_indices"]
 
-    def segments(self) -> list["TermIndex"]:
+    def segments(self) -> list[TermIndex]:
         return [self]
 
     def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
@@ -158,7 +159,7 @@ class TermIndex:
         for first, last in zip(bounds[:-1], bounds[1:]):
             low, high = int(indptr[first]), int(indptr[last])
             rows = indices[low:high]
-            starts = np.asarray(indptr[first:last + 1], dtype=np.int64) - low
+            starts = np.asarray(indptr[first : last + 1], dtype=np.int64) - low
             running = np.zeros(high - low + 1, dtype=np.int64)
             for mask, out in zip(masks, counts):
                 np.cumsum(mask[rows], out=running[1:])
@@ -174,7 +175,7 @@ class TermIndex:
 
     # --- building -----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None) -> "TermIndex":
+    def build(cls, table: pa.Table, progress: Progress | None = None) -> TermIndex:
         started = time.perf_counter()
         n = table.num_rows
         vocabulary: dict[str, int] = {BREAK: 0}
@@ -191,8 +192,7 @@ class TermIndex:
             if progress:
                 progress(f"term index: papers {start + 1:,}–{start + chunk.num_rows:,} of {n:,}", start / max(n, 1))
             # one text per paper; a break token keeps n-grams inside one field
-            text = pc.binary_join_element_wise(*(pc.fill_null(field_text(chunk, f), "") for f in FIELDS),
-                                               f" {BREAK} ")
+            text = pc.binary_join_element_wise(*(pc.fill_null(field_text(chunk, f), "") for f in FIELDS), f" {BREAK} ")
             rows, raw = tokenize(text)
             encoded = pc.dictionary_encode(raw)
             codes = encoded.indices.to_numpy()
@@ -215,8 +215,12 @@ class TermIndex:
                 joined_of.append(cached[0][0] if len(cached[0]) else 0)
                 hyphenated.append(len(cached[1]) > 1)
             term_rows, term_ids = _expand(rows, codes, terms_of)
-            unigram_chunks.append(sp.csr_matrix(  # presence only: 1-byte values
-                (np.ones(len(term_rows), dtype=np.int8), (term_rows, term_ids)), shape=(chunk.num_rows, len(vocabulary))))
+            unigram_chunks.append(
+                sp.csr_matrix(  # presence only: 1-byte values
+                    (np.ones(len(term_rows), dtype=np.int8), (term_rows, term_ids)),
+                    shape=(chunk.num_rows, len(vocabulary)),
+                )
+            )
             unigram_chunks[-1].sum_duplicates()
             # papers whose title holds each term: tokens before a row's first field break
             is_break = codes == (distinct.index(BREAK) if BREAK in distinct else -1)
@@ -225,8 +229,9 @@ class TermIndex:
             before = np.repeat(breaks[row_start] - is_break[row_start], np.diff(np.r_[row_start, len(rows)]))
             in_title = (breaks - before == 0) & ~is_break
             t_rows, t_ids = _expand(rows[in_title], codes[in_title], terms_of)
-            titles = sp.csr_matrix((np.ones(len(t_rows), dtype=np.float32), (t_rows, t_ids)),
-                                   shape=(chunk.num_rows, len(vocabulary)))
+            titles = sp.csr_matrix(
+                (np.ones(len(t_rows), dtype=np.float32), (t_rows, t_ids)), shape=(chunk.num_rows, len(vocabulary))
+            )
             titles.sum_duplicates()
             title_papers = np.pad(title_papers, (0, len(vocabulary) - len(title_papers)))
             title_papers += np.bincount(titles.indices, minlength=len(vocabulary))
@@ -237,8 +242,13 @@ class TermIndex:
             # hyphenated word joined are added, else "fine-tuned models" would only find papers
             # that spell it "finetuned models"
             joined_ids = np.array(joined_of, dtype=np.int64)[codes]
-            keys, key_rows = _ngrams([(part_rows + start, part_ids, None),
-                                      (rows + start, joined_ids, np.array(hyphenated, dtype=bool)[codes])], blocked)
+            keys, key_rows = _ngrams(
+                [
+                    (part_rows + start, part_ids, None),
+                    (rows + start, joined_ids, np.array(hyphenated, dtype=bool)[codes]),
+                ],
+                blocked,
+            )
             bucket_of = keys % NGRAM_BUCKETS
             for b in range(NGRAM_BUCKETS):
                 mask = bucket_of == b
@@ -249,8 +259,10 @@ class TermIndex:
             progress("term index: counting n-grams", 0.97)
         n_terms = len(vocabulary)
         if unigram_chunks:
-            unigrams = sp.vstack([sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_terms))
-                                  for m in unigram_chunks], format="csc")
+            unigrams = sp.vstack(
+                [sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_terms)) for m in unigram_chunks],
+                format="csc",
+            )
             unigrams.sort_indices()
             u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
         else:
@@ -270,7 +282,8 @@ class TermIndex:
             indices_parts.append(key_rows[np.repeat(kept, papers)])
             sizes_parts.append(papers[kept])
         kept_keys, g_indptr, g_indices = _sorted_columns(
-            np.concatenate(kept_keys_parts), np.concatenate(sizes_parts), np.concatenate(indices_parts))
+            np.concatenate(kept_keys_parts), np.concatenate(sizes_parts), np.concatenate(indices_parts)
+        )
         terms = [""] * n_terms
         for term, j in vocabulary.items():
             terms[j] = term
@@ -278,11 +291,18 @@ class TermIndex:
         u_blob, u_count = _encode(terms)
         d_blob, d_count = _encode(display)
         arrays = {
-            "format": np.array([FORMAT_VERSION], dtype=np.int64), "n_docs": np.array([n], dtype=np.int64),
-            "u_indptr": u_indptr, "u_indices": u_indices, "u_blob": u_blob, "u_count": u_count,
+            "format": np.array([FORMAT_VERSION], dtype=np.int64),
+            "n_docs": np.array([n], dtype=np.int64),
+            "u_indptr": u_indptr,
+            "u_indices": u_indices,
+            "u_blob": u_blob,
+            "u_count": u_count,
             "u_title": np.pad(title_papers, (0, n_terms - len(title_papers))),
-            "d_blob": d_blob, "d_count": d_count,
-            "n_keys": kept_keys, "n_indptr": g_indptr, "n_indices": g_indices.astype(np.int32),
+            "d_blob": d_blob,
+            "d_count": d_count,
+            "n_keys": kept_keys,
+            "n_indptr": g_indptr,
+            "n_indices": g_indices.astype(np.int32),
             "build_seconds": np.array([time.perf_counter() - started]),
         }
         return cls(arrays)
@@ -299,8 +319,9 @@ def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tu
     return out_rows, flat[np.repeat(starts[codes], repeat) + offsets]
 
 
-def _ngram_keys(rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray,
-                needed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _ngram_keys(
+    rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray, needed: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """(key, row) of the 2- and 3-grams of consecutive tokens of a row that neither start
     nor end with a blocked token (stop words, the field break); with ``needed``, only those
     touching a needed position.  Rows ascend within each key."""
@@ -313,14 +334,19 @@ def _ngram_keys(rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray,
     if needed is not None:
         bigram &= needed[:-1] | needed[1:]
         trigram &= needed[:-2] | needed[1:-1] | needed[2:]
-    keys = np.concatenate([ids[:-1][bigram] * KEY_BASE + ids[1:][bigram],
-                           (ids[:-2][trigram] * KEY_BASE + ids[1:-1][trigram]) * KEY_BASE + ids[2:][trigram] + TRIGRAM])
+    keys = np.concatenate(
+        [
+            ids[:-1][bigram] * KEY_BASE + ids[1:][bigram],
+            (ids[:-2][trigram] * KEY_BASE + ids[1:-1][trigram]) * KEY_BASE + ids[2:][trigram] + TRIGRAM,
+        ]
+    )
     key_rows = np.concatenate([rows[:-1][bigram], rows[:-2][trigram]])
     return keys, key_rows
 
 
-def _ngrams(streams: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
-            blocked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _ngrams(
+    streams: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]], blocked: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique (key, row) of the n-grams of token streams ``(rows, ids, needed)``
     (see :func:`_ngram_keys`); every stream is in row order."""
     found = [_ngram_keys(rows, ids, blocked, needed) for rows, ids, needed in streams]
@@ -341,7 +367,9 @@ def _sorted_columns(keys: np.ndarray, sizes: np.ndarray, indices: np.ndarray):
     starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     order = np.argsort(keys, kind="stable")
     sizes = sizes[order]
-    gather = np.repeat(starts[order], sizes) + (np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    gather = np.repeat(starts[order], sizes) + (
+        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    )
     return keys[order].astype(np.int64), np.r_[0, np.cumsum(sizes)].astype(np.int64), indices[gather]
 
 
@@ -478,7 +506,9 @@ class SegmentedTermIndex:
             elif index is base:
                 target, found = np.arange(len(index.ngram_keys)), np.ones(len(index.ngram_keys), dtype=bool)
             else:  # a segment's n-gram -> the base column with the same words, if any
-                columns = [base.ngram_column(tuple(index.ngram_name(j).split(" "))) for j in range(len(index.ngram_keys))]
+                columns = [
+                    base.ngram_column(tuple(index.ngram_name(j).split(" "))) for j in range(len(index.ngram_keys))
+                ]
                 found = np.array([c is not None for c in columns], dtype=bool)
                 target = np.array([c if c is not None else 0 for c in columns], dtype=np.int64)
             np.add.at(papers, target[found], seg_papers[found])
@@ -496,21 +526,32 @@ class SegmentedTermIndex:
         n_sizes, n_pieces = [], []
         for j in range(len(self.ngram_keys)):
             stems = tuple(self.ngram_name(j).split(" "))
-            rows = self._join(lambda index: index.ngram_rows(stems) if index.ngram_rows(stems) is not None
-                              else np.empty(0, dtype=np.int32))
+            rows = self._join(
+                lambda index: (
+                    index.ngram_rows(stems) if index.ngram_rows(stems) is not None else np.empty(0, dtype=np.int32)
+                )
+            )
             n_sizes.append(len(rows))
             n_pieces.append(rows)
         u_blob, u_count = _encode(self.unigrams)
         d_blob, d_count = _encode(self.display)
-        return TermIndex({
-            "format": np.array([FORMAT_VERSION]), "n_docs": np.array([self.n_docs]),
-            "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
-            "u_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
-            "u_blob": u_blob, "u_count": u_count, "u_title": self.title_counts(), "d_blob": d_blob, "d_count": d_count,
-            "n_keys": self.ngram_keys, "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
-            "n_indices": np.concatenate(n_pieces).astype(np.int32) if n_pieces else np.empty(0, np.int32),
-            "build_seconds": np.array([self.build_seconds]),
-        })
+        return TermIndex(
+            {
+                "format": np.array([FORMAT_VERSION]),
+                "n_docs": np.array([self.n_docs]),
+                "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
+                "u_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
+                "u_blob": u_blob,
+                "u_count": u_count,
+                "u_title": self.title_counts(),
+                "d_blob": d_blob,
+                "d_count": d_count,
+                "n_keys": self.ngram_keys,
+                "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
+                "n_indices": np.concatenate(n_pieces).astype(np.int32) if n_pieces else np.empty(0, np.int32),
+                "build_seconds": np.array([self.build_seconds]),
+            }
+        )
 
     def all_postings(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         return self._merged.all_postings(kind)
@@ -539,25 +580,48 @@ def _load(store, version: str, arrays: dict[str, np.ndarray]):
     return parts[0].index if len(parts) == 1 else SegmentedTermIndex(parts)
 
 
-def extend_after_import(store, previous_version: str, version: str, table: pa.Table, first_new_row: int,
-                        changed_rows=()) -> bool:
+def extend_after_import(
+    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+) -> bool:
     """After an import: this version's term index is the previous one plus a segment of the
     papers it added or re-wrote, so they are counted in trends at once."""
     from lib.search.index import MAX_SEGMENTS, extend
 
     def load_segments(store_, version_, arrays):
         loaded = _load(store_, version_, arrays)
-        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:  # noqa: E501
+        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:
             return None
         return loaded
 
-    return extend(store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT,
-                  lambda rows, base: TermIndex.build(rows), load_segments)
+    return extend(
+        store,
+        previous_version,
+        version,
+        table,
+        first_new_row,
+        changed_rows,
+        ARTIFACT,
+        lambda rows, base: TermIndex.build(rows),
+        load_segments,
+    )
 
 
 # --- one term index per store version ----------------------------------------------------------
-_REQUIRED = ("format", "n_docs", "u_indptr", "u_indices", "u_blob", "u_count", "u_title", "d_blob", "d_count",
-             "n_keys", "n_indptr", "n_indices", "build_seconds")
+_REQUIRED = (
+    "format",
+    "n_docs",
+    "u_indptr",
+    "u_indices",
+    "u_blob",
+    "u_count",
+    "u_title",
+    "d_blob",
+    "d_count",
+    "n_keys",
+    "n_indptr",
+    "n_indices",
+    "build_seconds",
+)
 
 
 def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> TermIndex:

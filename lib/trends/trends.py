@@ -35,6 +35,7 @@ Ngram Viewer:
     parentheses, an unknown corpus, an empty side of ``+`` or ``/``) skip that line with a
     warning.  Every line counts within the papers chosen by "Papers from" (``src``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,12 +49,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
-from lib.daily import PERIOD_CODES, period_label
 from lib import sources as sources_module
+from lib.daily import PERIOD_CODES, period_label
+from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.search.query import Clause
-from lib.store.schema import source_name
 from lib.sources import ALL, MIX_SHIFT
+from lib.store.schema import source_name
 from lib.trends.terms import TermIndex, TermKey
 
 MAX_TERMS = 10
@@ -149,7 +150,7 @@ def _top_level(text: str, operator: str) -> list[str]:
 
 
 def _unwrap(text: str) -> str:
-    """"((a + b))" -> "a + b"; "(a) / (b)" stays."""
+    """ "((a + b))" -> "a + b"; "(a) / (b)" stays."""
     text = text.strip()
     while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
         text = text[1:-1].strip()
@@ -204,9 +205,11 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
         body, wanted = found["body"], found["corpus"]
         corpus = wanted if known is None else known.get(wanted.lower(), "")
         if not corpus:
-            raise _Slip(f"Ignored {piece!r}: no corpus {wanted!r} here. A corpus is a source "
-                        f"({', '.join(k for k in (known or {}).values() if sources_module.is_source(k)) or 'hf, arxiv'}) "
-                        "or an arXiv category of these papers, like cs.CL.")
+            raise _Slip(
+                f"Ignored {piece!r}: no corpus {wanted!r} here. A corpus is a source "
+                f"({', '.join(k for k in (known or {}).values() if sources_module.is_source(k)) or 'hf, arxiv'}) "
+                "or an arXiv category of these papers, like cs.CL."
+            )
     if not corpus and not any(c in body for c in "()+/"):  # a plain term, as it always was
         if body.endswith("*"):
             keys = _completions(body, index)
@@ -272,6 +275,7 @@ def _remember(table, key, compute):
 def corpora(table) -> dict[str, str]:
     """The corpora a line can name, lower-cased -> as written: the table's sources, then its
     arXiv categories."""
+
     def compute() -> dict[str, str]:
         names = list(sources_module.counts(table["sources"]))
         flat = pc.list_flatten(table["categories"].combine_chunks()) if table.num_rows else pa.array([], pa.string())
@@ -341,14 +345,14 @@ class Periods:
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # whole-range results (see _kept)
 
     @classmethod
-    def of(cls, dates: pd.Series, by: str, member: np.ndarray | None = None) -> "Periods":
+    def of(cls, dates: pd.Series, by: str, member: np.ndarray | None = None) -> Periods:
         periods = dates.dt.to_period(PERIOD_CODES[by])
         ordinals = periods.array.asi8
         counted = ordinals[member] if member is not None and member.any() else ordinals
         first, last = (pd.Period(ordinal=int(o), freq=PERIOD_CODES[by]) for o in (counted.min(), counted.max()))
         full = pd.period_range(first, last, freq=PERIOD_CODES[by])
         codes = (ordinals - full[0].ordinal).astype(np.int64)
-        days = (dates.to_numpy().astype("datetime64[D]").astype(np.int64))
+        days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
         return cls(codes, full, days, member, by)
 
     @functools.cached_property
@@ -420,9 +424,18 @@ def _kept(periods: Periods, key, whole_range: bool, compute):
     return periods.memo[key]
 
 
-def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, norm: str = "share",
-           smooth: int = 0, date_from: dt.date | None = None, date_to: dt.date | None = None,
-           mix: tuple[np.ndarray, list[str]] | None = None) -> pd.DataFrame:
+def series(
+    index: TermIndex,
+    table,
+    periods: Periods,
+    keys: list[Key],
+    by: str,
+    norm: str = "share",
+    smooth: int = 0,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    mix: tuple[np.ndarray, list[str]] | None = None,
+) -> pd.DataFrame:
     """Tidy series: one row per term and period (empty periods included, as 0): columns
     period, label, term, count, total, share, value, few, ratio, mixed, why.
 
@@ -438,7 +451,7 @@ def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, 
         return _empty_series()
     lo, hi = shown
     totals = periods.totals if in_range is periods.member else np.bincount(periods.codes[in_range], minlength=n)
-    shown_periods = periods.index[lo:hi + 1]
+    shown_periods = periods.index[lo : hi + 1]
     period_starts = shown_periods.start_time.astype("datetime64[s]")
     labels = [period_label(p, by) for p in shown_periods]
     marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # corpus -> (mixed, why) per period
@@ -448,10 +461,16 @@ def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, 
             return np.zeros(hi - lo + 1, dtype=bool), np.full(hi - lo + 1, "", dtype=object)
         if corpus not in marks:
             within = corpus_member(table, corpus) if corpus else None
-            found = _kept(periods, ("mixed", id(mix[0]), corpus), date_from is None and date_to is None,
-                          lambda: _marks(composition(periods, *mix, date_from, date_to, within=within)))
-            marks[corpus] = (np.array([found.get(label, (False, ""))[0] for label in labels], dtype=bool),
-                             np.array([found.get(label, (False, ""))[1] for label in labels], dtype=object))
+            found = _kept(
+                periods,
+                ("mixed", id(mix[0]), corpus),
+                date_from is None and date_to is None,
+                lambda: _marks(composition(periods, *mix, date_from, date_to, within=within)),
+            )
+            marks[corpus] = (
+                np.array([found.get(label, (False, ""))[0] for label in labels], dtype=bool),
+                np.array([found.get(label, (False, ""))[1] for label in labels], dtype=object),
+            )
         return marks[corpus]
 
     frames = []
@@ -461,37 +480,62 @@ def series(index: TermIndex, table, periods: Periods, keys: list[Key], by: str, 
         if line is not None and line.corpus:
             inside = corpus_member(table, line.corpus)
             counted = inside if in_range is None else in_range & inside
-            total = _kept(periods, ("totals", id(table), line.corpus), in_range is periods.member,
-                          lambda: np.bincount(periods.codes[counted], minlength=n))
+            total = _kept(
+                periods,
+                ("totals", id(table), line.corpus),
+                in_range is periods.member,
+                lambda: np.bincount(periods.codes[counted], minlength=n),
+            )
         rows = _union(index, table, line.terms) if line is not None else term_rows(index, table, key)
         if counted is not None:
             rows = rows[counted[rows]]
-        counts = np.bincount(periods.codes[rows], minlength=n)[lo:hi + 1]
+        counts = np.bincount(periods.codes[rows], minlength=n)[lo : hi + 1]
         if line is not None and line.is_ratio:
             over = _union(index, table, line.over)
             if counted is not None:
                 over = over[counted[over]]
             total = np.bincount(periods.codes[over], minlength=n)
-        total = total[lo:hi + 1]
+        total = total[lo : hi + 1]
         share = np.divide(counts, total, out=np.zeros(len(counts)), where=total > 0)
         ratio = line is not None and line.is_ratio
         shown = share if norm == "share" or ratio else counts.astype(float)
         mixed, why = mixed_of(line.corpus if line is not None else "")
-        frames.append(pd.DataFrame({
-            "period": period_starts, "label": labels, "term": key.label, "count": counts, "total": total,
-            "share": share, "value": smooth_values(shown, smooth), "few": total < FEW_PAPERS, "ratio": ratio,
-            "mixed": mixed, "why": why,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "period": period_starts,
+                    "label": labels,
+                    "term": key.label,
+                    "count": counts,
+                    "total": total,
+                    "share": share,
+                    "value": smooth_values(shown, smooth),
+                    "few": total < FEW_PAPERS,
+                    "ratio": ratio,
+                    "mixed": mixed,
+                    "why": why,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True) if frames else _empty_series()
 
 
 def _empty_series() -> pd.DataFrame:
-    return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
-                         "term": pd.Series([], dtype=str), "count": pd.Series([], dtype="int64"),
-                         "total": pd.Series([], dtype="int64"), "share": pd.Series([], dtype=float),
-                         "value": pd.Series([], dtype=float), "few": pd.Series([], dtype=bool),
-                         "ratio": pd.Series([], dtype=bool), "mixed": pd.Series([], dtype=bool),
-                         "why": pd.Series([], dtype=object)})
+    return pd.DataFrame(
+        {
+            "period": pd.Series([], dtype="datetime64[s]"),
+            "label": pd.Series([], dtype=str),
+            "term": pd.Series([], dtype=str),
+            "count": pd.Series([], dtype="int64"),
+            "total": pd.Series([], dtype="int64"),
+            "share": pd.Series([], dtype=float),
+            "value": pd.Series([], dtype=float),
+            "few": pd.Series([], dtype=bool),
+            "ratio": pd.Series([], dtype=bool),
+            "mixed": pd.Series([], dtype=bool),
+            "why": pd.Series([], dtype=object),
+        }
+    )
 
 
 def _shown_codes(periods: Periods, in_range: np.ndarray | None) -> tuple[int, int] | None:
@@ -502,8 +546,15 @@ def _shown_codes(periods: Periods, in_range: np.ndarray | None) -> tuple[int, in
     return (int(codes.min()), int(codes.max())) if len(codes) else None
 
 
-def composition(periods: Periods, mix_codes: np.ndarray, mix_keys: list[str], date_from: dt.date | None = None,
-                date_to: dt.date | None = None, within: np.ndarray | None = None, src: str = ALL) -> pd.DataFrame:
+def composition(
+    periods: Periods,
+    mix_codes: np.ndarray,
+    mix_keys: list[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    within: np.ndarray | None = None,
+    src: str = ALL,
+) -> pd.DataFrame:
     """Papers per period by combination of sources (the denominator of the series), over
     the periods and days :func:`series` shows.  Columns: period, label, key (``hf+arxiv``),
     sources (in words: "Hugging Face daily list and arXiv"), papers, total (of the period),
@@ -538,29 +589,52 @@ def composition(periods: Periods, mix_codes: np.ndarray, mix_keys: list[str], da
     shift = np.where(totals[:, None] > 0, np.abs(shares - overall), 0.0)
     worst = shift.argmax(axis=1)
     mixed = (shift.max(axis=1) > MIX_SHIFT) & (periods.member is None)
-    why = np.array([f"Mixed sources: {shares[t, j]:.0%} {names[j]} here, {overall[j]:.0%} over the series — "
-                    "a rise may only be a change of what was imported" if mixed[t] else ""
-                    for t, j in enumerate(worst)], dtype=object)
-    period_index = periods.index[lo:hi + 1]
+    why = np.array(
+        [
+            f"Mixed sources: {shares[t, j]:.0%} {names[j]} here, {overall[j]:.0%} over the series — "
+            "a rise may only be a change of what was imported"
+            if mixed[t]
+            else ""
+            for t, j in enumerate(worst)
+        ],
+        dtype=object,
+    )
+    period_index = periods.index[lo : hi + 1]
     t, c = np.nonzero(papers)
-    return pd.DataFrame({
-        "period": period_index[t].start_time.astype("datetime64[s]"),
-        "label": [period_label(p, periods.by) for p in period_index[t]],
-        "key": [keys[j] for j in c], "sources": [names[j] for j in c],
-        "papers": papers[t, c], "total": totals[t], "share": shares[t, c], "mixed": mixed[t], "why": why[t],
-    })
+    return pd.DataFrame(
+        {
+            "period": period_index[t].start_time.astype("datetime64[s]"),
+            "label": [period_label(p, periods.by) for p in period_index[t]],
+            "key": [keys[j] for j in c],
+            "sources": [names[j] for j in c],
+            "papers": papers[t, c],
+            "total": totals[t],
+            "share": shares[t, c],
+            "mixed": mixed[t],
+            "why": why[t],
+        }
+    )
 
 
 def _empty_composition() -> pd.DataFrame:
-    return pd.DataFrame({"period": pd.Series([], dtype="datetime64[s]"), "label": pd.Series([], dtype=str),
-                         "key": pd.Series([], dtype=str), "sources": pd.Series([], dtype=str),
-                         "papers": pd.Series([], dtype="int64"), "total": pd.Series([], dtype="int64"),
-                         "share": pd.Series([], dtype=float), "mixed": pd.Series([], dtype=bool),
-                         "why": pd.Series([], dtype=object)})
+    return pd.DataFrame(
+        {
+            "period": pd.Series([], dtype="datetime64[s]"),
+            "label": pd.Series([], dtype=str),
+            "key": pd.Series([], dtype=str),
+            "sources": pd.Series([], dtype=str),
+            "papers": pd.Series([], dtype="int64"),
+            "total": pd.Series([], dtype="int64"),
+            "share": pd.Series([], dtype=float),
+            "mixed": pd.Series([], dtype=bool),
+            "why": pd.Series([], dtype=object),
+        }
+    )
 
 
-def mixed_windows(mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray, baseline: np.ndarray,
-                  thing: str = "term") -> str:
+def mixed_windows(
+    mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray, baseline: np.ndarray, thing: str = "term"
+) -> str:
     """A sentence when the two windows' mixes of sources differ (some combination's share by
     more than lib.sources.MIX_SHIFT), else ""; ``thing``: what rises or fades."""
     k = len(mix_keys)
@@ -568,9 +642,11 @@ def mixed_windows(mix_codes: np.ndarray, mix_keys: list[str], recent: np.ndarray
     worst = int(np.abs(r - b).argmax()) if k else 0
     if not k or abs(r[worst] - b[worst]) <= MIX_SHIFT:
         return ""
-    return (f"The two windows hold different sources: {r[worst]:.0%} of the recent papers are from "
-            f"{sources_module.mix_name(mix_keys[worst])}, against {b[worst]:.0%} of the baseline's. A {thing} may rise "
-            "or fade only because of what was imported: choose a single source to compare like with like.")
+    return (
+        f"The two windows hold different sources: {r[worst]:.0%} of the recent papers are from "
+        f"{sources_module.mix_name(mix_keys[worst])}, against {b[worst]:.0%} of the baseline's. A {thing} may rise "
+        "or fade only because of what was imported: choose a single source to compare like with like."
+    )
 
 
 def period_bounds(periods: Periods, label: str, by: str) -> tuple[dt.date, dt.date] | None:
@@ -608,12 +684,15 @@ def _topic_words(index: TermIndex) -> np.ndarray:
     _, papers = index.column_stats("u", [])
     share = np.divide(titles[: len(papers)], papers, out=np.zeros(len(papers)), where=papers > 0)
     stop = function_words()
-    words = np.array([not (w in stop or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]],
-                     dtype=bool)
+    words = np.array(
+        [not (w in stop or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]], dtype=bool
+    )
     return words & (share >= TITLE_SHARE)
 
 
-def _candidates(index: TermIndex, masks: list[np.ndarray]) -> list[tuple[str, np.ndarray, list[np.ndarray], np.ndarray]]:
+def _candidates(
+    index: TermIndex, masks: list[np.ndarray]
+) -> list[tuple[str, np.ndarray, list[np.ndarray], np.ndarray]]:
     """Topic-like columns of both kinds: ``(kind, columns, counts per mask, papers)``."""
     ok_word = _topic_words(index)
     lengths = np.array([len(w) for w in index.unigrams[: len(ok_word)]])
@@ -634,19 +713,30 @@ def _name(index: TermIndex, kind: str, column: int) -> str:
     return index.unigrams[column] if kind == "u" else index.ngram_name(column)
 
 
-def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline_days: int = 365,
-             min_support: int = 20, top: int = 25, mix: tuple[np.ndarray, list[str]] | None = None,
-             ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def emerging(
+    index: TermIndex,
+    periods: Periods,
+    recent_days: int = 90,
+    baseline_days: int = 365,
+    min_support: int = 20,
+    top: int = 25,
+    mix: tuple[np.ndarray, list[str]] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Rising and fading 1–3-word terms: recent window (the last ``recent_days`` days with
     papers) against the ``baseline_days`` before it.  Vectorised over every term; only the
     terms shown are named.  Given ``mix`` (lib.sources.mix of the table) and periods of every
     source, ``info["mixed"]`` says when the two windows' mixes of sources differ (see
     :func:`mixed_windows`); else it is ""."""
     end, recent, baseline = periods.windows(recent_days, baseline_days)
-    info = {"recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1), "recent_to": EPOCH + dt.timedelta(days=end),
-            "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
-            "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),
-            "recent_papers": int(recent.sum()), "baseline_papers": int(baseline.sum()), "mixed": ""}
+    info = {
+        "recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1),
+        "recent_to": EPOCH + dt.timedelta(days=end),
+        "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
+        "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),
+        "recent_papers": int(recent.sum()),
+        "baseline_papers": int(baseline.sum()),
+        "mixed": "",
+    }
     if mix is not None and periods.member is None and info["recent_papers"] and info["baseline_papers"]:
         info["mixed"] = mixed_windows(*mix, recent, baseline)
     if info["recent_papers"] == 0 or info["baseline_papers"] == 0:
@@ -666,8 +756,7 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
     n_r, n_b = y_r.sum(), y_b.sum()
     alpha0 = n_r + n_b  # prior as strong as the data, shaped like the whole table
     alpha = alpha0 * y_a / y_a.sum()
-    delta = (np.log((y_r + alpha) / (n_r + alpha0 - y_r - alpha))
-             - np.log((y_b + alpha) / (n_b + alpha0 - y_b - alpha)))
+    delta = np.log((y_r + alpha) / (n_r + alpha0 - y_r - alpha)) - np.log((y_b + alpha) / (n_b + alpha0 - y_b - alpha))
     z = delta / np.sqrt(1 / (y_r + alpha) + 1 / (y_b + alpha))
 
     def table_of(order: np.ndarray) -> pd.DataFrame:
@@ -679,13 +768,21 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
             if same in seen:
                 continue
             seen.add(same)
-            rows.append({"term": label, "baseline_share": y_b[i] / info["baseline_papers"],
-                         "recent_share": y_r[i] / info["recent_papers"], "baseline_papers": int(y_b[i]),
-                         "recent_papers": int(y_r[i]), "z": float(z[i])})
+            rows.append(
+                {
+                    "term": label,
+                    "baseline_share": y_b[i] / info["baseline_papers"],
+                    "recent_share": y_r[i] / info["recent_papers"],
+                    "baseline_papers": int(y_b[i]),
+                    "recent_papers": int(y_r[i]),
+                    "z": float(z[i]),
+                }
+            )
             if len(rows) == top:
                 break
-        frame = pd.DataFrame(rows, columns=["term", "baseline_share", "recent_share", "baseline_papers",
-                                            "recent_papers", "z"])
+        frame = pd.DataFrame(
+            rows, columns=["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers", "z"]
+        )
         frame["change"] = frame["recent_share"] - frame["baseline_share"]
         return frame
 
@@ -695,7 +792,9 @@ def emerging(index: TermIndex, periods: Periods, recent_days: int = 90, baseline
 
 
 def _empty_emerging() -> pd.DataFrame:
-    return pd.DataFrame(columns=["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers", "z", "change"])
+    return pd.DataFrame(
+        columns=["term", "baseline_share", "recent_share", "baseline_papers", "recent_papers", "z", "change"]
+    )
 
 
 FREQUENT_TITLE_SHARE = 0.15  # single words must name topics in titles often to be listed
@@ -713,7 +812,12 @@ def frequent_terms(index: TermIndex, top: int = 30) -> pd.DataFrame:
         for j in np.argsort(-np.where(ok, papers, -1), kind="stable")[:top]:
             if not ok[j]:
                 break
-            rows.append({"term": index.label(tuple(_name(index, kind, int(j)).split(" "))), "papers": int(papers[j]),
-                         "share": papers[j] / max(index.n_docs, 1)})
+            rows.append(
+                {
+                    "term": index.label(tuple(_name(index, kind, int(j)).split(" "))),
+                    "papers": int(papers[j]),
+                    "share": papers[j] / max(index.n_docs, 1),
+                }
+            )
     frame = pd.DataFrame(rows, columns=["term", "papers", "share"])
     return frame.sort_values("papers", ascending=False, kind="stable").head(top).reset_index(drop=True)

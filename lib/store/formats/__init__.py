@@ -17,11 +17,13 @@ A row of a table names its sources when it has them (an export read back), else 
 arXiv's when it carries arXiv categories (a crawl of arXiv's listings), else the file's
 own source, ``file:NAME`` (see lib.store.importer.row_sources).
 """
+
 from __future__ import annotations
 
 import json
 import re
-from typing import IO, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from lib.errors import InputError
 from lib.store.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
@@ -82,7 +84,11 @@ def detect_format(head: bytes) -> str:
                 return "json"  # one document spread over lines
             # the first line is longer than the sniffed head: a long JSON Lines record
             return "arxiv_oai" if '"submitter"' in first or '"versions"' in first else "jsonl"
-        if isinstance(obj, dict) and "versions" in obj and ("authors_parsed" in obj or isinstance(obj.get("authors"), str)):
+        if (
+            isinstance(obj, dict)
+            and "versions" in obj
+            and ("authors_parsed" in obj or isinstance(obj.get("authors"), str))
+        ):
             return "arxiv_oai"
         if isinstance(obj, dict) and "title" not in obj:
             if any(isinstance(obj.get(key), list) for key in tables.RECORD_KEYS):

@@ -6,9 +6,11 @@ gives one).  The API reports errors as a feed with one entry titled "Error" whos
 id points at ``/api/errors``: that is an :class:`InputError`, not a paper.  Parsing goes
 through defusedxml: DTDs, entity definitions and external entities are refused.
 """
+
 from __future__ import annotations
 
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -51,12 +53,15 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
         except ValueError as exc:
             ctx.reject(where, f"published: {exc}")
             continue
-        yield where, {
-            "id": _text(entry, f"{ATOM}id"),
-            "title": _text(entry, f"{ATOM}title"),
-            "abstract": _text(entry, f"{ATOM}summary"),
-            "authors": [_text(a, f"{ATOM}name") for a in entry.findall(f"{ATOM}author")],
-            "published": published,
-            "categories": categories,
-            **({"date": ctx.date, "listed": True} if ctx.date else {}),
-        }
+        yield (
+            where,
+            {
+                "id": _text(entry, f"{ATOM}id"),
+                "title": _text(entry, f"{ATOM}title"),
+                "abstract": _text(entry, f"{ATOM}summary"),
+                "authors": [_text(a, f"{ATOM}name") for a in entry.findall(f"{ATOM}author")],
+                "published": published,
+                "categories": categories,
+                **({"date": ctx.date, "listed": True} if ctx.date else {}),
+            },
+        )

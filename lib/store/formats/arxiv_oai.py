@@ -6,19 +6,33 @@ line: ``id, authors`` (one string), ``authors_parsed`` ([[last, first, suffix]])
 ([{version, created}]).  The v1 ``created`` day is ``published`` and, with no
 listing day in this source, ``date`` (unless ``--date`` gives one).
 """
+
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
 
 MAX_LINE = 10_000_000  # characters; the longest real line is ~100k (thousands of authors)
 
 # LaTeX accents as they appear in the snapshot's author strings: C. Bal\'azs.
-_ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "c": "\u0327", "v": "\u030c", "=": "\u0304", ".": "\u0307", "u": "\u0306", "H": "\u030b"}
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "c": "\u0327",
+    "v": "\u030c",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "H": "\u030b",
+}
 _LATEX_ACCENT = re.compile(r"\\([\'`^\"~=.]|[cvuH](?=[{ ]))\s*\{?\\?([A-Za-z])\}?")
 
 

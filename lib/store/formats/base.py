@@ -7,15 +7,17 @@ binary stream (already gunzipped) and yields ``(where, raw_record)`` pairs, wher
 A record the parser itself cannot understand is reported with ``ctx.reject``; a
 file that cannot be read at all raises :class:`lib.errors.InputError`.
 """
+
 from __future__ import annotations
 
 import codecs
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import IO, Iterator
+from typing import IO
 
 from lib.errors import InputError
 
@@ -72,10 +74,20 @@ def iso_date_in_name(name: str) -> dt.date | None:
 _MONTHS = {
     m: i
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         start=1,
     )
     for m in names

@@ -9,19 +9,31 @@ Titles and abstracts are told apart by shape, not only by position, so a title
 whose abstract is missing is kept (with a warning) instead of swallowing the
 next paper's title.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 from lib.store.formats.base import ParseContext, month_number, numbered_lines, text_stream
 
 # Lines of the page around the list that are not papers (compared case-insensitively).
 HEADER_LINES = {
-    "new", "get trending papers in your email inbox!", "subscribe", "daily papers",
-    "byak and the research community", "by ak and the research community",
-    "daily", "weekly", "monthly", "previous", "next", "search", "submit",
+    "new",
+    "get trending papers in your email inbox!",
+    "subscribe",
+    "daily papers",
+    "byak and the research community",
+    "by ak and the research community",
+    "daily",
+    "weekly",
+    "monthly",
+    "previous",
+    "next",
+    "search",
+    "submit",
 }
 
 _MONTH_FIRST = re.compile(r"^(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?$")
@@ -67,12 +79,15 @@ def resolve_day(parts: tuple[int | None, int, int], ctx: ParseContext, where: st
         return dt.date(year, month, day)  # ValueError for Feb 30
     # this year's day, else last year's; Feb 29 goes back to the last leap year
     years = (ctx.today.year - back for back in range(9))
-    candidate = next((dt.date(y, month, day) for y in years
-                      if _valid(y, month, day) and dt.date(y, month, day) <= ctx.today), None)
+    candidate = next(
+        (dt.date(y, month, day) for y in years if _valid(y, month, day) and dt.date(y, month, day) <= ctx.today), None
+    )
     if candidate is None:
         raise ValueError(f"no such day: {text!r}")
-    ctx.warn(where, f"{text!r} has no year; read as {candidate.isoformat()} "
-                    "(the most recent such day) — pass --year to choose")
+    ctx.warn(
+        where,
+        f"{text!r} has no year; read as {candidate.isoformat()} (the most recent such day) — pass --year to choose",
+    )
     return candidate
 
 

@@ -7,10 +7,12 @@ optional fields.  The listing day is the day the response was requested for:
 ``--date``, else an ISO date in the file name, else ``paper.submittedOnDailyAt``,
 else the item's top-level ``publishedAt``.
 """
+
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from lib.errors import InputError
 from lib.store.formats.base import ParseContext, parse_day, text_stream

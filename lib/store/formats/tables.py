@@ -5,14 +5,16 @@ Column names are matched through common aliases (``summary`` -> abstract,
 ignored.  A row without a date of its own takes ``--date`` or the file name's
 ISO date (a crawler's ``2025-04-12.jsonl``), else its publication day.
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import json
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
 from lib.errors import InputError
 from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
@@ -23,10 +25,25 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "paper_title"),
     "abstract": ("abstract", "summary", "description"),
     "authors": ("authors", "author", "author_names", "creators"),
-    "date": ("date", "daily_date", "listing_date", "list_date", "listed_on", "day",
-             "published_at", "submitted_on_daily_at"),
-    "published": ("published", "published_date", "publication_date", "pub_date", "v1_date",
-                  "first_published", "created"),
+    "date": (
+        "date",
+        "daily_date",
+        "listing_date",
+        "list_date",
+        "listed_on",
+        "day",
+        "published_at",
+        "submitted_on_daily_at",
+    ),
+    "published": (
+        "published",
+        "published_date",
+        "publication_date",
+        "pub_date",
+        "v1_date",
+        "first_published",
+        "created",
+    ),
     "upvotes": ("upvotes", "upvote_count", "likes", "votes"),
     "num_comments": ("num_comments", "comments_count", "n_comments", "number_of_comments"),
     "categories": ("categories", "category", "primary_category", "subjects"),
