@@ -14,14 +14,13 @@ import streamlit as st
 
 from lib import daily
 from lib import sources as sources_module
-from lib.dataset import SAMPLE_VERSION, Dataset, load
+from lib.dataset import Dataset
 from lib.errors import PapersError
-from lib.search import index as search_index_module
+from lib.library import Library
 from lib.search.index import SearchIndex
 from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
-from lib.trends import terms as term_index_module
 from lib.trends import trends as trends_module
 from lib.trends.terms import TermIndex
 from lib.urlstate import SEARCH, PageSpec
@@ -45,94 +44,76 @@ def _kept(resource):
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the papers…")
-def _dataset(path: str, version: str | None) -> Dataset:
-    # Keyed by the store version: a new import is picked up on the next rerun, and
-    # every session shares one immutable Dataset (never mutate it).
-    return _kept(load(Store(path)))
+def _library(path: str, version: str | None) -> Library:
+    # Keyed by the store version: a new import is picked up on the next rerun, and every
+    # session shares one Library (its dataset, indexes and models; never mutate them).
+    return _kept(Library.open(Store(path)))
 
 
-def dataset() -> Dataset:
+def library() -> Library:
+    """The Library of the store's current version, shared by every session."""
     s = store()
     try:
-        return _dataset(str(s.path), s.version())
+        return _library(str(s.path), s.version())
     except PapersError as exc:
         fail(exc)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Loading the search index (built once per store version)…")
-def _search_index(path: str, version: str) -> SearchIndex:
-    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return _kept(search_index_module.load_or_build(Store(path), ds))
+def dataset() -> Dataset:
+    return library().dataset
+
+
+def _artifact(name: str, spinner: str) -> Any:
+    """``library().<name>``, loaded (or built) once per version behind a spinner."""
+    lib = library()
+    try:
+        if name in vars(lib):
+            return getattr(lib, name)
+        with st.spinner(spinner):
+            return _kept(getattr(lib, name))
+    except PapersError as exc:
+        fail(exc)
 
 
 def search_index(ds: Dataset) -> SearchIndex:
     """The search index of this dataset version, shared by every session."""
-    try:
-        return _search_index(ds.data_dir, ds.version)
-    except PapersError as exc:
-        fail(exc)
-
-
-@st.cache_resource(max_entries=2, show_spinner="Loading the term index (built once per store version)…")
-def _term_index(path: str, version: str) -> TermIndex:
-    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return _kept(term_index_module.load_or_build(Store(path), ds))
+    return _artifact("search_index", "Loading the search index (built once per store version)…")
 
 
 def term_index(ds: Dataset) -> TermIndex:
     """The term index (for trends) of this dataset version, shared by every session."""
+    return _artifact("term_index", "Loading the term index (built once per store version)…")
+
+
+def emerging(ds: Dataset, src: str, recent: int, baseline: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Library.emerging (computed once per version, source and windows: seconds at 1M
+    papers, so never on every rerun); ``info["mixed"]`` says when the windows mix sources."""
+    term_index(ds)  # built first, with its own spinner
     try:
-        return _term_index(ds.data_dir, ds.version)
+        with st.spinner("Finding emerging and fading terms (once per store version, source and windows)…"):
+            rising, fading, info = library().emerging(src, recent, baseline)
     except PapersError as exc:
         fail(exc)
-
-
-@st.cache_data(
-    max_entries=16, show_spinner="Finding emerging and fading terms (once per store version, source and windows)…"
-)
-def _emerging(path: str, version: str, src: str, recent: int, baseline: int):
-    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return trends_module.emerging(_term_index(path, version), ds.periods("month", src), recent, baseline, mix=ds.mix)
-
-
-def emerging(ds: Dataset, src: str, recent: int, baseline: int):
-    """lib.trends.trends.emerging for this dataset version and source (computed once per version,
-    source and windows: 8 s at 1M papers, so never on every rerun); ``info["mixed"]`` says
-    when the windows mix sources."""
-    return _emerging(ds.data_dir, ds.version, src, recent, baseline)
-
-
-@st.cache_resource(max_entries=4, show_spinner="Loading the topics (found once per store version)…")
-def _topic_model(path: str, version: str, k: int) -> topics_module.TopicModel:
-    ds = _dataset(path, None if version == SAMPLE_VERSION else version)
-    return _kept(topics_module.load_or_fit(Store(path), ds, _term_index(path, version), k))
-
-
-def _needs_no_fit(ds: Dataset, k: int) -> bool:
-    """A model with k topics is saved for this version, or the demo's (fitted in memory)."""
-    return ds.is_sample or topics_module.is_saved(store(), ds, k)
+    return rising.copy(), fading.copy(), dict(info)
 
 
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
     """The topic model with k topics of this dataset version (fitted once, with progress)."""
     term_index(ds)  # built first, with its own progress
+    lib = library()
     try:
-        if _needs_no_fit(ds, k):
-            return _topic_model(ds.data_dir, ds.version, k)
-        # Fitted here, outside the cached function (a cached function must not draw on
-        # elements made outside it: Streamlit would replay that on every cache hit), and saved;
-        # the cached function then loads it.
+        if lib.has_topic_model(k):
+            with st.spinner("Loading the topics (found once per store version)…"):
+                return _kept(lib.topic_model(k))
         with st.status(
             f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…", expanded=True
         ) as status:
             bar = st.progress(0.0)
-            fitted = topics_module.load_or_fit(
-                store(), ds, term_index(ds), k, lambda step, share: bar.progress(min(share, 1.0), step)
-            )
+            fitted = lib.topic_model(k, lambda step, share: bar.progress(min(share, 1.0), step))
             status.update(
                 label=f"Found {fitted.n_topics} topics in {fitted.seconds_:.0f} s", state="complete", expanded=False
             )
-        return _topic_model(ds.data_dir, ds.version, k)
+        return _kept(fitted)
     except PapersError as exc:
         fail(exc)
 
@@ -140,13 +121,12 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
 def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
     """The automatic topic model when it needs no fit (saved, or the demo's, fitted in memory
     in a few seconds); else None: a paper page never makes its reader wait for a fit."""
-    k = topics_module.auto_k(ds.overview.papers)
+    lib = library()
     try:
-        if _needs_no_fit(ds, k):
-            return _topic_model(ds.data_dir, ds.version, k)
+        k = lib.auto_k()
+        return _kept(lib.topic_model(k)) if lib.has_topic_model(k) else None
     except PapersError:
         return None
-    return None
 
 
 def for_visitors(exc: Exception) -> str:

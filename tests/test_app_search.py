@@ -205,7 +205,7 @@ def test_shared_indexes_are_out_of_the_collectors_reach(app, three_day_store):
         assert frozen > 0
         from pages import common
 
-        index = common._search_index(str(three_day_store), common.store().version())
+        index = common._library(str(three_day_store), common.store().version()).search_index
         assert gc.get_freeze_count() == frozen  # the app's own copy (a cache hit), frozen back then
         walked = {id(o) for o in gc.get_objects()}
         assert id(index.vocabulary) not in walked and id(index.terms) not in walked
