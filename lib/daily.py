@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from lib.sources import ALL, HF
-from lib.store.schema import rows_frame
+from lib.sources import ALL
+from lib.store.schema import HF, rows_frame
+
+if TYPE_CHECKING:
+    from lib.trends.trends import Periods
 
 PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
@@ -18,12 +23,12 @@ SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
 
-def days(frame: pd.DataFrame) -> np.ndarray:
+def days(frame: pd.DataFrame) -> npt.NDArray[np.datetime64]:
     """Sorted distinct days with papers (datetime64[D])."""
     return np.unique(frame["date"].dropna().to_numpy().astype("datetime64[D]"))
 
 
-def resolve_day(requested: dt.date | None, all_days: np.ndarray) -> tuple[dt.date | None, str | None]:
+def resolve_day(requested: dt.date | None, all_days: npt.NDArray[np.datetime64]) -> tuple[dt.date | None, str | None]:
     """The day to show and an optional warning.  None -> the latest day; a day
     outside the table's range -> the latest day, with a warning."""
     if len(all_days) == 0:
@@ -39,7 +44,7 @@ def resolve_day(requested: dt.date | None, all_days: np.ndarray) -> tuple[dt.dat
     return requested, None
 
 
-def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.date | None]:
+def neighbours(day: dt.date, all_days: npt.NDArray[np.datetime64]) -> tuple[dt.date | None, dt.date | None]:
     """The nearest earlier and later days that have papers."""
     target = np.datetime64(day, "D")
     left = np.searchsorted(all_days, target, side="left")
@@ -50,7 +55,11 @@ def neighbours(day: dt.date, all_days: np.ndarray) -> tuple[dt.date | None, dt.d
 
 
 def papers_on(
-    table: pa.Table, dates: np.ndarray, day: dt.date, sort: str = "upvotes", member: np.ndarray | None = None
+    table: pa.Table,
+    dates: npt.NDArray[np.datetime64],
+    day: dt.date,
+    sort: str = "upvotes",
+    member: npt.NDArray[np.bool_] | None = None,
 ) -> pd.DataFrame:
     """The papers dated ``day`` (``dates``: each row's day as datetime64, the day a source
     dates it by, see lib.sources.days), of ``member`` only when given; most upvoted first
@@ -67,7 +76,9 @@ def papers_on(
     return frame
 
 
-def rows_on(dates: np.ndarray, day: dt.date, member: np.ndarray | None = None) -> np.ndarray:
+def rows_on(
+    dates: npt.NDArray[np.datetime64], day: dt.date, member: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.intp]:
     """Rows dated ``day`` (``dates``: each row's day as datetime64), of ``member`` only when given."""
     hit = dates == np.datetime64(day)
     if member is not None:
@@ -75,7 +86,7 @@ def rows_on(dates: np.ndarray, day: dt.date, member: np.ndarray | None = None) -
     return np.flatnonzero(hit)
 
 
-def day_source(src: str, day: dt.date, list_days: np.ndarray) -> str:
+def day_source(src: str, day: dt.date, list_days: npt.NDArray[np.datetime64]) -> str:
     """Whose papers the Daily Papers page shows on ``day`` for ``src``: ``hf`` (its default)
     is the day's Hugging Face daily list when the day has one (``list_days``: the days that
     have one), else every paper of the day; any other source is itself."""
@@ -84,7 +95,7 @@ def day_source(src: str, day: dt.date, list_days: np.ndarray) -> str:
     return HF if np.isin(np.datetime64(day, "D"), list_days) else ALL
 
 
-def counted_days(periods) -> np.ndarray:
+def counted_days(periods: Periods) -> npt.NDArray[np.datetime64]:
     """The days that have papers of a lib.trends.trends.Periods at granularity ``day`` (its counted
     rows: one source's papers, by the day that source dates them), ascending (datetime64[D])."""
     return periods.index[periods.totals > 0].to_timestamp().to_numpy().astype("datetime64[D]")
@@ -132,7 +143,7 @@ def auto_period(first: dt.date | None, last: dt.date | None) -> str:
     return "quarter"
 
 
-def periods_frame(periods, by: str) -> pd.DataFrame:
+def periods_frame(periods: Periods, by: str) -> pd.DataFrame:
     """Tidy counts of papers per period, from the first period with papers to the last (empty
     ones as 0), read off a lib.trends.trends.Periods at granularity ``by`` (its counted rows: one
     source's papers, by the day that source dates them).  Columns: ``period`` (start day,

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
@@ -24,7 +27,12 @@ from lib.store.merge import merge
 from lib.store.schema import empty_table, rows_frame, to_frame
 from lib.store.store import Store, sample_inputs
 
+if TYPE_CHECKING:
+    from lib.search.search import Columns
+    from lib.trends.trends import Periods
+
 SAMPLE_VERSION = "sample"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,7 +41,7 @@ class Dataset:
     version: str
     is_sample: bool
     data_dir: str
-    _memo: dict = field(default_factory=dict, repr=False)
+    _memo: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # a memo may use another
 
     @cached_property
@@ -41,13 +49,13 @@ class Dataset:
         """The pandas table (see lib.store.schema).  Shared: never mutate it."""
         return to_frame(self.table)
 
-    def papers(self, rows, columns: list[str] | None = None) -> pd.DataFrame:
+    def papers(self, rows: npt.ArrayLike, columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of the table as :attr:`frame` has them, indexed by row; only those rows are
         read (never ``frame.iloc[rows]``: see lib.store.schema.rows_frame)."""
         return rows_frame(self.table, rows, columns)
 
     @cached_property
-    def days(self) -> np.ndarray:
+    def days(self) -> npt.NDArray[np.datetime64]:
         """Every day that has papers, ascending (datetime64[D])."""
         return daily.days(self.frame)
 
@@ -56,12 +64,13 @@ class Dataset:
         return daily.overview(self.frame, self.sources)
 
     @cached_property
-    def _ids(self) -> pd.Index:
-        return pd.Index(self.table["id"].to_numpy(zero_copy_only=False))
+    def _ids(self) -> pd.Index[str]:
+        ids: pd.Index[str] = pd.Index(self.table["id"].to_numpy(zero_copy_only=False))
+        return ids
 
     def row_of(self, paper_id: str) -> int | None:
         """The row of paper ``paper_id``, or None."""
-        position = int(self._ids.get_indexer([paper_id])[0]) if paper_id else -1
+        position = int(self._ids.get_indexer(pd.Index([paper_id]))[0]) if paper_id else -1
         return position if position >= 0 else None
 
     @cached_property
@@ -83,7 +92,7 @@ class Dataset:
         """Papers per source the table holds, in the order pages list them."""
         return sources_module.counts(self.table["sources"])
 
-    def member(self, src: str) -> np.ndarray | None:
+    def member(self, src: str) -> npt.NDArray[np.bool_] | None:
         """Per row, whether it is one of ``src``'s papers; None for all papers."""
         if src == ALL:
             return None
@@ -94,15 +103,15 @@ class Dataset:
         return self._remember(("day", src), lambda: sources_module.days(self.frame, src))
 
     @cached_property
-    def mix(self) -> tuple[np.ndarray, list[str]]:
+    def mix(self) -> tuple[npt.NDArray[np.int64], list[str]]:
         """Per row, the number of its combination of sources, and the combinations' keys."""
         return sources_module.mix(self.table["sources"])
 
-    def _remember(self, key, compute):
+    def _remember(self, key: tuple[str, ...], compute: Callable[[], _T]) -> _T:
         with self._lock:
             if key not in self._memo:
                 self._memo[key] = compute()
-            return self._memo[key]
+            return cast(_T, self._memo[key])
 
 
 def load(store: Store, today: dt.date | None = None) -> Dataset:
@@ -110,7 +119,7 @@ def load(store: Store, today: dt.date | None = None) -> Dataset:
     merged in memory, as an import would: about 0.3 s; the store is never written)."""
     version = store.version()
     table = store.read_table() if version else None
-    if table is not None and table.num_rows:
+    if version and table is not None and table.num_rows:
         return Dataset(table, version, False, str(store.path))
     incoming, _ = read_inputs(sample_inputs(), today=today)
     return Dataset(merge(empty_table(), incoming)[0], SAMPLE_VERSION, True, str(store.path))

@@ -23,6 +23,7 @@ is marked: a rise there may only be a change of what was imported.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,19 +35,19 @@ MIX_SHIFT = 0.25  # a period's share of one mix of sources this far from the ser
 DAY_COLUMN = {ALL: "date", HF: "hf_day", ARXIV: "published"}  # any other source: date
 
 
-def _flat(column) -> tuple[pa.Array, np.ndarray]:
+def _flat(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, npt.NDArray[np.int64]]:
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return pc.list_flatten(column), pc.list_parent_indices(column).to_numpy()
 
 
-def counts(column) -> dict[str, int]:
+def counts(column: pa.Array | pa.ChunkedArray) -> dict[str, int]:
     """Papers per source, in the order pages list them (lib.store.schema.source_order)."""
     flat, _ = _flat(column)
     found = {str(v["values"]): int(v["counts"]) for v in pc.value_counts(flat).to_pylist()} if len(flat) else {}
     return {key: found[key] for key in source_order(found)}
 
 
-def member(column, src: str) -> np.ndarray:
+def member(column: pa.Array | pa.ChunkedArray, src: str) -> npt.NDArray[np.bool_]:
     """Per row, whether ``src`` is one of its sources."""
     flat, parents = _flat(column)
     inside = np.zeros(len(column), dtype=bool)
@@ -64,7 +65,7 @@ def days(frame: pd.DataFrame, src: str) -> pd.Series:
     return frame[column].fillna(frame["date"])
 
 
-def mix(column) -> tuple[np.ndarray, list[str]]:
+def mix(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
     """Per row, the number of its combination of sources (``hf+arxiv``), and the list of
     combinations: a partition of the papers, for stacked composition bars."""
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column

@@ -46,6 +46,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,7 +99,7 @@ def source_name(key: str) -> str:
     return f"your file {key[len(FILE) :]}" if key.startswith(FILE) else key
 
 
-def source_order(keys) -> list[str]:
+def source_order(keys: Iterable[str]) -> list[str]:
     """Sources in the order pages list them: the daily list, arXiv, then files by name."""
     return sorted(set(keys), key=lambda k: (list(SOURCE_NAMES).index(k) if k in SOURCE_NAMES else 9, k))
 
@@ -222,7 +223,7 @@ def _check_unicode(record: Mapping[str, Any]) -> None:
 
 def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:
     """Contract rows (from :func:`make_record`) as an Arrow table with :data:`SCHEMA`."""
-    columns: dict[str, list] = {name: [] for name in COLUMNS}
+    columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
     for record in records:
         for name in COLUMNS:
             columns[name].append(record[name])
@@ -236,7 +237,7 @@ def records_to_table(records: Iterable[Mapping[str, Any]]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
+def take_rows(column: pa.ChunkedArray, rows: npt.NDArray[np.integer[Any]]) -> pa.Array:
     """``column[rows]`` for ascending or any rows, chunk by chunk (ChunkedArray.take would
     first join every chunk of a million-row column)."""
     if column.num_chunks == 1:
@@ -253,11 +254,11 @@ def take_rows(column: pa.ChunkedArray, rows: np.ndarray) -> pa.Array:
     return taken.take(pa.array(inverse))
 
 
-def take_table(table: pa.Table, rows: np.ndarray, columns: list[str] | None = None) -> pa.Table:
+def take_table(table: pa.Table, rows: npt.ArrayLike, columns: list[str] | None = None) -> pa.Table:
     """``table[rows]`` (only ``columns`` when given), chunk by chunk (see :func:`take_rows`)."""
-    rows = np.asarray(rows, dtype=np.int64)
+    positions = np.asarray(rows, dtype=np.int64)
     table = table.select(columns) if columns is not None else table
-    return pa.Table.from_arrays([take_rows(table[name], rows) for name in table.column_names], schema=table.schema)
+    return pa.Table.from_arrays([take_rows(table[name], positions) for name in table.column_names], schema=table.schema)
 
 
 def empty_table() -> pa.Table:
@@ -292,16 +293,16 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
     Strings are Arrow-backed ``str``, list columns stay Arrow lists (a row's value
     is a Python ``list``), dates are ``datetime64[s]``, counts are nullable Int64.
     """
-    frame = table.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=False)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=_PANDAS_TYPES.get, self_destruct=False)
     return frame
 
 
-def rows_frame(table: pa.Table, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+def rows_frame(table: pa.Table, rows: npt.ArrayLike, columns: list[str] | None = None) -> pd.DataFrame:
     """Rows of the table (only ``columns`` when given) as its pandas view (:func:`to_frame`),
     indexed by table row.  Only those rows are taken (chunk by chunk) and converted:
     ``frame.iloc[rows]`` of the whole frame would first join every chunk of its Arrow
     columns (1.3 GB of abstracts and 2.5 s at a million papers)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    frame = to_frame(take_table(table, rows, columns))
-    frame.index = rows
+    positions = np.asarray(rows, dtype=np.int64)
+    frame = to_frame(take_table(table, positions, columns))
+    frame.index = positions
     return frame
