@@ -15,12 +15,14 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from lib.errors import InputError, StoreError
-from lib.store.formats import FORMATS, PARSERS, ParseContext, Problem, detect_format
+from lib.store.formats import FORMATS, PARSERS, detect_format
+from lib.store.formats.base import ParseContext, Problem, RawRecord
 from lib.store.merge import MergeCounts, merge
 from lib.store.schema import (
     ARXIV,
@@ -68,7 +70,7 @@ class ImportReport:
         return f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, rejected {len(self.rejected):,}"
 
 
-def open_input(source: InputFile) -> io.BufferedReader:
+def open_input(source: InputFile) -> io.BufferedReader[Any]:
     """The file's bytes, gunzipped when they are gzip (by content, not name)."""
     try:
         raw = source.open()
@@ -88,7 +90,7 @@ _ARXIV_CATEGORY = re.compile(
 _SOURCE_KEY = re.compile(r"hf|arxiv|file:[^\x00-\x1f]{1,80}")
 
 
-def row_sources(raw: dict, source: str, file_name: str) -> list[str]:
+def row_sources(raw: RawRecord, source: str, file_name: str) -> list[str]:
     """The sources of one record: its format's (``hf``, ``arxiv``); for a row of a table,
     the sources it names (an export read back keeps them), else ``arxiv`` when it carries
     arXiv categories (only arXiv gives a paper categories: a crawl of its listings), else
@@ -132,7 +134,7 @@ def read_file(
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     ctx = ParseContext(name=source.name, today=today or dt.date.today(), year=year, date=date)
     chunks: list[pa.Table] = []
-    records: list[dict] = []
+    records: list[dict[str, Any]] = []
     with open_input(source) as stream:
         try:
             detected = fmt or detect_format(stream.peek(SNIFF_BYTES)[:SNIFF_BYTES])
@@ -175,7 +177,7 @@ def read_file(
     return table, report
 
 
-def read_inputs(sources: Iterable[InputFile], **options) -> tuple[pa.Table, list[FileReport]]:
+def read_inputs(sources: Iterable[InputFile], **options: Any) -> tuple[pa.Table, list[FileReport]]:
     """Parse every input; any unreadable file raises :class:`InputError`."""
     tables, reports = [], []
     for source in sources:
@@ -190,7 +192,7 @@ def read_inputs(sources: Iterable[InputFile], **options) -> tuple[pa.Table, list
     return pa.concat_tables(tables), reports
 
 
-def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False, **options) -> ImportReport:
+def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False, **options: Any) -> ImportReport:
     """Read the inputs and merge them into the store (or only preview, with ``dry_run``)."""
     if not dry_run and read_only():
         raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -81,7 +81,7 @@ def read_only() -> bool:
     return os.environ.get("PAPERS_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def data_dir(explicit: str | os.PathLike | None = None) -> Path:
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--data``, else ``$PAPERS_DATA``, else the project's ``data/``."""
     chosen = explicit or os.environ.get("PAPERS_DATA") or DEFAULT_DATA_DIR
     return Path(chosen).expanduser().resolve()
@@ -96,7 +96,7 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+def write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``target`` through a temporary sibling and an atomic rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -113,13 +113,17 @@ def write_atomic(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     _fsync_dir(target.parent)
 
 
-def write_bytes_atomic(target: str | os.PathLike, data: bytes) -> Path:
+def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
     path = Path(target).expanduser().resolve()
     write_atomic(path, lambda handle: handle.write(data))
     return path
 
 
-def _each(function: Callable, items, parallel: bool) -> list:
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+def _each(function: Callable[[_Item], _Result], items: Iterable[_Item], parallel: bool) -> list[_Result]:
     """``function(item)`` for each item, results in order; with ``parallel``, in threads
     (Parquet and Arrow read and write in C++ without the GIL), and the first failure cancels
     the items not yet started."""
@@ -147,7 +151,7 @@ class _Layout:
 class Store:
     """A data directory holding the paper table and its derived artifacts."""
 
-    def __init__(self, path: str | os.PathLike | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = data_dir(path)
         self.table_dir = self.path / TABLE_DIR
         self.manifest_path = self.table_dir / MANIFEST_FILE
@@ -516,10 +520,11 @@ class Store:
 # --- input files --------------------------------------------------------------------
 @dataclass(frozen=True)
 class InputFile:
-    """One input to import: a name for messages and a way to open its bytes."""
+    """One input to import: a name for messages and a way to open its bytes (a buffered
+    binary stream: a file opened "rb", or BytesIO)."""
 
     name: str
-    open: Callable[[], IO[bytes]]
+    open: Callable[[], io.BufferedIOBase]
 
     @classmethod
     def from_bytes(cls, name: str, data: bytes) -> InputFile:

@@ -27,9 +27,9 @@ from typing import IO
 
 from lib.errors import InputError
 from lib.store.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
-from lib.store.formats.base import ParseContext, Problem, parse_day  # noqa: F401  (re-exported)
+from lib.store.formats.base import ParseContext, RawRecord
 
-Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, dict]]]
+Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, RawRecord]]]
 
 PARSERS: dict[str, tuple[Parser, str]] = {
     "daily_page": (daily_page.parse, "hf"),

@@ -17,7 +17,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from lib.errors import InputError
-from lib.store.formats.base import ParseContext, parse_day
+from lib.store.formats.base import ParseContext, RawRecord, parse_day
 from lib.text import collapse_ws
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -29,9 +29,9 @@ def _text(entry: Element, tag: str) -> str:
     return collapse_ws("".join(node.itertext())) if node is not None else ""
 
 
-def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     try:
-        root = SafeET.parse(stream, forbid_dtd=True).getroot()
+        root: Element = SafeET.parse(stream, forbid_dtd=True).getroot()
     except DefusedXmlException as exc:
         raise InputError(f"{ctx.name}: refused unsafe XML ({type(exc).__name__})") from None
     except (ParseError, LookupError, ValueError) as exc:  # an encoding unknown (LookupError) or multi-byte (ValueError)
@@ -46,8 +46,9 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
         where = f"entry {number}"
         primary = entry.find(f"{ARXIV}primary_category")
         categories = [c.get("term", "") for c in entry.findall(f"{ATOM}category")]
-        if primary is not None and primary.get("term"):
-            categories = [primary.get("term")] + [c for c in categories if c != primary.get("term")]
+        term = primary.get("term") if primary is not None else None
+        if term:
+            categories = [term] + [c for c in categories if c != term]
         try:
             published = parse_day(_text(entry, f"{ATOM}published"))
         except ValueError as exc:

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import IO, Any
 
-from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
+from lib.store.formats.base import ParseContext, RawRecord, numbered_lines, parse_day, text_stream
 
 MAX_LINE = 10_000_000  # characters; the longest real line is ~100k (thousands of authors)
 
@@ -64,7 +64,7 @@ def parsed_authors(parsed: Any) -> list[str] | None:
     return names
 
 
-def oai_record(obj: dict) -> dict:
+def oai_record(obj: dict[str, Any]) -> RawRecord:
     versions = obj.get("versions")
     versions = versions if isinstance(versions, list) else []  # a dict or a string is no version list
     v1 = versions[0].get("created") if versions and isinstance(versions[0], dict) else None
@@ -83,7 +83,7 @@ def oai_record(obj: dict) -> dict:
     }
 
 
-def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     for line_no, line in numbered_lines(text_stream(stream, ctx.name), MAX_LINE):
         where = f"line {line_no}"
         if line is None:

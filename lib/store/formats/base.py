@@ -1,6 +1,6 @@
 """What every format parser shares: the parse context, and date parsing.
 
-A parser is ``parse(stream, ctx) -> Iterator[tuple[str, dict]]``: it reads a
+A parser is ``parse(stream, ctx) -> Iterator[tuple[str, RawRecord]]``: it reads a
 binary stream (already gunzipped) and yields ``(where, raw_record)`` pairs, where
 ``where`` is "line 12" or "record 3" for messages.  Records use contract keys
 (see :mod:`lib.store.schema`); validation is central, in :func:`lib.store.schema.make_record`.
@@ -14,12 +14,15 @@ import codecs
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from lib.errors import InputError
+
+RawRecord = dict[str, Any]  # a record as a parser yields it: contract keys, values not yet validated
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -124,10 +127,10 @@ def parse_day(value: object) -> dt.date | None:
         if "," in text and len(words) >= 4 and month_number(words[2] if words[0].isalpha() else ""):
             return parsedate_to_datetime(text).date()
         nums = [w for w in words if w.isdigit()]
-        names = [w for w in words if w.isalpha() and month_number(w)]
-        if names and len(nums) >= 2:
+        months = [month for w in words if w.isalpha() and (month := month_number(w))]
+        if months and len(nums) >= 2:
             day, year = (int(nums[0]), int(nums[1])) if int(nums[0]) <= 31 else (int(nums[1]), int(nums[0]))
-            return dt.date(year, month_number(names[0]), day)
+            return dt.date(year, months[0], day)
     except (ValueError, TypeError, IndexError, OverflowError):
         pass
     raise ValueError(f"not a valid day: {text[:40]!r}")
@@ -155,7 +158,7 @@ class _StrictText(io.TextIOWrapper):
         super().__init__(stream, encoding=encoding, errors="strict", newline=None)
         self._name = name
 
-    def _wrap(self, call, *args):
+    def _wrap(self, call: Callable[..., _T], *args: object) -> _T:
         try:
             return call(*args)
         except UnicodeDecodeError as exc:
@@ -164,19 +167,20 @@ class _StrictText(io.TextIOWrapper):
                 f"(byte 0x{exc.object[exc.start]:02x} cannot be decoded); re-save it as UTF-8"
             ) from None
 
-    def read(self, *args):
+    def read(self, *args: int | None) -> str:
         return self._wrap(super().read, *args)
 
-    def readline(self, *args):
+    # typeshed's _IOBase types these as bytes; TextIOWrapper's own stub overrides them the same way
+    def readline(self, *args: int) -> str:  # type: ignore[override]
         return self._wrap(super().readline, *args)
 
-    def __next__(self):
+    def __next__(self) -> str:  # type: ignore[override]
         return self._wrap(super().__next__)
 
 
-def numbered_lines(text: IO[str], max_line: int) -> Iterator[tuple[int, str]]:
+def numbered_lines(text: IO[str], max_line: int) -> Iterator[tuple[int, str | None]]:
     """Lines with 1-based numbers; a line longer than ``max_line`` characters is
-    read in pieces and reported as one over-long line (never held whole)."""
+    read in pieces and reported as one over-long line, None (never held whole)."""
     number = 0
     while True:
         line = text.readline(max_line + 1)
@@ -188,6 +192,6 @@ def numbered_lines(text: IO[str], max_line: int) -> Iterator[tuple[int, str]]:
                 rest = text.readline(max_line + 1)
                 if not rest or rest.endswith("\n"):
                     break
-            yield number, None  # type: ignore[misc]
+            yield number, None
             continue
         yield number, line

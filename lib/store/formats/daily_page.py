@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import IO
 
-from lib.store.formats.base import ParseContext, month_number, numbered_lines, text_stream
+from lib.store.formats.base import ParseContext, RawRecord, month_number, numbered_lines, text_stream
 
 # Lines of the page around the list that are not papers (compared case-insensitively).
 HEADER_LINES = {
@@ -73,8 +73,10 @@ def resolve_day(parts: tuple[int | None, int, int], ctx: ParseContext, where: st
     year, month, day = parts
     if year is None and ctx.year is not None:
         year = ctx.year
-    if year is None and ctx.listing_day() is not None:
-        year = ctx.listing_day().year
+    if year is None:
+        listing_day = ctx.listing_day()
+        if listing_day is not None:
+            year = listing_day.year
     if year is not None:
         return dt.date(year, month, day)  # ValueError for Feb 30
     # this year's day, else last year's; Feb 29 goes back to the last leap year
@@ -99,15 +101,15 @@ def _valid(year: int, month: int, day: int) -> bool:
     return True
 
 
-def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     day: dt.date | None = ctx.date
     day_error: str | None = None
     title: tuple[int, str] | None = None  # (line number, title) awaiting its abstract
-    ready: tuple[int, dict] | None = None  # a whole paper; a wrapped abstract may still continue
+    ready: tuple[int, RawRecord] | None = None  # a whole paper; a wrapped abstract may still continue
     blank_before = True
-    ranks: dict = {}  # position on each day's list
+    ranks: dict[dt.date, int] = {}  # position on each day's list
 
-    def emit(line_no: int, record: dict) -> Iterator[tuple[str, dict]]:
+    def emit(line_no: int, record: RawRecord) -> Iterator[tuple[str, RawRecord]]:
         where = f"line {line_no}"
         if day_error:
             ctx.reject(where, day_error)
@@ -117,7 +119,7 @@ def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
             ranks[day] = ranks.get(day, 0) + 1
             yield where, {**record, "date": day, "listed": True, "hf_rank": ranks[day]}
 
-    def flush() -> Iterator[tuple[str, dict]]:
+    def flush() -> Iterator[tuple[str, RawRecord]]:
         nonlocal title, ready
         if ready is not None:
             yield from emit(*ready)

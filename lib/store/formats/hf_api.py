@@ -10,12 +10,13 @@ else the item's top-level ``publishedAt``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import IO, Any
 
 from lib.errors import InputError
-from lib.store.formats.base import ParseContext, parse_day, text_stream
+from lib.store.formats.base import ParseContext, RawRecord, parse_day, text_stream
 
 
 def is_hf_item(item: Any) -> bool:
@@ -31,7 +32,7 @@ def load_json(stream: IO[bytes], ctx: ParseContext) -> Any:
         raise InputError(f"{ctx.name}: JSON nested too deeply") from None
 
 
-def item_record(item: dict, listing_day, rank: int | None = None) -> dict:
+def item_record(item: dict[str, Any], listing_day: dt.date | None, rank: int | None = None) -> RawRecord:
     paper = item["paper"]
     authors = paper.get("authors") or []
     day = listing_day or parse_day(paper.get("submittedOnDailyAt")) or parse_day(item.get("publishedAt"))
@@ -52,7 +53,7 @@ def item_record(item: dict, listing_day, rank: int | None = None) -> dict:
     }
 
 
-def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     data = load_json(stream, ctx)
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         message = " ".join(data["error"].split())[:200]  # the message must stay on one line

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import IO, Any
 
 from lib.errors import InputError
-from lib.store.formats.base import ParseContext, numbered_lines, parse_day, text_stream
+from lib.store.formats.base import ParseContext, RawRecord, numbered_lines, parse_day, text_stream
 from lib.store.formats.hf_api import load_json
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -70,10 +70,10 @@ def canonical_name(column: str) -> str:
 @lru_cache(maxsize=256)
 def column_map(columns: tuple[str, ...]) -> dict[str, str]:
     """Contract field -> the input column that provides it (first alias present)."""
-    by_name = {}
+    by_name: dict[str, str] = {}
     for column in columns:
         by_name.setdefault(canonical_name(column), column)
-    mapping = {}
+    mapping: dict[str, str] = {}
     for field, aliases in ALIASES.items():
         for alias in aliases:
             if alias in by_name:
@@ -109,10 +109,10 @@ def _flag(value: Any) -> bool:
     return bool(value) if value is not None else False
 
 
-def row_record(row: dict, ctx: ParseContext) -> dict:
+def row_record(row: dict[str, Any], ctx: ParseContext) -> RawRecord:
     """One input row (any column names) as a raw contract record."""
     mapping = column_map(tuple(row))
-    record: dict[str, Any] = {field: row.get(column) for field, column in mapping.items()}
+    record: RawRecord = {field: row.get(column) for field, column in mapping.items()}
     for field in LIST_FIELDS:
         if field in record:
             record[field] = _list_value(field, record[field])
@@ -136,7 +136,7 @@ def row_record(row: dict, ctx: ParseContext) -> dict:
     return record
 
 
-def _records(rows: Iterable[tuple[str, Any]], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def _records(rows: Iterable[tuple[str, Any]], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     for where, row in rows:
         if not isinstance(row, dict):
             ctx.reject(where, "not a record (expected an object with named fields)")
@@ -148,8 +148,8 @@ def _records(rows: Iterable[tuple[str, Any]], ctx: ParseContext) -> Iterator[tup
 
 
 # --- the four container formats -------------------------------------------------
-def parse_jsonl(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
-    def rows():
+def parse_jsonl(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
+    def rows() -> Iterator[tuple[str, Any]]:
         for line_no, line in numbered_lines(text_stream(stream, ctx.name), MAX_LINE):
             where = f"line {line_no}"
             if line is None:
@@ -163,7 +163,7 @@ def parse_jsonl(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dic
     return _records(rows(), ctx)
 
 
-def parse_json(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse_json(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     data = load_json(stream, ctx)
     if isinstance(data, dict):
         lists = [data[k] for k in RECORD_KEYS if isinstance(data.get(k), list)]
@@ -176,7 +176,7 @@ def parse_json(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict
     return _records(((f"record {i}", row) for i, row in enumerate(data, start=1)), ctx)
 
 
-def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     text = text_stream(stream, ctx.name)
     first = text.readline(MAX_LINE)
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
@@ -185,7 +185,7 @@ def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]
     if not reader.fieldnames or "title" not in column_map(tuple(reader.fieldnames)):
         raise InputError(f"{ctx.name}: CSV needs a header row with a 'title' column")
 
-    def rows():
+    def rows() -> Iterator[tuple[str, Any]]:
         while True:
             try:
                 row = next(reader)
@@ -211,7 +211,7 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
-def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, dict]]:
+def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -221,7 +221,7 @@ def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, d
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"{ctx.name}: not a readable Parquet file ({_one_line(exc)})") from None
 
-    def rows():
+    def rows() -> Iterator[tuple[str, Any]]:
         number = 0
         try:
             for batch in batches:
