@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import write_jsonl
 
-from lib.cli import _ProgressLine
+from lib.cli.common import ProgressLine
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +49,7 @@ def papers(n: int) -> list[dict]:
 def test_heartbeat_lines_without_callbacks_and_none_after_done(monkeypatch):
     monkeypatch.setenv("PAPERS_PROGRESS_SECONDS", "0.1")
     err = io.StringIO()  # not a terminal
-    progress = _ProgressLine(err)
+    progress = ProgressLine(err)
     progress.share("topics: fitting 5 topics", 0.42)
     time.sleep(0.55)  # the step calls back nothing (like the NMF fit)
     progress.done()
@@ -64,7 +64,7 @@ def test_heartbeat_lines_without_callbacks_and_none_after_done(monkeypatch):
 def test_a_quick_step_is_silent_a_build_step_is_a_line_per_name(monkeypatch):
     monkeypatch.setenv("PAPERS_PROGRESS_SECONDS", "30")
     err = io.StringIO()
-    progress = _ProgressLine(err)
+    progress = ProgressLine(err)
     progress("file.jsonl", 50_000)
     progress.share("term index: papers 1–60 of 60", 0.5)
     progress.done()
@@ -86,7 +86,7 @@ def test_a_quick_step_is_silent_a_build_step_is_a_line_per_name(monkeypatch):
 def test_after_a_heartbeat_a_new_name_is_a_line_and_a_bad_setting_means_10_s(monkeypatch):
     monkeypatch.setenv("PAPERS_PROGRESS_SECONDS", "0.1")
     err = io.StringIO()
-    progress = _ProgressLine(err)
+    progress = ProgressLine(err)
     progress("a.jsonl", 50_000)
     time.sleep(0.5)  # a heartbeat: from now on a new name is a line at once
     progress("b.jsonl", 10_000)
@@ -95,7 +95,7 @@ def test_after_a_heartbeat_a_new_name_is_a_line_and_a_bad_setting_means_10_s(mon
     assert "  b.jsonl: 10,000 papers read · 0 s\n" in err.getvalue()
     for bad in ("not a number", "0", "-1", "nan", "inf"):
         monkeypatch.setenv("PAPERS_PROGRESS_SECONDS", bad)
-        assert _ProgressLine(err).every == 10
+        assert ProgressLine(err).every == 10
 
 
 def test_build_under_cron_names_each_step_on_stderr(tmp_path):

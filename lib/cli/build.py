@@ -1,0 +1,68 @@
+"""``python -m lib build``: every derived artifact of this store version, built now."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from typing import IO, TypeVar
+
+from lib.cli.common import Commands, Parser, ProgressLine, add_command
+from lib.errors import PapersError
+from lib.store.store import Store
+
+T = TypeVar("T")
+
+
+def register(commands: Commands, data: Parser) -> None:
+    build = add_command(
+        commands, "build", cmd_build, "build this store version's search index, term index and topic model now", data
+    )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild the indexes whole (folds the segments daily imports added) and fit the "
+        "topics anew on every paper",
+    )
+    build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
+
+
+def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Every derived artifact of this store version, built (or found) now rather than on the
+    first visit; ``--full`` replaces segmented indexes by whole ones.  A store of the older
+    one-file layout is moved to parts first, under the same version."""
+    from lib.dataset import load
+    from lib.search import index as search_index
+    from lib.topics import topics
+    from lib.trends import terms
+
+    store = Store(args.data)
+    if args.k and not 2 <= args.k <= 60:
+        raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
+    if store.upgrade_layout():
+        out.write("the table is now stored in parts (same version: every artifact stays valid)\n")
+    ds = load(store)
+    if ds.is_sample:
+        raise PapersError("the store is empty (the bundled demo needs no build): import papers first")
+    progress = ProgressLine(err)
+
+    def step(label: str, make: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        progress.begin(label)
+        try:
+            made = make()
+        finally:
+            progress.done()
+        out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
+        return made
+
+    whole = " (whole)" if args.full else ""
+    step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
+    index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
+    k = args.k or topics.auto_k(ds.overview.papers)
+    step(
+        f"topic model (k={k}{', fitted anew' if args.full else ''})",
+        lambda: topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full),
+    )
+    out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
+    return 0

@@ -1,0 +1,246 @@
+"""What every verb of the command line shares: the parser class and the shared options
+(``--data``, ``--src``, ``--from``/``--to``, days, years), ``--src`` resolved against the
+store, bytes on standard output, the progress line on stderr, and the one place where an
+error becomes a message and an exit code (:func:`run`)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
+
+from lib.errors import PapersError
+from lib.store.store import Store
+
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.trends.terms import TermIndex
+
+EXIT_BAD_INPUT = 2
+
+Command = Callable[[argparse.Namespace, IO[str], IO[str]], int]
+"""A verb: ``command(args, out, err) -> exit code``; it raises PapersError for bad input."""
+
+
+# --- parsing ------------------------------------------------------------------------
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse's own errors: one line, code 2
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message}\n")
+
+
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+"""Where a verb module adds its sub-parsers (``add_command``)."""
+
+
+def data_option() -> Parser:
+    """The parent parser of every verb that reads or writes a store: ``--data DIR``."""
+    data = Parser(add_help=False)
+    data.add_argument("--data", metavar="DIR", help="data directory (default: $PAPERS_DATA, else data/ in the project)")
+    return data
+
+
+def add_command(commands: Commands, name: str, command: Command, help: str, data: Parser | None) -> Parser:
+    """A verb's sub-parser, which runs ``command``."""
+    parser = commands.add_parser(name, parents=[data] if data else [], help=help)
+    parser.set_defaults(command_function=command)
+    return parser
+
+
+def day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+
+
+def year(text: str) -> int:
+    if not text.isdigit() or not 1991 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"not a year between 1991 and 2100: {text!r}")
+    return int(text)
+
+
+def add_days(
+    parser: argparse.ArgumentParser, first: str = "first day (YYYY-MM-DD)", last: str = "last day (YYYY-MM-DD)"
+) -> None:
+    """``--from D`` and ``--to D`` (``args.date_from``, ``args.date_to``)."""
+    parser.add_argument("--from", dest="date_from", type=day, metavar="D", help=first)
+    parser.add_argument("--to", dest="date_to", type=day, metavar="D", help=last)
+
+
+def add_source(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--src SRC`` (default ``all``), resolved by :func:`source` once the store is loaded."""
+    parser.add_argument("--src", default="all", metavar="SRC", help=help)
+
+
+def source(ds: Dataset, src: str) -> str:
+    """``--src`` as the store holds it (``hf``, ``arxiv``, ``file:NAME`` or ``all``), else a
+    usage error naming the sources it holds."""
+    from lib.source_keys import ALL
+    from lib.urlstate import source as parse_source
+
+    try:
+        wanted: str | None = parse_source(src)  # the URL key's grammar: hf, HF and " hf " are one source
+    except ValueError:
+        wanted = None
+    if wanted is not None and (wanted == ALL or wanted in ds.sources):
+        return wanted
+    held = ", ".join(f"{key} ({count:,})" for key, count in ds.sources.items())
+    raise PapersError(f"--src {src}: this store holds no such papers; its sources: {held} (or all)")
+
+
+# --- output -------------------------------------------------------------------------
+def write_stdout_bytes(out: IO[str], data: bytes) -> None:
+    """Bytes on standard output, after whatever text ``out`` holds."""
+    out.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+# --- loading with progress -----------------------------------------------------------
+def term_index(store: Store, err: IO[str]) -> tuple[Dataset, TermIndex]:
+    """The store's dataset and its term index (built now if need be, with progress)."""
+    from lib.dataset import load
+    from lib.trends import terms
+
+    ds = load(store)
+    progress = ProgressLine(err)
+    try:
+        index = terms.load_or_build(store, ds, progress=progress.share)
+    finally:
+        progress.done()
+    return ds, index
+
+
+def _progress_seconds() -> float:
+    """Seconds between heartbeat lines: $PAPERS_PROGRESS_SECONDS, else (or if it is not a
+    positive number) 10."""
+    try:
+        seconds = float(os.environ.get("PAPERS_PROGRESS_SECONDS", "10"))
+    except ValueError:
+        return 10.0
+    return seconds if 0 < seconds < float("inf") else 10.0
+
+
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+class ProgressLine:
+    """Progress of a long step on stderr.
+
+    On a terminal: one live line, rewritten in place at each callback.  Otherwise (cron, CI
+    logs): a heartbeat line every $PAPERS_PROGRESS_SECONDS (default 10) with the latest step,
+    its value and how long the step has run, and a line at once whenever the step's name
+    changes -- for a build step (``begin``) from its start, for the others once they have run
+    that long, so that a quick command on a small table keeps stderr for its one-line error or
+    warnings.  The heartbeat comes from a daemon thread because some steps call back nothing
+    for minutes (the NMF topic fit), and a log that stays silent that long reads as a hung job.
+    ``done()`` ends the step: the thread stops and writes nothing more for it.  The object can
+    be reused for the next step; ``task`` names the command's step in front of lib's own names.
+    """
+
+    def __init__(self, stream: IO[str], task: str = "") -> None:
+        self.stream, self.tty, self.every, self.task = stream, stream.isatty(), _progress_seconds(), task
+        self.lock = threading.Lock()  # the caller's thread and the heartbeat write in turn
+        self.name, self.value, self.started, self.last, self.loud = "", "", 0.0, 0.0, False
+        self.stop: threading.Event | None = None  # set: the heartbeat thread of the current step ends
+
+    def begin(self, task: str) -> None:
+        """A step that starts now: timed (and, in a log, beating) before its first callback."""
+        with self.lock:
+            self.task, self.loud = task, True
+            self._start()
+
+    def __call__(self, name: str, value: int, unit: str = "papers read") -> None:
+        self._update(name, f"{value:,}%" if unit == "%" else f"{value:,} {unit}")
+
+    def share(self, step: str, share: float) -> None:
+        """A Progress callback of lib (a step and its share done) shown as a percentage."""
+        self(step, int(share * 100), "%")
+
+    def note(self, message: str) -> None:
+        """A message-only callback (fetch): a line of its own, on a terminal and in a log alike."""
+        with self.lock:
+            self._start()
+            self.name, self.value = message, ""
+            self.stream.write(f"  {message}\n")
+            self.stream.flush()
+
+    def done(self) -> None:
+        with self.lock:
+            if self.stop:
+                self.stop.set()
+                self.stop = None
+            if self.tty and self.last:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self.name, self.value, self.started, self.last, self.loud = "", "", 0.0, 0.0, False
+
+    def _update(self, name: str, value: str) -> None:
+        with self.lock:
+            self._start()
+            changed, self.name, self.value = name != self.name, name, value
+            now = time.monotonic()
+            if self.tty and now - self.last > 0.2:
+                self.stream.write(f"\r  {self._label()}: {value}")
+                self.stream.flush()
+                self.last = now
+            elif not self.tty and changed and self.loud:
+                self._line()
+
+    def _start(self) -> None:
+        """(Under the lock.)  Times a step from its first call; in a log, starts its heartbeat."""
+        if self.started:
+            return
+        self.started = time.monotonic()
+        if not self.tty:
+            self.stop = threading.Event()
+            threading.Thread(target=self._beat, args=(self.stop,), name="progress heartbeat", daemon=True).start()
+
+    def _beat(self, stop: threading.Event) -> None:
+        while not stop.wait(self.every):
+            with self.lock:
+                if not stop.is_set():  # done() may have come while this thread waited for the lock
+                    self._line()
+                    self.loud = True
+
+    def _label(self) -> str:
+        if self.task and self.name.startswith(self.task.split(" (")[0]):  # "term index: papers ..." once
+            return self.name
+        return ": ".join(part for part in (self.task, self.name) if part)
+
+    def _line(self) -> None:
+        value = f": {self.value}" if self.value else ""
+        self.stream.write(f"  {self._label() or 'working'}{value} · {_duration(time.monotonic() - self.started)}\n")
+        self.stream.flush()
+
+
+# --- errors -------------------------------------------------------------------------
+def run(command: Command, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Runs a verb; every error becomes one line on stderr and an exit code."""
+    try:
+        return command(args, out, err)
+    except PapersError as exc:
+        err.write(f"error: {' '.join(str(exc).split())}\n")  # one line, whatever the message holds
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.write("interrupted: the store is unchanged unless the import had finished writing\n")
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        err.write(f"error: {exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}\n")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        err.write("error: out of memory\n")
+        return 1
+    except Exception as exc:  # the last resort: a bug, still without a traceback
+        err.write(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (please report it)\n")
+        return 1

@@ -1,0 +1,68 @@
+"""``python -m lib search QUERY``: the search page's engine and order, on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import IO
+
+from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_days, add_source, source
+from lib.errors import PapersError
+from lib.store.store import Store
+
+
+def register(commands: Commands, data: Parser) -> None:
+    find = add_command(commands, "search", cmd_search, "search the papers (same engine and order as the page)", data)
+    find.add_argument("query", metavar="QUERY", help="query, e.g. '\"mixture of experts\" -vision author:Hinton'")
+    add_days(find)
+    find.add_argument("--sort", choices=("relevance", "newest", "oldest", "upvotes"), default="relevance")
+    find.add_argument("--min-upvotes", type=int, default=0, metavar="N", help="only papers with at least N upvotes")
+    find.add_argument("--category", metavar="CAT", help="only papers in this arXiv category, e.g. cs.CL")
+    add_source(find, "only papers from: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")
+    find.add_argument("--limit", type=int, default=20, metavar="N", help="number of results (default 20)")
+    find.add_argument("--json", action="store_true", help="print a JSON list of {id, title, date, score, ...}")
+
+
+def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import pandas as pd
+
+    from lib.dataset import load
+    from lib.search import index, search
+    from lib.store import exports
+
+    if args.limit < 1 or args.min_upvotes < 0:
+        raise PapersError("--limit must be at least 1 and --min-upvotes at least 0")
+    store = Store(args.data)
+    ds = load(store)
+    src = source(ds, args.src)
+    progress = ProgressLine(err)
+    try:
+        built = index.load_or_build(store, ds, progress=progress.share)
+    finally:
+        progress.done()
+    filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category, ds.member(src))
+    result = search.search(built, ds.search_columns, args.query, filters, args.sort)
+    for warning in result.warnings:
+        err.write(f"warning: {warning}\n")
+    if result.query.jump_id:
+        row = ds.row_of(result.query.jump_id)
+        shown = ds.papers([row] if row is not None else []).assign(rank=1, score=0.0)
+    else:
+        shown = search.result_frame(result, ds.table, 0, args.limit)
+    if args.json:
+        records = json.loads(exports.results_json(shown, "", args.query))["results"]
+        out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    about = "" if result.total_exact else "about "
+    err.write(
+        f"{about}{result.total:,} results in {result.seconds * 1000:.0f} ms\n"
+        if not result.query.jump_id
+        else f"{'the' if len(shown) else 'no'} paper with id {result.query.jump_id} in the table\n"
+    )
+    for paper in shown.to_dict("records"):
+        upvotes = "   -" if pd.isna(paper["upvotes"]) else f"{int(paper['upvotes']):>4}"
+        out.write(
+            f"{paper['rank']:>3}. {paper['date']:%Y-%m-%d} {upvotes} {paper['score']:7.2f}  "
+            f"{paper['id']:<12} {paper['title']}\n"
+        )
+    return 0
