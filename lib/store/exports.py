@@ -61,7 +61,7 @@ def _missing(value: object) -> bool:
     if isinstance(value, (list, tuple, str)):
         return False
     try:
-        return bool(pd.isna(value))
+        return bool(pd.isna(value))  # type: ignore[call-overload]  # the stubs list scalar types; isna takes any object
     except (TypeError, ValueError):
         return False
 

@@ -31,6 +31,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from lib.errors import PapersError
 from lib.store.importer import ImportReport, import_files
@@ -71,7 +72,7 @@ class HttpClient:
             try:
                 request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read()
+                    body: bytes = response.read()
                     expected = response.headers.get("Content-Length")
                     if expected is not None and expected.isdigit() and len(body) < int(expected):
                         raise _Retryable(f"truncated body ({len(body)} of {expected} bytes)")
@@ -119,7 +120,8 @@ def newest_day(store: Store) -> dt.date | None:
         return None
     import pyarrow.compute as pc
 
-    return pc.max(table["date"]).as_py().date()
+    latest: dt.datetime = pc.max(table["date"]).as_py()
+    return latest.date()
 
 
 @dataclass
@@ -153,7 +155,7 @@ def fetch_hf(
         if store.raw_exists("hf", name) and day < today:  # today's list still grows: fetch again
             report.skipped.append(name)
             continue
-        items: list = []
+        items: list[Any] = []  # the API's JSON items, saved as they came
         page = 0
         while True:
             body = client.get(hf_url(base, day, page))

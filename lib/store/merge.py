@@ -23,9 +23,11 @@ Rules (the README repeats them):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -41,8 +43,8 @@ class MergeCounts:
     # updated rows whose indexed text (title, abstract, authors, keywords, categories) changed:
     # when 0, an import only appended papers as far as the indexes are concerned
     text_changed: int = field(default=0, compare=False)
-    text_changed_rows: tuple = field(default=(), compare=False, repr=False)  # their rows in the result
-    updated_rows: tuple = field(default=(), compare=False, repr=False)  # rows of the old table rewritten
+    text_changed_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)  # their rows in the result
+    updated_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)  # rows of the old table rewritten
 
     @property
     def changed(self) -> bool:
@@ -59,18 +61,18 @@ def _nonempty(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.fill_null(present, False)
 
 
-def _comparable(column):
+def _comparable(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     return pc.binary_join(column, "\x1f") if pa.types.is_list(column.type) else column
 
 
-def _differs(old, new) -> pa.Array:
+def _differs(old: pa.ChunkedArray | pa.Array, new: pa.ChunkedArray | pa.Array) -> pa.Array:
     old, new = _comparable(old), _comparable(new)
     same = pc.fill_null(pc.equal(old, new), False)
     both_missing = pc.and_(pc.is_null(old), pc.is_null(new))
     return pc.invert(pc.or_(same, both_missing))
 
 
-def _ranks(sources) -> np.ndarray:
+def _ranks(sources: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.int8]:
     """Per row: the rank of its highest-ranked source (lib.store.schema.SOURCE_RANK)."""
     sources = sources.combine_chunks() if isinstance(sources, pa.ChunkedArray) else sources
     ranks = np.zeros(len(sources), dtype=np.int8)
@@ -83,7 +85,7 @@ def _ranks(sources) -> np.ndarray:
     return ranks
 
 
-def _union(old, new) -> pa.Array:
+def _union(old: pa.Array, new: pa.Array) -> pa.Array:
     """Per row, the sources of both sides (in lib.store.schema.source_order)."""
     differ = _differs(old, new).to_numpy(zero_copy_only=False)
     if not differ.any():
@@ -94,7 +96,7 @@ def _union(old, new) -> pa.Array:
     return pa.array(lists, SCHEMA.field("sources").type)
 
 
-def _earlier(new, old) -> pa.Array:
+def _earlier(new: pa.ChunkedArray, old: pa.ChunkedArray) -> pa.Array:
     """new < old, a missing old counting as later and a missing new as never earlier."""
     return pc.fill_null(pc.or_kleene(pc.less(new, old), pc.and_(pc.is_valid(new), pc.is_null(old))), False)
 
@@ -132,7 +134,7 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=SCHEMA)
 
 
-def _chunk(column) -> pa.Array:
+def _chunk(column: pa.ChunkedArray | pa.Array) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
@@ -140,14 +142,14 @@ SPLICE_LIMIT = 2_000
 TEXT_COLUMNS = ("title", "abstract", "authors", "keywords", "categories")  # what the indexes hold
 
 
-def _changed_rows(old: pa.Table, merged: pa.Table, columns=COLUMNS) -> np.ndarray:
-    changed = np.zeros(old.num_rows, dtype=bool)
+def _changed_rows(old: pa.Table, merged: pa.Table, columns: Sequence[str] = COLUMNS) -> npt.NDArray[np.bool_]:
+    changed: npt.NDArray[np.bool_] = np.zeros(old.num_rows, dtype=bool)
     for name in columns:
         changed |= _differs(old[name], merged[name]).to_numpy(zero_copy_only=False)
     return changed
 
 
-def replace_rows(table: pa.Table, positions: np.ndarray, rows: pa.Table) -> pa.Table:
+def replace_rows(table: pa.Table, positions: npt.NDArray[np.int64], rows: pa.Table) -> pa.Table:
     """``table`` with row ``positions[i]`` replaced by ``rows[i]``, order kept.  A few rows
     are spliced in between zero-copy slices; many are gathered with one take."""
     if rows.num_rows == 0:
@@ -166,10 +168,11 @@ def replace_rows(table: pa.Table, positions: np.ndarray, rows: pa.Table) -> pa.T
     return pa.concat_tables([table, rows]).take(order)
 
 
-def _positions(ids, value_set) -> np.ndarray:
+def _positions(ids: pa.ChunkedArray | pa.Array, value_set: pa.ChunkedArray | pa.Array) -> npt.NDArray[np.int64]:
     """Index of each id in value_set, -1 where absent."""
     found = pc.index_in(ids, value_set=value_set)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    positions: npt.NDArray[np.int64] = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return positions
 
 
 def collapse(table: pa.Table) -> tuple[pa.Table, int]:
@@ -195,7 +198,7 @@ def collapse(table: pa.Table) -> tuple[pa.Table, int]:
 
 
 # --- papers first known by title only --------------------------------------------------
-def _title_keys(titles) -> pa.Array:
+def _title_keys(titles: pa.ChunkedArray | pa.Array) -> pa.Array:
     lowered = pc.utf8_lower(titles)
     # letters and digits of any script: "[^0-9a-z]" made every CJK title the same key ""
     keys = pc.utf8_trim_whitespace(pc.replace_substring_regex(lowered, r"[^\p{L}\p{N}]+", " "))
@@ -203,11 +206,11 @@ def _title_keys(titles) -> pa.Array:
     return pc.if_else(pc.equal(keys, ""), pc.binary_join_element_wise("\x00", lowered, ""), keys)
 
 
-def _is_title_id(ids) -> pa.Array:
+def _is_title_id(ids: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.fill_null(pc.starts_with(ids, "t-"), False)
 
 
-def _with_ids(table: pa.Table, mask: np.ndarray, new_ids: np.ndarray) -> pa.Table:
+def _with_ids(table: pa.Table, mask: npt.NDArray[np.bool_], new_ids: npt.NDArray[np.object_]) -> pa.Table:
     ids = table["id"].to_numpy(zero_copy_only=False).astype(object)
     ids[mask] = new_ids
     return table.set_column(0, "id", pa.array(ids, pa.string()))
