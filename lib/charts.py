@@ -17,12 +17,16 @@ wide) and on a desktop (about 1240 px, or half that in two columns), in light an
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Literal
+
 import altair as alt
 import pandas as pd
 
 from lib.text import SHARE_FORMAT
 
-_TIME_UNITS = {
+_TimeUnit = Literal["yearmonthdate", "yearmonth", "yearquarter", "year"]  # the Vega-Lite time units we use
+_TIME_UNITS: dict[str, _TimeUnit] = {
     "day": "yearmonthdate",
     "week": "yearmonthdate",
     "month": "yearmonth",
@@ -130,7 +134,7 @@ _FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 _Y_EXTENT = 56  # the y axis of the trend chart and of the strip under it: one width, so their x positions agree
 
 
-def _legend(title: str, orient: str, slot: int, label: int) -> alt.Legend:
+def _legend(title: str, orient: Literal["top", "bottom"], slot: int, label: int) -> alt.Legend:
     return alt.Legend(
         title=title,
         orient=orient,
@@ -147,7 +151,7 @@ def _cycle(palette: list[str], n: int) -> list[str]:
     return [palette[i % len(palette)] for i in range(n)]
 
 
-def term_scale(terms) -> alt.Scale:
+def term_scale(terms: Iterable[str]) -> alt.Scale:
     """The trend colour scale: ``terms`` in the order given, :data:`TERM_PALETTE` cycled."""
     domain = [str(t) for t in pd.unique(pd.Series(list(terms), dtype=object))]
     return alt.Scale(domain=domain, range=_cycle(TERM_PALETTE, len(domain)))
@@ -174,7 +178,7 @@ def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
     """Bars of papers per period (from :func:`lib.daily.periods_frame`: columns period,
     label, papers, by)."""
     by = str(tidy["by"].iloc[0]) if len(tidy) else "day"
-    return (
+    chart: alt.Chart = (  # a typed name: altair's mark_* methods are typed Any
         alt.Chart(tidy, height=220)
         .mark_bar(color="#ff9d00")
         .encode(
@@ -183,6 +187,7 @@ def papers_per_period_chart(tidy: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("label:N", title=by), alt.Tooltip("papers:Q", title="papers", format=",")],
         )
     )
+    return chart
 
 
 def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month") -> alt.LayerChart:
@@ -246,7 +251,8 @@ def trend_chart(tidy: pd.DataFrame, norm: str, few_papers: int, by: str = "month
         )
         .add_params(pick)
     )
-    return alt.layer(lines, points).properties(height=380, autosize=_FIT_X)
+    # alt.layer would return the same LayerChart (typed LayerChart | FacetChart: no facet encodings here to hoist)
+    return alt.LayerChart(layer=[lines, points]).properties(height=380, autosize=_FIT_X)
 
 
 # colours of the sources in the composition strip: the Hugging Face list orange, arXiv red
@@ -302,7 +308,7 @@ def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
     )
     tidy = tidy.assign(top=tidy.groupby("period")["papers"].cumsum())  # stacked by hand: x2 turns off Vega's stack
     tidy = tidy.assign(bottom=tidy["top"] - tidy["papers"]).drop(columns="_order")
-    return (
+    chart: alt.Chart = (
         alt.Chart(tidy, height=90)
         .mark_bar()
         .encode(
@@ -328,12 +334,13 @@ def composition_chart(tidy: pd.DataFrame, by: str = "month") -> alt.Chart:
         )
         .properties(autosize=_FIT_X)
     )
+    return chart
 
 
 def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:
     """Bars of the most frequent terms (columns term, papers, share; a one-day table has no
     trend line)."""
-    return (
+    chart: alt.Chart = (
         alt.Chart(tidy, height=alt.Step(24))
         .mark_bar(color="#ff9d00")
         .encode(
@@ -342,6 +349,7 @@ def frequent_terms_chart(tidy: pd.DataFrame) -> alt.Chart:
             tooltip=["term", alt.Tooltip("papers:Q", format=","), alt.Tooltip("share:Q", format=SHARE_FORMAT)],
         )
     )
+    return chart
 
 
 # --- topics ------------------------------------------------------------------------------------
@@ -355,7 +363,7 @@ def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
     largest first.  Clicking a bar selects its topic (selection "pick", field ``topic``); the
     other bars fade a little."""
     pick = _topic_pick()
-    return (
+    chart: alt.Chart = (
         alt.Chart(summary, height=alt.Step(22))
         .mark_bar(color="#ff9d00", cursor="pointer")
         .encode(
@@ -372,6 +380,7 @@ def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
         )
         .add_params(pick)
     )
+    return chart
 
 
 def topic_shares_height(n_topics: int) -> int:
@@ -388,7 +397,7 @@ def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.
     map; the height grows with the number of topics; the legend below lists them all."""
     share = norm == "share"
     scale = topic_scale(tidy)
-    return (
+    chart: alt.Chart = (
         alt.Chart(tidy, height=topic_shares_height(len(scale.domain)))
         .mark_area()
         .encode(
@@ -420,6 +429,7 @@ def topic_shares_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.
         )
         .properties(autosize=_FIT_X)
     )
+    return chart
 
 
 def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
@@ -430,7 +440,7 @@ def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
     the selection then carries ``name``).  No zoom or pan: scrolling the page must scroll."""
     scale = topic_scale(points)
     pick = alt.selection_point(name="pick", fields=["topic" if "topic" in points.columns else "name"], on="click")
-    return (
+    chart: alt.Chart = (
         alt.Chart(points, height=520)
         .mark_circle(size=22, cursor="pointer")
         .encode(
@@ -454,11 +464,12 @@ def topic_map_chart(points: pd.DataFrame) -> alt.Chart:
         .add_params(pick)
         .properties(autosize=_FIT_X)
     )
+    return chart
 
 
 def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
     """A topic's top terms with their weights (columns term, weight)."""
-    return (
+    chart: alt.Chart = (
         alt.Chart(terms, height=alt.Step(20))
         .mark_bar(color="#4c78a8")
         .encode(
@@ -467,13 +478,14 @@ def topic_terms_chart(terms: pd.DataFrame) -> alt.Chart:
             tooltip=["term:N", alt.Tooltip("weight:Q", format=".3f")],
         )
     )
+    return chart
 
 
 def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> alt.Chart:
     """One topic per period (rows of lib.topics.topics.shares_over_time: columns period, label,
     papers, total, share): papers and share of all papers."""
     share = norm == "share"
-    return (
+    chart: alt.Chart = (
         alt.Chart(tidy, height=260)
         .mark_line(point=True, color="#4c78a8")
         .encode(
@@ -491,3 +503,4 @@ def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> a
             ],
         )
     )
+    return chart

@@ -15,7 +15,7 @@ from lib.sources import ALL
 from lib.store.schema import HF, rows_frame
 
 if TYPE_CHECKING:
-    from lib.trends.trends import Periods
+    from lib.periods import Periods
 
 PAGE_SIZE = 25
 SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
@@ -96,7 +96,7 @@ def day_source(src: str, day: dt.date, list_days: npt.NDArray[np.datetime64]) ->
 
 
 def counted_days(periods: Periods) -> npt.NDArray[np.datetime64]:
-    """The days that have papers of a lib.trends.trends.Periods at granularity ``day`` (its counted
+    """The days that have papers of a lib.periods.Periods at granularity ``day`` (its counted
     rows: one source's papers, by the day that source dates them), ascending (datetime64[D])."""
     return periods.index[periods.totals > 0].to_timestamp().to_numpy().astype("datetime64[D]")
 
@@ -145,7 +145,7 @@ def auto_period(first: dt.date | None, last: dt.date | None) -> str:
 
 def periods_frame(periods: Periods, by: str) -> pd.DataFrame:
     """Tidy counts of papers per period, from the first period with papers to the last (empty
-    ones as 0), read off a lib.trends.trends.Periods at granularity ``by`` (its counted rows: one
+    ones as 0), read off a lib.periods.Periods at granularity ``by`` (its counted rows: one
     source's papers, by the day that source dates them).  Columns: ``period`` (start day,
     datetime64), ``label`` (str), ``papers`` (int), ``by``."""
     totals = np.asarray(periods.totals, dtype="int64")

@@ -29,7 +29,7 @@ from lib.store.store import Store, sample_inputs
 
 if TYPE_CHECKING:
     from lib.search.search import Columns
-    from lib.trends.trends import Periods
+    from lib.periods import Periods
 
 SAMPLE_VERSION = "sample"
 _T = TypeVar("_T")
@@ -81,8 +81,8 @@ class Dataset:
 
     def periods(self, by: str, src: str = ALL) -> Periods:
         """Each paper's period at granularity ``by``, by the day ``src`` dates it, and whether
-        it is one of ``src``'s papers (see lib.trends.trends.Periods)."""
-        from lib.trends.trends import Periods
+        it is one of ``src``'s papers (see lib.periods.Periods)."""
+        from lib.periods import Periods
 
         return self._remember(("periods", by, src), lambda: Periods.of(self.day_of(src), by, self.member(src)))
 

@@ -19,13 +19,13 @@ import pytest
 import topics_fixture as fx
 
 from lib.dataset import load
+from lib.periods import Periods
 from lib.search.analysis import fold, stem
 from lib.store.schema import to_frame
 from lib.store.store import Store
 from lib.topics import topics
 from lib.topics.topics import TopicModel, auto_k, emerging_topics, shares_over_time
 from lib.trends.terms import TermIndex
-from lib.trends.trends import Periods
 
 K = 3
 

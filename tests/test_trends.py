@@ -38,13 +38,13 @@ from trends_fixture import (
     write_jsonl,
 )
 
+from lib.periods import Periods
 from lib.search.analysis import STOP_WORDS, stem
 from lib.store.schema import to_frame
 from lib.trends import terms as terms_module
 from lib.trends import trends
 from lib.trends.terms import TermIndex, TermKey
 from lib.trends.trends import (
-    Periods,
     emerging,
     frequent_terms,
     is_topic_term,

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.periods import in_days, paper_days
 from lib.search.analysis import index_terms, normalize, stem, words
 from lib.search.index import SearchIndex, field_text
 from lib.search.query import Clause, Query, parse
@@ -27,7 +28,6 @@ from lib.text import md_escape
 SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
 PAGE_SIZE = 20
 MAX_EXPORT = 10_000
-NO_DAY = np.iinfo(np.int64).min
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,8 +44,7 @@ class Columns:
 
     def __init__(self, table: pa.Table) -> None:
         self.table = table
-        days = table["date"].cast(pa.int64()).to_numpy(zero_copy_only=False) if table.num_rows else np.empty(0)
-        self.days = (np.asarray(days, dtype=np.float64) // 86_400).astype(np.int64)
+        self.days = paper_days(table["date"])
         upvotes = table["upvotes"].to_numpy(zero_copy_only=False) if table.num_rows else np.empty(0)
         self.upvotes = np.nan_to_num(np.asarray(upvotes, dtype=np.float64), nan=-1).astype(np.int64)
         # all rows, newest first (ties: row order): the browse order of an empty query
@@ -274,10 +273,9 @@ def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters
     ):
         return rows, scores
     keep = np.ones(len(rows), dtype=bool) if filters.member is None else filters.member[rows]
-    if filters.date_from:
-        keep &= columns.days[rows] >= (filters.date_from - dt.date(1970, 1, 1)).days
-    if filters.date_to:
-        keep &= columns.days[rows] <= (filters.date_to - dt.date(1970, 1, 1)).days
+    inside = in_days(columns.days[rows], filters.date_from, filters.date_to)
+    if inside is not None:
+        keep &= inside
     if filters.min_upvotes > 0:
         keep &= columns.upvotes[rows] >= filters.min_upvotes
     if filters.category:

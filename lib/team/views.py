@@ -29,6 +29,7 @@ import pandas as pd
 from lib import daily
 from lib import sources as sources_module
 from lib.errors import PapersError
+from lib.periods import rows_in_days
 from lib.search import search
 from lib.trends import trends
 from lib.urlstate import PAGES
@@ -141,7 +142,7 @@ def view_papers(
         keys, _ = trends.parse_terms(state["terms"], resources.term_index)
         found = [trends.term_rows(resources.term_index, ds.table, key) for key in keys]
         rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
-        rows = _in_days(ds, rows, state["from"], state["to"])
+        rows = rows_in_days(rows, ds.search_columns.days, state["from"], state["to"])
     elif view.page == "topics":
         model = resources.topic_model(state["k"])
         member = ds.member(src)
@@ -149,13 +150,13 @@ def view_papers(
             rows = model.members(state["topic"], member)
         else:
             rows = np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
-        rows = _in_days(ds, rows, state["from"], state["to"])
+        rows = rows_in_days(rows, ds.search_columns.days, state["from"], state["to"])
     elif view.page == "paper":
         row = ds.row_of(state["id"])
         rows = np.array([row] if row is not None else [], dtype=np.int64)
     else:  # the Daily Papers page: its day (as the page shows it), or every day since
         rows = _home_rows(ds, src, state["date"] if not since else None)
-    rows = _in_days(ds, np.asarray(rows, dtype=np.int64), since, None)
+    rows = rows_in_days(np.asarray(rows, dtype=np.int64), ds.search_columns.days, since, None)
     days, upvotes = ds.search_columns.days[rows], ds.search_columns.upvotes[rows]  # no upvotes: -1, last
     keys = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
     return ds.papers(rows[np.lexsort(keys)[:limit]])
@@ -180,18 +181,6 @@ def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
         return daily.rows_on(ds.day_of(src).to_numpy(), day, ds.member(src))
     member = ds.member(src)
     return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
-
-
-def _in_days(ds, rows: np.ndarray, first: dt.date | None, last: dt.date | None) -> np.ndarray:
-    if first is None and last is None:
-        return rows
-    days = ds.search_columns.days[rows]
-    keep = np.ones(len(rows), dtype=bool)
-    if first:
-        keep &= days >= (first - dt.date(1970, 1, 1)).days
-    if last:
-        keep &= days <= (last - dt.date(1970, 1, 1)).days
-    return rows[keep]
 
 
 def paper_link(base: str, paper_id: str) -> str:

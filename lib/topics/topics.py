@@ -364,11 +364,10 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
     """Per period and topic: papers whose dominant topic it is, all papers, and the share
     (the shares of a period sum to 1 over topics, papers without a topic aside)."""
     from lib.daily import period_label
-    from lib.trends.trends import _in_range
 
     codes = periods.codes
     dominant = np.asarray(model.dominant_)
-    keep = _in_range(periods, date_from, date_to)
+    keep = periods.between(date_from, date_to)
     if keep is not None:
         codes, dominant = codes[keep], dominant[keep]
     n = len(periods.index)
@@ -410,7 +409,7 @@ def emerging_mix(periods, mix: tuple[np.ndarray, list[str]], recent_days: int = 
 
 def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
     """Each topic's share of papers in the recent window against the baseline before it (the
-    papers ``periods`` counts: one source's, by the day it dates them, see lib.trends.trends.Periods)."""
+    papers ``periods`` counts: one source's, by the day it dates them, see lib.periods.Periods)."""
     _, recent, baseline = periods.windows(recent_days, baseline_days)
     dominant = np.asarray(model.dominant_)
     rows = []

@@ -42,7 +42,7 @@ import datetime as dt
 import functools
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib import sources as sources_module
-from lib.daily import PERIOD_CODES, period_label
+from lib.daily import period_label
+from lib.periods import Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.search.query import Clause
 from lib.sources import ALL, MIX_SHIFT
@@ -62,7 +63,6 @@ COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 NORMS = {"share": "Share of papers", "count": "Number of papers"}
 BYS = ("day", "week", "month", "quarter", "year")
-EPOCH = dt.date(1970, 1, 1)
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
 TITLE_SHARE = 0.05  # topics are named in titles: "agentic" is, "rather" and "reaches" are not
 
@@ -332,64 +332,6 @@ def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:
 
 
 # --- series ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Periods:
-    """Every row's period at one granularity, the full run of periods, and which rows
-    count (the papers of one source, lib.sources; None: every row)."""
-
-    codes: np.ndarray  # period number of each row (0 = first period; outside ``member``, any number)
-    index: pd.PeriodIndex
-    days: np.ndarray  # each row's day, as days since 1970
-    member: np.ndarray | None = None  # the rows that count
-    by: str = "month"  # the granularity
-    memo: dict = field(default_factory=dict, repr=False, compare=False)  # whole-range results (see _kept)
-
-    @classmethod
-    def of(cls, dates: pd.Series, by: str, member: np.ndarray | None = None) -> Periods:
-        periods = dates.dt.to_period(PERIOD_CODES[by])
-        ordinals = periods.array.asi8
-        counted = ordinals[member] if member is not None and member.any() else ordinals
-        first, last = (pd.Period(ordinal=int(o), freq=PERIOD_CODES[by]) for o in (counted.min(), counted.max()))
-        full = pd.period_range(first, last, freq=PERIOD_CODES[by])
-        codes = (ordinals - full[0].ordinal).astype(np.int64)
-        days = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-        return cls(codes, full, days, member, by)
-
-    @functools.cached_property
-    def totals(self) -> np.ndarray:
-        """Papers per period (of ``member``)."""
-        codes = self.codes if self.member is None else self.codes[self.member]
-        return np.bincount(codes, minlength=len(self.index))
-
-    @functools.cached_property
-    def counted_days(self) -> np.ndarray:
-        """The days of the rows that count."""
-        return self.days if self.member is None else self.days[self.member]
-
-    def windows(self, recent_days: int, baseline_days: int) -> tuple[int, np.ndarray, np.ndarray]:
-        """The last counted day (days since 1970), and the rows counted in the recent window
-        (the ``recent_days`` days ending on it) and in the ``baseline_days`` before it."""
-        end = int(self.counted_days.max()) if len(self.counted_days) else 0
-        recent = (self.days > end - recent_days) & (self.days <= end)
-        baseline = (self.days > end - recent_days - baseline_days) & (self.days <= end - recent_days)
-        if self.member is not None:
-            recent &= self.member
-            baseline &= self.member
-        return end, recent, baseline
-
-
-def _in_range(periods: Periods, date_from: dt.date | None, date_to: dt.date | None) -> np.ndarray | None:
-    """The rows that count between the two days (None: every row counts)."""
-    if date_from is None and date_to is None:
-        return periods.member
-    keep = np.ones(len(periods.days), dtype=bool) if periods.member is None else periods.member.copy()
-    if date_from:
-        keep &= periods.days >= (date_from - EPOCH).days
-    if date_to:
-        keep &= periods.days <= (date_to - EPOCH).days
-    return keep
-
-
 def smooth_values(values: np.ndarray, window: int) -> np.ndarray:
     """Centred moving average over ``window`` periods each side (Ngram Viewer style:
     smooth=2 averages 5 periods); edges average what exists."""
@@ -444,7 +386,7 @@ def series(
     ratio (``norm`` does not apply).  Given ``mix`` (lib.sources.mix of the table: each row's
     combination of sources), ``mixed`` and ``why`` say which periods' mix of sources is far
     from the series' own (see :func:`composition`); else they are False and ""."""
-    in_range = _in_range(periods, date_from, date_to)
+    in_range = periods.between(date_from, date_to)
     n = len(periods.index)
     shown = _shown_codes(periods, in_range)
     if shown is None:
@@ -566,7 +508,7 @@ def composition(
 
     ``mix_codes`` and ``mix_keys`` are lib.sources.mix of the table (lib.dataset.Dataset.mix).
     """
-    counted = _in_range(periods, date_from, date_to)
+    counted = periods.between(date_from, date_to)
     shown = _shown_codes(periods, counted)
     if within is not None:
         counted = within if counted is None else counted & within
@@ -673,8 +615,7 @@ def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first
     rows = term_rows(index, table, key)
     if periods.member is not None:
         rows = rows[periods.member[rows]]
-    days = periods.days[rows]
-    return rows[(days >= (first - EPOCH).days) & (days <= (last - EPOCH).days)]
+    return rows_in_days(rows, periods.days, first, last)
 
 
 # --- emerging and fading terms --------------------------------------------------------------
@@ -729,10 +670,10 @@ def emerging(
     :func:`mixed_windows`); else it is ""."""
     end, recent, baseline = periods.windows(recent_days, baseline_days)
     info = {
-        "recent_from": EPOCH + dt.timedelta(days=end - recent_days + 1),
-        "recent_to": EPOCH + dt.timedelta(days=end),
-        "baseline_from": EPOCH + dt.timedelta(days=end - recent_days - baseline_days + 1),
-        "baseline_to": EPOCH + dt.timedelta(days=end - recent_days),
+        "recent_from": day_at(end - recent_days + 1),
+        "recent_to": day_at(end),
+        "baseline_from": day_at(end - recent_days - baseline_days + 1),
+        "baseline_to": day_at(end - recent_days),
         "recent_papers": int(recent.sum()),
         "baseline_papers": int(baseline.sum()),
         "mixed": "",
