@@ -9,6 +9,7 @@ import gzip
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -468,3 +469,26 @@ def test_data_directory_from_option_or_environment(tmp_path, good_file, monkeypa
     code, out, _ = run("import", str(good_file))
     assert code == 0 and out.rstrip().endswith(f"({env_dir.resolve()})")
     assert Store(env_dir).exists()
+
+
+def test_the_papers_console_script_is_python_m_lib(tmp_path, good_file):
+    """``papers`` (pyproject's console script; requirements.txt installs the project) is the
+    same program as ``python -m lib``, from any directory."""
+    papers = shutil.which("papers", path=str(Path(sys.executable).parent))
+    assert papers, "the project is not installed: pip install -r requirements-dev.txt (requirements.txt holds -e .)"
+    data = tmp_path / "data"
+    assert run("import", "--data", str(data), str(good_file))[0] == 0
+    env = {k: v for k, v in os.environ.items() if k != "PAPERS_DATA"}
+    for argv in (
+        ["--help"],
+        ["import", "--help"],
+        ["info", "--data", str(data)],
+        ["info", "--json", "--data", str(data)],
+    ):
+        script = subprocess.run([papers, *argv], cwd=tmp_path, env=env, capture_output=True, timeout=60)
+        module = subprocess.run(
+            [sys.executable, "-m", "lib", *argv], cwd=ROOT, env=env, capture_output=True, timeout=60
+        )
+        assert script.returncode == module.returncode == 0, script.stderr
+        assert (script.stdout, script.stderr) == (module.stdout, module.stderr)
+    assert json.loads(script.stdout)["papers"] == 3  # the last run: info --json
