@@ -13,20 +13,18 @@ once) what a question needs on first use, thread-safely: the app shares one Libr
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from lib.dataset import Dataset, load
+from lib.progress import Progress
 from lib.search.index import SearchIndex
 from lib.store.store import Store
 from lib.topics import topics
 from lib.trends import terms, trends
 from lib.trends.terms import TermIndex
-
-ProgressCallback = Callable[[str, float], None]
 
 
 class Library:
@@ -70,7 +68,7 @@ class Library:
         memory in a few seconds)."""
         return k in self._models or self.dataset.is_sample or topics.is_saved(self.store, self.dataset, k)
 
-    def topic_model(self, k: int = 0, progress: ProgressCallback | None = None) -> topics.TopicModel:
+    def topic_model(self, k: int = 0, progress: Progress | None = None) -> topics.TopicModel:
         """The model with k topics (0: :meth:`auto_k`), fitted once (``progress``: called with a
         step and a share done while fitting) and saved."""
         k = k or self.auto_k()

@@ -157,15 +157,17 @@ class ProgressLine:
             self.task, self.loud = task, True
             self._start()
 
-    def __call__(self, name: str, value: int, unit: str = "papers read") -> None:
-        self._update(name, f"{value:,}%" if unit == "%" else f"{value:,} {unit}")
+    def __call__(self, name: str, count: float, unit: str = "papers read") -> None:
+        """A lib.progress.Progress callback that reports a count (the importer's papers read)."""
+        self._update(name, f"{int(count):,}%" if unit == "%" else f"{int(count):,} {unit}")
 
     def share(self, step: str, share: float) -> None:
-        """A Progress callback of lib (a step and its share done) shown as a percentage."""
+        """A lib.progress.Progress callback that reports a share done, shown as a percentage."""
         self(step, int(share * 100), "%")
 
-    def note(self, message: str) -> None:
-        """A message-only callback (fetch): a line of its own, on a terminal and in a log alike."""
+    def note(self, message: str, share: float = 0.0) -> None:
+        """A lib.progress.Progress callback shown as a line of its own, on a terminal and in a log
+        alike, the share aside (fetch: a line per day fetched)."""
         with self.lock:
             self._start()
             self.name, self.value = message, ""

@@ -15,7 +15,6 @@ Everything is plain numpy arrays, saved as ``.npy`` files and memory-mapped on l
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from lib.progress import Progress
 from lib.search.analysis import index_terms, tokenize
 from lib.store.schema import take_table
 
@@ -32,8 +32,6 @@ FIELD_B = {"title": 0.5, "abstract": 0.75, "authors": 0.3, "keywords": 0.5}
 K1 = 1.2
 CHUNK = 100_000  # papers tokenised at once: bounds the memory of the token arrays
 FORMAT_VERSION = 2  # 2: field lengths kept, for segments of new papers
-
-Progress = Callable[[str, float], None]
 
 
 def field_text(table: pa.Table, field: str) -> pa.ChunkedArray:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib.errors import PapersError
+from lib.progress import Progress
 from lib.store.importer import ImportReport, import_files
 from lib.store.store import Store
 
@@ -44,7 +45,6 @@ ARXIV_PAGE_SIZE = 200
 ARXIV_DELAY = 3.0  # seconds between arXiv API requests (their terms of use; $PAPERS_ARXIV_DELAY for a local mirror)
 MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is not worth waiting for in one run
 USER_AGENT = "papers-dashboard/1.0 (+https://github.com/; team research tool)"
-Progress = Callable[[str], None]
 
 
 class FetchError(PapersError):
@@ -150,7 +150,7 @@ def fetch_hf(
     client = client or HttpClient()
     today = today or dt.date.today()
     report = FetchReport()
-    for day in days:
+    for i, day in enumerate(days):
         name = f"{day.isoformat()}.json"
         if store.raw_exists("hf", name) and day < today:  # today's list still grows: fetch again
             report.skipped.append(name)
@@ -175,7 +175,7 @@ def fetch_hf(
         store.save_raw("hf", name, json.dumps(items).encode("utf-8"))
         report.fetched.append(name)
         if progress:
-            progress(f"Hugging Face {day}: {len(items)} papers")
+            progress(f"Hugging Face {day}: {len(items)} papers", (i + 1) / len(days))
     files = [
         store.raw_file("hf", f"{d.isoformat()}.json") for d in days if store.raw_exists("hf", f"{d.isoformat()}.json")
     ]
@@ -222,7 +222,7 @@ def fetch_arxiv(
             raise PapersError(f"PAPERS_ARXIV_DELAY={delay!r}: not a number of seconds") from None
     today = today or dt.date.today()
     report = FetchReport()
-    for day in days:
+    for i, day in enumerate(days):
         start = 0
         while True:
             name = f"{category}/{day.isoformat()}-{start:05d}.xml"
@@ -236,7 +236,7 @@ def fetch_arxiv(
                 report.fetched.append(name)
             entries = body.count(b"<entry>") + body.count(b"<entry ")
             if progress:
-                progress(f"arXiv {category} {day}: {start + entries} papers")
+                progress(f"arXiv {category} {day}: {start + entries} papers", i / len(days))  # the day may go on
             if entries < ARXIV_PAGE_SIZE:
                 break
             start += ARXIV_PAGE_SIZE

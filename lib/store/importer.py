@@ -13,7 +13,7 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from lib.errors import InputError, StoreError
+from lib.progress import Progress
 from lib.store.formats import FORMATS, PARSERS, detect_format
 from lib.store.formats.base import ParseContext, Problem, RawRecord
 from lib.store.merge import MergeCounts, merge
@@ -38,7 +39,6 @@ from lib.store.store import GZIP_MAGIC, InputFile, Store, read_only
 
 CHUNK = 50_000  # records per Arrow chunk: bounds the Python objects alive at once
 SNIFF_BYTES = 64 * 1024
-Progress = Callable[[str, int], None]
 
 
 @dataclass

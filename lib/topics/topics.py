@@ -24,7 +24,6 @@ import math
 import time
 import warnings
 import zlib
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -33,6 +32,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from lib.errors import PapersError
+from lib.progress import Progress
 from lib.store.schema import rows_frame, take_rows, take_table
 from lib.trends.terms import TermIndex
 from lib.trends.trends import function_words
@@ -46,7 +46,6 @@ TOP_TERMS = 15
 MAP_SAMPLE = 1_500  # papers placed on the 2-D map (t-SNE is quadratic-ish: a sample is plenty)
 NOISE_WORDS = frozenset({"http", "https", "www", "com", "org", "github", "html", "pdf", "url", "available"})
 MAX_K = 60
-Progress = Callable[[str, float], None]
 
 
 def auto_k(n_papers: int) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, stem, tokenize
 from lib.search.index import field_text
 
@@ -42,7 +42,6 @@ NGRAM_BUCKETS = 32
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
 FORMAT_VERSION = 3  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key
 ARTIFACT = "terms"
-Progress = Callable[[str, float], None]
 
 
 def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
