@@ -11,14 +11,13 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
-from lib.sources import ALL
-from lib.store.schema import HF, rows_frame
+from lib.source_keys import ALL, HF
+from lib.store.schema import rows_frame
 
 if TYPE_CHECKING:
     from lib.periods import Periods
 
 PAGE_SIZE = 25
-SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}  # URL value -> label
 # pandas period codes per granularity name
 PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 

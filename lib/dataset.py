@@ -21,15 +21,15 @@ import pyarrow as pa
 
 from lib import daily
 from lib import sources as sources_module
-from lib.sources import ALL
+from lib.source_keys import ALL
 from lib.store.importer import read_inputs
 from lib.store.merge import merge
 from lib.store.schema import empty_table, rows_frame, to_frame
 from lib.store.store import Store, sample_inputs
 
 if TYPE_CHECKING:
-    from lib.search.search import Columns
     from lib.periods import Periods
+    from lib.search.search import Columns
 
 SAMPLE_VERSION = "sample"
 _T = TypeVar("_T")

@@ -28,9 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.store.schema import ARXIV, FILE, HF, source_name, source_order
+from lib.source_keys import ALL, ARXIV, HF
+from lib.store.schema import source_name, source_order
 
-ALL = "all"
 MIX_SHIFT = 0.25  # a period's share of one mix of sources this far from the series' own: marked
 DAY_COLUMN = {ALL: "date", HF: "hf_day", ARXIV: "published"}  # any other source: date
 
@@ -83,11 +83,6 @@ def mix_name(key: str) -> str:
         return "no source"
     names = [source_name(p) for p in parts]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def is_source(key: str) -> bool:
-    """A value of the URL key ``src`` that names a source (whether or not the table holds it)."""
-    return key in (ALL, HF, ARXIV) or (key.startswith(FILE) and 0 < len(key) - len(FILE) <= 80)
 
 
 def choices(present: dict[str, int]) -> dict[str, str]:

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from lib import sources
-from lib.daily import SORTS
-from lib.search import search
+from lib.source_keys import ALL, ARXIV, FILE, HF, is_source
 from lib.text import arxiv_id
 
 # Keys Streamlit itself uses in URLs; passed through untouched, never warned about.
@@ -146,14 +144,14 @@ def point(value: str) -> str:
 
 
 def source(value: str) -> str:
-    """A population of papers: ``all``, ``hf``, ``arxiv`` or ``file:NAME`` (lib.sources).
+    """A population of papers: ``all``, ``hf``, ``arxiv`` or ``file:NAME`` (lib.source_keys).
     Whether the table holds it is for the page to say."""
     value = " ".join(value.split())
     lowered = value.lower()
-    if lowered in (sources.ALL, sources.HF, sources.ARXIV):
+    if lowered in (ALL, HF, ARXIV):
         return lowered
-    if sources.is_source(value) and value[:5].lower() == sources.FILE:
-        return sources.FILE + value[5:]
+    if is_source(value) and value[: len(FILE)].lower() == FILE:
+        return FILE + value[len(FILE) :]
     raise ValueError("not a source: all, hf (the Hugging Face daily list), arxiv, or file:NAME")
 
 
@@ -175,8 +173,16 @@ def iso(value: dt.date) -> str:
     return value.isoformat()
 
 
+# --- the values of keys that take one of a list -------------------------------------------
+# The order of a day's cards (Daily Papers) and of search results: URL value -> what pages call it.
+DAY_SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}
+SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
+BYS = ("day", "week", "month", "quarter", "year")  # the period of each point of a chart over time
+PERIODS = ("auto", *BYS)  # the chart of papers per period on Daily Papers: auto fits the table's span
+# The y axis of a chart over time: the share of each period's papers, or their number.
+NORMS = {"share": "Share of papers", "count": "Number of papers"}
+
 # --- the pages --------------------------------------------------------------------------
-PERIODS = ("auto", "day", "week", "month", "quarter", "year")
 
 HOME = PageSpec(
     path="",
@@ -184,7 +190,7 @@ HOME = PageSpec(
         # the day shown; absent = the latest day in the table
         Field("date", None, day, iso, "day shown (YYYY-MM-DD); default: the latest day", "the latest day"),
         # card order: most upvoted first, or the order of the daily list
-        Field("sort", "upvotes", choice(*SORTS), doc="upvotes | listed"),
+        Field("sort", "upvotes", choice(*DAY_SORTS), doc=" | ".join(DAY_SORTS)),
         # the papers shown: the day's Hugging Face daily list when it has one, else all of the day's
         Field(
             "src",
@@ -197,7 +203,7 @@ HOME = PageSpec(
         # page of the day's cards (50 a page)
         Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1", fallback="page 1"),
         # granularity of the papers-per-period chart
-        Field("by", "auto", choice(*PERIODS), doc="chart period: auto | day | week | month | quarter | year"),
+        Field("by", "auto", choice(*PERIODS), doc="chart period: " + " | ".join(PERIODS)),
     ),
 )
 
@@ -207,7 +213,7 @@ SEARCH = PageSpec(
         # the query, in the syntax of lib/search/query.py
         Field("q", "", text, doc="the query (see Query syntax); empty: browse newest first"),
         # result order
-        Field("sort", "relevance", choice(*search.SORTS), doc="relevance | newest | oldest | upvotes"),
+        Field("sort", "relevance", choice(*SEARCH_SORTS), doc=" | ".join(SEARCH_SORTS)),
         # day range, inclusive
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
@@ -242,11 +248,9 @@ TRENDS = PageSpec(
             "term:hf or term:cs.CL (a corpus), a + b (union), (a) / (b) (ratio)",
         ),
         # period of each point
-        Field(
-            "by", "month", choice("day", "week", "month", "quarter", "year"), doc="day | week | month | quarter | year"
-        ),
+        Field("by", "month", choice(*BYS), doc=" | ".join(BYS)),
         # y axis: share of the period's papers mentioning the term, or their number
-        Field("norm", "share", choice("share", "count"), doc="share | count"),
+        Field("norm", "share", choice(*NORMS), doc=" | ".join(NORMS)),
         # centred moving average over N periods each side (0 = none)
         Field("smooth", 0, integer(0, 24), doc="moving average over N periods each side, 0 = none"),
         # the papers counted: all, hf (on the Hugging Face daily list), arxiv, file:NAME (lib/sources.py)
@@ -274,11 +278,9 @@ TOPICS = PageSpec(
         Field("k", 0, topic_count, doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
         # one topic's page (its id), or absent for all topics
         Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),
-        Field(
-            "by", "month", choice("day", "week", "month", "quarter", "year"), doc="day | week | month | quarter | year"
-        ),
+        Field("by", "month", choice(*BYS), doc=" | ".join(BYS)),
         # y axis of the over-time charts: share of the period's papers, or their number
-        Field("norm", "share", choice("share", "count"), doc="share | count"),
+        Field("norm", "share", choice(*NORMS), doc=" | ".join(NORMS)),
         Field("from", None, day, iso, "first day (YYYY-MM-DD)", "no lower bound"),
         Field("to", None, day, iso, "last day (YYYY-MM-DD)", "no upper bound"),
         # the papers counted: all, hf (on the Hugging Face daily list), arxiv, file:NAME (lib/sources.py)

@@ -18,6 +18,7 @@ from lib.dataset import Dataset
 from lib.errors import PapersError
 from lib.library import Library
 from lib.search.index import SearchIndex
+from lib.source_keys import ALL
 from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
@@ -465,7 +466,7 @@ def source_picker(
     if len(present) > 1:
 
         def label_of(key: str) -> str:
-            papers = ds.overview.papers if key == sources_module.ALL else present.get(key)
+            papers = ds.overview.papers if key == ALL else present.get(key)
             return options[key] + (f" ({papers:,})" if papers is not None else "")
 
         state["src"] = (into or st).selectbox(
@@ -508,7 +509,7 @@ def mixed_windows_warning(spec: PageSpec, ds: Dataset, sentence: str) -> None:
     st.warning(sentence, icon=":material/warning:")
     with st.container(horizontal=True, gap="small"):
         for single, name in sources_module.choices(ds.sources).items():
-            if single != sources_module.ALL:
+            if single != ALL:
                 st.button(
                     f"Count only {name}",
                     key=f"{spec.path}.only.{single}",

@@ -7,10 +7,10 @@ import datetime as dt
 import streamlit as st
 
 from lib import charts, daily
-from lib.sources import ALL, HF
+from lib.source_keys import ALL, HF
 from lib.store.schema import source_name
 from lib.text import count_text, md_escape
-from lib.urlstate import HOME, PERIODS
+from lib.urlstate import DAY_SORTS, HOME, PERIODS
 from pages import common
 
 state = common.url_state(HOME)
@@ -97,9 +97,9 @@ with main:
         )
         state["sort"] = st.segmented_control(
             "Order",
-            options=list(daily.SORTS),
+            options=list(DAY_SORTS),
             key=common.widget_key(HOME, "sort"),
-            format_func=daily.SORTS.get,
+            format_func=DAY_SORTS.get,
             required=True,
             on_change=common.set_state,
             args=(HOME,),

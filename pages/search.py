@@ -8,12 +8,12 @@ import streamlit as st
 
 from lib.search import search
 from lib.search.query import parse
-from lib.sources import ALL
+from lib.source_keys import ALL
 from lib.store import exports
 from lib.store.schema import source_name
 from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape
-from lib.urlstate import SEARCH
+from lib.urlstate import SEARCH, SEARCH_SORTS
 from pages import common
 
 SYNTAX = """
@@ -68,11 +68,11 @@ common.ordered_days(SEARCH, state)
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     state["sort"] = st.selectbox(
         "Sort by",
-        list(search.SORTS),
+        list(SEARCH_SORTS),
         key=key("sort"),
         on_change=first_page,
         width=190,
-        format_func=lambda s: f"Sort: {search.SORTS[s].lower()}",
+        format_func=lambda s: f"Sort: {SEARCH_SORTS[s].lower()}",
         label_visibility="collapsed",
     )
     ranges = st.container(width="content")

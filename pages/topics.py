@@ -7,13 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts
-from lib.sources import ALL
+from lib.source_keys import ALL
 from lib.store.schema import source_name
 from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape, share_text
 from lib.topics import topics
-from lib.trends import trends
-from lib.urlstate import TOPICS, TRENDS
+from lib.urlstate import BYS, NORMS, TOPICS, TRENDS
 from pages import common
 
 FEED_PAPERS = 50
@@ -40,13 +39,11 @@ with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  #
         format_func=lambda k: f"automatic ({automatic})" if k == 0 else str(k),
         help="Automatic: 2·log2(papers / 50), between 3 and 30.",
     )
-    state["by"] = st.selectbox(
-        "Period", trends.BYS, key=key("by"), on_change=common.changed, disabled=one_day, width=120
-    )
+    state["by"] = st.selectbox("Period", BYS, key=key("by"), on_change=common.changed, disabled=one_day, width=120)
     state["norm"] = st.segmented_control(
         "Y axis",
-        list(trends.NORMS),
-        format_func=trends.NORMS.get,
+        list(NORMS),
+        format_func=NORMS.get,
         key=key("norm"),
         required=True,
         on_change=common.changed,

@@ -9,7 +9,7 @@ import streamlit as st
 from lib import charts
 from lib.text import count_text, md_escape
 from lib.trends import trends
-from lib.urlstate import SEARCH, TRENDS
+from lib.urlstate import BYS, NORMS, SEARCH, TRENDS
 from pages import common
 
 DRILL_PAPERS = 20
@@ -57,11 +57,11 @@ for message in warnings:
 common.ordered_days(TRENDS, state)
 one_day = ds.overview.days <= 1
 with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
-    state["by"] = st.selectbox("Period", trends.BYS, key=key("by"), disabled=one_day, on_change=unpick, width=120)
+    state["by"] = st.selectbox("Period", BYS, key=key("by"), disabled=one_day, on_change=unpick, width=120)
     state["norm"] = st.segmented_control(
         "Y axis",
-        list(trends.NORMS),
-        format_func=trends.NORMS.get,
+        list(NORMS),
+        format_func=NORMS.get,
         key=key("norm"),
         required=True,
         on_change=common.changed,

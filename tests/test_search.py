@@ -29,6 +29,7 @@ from lib.search.search import (
     snippet,
 )
 from lib.store.store import Store, input_files
+from lib.urlstate import SEARCH_SORTS
 
 
 # --- the fixture, built once -------------------------------------------------------------------
@@ -316,7 +317,7 @@ def test_sort_upvotes_puts_papers_without_upvotes_last(fx):
 
 
 def test_every_sort_gives_the_same_set(fx):
-    sets = {sort: found(fx, "model", sort=sort) for sort in search_module.SORTS}
+    sets = {sort: found(fx, "model", sort=sort) for sort in SEARCH_SORTS}
     assert all(s == set(MODEL) for s in sets.values())
 
 
@@ -428,7 +429,7 @@ def test_lazy_result_equals_the_eager_one(fx, monkeypatch):
         '"large language models"',
         '"language model" OR diffusion',
     ]
-    eager = {(q, s): search(fx.index, fx.columns, q, sort=s) for q in queries for s in search_module.SORTS}
+    eager = {(q, s): search(fx.index, fx.columns, q, sort=s) for q in queries for s in SEARCH_SORTS}
     monkeypatch.setattr(search_module, "EAGER_CHECKS", 2)
     monkeypatch.setattr(search_module, "CHECK_BATCH", 1)
     for (query, sort), expected in eager.items():

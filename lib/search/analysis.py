@@ -16,10 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    import pyarrow as pa
 
 # Separators: anything but letters, digits and hyphens (Arrow RE2 and Python re agree on these).
 _ARROW_SEPARATORS = r"[^\p{L}\p{N}\-]+"
@@ -93,14 +95,22 @@ def phrase_terms(text: str) -> list[str]:
 
 
 # --- vectorised tokenising -------------------------------------------------------------
+# Arrow is imported by these two functions, not by the module: the query parser
+# (lib.search.query) reads the rules above, and parsing a query needs neither Arrow nor numpy.
 def normalize(strings: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Accent-folded, lower-cased strings (Arrow kernels)."""
+    import pyarrow.compute as pc
+
     folded = pc.replace_substring_regex(pc.utf8_normalize(strings, "NFKD"), r"\p{M}+", "")
     return pc.utf8_lower(folded)
 
 
-def tokenize(strings: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+def tokenize(strings: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], pa.Array]:
     """``(row of each token, raw tokens)`` for a string column, tokens in reading order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if isinstance(strings, pa.ChunkedArray):
         strings = strings.combine_chunks()
     tokens = pc.split_pattern_regex(normalize(pc.fill_null(strings, "")), _ARROW_SEPARATORS)

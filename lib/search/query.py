@@ -159,7 +159,7 @@ def _drop_stop_words(query: Query) -> None:
     """Plain stop words do not have to match (they would match nearly every paper),
     unless the query has nothing else."""
 
-    def is_stop(group):
+    def is_stop(group: list[Clause]) -> bool:
         return len(group) == 1 and not group[0].phrase and not group[0].field and group[0].terms[0] in STOP_WORDS
 
     kept = [g for g in query.groups if not is_stop(g)]

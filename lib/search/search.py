@@ -25,7 +25,6 @@ from lib.search.query import Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
 
-SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
 PAGE_SIZE = 20
 MAX_EXPORT = 10_000
 

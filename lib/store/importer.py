@@ -22,12 +22,11 @@ import pyarrow as pa
 
 from lib.errors import InputError, StoreError
 from lib.progress import Progress
+from lib.source_keys import ARXIV, HF
 from lib.store.formats import FORMATS, PARSERS, detect_format
 from lib.store.formats.base import ParseContext, Problem, RawRecord
 from lib.store.merge import MergeCounts, merge
 from lib.store.schema import (
-    ARXIV,
-    HF,
     RecordError,
     empty_table,
     file_source,

@@ -51,6 +51,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.source_keys import ARXIV, FILE, HF, MAX_FILE_NAME
 from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, title_id
 
 LIST = pa.list_(pa.string())
@@ -80,9 +81,8 @@ COLUMNS: list[str] = SCHEMA.names
 LIST_COLUMNS = ("authors", "categories", "keywords", "sources")
 DATE_COLUMNS = ("date", "published", "hf_day")
 INT_COLUMNS = ("upvotes", "num_comments", "hf_rank")
-# the sources of papers, in the order pages list them; any other is ``file:NAME``
-HF, ARXIV, FILE = "hf", "arxiv", "file:"
-# what people call each source (pages and links never show anything else)
+# what people call each source, in the order pages list them (pages and links never show anything
+# else); any other is ``file:NAME`` (lib.source_keys)
 SOURCE_NAMES = {HF: "Hugging Face daily list", ARXIV: "arXiv"}
 # which source's copy of a field wins when two disagree: arXiv's metadata is the paper's own,
 # the daily list's fills what arXiv lacks, a file fills what both lack (see lib.store.merge)
@@ -107,7 +107,7 @@ def source_order(keys: Iterable[str]) -> list[str]:
 def file_source(name: str) -> str:
     """The source of the papers of a file of our own tables: ``file:`` and its name."""
     name = re.sub(r"\.gz$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
-    return FILE + (collapse_ws(name)[:80] or "table")
+    return FILE + (collapse_ws(name)[:MAX_FILE_NAME] or "table")
 
 
 # Papers are dated from arXiv's first day; anything later than a week from now is a typo.

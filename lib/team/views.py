@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from lib import daily
-from lib import sources as sources_module
 from lib.errors import PapersError
 from lib.periods import rows_in_days
 from lib.search import search
+from lib.source_keys import ALL, HF
 from lib.trends import trends
 from lib.urlstate import PAGES
 
@@ -165,8 +165,8 @@ def view_papers(
 def _source(view: ViewLink, ds) -> str:
     """The view's ``src`` as its page reads it: a source the table lacks falls back to the
     page's default (pages.common.source_picker)."""
-    src = view.state.get("src", sources_module.ALL)
-    if src != sources_module.ALL and src not in ds.sources:
+    src = view.state.get("src", ALL)
+    if src != ALL and src not in ds.sources:
         src = next(f.default for f in PAGES[view.page].fields if f.key == "src")
     return src
 
@@ -174,8 +174,8 @@ def _source(view: ViewLink, ds) -> str:
 def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
     """The Daily Papers page's papers: of one day (``day``, as lib.daily.day_source says),
     else of every day (``hf``: every listed paper, or every paper of a table without lists)."""
-    if src == sources_module.HF and sources_module.HF not in ds.sources:
-        src = sources_module.ALL
+    if src == HF and HF not in ds.sources:
+        src = ALL
     if day is not None:
         src = daily.day_source(src, day, daily.counted_days(ds.periods("day", src)))
         return daily.rows_on(ds.day_of(src).to_numpy(), day, ds.member(src))

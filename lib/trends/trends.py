@@ -54,15 +54,14 @@ from lib.daily import period_label
 from lib.periods import Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.search.query import Clause
-from lib.sources import ALL, MIX_SHIFT
+from lib.source_keys import ALL, is_source
+from lib.sources import MIX_SHIFT
 from lib.store.schema import source_name
 from lib.trends.terms import TermIndex, TermKey
 
 MAX_TERMS = 10
 COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
-NORMS = {"share": "Share of papers", "count": "Number of papers"}
-BYS = ("day", "week", "month", "quarter", "year")
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
 TITLE_SHARE = 0.05  # topics are named in titles: "agentic" is, "rather" and "reaches" are not
 
@@ -207,7 +206,7 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
         if not corpus:
             raise _Slip(
                 f"Ignored {piece!r}: no corpus {wanted!r} here. A corpus is a source "
-                f"({', '.join(k for k in (known or {}).values() if sources_module.is_source(k)) or 'hf, arxiv'}) "
+                f"({', '.join(k for k in (known or {}).values() if is_source(k)) or 'hf, arxiv'}) "
                 "or an arXiv category of these papers, like cs.CL."
             )
     if not corpus and not any(c in body for c in "()+/"):  # a plain term, as it always was
@@ -287,7 +286,7 @@ def corpora(table) -> dict[str, str]:
 
 def corpus_member(table, corpus: str) -> np.ndarray:
     """Per row, whether the paper is in ``corpus`` (a source, or an arXiv category)."""
-    column = "sources" if sources_module.is_source(corpus) else "categories"
+    column = "sources" if is_source(corpus) else "categories"
     return _remember(table, ("member", corpus), lambda: sources_module.member(table[column], corpus))
 
 
@@ -399,7 +398,7 @@ def series(
     marks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # corpus -> (mixed, why) per period
 
     def mixed_of(corpus: str) -> tuple[np.ndarray, np.ndarray]:
-        if mix is None or periods.member is not None or sources_module.is_source(corpus):  # one source: nothing mixed
+        if mix is None or periods.member is not None or is_source(corpus):  # one source: nothing mixed
             return np.zeros(hi - lo + 1, dtype=bool), np.full(hi - lo + 1, "", dtype=object)
         if corpus not in marks:
             within = corpus_member(table, corpus) if corpus else None
@@ -605,7 +604,7 @@ def search_of(key: Key, src: str = ALL) -> tuple[str, dict[str, str]]:
     terms = key.terms if isinstance(key, Line) else (key,)
     query = " OR ".join(f'"{term.label}"' if term.is_phrase else term.label for term in terms)
     corpus = key.corpus if isinstance(key, Line) else ""
-    if corpus and not sources_module.is_source(corpus):
+    if corpus and not is_source(corpus):
         return query, {"cat": corpus, **({"src": src} if src != ALL else {})}
     return query, ({"src": corpus or src} if (corpus or src) != ALL else {})
 
