@@ -9,13 +9,14 @@ from typing import IO
 from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_days, add_source, source
 from lib.errors import PapersError
 from lib.store.store import Store
+from lib.urlstate import SEARCH_SORTS
 
 
 def register(commands: Commands, data: Parser) -> None:
     find = add_command(commands, "search", cmd_search, "search the papers (same engine and order as the page)", data)
     find.add_argument("query", metavar="QUERY", help="query, e.g. '\"mixture of experts\" -vision author:Hinton'")
     add_days(find)
-    find.add_argument("--sort", choices=("relevance", "newest", "oldest", "upvotes"), default="relevance")
+    find.add_argument("--sort", choices=tuple(SEARCH_SORTS), default="relevance")
     find.add_argument("--min-upvotes", type=int, default=0, metavar="N", help="only papers with at least N upvotes")
     find.add_argument("--category", metavar="CAT", help="only papers in this arXiv category, e.g. cs.CL")
     add_source(find, "only papers from: all (default), hf (the Hugging Face daily list), arxiv, file:NAME")

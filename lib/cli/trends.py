@@ -12,15 +12,16 @@ from lib.cli.common import Commands, Parser, add_command, add_days, add_source, 
 from lib.errors import PapersError
 from lib.store.store import Store
 from lib.text import points_text, share_text
+from lib.urlstate import BYS, NORMS
 
 
 def register(commands: Commands, data: Parser) -> None:
     trend = add_command(commands, "trend", cmd_trend, "papers mentioning terms, per period", data)
     trend.add_argument("terms", metavar="TERMS", help='comma-separated terms, e.g. "agent, time series, diffus*"')
-    trend.add_argument("--by", choices=("day", "week", "month", "quarter", "year"), default="month")
+    trend.add_argument("--by", choices=BYS, default="month")
     trend.add_argument(
         "--norm",
-        choices=("share", "count"),
+        choices=tuple(NORMS),
         default="share",
         help="what --smooth smooths and the text output shows (JSON has both)",
     )
