@@ -15,7 +15,7 @@ import streamlit as st
 from lib import daily
 from lib import sources as sources_module
 from lib.dataset import Dataset
-from lib.errors import PapersError
+from lib.errors import PapersError, debugging
 from lib.library import Library
 from lib.search.index import SearchIndex
 from lib.source_keys import ALL
@@ -139,6 +139,8 @@ def for_visitors(exc: Exception) -> str:
 
 def fail(exc: Exception) -> NoReturn:
     st.error(for_visitors(exc), icon=":material/error:")
+    if debugging():  # PAPERS_DEBUG=1: the traceback under the message (never for visitors otherwise)
+        st.exception(exc)
     st.stop()
 
 

@@ -6,16 +6,20 @@ error becomes a message and an exit code (:func:`run`)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
+import logging.handlers
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
 
-from lib.errors import PapersError
-from lib.store.store import Store
+from lib.errors import PapersError, debugging, log
+from lib.store.store import Store, read_only
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -224,25 +228,82 @@ class ProgressLine:
 
 
 # --- errors -------------------------------------------------------------------------
-def run(command: Command, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    """Runs a verb; every error becomes one line on stderr and an exit code."""
+LOG_FILE_BYTES = 1_000_000  # DIR/papers.log, then one older file DIR/papers.log.1
+
+
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """``DIR/papers.log``: opened at the first record; a log that cannot be written never fails
+    the command nor writes on its stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def logging_to(args: argparse.Namespace, err: IO[str]) -> Iterator[None]:
+    """For one command: lib's log (:data:`lib.errors.log`) goes to ``DIR/papers.log`` (warnings
+    and errors, with their tracebacks; not for a read-only store) and, under ``PAPERS_DEBUG=1``,
+    to ``err`` too (every record), so that nothing lib logs is lost and stderr keeps its one-line
+    messages by default."""
+    handlers: list[logging.Handler] = [logging.NullHandler()]  # never Python's last resort on stderr
+    if not read_only():
+        try:
+            path: Path | None = Store(getattr(args, "data", None)).log_path
+        except (OSError, RuntimeError):  # a --data that names no directory: the command will say so
+            path = None
+        if path is not None:
+            log_file = _LogFile(path, maxBytes=LOG_FILE_BYTES, backupCount=1, encoding="utf-8", delay=True)
+            log_file.setLevel(logging.WARNING)
+            log_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [pid %(process)d] %(message)s"))
+            handlers.append(log_file)
+    level = log.level
+    if debugging():
+        to_err = logging.StreamHandler(err)
+        to_err.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handlers.append(to_err)
+        log.setLevel(logging.DEBUG)
+    for handler in handlers:
+        log.addHandler(handler)
     try:
-        return command(args, out, err)
-    except PapersError as exc:
-        err.write(f"error: {' '.join(str(exc).split())}\n")  # one line, whatever the message holds
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        err.write("interrupted: the store is unchanged unless the import had finished writing\n")
-        return 130
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except OSError as exc:
-        err.write(f"error: {exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}\n")
-        return EXIT_BAD_INPUT
-    except MemoryError:
-        err.write("error: out of memory\n")
-        return 1
-    except Exception as exc:  # the last resort: a bug, still without a traceback
-        err.write(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (please report it)\n")
-        return 1
+        yield
+    finally:
+        for handler in handlers:
+            log.removeHandler(handler)
+            handler.close()
+        log.setLevel(level)
+
+
+def run(command: Command, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """Runs a verb; every error becomes one line on stderr and an exit code.  An unexpected
+    error (a bug) is logged with its traceback (lib.errors.log: DIR/papers.log, and stderr under
+    PAPERS_DEBUG=1); an expected one (bad input, the disk) shows its traceback only under
+    PAPERS_DEBUG=1."""
+    with logging_to(args, err):
+        try:
+            return command(args, out, err)
+        except PapersError as exc:
+            log.debug("the command stopped on bad input", exc_info=True)
+            err.write(f"error: {' '.join(str(exc).split())}\n")  # one line, whatever the message holds
+            return EXIT_BAD_INPUT
+        except KeyboardInterrupt:
+            err.write("interrupted: the store is unchanged unless the import had finished writing\n")
+            return 130
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except OSError as exc:
+            log.debug("the command stopped on a system error", exc_info=True)
+            err.write(f"error: {exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}\n")
+            return EXIT_BAD_INPUT
+        except MemoryError:
+            err.write("error: out of memory\n")
+            return 1
+        except Exception as exc:  # the last resort: a bug, logged with its traceback
+            log.exception("internal error in: python -m lib %s", " ".join(_argv_words(args)))
+            err.write(f"internal error: {type(exc).__name__}: {str(exc)[:200]} (please report it)\n")
+            return 1
+
+
+def _argv_words(args: argparse.Namespace) -> list[str]:
+    """The command's verb (and fetch's source), for the log: never its paths or queries."""
+    return [str(word) for word in (args.command, getattr(args, "source", None)) if word]

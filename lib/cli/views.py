@@ -90,9 +90,7 @@ def cmd_feed(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise PapersError("--limit must be at least 1")
     store = Store(args.data)
     name, view = _view(store, args.view)
-    papers = views_module.view_papers(
-        view, Library.open(store), None, limit=args.limit, newest_first=True
-    )
+    papers = views_module.view_papers(view, Library.open(store), None, limit=args.limit, newest_first=True)
     document = views_module.atom_feed(name, view, papers)
     if args.out:
         write_bytes_atomic(args.out, document)

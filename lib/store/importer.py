@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from lib.errors import InputError, StoreError
+from lib.errors import InputError, StoreError, log
 from lib.progress import Progress
 from lib.source_keys import ARXIV, HF
 from lib.store.formats import FORMATS, PARSERS, detect_format
@@ -242,6 +242,14 @@ def extend_artifacts(
         try:
             if extend(store, previous_version, version, table, first_new_row, changed_rows):
                 extended.append(name)
-        except Exception:  # noqa: BLE001 - a cache that cannot be extended is rebuilt on use
+        except Exception:  # a cache that cannot be extended is rebuilt on use; why, goes to the log
+            log.warning(
+                "after the import, the %s artifacts of version %s could not be carried over to version %s "
+                "(they are rebuilt whole on first use)",
+                name,
+                previous_version,
+                version,
+                exc_info=True,
+            )
             continue
     return extended

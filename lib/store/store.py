@@ -13,6 +13,7 @@ in the project)::
                               NAME-VERSION.SUFFIX; rebuilt only when the version moves
     DIR/artifacts/table-parts/ each part as uncompressed Arrow, memory-mapped by readers
     DIR/.lock                 serialises writers (flock); readers never wait
+    DIR/papers.log            internal errors the CLI met, with their tracebacks (lib.errors.log)
 
 A write makes new part files only for the parts whose rows changed (a daily import: the
 last part, and the parts of the papers it updated), then replaces the manifest: the
@@ -56,6 +57,7 @@ DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_DIR = PROJECT_DIR / "sample"  # the bundled demo: shown while the store is empty
 SAMPLE_FILE = SAMPLE_DIR / "daily_papers_2025-08-12.txt"  # the seed page, as a person copies it
 TABLE_DIR = "papers"  # the table: its parts and its manifest
+LOG_FILE = "papers.log"  # the CLI's log of internal errors (lib.errors.log), rotated at 1 MB
 MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
 MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misread
 LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28
@@ -158,6 +160,7 @@ class Store:
         self.legacy_path = self.path / LEGACY_TABLE_FILE
         self.artifacts_dir = self.path / "artifacts"
         self.part_cache_dir = self.artifacts_dir / PART_CACHE
+        self.log_path = self.path / LOG_FILE
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
