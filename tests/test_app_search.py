@@ -134,7 +134,7 @@ def test_day_range_given_backwards_is_swapped(app, three_day_store):
 
 def test_paging_round_trip(app, empty_store):
     open_page(app, "pages/search.py", {"p": "2"})
-    ranks = [l.value.split(".")[0] for l in app.page_link if l.value.startswith("**")]
+    ranks = [link.value.split(".")[0] for link in app.page_link if link.value.startswith("**")]
     assert ranks[0] == "**21" and ranks[-1] == "**40" and len(ranks) == 20
     assert any(c.value == "Page 2 of 98" for c in app.caption)  # the demo's 1,953 papers
     next(b for b in app.button if b.label == "Next page").click().run()
@@ -144,7 +144,7 @@ def test_paging_round_trip(app, empty_store):
 def test_no_results_offers_a_broader_query(app, three_day_store):
     open_page(app, "pages/search.py", {"q": "agents zzzqqq"})
     assert any("No papers match" in i.value for i in app.info)
-    broader = next(l for l in app.page_link if l.value.startswith("Try a broader search"))
+    broader = next(link for link in app.page_link if link.value.startswith("Try a broader search"))
     assert "agents" in broader.value and "zzzqqq" not in broader.value
 
 
@@ -170,14 +170,14 @@ def test_paper_page_shows_the_paper_and_similar_papers(app, three_day_store):
     open_page(app, "pages/paper.py", {"id": "2501.00006"})
     assert app.title[0].value == "Tokenizers Are Models Too"
     assert dict(app.query_params) == {"id": "2501.00006"}
-    similar = [l for l in app.page_link if "Tokenizers Are Models Too" not in l.value]
-    assert all(l.value for l in similar)
+    similar = [link for link in app.page_link if "Tokenizers Are Models Too" not in link.value]
+    assert all(link.value for link in similar)
 
 
 def test_paper_page_unknown_and_bad_ids(app, three_day_store):
     open_page(app, "pages/paper.py", {"id": "2509.99999"})
     assert any("No paper with id" in w.value for w in app.warning)
-    assert any(l.value.startswith("Search for") for l in app.page_link)
+    assert any(link.value.startswith("Search for") for link in app.page_link)
     app2 = type(app).from_file(app._script_path, default_timeout=60)
     open_page(app2, "pages/paper.py", {"id": "javascript:alert(1)"})
     assert any("Ignored id=" in w.value for w in app2.warning)

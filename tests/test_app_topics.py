@@ -143,7 +143,7 @@ def test_default_view_shows_all_topics_as_lib_computes_them(app, store):
     _, points = chart(app, "circle")
     assert len(points) == 120 and set(points["name"]) == set(model.labels_)
     assert "Emerging and fading topics" in [s.value for s in app.subheader]
-    moving = [d.value for d in app.dataframe if "points" in d.value.columns][0]
+    moving = next(d.value for d in app.dataframe if "points" in d.value.columns)
     assert sorted(moving["label"]) == sorted(model.labels_)
     expected = topics.emerging_topics(model, load(Store(store.data)).periods("month"))
     assert list(moving["recent"]) == pytest.approx(list(expected["recent_share"] * 100))  # shown as 12.3%
@@ -337,7 +337,7 @@ def test_one_topic_page_links_onwards(app, store, theme):
     upvotes = frame["upvotes"].iloc[members].to_numpy(dtype=float)
     assert [i for _, i in paper_links[8:]] == list(frame["id"].iloc[members[np.argsort(-upvotes, kind="stable")[:8]]])
     # top authors: the theme's pool
-    authors = [d.value for d in app.dataframe if "author" in d.value.columns][0]
+    authors = next(d.value for d in app.dataframe if "author" in d.value.columns)
     assert set(authors["author"]) <= set(fx.AUTHORS[theme]) and len(authors) > 0
     shown = [m.value for m in app.markdown]
     assert "**Most representative papers**" in shown and "**Most upvoted papers**" in shown
@@ -352,7 +352,7 @@ def one_day_model(one_day_store):
 
 
 def test_one_day_renders_all_topics_without_a_time_chart(app, one_day_model):
-    ds, model = one_day_model
+    _, model = one_day_model
     open_topics(app)
     assert not app.warning
     assert any("single day: there is no time to chart" in i.value for i in app.info)
@@ -436,7 +436,7 @@ def test_src_hf_counts_only_the_lists_papers_in_sizes_and_shares(app, two_source
     on_list = two_source_store.on_list
     # every topic is one theme (see the default view's test): its size is that theme's papers on the list
     assert sorted(topic_table(app)["papers"]) == sorted(collections.Counter(r[fx.THEME_KEY] for r in on_list).values())
-    spec, shares = chart(app, "area")
+    _, shares = chart(app, "area")
     totals = dict(shares.drop_duplicates("label")[["label", "total"]].values)
     assert {month: n for month, n in totals.items() if n} == month_counts(on_list)  # a month without any: 0
     assert any("count the 30 papers" in c.value for c in app.caption)

@@ -200,7 +200,7 @@ def test_one_source_draws_its_papers_and_the_strip(app, mixed_store):
     (picker,) = [s for s in app.selectbox if s.label == "Papers from"]
     assert picker.value == "hf"
     assert not app.warning
-    trend, strip = charts_of(app)
+    _, strip = charts_of(app)
     assert strip["height"] == 90 and "sources" in json_dumps(strip)
     assert not any("Diamonds" in c.value for c in app.caption)  # one source: nothing mixed
     picker.set_value("all").run()

@@ -34,8 +34,8 @@ def test_views_are_listed_with_their_feed_and_can_be_removed(app, three_day_stor
         {"agents": "http://localhost:8501/search?q=agents", "broken": "http://localhost:8501/import"}
     )
     open_page(app, "pages/views.py")
-    links = [l for l in app.page_link if l.value.startswith("**")]
-    assert [l.value for l in links] == ["**agents**"]
+    links = [link for link in app.page_link if link.value.startswith("**")]
+    assert [link.value for link in links] == ["**agents**"]
     assert any("cannot be used" in w.value for w in app.warning)  # the broken one says why
     assert any(d.label == "Atom feed" for d in app.get("download_button"))
     next(b for b in app.button if b.label == "Remove").click().run()
@@ -54,7 +54,7 @@ def test_relative_and_absolute_views_both_open_and_copy(app, three_day_store, mo
     monkeypatch.setenv("PAPERS_BASE_URL", "https://team.example/papers/")
     Store(three_day_store).write_views({"new": "/trends?terms=agent", "old": "http://lab.org/papers/search?q=x"})
     open_page(app, "pages/views.py")
-    assert [l.query_string for l in app.page_link if l.value.startswith("**")] == ["terms=agent", "q=x"]
+    assert [link.query_string for link in app.page_link if link.value.startswith("**")] == ["terms=agent", "q=x"]
     # a relative view is copied on the site the browser is on (AppTest has no browser: the site of
     # PAPERS_BASE_URL), an old absolute one on its own
     assert copy_links(app) == [

@@ -155,7 +155,7 @@ def test_paper_to_similar_paper_and_back_twice(sample_server, desk):
     similar = desk.locator(CARD_TITLES).first
     second = open_paper(desk, similar)
     assert second != "2508.07999"
-    third = open_paper(desk, desk.locator(CARD_TITLES).first)
+    open_paper(desk, desk.locator(CARD_TITLES).first)
     back(desk, f"{sample_server.url}/paper?id={second}")
     back(desk, start)
     assert desk.get_by_role("heading", level=1).inner_text().startswith("WideSearch")

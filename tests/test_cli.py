@@ -173,7 +173,7 @@ def test_import_two_files_and_a_directory(data, tmp_path):
 def test_date_option_sets_the_listing_day(data, tmp_path):
     undated = [{"id": "2508.02001", "title": "Undated one"}, {"id": "2508.02002", "title": "Undated two"}]
     path = write(tmp_path / "undated.jsonl", jsonl_text(undated))
-    code, out, err = run("import", "--data", str(data), "--date", "2025-09-01", str(path))
+    code, _, err = run("import", "--data", str(data), "--date", "2025-09-01", str(path))
     assert code == 0, err
     table = Store(data).read_table()
     assert {d.isoformat() for d in table["date"].to_pylist()} == {"2025-09-01T00:00:00"}
@@ -221,7 +221,7 @@ def test_info_on_an_empty_store_reports_the_sample(data):
 def test_info_on_a_filled_store(filled, tmp_path):
     more = write(tmp_path / "more.jsonl", jsonl_text([FALLBACK]))
     assert run("import", "--data", str(filled), str(more))[0] == 0
-    code, out, _ = run("info", "--data", str(filled), "--json")
+    _, out, _ = run("info", "--data", str(filled), "--json")
     info = json.loads(out)
     assert info["sample"] is False and info["version"] == Store(filled).version()
     assert info["papers"] == 4
@@ -229,7 +229,7 @@ def test_info_on_a_filled_store(filled, tmp_path):
     assert (info["days"], info["first_day"], info["last_day"]) == (3, "2025-08-05", "2025-08-12")
     # rows with arXiv categories are arXiv's; the others are their file's
     assert info["sources"] == {"arxiv": 2, "file:good.jsonl": 1, "file:more.jsonl": 1}
-    code, out, _ = run("info", "--data", str(filled))
+    _, out, _ = run("info", "--data", str(filled))
     assert "papers:  4\n" in out and "days:    3 (2025-08-05 .. 2025-08-12)\n" in out
     assert (
         "sources: arXiv (--src arxiv) 2; your file good.jsonl (--src file:good.jsonl) 1; "

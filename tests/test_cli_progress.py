@@ -109,8 +109,7 @@ def test_build_under_cron_names_each_step_on_stderr(tmp_path):
             [sys.executable, "-m", "lib", *argv, "--data", str(data)],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            capture_output=True,
             text=True,
             timeout=120,
         )

@@ -216,9 +216,9 @@ def test_trend_text_weeks_and_days(papers_store):
 
 
 def test_a_range_without_papers_prints_only_the_header(papers_store):
-    code, out, err = run("trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--data", str(papers_store))
+    code, out, _ = run("trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--data", str(papers_store))
     assert code == 0 and out.split() == ["period", "papers"]
-    code, out, err = run(
+    code, out, _ = run(
         "trend", "agent", "--from", "2025-06-01", "--to", "2025-12-31", "--json", "--data", str(papers_store)
     )
     assert code == 0 and json.loads(out) == []

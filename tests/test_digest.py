@@ -428,7 +428,7 @@ def test_render_digest_subject_text_and_links(resources):
     view = ViewLink.parse(AGENTS)
     since = TODAY - dt.timedelta(days=7)
     papers = view_papers(view, resources, since)
-    subject, text, page = render_digest("agents", view, papers, since)
+    subject, text, _ = render_digest("agents", view, papers, since)
 
     assert subject == f"agents: 5 new papers since {since}"
     lines = text.splitlines()
@@ -486,7 +486,7 @@ def test_digest_sends_one_message_with_text_and_html(data, smtp, resources):
     since = TODAY - dt.timedelta(days=7)
     view = ViewLink.parse(AGENTS)
     papers = view_papers(view, resources, since)
-    subject, text, page = render_digest("Agents · weekly", view, papers, since)
+    subject, _, page = render_digest("Agents · weekly", view, papers, since)
     assert out == "" and err == f"sent {subject!r} to a@b\n"
 
     assert len(smtp.envelopes) == 1

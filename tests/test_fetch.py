@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from html import escape
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -482,7 +483,7 @@ def test_since_last_continues_from_the_newest_stored_day(server, data):
 
 
 def test_since_last_needs_papers_in_the_store(server, data):
-    code, out, err = run("fetch", "hf", "--since-last", "--base-url", server.url, "--data", str(data))
+    code, _, err = run("fetch", "hf", "--since-last", "--base-url", server.url, "--data", str(data))
     assert code == 2 and one_line(err) and "--since-last needs papers in the store" in err
     assert server.log() == []
 
@@ -592,7 +593,7 @@ def test_arxiv_delay_from_the_environment_spaces_real_requests(server, store, mo
 
     times = [r.time for r in server.log()]
     assert len(times) == 4
-    assert all(later - earlier >= 0.18 for earlier, later in zip(times, times[1:]))
+    assert all(later - earlier >= 0.18 for earlier, later in pairwise(times))
 
 
 def test_a_bad_arxiv_delay_in_the_environment_is_one_line(server, data, monkeypatch):
@@ -697,7 +698,7 @@ def test_cli_fetch_arxiv_in_process(server, data, monkeypatch):
 
 
 def test_cli_fetch_arxiv_refuses_a_bad_category_in_one_line(server, data):
-    code, out, err = run(
+    code, _, err = run(
         "fetch",
         "arxiv",
         "--category",

@@ -358,7 +358,7 @@ def test_hf_api_2024_schema():
 
 
 def test_hf_api_2025_schema_takes_the_day_from_the_file_name():
-    papers, report = read(HF_2025)
+    papers, _ = read(HF_2025)
     assert col(papers, "id") == ["2509.05501", "2509.05502"]
     # the second item was submitted on 2025-09-07 (UTC) but the file is the 2025-09-08 list
     assert col(papers, "date") == [D(2025, 9, 8), D(2025, 9, 8)]
@@ -377,13 +377,13 @@ def test_hf_api_without_a_dated_name_uses_submitted_on_daily_at():
 
 
 def test_hf_api_date_option_beats_the_file_name():
-    papers, report = read(HF_2025, date=D(2025, 9, 10))
+    papers, _ = read(HF_2025, date=D(2025, 9, 10))
     assert col(papers, "date") == [D(2025, 9, 10)] * 2
     assert col(papers, "published") == [D(2025, 9, 4), D(2025, 9, 5)]
 
 
 def test_hf_api_2026_schema():
-    papers, report = read(HF_2026)
+    papers, _ = read(HF_2026)
     assert col(papers, "id") == ["2608.14001", "2608.14002"]
     assert col(papers, "title") == [
         "Glasswing: Transparent World Models for Robot Arms",
@@ -681,7 +681,8 @@ def parquet_file(tmp_path):
 
 def test_parquet(parquet_file):
     assert detect_format(parquet_file.read_bytes()[:64]) == "parquet"
-    papers, report = read(InputFile(parquet_file.name, lambda: open(parquet_file, "rb")))
+    opener = lambda: open(parquet_file, "rb")  # noqa: SIM115 - an opener: the importer closes the file
+    papers, report = read(InputFile(parquet_file.name, opener))
     assert report.format == "parquet"
     assert col(papers, "id") == ["2503.10001", "2503.10002"]
     assert col(papers, "title") == ["Columnar Papers", "Second Columnar Paper"]

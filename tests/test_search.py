@@ -288,7 +288,7 @@ def test_filters_combine(fx):
 def test_category_sizes(fx):
     sizes = fx.index.category_sizes()
     assert sizes["cs.CL"] == sum("cs.CL" in p["categories"] for p in PAPERS.values()) == 7
-    assert list(sizes)[0] == "cs.CL"
+    assert next(iter(sizes)) == "cs.CL"
 
 
 # --- sorts -----------------------------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_slice_pages_through_the_result(fx):
     everything = [ORDER[r] for r in result.rows]
     pages = [[ORDER[r] for r in result.slice(start, start + 5)[0]] for start in range(0, 20, 5)]
     assert [len(p) for p in pages] == [5, 5, 5, 3]
-    assert sum(pages, []) == everything == newest_first(ORDER)
+    assert [key for page in pages for key in page] == everything == newest_first(ORDER)
     assert len(result.slice(18, 38)[0]) == 0
 
 
@@ -673,7 +673,7 @@ def test_pages_read_in_any_order_join_to_the_whole_order(sample, sort, query):
     result = search(built, ds.search_columns, query, sort=sort)
     starts = [7, 0, 21, 14, 35, 28]  # later pages first: each read orders only as far as it needs
     pages = {start: result.slice(start, start + 7)[0].tolist() for start in starts}
-    assert sum((pages[s] for s in sorted(starts)), []) == whole[:42]
+    assert [row for start in sorted(starts) for row in pages[start]] == whole[:42]
 
 
 def test_a_quoted_pasted_abstract_finds_its_paper(sample):

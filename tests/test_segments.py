@@ -135,8 +135,8 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     a = trends.series(segmented_terms, ds.table, ds.periods(by), keys, by)
     b = trends.series(full_terms, ds.table, ds.periods(by), keys, by)
     assert a["count"].tolist() == b["count"].tolist()
-    seg_counts, seg_papers = segmented_terms.column_stats("u", [])
-    full_counts, full_papers = full_terms.column_stats("u", [])
+    _, seg_papers = segmented_terms.column_stats("u", [])
+    _, full_papers = full_terms.column_stats("u", [])
     seg_by_name = dict(zip(segmented_terms.unigrams, seg_papers))
     assert all(
         seg_by_name[name] == papers for name, papers in zip(full_terms.unigrams, full_papers) if name in seg_by_name

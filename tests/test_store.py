@@ -763,11 +763,12 @@ def test_table_is_read_from_its_memory_mappable_copy_once_written(store):
 def _mapped_kib(path) -> int:
     """KiB of ``path`` this process has mapped in (Rss of its mappings in /proc/self/smaps)."""
     total, inside = 0, False
-    for line in open("/proc/self/smaps"):
-        if line[:1] in "0123456789abcdef" and "-" in line.split()[0]:
-            inside = line.rstrip().endswith(str(path))
-        elif inside and line.startswith("Rss:"):
-            total += int(line.split()[1])
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            if line[:1] in "0123456789abcdef" and "-" in line.split()[0]:
+                inside = line.rstrip().endswith(str(path))
+            elif inside and line.startswith("Rss:"):
+                total += int(line.split()[1])
     return total
 
 

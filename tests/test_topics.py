@@ -650,7 +650,7 @@ def test_sizes_shares_and_emerging_count_only_the_sources_papers(fixture):
     """The model stays fitted on every paper; with a member mask (the papers of one source)
     sizes are the theme counts among those papers, read off the fixture (every theme one
     topic), the shares over time and emerging topics count them alone."""
-    records, table, themes, frame, index, model = fixture
+    _, _, themes, frame, _, model = fixture
     mapping = theme_of_topics(model, themes)
     member = np.zeros(len(themes), dtype=bool)
     member[::3] = True  # themes interleave every third day: every third row of one theme...

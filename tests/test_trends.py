@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -403,7 +404,7 @@ def test_weeks_partition_the_papers(index, table, dates):
     papers listed in them."""
     frame = series(index, table, periods(dates, "week"), [one_key("agent", index)], "week")
     starts = [p.date() for p in frame.period]
-    assert all(b - a == dt.timedelta(days=7) for a, b in zip(starts, starts[1:]))
+    assert all(b - a == dt.timedelta(days=7) for a, b in pairwise(starts))
     assert frame.label.tolist() == [f"week of {s.isoformat()}" for s in starts]
     days = {k: dt.date.fromisoformat(p["date"]) for k, p in PAPERS.items()}
     for start, total, count in zip(starts, frame["total"], frame["count"]):
