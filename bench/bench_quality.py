@@ -16,11 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from common import Figure  # noqa: E402
+from common import Figure, in_process, measure, stores
 
 GOAL_TOP3 = 0.9
 
@@ -46,7 +42,7 @@ def known_item_queries(ds, index, n: int, seed: int = 11) -> list[tuple[int, str
     return queries
 
 
-def evaluate(store_path: Path, n: int) -> dict:
+def evaluate(store_path: str, n: int) -> dict:
     from lib.dataset import load
     from lib.search import index as index_module
     from lib.search import search
@@ -73,20 +69,18 @@ def evaluate(store_path: Path, n: int) -> dict:
 
 
 def run(quick: bool = False, browser: bool = True, corpus_path: str | None = None, n: int = 500) -> list[Figure]:
-    if corpus_path:
-        from lib.store.formats import KNOWN_SUFFIXES
-        from lib.store.importer import import_files
-        from lib.store.store import Store, input_files
-
-        store_path = Path(tempfile.mkdtemp(prefix="quality-store-"))
-        import_files(Store(store_path), input_files([corpus_path], KNOWN_SUFFIXES))
-        label = Path(corpus_path).name
+    """``browser`` is accepted for run.py: no browser here."""
+    if corpus_path:  # any importable data, imported into a store of its own
+        store, label = tempfile.mkdtemp(prefix="quality-store-"), Path(corpus_path).name
+        measure(f"""
+            from lib.store.formats import KNOWN_SUFFIXES
+            from lib.store.importer import import_files
+            from lib.store.store import Store, input_files
+            import_files(Store({store!r}), input_files([{corpus_path!r}], KNOWN_SUFFIXES))
+        """)
     else:
-        from corpus import real_store
-
-        store_path = real_store(quick)
-        label = "real corpus" if not quick else "real sample"
-    scores = evaluate(store_path, 100 if quick else n)
+        store, label = stores(quick, large=False)["real"], "real sample" if quick else "real corpus"
+    scores = in_process("bench_quality", f"evaluate({store!r}, {100 if quick else n})")
     for query, rank in scores["misses"]:
         print(f"  miss: {query!r} -> rank {rank}", file=sys.stderr)
     papers = scores["papers"]
@@ -99,8 +93,8 @@ def run(quick: bool = False, browser: bool = True, corpus_path: str | None = Non
             f">= {GOAL_TOP3}",
             scores["top3"] >= GOAL_TOP3,
         ),
-        Figure(f"known-item search, top 1 ({papers} papers, {label})", "rate", round(scores["top1"], 3), {}, ""),
-        Figure(f"known-item search, MRR ({papers} papers, {label})", "", round(scores["mrr"], 3), {}, ""),
+        Figure(f"known-item search, top 1 ({papers} papers, {label})", "rate", round(scores["top1"], 3)),
+        Figure(f"known-item search, MRR ({papers} papers, {label})", "", round(scores["mrr"], 3)),
     ]
 
 

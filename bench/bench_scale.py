@@ -1,7 +1,7 @@
-"""Scale benchmark: one million papers, and a whole team at once.
+"""Scale benchmark: one million papers.
 
-On the 1,000,000-paper mixed store (quick: 3,000 papers mixed from the 2,000-paper sample), on a private copy of its
-table's files (the shared store is never written):
+On the 1,000,000-paper mixed store (quick: 3,000 papers mixed from the 2,000-paper sample), on a
+private copy of its table's files (the shared store is never written):
 
 1. full build: in ONE fresh process, as the app does on first use of a new store version,
    the table (its Parquet parts decoded, their Arrow copies written), ``lib.search.index.load_or_build``,
@@ -23,26 +23,12 @@ table's files (the shared store is never written):
 5. interaction on a warm server, one session: Enter in the search box -> the expected first
    result (computed with lib beforehand); Enter in the trends box -> the chart's legend shows
    the new terms; a click on a related topic's link -> that topic's header: p50 and p95 of 20
-   actions each (quick: 1), after one warm-up action;
-6. many teammates: 20 sessions at once (one browser, 20 contexts, asyncio) on the real
-   74,728-paper store (quick: 2 sessions on the 2,000-paper sample), each running its own
-   seeded sequence of 6 interactions (3 searches, 3 trend terms, with 4 page switches by the
-   top navigation between them), three times: at a reader's pace (arriving one every 6 s,
-   reading 10-30 s, seeded, before each action: the goal is judged here), once with every
-   session its browser's first visit and once with every browser having used the app before
-   (it opened the home, search and trends pages once, before the schedule: its cache holds
-   Streamlit's JavaScript, as a teammate's does on any day but the first), and at a stress
-   pace (first visits, arriving one every 0.5 s, 2-6 s between actions: reported) (quick: 2
-   sessions, the second in a browser that used the app before, no pauses, the first 2
-   steps); the CPU the server used per action is reported beside the machine's, since the
-   20 browsers share its 2 cores with the server here (a team's browsers run on their own
-   machines); after each action, the page must show that session's own state:
-   its query (or terms) in the box and in the address bar, its expected first result (or
-   legend), and nothing of another session's.
+   actions each (quick: 1), after one warm-up action.
+
+Many teammates at once (20 browser sessions) are bench_team.py's (``bench/run.py --team``).
 
 Goals (issue: scale): cold start <= 5 s; server <= 4 GB at 1M and <= 50 MB per added
-session; daily import <= 10 s; p95 <= 1.5 s per interaction at 1M; 20/20 sessions completed,
-p95 <= 2 s per interaction and no state leak with 20 teammates.
+session; daily import <= 10 s; p95 <= 1.5 s per interaction at 1M.
 
     python bench/bench_scale.py [--quick] [--no-browser] [--keep-build]
 
@@ -52,7 +38,6 @@ p95 <= 2 s per interaction and no state leak with 20 teammates.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
@@ -60,62 +45,51 @@ import re
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from common import (  # noqa: E402
+import common
+from common import (
+    BOX,
+    DONE,
+    FIRST_CARD,
+    NAV,
     ROOT,
+    TIMEOUT_MS,
+    URL_HAS,
+    VIEWPORT,
     WORK,
     Figure,
-    app_server,
     chromium,
     copy_store,
-    cpu_seconds,
+    enter_searches,
+    goal,
     in_process,
     load_average,
-    machine_cpu_seconds,
     percentile,
     retire,
-    rss_mb,
     stores,
 )
-
-sys.path.insert(0, str(ROOT))
 
 COLD_GOAL_S = 5.0
 SERVER_GOAL_MB = 4096
 SESSION_GOAL_MB = 50
 IMPORT_GOAL_S = 10.0
 ACTION_GOAL_S = 1.5
-TEAM_GOAL_S = 2.0
 NEW_PAPERS = 100
 NEW_WORD = "Quillstrand"  # no paper of the stores says it: the new day's papers are found by it
 DEFAULT_TERMS = "agent, diffusion, reinforcement learning"  # lib.urlstate.TRENDS's default
 SEED = 20260701
-VIEWPORT = {"width": 1400, "height": 1000}
-TIMEOUT_MS = 120_000
 
 # --- what the pages show ---------------------------------------------------------------------
-FIRST_CARD = "[data-testid=stMarkdownContainer] strong >> text=/^1\\. /"  # a day's first paper (home)
-NAV = "[data-testid=stTopNavLink]"
-BOX = "[data-testid=stTextInput] input"
 HEADER = "[data-testid=stMainBlockContainer] h2"  # one topic's label
 RELATED = "[data-testid=stPageLink] a[href*='topic=']"
-DONE = "() => !document.querySelector('[data-testid=stStatusWidget]')"  # the script's run has ended
-FIRST_RESULT_IS = (
-    "([want]) => { const a = document.querySelector('[data-testid=stPageLink] a');"
-    " return !!a && a.innerText.trim() === want; }"
-)
 LEGEND_SHOWS = (
     "([want, gone]) => { const texts = new Set([...document.querySelectorAll("
     "'[data-testid=stVegaLiteChart] svg text')].map(t => t.textContent));"
     " return want.every(w => texts.has(w)) && !gone.some(w => texts.has(w)); }"
 )
 HEADER_IS = f"([want]) => document.querySelector({HEADER!r})?.innerText.trim() === want"
-URL_HAS = "([key, want]) => new URLSearchParams(location.search).get(key) === want"
 SNAPSHOT = """() => {
   const box = document.querySelector('[data-testid=stTextInput] input');
   const link = document.querySelector('[data-testid=stPageLink] a');
@@ -123,19 +97,49 @@ SNAPSHOT = """() => {
           box: box ? box.value : null, first: link ? link.innerText.trim() : null,
           texts: [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')].map(t => t.textContent)};
 }"""
-
-
-def note(text: str) -> None:
-    print(f"  scale: {text}", file=sys.stderr, flush=True)
+note = partial(common.note, "scale")
 
 
 def _hwm_mb() -> float:
-    line = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def _dir_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (from /proc/PID/task/*/children)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def rss_mb(pid: int) -> dict[str, float]:
+    """Resident memory (MB) of a process and its descendants, from /proc/PID/status:
+    ``rss`` (VmRSS), split into ``anon`` (RssAnon: its own heap) and ``file`` (RssFile:
+    pages of mapped files, shared with the page cache), and ``hwm`` (VmHWM, the peak;
+    summed over the processes)."""
+    keys = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "RssShmem": "shmem", "VmHWM": "hwm"}
+    total = dict.fromkeys(keys.values(), 0.0)
+    for each in process_tree(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            name, _, value = line.partition(":")
+            if name in keys:
+                total[keys[name]] += int(value.split()[0]) / 1024
+    return total
 
 
 # --- steps: each runs inside its own fresh process ---------------------------------------------
@@ -200,26 +204,13 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     from lib.dataset import load
     from lib.search import index
     from lib.search.analysis import phrase_terms
-    from lib.search.search import result_frame, search
     from lib.store.store import Store
     from lib.topics import topics
     from lib.trends import terms, trends
 
     s = Store(store)
     ds = load(s)
-    search_index = index.load_or_build(s, ds)
-    found, seen = [], set()
-    for q in bench_search.make_queries(ds.table["title"].to_pylist(), max(200, 5 * queries), seed):
-        if q["kind"] != "words":
-            continue
-        text = bench_search.as_ours(q)
-        first = result_frame(search(search_index, ds.search_columns, text), ds.table, 0, 1)
-        title = first["title"].iloc[0] if len(first) else None
-        if title and re.fullmatch(r"[A-Za-z0-9 ,:;()'?-]+", title) and title not in seen and len(title) < 200:
-            found.append([text, title])
-            seen.add(title)
-        if len(found) == queries:
-            break
+    found = bench_search.first_results(ds, index.load_or_build(s, ds), queries, seed)
     term_index = terms.load_or_build(s, ds)
     indptr, _ = term_index.all_postings("u")
     papers = np.diff(np.asarray(indptr))
@@ -238,8 +229,8 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     rng = random.Random(seed)
     words.sort()
     rng.shuffle(words)
-    if len(found) < queries or len(words) < 2 * term_sets:
-        raise RuntimeError(f"{store}: only {len(found)} queries and {len(words)} words for the browser")
+    if len(words) < 2 * term_sets:
+        raise RuntimeError(f"{store}: only {len(words)} words for the browser")
     result = {
         "papers": ds.table.num_rows,
         "queries": found,
@@ -253,11 +244,8 @@ def plan(store: str, queries: int, term_sets: int, seed: int = SEED, labels: boo
     return result
 
 
-def new_day(
-    store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WORD, seed: int = SEED, after: int = 1
-) -> dict:
-    """A JSON Lines file of ``papers`` new papers on the day ``after`` days past the store's
-    last day: new ids, titles "WORD: second half of a real title", abstracts of 4-9 real
+def new_day(store: str, path: str, papers: int = NEW_PAPERS, word: str = NEW_WORD) -> dict:
+    """A JSON Lines file of ``papers`` new papers on the day after the store's last day: new ids, titles "WORD: second half of a real title", abstracts of 4-9 real
     sentences, real authors and categories.  The word must be in no paper yet."""
     import datetime as dt
 
@@ -276,8 +264,8 @@ def new_day(
         raise RuntimeError(f"{word!r} is already in {known} papers: not a new word")
     last = pc.max(table["date"]).as_py()
     last = last.date() if isinstance(last, dt.datetime) else last
-    day = last + dt.timedelta(days=after)
-    rng = random.Random(seed + after)
+    day = last + dt.timedelta(days=1)
+    rng = random.Random(SEED + 1)
     sample = rng.sample(range(table.num_rows), min(20_000, table.num_rows))
     rows = table.select(["title", "abstract", "authors", "categories"]).take(sample).to_pylist()
     sentences = [t for r in rows for t in re.split(r"(?<=[.!?])\s+(?=[A-Z])", r["abstract"] or "") if 20 < len(t) < 400]
@@ -295,59 +283,12 @@ def new_day(
             words = other.split()
             tail = other.split(":", 1)[1].strip() if ":" in other else " ".join(words[len(words) // 2 :])
             source = rng.choice(rows)
-            out.write(
-                json.dumps(
-                    {
-                        "id": paper_id,
-                        "title": f"{word}: {tail}",
-                        "abstract": " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9))),
-                        "authors": source["authors"],
-                        "categories": source["categories"],
-                        "date": day.isoformat(),
-                        "published": day.isoformat(),
-                    }
-                )
-                + "\n"
-            )
+            abstract = " ".join(rng.choice(sentences) for _ in range(rng.randint(4, 9)))
+            paper = {"id": paper_id, "title": f"{word}: {tail}", "abstract": abstract, "authors": source["authors"]}
+            paper |= {"categories": source["categories"], "date": day.isoformat(), "published": day.isoformat()}
+            out.write(json.dumps(paper) + "\n")
             made.append(paper_id)
     return {"day": day.isoformat(), "last_day": last.isoformat(), "ids": made, "papers": table.num_rows}
-
-
-def import_phases(store: str, path: str) -> dict:
-    """``lib.store.importer.import_files`` of ``path``, with the seconds of each of its phases."""
-    import pyarrow.parquet as pq
-
-    import lib.store.importer as importer
-    from lib.store.store import Store, input_files
-
-    seconds: dict[str, float] = {}
-
-    def timed(name, function):
-        def wrapper(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
-
-        return wrapper
-
-    importer.read_inputs = timed("read the input", importer.read_inputs)
-    importer.merge = timed("merge", importer.merge)
-    importer.extend_artifacts = timed("extend the indexes", importer.extend_artifacts)
-    Store.read_table = timed("read the table", Store.read_table)
-    Store.write_table = timed("write the table", Store.write_table)
-    s = Store(store)
-    before = set(s.parquet_files())
-    started = time.perf_counter()
-    report = importer.import_files(s, input_files([path], (".jsonl",)))
-    total = time.perf_counter() - started
-    parts = s.parquet_files()
-    written = [pq.ParquetFile(p).metadata.num_rows for p in parts if p not in before]
-    seconds[
-        f"write the table ({len(written)} of {len(parts)} parts, {sum(written):,} rows, each with its Arrow copy)"
-    ] = seconds.pop("write the table")
-    return {"seconds_by_phase": seconds, "import_s": total, "added": report.counts.added}
 
 
 def check_new_day(store: str, word: str, day: str, ids: list[str]) -> dict:
@@ -391,8 +332,8 @@ def check_new_day(store: str, word: str, day: str, ids: list[str]) -> dict:
         "trend_on_day": on_day,
         "trend_total": int(tidy["count"].sum()),
         "load_s": load_s,
-        "search_segments": len(getattr(search_index, "segments", [0])),
-        "term_segments": len(term_index.segments()),
+        "search_segments": len(getattr(search_index, "parts", [0])),  # a whole index is one
+        "term_segments": len(getattr(term_index, "parts", [0])),
         "topics_saved": saved,
         "placed_in_topics": placed,
         "version": ds.version,
@@ -440,15 +381,8 @@ def figure_full_build(
         for name, seconds in steps.items()
     ]
     figures.append(Figure(f"full build {n:,}: total (one process)", "s", round(sum(steps.values()), 1)))
-    figures.append(
-        Figure(
-            f"full build {n:,}: peak memory (VmHWM)",
-            "MB",
-            round(r["peak_mb"]),
-            {},
-            "(after: " + ", ".join(f"{name} {mb:,.0f}" for name, mb in peaks.items()) + " MB)",
-        )
-    )
+    after = "(after: " + ", ".join(f"{name} {mb:,.0f}" for name, mb in peaks.items()) + " MB)"
+    figures.append(Figure(f"full build {n:,}: peak memory (VmHWM)", "MB", round(r["peak_mb"]), {}, after))
     return figures, store, n
 
 
@@ -523,15 +457,9 @@ def figure_cold_start(store: Path, browser, n: int, starts: int = 3):
         if i < starts - 1:
             page.context.close()
             server.stop()
-    seconds = percentile(times, 50)
-    figure = Figure(
-        f"cold start -> home's first card, {n:,} papers",
-        "s",
-        round(seconds, 2),
-        {},
-        f"<= {COLD_GOAL_S:g} s (median of {starts} starts: {', '.join(f'{t:.2f}' for t in times)} s)",
-        seconds <= COLD_GOAL_S,
-    )
+    each = ", ".join(f"{t:.2f}" for t in times)
+    figure = goal(f"cold start -> home's first card, {n:,} papers", "s", round(percentile(times, 50), 2), COLD_GOAL_S)
+    figure.goal += f" (median of {starts} starts: {each} s)"
     return figure, server, page
 
 
@@ -561,46 +489,30 @@ def figure_memory(server, browser, page, query: str, extra: int, n: int, settle:
     private = (more["anon"] - one["anon"]) / extra
     shared = (more["file"] - one["file"]) / extra
     return [
-        Figure(
-            f"server RSS after one session's 4 pages, {n:,} papers",
-            "MB",
-            round(one["rss"]),
-            {},
-            f"<= {SERVER_GOAL_MB} MB",
-            one["rss"] <= SERVER_GOAL_MB,
-        ),
-        Figure(
-            f"server peak memory (VmHWM) over those sessions, {n:,} papers",
-            "MB",
-            round(more["hwm"]),
-            {},
-            f"<= {SERVER_GOAL_MB} MB",
-            more["hwm"] <= SERVER_GOAL_MB,
-        ),
+        goal(f"server RSS after one session's 4 pages, {n:,} papers", "MB", round(one["rss"]), SERVER_GOAL_MB),
+        goal(f"server peak memory (VmHWM) over those sessions, {n:,} papers", "MB", round(more["hwm"]), SERVER_GOAL_MB),
         # A session's own memory is the server's private (anonymous) memory it adds.  Pages of
         # the memory-mapped artifacts (RssFile) are the page cache, shared by every session and
         # process and bounded by the artifacts' size on disk: a further reader's queries touch
         # pages no one touched before, which shows as RSS without being a copy.
-        Figure(
+        goal(
             f"private memory added per further session ({extra} sessions)",
             "MB",
             round(private, 1),
+            SESSION_GOAL_MB,
+            f" (mapped artifact pages: +{shared:,.0f} MB/session, shared, bounded by the artifacts on disk)",
             {"RSS (incl. shared mapped pages)": round(added, 1)},
-            f"<= {SESSION_GOAL_MB} MB (mapped artifact pages: +{shared:,.0f} MB/session, shared, bounded by "
-            f"the artifacts on disk)",
-            private <= SESSION_GOAL_MB,
         ),
     ]
 
 
-def _times(label: str, seconds: list[float], goal: float, n: int) -> list[Figure]:
-    p50, p95 = percentile(seconds, 50), percentile(seconds, 95)
+def _times(label: str, seconds: list[float], n: int) -> list[Figure]:
     note(f"{label}: " + ", ".join(f"{s:.2f}" for s in seconds) + " s")
+    p50, p95 = round(percentile(seconds, 50), 2), round(percentile(seconds, 95), 2)
+    actions = f" ({len(seconds)} actions)"
     return [
-        Figure(f"{label} p50, {n:,} papers", "s", round(p50, 2)),
-        Figure(
-            f"{label} p95, {n:,} papers", "s", round(p95, 2), {}, f"<= {goal:g} s ({len(seconds)} actions)", p95 <= goal
-        ),
+        Figure(f"{label} p50, {n:,} papers", "s", p50),
+        goal(f"{label} p95, {n:,} papers", "s", p95, ACTION_GOAL_S, actions),
     ]
 
 
@@ -609,21 +521,9 @@ def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
     first of each is a warm-up, not counted."""
     note(f"interaction (load average {load_average()})")
     url = server.url
-    searched, trended, switched, settled = [], [], [], []
-
+    trended, switched, settled = [], [], []
     _go(page, "Search", "search")  # the top navigation: no reload of the app
-    box = page.locator(BOX)
-    for i, (query, title) in enumerate(steps["queries"]):
-        box.fill(query)
-        started = time.perf_counter()
-        box.press("Enter")
-        _wait(page, FIRST_RESULT_IS, [f"1. {title}"], "FIRST_RESULT_IS")
-        if i:
-            searched.append(time.perf_counter() - started)
-        # the next query only once the address bar shows this one (a query typed earlier can
-        # be reset by the rerun that carries the old URL: see bench_search)
-        _wait(page, URL_HAS, ["q", query], "URL_HAS")
-        _wait(page, DONE, what="the run to end")
+    searched = enter_searches(page, steps["queries"])
 
     _go(page, "Trends", "trends")
     shown = ["agent", "diffusion", "reinforcement learning"]
@@ -685,9 +585,9 @@ def figure_interaction(server, page, steps: dict, n: int) -> list[Figure]:
             f"still named an earlier topic (a reload or a copied address shows the wrong topic), e.g. {stale[:3]}"
         )
     return (
-        _times("search, Enter -> expected first result", searched, ACTION_GOAL_S, n)
-        + _times("trends, Enter -> legend of the new terms", trended, ACTION_GOAL_S, n)
-        + _times("topics, related-topic click -> its header", switched, ACTION_GOAL_S, n)
+        _times("search, Enter -> expected first result", searched, n)
+        + _times("trends, Enter -> legend of the new terms", trended, n)
+        + _times("topics, related-topic click -> its header", switched, n)
     )
 
 
@@ -754,393 +654,18 @@ def figure_daily_update(built: Path, with_topics: bool) -> list[Figure]:
         f"{checked['trend_total']} in all; topic model carried over to the new version: {checked['topics_saved']}, "
         f"{checked['placed_in_topics']} of the new papers placed in its topics"
     )
-    # where the seconds go: a second new day, imported by import_files with each phase timed
-    second = store.parent / f"{store.name}-new-day-2.jsonl"
-    in_process(
-        "bench_scale", f"new_day({str(store)!r}, {str(second)!r}, seed={SEED + 1}, after=1, word={NEW_WORD + 'x'!r})"
-    )
-    phases = in_process("bench_scale", f"import_phases({str(store)!r}, {str(second)!r})")
-    note(
-        "daily update, where the time goes (a second day, in-process import_files "
-        f"{phases['import_s']:.2f} s of the process's {phases['seconds']:.2f} s, peak {phases['peak_mb']:,.0f} MB): "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in phases["seconds_by_phase"].items())
-    )
     what = "found by search, counted by trends" + (" and placed in topics" if with_topics else "")
     ok = ok and (topics_ok or not with_topics)
     verdict = f"{what}: {'pass' if ok else 'FAIL'}"
-    return [
-        Figure(
-            f"daily import of {n} papers into {made['papers']:,} (python -m lib import)",
-            "s",
-            round(seconds, 2),
-            {},
-            f"<= {IMPORT_GOAL_S:g} s; {verdict}",
-            seconds <= IMPORT_GOAL_S and ok,
-        )
-    ]
-
-
-# --- 6. many teammates ---------------------------------------------------------------------------
-class Team:
-    """What every session must see, and what would betray another session's state."""
-
-    KINDS = ("open home", "search", "trends", "page switch")
-
-    def __init__(self, steps: dict, sessions: int) -> None:
-        queries, term_sets = steps["queries"], steps["terms"]
-        self.sessions = [
-            {"queries": queries[3 * i : 3 * i + 3], "terms": term_sets[3 * i : 3 * i + 3]} for i in range(sessions)
-        ]
-        self.completed = 0
-        self.mismatches: list[str] = []
-        self.leaks: list[str] = []
-        self.errors: list[str] = []
-        self.spans: list[tuple[float, float]] = []  # each session's (opened, closed), perf_counter
-        self.timeline: list[tuple[float, float, str, str]] = []  # (started, seconds, kind, detail) of every action
-
-    def took(self, kind: str, started: float, detail: str = "") -> None:
-        self.timeline.append((started, time.perf_counter() - started, kind, detail))
-
-    @property
-    def latency(self) -> dict[str, list[float]]:
-        """Each kind's seconds, in the order the actions ended."""
-        return {kind: [seconds for _, seconds, k, _ in self.timeline if k == kind] for kind in self.KINDS}
-
-    def slowest(self, count: int = 5) -> str:
-        """The slowest actions but the openings: when each started (s after the first
-        session opened) and how many sessions were still opening the app then."""
-        if not self.timeline:
-            return ""
-        origin = min(row[0] for row in self.timeline)
-        opening = [(start, start + seconds) for start, seconds, kind, _ in self.timeline if kind == "open home"]
-        slow = sorted((row for row in self.timeline if row[2] != "open home"), key=lambda row: -row[1])[:count]
-        return "; ".join(
-            f"{kind}{' ' + detail if detail else ''} {seconds:.1f} s at {start - origin:.0f} s "
-            f"({sum(a <= start + seconds and start <= b for a, b in opening)} opening)"
-            for start, seconds, kind, detail in slow
-        )
-
-    def together(self) -> float:
-        """Seconds during which every session was open at once."""
-        if len(self.spans) < len(self.sessions):
-            return 0.0
-        return max(0.0, min(end for _, end in self.spans) - max(start for start, _ in self.spans))
-
-    def others(self, i: int) -> set[str]:
-        values = set()
-        for j, own in enumerate(self.sessions):
-            if j != i:
-                values |= {q for q, _ in own["queries"]} | {f"1. {t}" for _, t in own["queries"]}
-                values |= {", ".join(words) for words in own["terms"]} | {w for words in own["terms"] for w in words}
-        return values
-
-    def check(self, i: int, what: str, shown: dict, path: str, box: str, first: str | None, legend: list[str]) -> None:
-        """Compare the page's state with session i's own; a difference that is another
-        session's value is a leak."""
-        key = {"search": "q", "trends": "terms"}[path]
-        wrong = []
-        if not shown["path"].endswith("/" + path):
-            wrong.append(f"path {shown['path']!r}")
-        if shown["box"] != box:
-            wrong.append(f"box {shown['box']!r}")
-        if shown["params"].get(key, "" if path == "search" else DEFAULT_TERMS) != box:
-            wrong.append(f"URL {key}={shown['params'].get(key)!r}")
-        if first is not None and shown["first"] != first:
-            wrong.append(f"first result {shown['first']!r}")
-        if legend and not set(legend) <= set(shown["texts"]):
-            wrong.append(f"legend without {sorted(set(legend) - set(shown['texts']))}")
-        others = self.others(i)
-        foreign = sorted({shown["box"], shown["first"], *shown["params"].values(), *shown["texts"]} & others)
-        if foreign:
-            self.leaks.append(f"session {i} after {what}: shows another session's {foreign}")
-        if wrong:
-            self.mismatches.append(f"session {i} after {what}: " + "; ".join(wrong))
-
-
-@dataclass(frozen=True)
-class Pace:
-    """How a team uses the app: each teammate pauses a seeded ``think`` seconds (uniform in
-    the range) before each action, and session i opens the app ``i * arrival`` s after the first."""
-
-    name: str
-    think: tuple[float, float]
-    arrival: float
-    actions: int = 6  # each session's first ``actions`` of its 6 steps
-
-
-# The goal is judged at a reader's pace: a search's 20 results or a chart are read before
-# the next action, and the team opens the app over 2 minutes (each session stays open about
-# 5 minutes, so all 20 work at once for minutes; the bench prints for how long).  The stress
-# pace (an action every 2-6 s from each of 20 people, all arriving within 10 s) is reported
-# beside it: there, the 20 Chromium pages on the bench's own 2 cores are the bottleneck
-# (see the CPU accounting the bench prints).  After a search or a trend change has shown, the
-# reader leaves the box (blur) to read: a focused box's blinking caret costs its idle page
-# 0.017 of a core (measured; 0.35 of the bench's 2 cores for 20 pages), a cost each teammate's
-# own machine pays, not the server.
-READING = Pace("reading pace", (10.0, 30.0), 6.0)
-STRESS = Pace("stress pace", (2.0, 6.0), 0.5)
-QUICK = Pace("no pauses", (0.0, 0.0), 0.0, actions=2)
-QUICK_SESSIONS = 2
-RETURNING = ", browsers that used the app before"
-
-
-def team_steps(own: dict) -> list[tuple[str, object]]:
-    """A session's 6 steps: 3 searches and 3 trend terms, with page switches between them
-    (the first two steps already make a search, a switch and a trend change)."""
-    return [
-        ("search", own["queries"][0]),
-        ("trends", own["terms"][0]),
-        ("search", own["queries"][1]),
-        ("search", own["queries"][2]),
-        ("trends", own["terms"][1]),
-        ("trends", own["terms"][2]),
-    ]
-
-
-def checks_per_session(pace: Pace, home: bool) -> int:
-    """The state checks a session makes: one after each action and one after each page switch."""
-    kinds = [kind for kind, _ in team_steps({"queries": [None] * 3, "terms": [None] * 3})[: pace.actions]]
-    return len(kinds) + sum(a != b for a, b in zip(["home" if home else "search"] + kinds, kinds))
-
-
-YESTERDAY = ("", "search?q=model", "trends")  # what a returning teammate's browser opened before
-
-
-async def _visited(browser, url: str, paths: tuple[str, ...]):
-    """A fresh browser context that has opened ``paths`` of the app, one after the other,
-    each until its run ended, in a tab now closed.  With YESTERDAY, it is a returning
-    teammate's browser (any day but the first): its cache holds Streamlit's JavaScript and
-    the code each page's elements need."""
-    context = await browser.new_context(viewport=VIEWPORT)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    page = await context.new_page()
-    for path in paths:
-        await page.goto(f"{url}/{path}")
-        await page.locator("[data-testid=stMainBlockContainer] h1").first.wait_for(timeout=TIMEOUT_MS)
-        await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-    await page.close()
-    return context
-
-
-async def _team_session(browser, url: str, team: Team, i: int, home: bool, pace: Pace, context=None) -> None:
-    """Session i; ``context``: a browser context that used the app before (see YESTERDAY),
-    else a fresh one, as on a teammate's first visit."""
-    own = team.sessions[i]
-    rng = random.Random(SEED + i)
-
-    async def pause() -> None:
-        if pace.think[1]:
-            await asyncio.sleep(rng.uniform(*pace.think))
-
-    await asyncio.sleep(i * pace.arrival)
-    opened = time.perf_counter()
-    if context is None:
-        context = await browser.new_context(viewport=VIEWPORT)
-        context.set_default_navigation_timeout(TIMEOUT_MS)  # 20 pages loading at once on 2 cores
-    page = await context.new_page()
-    current = "home"
-    seen = {current}
-    steps = team_steps(own)[: pace.actions]
-    what = "opening home" if home else "opening search"
-    try:
-        started = time.perf_counter()
-        if home:
-            await page.goto(f"{url}/")
-            await page.locator(FIRST_CARD).first.wait_for(timeout=TIMEOUT_MS)
-            team.took("open home", started)
-        else:  # quick: straight to the search page
-            await page.goto(f"{url}/search")
-            await page.locator(BOX).wait_for(timeout=TIMEOUT_MS)
-            current = "search"
-            seen.add(current)
-        await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-        for step, (kind, value) in enumerate(steps, start=1):
-            await pause()
-            if kind != current:  # the top navigation: a fresh page of this session
-                what = f"switching to {kind} (before step {step})"
-                started = time.perf_counter()
-                await page.locator(NAV, has_text=kind.capitalize()).click()
-                await page.wait_for_url(f"**/{kind}", timeout=TIMEOUT_MS)
-                if kind == "search":
-                    await page.get_by_role("heading", name="Search").wait_for(timeout=TIMEOUT_MS)
-                    await page.locator(BOX).wait_for(timeout=TIMEOUT_MS)
-                else:
-                    await page.wait_for_function(LEGEND_SHOWS, arg=[["agent", "diffusion"], []], timeout=TIMEOUT_MS)
-                team.took("page switch", started, f"to {kind}" + ("" if kind in seen else ", its first visit"))
-                seen.add(kind)
-                await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-                default = "" if kind == "search" else DEFAULT_TERMS
-                team.check(
-                    i,
-                    what,
-                    await page.evaluate(SNAPSHOT),
-                    kind,
-                    default,
-                    None,
-                    [] if kind == "search" else ["agent", "diffusion"],
-                )
-                current = kind
-                await pause()
-            box = page.locator(BOX)
-            if kind == "search":
-                query, title = value
-                what = f"step {step}: search {query!r}"
-                await box.fill(query)
-                started = time.perf_counter()
-                await box.press("Enter")
-                await page.wait_for_function(FIRST_RESULT_IS, arg=[f"1. {title}"], timeout=TIMEOUT_MS)
-                team.took("search", started)
-                await page.wait_for_function(URL_HAS, arg=["q", query], timeout=TIMEOUT_MS)
-                await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-                team.check(i, what, await page.evaluate(SNAPSHOT), "search", query, f"1. {title}", [])
-                await box.blur()  # the reader reads the results (see READING)
-            else:
-                text = ", ".join(value)
-                what = f"step {step}: trends {text!r}"
-                await box.fill(text)
-                started = time.perf_counter()
-                await box.press("Enter")
-                await page.wait_for_function(LEGEND_SHOWS, arg=[value, []], timeout=TIMEOUT_MS)
-                team.took("trends", started)
-                await page.wait_for_function(URL_HAS, arg=["terms", text], timeout=TIMEOUT_MS)
-                await page.wait_for_function(DONE, timeout=TIMEOUT_MS)
-                team.check(i, what, await page.evaluate(SNAPSHOT), "trends", text, None, list(value))
-                await box.blur()
-        team.completed += 1
-    except Exception as exc:  # a session that fails is counted, never fatal
-        detail = " ".join(str(exc).split())[:300]
-        team.errors.append(f"session {i} while {what}: {type(exc).__name__}: {detail}")
-        try:
-            shown = await page.evaluate(SNAPSHOT)
-            foreign = sorted(
-                {shown["box"], shown["first"], *shown["params"].values(), *shown["texts"]} & team.others(i)
-            )
-            if foreign:
-                team.leaks.append(f"session {i} while {what} (failed): shows another session's {foreign}")
-        except Exception:  # noqa: BLE001 - the page may be gone
-            pass
-    finally:
-        team.spans.append((opened, time.perf_counter()))
-        await context.close()
-
-
-async def _team(url: str, team: Team, quick: bool, pace: Pace, returning: int, meter) -> tuple[float, tuple]:
-    """Run the team's sessions, the last ``returning`` of them in browsers that used the app
-    before; the seconds they took, and what ``meter()`` read as they began."""
-    from playwright.async_api import async_playwright
-
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            if not quick:  # one reader first: the team meets a warm server (dataset and indexes loaded)
-                await (await _visited(browser, url, ("search?q=model", "trends"))).close()
-            contexts = [None] * (len(team.sessions) - returning)
-            contexts += [await _visited(browser, url, YESTERDAY) for _ in range(returning)]  # before the schedule
-            began, started = meter(), time.perf_counter()
-            await asyncio.gather(
-                *(
-                    _team_session(browser, url, team, i, home=not quick, pace=pace, context=contexts[i])
-                    for i in range(len(team.sessions))
-                )
-            )
-            return time.perf_counter() - started, began
-        finally:
-            await browser.close()
-
-
-def figure_team(
-    store: Path, sessions: int, quick: bool, pace: Pace = READING, goal: bool = True, returning: int = 0
-) -> list[Figure]:
-    """Figure 6 at one pace (quick: no warm-up reader, no pauses, and the sessions open the
-    search page directly); ``goal``: judge the p95 figures against the goal, else report them;
-    ``returning``: how many of the sessions (the last ones) run in a browser that used the
-    app before (see YESTERDAY); the others are their browser's first visit."""
-    browsers = (
-        ""
-        if not returning
-        else RETURNING
-        if returning == sessions
-        else f", {returning} of the {sessions} browsers used the app before"
+    figure = goal(
+        f"daily import of {n} papers into {made['papers']:,} (python -m lib import)",
+        "s",
+        round(seconds, 2),
+        IMPORT_GOAL_S,
+        f"; {verdict}",
     )
-    steps = in_process(
-        "bench_scale", f"plan({str(store)!r}, {3 * sessions}, {3 * sessions}, seed={SEED + 6})", timeout=3600
-    )
-    n = steps["papers"]
-    team = Team(steps, sessions)
-    note(
-        f"team at {pace.name}{browsers} (pauses {pace.think[0]:g}-{pace.think[1]:g} s, a session opens every {pace.arrival:g} s): "
-        f"{sessions} sessions on {n:,} papers (load average {load_average()}); session 0 types "
-        + " | ".join([q for q, _ in team.sessions[0]["queries"]] + [", ".join(w) for w in team.sessions[0]["terms"]])
-    )
-    with app_server(store) as server:  # a quick run's may have served this store before (warm, as the full run's)
-        meter = lambda: (machine_cpu_seconds(), cpu_seconds(server.proc.pid))
-        with ThreadPoolExecutor(1) as thread:  # its own thread: a quick run's shared sync browser holds this one's loop
-            wall, (machine_before, server_before) = thread.submit(
-                asyncio.run, _team(server.url, team, quick, pace, returning, meter)
-            ).result()
-        machine_used, server_used = machine_cpu_seconds() - machine_before, cpu_seconds(server.proc.pid) - server_before
-        peak = rss_mb(server.proc.pid)
-    actions = sum(len(v) for v in team.latency.values())
-    note(
-        f"team: CPU over the run: the machine {machine_used:.0f} s of {2 * wall:.0f} s available (2 cores), "
-        f"of which the dashboard's server {server_used:.0f} s ({server_used / max(actions, 1) * 1000:.0f} ms per "
-        f"action, {actions} actions) and the {len(team.sessions)} browser pages and the bench the rest "
-        f"({(machine_used - server_used) / max(machine_used, 1e-9):.0%})"
-    )
-    note(f"team: slowest actions: {team.slowest()}")
-    for message in team.errors + team.mismatches[:10] + team.leaks[:10]:
-        note(f"team: {message}")
-    note(
-        f"team: {wall:.1f} s for all sessions, all {len(team.sessions)} open at once for {team.together():.0f} s; "
-        f"server RSS {peak['rss']:,.0f} MB (peak {peak['hwm']:,.0f} MB); "
-        + "; ".join(
-            f"{kind} p50 {percentile(s, 50):.2f} s, p95 {percentile(s, 95):.2f} s, max "
-            f"{max(s, default=float('nan')):.2f} s ({len(s)})"
-            for kind, s in team.latency.items()
-        )
-        + f" (load average {load_average()})"
-    )
-    label = f"{sessions} concurrent sessions, {pace.name}{browsers}"
-    figures = [
-        Figure(
-            f"{label}, {n:,} papers: completed",
-            "",
-            team.completed,
-            {},
-            f"{sessions}/{sessions}",
-            team.completed == sessions,
-        )
-    ]
-    for kind in ("search", "trends", "page switch"):
-        seconds = team.latency[kind]
-        p95 = percentile(seconds, 95)
-        figures.append(
-            Figure(
-                f"{label}: {kind} p95",
-                "s",
-                round(p95, 2),
-                {"p50": round(percentile(seconds, 50), 2)},
-                f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)"
-                if goal
-                else f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
-                p95 <= TEAM_GOAL_S if goal else None,
-            )
-        )
-    checks = checks_per_session(pace, home=not quick) * sessions
-    figures.append(
-        Figure(
-            f"{label}: state leaks",
-            "",
-            len(team.leaks),
-            {},
-            f"0 (of up to {checks} checks; {len(team.mismatches)} other mismatches)",
-            not team.leaks and not team.mismatches,
-        )
-    )
-    return figures
+    figure.met = figure.met and ok
+    return [figure]
 
 
 # --- the run ---------------------------------------------------------------------------------------
@@ -1161,24 +686,9 @@ def run(quick: bool = False, browser: bool = True, keep_build: bool | None = Non
         "1. full build", lambda: figure_full_build(Path(built["large"]), quick, browser, keep_build)
     )
     app = timed("2, 3, 5. the app on the large store", lambda: browser_figures(store, n, quick)) if browser else []
-    cold_and_memory, interaction = app[:4], app[4:]
     daily = timed("4. daily update", lambda: figure_daily_update(store, with_topics=browser))
-    team = []
-    if browser and quick:
-        team = timed(
-            "6. many teammates", lambda: figure_team(Path(built["real"]), QUICK_SESSIONS, quick, QUICK, returning=1)
-        )
-    elif browser:
-        team = timed("6. many teammates, reading pace", lambda: figure_team(Path(built["real"]), 20, quick, READING))
-        team += timed(
-            "6. many teammates, reading pace, returning",
-            lambda: figure_team(Path(built["real"]), 20, quick, READING, returning=20),
-        )
-        team += timed(
-            "6. many teammates, stress pace", lambda: figure_team(Path(built["real"]), 20, quick, STRESS, goal=False)
-        )
     note(f"load average at the end {load_average()}; {time.perf_counter() - started:.0f} s in all")
-    return build_figures + cold_and_memory + daily + interaction + team
+    return build_figures + app[:4] + daily + app[4:]
 
 
 if __name__ == "__main__":

@@ -28,20 +28,30 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import random
 import re
 import shutil
 import sys
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from common import ROOT, WORK, Figure, app_server, chromium, fresh_build, fresh_dir, in_process, stores  # noqa: E402
-
-sys.path.insert(0, str(ROOT))
+import common
+from common import (
+    VIEWPORT,
+    WORK,
+    Figure,
+    app_server,
+    chromium,
+    enter_searches,
+    fresh_build,
+    fresh_dir,
+    goal,
+    in_process,
+    latencies,
+    stores,
+)
 
 PAGE = 20
 SHARES = {"words": 0.55, "topic": 0.15, "phrase": 0.15, "or": 0.10, "exclude": 0.05}
@@ -49,6 +59,8 @@ FIELDS = ("title", "abstract", "authors")
 P95_GOAL_MS = 50
 BROWSER_GOAL_S = 1.0
 PANDAS_LIMIT_1M = 20  # queries pandas answers on the large store (each scans all the text)
+SEED = 20260701
+note = partial(common.note, "search")
 
 
 # --- queries: drawn from the corpus, rendered per engine ---------------------------------
@@ -163,26 +175,6 @@ def as_regexes(q: dict) -> tuple[list[str], list[str]]:
 
 
 # --- engines: each runs inside its own measure() process ----------------------------------
-def _timed(run_query, queries: list[dict], limit: int | None = None) -> dict:
-    """Latency of each query (ms), after one warm-up query; p50/p95; queries with no hit."""
-    import numpy as np
-
-    queries = queries[:limit]
-    run_query(queries[0])
-    ms, hits = [], []
-    for q in queries:
-        started = time.perf_counter()
-        hits.append(int(run_query(q)))
-        ms.append((time.perf_counter() - started) * 1000)
-    return {
-        "p50_ms": float(np.percentile(ms, 50)),
-        "p95_ms": float(np.percentile(ms, 95)),
-        "ms": ms,
-        "hits": hits,
-        "queries": len(queries),
-    }
-
-
 def _table(store: str):
     from lib.store.store import Store
 
@@ -230,7 +222,7 @@ def ours(store: str, queries_path: str) -> dict:
         result = search(index, columns, as_ours(q), Filters(), "relevance")
         return len(result.slice(0, PAGE)[0])
 
-    return {"load_s": load_s, **_timed(run, _queries(queries_path))}
+    return {"load_s": load_s, **latencies(run, _queries(queries_path))}
 
 
 def tantivy_engine(store: str, queries_path: str) -> dict:
@@ -258,7 +250,7 @@ def tantivy_engine(store: str, queries_path: str) -> dict:
             query = index.parse_query(as_tantivy(q), list(FIELDS), field_boosts={"title": 3.0})
             return len([searcher.doc(address)["row"][0] for _, address in searcher.search(query, PAGE).hits])
 
-        return {"build_s": build_s, **_timed(run, _queries(queries_path))}
+        return {"build_s": build_s, **latencies(run, _queries(queries_path))}
     finally:
         shutil.rmtree(path, ignore_errors=True)
 
@@ -286,7 +278,7 @@ def fts5(store: str, queries_path: str) -> dict:
                 ).fetchall()
             )
 
-        timed = _timed(run, _queries(queries_path))
+        timed = latencies(run, _queries(queries_path))
         db.close()
         return {"build_s": build_s, **timed}
     finally:
@@ -309,7 +301,7 @@ def bm25s_engine(store: str, queries_path: str) -> dict:
         _, scores = retriever.retrieve(tokens, k=min(PAGE, table.num_rows), show_progress=False)
         return int((scores > 0).sum())
 
-    return {"build_s": build_s, **_timed(run, _queries(queries_path))}
+    return {"build_s": build_s, **latencies(run, _queries(queries_path))}
 
 
 def pandas_engine(store: str, queries_path: str, limit: int | None) -> dict:
@@ -327,7 +319,7 @@ def pandas_engine(store: str, queries_path: str, limit: int | None) -> dict:
             found = found[~found.str.contains(pattern, regex=True)]
         return len(frame["date"].loc[found.index].nlargest(PAGE))
 
-    return {"build_s": build_s, **_timed(run, _queries(queries_path), limit)}
+    return {"build_s": build_s, **latencies(run, _queries(queries_path), limit)}
 
 
 # --- the run ------------------------------------------------------------------------------
@@ -339,10 +331,6 @@ PEERS = {  # name -> (module it needs, engine function)
 }
 
 
-def note(text: str) -> None:
-    print(f"  search: {text}", file=sys.stderr, flush=True)
-
-
 def write_queries(store: str, n: int, path: str) -> dict:
     from lib.store.store import Store
 
@@ -351,8 +339,8 @@ def write_queries(store: str, n: int, path: str) -> dict:
     return {"papers": len(titles)}
 
 
-def compare(store: Path, n_queries: int, pandas_limit: int | None) -> tuple[int, Path, dict, dict]:
-    """(papers, the queries file, our results, peers' results) on one store."""
+def compare(store: Path, n_queries: int, pandas_limit: int | None) -> tuple[int, dict, dict]:
+    """(papers, our results, peers' results) on one store."""
     path = WORK / f"search-queries-{Path(store).name}.json"
     n = in_process("bench_search", f"write_queries({str(store)!r}, {n_queries}, {str(path)!r})")["papers"]
     queries = _queries(str(path))
@@ -368,12 +356,11 @@ def compare(store: Path, n_queries: int, pandas_limit: int | None) -> tuple[int,
         extra = f", {pandas_limit}" if function == "pandas_engine" else ""
         try:
             peers[name] = in_process("bench_search", f"{function}({str(store)!r}, {str(path)!r}{extra})")
-        except Exception as exc:  # a peer that fails is reported, never fatal
+        except Exception as exc:  # noqa: BLE001 - a peer that fails is reported, never fatal
             note(f"{name} failed; skipped: {str(exc).strip().splitlines()[-1]}")
     for name, r in {"ours": result, **peers}.items():
-        empty = sum(h == 0 for h in r["hits"])
         note(
-            f"{name}: {r['queries']} queries, {empty} with no result, build {r['build_s']:.1f} s, "
+            f"{name}: {r['count']} queries, {r['hits'].count(0)} with no result, build {r['build_s']:.1f} s, "
             f"p50 {r['p50_ms']:.2f} ms, p95 {r['p95_ms']:.2f} ms, peak {r['peak_mb']:,.0f} MB"
         )
     slowest = sorted(range(len(queries)), key=lambda i: -result["ms"][i])[:5]
@@ -381,41 +368,28 @@ def compare(store: Path, n_queries: int, pandas_limit: int | None) -> tuple[int,
         "ours, slowest: "
         + "; ".join(f"{result['ms'][i]:.1f} ms {queries[i]['kind']} {as_ours(queries[i])!r}" for i in slowest)
     )
-    return n, path, result, peers
+    return n, result, peers
 
 
-def figures_for(
-    n: int, ours_: dict, peers: dict, large: bool, pandas_limit: int | None, quick: bool = False
-) -> list[Figure]:
-    def label(name: str) -> str:
-        if name == "pandas" and pandas_limit and peers[name]["queries"] < ours_["queries"]:
-            return f"pandas (first {peers[name]['queries']} queries)"
-        return name
-
+def figures_for(n: int, ours_: dict, peers: dict, large: bool, quick: bool = False) -> list[Figure]:
     def values(key: str, digits: int) -> dict:
+        def label(name: str) -> str:
+            short = name == "pandas" and peers[name]["count"] < ours_["count"]
+            return f"pandas (first {peers[name]['count']} queries)" if short else name
+
         return {label(name): round(r[key], digits) for name, r in peers.items()}
 
-    p50, p95 = ours_["p50_ms"], ours_["p95_ms"]
+    p50, p95 = round(ours_["p50_ms"], 2), round(ours_["p95_ms"], 2)
     tantivy_p50 = peers.get("tantivy", {}).get("p50_ms")
     # the goal is the real corpus's (75k); a quick run's 2,000-paper sample is reported beside it
     p50_goal = "" if large else "<= tantivy p50" + (" (judged on the 74,728-paper corpus)" if quick else "")
+    p50_met = None if large or quick or tantivy_p50 is None else ours_["p50_ms"] <= tantivy_p50
+    p95_figure = f"search p95 latency, {n:,} papers"
     return [
-        Figure(
-            f"search p50 latency, {n:,} papers",
-            "ms",
-            round(p50, 2),
-            values("p50_ms", 2),
-            p50_goal,
-            None if large or quick or tantivy_p50 is None else p50 <= tantivy_p50,
-        ),
-        Figure(
-            f"search p95 latency, {n:,} papers",
-            "ms",
-            round(p95, 2),
-            values("p95_ms", 2),
-            f"<= {P95_GOAL_MS} ms" if large else "",
-            p95 <= P95_GOAL_MS if large else None,
-        ),
+        Figure(f"search p50 latency, {n:,} papers", "ms", p50, values("p50_ms", 2), p50_goal, p50_met),
+        goal(p95_figure, "ms", p95, P95_GOAL_MS, "", values("p95_ms", 2))
+        if large
+        else Figure(p95_figure, "ms", p95, values("p95_ms", 2)),
         Figure(f"search index build, {n:,} papers", "s", round(ours_["build_s"], 2), values("build_s", 2)),
         Figure(
             f"search index build peak memory, {n:,} papers",
@@ -429,92 +403,69 @@ def figures_for(
 
 
 # --- the browser ----------------------------------------------------------------------------
-def first_titles(store: str, queries_path: str) -> dict:
-    """Our first result's title for each query (building the index if it is missing)."""
-    from lib.dataset import load
-    from lib.search.index import load_or_build
+def first_results(ds, search_index, count: int, seed: int = SEED) -> list[list[str]]:
+    """``count`` searches for a browser, ``[query, its first result's title]``: 2-3 distinctive
+    words of a real title (the comparison's "words" queries), plain titles, all different (the
+    first link must change between two searches)."""
     from lib.search.search import result_frame, search
+
+    found, seen = [], set()
+    for q in make_queries(ds.table["title"].to_pylist(), max(200, 5 * count), seed):
+        if q["kind"] != "words":
+            continue
+        text = as_ours(q)
+        first = result_frame(search(search_index, ds.search_columns, text), ds.table, 0, 1)
+        title = first["title"].iloc[0] if len(first) else None
+        if title and re.fullmatch(r"[A-Za-z0-9 ,:;()'?-]+", title) and title not in seen and len(title) < 200:
+            found.append([text, title])
+            seen.add(title)
+        if len(found) == count:
+            return found
+    raise RuntimeError(f"only {len(found)} distinct searches for the browser")
+
+
+def browser_queries(store: str, count: int) -> dict:
+    """:func:`first_results` on a store (its search index built if it is missing)."""
+    from lib.dataset import load
+    from lib.search import index
     from lib.store.store import Store
 
     s = Store(store)
     ds = load(s)
-    index = load_or_build(s, ds)
-    titles = []
-    for q in _queries(queries_path):
-        page = result_frame(search(index, ds.search_columns, as_ours(q)), ds.table, 0, 1)
-        titles.append(page["title"].iloc[0] if len(page) else None)
-    return {"titles": titles}
+    return {"searches": first_results(ds, index.load_or_build(s, ds), count)}
 
 
-def browser_search_seconds(store: Path, queries: list[dict], count: int = 5) -> list[float]:
-    """Seconds from Enter in the search box until the first result of the query is shown, for
-    ``count`` queries after a warm-up query (the server is started after the index is built)."""
-    path = WORK / "search-browser-queries.json"
-    path.write_text(json.dumps(queries))
-    titles = in_process("bench_search", f"first_titles({str(store)!r}, {str(path)!r})")["titles"]
-    chosen, seen = [], set()
-    for q, title in zip(queries, titles):  # plain titles, all different: the first link must change
-        if title and re.fullmatch(r"[A-Za-z0-9 ,:;()'?-]+", title) and title not in seen:
-            chosen.append((as_ours(q), f"1. {title}"))
-            seen.add(title)
-    if len(chosen) < count + 1:
-        raise RuntimeError("not enough distinct queries for the browser figure")
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import wait_for_app
-
-    first_link = "[data-testid=stPageLink] a"
-    shows = "([selector, want]) => document.querySelector(selector)?.innerText.trim() === want"
-    times = []
-    with app_server(store) as server, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def figure_browser(store: str, n: int, count: int) -> Figure:
+    """Seconds from Enter in the search box until the query's first result is shown: the median
+    of ``count`` queries after a warm-up query (the server starts after the index is built)."""
+    searches = in_process("bench_search", f"browser_queries({store!r}, {count + 1})")["searches"]
+    with app_server(Path(store)) as server, chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT)
         page.goto(f"{server.url}/search")
-        wait_for_app(page)
-        box = page.locator("[data-testid=stTextInput] input")
-        for i, (query, want) in enumerate(chosen[: count + 1]):
-            box.fill(query)
-            started = time.perf_counter()
-            box.press("Enter")
-            try:
-                page.wait_for_function(shows, arg=[first_link, want], timeout=60_000)
-            except Exception:
-                shown = page.evaluate(f"() => document.querySelector({first_link!r})?.innerText")
-                raise RuntimeError(f"browser: {query!r} should show {want!r} first; shows {shown!r}") from None
-            if i:  # the first one is the warm-up
-                times.append(time.perf_counter() - started)
-            # before the next query, the run ends and the address bar shows this one: a query
-            # typed earlier can be lost (the rerun carries the old URL, which resets the box)
-            page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=query)
-            wait_for_app(page)
+        times = sorted(enter_searches(page, searches))
         page.context.close()
-    return times
+    note("browser, Enter -> first result: " + ", ".join(f"{t:.2f} s" for t in times))
+    median = round(times[len(times) // 2], 2)
+    return goal(
+        f"search in a browser, Enter -> first result, {n:,} papers",
+        "s",
+        median,
+        BROWSER_GOAL_S,
+        f" (median of {len(times)} queries)",
+    )
 
 
 def run(quick: bool = False, browser: bool = True) -> list[Figure]:
-    n_queries = 50 if quick else 200
     figures = []
     built = stores(quick)
     sizes = ((built["real"], False), (built["large"], True))
-    if "--real-only" in sys.argv or os.environ.get("BENCH_SEARCH_REAL_ONLY") == "1":
+    if "--real-only" in sys.argv:
         sizes = sizes[:1]  # the 75k corpus only (a few minutes instead of a quarter of an hour)
     for store, large in sizes:
-        pandas_limit = PANDAS_LIMIT_1M if large else None
-        n, path, ours_, peers = compare(Path(store), n_queries, pandas_limit)
-        figures += figures_for(n, ours_, peers, large, pandas_limit, quick)
+        n, ours_, peers = compare(Path(store), 50 if quick else 200, PANDAS_LIMIT_1M if large else None)
+        figures += figures_for(n, ours_, peers, large, quick)
         if browser and not large:
-            queries = [q for q in _queries(str(path)) if q["kind"] == "words"]
-            times = sorted(browser_search_seconds(store, queries, 2 if quick else 5))
-            note("browser, Enter -> first result: " + ", ".join(f"{t:.2f} s" for t in times))
-            median = times[len(times) // 2]
-            figures.append(
-                Figure(
-                    f"search in a browser, Enter -> first result, {n:,} papers",
-                    "s",
-                    round(median, 2),
-                    {},
-                    f"<= {BROWSER_GOAL_S:g} s (median of {len(times)} queries)",
-                    median <= BROWSER_GOAL_S,
-                )
-            )
+            figures.append(figure_browser(store, n, 2 if quick else 5))
     return figures
 
 

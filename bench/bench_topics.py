@@ -29,13 +29,11 @@ from __future__ import annotations
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from common import ROOT, Figure, browser_page_seconds, in_process, stores  # noqa: E402
-
-sys.path.insert(0, str(ROOT))
+import common
+from common import Figure, browser_page_seconds, goal, in_process, stores
 
 TOP = 10  # terms per topic scored for coherence
 LDA_PASSES = 10
@@ -49,8 +47,7 @@ PAGE_GOAL_S = 2.0
 SIZE_CHART = '[data-testid=stColumn]:has([data-testid=stHeading]:has-text("Size")) [data-testid=stVegaLiteChart]'
 
 
-def note(text: str) -> None:
-    print(f"  topics: {text}", file=sys.stderr, flush=True)
+note = partial(common.note, "topics")
 
 
 # --- steps: each runs inside its own fresh process --------------------------------------------
@@ -74,10 +71,10 @@ def _index(store: str):
     from lib.trends import terms
 
     s = Store(store)
-    arrays = s.load_arrays(terms.ARTIFACT, s.version())
+    arrays = terms.INDEXES.file.load(s, s.version())
     if arrays is None:
         raise RuntimeError(f"{store}: no saved term index (run prepare first)")
-    return terms.TermIndex(arrays)
+    return terms.INDEXES.from_arrays(arrays)
 
 
 def _coherence(index, term_ids) -> float:
@@ -106,7 +103,7 @@ def nmf(store: str, k: int, ours: bool) -> dict:
     fit_s = time.perf_counter() - started
     if ours:
         s = Store(store)
-        s.save_arrays(f"{topics.ARTIFACT}-k{k}", s.version(), model.to_arrays())
+        topics.model_file(k).save(s, s.version(), model.to_arrays())
     return {
         "fit_s": fit_s,
         "coherence": float(np.mean(topics.model_coherence(model, index, TOP))),
@@ -189,22 +186,16 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
         coherence[f"NMF k{label}{K_STEP:.0%} ({other})"] = fitted["coherence"]
     coherence["random terms"] = in_process("bench_topics", f"random_terms({store!r})")["coherence"]
     beaten = ours["coherence"] > max(coherence["LDA"], coherence["random terms"])
+    lda_fit = {f"LDA ({LDA_PASSES} online passes)": round(lda_["fit_s"], 2)}
     figures = [
-        Figure(
-            f"topic model fit (NMF, k={k}), {n:,} papers",
-            "s",
-            round(ours["fit_s"], 2),
-            {f"LDA ({LDA_PASSES} online passes)": round(lda_["fit_s"], 2)},
-            f"<= {FIT_GOAL_S} s",
-            ours["fit_s"] <= FIT_GOAL_S,
-        ),
-        Figure(
+        goal(f"topic model fit (NMF, k={k}), {n:,} papers", "s", round(ours["fit_s"], 2), FIT_GOAL_S, "", lda_fit),
+        goal(
             f"topic model fit peak memory, {n:,} papers",
             "MB",
             round(ours["peak_mb"]),
+            FIT_GOAL_MB,
+            "",
             {"LDA": round(lda_["peak_mb"])},
-            f"<= {FIT_GOAL_MB} MB",
-            ours["peak_mb"] <= FIT_GOAL_MB,
         ),
         Figure(
             f"topic coherence (NPMI, top {TOP} terms), {n:,} papers",
@@ -220,21 +211,14 @@ def run(quick: bool = False, browser: bool = True) -> list[Figure]:
         page = browser_page_seconds(
             Path(store), "topics", SIZE_CHART, repeats=1 if quick else 3, cached=True, nav_label="Topics"
         )
-        for kind, seconds in (
-            ("cold start", page["cold"]),
-            ("warm, new browser context", page["warm_median"]),
-            ("reload, cached browser", page["cached_median"]),
-            ("switch from home by the top navigation", page["switch_median"]),
+        for kind, key in (
+            ("cold start", "cold"),
+            ("warm, new browser context", "warm_median"),
+            ("reload, cached browser", "cached_median"),
+            ("switch from home by the top navigation", "switch_median"),
         ):
             figures.append(
-                Figure(
-                    f"topics page on {n:,} papers, browser ({kind})",
-                    "s",
-                    round(seconds, 2),
-                    {},
-                    f"<= {PAGE_GOAL_S:g} s",
-                    seconds <= PAGE_GOAL_S,
-                )
+                goal(f"topics page on {n:,} papers, browser ({kind})", "s", round(page[key], 2), PAGE_GOAL_S)
             )
     return figures
 

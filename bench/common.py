@@ -1,40 +1,43 @@
-"""What every benchmark shares: figures, subprocess measurement, corpora, the app in a browser.
+"""What every benchmark shares: figures, measured steps, stores, the app in a browser.
 
-Benchmarks are not tests: they print figures beside their goals and peers, measured
-in one run on this machine.  Each measured step runs in a fresh Python process so
-that its peak memory is its own (VmHWM from /proc/self/status: ``ru_maxrss`` is not, since
-Linux carries the parent's high-water mark into a child across fork + exec).
+Benchmarks are not tests: they print figures beside their goals and peers, measured in one run on
+this machine.  Each measured step runs in a fresh Python process so that its peak memory is its
+own (VmHWM from /proc/self/status: ``ru_maxrss`` is not, since Linux carries the parent's
+high-water mark into a child across fork + exec).
 
-A quick run (``with quick_run():``) forks each step from one interpreter that has already
-imported numpy, pandas, pyarrow, scikit-learn and ``lib`` instead of starting a new one
-(about 0.7 s of imports saved per step, some forty steps), and its browser figures share
-one Chromium.  A forked child's VmHWM starts from its own resident pages, never the
-parent's peak, so its peak memory stays its own; its ``seconds`` leave out the imports
-(the full run's include them).
+A quick run (``with quick_run():``) forks each step from one interpreter that has already imported
+numpy, pandas, pyarrow, scikit-learn and ``lib`` instead of starting a new one (about 0.7 s of
+imports saved per step, some forty steps), and its browser figures share one Chromium.  A forked
+child's VmHWM starts from its own resident pages, never the parent's peak, so its peak memory
+stays its own; its ``seconds`` leave out the imports (the full run's include them).
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
-import random
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "data" / "arxiv_2025-03_2026-07.jsonl.gz"
-SAMPLE2K = SHARED / "data" / "arxiv_sample2k.jsonl"
 WORK = Path(os.environ.get("BENCH_WORK", tempfile.gettempdir())) / "papers-bench"
 QUICK_LARGE = 3_000  # papers of the quick run's "large" store
+sys.path.insert(0, str(ROOT))
+
+
+def number(value: float) -> str:
+    """A figure as the tables print it: thousands separated from 100 up, else 3 significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 @dataclass
@@ -47,18 +50,57 @@ class Figure:
     met: bool | None = None
 
     def row(self) -> str:
-        peers = ", ".join(f"{k} {_num(v)}" for k, v in self.peers.items())
+        peers = ", ".join(f"{k} {number(v)}" for k, v in self.peers.items())
         verdict = {True: "met", False: "NOT MET", None: ""}[self.met]
-        return f"{self.figure:<52} {_num(self.ours):>9} {self.unit:<3} | {peers:<40} | {self.goal} {verdict}"
+        return f"{self.figure:<52} {number(self.ours):>9} {self.unit:<3} | {peers:<40} | {self.goal} {verdict}"
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _num(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+def goal(figure: str, unit: str, ours: float, limit: float, text: str = "", peers: dict | None = None) -> Figure:
+    """A figure judged ``ours <= limit``; its goal reads "<= LIMIT UNIT" and then ``text``."""
+    return Figure(figure, unit, ours, peers or {}, f"<= {limit:g} {unit}{text}".strip(), ours <= limit)
 
 
+def note(bench: str, text: str) -> None:
+    """A line of detail on stderr, beside the figures on stdout."""
+    print(f"  {bench}: {text}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (numpy's linear interpolation); nan when there is no value."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def latencies(call: Callable[[Any], int], items: list, limit: int | None = None) -> dict:
+    """Milliseconds of ``call(item)`` for each of the first ``limit`` items, after one warm-up
+    call: p50, p95, each one, and what each call returned (an int: a count of results)."""
+    items = items[:limit]
+    call(items[0])
+    ms, returned = [], []
+    for item in items:
+        started = time.perf_counter()
+        returned.append(int(call(item)))
+        ms.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "ms": ms, "hits": returned, "count": len(ms)}
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages of the machine (other work shares it)."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+# --- measured steps: each in a fresh interpreter ---------------------------------------------
 def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
     """Run ``code`` in a fresh interpreter (project root on sys.path); returns
     ``{"seconds": wall time of the code, "peak_mb": the process's peak RSS, **extra}``
@@ -99,12 +141,25 @@ def measure(code: str, env: dict | None = None, timeout: float = 1800) -> dict:
     raise RuntimeError(f"benchmark step failed (exit status {returncode}):\n{stderr[-2000:]}")
 
 
+def in_process(module: str, call: str, timeout: float = 1800) -> dict:
+    """``module.call`` (a call of a bench/ module's function that returns a dict, as source
+    text) in a fresh interpreter (see measure): its dict, plus ``seconds`` and ``peak_mb``."""
+    return measure(
+        f"""
+        sys.path.insert(0, {str(ROOT / "bench")!r})
+        import {module}
+        RESULT.update({module}.{call})
+    """,
+        timeout=timeout,
+    )
+
+
 # --- quick runs: steps forked from a preloaded interpreter -----------------------------------
 _FORK_SERVER = """
 import json, os, sys, traceback
 sys.path.insert(0, {root!r})
-import numpy, pandas, pyarrow.parquet, sklearn.decomposition, sklearn.manifold  # noqa: F401
-import lib.dataset, lib.store.importer, lib.search.index, lib.search.search, lib.trends.terms, lib.topics.topics  # noqa: F401
+import numpy, pandas, pyarrow.parquet, sklearn.decomposition, sklearn.manifold
+import lib.dataset, lib.store.importer, lib.search.index, lib.search.search, lib.trends.terms, lib.topics.topics
 print("ready", flush=True)
 for line in sys.stdin:
     job = json.loads(line)
@@ -168,8 +223,6 @@ class _ForkServer:
         return code, out.read_text(), err.read_text()
 
     def close(self) -> None:
-        import shutil
-
         self.proc.stdin.close()
         self.proc.wait(timeout=30)
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -177,12 +230,12 @@ class _ForkServer:
 
 _forks: _ForkServer | None = None
 _chromium = None  # (playwright, browser) shared by a quick run's browser figures
-_servers: dict[str, object] = {}  # a quick run's app servers, by store, kept for figures that need no cold start
+_servers: dict[str, Any] = {}  # a quick run's app servers, by store, kept for figures that need no cold start
 _retired: list = []  # a quick run's stopped servers, waited for at its end
 
 
 @contextmanager
-def quick_run(browser: bool = True):
+def quick_run(browser: bool = True) -> Iterator[None]:
     """Within it, measure() forks each step from a preloaded interpreter, chromium()
     hands out one shared browser (``browser``: launched now, while that interpreter
     imports) and app_server() keeps one server per store (see the module's text)."""
@@ -205,8 +258,85 @@ def quick_run(browser: bool = True):
             shared[0].stop()
 
 
+# --- stores ----------------------------------------------------------------------------------
+def stores(quick: bool, large: bool = True) -> dict[str, str]:
+    """``{"real": the real store, "large": the 1,000,000-paper mixed one}`` (quick: the
+    2,000-paper sample and 3,000 papers mixed from it); each built once, in a child process
+    so that the caller stays small."""
+    return measure(f"""
+        sys.path.insert(0, {str(ROOT / "bench")!r})
+        from corpus import real_store, synthetic_store
+        RESULT["real"] = str(real_store({quick}))
+        if {large}:
+            RESULT["large"] = str(synthetic_store({QUICK_LARGE if quick else 1_000_000}, quick={quick}))
+    """)
+
+
+def fresh_dir(name: str) -> Path:
+    path = WORK / name
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
+    """A private copy of a store in ``WORK/name`` (made afresh) that a benchmark may write:
+    its table's files copied; with ``artifacts``, its artifacts hard-linked (the store
+    never writes a file in place, it writes a new one and renames it, so a link stays
+    the source's own bytes)."""
+    from lib.store.store import Store
+
+    from_dir, to_dir = Path(source), fresh_dir(name)
+    for path in Store(from_dir).table_files():
+        target = to_dir / path.relative_to(from_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    for path in (from_dir / "artifacts").rglob("*") if artifacts else ():
+        target = to_dir / "artifacts" / path.relative_to(from_dir / "artifacts")
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+    return to_dir
+
+
+def fresh_build(store: str, artifact: str, load_or_build: Callable) -> tuple[float, Any]:
+    """Seconds of ``load_or_build(store, dataset)`` with the store's ``artifact`` copies deleted
+    first (so the build is really measured), and what it built."""
+    from lib.dataset import load
+    from lib.store.store import Store
+
+    s = Store(store)
+    for path in s.artifacts_dir.glob(f"{artifact}-*"):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    ds = load(s)
+    started = time.perf_counter()
+    built = load_or_build(s, ds)
+    return time.perf_counter() - started, built
+
+
+# --- the app in a real browser ---------------------------------------------------------------
+FIRST_CARD = "[data-testid=stMarkdownContainer] strong >> text=/^1\\. /"  # a day's first paper (home)
+NAV = "[data-testid=stTopNavLink]"
+BOX = "[data-testid=stTextInput] input"
+FIRST_LINK = "[data-testid=stPageLink] a"
+VIEWPORT = {"width": 1400, "height": 1000}
+TIMEOUT_MS = 120_000
+DONE = (  # the script's run has ended
+    "() => !!document.querySelector('[data-testid=stMainBlockContainer]')"
+    " && !document.querySelector('[data-testid=stStatusWidget]')"
+)
+FIRST_RESULT_IS = f"([want]) => document.querySelector({FIRST_LINK!r})?.innerText.trim() === want"
+URL_HAS = "([key, want]) => new URLSearchParams(location.search).get(key) === want"
+
+
 @contextmanager
-def app_server(store: Path, fresh: bool = False):
+def app_server(store: Path, fresh: bool = False) -> Iterator[Any]:
     """The app (``streamlit run dashboard.py``, as the browser tests start it) serving
     ``store``: started for the caller and stopped after; in a quick run, the server that
     already serves this store goes on serving it (``fresh``: a new one, for a cold start)."""
@@ -228,7 +358,7 @@ def app_server(store: Path, fresh: bool = False):
     yield _servers[key]
 
 
-def retire(server) -> None:
+def retire(server: Any) -> None:
     """Stop an app server; a quick run does not wait for it to exit (it does at its end)."""
     if _forks is None:
         server.stop()
@@ -238,7 +368,7 @@ def retire(server) -> None:
 
 
 @contextmanager
-def chromium():
+def chromium() -> Iterator[Any]:
     """A headless Chromium (the tests' binary and flags): a quick run's shared one, else
     one launched for the caller and closed after."""
     global _chromium
@@ -260,222 +390,33 @@ def chromium():
             browser.close()
 
 
-def in_process(module: str, call: str, timeout: float = 1800) -> dict:
-    """``module.call`` (a call of a bench/ module's function that returns a dict, as source
-    text) in a fresh interpreter (see measure): its dict, plus ``seconds`` and ``peak_mb``."""
-    return measure(
-        f"""
-        sys.path.insert(0, {str(ROOT / "bench")!r})
-        import {module}
-        RESULT.update({module}.{call})
-    """,
-        timeout=timeout,
-    )
+def enter_searches(page: Any, searches: list[list[str]]) -> list[float]:
+    """On the Search page: seconds from Enter in the box until ``title`` is the first result, for
+    each ``[query, title]`` but the first (a warm-up)."""
+    from playwright.sync_api import Error as PlaywrightError
 
-
-def stores(quick: bool, large: bool = True) -> dict[str, str]:
-    """``{"real": the real store, "large": the 1,000,000-paper mixed one}`` (quick: the
-    2,000-paper sample and 3,000 papers mixed from it); each built once, in a child process
-    so that the caller stays small."""
-    return measure(f"""
-        sys.path.insert(0, {str(ROOT / "bench")!r})
-        from corpus import real_store, synthetic_store
-        RESULT["real"] = str(real_store({quick}))
-        if {large}:
-            RESULT["large"] = str(synthetic_store({QUICK_LARGE if quick else 1_000_000}, quick={quick}))
-    """)
-
-
-def corpus(quick: bool) -> Path:
-    """The real 74,728-paper corpus (quick: the 2,000-paper sample); without ../shared,
-    a deterministic synthetic corpus of the same shape (2,000 papers)."""
-    if CORPUS.exists():
-        return SAMPLE2K if quick else CORPUS
-    return synthetic_corpus(2_000)
-
-
-WORDS = (
-    "model learning agent diffusion language graph training data neural policy retrieval vision "
-    "transformer reasoning robot benchmark attention sparse optimization inference"
-).split()
-
-
-def synthetic_vocabulary(rng: random.Random, size: int = 4_000) -> tuple[list[str], list[float]]:
-    """Real ML words first, then made-up words, with Zipf weights (1/rank): a few words are
-    everywhere and most are rare, as in real abstracts (the query generators need both)."""
-    syllables = "ka lo mi ne ru ta vo si de pa gri ston fel mar quo bex".split()
-    made = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size * 2)}
-    words = WORDS + sorted(made - set(WORDS))[: size - len(WORDS)]
-    return words, [1 / rank for rank in range(1, len(words) + 1)]
-
-
-def synthetic_corpus(n: int, seed: int = 7) -> Path:
-    path = WORK / f"synthetic_{n}.jsonl.gz"
-    if path.exists():
-        return path
-    WORK.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    words, weights = synthetic_vocabulary(rng)
-
-    def sentence(low: int, high: int) -> str:
-        return " ".join(rng.choices(words, weights, k=rng.randint(low, high))).capitalize()
-
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        for i in range(n):
-            day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
-            out.write(
-                json.dumps(
-                    {
-                        "id": f"25{1 + i % 12:02d}.{i:05d}",
-                        "title": sentence(6, 12),
-                        "abstract": " ".join(
-                            sentence(12, 30) + "." for _ in range(rng.randint(4, 9))
-                        ),  # bench/corpus.py mixes sentences
-                        "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
-                        "published": day,
-                        "categories": ["cs.LG"],
-                    }
-                )
-                + "\n"
-            )
-    return path
-
-
-def fresh_dir(name: str) -> Path:
-    path = WORK / name
-    if path.exists():
-        import shutil
-
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
-    return path
-
-
-def copy_store(source: Path, name: str, artifacts: bool = False) -> Path:
-    """A private copy of a store in ``WORK/name`` (made afresh) that a benchmark may write:
-    its table's files copied; with ``artifacts``, its artifacts hard-linked (the store
-    never writes a file in place, it writes a new one and renames it, so a link stays
-    the source's own bytes)."""
-    import shutil
-
-    from lib.store.store import Store
-
-    from_dir, to_dir = Path(source), fresh_dir(name)
-    for path in Store(from_dir).table_files():
-        target = to_dir / path.relative_to(from_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-    if artifacts and (from_dir / "artifacts").is_dir():
-        for path in (from_dir / "artifacts").rglob("*"):
-            target = to_dir / "artifacts" / path.relative_to(from_dir / "artifacts")
-            if path.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, target)
-            except OSError:
-                shutil.copy2(path, target)
-    return to_dir
-
-
-def fresh_build(store: str, artifact: str, load_or_build) -> tuple[float, object]:
-    """Seconds of ``load_or_build(store, dataset)`` with the store's ``artifact`` copies deleted
-    first (so the build is really measured), and what it built."""
-    import shutil
-
-    from lib.dataset import load
-    from lib.store.store import Store
-
-    s = Store(store)
-    for path in s.artifacts_dir.glob(f"{artifact}-*"):
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
-    ds = load(s)
-    started = time.perf_counter()
-    built = load_or_build(s, ds)
-    return time.perf_counter() - started, built
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (numpy's linear interpolation); nan when there is no value."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def load_average() -> str:
-    """The 1, 5 and 15 minute load averages of the machine (other work shares it)."""
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and its descendants (from /proc/PID/task/*/children)."""
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            try:
-                todo += [int(child) for child in task.read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its live descendants."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for each in process_tree(pid):
+    box = page.locator(BOX)
+    seconds = []
+    for i, (query, title) in enumerate(searches):
+        box.fill(query)
+        started = time.perf_counter()
+        box.press("Enter")
         try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+            page.wait_for_function(FIRST_RESULT_IS, arg=[f"1. {title}"], timeout=TIMEOUT_MS)
+        except PlaywrightError:  # re-raised with what the page shows
+            shown = page.evaluate(f"() => document.querySelector({FIRST_LINK!r})?.innerText")
+            raise RuntimeError(f"browser: {query!r} should show {title!r} first; shows {shown!r}") from None
+        if i:
+            seconds.append(time.perf_counter() - started)
+        # the next query only once the address bar shows this one and the run ended: a query
+        # typed earlier can be lost (the rerun that carries the old URL resets the box)
+        page.wait_for_function(URL_HAS, arg=["q", query], timeout=TIMEOUT_MS)
+        page.wait_for_function(DONE, timeout=TIMEOUT_MS)
+    return seconds
 
 
-def machine_cpu_seconds() -> float:
-    """CPU seconds every core of the machine has spent busy since boot (from /proc/stat)."""
-    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]  # idle, iowait
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory (MB) of a process and its descendants, from /proc/PID/status:
-    ``rss`` (VmRSS), split into ``anon`` (RssAnon: its own heap) and ``file`` (RssFile:
-    pages of mapped files, shared with the page cache), and ``hwm`` (VmHWM, the peak;
-    summed over the processes)."""
-    keys = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "RssShmem": "shmem", "VmHWM": "hwm"}
-    total = dict.fromkeys(keys.values(), 0.0)
-    for each in process_tree(pid):
-        try:
-            lines = Path(f"/proc/{each}/status").read_text().splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            name, _, value = line.partition(":")
-            if name in keys:
-                total[keys[name]] += int(value.split()[0]) / 1024
-    return total
-
-
-# --- the app in a real browser ---------------------------------------------------------
 def browser_page_seconds(
-    data_dir: Path,
-    url_path: str,
-    ready_selector: str,
-    repeats: int = 3,
-    cached: bool = False,
-    nav_label: str | None = None,
+    data_dir: Path, url_path: str, ready_selector: str, repeats: int = 3, cached: bool = False, nav_label: str = ""
 ) -> dict:
     """Seconds from navigation to ``ready_selector`` visible:
 
@@ -490,30 +431,29 @@ def browser_page_seconds(
     go_on = cached or nav_label  # the last new context goes on, its cache warm
     with app_server(data_dir, fresh=True) as server, chromium() as browser:
         for i in range(repeats + 1):
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            context = browser.new_context(viewport=VIEWPORT)
             page = context.new_page()
             start = time.perf_counter()
             page.goto(f"{server.url}/{url_path}")
-            page.locator(ready_selector).first.wait_for(timeout=120_000)
+            page.locator(ready_selector).first.wait_for(timeout=TIMEOUT_MS)
             times.append(time.perf_counter() - start)
             if i < repeats or not go_on:
                 context.close()
-        if cached:
-            for _ in range(repeats):
-                start = time.perf_counter()
-                page.goto(f"{server.url}/{url_path}")
-                page.locator(ready_selector).first.wait_for(timeout=120_000)
-                reloads.append(time.perf_counter() - start)
+        for _ in range(repeats if cached else 0):
+            start = time.perf_counter()
+            page.goto(f"{server.url}/{url_path}")
+            page.locator(ready_selector).first.wait_for(timeout=TIMEOUT_MS)
+            reloads.append(time.perf_counter() - start)
         for _ in range(repeats if nav_label else 0):
-            page.wait_for_function(_RUN_ENDED, timeout=120_000)
-            page.locator(_NAV, has_text="Daily Papers").first.click()  # home, by the top navigation
-            page.wait_for_url(lambda url: url.split("?")[0] == f"{server.url}/", timeout=120_000)
-            page.wait_for_function(_RUN_ENDED, timeout=120_000)
+            page.wait_for_function(DONE, timeout=TIMEOUT_MS)
+            page.locator(NAV, has_text="Daily Papers").first.click()  # home, by the top navigation
+            page.wait_for_url(lambda url: url.split("?")[0] == f"{server.url}/", timeout=TIMEOUT_MS)
+            page.wait_for_function(DONE, timeout=TIMEOUT_MS)
             page.wait_for_timeout(300)
-            link = page.locator(_NAV, has_text=nav_label).first
+            link = page.locator(NAV, has_text=nav_label).first
             start = time.perf_counter()
             link.click()
-            page.locator(ready_selector).first.wait_for(timeout=120_000)
+            page.locator(ready_selector).first.wait_for(timeout=TIMEOUT_MS)
             switched.append(time.perf_counter() - start)
         if go_on:
             page.context.close()
@@ -523,10 +463,3 @@ def browser_page_seconds(
         "cached_median": percentile(reloads, 50),
         "switch_median": percentile(switched, 50),
     }
-
-
-_NAV = "[data-testid=stTopNavLink]"
-_RUN_ENDED = (
-    "() => document.querySelector('[data-testid=stMainBlockContainer]')"
-    " && !document.querySelector('[data-testid=stStatusWidget]')"
-)

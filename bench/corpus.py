@@ -12,21 +12,63 @@ evenly over 2022-01..2026-07.  The same seed always gives the same corpus.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import random
 import re
 import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import ROOT, WORK
+
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "data" / "arxiv_2025-03_2026-07.jsonl.gz"
+SAMPLE2K = SHARED / "data" / "arxiv_sample2k.jsonl"
 HF_EVERY = 20  # one paper in 20 was also on the Hugging Face daily list (a source filter has work to do)
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from common import WORK, corpus  # noqa: E402
-
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 FIRST_DAY, LAST_DAY = dt.date(2022, 1, 3), dt.date(2026, 7, 1)
+
+
+def corpus(quick: bool) -> Path:
+    """The real 74,728-paper corpus (quick: the 2,000-paper sample); without ../shared,
+    a deterministic synthetic corpus of the same shape (2,000 papers)."""
+    if CORPUS.exists():
+        return SAMPLE2K if quick else CORPUS
+    return synthetic_corpus(2_000)
+
+
+def synthetic_corpus(n: int, seed: int = 7) -> Path:
+    """``n`` papers of made-up words with Zipf weights (1/rank, real ML words first): a few
+    words are everywhere and most are rare, as in real abstracts (the query generators need both)."""
+    path = WORK / f"synthetic_{n}.jsonl.gz"
+    if path.exists():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    real = "model learning agent diffusion language graph training data neural policy retrieval vision "
+    real += "transformer reasoning robot benchmark attention sparse optimization inference"
+    syllables = "ka lo mi ne ru ta vo si de pa gri ston fel mar quo bex".split()
+    made = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(8_000)}
+    words = real.split() + sorted(made - set(real.split()))[: 4_000 - len(real.split())]
+    weights = [1 / rank for rank in range(1, len(words) + 1)]
+
+    def sentence(low: int, high: int) -> str:
+        return " ".join(rng.choices(words, weights, k=rng.randint(low, high))).capitalize()
+
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for i in range(n):
+            day = f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            paper = {
+                "id": f"25{1 + i % 12:02d}.{i:05d}",
+                "title": sentence(6, 12),
+                "abstract": " ".join(sentence(12, 30) + "." for _ in range(rng.randint(4, 9))),
+                "authors": [f"Author {rng.randint(1, 500)}" for _ in range(4)],
+                "published": day,
+                "categories": ["cs.LG"],
+            }
+            out.write(json.dumps(paper) + "\n")
+    return path
 
 
 def real_store(quick: bool = False) -> Path:

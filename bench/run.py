@@ -1,9 +1,10 @@
-"""Run every benchmark of the project and write bench/results.json.
+"""Run the project's benchmarks and write bench/results.json.
 
     python bench/run.py            # full sizes (needs ../shared for the real corpus)
-    python bench/run.py --quick    # small sizes, in under a minute
+    python bench/run.py --quick    # small sizes, in about a minute
     python bench/run.py --no-browser
     python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
+    python bench/run.py --team     # also the 20 teammates in browsers (bench_team.py, about 25 minutes)
 
 The results file is rewritten after each module, so a long run that stops keeps what it measured;
 with --only, the figures of the other modules already in the file are kept. Each figure also
@@ -20,20 +21,19 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+import bench_import
+import bench_quality
+import bench_scale
+import bench_search
+import bench_team
+import bench_topics
+import bench_trends
+from common import quick_run
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import bench_import  # noqa: E402
-import bench_scale  # noqa: E402
-import bench_search  # noqa: E402
-import bench_topics  # noqa: E402
-import bench_trends  # noqa: E402
-from common import quick_run  # noqa: E402
-
-BENCHMARKS = [bench_import, bench_search, bench_trends, bench_topics, bench_scale]
-
-
+BENCHMARKS = [bench_import, bench_search, bench_quality, bench_trends, bench_topics, bench_scale, bench_team]
 ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
+DEFAULT = [name for name in ORDER if name != "team"]  # the team's 20 browsers: with --team only
 
 
 def main(argv: list[str]) -> int:
@@ -44,16 +44,14 @@ def main(argv: list[str]) -> int:
         f"{' (quick)' if quick else ''}"
     )
     only = next((a.split("=", 1)[1].split(",") for a in argv if a.startswith("--only=")), None)
-    modules = [m for m in BENCHMARKS if only is None or m.__name__.removeprefix("bench_") in only]
+    chosen = only or DEFAULT + ["team"] * ("--team" in argv)
+    modules = [m for m, name in zip(BENCHMARKS, ORDER) if name in chosen]
     if not modules:
-        print(
-            f"--only: no such benchmark (choose from {', '.join(m.__name__[6:] for m in BENCHMARKS)})", file=sys.stderr
-        )
+        print(f"--only: no such benchmark (choose from {', '.join(ORDER)})", file=sys.stderr)
         return 2
     kept, earlier = [], json.loads(out.read_text()) if out.exists() else []
     if only is not None:  # the other modules' figures of an earlier run stay
-        rerun = {m.__name__.removeprefix("bench_") for m in modules}
-        kept = [f for f in earlier if f["bench"] not in rerun]
+        kept = [f for f in earlier if f["bench"] not in only]
     figures = []
     with quick_run(browser) if quick else nullcontext():  # steps forked from a preloaded interpreter, one Chromium
         for module in modules:
@@ -76,7 +74,7 @@ def keep_measured_builds(earlier: list[dict], figures: list[dict]) -> list[dict]
         return f["figure"].split(":")[0] if f["figure"].startswith("full build ") else None
 
     reused = {build(f) for f in figures if build(f) and f["figure"].endswith("(loaded)")}
-    measured = {}
+    measured: dict[str | None, list[dict]] = {}
     for f in earlier:
         measured.setdefault(build(f), []).append(f)
     swap = {b for b in reused if b in measured and not any(f["figure"].endswith("(loaded)") for f in measured[b])}

@@ -9,16 +9,15 @@ import json
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import number
 
 
-def _value(value, unit: str) -> str:
+def _value(value: float | None, unit: str) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value != value:  # nan
+    if value != value:  # nan
         return "—"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-    return f"{text} {unit}".strip()
+    return f"{number(value)} {unit}".strip()
 
 
 def table(figures: list[dict]) -> str:
@@ -31,5 +30,5 @@ def table(figures: list[dict]) -> str:
 
 
 if __name__ == "__main__":
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "results.json"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results.json"
     print(table(json.loads(path.read_text())))
