@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from lib.search import search
-from lib.search.query import parse
+from lib.search.query import SYNTAX_MARKDOWN, parse
 from lib.source_keys import ALL
 from lib.store import exports
 from lib.store.schema import source_name
@@ -15,20 +15,6 @@ from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape
 from lib.urlstate import SEARCH, SEARCH_SORTS
 from pages import common
-
-SYNTAX = """
-| type | to find |
-|---|---|
-| `diffusion policy` | papers with every word (ranked: a title match counts most) |
-| `"mixture of experts"` | the words adjacent, in this order |
-| `agents -survey` | without the word (`-"a phrase"` too) |
-| `diffusion OR flow` | either word (OR binds tighter than the implicit AND) |
-| `title:transformer` · `author:Hinton` | in the title · an author's name (`author:"Ada Lovelace"`) |
-| `2508.01234` or an arXiv / Hugging Face URL | opens that paper |
-
-Case, accents, plurals (*LLMs* finds *LLM*) and hyphens (*fine-tuning* finds *finetuning*) do not
-matter; words match whole (*agent* never matches *reagent*).
-"""
 
 state = common.url_state(SEARCH)
 ds = common.dataset()
@@ -53,7 +39,7 @@ with st.container(horizontal=True, wrap=False, gap="small", vertical_alignment="
         label_visibility="collapsed",
     )
     with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
-        st.markdown(SYNTAX)
+        st.markdown(SYNTAX_MARKDOWN)
 
 categories = index.category_sizes()
 if state["cat"] and state["cat"] not in categories:

@@ -1,20 +1,8 @@
 """The search query language, parsed into a plain structure (pure, never raises).
 
-==================  ============================================================
-syntax              meaning
-==================  ============================================================
-``word word``       every word must match (ranked by BM25F)
-``"a phrase"``      these words, adjacent and in this order
-``-word``           papers containing the word are left out (also ``-"a phrase"``)
-``a OR b``          either (``|`` too); OR binds tighter than the implicit AND
-``title:word``      the word (or ``title:"a phrase"``) in the title
-``author:Name``     an author's name contains it (``author:"Ada Lovelace"``)
-``2508.01234``      a pasted arXiv id or arXiv / Hugging Face URL opens that paper
-==================  ============================================================
-
-Matching is case-insensitive, accent-folded, plural- and hyphen-tolerant (see
-lib.search.analysis).  A slip never fails: an unbalanced quote closes at the end of the
-query, a dangling OR is ignored, each with a warning.
+The syntax as users read it is :data:`SYNTAX_MARKDOWN`, written once: the Search page shows it and
+docs/usage.md holds the same text (tests/test_docs.py checks it).  Matching is case-insensitive,
+accent-folded, plural- and hyphen-tolerant (see lib.search.analysis).
 """
 
 from __future__ import annotations
@@ -29,6 +17,26 @@ from lib.text import arxiv_id
 MAX_CLAUSES = 32
 FIELDS = {"title": "title", "ti": "title", "author": "author", "authors": "author", "au": "author"}
 _LEXEME = re.compile(r'(-?)(?:(\w+):)?("[^"]*"?|\S+)')
+
+# The query syntax as users read it (Markdown): the Search page's "Syntax" popover and docs/usage.md.
+SYNTAX_MARKDOWN = f"""\
+| type | to find |
+|---|---|
+| `diffusion policy` | papers with every word, ranked (BM25F: a title match counts most) |
+| `"mixture of experts"` | the words adjacent and in this order |
+| `agents -survey` | without the word; `-"a phrase"` too |
+| `diffusion OR flow matching` | either word (`\\|` too); OR binds tighter than the implicit AND |
+| `title:transformer`, `title:"vision transformer"` | in the title |
+| `author:Hinton`, `author:"Ada Lovelace"` | in an author's name |
+| `2508.01234`, `arXiv:2508.01234v2`, an arXiv abs/pdf or `huggingface.co/papers/…` URL | opens that paper |
+
+Matching is case-insensitive and accent-folded (`Schrodinger` finds *Schrödinger*),
+plural-tolerant (`LLMs` finds *LLM*), hyphen-tolerant (`fine-tuning` finds *finetuning* and
+*fine-tuning*) and by whole words (`agent` never matches *reagent*). Very common words (`the`,
+`of`, …) need not match unless the query has nothing else. A slip is never an error: an
+unbalanced quote closes at the end, a dangling `OR` is ignored, each with a warning; more than
+{MAX_CLAUSES} terms are cut with a warning.
+"""
 
 
 @dataclass(frozen=True)
