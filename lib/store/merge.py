@@ -1,6 +1,6 @@
 """Merging imported papers into the table: one row per id, vectorised for 1M rows.
 
-Rules (the README repeats them):
+Rules (docs/operations.md repeats them, under "The store"):
 
 * the same id is one row; a row keeps its position, new papers are appended in
   the order they were read (so a day's papers stay "as listed");

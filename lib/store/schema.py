@@ -1,6 +1,6 @@
 """The paper table: its column contract, and turning raw records into it.
 
-Column contract (one row per paper; the same contract is in the README):
+Column contract (one row per paper; the same contract is in docs/usage.md):
 
 ==============  =========================  =============================================
 column          dtype (pandas)             meaning
