@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import write_jsonl
 
+from lib import artifacts
 from lib.dataset import load
 from lib.search import index as search_index
 from lib.search.search import search
@@ -151,7 +152,7 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
 
 
 def test_too_many_segments_means_a_full_build(stores, tmp_path, monkeypatch):
-    monkeypatch.setattr(search_index, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(artifacts, "MAX_SEGMENTS", 2)
     store = stores
     do_import(store, tmp_path, "a.jsonl", [paper(200, "2025-03-02", "one")])
     do_import(store, tmp_path, "b.jsonl", [paper(201, "2025-03-03", "two")])  # the chain is full: not extended

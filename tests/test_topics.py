@@ -469,7 +469,7 @@ def _saved_model(tmp_path, fixture):
     ds = load(store)
     index = TermIndex.build(ds.table)
     model = topics.load_or_fit(store, ds, index, K)
-    return store, version, ds, index, model, model.to_arrays()
+    return store, version, ds, index, model, dict(store.load_arrays(f"topics-k{K}", version))
 
 
 def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_path, fixture):

@@ -15,23 +15,39 @@ Everything is plain numpy arrays, saved as ``.npy`` files and memory-mapped on l
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from lib.artifacts import (
+    EMPTY,
+    Arrays,
+    ArtifactFile,
+    Part,
+    Postings,
+    SegmentedArtifact,
+    join_postings,
+    pack,
+    stack,
+    stack_size,
+    unpack,
+)
 from lib.progress import Progress
 from lib.search.analysis import index_terms, tokenize
-from lib.store.schema import take_table
+
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.store.store import Store
 
 # BM25F: field weights (a title match counts most) and length normalisation per field.
 FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0, "authors": 2.0, "keywords": 1.5}
 FIELD_B = {"title": 0.5, "abstract": 0.75, "authors": 0.3, "keywords": 0.5}
 K1 = 1.2
 CHUNK = 100_000  # papers tokenised at once: bounds the memory of the token arrays
-FORMAT_VERSION = 2  # 2: field lengths kept, for segments of new papers
 
 
 def field_text(table: pa.Table, field: str) -> pa.ChunkedArray:
@@ -42,28 +58,6 @@ def field_text(table: pa.Table, field: str) -> pa.ChunkedArray:
     return column
 
 
-def _encode_strings(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    blob = "\x00".join(strings).encode("utf-8")
-    return np.frombuffer(blob, dtype=np.uint8).copy(), np.array([len(strings)], dtype=np.int64)
-
-
-def _decode_strings(blob: np.ndarray, count: np.ndarray) -> list[str]:
-    if int(count[0]) == 0:
-        return []
-    return bytes(blob).decode("utf-8").split("\x00")
-
-
-@dataclass
-class Postings:
-    """One column of a CSC matrix: the rows holding a term, ascending, and their values."""
-
-    rows: np.ndarray
-    values: np.ndarray | None = None
-
-
-EMPTY = Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
-
-
 class SearchIndex:
     """Sparse BM25F index over a paper table; see the module docstring.
 
@@ -71,13 +65,13 @@ class SearchIndex:
     are read-only and shared across sessions.
     """
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+    def __init__(self, arrays: Arrays) -> None:
         # plain ndarray views of memory maps: slicing np.memmap costs microseconds each time
         self.arrays = {key: np.asarray(value) for key, value in arrays.items()}
         self.n_docs = int(arrays["n_docs"][0])
-        self.terms = _decode_strings(arrays["vocab_blob"], arrays["vocab_count"])
+        self.terms = unpack(arrays["vocabulary"])
         self.vocabulary = {term: j for j, term in enumerate(self.terms)}
-        self.categories = _decode_strings(arrays["cat_blob"], arrays["cat_count"])
+        self.categories = unpack(arrays["categories"])
         self.category_ids = {name: j for j, name in enumerate(self.categories)}
         self.row_norms = arrays["row_norms"]
         self.build_seconds = float(arrays["build_seconds"][0])
@@ -101,7 +95,7 @@ class SearchIndex:
         j = self.vocabulary.get(term)
         return EMPTY if j is None else self._column({"title": "T", "authors": "A"}[field], j, values=False)
 
-    def in_category(self, category: str) -> np.ndarray:
+    def in_category(self, category: str) -> npt.NDArray[Any]:
         j = self.category_ids.get(category)
         return EMPTY.rows if j is None else self._column("C", j, values=False).rows
 
@@ -114,18 +108,14 @@ class SearchIndex:
         return 0 if j is None else int(self.arrays["S_indptr"][j + 1] - self.arrays["S_indptr"][j])
 
     def score_of(self, row: int, term: str) -> float:
-        postings = self.scores(term)
-        pos = np.searchsorted(postings.rows, row)
-        if pos < len(postings.rows) and postings.rows[pos] == row:
-            return float(postings.values[pos])
-        return 0.0
+        return _score_in(self.scores(term), row)
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
+    def to_arrays(self) -> Arrays:
         return self.arrays
 
     # --- building ----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None, base=None) -> SearchIndex:
+    def build(cls, table: pa.Table, progress: Progress | None = None, base: AnyIndex | None = None) -> SearchIndex:
         """Index every paper of ``table`` (rows in table order).
 
         With ``base`` (an index of the papers before these), the new papers are scored with
@@ -135,9 +125,9 @@ class SearchIndex:
         started = time.perf_counter()
         n = table.num_rows
         vocabulary: dict[str, int] = {}
-        raw_cache: dict[str, np.ndarray] = {}
+        raw_cache: dict[str, npt.NDArray[np.int32]] = {}
         counts: dict[str, list[sp.csr_matrix]] = {f: [] for f in FIELD_WEIGHTS}
-        lengths: dict[str, list[np.ndarray]] = {f: [] for f in FIELD_WEIGHTS}
+        lengths: dict[str, list[npt.NDArray[np.float32]]] = {f: [] for f in FIELD_WEIGHTS}
         steps = max(1, -(-n // CHUNK)) * len(FIELD_WEIGHTS)
         done = 0
         for start in range(0, max(n, 1), CHUNK):
@@ -150,8 +140,8 @@ class SearchIndex:
                 if progress:
                     progress(f"indexing {field} of papers {start + 1:,}–{start + chunk.num_rows:,}", done / steps)
         n_terms = len(vocabulary)
-        tf = None
-        presence = {}
+        tf: sp.csc_matrix | None = None
+        presence: dict[str, sp.csc_matrix] = {}
         avglen: dict[str, float] = {}
         for field, weight in FIELD_WEIGHTS.items():
             matrix = (
@@ -159,7 +149,7 @@ class SearchIndex:
                 if n
                 else sp.csr_matrix((0, n_terms))
             )
-            length = np.concatenate(lengths[field]) if n else np.zeros(0)
+            length = np.concatenate(lengths[field]) if n else np.zeros(0, dtype=np.float32)
             avg = length.mean() if n and length.mean() > 0 else 1.0
             if base is not None:
                 avg = base.avglen[field]
@@ -171,13 +161,14 @@ class SearchIndex:
                 presence[field] = matrix.tocsc()
         if progress:
             progress("weighting terms", 0.95)
+        assert tf is not None  # (one matrix per field)
         tf = tf.tocsc()
         tf.sort_indices()
         df = np.diff(tf.indptr)
         if base is None:
             idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         else:  # the new papers' scores use the statistics of base and new papers together
-            terms_in_order = sorted(vocabulary, key=vocabulary.get)
+            terms_in_order = sorted(vocabulary, key=vocabulary.__getitem__)
             total_df = df + np.array([base.document_frequency(t) for t in terms_in_order], dtype=np.int64)
             total = n + base.n_docs
             idf = np.log1p((total - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
@@ -188,18 +179,13 @@ class SearchIndex:
         terms = [""] * n_terms
         for term, j in vocabulary.items():
             terms[j] = term
-        vocab_blob, vocab_count = _encode_strings(terms)
-        cat_blob, cat_count = _encode_strings(categories[1])
         arrays = {
-            "format": np.array([FORMAT_VERSION], dtype=np.int64),
             "n_docs": np.array([n], dtype=np.int64),
             "S_indptr": tf.indptr.astype(np.int64),
             "S_indices": tf.indices.astype(np.int32),
             "S_data": tf.data,
-            "vocab_blob": vocab_blob,
-            "vocab_count": vocab_count,
-            "cat_blob": cat_blob,
-            "cat_count": cat_count,
+            "vocabulary": pack(terms),
+            "categories": pack(categories[1]),
             "C_indptr": categories[0].indptr.astype(np.int64),
             "C_indices": categories[0].indices.astype(np.int32),
             "row_norms": row_norms,
@@ -214,14 +200,22 @@ class SearchIndex:
         return cls(arrays)
 
 
+def _score_in(postings: Postings, row: int) -> float:
+    """The value of ``row`` in ``postings`` (0 when it is not there)."""
+    pos = int(np.searchsorted(postings.rows, row))
+    if postings.values is not None and pos < len(postings.rows) and postings.rows[pos] == row:
+        return float(postings.values[pos])
+    return 0.0
+
+
 def _widen(matrix: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
     """A chunk's matrix with as many columns as the final vocabulary."""
     return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], n_terms))
 
 
 def _field_counts(
-    strings, n_rows: int, vocabulary: dict[str, int], raw_cache: dict[str, np.ndarray]
-) -> tuple[sp.csr_matrix, np.ndarray]:
+    strings: pa.ChunkedArray, n_rows: int, vocabulary: dict[str, int], raw_cache: dict[str, npt.NDArray[np.int32]]
+) -> tuple[sp.csr_matrix, npt.NDArray[np.float32]]:
     """Term counts (rows x vocabulary so far) and token lengths of one field of a chunk."""
     rows, raw = tokenize(strings)
     length = np.bincount(rows, minlength=n_rows).astype(np.float32)
@@ -271,82 +265,17 @@ def _category_matrix(table: pa.Table) -> tuple[sp.csc_matrix, list[str]]:
 
 
 # --- segments: a base index plus small indexes of the papers imported since --------------------------
-@dataclass
-class Part:
-    """One segment of a stack: its index, the table row of each of its rows, and which of its
-    rows a later segment has re-indexed (an import that changed their text)."""
-
-    index: object
-    rows: np.ndarray | None  # table row of each segment row; None: rows 0..n-1 (the base)
-    stale: np.ndarray | None = None  # bool per segment row, True when superseded
-
-    def table_rows(self, local: np.ndarray) -> np.ndarray:
-        local = local.astype(np.int64)
-        return local if self.rows is None else self.rows[local]
-
-    def live(self, local: np.ndarray) -> np.ndarray | None:
-        return None if self.stale is None else ~self.stale[local]
-
-
-def stack(parts: list[Part]) -> list[Part]:
-    """Mark, in each segment, the rows that a later segment holds again (newest wins)."""
-    seen = np.zeros(0, dtype=np.int64)
-    for i in range(len(parts) - 1, -1, -1):
-        part = parts[i]
-        rows = part.rows if part.rows is not None else np.arange(part.index.n_docs, dtype=np.int64)
-        if len(seen):
-            stale = np.isin(rows, seen)
-            part.stale = stale if stale.any() else None
-        if i:  # (not after the oldest part, the base: at 1M its rows would cost a third of a second)
-            seen = np.union1d(seen, rows)
-    return parts
-
-
-def join_postings(parts: list[Part], get) -> Postings:
-    """One term's postings over a stack of segments: table rows ascending, superseded rows
-    left out (a big sorted base and small segments: the small ones are inserted)."""
-    rows = values = None
-    for part in parts:
-        postings = get(part.index)
-        local = postings.rows
-        keep = part.live(local) if len(local) else None
-        if keep is not None:
-            local = local[keep]
-        mapped = part.table_rows(local)
-        vals = postings.values[keep] if postings.values is not None and keep is not None else postings.values
-        if part.rows is not None and len(mapped) > 1:
-            order = np.argsort(mapped, kind="stable")
-            mapped = mapped[order]
-            vals = vals[order] if vals is not None else None
-        if rows is None:
-            rows, values = mapped, vals
-        elif len(mapped) == 0:
-            continue
-        elif len(rows) == 0 or mapped[0] > rows[-1]:
-            rows = np.concatenate([rows, mapped])
-            values = np.concatenate([values, vals]) if values is not None and vals is not None else None
-        else:
-            at = np.searchsorted(rows, mapped)
-            rows = np.insert(rows, at, mapped)
-            values = np.insert(values, at, vals) if values is not None and vals is not None else None
-    if rows is None:
-        return EMPTY
-    return Postings(rows, values)
-
-
 class SegmentedIndex:
     """A base index plus segments of papers imported since, searched as one (the interface
     of :class:`SearchIndex`).  A daily import adds a small segment instead of rebuilding:
     new papers, and papers whose text it changed (their old postings are then ignored)."""
 
-    def __init__(self, parts: list[Part]) -> None:
+    def __init__(self, parts: list[Part[SearchIndex]]) -> None:
         self.parts = stack(parts)
-        self.segments = self.parts
-        last = max(int(p.table_rows(np.arange(p.index.n_docs)).max(initial=-1)) for p in parts)
-        self.n_docs = last + 1
+        self.n_docs = stack_size(self.parts)
         self.row_norms = np.zeros(self.n_docs, dtype=np.float32)
         for part in self.parts:  # later segments overwrite the rows they re-indexed
-            self.row_norms[part.table_rows(np.arange(part.index.n_docs))] = part.index.row_norms
+            self.row_norms[part.all_rows()] = part.index.row_norms
         self.avglen = parts[0].index.avglen
         self.build_seconds = sum(p.index.build_seconds for p in parts)
 
@@ -356,7 +285,7 @@ class SegmentedIndex:
     def in_field(self, field: str, term: str) -> Postings:
         return join_postings(self.parts, lambda index: index.in_field(field, term))
 
-    def in_category(self, category: str) -> np.ndarray:
+    def in_category(self, category: str) -> npt.NDArray[Any]:
         return join_postings(self.parts, lambda index: Postings(index.in_category(category))).rows
 
     def category_sizes(self) -> dict[str, int]:
@@ -366,158 +295,77 @@ class SegmentedIndex:
     def document_frequency(self, term: str) -> int:
         return sum(p.index.document_frequency(term) for p in self.parts)
 
-    score_of = SearchIndex.score_of  # the same lookup, over the joined postings
+    def score_of(self, row: int, term: str) -> float:
+        return _score_in(self.scores(term), row)
 
 
-def extend(
-    store,
-    previous_version: str,
-    version: str,
-    table: pa.Table,
-    first_new_row: int,
-    changed_rows: np.ndarray,
-    name: str,
-    build_segment,
-    load_segments,
-) -> bool:
-    """Save artifact ``name`` of ``version`` as the previous version's segments plus one
-    segment of the rows the import touched: the rows it re-wrote (``changed_rows``) and the
-    rows it appended (from ``first_new_row``).  Only when the previous version has that
-    artifact; returns whether it did."""
-    arrays = store.load_arrays(name, previous_version)
-    if arrays is None:
-        return False
-    base = load_segments(store, previous_version, arrays)
-    if base is None or base.n_docs != first_new_row:
-        return False
-    rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
-    segment = build_segment(take_table(table, rows), base)
-    chain = _chain(arrays, previous_version)
-    extra = {
-        "rows": rows,
-        "previous": _encode_strings(chain)[0],
-        "previous_count": np.array([len(chain)], dtype=np.int64),
-    }
-    store.save_arrays(name, version, {**segment.to_arrays(), **extra})
-    store.prune_artifacts(name, {version, *chain})
-    return True
-
-
-def _chain(arrays: dict[str, np.ndarray], version: str) -> list[str]:
-    """The versions whose segments an artifact stands on, oldest first, then ``version``."""
-    if "previous" not in arrays:
-        return [version]
-    return _decode_strings(arrays["previous"], arrays["previous_count"]) + [version]
-
-
-def segments_of(store, name: str, version: str, arrays: dict[str, np.ndarray], make) -> list[Part] | None:
-    """The parts of an artifact: its chain's segments, then its own."""
-    found = []
-    for each in _chain(arrays, version):
-        own = arrays if each == version else store.load_arrays(name, each)
-        if own is None:
-            return None
-        index = make(own)
-        if index is None:
-            return None
-        found.append(Part(index, np.asarray(own["rows"], dtype=np.int64) if "rows" in own else None))
-    return found
+AnyIndex: TypeAlias = SearchIndex | SegmentedIndex  # what a search reads: either answers the same
 
 
 # a search index up to this size is read into memory on load: the first searches of a fresh
 # server then run as fast as later ones (at 75k papers it is ~100 MB; at 1M, 1.3 GB stays mapped)
 PRELOAD_BYTES = 256 * 2**20
-MAX_SEGMENTS = 20  # beyond this, the next use builds it whole (or ``python -m lib build --full``)
-
-
-# --- one index per store version ------------------------------------------------------------
-def load_or_build_artifact(
-    store,
-    dataset,
-    name: str,
-    load,
-    build,
-    progress: Progress | None = None,
-    rebuild: bool = False,
-    preload_bytes: int = 0,
-):
-    """An index of this store version: loaded (memory-mapped, with its segments) when it is on
-    disk, else built whole and saved beside the table (older versions' copies are deleted).
-    ``rebuild``: built whole even when this version's copy is on disk (it may be segments
-    that daily imports added; they are replaced).  A loaded artifact of at most
-    ``preload_bytes`` is read into memory at once (:meth:`Store.prefault`).  The bundled
-    sample is indexed in memory."""
-    if dataset.is_sample:
-        return build(dataset.table, progress)
-    arrays = None if rebuild else store.load_arrays(name, dataset.version)
-    if arrays is not None:
-        store.prefault(arrays, preload_bytes)
-    loaded = load(store, dataset.version, arrays) if arrays is not None else None
-    if loaded is not None and loaded.n_docs == dataset.table.num_rows:
-        return loaded
-    index = build(dataset.table, progress)
-    store.save_arrays(name, dataset.version, index.to_arrays())
-    store.prune_artifacts(name, dataset.version)
-    return index
-
-
-def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> SearchIndex:
-    """The dataset's search index (see :func:`load_or_build_artifact`)."""
-    return load_or_build_artifact(
-        store, dataset, ARTIFACT, _load, SearchIndex.build, progress, rebuild, preload_bytes=PRELOAD_BYTES
-    )
-
-
 ARTIFACT = "search"
-_REQUIRED = (
-    "format",
-    "n_docs",
-    "S_indptr",
-    "S_indices",
-    "S_data",
-    "vocab_blob",
-    "vocab_count",
-    "cat_blob",
-    "cat_count",
-    "C_indptr",
-    "C_indices",
-    "row_norms",
-    "T_indptr",
-    "T_indices",
-    "A_indptr",
-    "A_indices",
-    "build_seconds",
-    "avglen",
-)
+FORMAT_VERSION = 3  # 2: field lengths kept, for segments of new papers; 3: strings by lib.artifacts.pack
 
 
-def _usable(arrays: dict[str, np.ndarray]) -> bool:
-    return all(key in arrays for key in _REQUIRED) and int(arrays["format"][0]) == FORMAT_VERSION
+class SearchIndexes(SegmentedArtifact[SearchIndex, SegmentedIndex]):
+    """The search index of a store version: whole, or a base and the segments daily imports
+    added (see lib.artifacts).  A segment's papers are scored with the statistics of the
+    base and the segment together."""
+
+    file = ArtifactFile(
+        ARTIFACT,
+        FORMAT_VERSION,
+        (
+            "n_docs",
+            "S_indptr",
+            "S_indices",
+            "S_data",
+            "vocabulary",
+            "categories",
+            "C_indptr",
+            "C_indices",
+            "row_norms",
+            "T_indptr",
+            "T_indices",
+            "A_indptr",
+            "A_indices",
+            "build_seconds",
+            "avglen",
+        ),
+    )
+    preload_bytes = PRELOAD_BYTES
+
+    def from_arrays(self, arrays: Arrays) -> SearchIndex:
+        return SearchIndex(arrays)
+
+    def build(self, table: pa.Table, progress: Progress | None = None) -> SearchIndex:
+        return SearchIndex.build(table, progress)
+
+    def build_segment(self, table: pa.Table, base: AnyIndex) -> SearchIndex:
+        return SearchIndex.build(table, base=base)
+
+    def join(self, parts: list[Part[SearchIndex]]) -> SegmentedIndex:
+        return SegmentedIndex(parts)
 
 
-def _load(store, version: str, arrays: dict[str, np.ndarray]):
-    """A saved index, or None when it (or a segment it stands on) is missing or outdated."""
-    parts = segments_of(store, ARTIFACT, version, arrays, lambda a: SearchIndex(a) if _usable(a) else None)
-    if parts is None:
-        return None
-    return parts[0].index if len(parts) == 1 else SegmentedIndex(parts)
+INDEXES = SearchIndexes()
+
+
+def load_or_build(store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False) -> AnyIndex:
+    """The dataset's search index (see lib.artifacts.SegmentedArtifact.load_or_build)."""
+    return INDEXES.load_or_build(store, dataset, progress, rebuild)
 
 
 def extend_after_import(
-    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+    store: Store,
+    previous_version: str,
+    version: str,
+    table: pa.Table,
+    first_new_row: int,
+    changed_rows: npt.ArrayLike = (),
 ) -> bool:
     """After an import: this version's index is the previous one plus a segment of the papers
-    the import added or re-wrote (milliseconds, where a full build takes minutes at 1M)."""
-
-    def build_segment(rows: pa.Table, base) -> SearchIndex:
-        return SearchIndex.build(rows, base=base)
-
-    def load_segments(store_, version_, arrays):
-        loaded = _load(store_, version_, arrays)
-        if loaded is not None and len(getattr(loaded, "parts", [0])) >= MAX_SEGMENTS:
-            return None  # too many: let the next use build it whole
-        return loaded
-
-    return extend(
-        store, previous_version, version, table, first_new_row, changed_rows, ARTIFACT, build_segment, load_segments
-    )
+    the import added or re-wrote (see lib.artifacts.SegmentedArtifact.extend_after_import)."""
+    return INDEXES.extend_after_import(store, previous_version, version, table, first_new_row, changed_rows)

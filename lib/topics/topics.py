@@ -20,25 +20,52 @@ k is the user's, or automatic: ``auto_k(n) = clip(round(2 * log2(n / 50)), 3, 30
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 import warnings
 import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.periods import Periods
+    from lib.store.store import Store
+
+from lib.artifacts import Arrays, ArtifactFile, pack, unpack
 from lib.errors import PapersError
 from lib.progress import Progress
 from lib.store.schema import rows_frame, take_rows, take_table
-from lib.trends.terms import TermIndex
+from lib.trends.terms import FIELDS, AnyTermIndex, TermIndex
 from lib.trends.trends import function_words
 
 ARTIFACT = "topics"
-FORMAT_VERSION = 3  # 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped
+# 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped; 4: strings by
+# lib.artifacts.pack, and every model keeps its own words and idf (placing new papers needs no index)
+FORMAT_VERSION = 4
+REQUIRED = (
+    "k",
+    "vocab_ids",
+    "topic_term",
+    "dominant",
+    "weight",
+    "labels",
+    "map_rows",
+    "map_xy",
+    "seconds",
+    "idf",
+    "fitted_docs",
+    "vocabulary",
+    "vocabulary_check",
+)
 MIN_PAPERS = 5
 MAX_SHARE = 0.5
 MAX_TERMS = 20_000  # vocabulary of the model: the most frequent eligible terms
@@ -55,7 +82,7 @@ def auto_k(n_papers: int) -> int:
     return int(min(30, max(3, round(2 * math.log2(n_papers / 50)))))
 
 
-def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.csr_matrix, np.ndarray]:
+def document_terms(index: AnyTermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.csr_matrix, np.ndarray]:
     """Binary paper x term matrix over the model's vocabulary, and the vocabulary's unigram ids."""
     indptr, indices = index.all_postings("u")  # (a segmented index merges its segments for this)
     papers = np.diff(indptr)
@@ -72,7 +99,7 @@ def document_terms(index: TermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.c
     return _presence(indptr, indices, chosen, n), chosen
 
 
-def _presence(indptr: np.ndarray, indices: np.ndarray, term_ids, n_rows: int) -> sp.csr_matrix:
+def _presence(indptr: np.ndarray, indices: np.ndarray, term_ids: Iterable[int], n_rows: int) -> sp.csr_matrix:
     """Binary rows x terms matrix, one column per id of ``term_ids`` in that order, from a term
     index's postings (``indptr``/``indices``: each term's rows)."""
     columns = [indices[indptr[j] : indptr[j + 1]] for j in term_ids]
@@ -86,15 +113,6 @@ def _dominant(doc_topic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     totals = doc_topic.sum(axis=1)
     dominant = np.where(totals > 0, doc_topic.argmax(axis=1), -1).astype(np.int32)
     return dominant, np.divide(doc_topic.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
-
-
-def _pack(words: list[str]) -> np.ndarray:
-    """Strings as one array to save (NUL-separated UTF-8); :func:`_unpack` reads them back."""
-    return np.frombuffer("\x00".join(words).encode("utf-8"), dtype=np.uint8)
-
-
-def _unpack(blob: np.ndarray) -> list[str]:
-    return bytes(blob).decode("utf-8").split("\x00")
 
 
 def tfidf(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -119,48 +137,57 @@ def _weigh(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
 
 
 def place(weights: sp.csr_matrix, topic_term: np.ndarray, max_iter: int = 200, tol: float = 1e-4) -> np.ndarray:
-    """Papers' topic weights W >= 0 minimising ||X - W H||^2 for fixed topics H: coordinate
-    descent over the topics, every paper at once — the update and stopping rule of
-    scikit-learn's ``non_negative_factorization(update_H=False, solver="cd")`` (a test checks
-    they agree), without importing scikit-learn into a daily import."""
-    H = np.asarray(topic_term, dtype=np.float64)
-    gram = H @ H.T
-    target = np.asarray(weights @ H.T, dtype=np.float64)  # X H^T
-    W = np.zeros((weights.shape[0], H.shape[0]))
-    first = None
-    for _ in range(max_iter):
-        violation = 0.0
-        for t in range(H.shape[0]):
-            grad = W @ gram[:, t] - target[:, t]
-            violation += float(np.abs(np.where(W[:, t] == 0, np.minimum(grad, 0), grad)).sum())
-            if gram[t, t] != 0:
-                W[:, t] = np.maximum(W[:, t] - grad / gram[t, t], 0)
-        first = violation if first is None else first
-        if first == 0 or violation / first <= tol:
-            break
-    return W.astype(np.float32)
+    """Papers' topic weights W >= 0 minimising ||X - W H||^2 for the fitted topics H held
+    fixed: scikit-learn's ``non_negative_factorization(update_H=False)`` with the
+    coordinate-descent solver the fit uses, from W = 0."""
+    from sklearn.decomposition import non_negative_factorization
+    from sklearn.exceptions import ConvergenceWarning
+
+    H = np.asarray(topic_term, dtype=weights.dtype)  # (scikit-learn wants X and H of one dtype)
+    if weights.shape[0] == 0:
+        return np.zeros((0, H.shape[0]), dtype=np.float32)
+    with warnings.catch_warnings():  # as in the fit: max_iter settles the weights; the last digits do not matter
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W, _, _ = non_negative_factorization(
+            weights, H=H, n_components=H.shape[0], update_H=False, solver="cd", max_iter=max_iter, tol=tol
+        )
+    return np.asarray(W, dtype=np.float32)
 
 
 def vocabulary_check(terms: list[str]) -> int:
     """A checksum of a model's vocabulary, as words: a term index rebuilt whole numbers its
     words anew, and a model saved with the old numbers must then be fitted again."""
-    return zlib.crc32(_pack(terms).tobytes())
+    return zlib.crc32(pack(terms).tobytes())
 
 
-def _vocabulary_arrays(terms: list[str]) -> dict[str, np.ndarray]:
+def _vocabulary_arrays(terms: list[str]) -> Arrays:
     """A model's vocabulary as saved: its words, and their checksum."""
-    return {"vocabulary": _pack(terms), "vocabulary_check": np.array([vocabulary_check(terms)], dtype=np.int64)}
+    return {"vocabulary": pack(terms), "vocabulary_check": np.array([vocabulary_check(terms)], dtype=np.int64)}
 
 
 class TopicModel:
     """NMF topics of one store version and k (scikit-learn style: ``fit`` returns self,
     learned attributes end in ``_``)."""
 
+    vocab_ids_: npt.NDArray[np.int64]  # the term index's unigram id of each of the model's terms
+    idf_: npt.NDArray[np.float32]
+    fitted_docs_: int
+    doc_topic_: npt.NDArray[np.float32] | None  # None once daily imports extended the model
+    topic_term_: npt.NDArray[np.float32]
+    terms_: list[str]
+    display_: list[str]
+    dominant_: npt.NDArray[np.int32]
+    weight_: npt.NDArray[np.float32]
+    labels_: list[str]
+    map_rows_: npt.NDArray[np.int64]
+    map_xy_: npt.NDArray[np.float32]
+    seconds_: float
+
     def __init__(self, k: int, random_state: int = 0) -> None:
         self.k = k
         self.random_state = random_state
 
-    def fit(self, index: TermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> TopicModel:
+    def fit(self, index: AnyTermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> TopicModel:
         from sklearn.decomposition import NMF
         from sklearn.exceptions import ConvergenceWarning
 
@@ -198,16 +225,15 @@ class TopicModel:
         return self
 
     # --- persistence ----------------------------------------------------------------------
-    def to_arrays(self) -> dict[str, np.ndarray]:
+    def to_arrays(self) -> Arrays:
         return {
-            "format": np.array([FORMAT_VERSION]),
             "k": np.array([self.k]),
             "vocab_ids": self.vocab_ids_,
             "topic_term": self.topic_term_,
             **({} if self.doc_topic_ is None else {"doc_topic": self.doc_topic_}),
             "dominant": self.dominant_,
             "weight": self.weight_,
-            "labels": _pack(self.labels_),
+            "labels": pack(self.labels_),
             "map_rows": self.map_rows_,
             "map_xy": self.map_xy_,
             "seconds": np.array([self.seconds_]),
@@ -217,32 +243,32 @@ class TopicModel:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], index: TermIndex) -> TopicModel:
+    def from_arrays(cls, arrays: Arrays, index: AnyTermIndex) -> TopicModel:
         model = cls(int(arrays["k"][0]))
         model.vocab_ids_ = np.asarray(arrays["vocab_ids"])
-        model.doc_topic_ = arrays.get("doc_topic")  # None once daily imports extended the model
+        model.doc_topic_ = arrays.get("doc_topic")
         model.topic_term_ = np.asarray(arrays["topic_term"])
         model.dominant_ = arrays["dominant"]
         model.weight_ = arrays["weight"]
-        model.labels_ = _unpack(arrays["labels"])
+        model.labels_ = unpack(arrays["labels"])
         model.terms_ = [index.unigrams[j] for j in model.vocab_ids_]
         model.display_ = [index.display[j] for j in model.vocab_ids_]
         model.map_rows_ = arrays["map_rows"]
         model.map_xy_ = arrays["map_xy"]
         model.seconds_ = float(arrays["seconds"][0])
-        model.fitted_docs_ = int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays else len(model.dominant_)
-        model.idf_ = np.asarray(arrays["idf"]) if "idf" in arrays else None
+        model.fitted_docs_ = int(arrays["fitted_docs"][0])
+        model.idf_ = np.asarray(arrays["idf"])
         return model
 
     @property
     def placed_docs(self) -> int:
         """Papers placed in these topics after the fit (daily imports: see extend_after_import)."""
-        return len(self.dominant_) - self.fitted_docs_
+        return int(len(self.dominant_) - self.fitted_docs_)
 
     # --- tidy results -------------------------------------------------------------------------
     @property
     def n_topics(self) -> int:
-        return self.topic_term_.shape[0]
+        return int(self.topic_term_.shape[0])
 
     def summary(self, member: np.ndarray | None = None) -> pd.DataFrame:
         """One row per topic: id, label, size (papers whose dominant topic it is), share, top terms.
@@ -359,7 +385,9 @@ def paper_map(doc_topic: np.ndarray, random_state: int = 0) -> tuple[np.ndarray,
 
 
 # --- over time -------------------------------------------------------------------------------
-def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_to=None) -> pd.DataFrame:
+def shares_over_time(
+    model: TopicModel, periods: Periods, by: str, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> pd.DataFrame:
     """Per period and topic: papers whose dominant topic it is, all papers, and the share
     (the shares of a period sum to 1 over topics, papers without a topic aside)."""
     from lib.daily import period_label
@@ -398,15 +426,20 @@ def shares_over_time(model: TopicModel, periods, by: str, date_from=None, date_t
     return pd.concat(frames, ignore_index=True)
 
 
-def emerging_mix(periods, mix: tuple[np.ndarray, list[str]], recent_days: int = 90, baseline_days: int = 365) -> str:
+def emerging_mix(
+    periods: Periods, mix: tuple[np.ndarray, list[str]], recent_days: int = 90, baseline_days: int = 365
+) -> str:
     """A sentence when :func:`emerging_topics`' two windows hold different mixes of sources
     (lib.trends.trends.mixed_windows), else ""."""
     from lib.trends.trends import mixed_windows
 
-    return mixed_windows(*mix, *periods.windows(recent_days, baseline_days)[1:], thing="topic")
+    _, recent, baseline = periods.windows(recent_days, baseline_days)
+    return mixed_windows(mix[0], mix[1], recent, baseline, thing="topic")
 
 
-def emerging_topics(model: TopicModel, periods, recent_days: int = 90, baseline_days: int = 365) -> pd.DataFrame:
+def emerging_topics(
+    model: TopicModel, periods: Periods, recent_days: int = 90, baseline_days: int = 365
+) -> pd.DataFrame:
     """Each topic's share of papers in the recent window against the baseline before it (the
     papers ``periods`` counts: one source's, by the day it dates them, see lib.periods.Periods)."""
     _, recent, baseline = periods.windows(recent_days, baseline_days)
@@ -436,7 +469,7 @@ def top_authors(table: pa.Table, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
 
 
 # --- coherence --------------------------------------------------------------------------------
-def npmi_coherence(index: TermIndex, term_ids: list[list[int]]) -> list[float]:
+def npmi_coherence(index: AnyTermIndex, term_ids: list[list[int]]) -> list[float]:
     """Mean NPMI over the pairs of each topic's terms (unigram ids), from paper co-occurrence."""
     indptr, indices = index.all_postings("u")
     n = max(index.n_docs, 1)
@@ -463,51 +496,57 @@ def npmi_coherence(index: TermIndex, term_ids: list[list[int]]) -> list[float]:
     return scores
 
 
-def model_coherence(model: TopicModel, index: TermIndex, top: int = 10) -> list[float]:
+def model_coherence(model: TopicModel, index: AnyTermIndex, top: int = 10) -> list[float]:
     ids = [[int(model.vocab_ids_[j]) for j in np.argsort(-row, kind="stable")[:top]] for row in model.topic_term_]
     return npmi_coherence(index, ids)
 
 
 # --- one model per store version and k ------------------------------------------------------------
-def _usable(arrays: dict | None, n_docs: int, index: TermIndex | None = None) -> bool:
-    """A saved model of the right format for ``n_docs`` papers (and, given the term index it
-    will be read with, whose vocabulary ids still name the same words)."""
-    if (
-        arrays is None
-        or "dominant" not in arrays
-        or int(arrays.get("format", [0])[0]) != FORMAT_VERSION
-        or len(arrays["dominant"]) != n_docs
-    ):
+def model_file(k: int) -> ArtifactFile:
+    """The saved model with k topics (one per store version)."""
+    return ArtifactFile(f"{ARTIFACT}-k{k}", FORMAT_VERSION, REQUIRED)
+
+
+def _saved_files(store: Store) -> list[ArtifactFile]:
+    """The saved models' files, for every k (of any store version)."""
+    names = {path.name.split("-")[1] for path in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}
+    return [model_file(int(name[1:])) for name in sorted(names) if name[1:].isdigit()]
+
+
+def _usable(arrays: Arrays | None, n_docs: int, index: AnyTermIndex | None = None) -> bool:
+    """A saved model for ``n_docs`` papers (and, given the term index it will be read with,
+    whose vocabulary ids still name the same words)."""
+    if arrays is None or len(arrays["dominant"]) != n_docs:
         return False
-    if index is not None and "vocabulary_check" in arrays:
-        ids = np.asarray(arrays["vocab_ids"])
-        if len(ids) and int(ids.max()) >= len(index.unigrams):
-            return False
-        return vocabulary_check([index.unigrams[j] for j in ids]) == int(arrays["vocabulary_check"][0])
-    return True
+    if index is None:
+        return True
+    ids = np.asarray(arrays["vocab_ids"])
+    if len(ids) and int(ids.max()) >= len(index.unigrams):
+        return False
+    return vocabulary_check([index.unigrams[j] for j in ids]) == int(arrays["vocabulary_check"][0])
 
 
-def _saved(store, dataset, k: int, index: TermIndex | None = None) -> dict | None:
+def _saved(store: Store, dataset: Dataset, k: int, index: AnyTermIndex | None = None) -> Arrays | None:
     if dataset.is_sample:
         return None
-    arrays = store.load_arrays(f"{ARTIFACT}-k{k}", dataset.version)
+    arrays = model_file(k).load(store, dataset.version)
     return arrays if _usable(arrays, dataset.table.num_rows, index) else None
 
 
-def is_saved(store, dataset, k: int) -> bool:
+def is_saved(store: Store, dataset: Dataset, k: int) -> bool:
     """Whether this store version already has a usable model with k topics on disk."""
     return _saved(store, dataset, k) is not None
 
 
-def newest_papers(table, dates: np.ndarray, rows: np.ndarray, limit: int) -> pd.DataFrame:
+def newest_papers(table: pa.Table, dates: np.ndarray, rows: npt.ArrayLike, limit: int) -> pd.DataFrame:
     """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
     (see lib.store.schema.rows_frame)."""
-    rows = np.asarray(rows, dtype=np.int64)
-    return rows_frame(table, rows[np.argsort(-dates[rows].astype("int64"), kind="stable")[:limit]])
+    taken = np.asarray(rows, dtype=np.int64)
+    return rows_frame(table, taken[np.argsort(-dates[taken].astype("int64"), kind="stable")[:limit]])
 
 
 def load_or_fit(
-    store, dataset, index: TermIndex, k: int, progress: Progress | None = None, refit: bool = False
+    store: Store, dataset: Dataset, index: AnyTermIndex, k: int, progress: Progress | None = None, refit: bool = False
 ) -> TopicModel:
     """This store version's model with k topics: loaded when saved, else fitted and saved
     (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
@@ -517,14 +556,19 @@ def load_or_fit(
         return TopicModel.from_arrays(arrays, index)
     model = TopicModel(k).fit(index, progress=progress)
     if not dataset.is_sample:
-        store.save_arrays(f"{ARTIFACT}-k{k}", dataset.version, model.to_arrays())
-        for old_k in {p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}:
-            store.prune_artifacts(f"{ARTIFACT}-{old_k}", dataset.version)
+        model_file(k).save(store, dataset.version, model.to_arrays())
+        for file in _saved_files(store):
+            file.prune(store, dataset.version)
     return model
 
 
 def extend_after_import(
-    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+    store: Store,
+    previous_version: str,
+    version: str,
+    table: pa.Table,
+    first_new_row: int,
+    changed_rows: npt.ArrayLike = (),
 ) -> bool:
     """After an import: each saved model of the previous version is carried over to this one,
     with the papers the import added or re-wrote placed in its topics (:func:`place`: NMF with
@@ -533,42 +577,26 @@ def extend_after_import(
     the last fit until one on all the papers (``python -m lib build --full``).  Call it once
     the term index is extended (its word numbers must carry over).  Returns whether a model
     was carried over."""
-    from lib.trends import terms
-
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
-    previous_index = segment = None  # each loaded or built once, for every saved k
+    segment = None  # built once, for every saved k
     carried = False
-    for name in sorted({p.name.split("-")[1] for p in store.artifacts_dir.glob(f"{ARTIFACT}-k*-*")}):
-        arrays = store.load_arrays(f"{ARTIFACT}-{name}", previous_version)
-        if not _usable(arrays, first_new_row):
+    for file in _saved_files(store):
+        arrays = file.load(store, previous_version)
+        if arrays is None or not _usable(arrays, first_new_row):
             continue
-        if "vocabulary" in arrays and "idf" in arrays:  # the model's own words and idf: no index to load
-            words, idf = _unpack(arrays["vocabulary"]), np.asarray(arrays["idf"])
-            if len(words) != len(arrays["vocab_ids"]) or vocabulary_check(words) != int(arrays["vocabulary_check"][0]):
-                continue
-        else:  # saved before models kept them: from the index the model was fitted on
-            if previous_index is None:
-                previous_index = terms._load(
-                    store, previous_version, store.load_arrays(terms.ARTIFACT, previous_version)
-                )
-                if previous_index is None or previous_index.n_docs != first_new_row:
-                    return False
-            if not _usable(arrays, first_new_row, previous_index):
-                continue
-            vocab_ids = np.asarray(arrays["vocab_ids"])
-            words = [previous_index.unigrams[j] for j in vocab_ids]
-            indptr, _ = previous_index.all_postings("u")
-            idf = idf_of(np.diff(indptr)[vocab_ids], previous_index.n_docs)
+        words = unpack(arrays["vocabulary"])  # the model's own words: no index to load
+        if len(words) != len(arrays["vocab_ids"]) or vocabulary_check(words) != int(arrays["vocabulary_check"][0]):
+            continue
         topic_term = np.asarray(arrays["topic_term"])
         placed = np.zeros((len(rows), topic_term.shape[0]), dtype=np.float32)
         if len(rows):
             if segment is None:
-                segment = TermIndex.build(take_table(table, rows, list(terms.FIELDS)))
+                segment = TermIndex.build(take_table(table, rows, list(FIELDS)))
             present = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
             at = np.array([c for c, _ in present], dtype=np.int64)  # the model's column of each
             found = _presence(*segment.all_postings("u"), [j for _, j in present], len(rows))
             presence = sp.csr_matrix((found.data, at[found.indices], found.indptr), shape=(len(rows), len(words)))
-            placed = place(_weigh(presence, idf), topic_term)
+            placed = place(_weigh(presence, np.asarray(arrays["idf"])), topic_term)
         dominant = np.empty(table.num_rows, dtype=np.int32)
         weight = np.empty(table.num_rows, dtype=np.float32)
         dominant[:first_new_row], weight[:first_new_row] = arrays["dominant"], arrays["weight"]
@@ -576,16 +604,7 @@ def extend_after_import(
         # the papers' weights on every topic stay the fit's alone (nothing reads them after the
         # fit: the app reads each paper's dominant topic and its weight), not copied per version
         out = {key: value for key, value in arrays.items() if key != "doc_topic"}
-        out.update(
-            {
-                "dominant": dominant,
-                "weight": weight,
-                "idf": idf,
-                "fitted_docs": np.array([int(arrays["fitted_docs"][0]) if "fitted_docs" in arrays else first_new_row]),
-                **_vocabulary_arrays(words),
-            }
-        )
-        store.save_arrays(f"{ARTIFACT}-{name}", version, out)
-        store.prune_artifacts(f"{ARTIFACT}-{name}", version)
+        file.save(store, version, {**out, "dominant": dominant, "weight": weight})
+        file.prune(store, version)
         carried = True
     return carried

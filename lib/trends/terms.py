@@ -20,17 +20,38 @@ words' papers and checked on their text (exact, just slower).
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from lib.artifacts import (
+    Arrays,
+    ArtifactFile,
+    Part,
+    Postings,
+    SegmentedArtifact,
+    join_postings,
+    pack,
+    stack,
+    stack_size,
+    unpack,
+)
 from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, stem, tokenize
 from lib.search.index import field_text
+
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.store.store import Store
 
 FIELDS = ("title", "abstract", "keywords")
 MIN_NGRAM_PAPERS = 5
@@ -40,17 +61,7 @@ BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two f
 CHUNK = 100_000
 NGRAM_BUCKETS = 32
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
-FORMAT_VERSION = 3  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key
-ARTIFACT = "terms"
-
-
-def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    blob = "\x00".join(strings).encode("utf-8")
-    return np.frombuffer(blob, dtype=np.uint8).copy(), np.array([len(strings)], dtype=np.int64)
-
-
-def _decode(blob: np.ndarray, count: np.ndarray) -> list[str]:
-    return bytes(blob).decode("utf-8").split("\x00") if int(count[0]) else []
+Rows = npt.NDArray[Any]  # rows of papers, ascending (int32 in a saved index)
 
 
 @dataclass(frozen=True)
@@ -72,9 +83,9 @@ class TermIndex:
         # plain ndarray views of memory maps: slicing np.memmap costs microseconds each time
         self.arrays = {key: np.asarray(value) for key, value in arrays.items()}
         self.n_docs = int(arrays["n_docs"][0])
-        self.unigrams = _decode(arrays["u_blob"], arrays["u_count"])
+        self.unigrams = unpack(arrays["unigrams"])
         self.unigram_ids = {t: j for j, t in enumerate(self.unigrams)}
-        self.display = _decode(arrays["d_blob"], arrays["d_count"])
+        self.display = unpack(arrays["display"])
         self.ngram_keys = self.arrays["n_keys"]  # sorted: an n-gram is found by binary search
         self.build_seconds = float(arrays["build_seconds"][0])
         self._sorted_unigrams = sorted(self.unigrams)
@@ -89,8 +100,8 @@ class TermIndex:
         return self._rows("u", j) if j is not None else np.empty(0, dtype=np.int32)
 
     def ngram_column(self, stems: tuple[str, ...]) -> int | None:
-        ids = [self.unigram_ids.get(s) for s in stems]
-        key = make_key(ids) if None not in ids else None
+        ids = [self.unigram_ids[s] for s in stems if s in self.unigram_ids]
+        key = make_key(ids) if len(ids) == len(stems) else None
         if key is None:
             return None
         j = int(np.searchsorted(self.ngram_keys, key))
@@ -141,9 +152,6 @@ class TermIndex:
         """(indptr, indices) of every unigram ("u") or n-gram ("n") column."""
         return self.arrays[f"{kind}_indptr"], self.arrays[f"{kind}_indices"]
 
-    def segments(self) -> list[TermIndex]:
-        return [self]
-
     def column_stats(self, kind: str, masks: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
         """Per column of ``kind`` ("u": unigram ids; "n": n-grams in key order): how many of
         its papers each row mask selects, and its papers in all."""
@@ -155,7 +163,7 @@ class TermIndex:
         # at once would take gigabytes
         cuts = np.searchsorted(indptr, np.arange(STATS_BLOCK, int(indptr[-1]), STATS_BLOCK))
         bounds = np.unique(np.concatenate([[0], cuts, [columns]]).astype(np.int64))
-        for first, last in zip(bounds[:-1], bounds[1:]):
+        for first, last in itertools.pairwise(bounds):
             low, high = int(indptr[first]), int(indptr[last])
             rows = indices[low:high]
             starts = np.asarray(indptr[first : last + 1], dtype=np.int64) - low
@@ -271,7 +279,7 @@ class TermIndex:
         for b in range(NGRAM_BUCKETS):
             keys = np.concatenate(bucket_keys[b]) if bucket_keys[b] else np.empty(0, dtype=np.int64)
             key_rows = np.concatenate(bucket_rows[b]) if bucket_rows[b] else np.empty(0, dtype=np.int32)
-            bucket_keys[b] = bucket_rows[b] = None  # free as we go
+            bucket_keys[b], bucket_rows[b] = [], []  # free as we go
             order = np.argsort(keys, kind="stable")  # chunks came in row order: rows stay ascending per key
             keys, key_rows = keys[order], key_rows[order]
             starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
@@ -287,18 +295,13 @@ class TermIndex:
         for term, j in vocabulary.items():
             terms[j] = term
         display = _display_forms(terms, vocabulary, spelling_counts)
-        u_blob, u_count = _encode(terms)
-        d_blob, d_count = _encode(display)
         arrays = {
-            "format": np.array([FORMAT_VERSION], dtype=np.int64),
             "n_docs": np.array([n], dtype=np.int64),
             "u_indptr": u_indptr,
             "u_indices": u_indices,
-            "u_blob": u_blob,
-            "u_count": u_count,
+            "unigrams": pack(terms),
             "u_title": np.pad(title_papers, (0, n_terms - len(title_papers))),
-            "d_blob": d_blob,
-            "d_count": d_count,
+            "display": pack(display),
             "n_keys": kept_keys,
             "n_indptr": g_indptr,
             "n_indices": g_indices.astype(np.int32),
@@ -360,7 +363,9 @@ def _ngrams(
     return keys[first], key_rows[first]
 
 
-def _sorted_columns(keys: np.ndarray, sizes: np.ndarray, indices: np.ndarray):
+def _sorted_columns(
+    keys: np.ndarray, sizes: np.ndarray, indices: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Columns (keys with their row lists, given as sizes + concatenated indices) reordered
     by ascending key: ``(keys, indptr, indices)``."""
     starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
@@ -418,11 +423,9 @@ class SegmentedTermIndex:
     rebuilding.  Its vocabulary is the base's, then the new words of later segments; its
     n-grams are the base's (a few new papers never make a new n-gram frequent)."""
 
-    def __init__(self, parts: list) -> None:
-        from lib.search.index import stack
-
+    def __init__(self, parts: list[Part[TermIndex]]) -> None:
         self.parts = stack(parts)
-        self.n_docs = max(int(p.table_rows(np.arange(p.index.n_docs)).max(initial=-1)) for p in parts) + 1
+        self.n_docs = stack_size(self.parts)
         self.build_seconds = sum(p.index.build_seconds for p in parts)
         base = parts[0].index
         self.unigrams = list(base.unigrams)
@@ -436,12 +439,7 @@ class SegmentedTermIndex:
                     self.display.append(shown)
         self.ngram_keys = base.ngram_keys
 
-    def segments(self) -> list:
-        return self.parts
-
-    def _join(self, get) -> np.ndarray:
-        from lib.search.index import Postings, join_postings
-
+    def _join(self, get: Callable[[TermIndex], Rows]) -> Rows:
         return join_postings(self.parts, lambda index: Postings(get(index))).rows
 
     def unigram_rows(self, stem_: str) -> np.ndarray:
@@ -450,7 +448,7 @@ class SegmentedTermIndex:
     def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
         if any(part.index.ngram_rows(stems) is None for part in self.parts):
             return None  # some segment does not index it: lib.trends.trends checks that segment's text
-        return self._join(lambda index: index.ngram_rows(stems))
+        return self._join(functools.partial(_ngram_rows_or_empty, stems=stems))
 
     def ngram_name(self, j: int) -> str:
         return self.parts[0].index.ngram_name(j)
@@ -524,27 +522,17 @@ class SegmentedTermIndex:
             pieces.append(rows)
         n_sizes, n_pieces = [], []
         for j in range(len(self.ngram_keys)):
-            stems = tuple(self.ngram_name(j).split(" "))
-            rows = self._join(
-                lambda index: (
-                    index.ngram_rows(stems) if index.ngram_rows(stems) is not None else np.empty(0, dtype=np.int32)
-                )
-            )
+            rows = self._join(functools.partial(_ngram_rows_or_empty, stems=tuple(self.ngram_name(j).split(" "))))
             n_sizes.append(len(rows))
             n_pieces.append(rows)
-        u_blob, u_count = _encode(self.unigrams)
-        d_blob, d_count = _encode(self.display)
         return TermIndex(
             {
-                "format": np.array([FORMAT_VERSION]),
                 "n_docs": np.array([self.n_docs]),
                 "u_indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
                 "u_indices": np.concatenate(pieces).astype(np.int32) if pieces else np.empty(0, np.int32),
-                "u_blob": u_blob,
-                "u_count": u_count,
+                "unigrams": pack(self.unigrams),
                 "u_title": self.title_counts(),
-                "d_blob": d_blob,
-                "d_count": d_count,
+                "display": pack(self.display),
                 "n_keys": self.ngram_keys,
                 "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
                 "n_indices": np.concatenate(n_pieces).astype(np.int32) if n_pieces else np.empty(0, np.int32),
@@ -552,79 +540,79 @@ class SegmentedTermIndex:
             }
         )
 
-    def all_postings(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    def all_postings(self, kind: str) -> tuple[Rows, Rows]:
         return self._merged.all_postings(kind)
 
-    @property
-    def arrays(self):
-        return self._merged.arrays
-
-    @property
+    @functools.cached_property
     def _merged(self) -> TermIndex:
-        if not hasattr(self, "_merged_index"):
-            self._merged_index = self.merged()
-        return self._merged_index
+        return self.merged()
 
 
-def _load(store, version: str, arrays: dict[str, np.ndarray]):
-    from lib.search.index import segments_of
+def _ngram_rows_or_empty(index: TermIndex, stems: tuple[str, ...]) -> Rows:
+    """A segment's rows of an n-gram, none when it does not index it."""
+    rows = index.ngram_rows(stems)
+    return rows if rows is not None else np.empty(0, dtype=np.int32)
 
-    def make(a):
-        usable = all(k in a for k in _REQUIRED) and int(a["format"][0]) == FORMAT_VERSION
-        return TermIndex(a) if usable else None
 
-    parts = segments_of(store, ARTIFACT, version, arrays, make)
-    if parts is None:
-        return None
-    return parts[0].index if len(parts) == 1 else SegmentedTermIndex(parts)
+AnyTermIndex: TypeAlias = TermIndex | SegmentedTermIndex  # what trends and topics read: either answers the same
+
+
+ARTIFACT = "terms"
+FORMAT_VERSION = 4  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key; 4: lib.artifacts.pack
+
+
+class TermIndexes(SegmentedArtifact[TermIndex, SegmentedTermIndex]):
+    """The term index of a store version: whole, or a base and the segments daily imports
+    added (see lib.artifacts), so their papers are counted in trends at once."""
+
+    file = ArtifactFile(
+        ARTIFACT,
+        FORMAT_VERSION,
+        (
+            "n_docs",
+            "u_indptr",
+            "u_indices",
+            "unigrams",
+            "u_title",
+            "display",
+            "n_keys",
+            "n_indptr",
+            "n_indices",
+            "build_seconds",
+        ),
+    )
+
+    def from_arrays(self, arrays: Arrays) -> TermIndex:
+        return TermIndex(arrays)
+
+    def build(self, table: pa.Table, progress: Progress | None = None) -> TermIndex:
+        return TermIndex.build(table, progress)
+
+    def build_segment(self, table: pa.Table, base: AnyTermIndex) -> TermIndex:
+        return TermIndex.build(table)
+
+    def join(self, parts: list[Part[TermIndex]]) -> SegmentedTermIndex:
+        return SegmentedTermIndex(parts)
+
+
+INDEXES = TermIndexes()
+
+
+def load_or_build(
+    store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False
+) -> AnyTermIndex:
+    """This store version's term index (see lib.artifacts.SegmentedArtifact.load_or_build)."""
+    return INDEXES.load_or_build(store, dataset, progress, rebuild)
 
 
 def extend_after_import(
-    store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows=()
+    store: Store,
+    previous_version: str,
+    version: str,
+    table: pa.Table,
+    first_new_row: int,
+    changed_rows: npt.ArrayLike = (),
 ) -> bool:
     """After an import: this version's term index is the previous one plus a segment of the
-    papers it added or re-wrote, so they are counted in trends at once."""
-    from lib.search.index import MAX_SEGMENTS, extend
-
-    def load_segments(store_, version_, arrays):
-        loaded = _load(store_, version_, arrays)
-        if loaded is not None and len(loaded.segments()) >= MAX_SEGMENTS:
-            return None
-        return loaded
-
-    return extend(
-        store,
-        previous_version,
-        version,
-        table,
-        first_new_row,
-        changed_rows,
-        ARTIFACT,
-        lambda rows, base: TermIndex.build(rows),
-        load_segments,
-    )
-
-
-# --- one term index per store version ----------------------------------------------------------
-_REQUIRED = (
-    "format",
-    "n_docs",
-    "u_indptr",
-    "u_indices",
-    "u_blob",
-    "u_count",
-    "u_title",
-    "d_blob",
-    "d_count",
-    "n_keys",
-    "n_indptr",
-    "n_indices",
-    "build_seconds",
-)
-
-
-def load_or_build(store, dataset, progress: Progress | None = None, rebuild: bool = False) -> TermIndex:
-    """This store version's term index (see lib.search.index.load_or_build_artifact)."""
-    from lib.search.index import load_or_build_artifact
-
-    return load_or_build_artifact(store, dataset, ARTIFACT, _load, TermIndex.build, progress, rebuild)
+    papers it added or re-wrote (see lib.artifacts.SegmentedArtifact.extend_after_import)."""
+    return INDEXES.extend_after_import(store, previous_version, version, table, first_new_row, changed_rows)

@@ -50,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib import sources as sources_module
+from lib.artifacts import Postings, join_postings
 from lib.daily import period_label
 from lib.periods import Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
@@ -303,13 +304,10 @@ def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
     rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if rows is not None:
         return rows
-    segments = index.segments()
-    if not hasattr(segments[0], "index"):  # a plain TermIndex
+    if isinstance(index, TermIndex):
         return _phrase_rows(index, table, key, None)
-    from lib.search.index import Postings, join_postings
-
-    part_of = {id(part.index): part for part in segments}
-    return join_postings(segments, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
+    part_of = {id(part.index): part for part in index.parts}
+    return join_postings(index.parts, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
 
 
 def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:

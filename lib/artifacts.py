@@ -1,0 +1,288 @@
+"""Artifacts: what is derived from one store version and saved beside its table.
+
+An artifact is a set of named numpy arrays (:class:`Artifact`), saved and memory-mapped by
+the store (lib.store.store.Store.save_arrays: one directory per artifact name and store
+version).  Its :class:`ArtifactFile` names it, numbers its format and lists the arrays it
+needs: a saved artifact of another format, or missing an array, is never read but built
+again — a change of layout bumps the format number instead of keeping a reader for the
+old one.  Lists of strings are saved with :func:`pack`.
+
+The search index (lib.search.index) and the term index (lib.trends.terms) are
+:class:`SegmentedArtifact`: built whole once, then extended by each daily import with a
+*segment*, an index of only the papers the import added or re-wrote, saved under the new
+store version with the table row of each of its rows (``rows``) and the versions whose
+segments it stands on (``previous``).  Loading one gives the whole index, or a stack of
+:class:`Part` that its kind joins into one object answering as a whole index does (a
+re-written paper is read from its newest segment).  A topic model (lib.topics.topics) is
+one file per k, carried over to a new version with its new papers placed in its topics.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from lib.progress import Progress
+from lib.store.schema import take_table
+
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.store.store import Store
+
+Arrays = dict[str, npt.NDArray[Any]]
+Rows = npt.NDArray[np.int64]
+MAX_SEGMENTS = 20  # a chain this long is not extended: the next use builds it whole (or ``python -m lib build --full``)
+
+
+def pack(strings: Iterable[str]) -> npt.NDArray[np.uint8]:
+    """Strings as one array to save: each in UTF-8, ended by a NUL (no string may hold one);
+    :func:`unpack` reads them back."""
+    items = list(strings)
+    text = "\x00".join(items) + "\x00" if items else ""
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def unpack(blob: npt.NDArray[np.uint8]) -> list[str]:
+    """The strings of a :func:`pack` array."""
+    return bytes(blob).decode("utf-8").split("\x00")[:-1]
+
+
+class Artifact(Protocol):
+    """Something saved as named arrays."""
+
+    def to_arrays(self) -> Arrays: ...
+
+
+@dataclass(frozen=True)
+class ArtifactFile:
+    """An artifact on disk: its name (one directory per store version), the format of its
+    arrays, and the arrays it cannot do without."""
+
+    name: str
+    format: int
+    required: tuple[str, ...]
+
+    def usable(self, arrays: Arrays | None) -> bool:
+        """Whether saved ``arrays`` are of this format and hold every required array."""
+        return (
+            arrays is not None
+            and "format" in arrays
+            and int(arrays["format"][0]) == self.format
+            and all(key in arrays for key in self.required)
+        )
+
+    def load(self, store: Store, version: str) -> Arrays | None:
+        """The arrays saved for store ``version`` (memory-mapped), or None when there are none
+        of this format."""
+        arrays = store.load_arrays(self.name, version)
+        return arrays if arrays is not None and self.usable(arrays) else None
+
+    def save(self, store: Store, version: str, arrays: Arrays) -> None:
+        """Save ``arrays`` for store ``version``, stamped with this format."""
+        store.save_arrays(self.name, version, {**arrays, "format": np.array([self.format], dtype=np.int64)})
+
+    def prune(self, store: Store, keep: str | set[str]) -> None:
+        """Delete this artifact's copies of other store versions than ``keep``."""
+        store.prune_artifacts(self.name, keep)
+
+
+# --- segments -----------------------------------------------------------------------------------
+class Counted(Protocol):
+    """An index over some papers: how many it holds."""
+
+    @property
+    def n_docs(self) -> int: ...
+
+
+class Segment(Counted, Artifact, Protocol):
+    """An index of some papers, saved as arrays."""
+
+
+S = TypeVar("S", bound=Segment)  # one segment's index
+W = TypeVar("W", bound=Counted)  # a stack of segments, joined
+C = TypeVar("C", bound=Counted)
+
+
+@dataclass
+class Postings:
+    """Rows holding something (a term), ascending, and a value per row (a score) or None."""
+
+    rows: npt.NDArray[Any]
+    values: npt.NDArray[Any] | None = None
+
+
+EMPTY = Postings(np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
+
+
+@dataclass
+class Part(Generic[C]):
+    """One segment of a stack: its index, the table row of each of its rows, and which of its
+    rows a later segment has re-indexed (an import that changed their text)."""
+
+    index: C
+    rows: Rows | None  # table row of each segment row; None: rows 0..n-1 (the base)
+    stale: npt.NDArray[np.bool_] | None = None  # per segment row, True when superseded
+
+    def table_rows(self, local: npt.NDArray[Any]) -> Rows:
+        local = local.astype(np.int64)
+        return local if self.rows is None else self.rows[local]
+
+    def all_rows(self) -> Rows:
+        """The table row of every row of the segment."""
+        return self.table_rows(np.arange(self.index.n_docs))
+
+    def live(self, local: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
+        return None if self.stale is None else ~self.stale[local]
+
+
+def stack(parts: list[Part[C]]) -> list[Part[C]]:
+    """Mark, in each segment, the rows that a later segment holds again (newest wins)."""
+    seen = np.zeros(0, dtype=np.int64)
+    for i in range(len(parts) - 1, -1, -1):
+        part = parts[i]
+        rows = part.all_rows()
+        if len(seen):
+            stale = np.isin(rows, seen)
+            part.stale = stale if stale.any() else None
+        if i:  # (not after the oldest part, the base: at 1M its rows would cost a third of a second)
+            seen = np.union1d(seen, rows)
+    return parts
+
+
+def stack_size(parts: Sequence[Part[C]]) -> int:
+    """Rows of the table a stack covers (one past its last row)."""
+    return max(int(part.all_rows().max(initial=-1)) for part in parts) + 1
+
+
+def join_postings(parts: Sequence[Part[C]], get: Callable[[C], Postings]) -> Postings:
+    """Postings over a stack of segments (``get``: a segment's own): table rows ascending,
+    superseded rows left out (a big sorted base and small segments: the small ones are inserted)."""
+    rows: npt.NDArray[Any] | None = None
+    values: npt.NDArray[Any] | None = None
+    for part in parts:
+        postings = get(part.index)
+        local = postings.rows
+        keep = part.live(local) if len(local) else None
+        if keep is not None:
+            local = local[keep]
+        mapped = part.table_rows(local)
+        vals = postings.values[keep] if postings.values is not None and keep is not None else postings.values
+        if part.rows is not None and len(mapped) > 1:
+            order = np.argsort(mapped, kind="stable")
+            mapped = mapped[order]
+            vals = vals[order] if vals is not None else None
+        if rows is None:
+            rows, values = mapped, vals
+        elif len(mapped) == 0:
+            continue
+        elif len(rows) == 0 or mapped[0] > rows[-1]:
+            rows = np.concatenate([rows, mapped])
+            values = np.concatenate([values, vals]) if values is not None and vals is not None else None
+        else:
+            at = np.searchsorted(rows, mapped)
+            rows = np.insert(rows, at, mapped)
+            values = np.insert(values, at, vals) if values is not None and vals is not None else None
+    return EMPTY if rows is None else Postings(rows, values)
+
+
+def _chain(arrays: Arrays, version: str) -> list[str]:
+    """The versions whose segments an artifact stands on, oldest first, then ``version``."""
+    return (unpack(arrays["previous"]) if "previous" in arrays else []) + [version]
+
+
+class SegmentedArtifact(ABC, Generic[S, W]):
+    """An index built whole, then extended by daily imports with segments (see the module
+    docstring).  A kind says how to build an index and a segment, read one from its arrays,
+    and join a stack; this class loads, saves and extends them."""
+
+    file: ArtifactFile
+    preload_bytes = 0  # a loaded artifact of at most this many bytes is read into memory at once
+
+    @abstractmethod
+    def from_arrays(self, arrays: Arrays) -> S:
+        """One saved segment (or whole index)."""
+
+    @abstractmethod
+    def build(self, table: pa.Table, progress: Progress | None = None) -> S:
+        """The whole index of ``table``."""
+
+    @abstractmethod
+    def build_segment(self, table: pa.Table, base: S | W) -> S:
+        """An index of the papers of ``table`` (appended or re-written), to stack on ``base``."""
+
+    @abstractmethod
+    def join(self, parts: list[Part[S]]) -> W:
+        """A stack of segments (the base first) as one index."""
+
+    def load(self, store: Store, version: str, arrays: Arrays) -> S | W | None:
+        """The index saved as ``arrays`` for store ``version``, with the segments it stands
+        on; None when it or one of them is missing or of another format."""
+        if not self.file.usable(arrays):
+            return None
+        parts: list[Part[S]] = []
+        for each in _chain(arrays, version):
+            own = arrays if each == version else store.load_arrays(self.file.name, each)
+            if own is None or not self.file.usable(own):
+                return None
+            parts.append(
+                Part(self.from_arrays(own), np.asarray(own["rows"], dtype=np.int64) if "rows" in own else None)
+            )
+        return parts[0].index if len(parts) == 1 else self.join(parts)
+
+    def load_or_build(
+        self, store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False
+    ) -> S | W:
+        """The index of this store version: loaded (memory-mapped, with its segments) when it
+        is on disk, else built whole and saved beside the table (older versions' copies are
+        deleted).  ``rebuild``: built whole even when this version's copy is on disk (it may be
+        segments that daily imports added; they are replaced).  A loaded artifact of at most
+        :attr:`preload_bytes` is read into memory at once (lib.store.store.Store.prefault).
+        The bundled sample is indexed in memory."""
+        if dataset.is_sample:
+            return self.build(dataset.table, progress)
+        arrays = None if rebuild else self.file.load(store, dataset.version)
+        loaded = None
+        if arrays is not None:
+            store.prefault(arrays, self.preload_bytes)
+            loaded = self.load(store, dataset.version, arrays)
+        if loaded is not None and loaded.n_docs == dataset.table.num_rows:
+            return loaded
+        index = self.build(dataset.table, progress)
+        self.file.save(store, dataset.version, index.to_arrays())
+        self.file.prune(store, dataset.version)
+        return index
+
+    def extend_after_import(
+        self,
+        store: Store,
+        previous_version: str,
+        version: str,
+        table: pa.Table,
+        first_new_row: int,
+        changed_rows: npt.ArrayLike = (),
+    ) -> bool:
+        """After an import: save this artifact for ``version`` as the previous version's
+        segments plus one segment of the rows the import touched — those it re-wrote
+        (``changed_rows``) and those it appended (from ``first_new_row``) — in milliseconds,
+        where a whole build takes minutes at 1M papers.  Only when the previous version has
+        it, standing on fewer than :data:`MAX_SEGMENTS` segments; returns whether it did."""
+        arrays = self.file.load(store, previous_version)
+        if arrays is None:
+            return False
+        chain = _chain(arrays, previous_version)
+        if len(chain) >= MAX_SEGMENTS:
+            return False
+        base = self.load(store, previous_version, arrays)
+        if base is None or base.n_docs != first_new_row:
+            return False
+        rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
+        segment = self.build_segment(take_table(table, rows), base)
+        self.file.save(store, version, {**segment.to_arrays(), "rows": rows, "previous": pack(chain)})
+        self.file.prune(store, {version, *chain})
+        return True
