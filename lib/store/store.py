@@ -116,6 +116,8 @@ def write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> None:
 
 
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``target`` through :func:`write_atomic`: the one byte write (the
+    manifest, raw responses, saved views, the CLI's pages and feeds); returns the path written."""
     path = Path(target).expanduser().resolve()
     write_atomic(path, lambda handle: handle.write(data))
     return path
@@ -373,7 +375,7 @@ class Store:
             self.table_dir.mkdir(parents=True, exist_ok=True)
             _each(write, todo, parallel=len(todo) > 1)
             data = json.dumps(manifest, indent=1).encode()
-            write_atomic(self.manifest_path, lambda handle: handle.write(data))
+            write_bytes_atomic(self.manifest_path, data)
         except BaseException:
             self._prune_table(live, keep_legacy=True)  # the version never went live: none of its files either
             raise
@@ -412,8 +414,7 @@ class Store:
 
     def save_raw(self, source: str, name: str, data: bytes) -> Path:
         path = self._raw_path(source, name)
-        write_atomic(path, lambda handle: handle.write(data))
-        return path
+        return write_bytes_atomic(path, data)
 
     def raw_file(self, source: str, name: str) -> InputFile:
         return _from_path(self._raw_path(source, name))
@@ -445,7 +446,7 @@ class Store:
         with self.lock():
             views = change(self.read_views())
             data = json.dumps(views, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            write_atomic(self.views_path, lambda handle: handle.write(data))
+            write_bytes_atomic(self.views_path, data)
         return views
 
     # --- derived artifacts ----------------------------------------------------------
