@@ -23,7 +23,7 @@ import lib.store.store
 from lib.dataset import SAMPLE_VERSION, load
 from lib.errors import InputError, StoreError
 from lib.store.importer import import_files
-from lib.store.schema import SCHEMA
+from lib.store.schema import SCHEMA, conform
 from lib.store.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -410,6 +410,10 @@ def test_unreadable_one_file_store_raises_store_error(store, content):
     store.path.mkdir(parents=True)
     store.legacy_path.write_bytes(content)
     _assert_refused(store, store.legacy_path, content, version_too=True)
+    with pytest.raises(StoreError, match="unreadable store") as info:  # and its migration too
+        store.migrate()
+    assert str(store.legacy_path) in str(info.value) and "\n" not in str(info.value)
+    assert store.legacy_path.read_bytes() == content and not store.table_dir.exists()
 
 
 @pytest.mark.parametrize(
@@ -453,7 +457,14 @@ def test_a_missing_part_or_a_part_of_the_wrong_length_is_named(filled):
 def test_parquet_without_our_columns_raises_store_error(store):
     store.path.mkdir(parents=True)
     pq.write_table(pa.table({"x": [1, 2]}), store.legacy_path)
-    assert store.version() == "0-unversioned"
+    with pytest.raises(StoreError, match="unreadable store"):
+        store.migrate()  # a one-file store without our columns (nor a version): read, refused
+    assert not store.table_dir.exists()
+    shutil.rmtree(store.path)  # and a part without them
+    do_import(store, [paper(1)])
+    [part] = store.parquet_files()
+    shutil.rmtree(store.part_cache_dir)  # else the part is read from its Arrow copy
+    pq.write_table(pa.table({"x": [1]}), part)
     with pytest.raises(StoreError, match="unreadable store"):
         store.read_table()
 
@@ -601,36 +612,91 @@ def _one_file_store(path: Path, records: list[dict]) -> tuple[Store, str]:
     return Store(path), "7-0ld0ld00"
 
 
-def test_a_one_file_store_is_read_and_its_first_import_moves_it_to_parts(tmp_path):
-    store, version = _one_file_store(tmp_path / "old", [paper(i) for i in range(12)])
-    assert store.exists() and store.version() == version and store.table_files() == [store.legacy_path]
-    old = store.read_table()
-    assert old.num_rows == 12 and store.artifact_path("table", version, ".arrow").is_file()
+def every_file(data: Path) -> dict[str, tuple[bytes, int, int] | None]:
+    """Every file (bytes, mtime_ns, inode) and directory (None) under ``data``, the lock aside."""
+    return {
+        str(p.relative_to(data)): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino) if p.is_file() else None
+        for p in sorted(data.rglob("*"))
+        if p.name != ".lock"
+    }
 
-    report = do_import(store, [paper(3, upvotes=999), paper(40)])
+
+def test_a_one_file_store_is_refused_until_build_migrate_moves_it_to_parts(tmp_path):
+    store, version = _one_file_store(tmp_path / "old", [paper(i) for i in range(12)])
+    old = conform(pq.read_table(store.legacy_path))
+    write_bytes_atomic(store.artifact_path("table", version, ".arrow"), b"the Arrow copy an older release made")
+    before = every_file(store.path)
+    assert store.exists()  # not the bundled demo: the page and the CLI say what to do
+    refused = (
+        store.version,
+        store.read_table,
+        store.table_files,
+        lambda: load(store),
+        lambda: do_import(store, [paper(40)]),
+    )
+    for read in refused:
+        with pytest.raises(
+            StoreError, match="move it to the current layout once with: python -m lib build --migrate"
+        ) as info:
+            read()
+        assert str(store.legacy_path) in str(info.value) and "\n" not in str(info.value)
+    assert every_file(store.path) == before  # refused: nothing written, nothing moved
+
+    assert store.migrate() == version
+    assert store.version() == version and not store.legacy_path.exists()
+    assert not store.artifact_path("table", version, ".arrow").exists()
+    assert store.read_table().equals(old)
+    assert leftovers(store) == []
+    assert store.migrate() is None  # once is enough
+
+    report = do_import(store, [paper(3, upvotes=999), paper(40)])  # then the store lives on as any other
     assert report.version.startswith("8-") and store.version() == report.version
-    assert not store.legacy_path.exists() and not store.artifact_path("table", version, ".arrow").exists()
     table = store.read_table()
     assert table.num_rows == 13 and table["upvotes"][3].as_py() == 999
     assert table.slice(0, 12).drop_columns(["upvotes"]).equals(old.drop_columns(["upvotes"]))
     assert leftovers(store) == []
 
 
-def test_upgrade_layout_keeps_the_version_so_every_artifact_stays_valid(tmp_path):
+def test_build_migrate_keeps_the_version_so_every_artifact_stays_valid(tmp_path):
     from io import StringIO
 
     from lib.cli import main
 
     store, version = _one_file_store(tmp_path / "old", [paper(i) for i in range(12)])
-    old = store.read_table()
+    old = conform(pq.read_table(store.legacy_path))
     write_bytes_atomic(store.artifact_path("counts", version, ".json"), b"{}")
     out, err = StringIO(), StringIO()
-    main(["build", "--data", str(store.path)], out=out, err=err)  # (12 papers are too few for topics: exit 2)
-    assert out.getvalue().startswith("the table is now stored in parts (same version"), err.getvalue()
+    assert main(["build", "--data", str(store.path)], out=out, err=err) == 2  # without --migrate: what to do
+    assert out.getvalue() == "" and err.getvalue().count("\n") == 1
+    assert err.getvalue().endswith("move it to the current layout once with: python -m lib build --migrate\n")
+    assert store.legacy_path.is_file()
+    out, err = StringIO(), StringIO()
+    main(["build", "--migrate", "--data", str(store.path)], out=out, err=err)  # (12 papers: too few for topics)
+    assert out.getvalue().startswith(f"the table is now stored in parts (same version {version}"), err.getvalue()
     assert store.version() == version and not store.legacy_path.exists()
     assert store.read_table().equals(old)
     assert store.artifact_path("counts", version, ".json").is_file()
-    assert store.upgrade_layout() is False  # once is enough
+    out = StringIO()
+    main(["build", "--migrate", "--data", str(store.path)], out=out, err=StringIO())
+    assert out.getvalue().startswith("nothing to migrate")  # once is enough
+    assert leftovers(store) == []
+
+
+def test_a_failed_migration_leaves_the_store_exactly_as_it_was(tmp_path, small_parts):
+    store, _ = _one_file_store(tmp_path / "old", [paper(i) for i in range(25)])  # three parts of 10 rows
+    store.manifest_path.mkdir(parents=True)  # the manifest cannot be written: the last step fails
+    before = every_file(store.path)
+    with pytest.raises(OSError):
+        store.migrate()
+    assert every_file(store.path) == before  # no part, no Arrow copy, no temporary file, no new directory
+    store.manifest_path.rmdir()
+    store.table_dir.rmdir()
+    before = every_file(store.path)
+    with pytest.raises(StoreError, match="read-only"), pytest.MonkeyPatch.context() as env:
+        env.setenv("PAPERS_READONLY", "1")
+        store.migrate()
+    assert every_file(store.path) == before
+    assert store.migrate() is not None and store.read_table().num_rows == 25 and len(store.parquet_files()) == 3
     assert leftovers(store) == []
 
 

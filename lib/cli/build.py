@@ -25,12 +25,18 @@ def register(commands: Commands, data: Parser) -> None:
         "topics anew on every paper",
     )
     build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
+    build.add_argument(
+        "--migrate",
+        action="store_true",
+        help="first move a store of the one-file layout (papers.parquet, releases before 2026-11-28) "
+        "to the current one, under the same version (once; a failure leaves it as it was)",
+    )
 
 
 def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Every derived artifact of this store version, built (or found) now rather than on the
-    first visit; ``--full`` replaces segmented indexes by whole ones.  A store of the older
-    one-file layout is moved to parts first, under the same version."""
+    first visit; ``--full`` replaces segmented indexes by whole ones.  ``--migrate`` first moves
+    a store of the older one-file layout to parts, under the same version."""
     from lib.dataset import load
     from lib.search import index as search_index
     from lib.topics import topics
@@ -39,8 +45,13 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     store = Store(args.data)
     if args.k and not 2 <= args.k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
-    if store.upgrade_layout():
-        out.write("the table is now stored in parts (same version: every artifact stays valid)\n")
+    if args.migrate:
+        moved = store.migrate()
+        out.write(
+            f"the table is now stored in parts (same version {moved}: every artifact stays valid)\n"
+            if moved
+            else "nothing to migrate: no table of the one-file layout here\n"
+        )
     ds = load(store)
     if ds.is_sample:
         raise PapersError("the store is empty (the bundled demo needs no build): import papers first")

@@ -22,9 +22,11 @@ written to a temporary sibling, flushed and fsynced, then renamed (``os.replace`
 atomic on POSIX): a failure or a kill at any moment leaves the previous version's files
 byte-identical, and a reader sees either the old table or the new one.
 
-Stores written before the table was cut in parts hold one file, ``DIR/papers.parquet``
-(its version in its Parquet metadata); they are read as they are, and the first write
-(or :meth:`Store.upgrade_layout`) moves them to parts.
+Stores written before the table was cut in parts (releases before 2026-11-28) hold one file,
+``DIR/papers.parquet``, its version in its Parquet metadata.  This program reads and writes
+only the layout above: it refuses such a store with a message that says to move it, once,
+with ``python -m lib build --migrate`` (:meth:`Store.migrate`: same version, so every artifact
+stays valid).
 """
 
 from __future__ import annotations
@@ -60,10 +62,11 @@ TABLE_DIR = "papers"  # the table: its parts and its manifest
 LOG_FILE = "papers.log"  # the CLI's log of internal errors (lib.errors.log), rotated at 1 MB
 MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
 MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misread
-LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28
+LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28 (see migrate)
+LEGACY_TABLE_CACHE = "table"  # artifact: that one-file table as uncompressed Arrow (deleted by migrate)
+MIGRATE = "python -m lib build --migrate"
 PART_ROWS = 65_536  # rows per part: a daily import rewrites on average half a part, not the table
 PART_CACHE = "table-parts"  # artifacts/table-parts/: each part as uncompressed Arrow, memory-mapped
-TABLE_CACHE = "table"  # artifact: a one-file table as uncompressed Arrow, memory-mapped
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
 PAGE_BYTES = 4096
@@ -127,6 +130,18 @@ _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
 
+def _read_parquet(path: Path) -> pa.Table:
+    """A Parquet file of the table, conformed to the schema; a missing file raises
+    FileNotFoundError (a newer version went live), any other failure a StoreError."""
+    try:
+        with open(path, "rb") as handle:
+            return conform(pq.ParquetFile(handle).read())
+    except FileNotFoundError:
+        raise
+    except (OSError, pa.ArrowException, KeyError) as exc:
+        raise StoreError(f"{path}: unreadable store ({_one_line(exc)})") from None
+
+
 def _each(function: Callable[[_Item], _Result], items: Iterable[_Item], parallel: bool) -> list[_Result]:
     """``function(item)`` for each item, results in order; with ``parallel``, in threads
     (Parquet and Arrow read and write in C++ without the GIL), and the first failure cancels
@@ -145,11 +160,11 @@ def _each(function: Callable[[_Item], _Result], items: Iterable[_Item], parallel
 @dataclass(frozen=True)
 class _Layout:
     """The live table: its version and its parts in row order, each (Parquet file, its
-    Arrow copy, its rows); ``part_rows`` is None for a one-file table."""
+    Arrow copy, its rows)."""
 
     version: str
-    parts: tuple[tuple[Path, Path, int | None], ...]
-    part_rows: int | None
+    parts: tuple[tuple[Path, Path, int], ...]
+    part_rows: int
 
 
 class Store:
@@ -169,6 +184,8 @@ class Store:
 
     # --- reading ---------------------------------------------------------------
     def exists(self) -> bool:
+        """Whether the directory holds a table (one of the older layout too: reading it then
+        says how to move it)."""
         return self.manifest_path.is_file() or self.legacy_path.is_file()
 
     def version(self) -> str | None:
@@ -178,32 +195,25 @@ class Store:
 
     def table_files(self) -> list[Path]:
         """The files that hold the live table: the manifest and its Parquet parts in row
-        order (or the one file of an older store); empty when there is no table."""
+        order; empty when there is no table."""
         layout = self._layout()
         if layout is None:
             return []
-        parts = [parquet for parquet, _, _ in layout.parts]
-        return [self.manifest_path, *parts] if layout.part_rows else parts
+        return [self.manifest_path, *(parquet for parquet, _, _ in layout.parts)]
 
     def parquet_files(self) -> list[Path]:
         """The live table's Parquet files in row order (for other readers, e.g. DuckDB)."""
         return [path for path in self.table_files() if path.suffix == ".parquet"]
 
     def _layout(self) -> _Layout | None:
-        for _ in range(2):  # the moment a one-file store becomes parts, it has both
-            if self.manifest_path.is_file():
-                return self._read_manifest()
-            if self.legacy_path.is_file():
-                try:
-                    metadata = pq.read_schema(self.legacy_path).metadata or {}
-                except FileNotFoundError:
-                    continue
-                except (OSError, pa.ArrowException) as exc:
-                    raise StoreError(f"{self.legacy_path}: unreadable store ({_one_line(exc)})") from None
-                version = metadata.get(VERSION_KEY, b"0-unversioned").decode()
-                copy = self.artifact_path(TABLE_CACHE, version, ".arrow")
-                return _Layout(version, ((self.legacy_path, copy, None),), None)
-        return None
+        if self.manifest_path.is_file():
+            return self._read_manifest()
+        if self.legacy_path.is_file() and not self.manifest_path.is_file():  # (else a migration just went live)
+            raise StoreError(
+                f"{self.legacy_path}: unreadable store (the one-file layout of releases before 2026-11-28): "
+                f"move it to the current layout once with: {MIGRATE}"
+            )
+        return self._read_manifest() if self.manifest_path.is_file() else None
 
     def _read_manifest(self) -> _Layout:
         try:
@@ -258,25 +268,19 @@ class Store:
             return pa.concat_tables(pieces) if pieces else empty_table()
         raise AssertionError("unreachable")
 
-    def _read_parts(self, parts: tuple[tuple[Path, Path, int | None], ...]) -> list[pa.Table]:
+    def _read_parts(self, parts: tuple[tuple[Path, Path, int], ...]) -> list[pa.Table]:
         """Each part, in order; parts without an Arrow copy yet (a new store version read for
         the first time) are decoded in parallel threads: 2.0-3.5 s instead of 3.8-6.1 s for
         1M papers on 2 cores."""
         to_decode = sum(not copy.is_file() for _, copy, _ in parts)
         return _each(lambda part: self._read_part(*part), parts, parallel=to_decode > 1)
 
-    def _read_part(self, parquet: Path, copy: Path, rows: int | None) -> pa.Table:
+    def _read_part(self, parquet: Path, copy: Path, rows: int) -> pa.Table:
         table = self._read_copy(copy)
-        if table is not None and rows in (None, table.num_rows):
+        if table is not None and table.num_rows == rows:
             return table
-        try:
-            with open(parquet, "rb") as handle:
-                table = conform(pq.ParquetFile(handle).read())
-        except FileNotFoundError:
-            raise
-        except (OSError, pa.ArrowException, KeyError) as exc:
-            raise StoreError(f"{parquet}: unreadable store ({_one_line(exc)})") from None
-        if rows is not None and table.num_rows != rows:
+        table = _read_parquet(parquet)
+        if table.num_rows != rows:
             raise StoreError(f"{parquet}: unreadable store ({table.num_rows} rows where the manifest says {rows})")
         self._write_copy(copy, table)
         return table
@@ -334,24 +338,45 @@ class Store:
         self._commit(table, version, kept, current)
         return version
 
-    def upgrade_layout(self) -> bool:
-        """Move a one-file store (written before 2026-11-28) to parts, under the same
-        version: the rows are the same, so every artifact stays valid.  The first import
-        does this too; ``python -m lib build`` does it at once.  Returns whether it moved."""
+    def migrate(self) -> str | None:
+        """``python -m lib build --migrate``: move a store of the one-file layout (releases
+        before 2026-11-28: ``DIR/papers.parquet``) to parts, under the same version -- the rows
+        are the same, so every artifact stays valid.  Atomic: the parts are written first and the
+        manifest's rename is the moment they go live; a failure before it deletes what it wrote
+        and leaves the store exactly as it was; after it, the one file and its Arrow copy are
+        deleted.  Returns the version it moved, or None when there was nothing to move."""
         if read_only():
-            return False
+            raise StoreError("the store is read-only (PAPERS_READONLY is set): it cannot be migrated")
         with self.lock():
-            current = self._layout()
-            if current is None or current.part_rows is not None:
-                return False
-            self._commit(self.read_table(), current.version, {}, current)
-        return True
+            if self.manifest_path.is_file() or not self.legacy_path.is_file():
+                return None
+            try:
+                metadata = pq.read_schema(self.legacy_path).metadata or {}
+            except (OSError, pa.ArrowException) as exc:
+                raise StoreError(f"{self.legacy_path}: unreadable store ({_one_line(exc)})") from None
+            version: str = metadata.get(VERSION_KEY, b"0-unversioned").decode()
+            if not _VERSION.fullmatch(version):
+                raise StoreError(f"{self.legacy_path}: unreadable store (bad version {version!r})")
+            table = _read_parquet(self.legacy_path)
+            made = [d for d in (self.table_dir, self.artifacts_dir, self.part_cache_dir) if not d.exists()]
+            try:
+                self._commit(table, version, {}, None)
+            except BaseException:
+                for directory in reversed(made):  # the directories it made, now empty again
+                    with contextlib.suppress(OSError):
+                        directory.rmdir()
+                raise
+            for path in (self.legacy_path, *self.path.glob(f".{LEGACY_TABLE_FILE}.*.tmp")):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            self.prune_artifacts(LEGACY_TABLE_CACHE, set())
+        return version
 
     def _commit(self, table: pa.Table, version: str, kept: dict[int, str], current: _Layout | None) -> None:
         """Write the parts of ``table`` not in ``kept``, then the manifest naming ``version``
         (the moment it goes live), then delete what the live table no longer uses."""
         live = {parquet.name for parquet, _, _ in current.parts} if current else set()
-        self._prune_table(live, keep_legacy=True)  # files left by a writer killed mid-write (we hold the lock)
+        self._prune_table(live)  # files left by a writer killed mid-write (we hold the lock)
         count = -(-table.num_rows // PART_ROWS)
         names = [kept.get(i) or f"part-{i:06d}-{version}.parquet" for i in range(count)]
         todo = [i for i in range(count) if i not in kept]
@@ -377,25 +402,20 @@ class Store:
             data = json.dumps(manifest, indent=1).encode()
             write_bytes_atomic(self.manifest_path, data)
         except BaseException:
-            self._prune_table(live, keep_legacy=True)  # the version never went live: none of its files either
+            self._prune_table(live)  # the version never went live: none of its files either
             raise
-        self._prune_table(set(names), keep_legacy=False)
+        self._prune_table(set(names))
 
-    def _prune_table(self, live: set[str], keep_legacy: bool) -> None:
+    def _prune_table(self, live: set[str]) -> None:
         """Delete the table files the live version does not use: parts and Arrow copies of
-        other versions, temporary files of a killed writer, and (once parts hold the table)
-        the one-file table and its copies.  Call under :meth:`lock`.  A reader that opened
-        or mapped a deleted file keeps reading it (POSIX); one that had not yet opened it
-        finds the new version (see :meth:`read_table`)."""
+        other versions, and temporary files of a killed writer.  Call under :meth:`lock`.  A
+        reader that opened or mapped a deleted file keeps reading it (POSIX); one that had not
+        yet opened it finds the new version (see :meth:`read_table`)."""
         stale = [
             *self.table_dir.glob(".*.tmp"),
-            *self.path.glob(f".{LEGACY_TABLE_FILE}.*.tmp"),
             *(p for p in self.table_dir.glob("part-*.parquet") if p.name not in live),
             *(p for p in self.part_cache_dir.glob("*") if p.name.split(".")[0] + ".parquet" not in live),
         ]
-        if not keep_legacy:
-            stale.append(self.legacy_path)
-            self.prune_artifacts(TABLE_CACHE, set())
         for path in stale:
             with contextlib.suppress(OSError):
                 path.unlink()
