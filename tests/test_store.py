@@ -682,6 +682,14 @@ def test_build_migrate_keeps_the_version_so_every_artifact_stays_valid(tmp_path)
     assert leftovers(store) == []
 
 
+def test_the_app_says_how_to_migrate_a_one_file_store(app, empty_store):
+    _one_file_store(empty_store, [paper(i) for i in range(12)])
+    app.run()
+    assert not app.exception
+    assert any("once with: python -m lib build --migrate" in e.value for e in app.error)
+    assert not any(str(empty_store) in e.value for e in app.error)  # visitors never see the server's paths
+
+
 def test_a_failed_migration_leaves_the_store_exactly_as_it_was(tmp_path, small_parts):
     store, _ = _one_file_store(tmp_path / "old", [paper(i) for i in range(25)])  # three parts of 10 rows
     store.manifest_path.mkdir(parents=True)  # the manifest cannot be written: the last step fails
