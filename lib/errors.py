@@ -1,7 +1,8 @@
 """Typed errors raised by lib and converted once at the edge.
 
 The CLI turns a :class:`PapersError` into a one-line message on stderr and exit
-code 2; a page turns it into ``st.error``.  Nothing else catches them.
+code 2; a page turns it into ``st.error``.  Nothing else catches them.  Any other exception
+is an internal error: it is logged with its traceback (:data:`log`), never swallowed.
 """
 
 from __future__ import annotations

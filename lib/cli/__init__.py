@@ -1,7 +1,9 @@
 """Command line: ``python -m lib VERB`` (or ``papers VERB`` once the project is installed).
 
 Every command takes ``--data DIR`` (else ``$PAPERS_DATA``, else ``data/``).  Bad
-input prints one line on stderr and exits with code 2; there is never a traceback.
+input prints one line on stderr and exits with code 2; an internal error (a bug) prints one
+line too and exits with code 1, its traceback going to ``DIR/papers.log``.  Tracebacks reach
+stderr only under ``PAPERS_DEBUG=1``.
 
 One module per verb (or group of verbs) registers its sub-parser and its command function;
 lib.cli.common holds what they share (options, progress, errors).
