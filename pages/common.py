@@ -454,17 +454,13 @@ def source_picker(
     default, saying so.  Returns the source in effect (``state["src"]`` too).  Drawn only
     when the table holds more than one source (``offer``: the choices and labels, when
     a page words them its own way; ``on_change``: a page's own callback, e.g. back to page 1)."""
-    field = next(f for f in spec.fields if f.key == "src")
     present = ds.sources
     options = offer or sources_module.choices(present)
-    if state["src"] not in options:
-        st.warning(
-            f"This table holds no papers from {md_escape(sources_module.source_name(state['src']))}; "
-            f"showing {field.fallback}.",
-            icon=":material/link_off:",
-        )
-        state["src"] = field.default
-        st.session_state[widget_key(spec, "src")] = field.default
+    held, warning = library().held_source(spec, state["src"], options)
+    if warning:
+        st.warning(warning, icon=":material/link_off:")
+        state["src"] = held
+        st.session_state[widget_key(spec, "src")] = held
     if len(present) > 1:
 
         def label_of(key: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.errors import PapersError
-from lib.team.views import Resources, ViewLink, atom_feed, view_papers
+from lib.library import FEED_SIZE
+from lib.team.views import ViewLink, atom_feed, view_papers
 from lib.text import md_escape
 from lib.urlstate import PAGES
 from pages import common
@@ -15,7 +16,6 @@ REMOVED = "views.removed"  # (name, link) of the view removed last: Undo puts it
 
 common.url_state(VIEWS)
 common.write_url(VIEWS, {})
-ds = common.dataset()
 store = common.store()
 base = common.app_base(VIEWS)
 
@@ -56,7 +56,7 @@ if not views:
     st.info("No saved views yet.", icon=":material/bookmarks:")
     st.stop()
 
-resources = Resources(store, ds)
+library = common.library()  # the app's own, shared: its indexes are loaded once per store version
 for name, link in sorted(views.items()):
     with st.container(border=True):
         try:
@@ -78,7 +78,7 @@ for name, link in sorted(views.items()):
             st.download_button(
                 "Atom feed",
                 lambda view=view, name=name: atom_feed(
-                    name, view, view_papers(view, resources, None, 50, newest_first=True)
+                    name, view, view_papers(view, library, None, FEED_SIZE, newest_first=True)
                 ),
                 f"{name}.atom.xml".replace("/", "-"),
                 "application/atom+xml",

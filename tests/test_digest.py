@@ -19,12 +19,11 @@ from aiosmtpd.controller import Controller
 from conftest import _free_port, write_jsonl
 
 from lib.cli import main
-from lib.dataset import load
+from lib.library import Library
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
 from lib.team.views import (
     DEFAULT_BASE,
-    Resources,
     ViewError,
     ViewLink,
     atom_feed,
@@ -145,9 +144,9 @@ def data(digest_data, tmp_path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def resources(digest_data) -> Resources:
+def library(digest_data) -> Library:
     store = Store(digest_data)
-    return Resources(store, load(store))
+    return Library.open(store)
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +154,7 @@ def topic_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("topics")
     store = Store(root / "data")
     import_files(store, input_files([str(write_jsonl(root / "topics.jsonl", fx.plain()))], (".jsonl",)), today=fx.TODAY)
-    return Resources(store, load(store))
+    return Library.open(store)
 
 
 class Recorder:
@@ -334,10 +333,10 @@ def test_parse_since_refuses_garbage(text):
 
 
 # --- view_papers ----------------------------------------------------------------------------------
-def test_a_search_view_most_upvoted_first_and_only_since_the_day(resources):
+def test_a_search_view_most_upvoted_first_and_only_since_the_day(library):
     view = ViewLink.parse(AGENTS)
     # every paper mentioning agent, most upvoted first, those without a count last
-    assert ids(view_papers(view, resources)) == [
+    assert ids(view_papers(view, library)) == [
         "2601.00005",
         "2601.00001",
         "2601.00003",
@@ -347,48 +346,48 @@ def test_a_search_view_most_upvoted_first_and_only_since_the_day(resources):
         "2601.00007",
     ]
     since = TODAY - dt.timedelta(days=7)
-    papers = view_papers(view, resources, since)
+    papers = view_papers(view, library, since)
     assert ids(papers) == ["2601.00001", "2601.00003", "2601.00006", "cond-mat/0102536", "2601.00007"]
     assert (papers["date"].dt.date >= since).all()
-    assert ids(view_papers(view, resources, since, limit=2)) == ["2601.00001", "2601.00003"]
+    assert ids(view_papers(view, library, since, limit=2)) == ["2601.00001", "2601.00003"]
 
 
-def test_a_search_view_with_every_filter(resources):
+def test_a_search_view_with_every_filter(library):
     link = f"{SITE}/search?q=agent&from={ago(15)}&to={ago(2)}&up=3&cat=cs.AI"
     view = ViewLink.parse(link)
     # cs.AI, 3+ upvotes, within [15, 2] days ago: not 2601.00001 (too new), 00003 (cs.CL), 00005 (too old)
-    assert ids(view_papers(view, resources)) == ["2601.00006", "cond-mat/0102536"]
+    assert ids(view_papers(view, library)) == ["2601.00006", "cond-mat/0102536"]
     # since narrows the view's own range, never widens it
-    assert ids(view_papers(view, resources, TODAY - dt.timedelta(days=3))) == ["2601.00006"]
-    assert ids(view_papers(view, resources, TODAY - dt.timedelta(days=300))) == ["2601.00006", "cond-mat/0102536"]
+    assert ids(view_papers(view, library, TODAY - dt.timedelta(days=3))) == ["2601.00006"]
+    assert ids(view_papers(view, library, TODAY - dt.timedelta(days=300))) == ["2601.00006", "cond-mat/0102536"]
 
 
-def test_a_search_view_without_a_query_browses(resources):
-    papers = view_papers(ViewLink.parse("/search?up=40"), resources)
+def test_a_search_view_without_a_query_browses(library):
+    papers = view_papers(ViewLink.parse("/search?up=40"), library)
     assert ids(papers) == ["2601.00005", "2601.00002", "2601.00001"]
 
 
-def test_a_trends_view_shows_the_papers_of_its_terms(resources):
+def test_a_trends_view_shows_the_papers_of_its_terms(library):
     view = ViewLink.parse(f"{SITE}/trends?terms=tokenizers, retrieval")
-    assert ids(view_papers(view, resources)) == ["2601.00002", "2601.00003"]
-    assert ids(view_papers(view, resources, TODAY - dt.timedelta(days=2))) == ["2601.00002"]
+    assert ids(view_papers(view, library)) == ["2601.00002", "2601.00003"]
+    assert ids(view_papers(view, library, TODAY - dt.timedelta(days=2))) == ["2601.00002"]
     ranged = ViewLink.parse(f"{SITE}/trends?terms=tokenizers, retrieval&from={ago(3)}&to={ago(3)}")
-    assert ids(view_papers(ranged, resources)) == ["2601.00003"]
-    assert ids(view_papers(ViewLink.parse(f"{SITE}/trends?terms=zebrafish"), resources)) == []
+    assert ids(view_papers(ranged, library)) == ["2601.00003"]
+    assert ids(view_papers(ViewLink.parse(f"{SITE}/trends?terms=zebrafish"), library)) == []
 
 
-def test_a_daily_view_is_its_day_or_every_day_since(resources):
+def test_a_daily_view_is_its_day_or_every_day_since(library):
     view = ViewLink.parse(f"http://127.0.0.1:8501/?date={ago(3)}")
-    assert ids(view_papers(view, resources)) == ["2601.00003"]
+    assert ids(view_papers(view, library)) == ["2601.00003"]
     since = TODAY - dt.timedelta(days=2)
-    assert ids(view_papers(view, resources, since)) == ["2601.00002", "2601.00001", "2601.00006", "2601.00007"]
-    latest = view_papers(ViewLink.parse("http://127.0.0.1:8501/"), resources, since)
+    assert ids(view_papers(view, library, since)) == ["2601.00002", "2601.00001", "2601.00006", "2601.00007"]
+    latest = view_papers(ViewLink.parse("http://127.0.0.1:8501/"), library, since)
     assert ids(latest) == ["2601.00002", "2601.00001", "2601.00006", "2601.00007"]
 
 
-def test_a_paper_view_is_that_paper(resources):
-    assert ids(view_papers(ViewLink.parse("/paper?id=cond-mat/0102536"), resources)) == ["cond-mat/0102536"]
-    assert ids(view_papers(ViewLink.parse("/paper?id=2601.00002"), resources, TODAY)) == []  # not since today
+def test_a_paper_view_is_that_paper(library):
+    assert ids(view_papers(ViewLink.parse("/paper?id=cond-mat/0102536"), library)) == ["cond-mat/0102536"]
+    assert ids(view_papers(ViewLink.parse("/paper?id=2601.00002"), library, TODAY)) == []  # not since today
 
 
 def test_a_topics_view_shows_its_topics_papers(topic_store):
@@ -424,10 +423,10 @@ def collections_mode(values: list[str]) -> str:
 
 
 # --- render_digest ---------------------------------------------------------------------------------
-def test_render_digest_subject_text_and_links(resources):
+def test_render_digest_subject_text_and_links(library):
     view = ViewLink.parse(AGENTS)
     since = TODAY - dt.timedelta(days=7)
-    papers = view_papers(view, resources, since)
+    papers = view_papers(view, library, since)
     subject, text, _ = render_digest("agents", view, papers, since)
 
     assert subject == f"agents: 5 new papers since {since}"
@@ -446,9 +445,9 @@ def test_render_digest_subject_text_and_links(resources):
     assert f"   Author 0, Author 1, Author 2, Author 3, Author 4, Author 5 et al. · {ago(1)}" in lines
 
 
-def test_render_digest_html_escapes_hostile_text_and_links_are_right(resources):
+def test_render_digest_html_escapes_hostile_text_and_links_are_right(library):
     view = ViewLink.parse(f'{SITE}/search?q=agent#"><b>x')
-    papers = view_papers(view, resources)
+    papers = view_papers(view, library)
     _, _, page = render_digest('<img src=x onerror="alert(1)"> & co', view, papers, TODAY)
 
     assert "<script" not in page and "<img" not in page and "<b>" not in page
@@ -460,9 +459,9 @@ def test_render_digest_html_escapes_hostile_text_and_links_are_right(resources):
     assert parsed.links[1:] == [(f"{SITE}/paper?id={pid}", BY_ID[pid]["title"]) for pid in ids(papers)]
 
 
-def test_render_digest_counts_one_and_none(resources):
+def test_render_digest_counts_one_and_none(library):
     view = ViewLink.parse("/paper?id=2601.00002")
-    one = view_papers(view, resources)
+    one = view_papers(view, library)
     subject, text, page = render_digest("tok", view, one, dt.date(2025, 1, 1))
     assert subject == "tok: 1 new paper since 2025-01-01"
     assert f"   {DEFAULT_BASE}/paper?id=2601.00002" in text.splitlines()
@@ -471,21 +470,21 @@ def test_render_digest_counts_one_and_none(resources):
     assert "Nothing new in this view." in text and "<li>Nothing new in this view.</li>" in page
 
 
-def test_a_relative_view_link_is_made_absolute_in_both_parts(resources):
+def test_a_relative_view_link_is_made_absolute_in_both_parts(library):
     view = ViewLink.parse("/search?q=agent")
-    _, text, page = render_digest("agents", view, view_papers(view, resources, TODAY), TODAY)
+    _, text, page = render_digest("agents", view, view_papers(view, library, TODAY), TODAY)
     assert text.splitlines()[1] == f"View: {DEFAULT_BASE}/search?q=agent"
     assert Anchors(page).links[0] == (f"{DEFAULT_BASE}/search?q=agent", "Open the view")
 
 
 # --- digest: the CLI ---------------------------------------------------------------------------------
-def test_digest_sends_one_message_with_text_and_html(data, smtp, resources):
+def test_digest_sends_one_message_with_text_and_html(data, smtp, library):
     Store(data).write_views({"Agents · weekly": AGENTS})
     code, out, err = run("digest", "Agents · weekly", "--since", "7d", "--send", "--to", "a@b", "--data", str(data))
     assert code == 0, err
     since = TODAY - dt.timedelta(days=7)
     view = ViewLink.parse(AGENTS)
-    papers = view_papers(view, resources, since)
+    papers = view_papers(view, library, since)
     subject, _, page = render_digest("Agents · weekly", view, papers, since)
     assert out == "" and err == f"sent {subject!r} to a@b\n"
 
@@ -559,14 +558,14 @@ def test_digest_send_needs_a_recipient(data, smtp):
     assert (code, err) == (2, "error: no recipient: pass --to ADDRESS\n") and smtp.envelopes == []
 
 
-def test_digest_out_writes_the_html(data, tmp_path, resources):
+def test_digest_out_writes_the_html(data, tmp_path, library):
     Store(data).write_views({"agents": AGENTS})
     target = tmp_path / "digest.html"
     code, out, err = run("digest", "agents", "--since", "7d", "--out", str(target), "--data", str(data))
     assert (code, out, err) == (0, "", "")
     view = ViewLink.parse(AGENTS)
     since = TODAY - dt.timedelta(days=7)
-    expected = render_digest("agents", view, view_papers(view, resources, since), since)[2]
+    expected = render_digest("agents", view, view_papers(view, library, since), since)[2]
     assert target.read_text(encoding="utf-8") == expected
 
 
@@ -590,9 +589,9 @@ def test_digest_bad_input_exits_2_in_one_line(data, argv, expected):
 
 
 # --- atom_feed ----------------------------------------------------------------------------------------
-def test_atom_feed_parses_with_every_required_element(resources):
+def test_atom_feed_parses_with_every_required_element(library):
     view = ViewLink.parse(AGENTS)
-    papers = view_papers(view, resources)
+    papers = view_papers(view, library)
     now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     root = ET.fromstring(atom_feed("agents", view, papers, now=now))
 
@@ -623,9 +622,9 @@ def test_atom_feed_parses_with_every_required_element(resources):
             assert entry.findtext(f"{A}summary") == paper["abstract"]
 
 
-def test_atom_feed_escapes_hostile_text_and_drops_control_characters(resources):
+def test_atom_feed_escapes_hostile_text_and_drops_control_characters(library):
     view = ViewLink.parse(AGENTS)
-    papers = view_papers(ViewLink.parse("/paper?id=2601.00006"), resources)
+    papers = view_papers(ViewLink.parse("/paper?id=2601.00006"), library)
     document = atom_feed('<evil> & \x0c"name"', view, papers)
     assert b"<script" not in document and b"\x07" not in document and b"\x01" not in document
     root = ET.fromstring(document)
@@ -638,17 +637,17 @@ def test_atom_feed_escapes_hostile_text_and_drops_control_characters(resources):
     assert [a.findtext(f"{A}name") for a in entry.findall(f"{A}author")] == ["O'Brien & <Sons>", 'Zoë "Z" Doe']
 
 
-def test_atom_feed_of_a_link_holding_control_characters_still_parses(resources):
+def test_atom_feed_of_a_link_holding_control_characters_still_parses(library):
     link = f"{SITE}/search?q=agent\x01\x1b"
     view = ViewLink.parse(link)
-    root = ET.fromstring(atom_feed("agents", view, view_papers(view, resources)))
+    root = ET.fromstring(atom_feed("agents", view, view_papers(view, library)))
     assert root.findtext(f"{A}id") == f"{SITE}/search?q=agent"
     assert root.find(f"{A}link").get("href") == f"{SITE}/search?q=agent"
 
 
-def test_atom_feed_without_papers_is_a_valid_empty_feed(resources):
+def test_atom_feed_without_papers_is_a_valid_empty_feed(library):
     view = ViewLink.parse("/search?q=zebrafish")
-    root = ET.fromstring(atom_feed("none", view, view_papers(view, resources)))
+    root = ET.fromstring(atom_feed("none", view, view_papers(view, library)))
     assert root.tag == f"{A}feed" and root.findall(f"{A}entry") == []
     assert root.findtext(f"{A}id") == f"{DEFAULT_BASE}/search?q=zebrafish"
 
@@ -696,5 +695,5 @@ def test_a_views_source_gives_the_papers_of_its_page(tmp_path, link, expected):
     data = tmp_path / "data"
     import_mixed(data, tmp_path / "inputs")
     store = Store(data)
-    papers = view_papers(ViewLink.parse(link), Resources(store, load(store)))
+    papers = view_papers(ViewLink.parse(link), Library.open(store))
     assert set(ids(papers)) == expected

@@ -27,38 +27,46 @@ def register(commands: Commands, data: Parser) -> None:
 def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     import pandas as pd
 
-    from lib.dataset import load
-    from lib.search import index, search
+    from lib.library import Library
     from lib.store import exports
+    from lib.urlstate import SEARCH
 
     if args.limit < 1 or args.min_upvotes < 0:
         raise PapersError("--limit must be at least 1 and --min-upvotes at least 0")
-    store = Store(args.data)
-    ds = load(store)
-    src = source(ds, args.src)
+    library = Library.open(Store(args.data))
+    ds = library.dataset
+    options = {
+        "q": args.query,
+        "sort": args.sort,
+        "from": args.date_from,
+        "to": args.date_to,
+        "up": args.min_upvotes,
+        "cat": args.category or "",
+        "src": source(ds, args.src),
+    }
     progress = ProgressLine(err)
     try:
-        built = index.load_or_build(store, ds, progress=progress.share)
+        library.load_search_index(progress.share)
     finally:
         progress.done()
-    filters = search.Filters(args.date_from, args.date_to, args.min_upvotes, args.category, ds.member(src))
-    result = search.search(built, ds.search_columns, args.query, filters, args.sort)
-    for warning in result.warnings:
-        err.write(f"warning: {warning}\n")
-    if result.query.jump_id:
-        row = ds.row_of(result.query.jump_id)
+    page = library.search_page({**SEARCH.decode({})[0], **options})  # the Search page's answer
+    for warning in page.warnings:
+        err.write(f"warning: {warning.text}\n")
+    jump = page.jump_id or page.missing_id
+    if jump:
+        row = ds.row_of(jump)
         shown = ds.papers([row] if row is not None else []).assign(rank=1, score=0.0)
     else:
-        shown = search.result_frame(result, ds.table, 0, args.limit)
+        shown = page.results(args.limit)
     if args.json:
         records = json.loads(exports.results_json(shown, "", args.query))["results"]
         out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         return 0
-    about = "" if result.total_exact else "about "
+    about = "" if page.total_exact else "about "
     err.write(
-        f"{about}{result.total:,} results in {result.seconds * 1000:.0f} ms\n"
-        if not result.query.jump_id
-        else f"{'the' if len(shown) else 'no'} paper with id {result.query.jump_id} in the table\n"
+        f"{about}{page.total:,} results in {page.elapsed_ms:.0f} ms\n"
+        if not jump
+        else f"{'the' if len(shown) else 'no'} paper with id {jump} in the table\n"
     )
     for paper in shown.to_dict("records"):
         upvotes = "   -" if pd.isna(paper["upvotes"]) else f"{int(paper['upvotes']):>4}"

@@ -18,21 +18,26 @@ import re
 import smtplib
 import ssl
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
-from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lib import daily
 from lib.errors import PapersError
 from lib.periods import rows_in_days
-from lib.search import search
 from lib.source_keys import ALL, HF
 from lib.trends import trends
 from lib.urlstate import PAGES
+
+if TYPE_CHECKING:
+    from lib.dataset import Dataset
+    from lib.library import Library
 
 DEFAULT_BASE = "http://localhost:8501"  # where a relative view's links point when PAPERS_BASE_URL is unset
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -65,7 +70,7 @@ class ViewLink:
     """A view's link, decoded: which page, its state, and the site it lives on."""
 
     page: str  # "home", "search", "trends", "topics", "paper"
-    state: dict
+    state: dict[str, Any]
     base: str  # scheme://host[:port][/base-path]: the link's own, else the site's (see parse)
     link: str
 
@@ -99,53 +104,26 @@ class ViewLink:
         return self.link if urlsplit(self.link).scheme else self.base + self.link
 
 
-class Resources:
-    """The dataset of a store and its indexes, loaded (or built once) when first used."""
-
-    def __init__(self, store, dataset) -> None:
-        self.store, self.dataset = store, dataset
-
-    @cached_property
-    def search_index(self):
-        from lib.search.index import load_or_build
-
-        return load_or_build(self.store, self.dataset)
-
-    @cached_property
-    def term_index(self):
-        from lib.trends.terms import load_or_build
-
-        return load_or_build(self.store, self.dataset)
-
-    def topic_model(self, k: int):
-        from lib.topics import topics
-
-        return topics.load_or_fit(
-            self.store, self.dataset, self.term_index, k or topics.auto_k(self.dataset.overview.papers)
-        )
-
-
 def view_papers(
-    view: ViewLink, resources: Resources, since: dt.date | None = None, limit: int = 200, newest_first: bool = False
+    view: ViewLink, library: Library, since: dt.date | None = None, limit: int = 200, newest_first: bool = False
 ) -> pd.DataFrame:
     """The papers a view shows, listed on or after ``since``: most upvoted first, then newest
-    (or ``newest_first``, for feeds)."""
-    ds = resources.dataset
+    (or ``newest_first``, for feeds).  A Search view runs the page's own search
+    (Library.search_state and Library.search_result), so its feed and digest hold what the page shows."""
+    ds = library.dataset
     state = view.state
-    src = _source(view, ds)
+    rows: npt.NDArray[np.int64]
     if view.page == "search":
-        start = max(d for d in (state["from"], since) if d) if (state["from"] or since) else None
-        filters = search.Filters(start, state["to"], int(state["up"] or 0), state["cat"] or None, ds.member(src))
-        result = search.search(resources.search_index, ds.search_columns, state["q"], filters, "newest")
-        rows = result.slice(0, 5_000)[0]
+        state, _ = library.search_state(state)
+        rows = library.search_result(state, since, "newest").slice(0, 5_000)[0]
     elif view.page == "trends":
-        keys, _ = trends.parse_terms(state["terms"], resources.term_index)
-        found = [trends.term_rows(resources.term_index, ds.table, key) for key in keys]
+        keys, _ = trends.parse_terms(state["terms"], library.term_index)
+        found = [trends.term_rows(library.term_index, ds.table, key) for key in keys]
         rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
         rows = rows_in_days(rows, ds.search_columns.days, state["from"], state["to"])
     elif view.page == "topics":
-        model = resources.topic_model(state["k"])
-        member = ds.member(src)
+        model = library.topic_model(state["k"])
+        member = ds.member(_source(view, library))
         if 0 <= state["topic"] < model.n_topics:
             rows = model.members(state["topic"], member)
         else:
@@ -155,23 +133,20 @@ def view_papers(
         row = ds.row_of(state["id"])
         rows = np.array([row] if row is not None else [], dtype=np.int64)
     else:  # the Daily Papers page: its day (as the page shows it), or every day since
-        rows = _home_rows(ds, src, state["date"] if not since else None)
+        rows = _home_rows(ds, _source(view, library), state["date"] if not since else None)
     rows = rows_in_days(np.asarray(rows, dtype=np.int64), ds.search_columns.days, since, None)
     days, upvotes = ds.search_columns.days[rows], ds.search_columns.upvotes[rows]  # no upvotes: -1, last
-    keys = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
-    return ds.papers(rows[np.lexsort(keys)[:limit]])
+    order = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
+    return ds.papers(rows[np.lexsort(order)[:limit]])
 
 
-def _source(view: ViewLink, ds) -> str:
+def _source(view: ViewLink, library: Library) -> str:
     """The view's ``src`` as its page reads it: a source the table lacks falls back to the
-    page's default (pages.common.source_picker)."""
-    src = view.state.get("src", ALL)
-    if src != ALL and src not in ds.sources:
-        src = next(f.default for f in PAGES[view.page].fields if f.key == "src")
-    return src
+    page's default (Library.held_source)."""
+    return library.held_source(PAGES[view.page], view.state.get("src", ALL))[0]
 
 
-def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
+def _home_rows(ds: Dataset, src: str, day: dt.date | None) -> npt.NDArray[np.int64]:
     """The Daily Papers page's papers: of one day (``day``, as lib.daily.day_source says),
     else of every day (``hf``: every listed paper, or every paper of a table without lists)."""
     if src == HF and HF not in ds.sources:
@@ -181,6 +156,11 @@ def _home_rows(ds, src: str, day: dt.date | None) -> np.ndarray:
         return daily.rows_on(ds.day_of(src).to_numpy(), day, ds.member(src))
     member = ds.member(src)
     return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
+
+
+def _rows(papers: pd.DataFrame) -> Iterator[Any]:
+    """The papers of a frame as named tuples (fields: the frame's columns)."""
+    yield from papers.itertuples(index=False)
 
 
 def paper_link(base: str, paper_id: str) -> str:
@@ -194,7 +174,7 @@ def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.dat
     view_url = view.url
     lines = [subject, f"View: {view_url}", ""]
     items = []
-    for rank, paper in enumerate(papers.itertuples(index=False), start=1):
+    for rank, paper in enumerate(_rows(papers), start=1):
         link = paper_link(view.base, paper.id)
         votes = f" · {int(paper.upvotes)} upvotes" if pd.notna(paper.upvotes) else ""
         authors = ", ".join(list(paper.authors)[:6]) + (" et al." if len(paper.authors) > 6 else "")
@@ -236,9 +216,12 @@ def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
     message.set_content(text)
     message.add_alternative(page, subtype="html")
     try:
-        factory = smtplib.SMTP_SSL if tls == "ssl" else smtplib.SMTP
-        kwargs = {"context": ssl.create_default_context()} if tls == "ssl" else {}
-        with factory(host, port, timeout=30, **kwargs) as smtp:
+        smtp = (
+            smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
+            if tls == "ssl"
+            else smtplib.SMTP(host, port, timeout=30)
+        )
+        with smtp:
             if tls == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
             if os.environ.get("PAPERS_SMTP_USER"):
@@ -254,7 +237,7 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
     now = now or dt.datetime.now(dt.UTC)
     ET.register_namespace("", ATOM_NS)
 
-    def child(parent, tag, text=None, **attrs):
+    def child(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", {k: _xml_text(v) for k, v in attrs.items()})
         if text is not None:
             element.text = _xml_text(text)
@@ -268,7 +251,7 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
     child(feed, "link", href=link, rel="alternate")
     child(child(feed, "author"), "name", "Papers dashboard")
     newest = papers.sort_values("date", ascending=False, kind="stable")
-    for paper in newest.itertuples(index=False):
+    for paper in _rows(newest):
         entry = child(feed, "entry")
         url = paper_link(view.base, paper.id)
         child(entry, "id", url)
@@ -278,7 +261,8 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
         for author in list(paper.authors)[:20]:
             child(child(entry, "author"), "name", author)
         child(entry, "summary", paper.abstract or paper.title)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)  # bytes for any encoding but "unicode"
+    return document
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
