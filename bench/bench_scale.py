@@ -353,9 +353,10 @@ def figure_full_build(
     name = f"scale-build-{source.name}"
     store = WORK / name
     keep = quick or keep
+    if keep and Store(store).exists():
+        Store(store).migrate()  # a build kept from before the table was cut in parts: same version, in parts
     if not keep or not Store(store).exists() or Store(store).version() != Store(source).version():
         store = copy_store(source, name)
-    Store(store).upgrade_layout()  # a build kept from before the table was cut in parts: same version, in parts
     note(f"full build: {store}/papers (a copy of {source}'s table) (load average {load_average()})")
     r = in_process("bench_scale", f"full_build({str(store)!r}, {fit_topics})", timeout=4 * 3600)
     n, steps, peaks, built = r["papers"], r["steps"], r["peaks"], r["built"]

@@ -400,41 +400,22 @@ def figure_team(
         + f" (load average {load_average()})"
     )
     label = f"{sessions} concurrent sessions, {pace.name}{browsers}"
+    completed = f"{sessions}/{sessions}"
     figures = [
-        Figure(
-            f"{label}, {n:,} papers: completed",
-            "",
-            team.completed,
-            {},
-            f"{sessions}/{sessions}",
-            team.completed == sessions,
-        )
+        Figure(f"{label}, {n:,} papers: completed", "", team.completed, {}, completed, team.completed == sessions)
     ]
+    busy = f"{machine_used / (2 * wall):.0%} of the 2 cores busy"
     for kind in ("search", "trends", "page switch"):
         seconds = team.latency[kind]
-        p95 = percentile(seconds, 95)
+        p95, p50 = percentile(seconds, 95), {"p50": round(percentile(seconds, 50), 2)}
+        actions = f"{len(seconds)} actions"
+        judged = f"<= {TEAM_GOAL_S:g} s ({actions})" if goal else f"reported, no goal ({actions}; {busy})"
         figures.append(
-            Figure(
-                f"{label}: {kind} p95",
-                "s",
-                round(p95, 2),
-                {"p50": round(percentile(seconds, 50), 2)},
-                f"<= {TEAM_GOAL_S:g} s ({len(seconds)} actions)"
-                if goal
-                else f"reported, no goal ({len(seconds)} actions; {machine_used / (2 * wall):.0%} of the 2 cores busy)",
-                p95 <= TEAM_GOAL_S if goal else None,
-            )
+            Figure(f"{label}: {kind} p95", "s", round(p95, 2), p50, judged, p95 <= TEAM_GOAL_S if goal else None)
         )
-    checks = checks_per_session(pace, home=not quick) * sessions
+    checks = f"0 (of up to {checks_per_session(pace, home=not quick) * sessions} checks; {len(team.mismatches)} other mismatches)"
     figures.append(
-        Figure(
-            f"{label}: state leaks",
-            "",
-            len(team.leaks),
-            {},
-            f"0 (of up to {checks} checks; {len(team.mismatches)} other mismatches)",
-            not team.leaks and not team.mismatches,
-        )
+        Figure(f"{label}: state leaks", "", len(team.leaks), {}, checks, not team.leaks and not team.mismatches)
     )
     return figures
 

@@ -81,7 +81,7 @@ def real_store(quick: bool = False) -> Path:
     store = Store(path)
     if not store.exists():
         import_files(store, input_files([str(source)], (".jsonl",)))
-    store.upgrade_layout()  # a store built by an earlier run in the one-file layout: same version, in parts
+    store.migrate()  # a store built by an earlier run in the one-file layout: same version, in parts
     return path
 
 
@@ -94,7 +94,7 @@ def synthetic_store(n: int, seed: int = 20260701, quick: bool = False) -> Path:
     path = WORK / f"store-mixed-{n}-{seed}-src{'-quick' if quick else ''}"
     store = Store(path)
     if store.exists():
-        store.upgrade_layout()
+        store.migrate()
         return path
     started = time.perf_counter()
     table = mixed_table(Store(real_store(quick)).read_table(), n, seed)
