@@ -12,21 +12,25 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.periods import in_days, paper_days
 from lib.search.analysis import index_terms, normalize, stem, words
-from lib.search.index import SearchIndex, field_text
+from lib.search.index import AnyIndex, field_text
 from lib.search.query import Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
 
 PAGE_SIZE = 20
 MAX_EXPORT = 10_000
+Rows = npt.NDArray[Any]  # table rows (int32 from an index, int64 once mapped or filtered)
+Scores = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +126,7 @@ class SearchResult:
             rows, scores = self._display(self._checked, stop)
             keep = np.ones(len(rows), dtype=bool)
             for clause, wanted in self._checks:
-                keep &= _phrase_check(self._columns, rows, clause) == wanted
+                keep &= phrase_check(self._columns, rows, clause) == wanted
             self._rows.append(rows[keep])
             self._scores.append(scores[keep])
             self._kept += int(keep.sum())
@@ -138,7 +142,7 @@ class SearchResult:
             return len(self._candidates)
         if self.total_exact or self._checked == 0:
             return self._kept if self.total_exact else len(self._candidates)
-        return int(round(len(self._candidates) * self._kept / self._checked))
+        return round(len(self._candidates) * self._kept / self._checked)
 
     def slice(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows ``start:stop`` of the display order, and their scores."""
@@ -156,14 +160,21 @@ class SearchResult:
 
 
 # --- matching --------------------------------------------------------------------------
-def _word_postings(index: SearchIndex, clause: Clause, term: str) -> tuple[np.ndarray, np.ndarray]:
-    scored = index.scores(term)
+def _scores(index: AnyIndex, term: str) -> tuple[Rows, Scores]:
+    """The papers holding ``term`` in any field, and its BM25F score in each."""
+    postings = index.scores(term)
+    assert postings.values is not None  # (a term's scores always come with their values)
+    return postings.rows, postings.values
+
+
+def _word_postings(index: AnyIndex, clause: Clause, term: str) -> tuple[Rows, Scores]:
+    scored_rows, scores = _scores(index, term)
     if clause.field is None:
-        return scored.rows, scored.values
+        return scored_rows, scores
     rows = index.in_field("title" if clause.field == "title" else "authors", term).rows
     # score of the term in those papers (every field-holder has a score)
-    pos = np.searchsorted(scored.rows, rows)
-    return rows, scored.values[pos]
+    pos = np.searchsorted(scored_rows, rows)
+    return rows, scores[pos]
 
 
 def _positions(rows: np.ndarray, sorted_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -175,7 +186,7 @@ def _positions(rows: np.ndarray, sorted_rows: np.ndarray) -> tuple[np.ndarray, n
     return sorted_rows[pos] == rows, pos
 
 
-def _intersect(rows, scores, other_rows, other_scores):
+def _intersect(rows: Rows, scores: Scores, other_rows: Rows, other_scores: Scores) -> tuple[Rows, Scores]:
     """Rows in both sorted sets, their scores summed (the smaller set is looked up in the larger)."""
     if len(rows) > len(other_rows):
         rows, scores, other_rows, other_scores = other_rows, other_scores, rows, scores
@@ -184,7 +195,7 @@ def _intersect(rows, scores, other_rows, other_scores):
 
 
 def _clause_matches(
-    index: SearchIndex, columns: Columns, clause: Clause, check_phrase: bool = True
+    index: AnyIndex, columns: Columns, clause: Clause, check_phrase: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     postings = sorted((_word_postings(index, clause, t) for t in dict.fromkeys(clause.terms)), key=lambda p: len(p[0]))
     rows, scores = postings[0][0], postings[0][1].astype(np.float32, copy=False)  # read only from here on
@@ -193,7 +204,7 @@ def _clause_matches(
             break
         rows, scores = _intersect(rows, scores, other_rows, other_scores)
     if check_phrase and clause.phrase and len(rows):
-        keep = _phrase_check(columns.table, rows, clause)
+        keep = phrase_check(columns.table, rows, clause)
         rows, scores = rows[keep], scores[keep]
     return rows, scores
 
@@ -240,7 +251,7 @@ def phrase_regex(text: str) -> str:
 PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: ("title", "abstract", "keywords")}
 
 
-def _phrase_check(columns: Columns, rows: np.ndarray, clause: Clause) -> np.ndarray:
+def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt.NDArray[np.bool_]:
     """Which candidate rows hold the phrase, words adjacent and in order (checked on their
     text: the fields joined by a NUL that no phrase can span, one regex pass)."""
     if len(rows) == 0:
@@ -259,10 +270,11 @@ def _phrase_check(columns: Columns, rows: np.ndarray, clause: Clause) -> np.ndar
     ascii_only = pc.fill_null(pc.string_is_ascii(text), True)  # fold accents only where there are any
     text = pc.if_else(ascii_only, text, normalize(text))
     hit = pc.match_substring_regex(text, phrase_regex(clause.text))
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    found: npt.NDArray[np.bool_] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return found
 
 
-def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters):
+def _filter(rows: Rows, scores: Scores, columns: Columns, index: AnyIndex, filters: Filters) -> tuple[Rows, Scores]:
     if not (
         filters.date_from
         or filters.date_to
@@ -282,19 +294,20 @@ def _filter(rows, scores, columns: Columns, index: SearchIndex, filters: Filters
     return rows[keep], scores[keep]
 
 
-def _sort_keys(rows, scores, columns: Columns, sort: str) -> list[np.ndarray]:
+def _sort_keys(rows: Rows, scores: Scores, columns: Columns, sort: str) -> list[npt.NDArray[Any]]:
     """Sort keys, most significant first (ascending = shown first; ties: newest, then row)."""
     days = columns.days[rows]
     if sort == "upvotes":
         return [-columns.upvotes[rows], -scores, -days, rows]
-    return {
+    keys: dict[str, list[npt.NDArray[Any]]] = {
         "relevance": [-scores, -days, rows],
         "newest": [-days, -scores, rows],
         "oldest": [days, -scores, rows],
-    }[sort]
+    }
+    return keys[sort]
 
 
-def _primary_key(rows, scores, columns: Columns, sort: str) -> np.ndarray:
+def _primary_key(rows: Rows, scores: Scores, columns: Columns, sort: str) -> npt.NDArray[Any]:
     """The first of :func:`_sort_keys` alone (for a partial sort of many rows)."""
     if sort == "relevance":
         return -scores
@@ -304,7 +317,7 @@ def _primary_key(rows, scores, columns: Columns, sort: str) -> np.ndarray:
     return -days if sort == "newest" else days
 
 
-def _top(rows, scores, columns: Columns, sort: str, count: int) -> np.ndarray:
+def _top(rows: Rows, scores: Scores, columns: Columns, sort: str, count: int) -> npt.NDArray[np.intp]:
     """Positions of the first ``count`` rows in display order (a partial sort: only the
     rows that can be among the first ``count`` by the primary key are fully sorted)."""
     if count >= len(rows) or len(rows) <= 4 * count:
@@ -317,7 +330,7 @@ def _top(rows, scores, columns: Columns, sort: str, count: int) -> np.ndarray:
 
 
 def search(
-    index: SearchIndex, columns: Columns, query: str | Query, filters: Filters = Filters(), sort: str = "relevance"
+    index: AnyIndex, columns: Columns, query: str | Query, filters: Filters = Filters(), sort: str = "relevance"
 ) -> SearchResult:
     """All papers matching ``query`` and ``filters``, in ``sort`` order.  Never raises on
     odd queries; an empty query browses (newest first unless another sort is asked)."""
@@ -330,26 +343,23 @@ def search(
         if sort == "relevance":
             sort = "newest"
     else:
-        rows = scores = None
+        found: tuple[Rows, Scores] | None = None
         groups = sorted(parsed.groups, key=lambda g: sum(index.document_frequency(c.terms[0]) for c in g))
         for group in groups:
             if len(group) == 1:  # a lone phrase: its word order is checked last, on few rows
-                g_rows, g_scores = _clause_matches(index, columns, group[0], check_phrase=False)
+                matched = _clause_matches(index, columns, group[0], check_phrase=False)
                 if group[0].phrase:
                     checks.append((group[0], True))
-            elif rows is None:
-                g_rows, g_scores = _union([_clause_matches(index, columns, c) for c in group])
+            elif found is None:
+                matched = _union([_clause_matches(index, columns, c) for c in group])
             else:  # an OR after a narrower group: each alternative only within the rows so far
-                no_score = np.zeros(len(rows), dtype=np.float32)
-                g_rows, g_scores = _union(
-                    [_intersect(*_clause_matches(index, columns, c), rows, no_score) for c in group]
-                )
-            if rows is None:
-                rows, scores = g_rows, g_scores
-            else:
-                rows, scores = _intersect(rows, scores, g_rows, g_scores)
-            if len(rows) == 0:
+                no_score = np.zeros(len(found[0]), dtype=np.float32)
+                matched = _union([_intersect(*_clause_matches(index, columns, c), found[0], no_score) for c in group])
+            found = matched if found is None else _intersect(*found, *matched)
+            if len(found[0]) == 0:
                 break
+        assert found is not None  # (a query that is not empty has a group)
+        rows, scores = found
     for clause in parsed.excluded:
         if len(rows) == 0:
             break
@@ -364,7 +374,7 @@ def search(
     return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered)
 
 
-def broader_query(index: SearchIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
+def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
     """The broader query (as text) that finds the most papers, or None."""
     best, best_total = None, 0
     for candidate in query.broader_candidates():
@@ -445,7 +455,7 @@ def highlight_markdown(segments: list[tuple[str, bool]]) -> str:
 
 
 # --- similar papers ---------------------------------------------------------------------------
-def similar(index: SearchIndex, table: pa.Table, row: int, k: int = 10, top_terms: int = 25) -> list[tuple[int, float]]:
+def similar(index: AnyIndex, table: pa.Table, row: int, k: int = 10, top_terms: int = 25) -> list[tuple[int, float]]:
     """The ``k`` papers most similar to paper ``row``: cosine over BM25F-weighted term
     vectors, using the paper's ``top_terms`` heaviest terms (as "more like this")."""
     paper = table.slice(row, 1)
@@ -457,8 +467,8 @@ def similar(index: SearchIndex, table: pa.Table, row: int, k: int = 10, top_term
         return []
     totals = np.zeros(index.n_docs, dtype=np.float32)
     for weight, term in weights:
-        postings = index.scores(term)
-        totals[postings.rows] += weight * postings.values
+        rows, scores = _scores(index, term)
+        totals[rows] += weight * scores
     norm = float(np.sqrt(sum(w * w for w, _ in weights)))
     cosine = totals / np.maximum(index.row_norms, 1e-9) / max(norm, 1e-9)
     cosine[row] = -1

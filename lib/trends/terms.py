@@ -493,7 +493,7 @@ class SegmentedTermIndex:
         papers = np.zeros(size, dtype=np.int64)
         for part in self.parts:
             index = part.index
-            rows = part.table_rows(np.arange(index.n_docs))
+            rows = part.all_rows()
             live = ~part.stale if part.stale is not None else np.ones(index.n_docs, dtype=bool)
             seg_counts, seg_papers = index.column_stats(kind, [m[rows] & live for m in masks] + [live])
             seg_papers = seg_counts.pop()

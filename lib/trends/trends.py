@@ -42,15 +42,18 @@ import datetime as dt
 import functools
 import re
 import weakref
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib import sources as sources_module
-from lib.artifacts import Postings, join_postings
+from lib.artifacts import Part, Postings, join_postings
 from lib.daily import period_label
 from lib.periods import Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
@@ -58,13 +61,16 @@ from lib.search.query import Clause
 from lib.source_keys import ALL, is_source
 from lib.sources import MIX_SHIFT
 from lib.store.schema import source_name
-from lib.trends.terms import TermIndex, TermKey
+from lib.trends.terms import AnyTermIndex, TermIndex, TermKey
 
 MAX_TERMS = 10
 COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
 TITLE_SHARE = 0.05  # topics are named in titles: "agentic" is, "rather" and "reaches" are not
+Rows = npt.NDArray[Any]  # rows of papers, ascending
+Mask = npt.NDArray[np.bool_]
+T = TypeVar("T")
 
 
 @functools.cache
@@ -77,7 +83,7 @@ def function_words() -> frozenset[str]:
     return frozenset(STOP_WORDS | ENGLISH_STOP_WORDS | {stem(w) for w in ENGLISH_STOP_WORDS})
 
 
-def is_topic_term(name: str, index: TermIndex | None = None) -> bool:
+def is_topic_term(name: str, index: AnyTermIndex | None = None) -> bool:
     """A 1–3-word term that can be a topic: no function word or number at either end and,
     given the index, both end words named in the titles of at least 5% of their papers."""
     words = name.split(" ")
@@ -113,7 +119,7 @@ class Line:
 Key = TermKey | Line  # what parse_terms returns: a plain term, or a line of the syntax above
 
 
-def _identity(key: Key) -> tuple:
+def _identity(key: Key) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], str]:
     """Two spellings of one line ("agent, agents", "a + b, b + a") are drawn once."""
     if isinstance(key, Line):
         return frozenset(k.stems for k in key.terms), frozenset(k.stems for k in key.over), key.corpus
@@ -157,13 +163,13 @@ def _unwrap(text: str) -> str:
     return text
 
 
-def _completions(piece: str, index: TermIndex) -> list[TermKey]:
+def _completions(piece: str, index: AnyTermIndex) -> list[TermKey]:
     prefix = fold(piece.rstrip("*")).strip()
     found = index.completions(prefix, COMPLETIONS) if prefix and " " not in prefix else []
     return [TermKey((stem_,), index.label((stem_,))) for stem_ in found]
 
 
-def _operands(text: str, index: TermIndex, piece: str) -> list[TermKey]:
+def _operands(text: str, index: AnyTermIndex, piece: str) -> list[TermKey]:
     """The terms of one side of a line: ``a + b + c`` (parentheses nest; a prefix* adds
     its completions)."""
     keys: list[TermKey] = []
@@ -196,11 +202,11 @@ def _distinct(keys: list[TermKey]) -> list[TermKey]:
     return list(first.values())
 
 
-def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Key]:
+def _line(piece: str, index: AnyTermIndex, known: dict[str, str] | None) -> list[Key]:
     """One comma-separated piece -> its lines (a prefix* gives several); raises _Slip."""
     if not _balanced(piece):
         raise _Slip(f"Ignored {piece!r}: its parentheses do not match.")
-    body, corpus, found = piece, "", _CORPUS.match(piece)
+    body, corpus, wanted, found = piece, "", "", _CORPUS.match(piece)
     if found:
         body, wanted = found["body"], found["corpus"]
         corpus = wanted if known is None else known.get(wanted.lower(), "")
@@ -224,7 +230,7 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
     if len(sides) > 2:
         raise _Slip(f"Ignored {piece!r}: one / per line, like (a + b) / (c).")
     if corpus and len(sides) == 1 and _unwrap(body).endswith("*") and "+" not in body:  # agen*:hf
-        return [Line(f"{key.label}:{found['corpus']}", (key,), (), corpus) for key in _operands(body, index, piece)]
+        return [Line(f"{key.label}:{wanted}", (key,), (), corpus) for key in _operands(body, index, piece)]
     terms = _distinct(_operands(sides[0], index, piece))
     over = _distinct(_operands(sides[1], index, piece)) if len(sides) == 2 else []
     if len(terms) == 1 and not over and not corpus:  # "(agent)"
@@ -232,7 +238,7 @@ def _line(piece: str, index: TermIndex, known: dict[str, str] | None) -> list[Ke
     return [Line(piece, tuple(terms), tuple(over), corpus)]
 
 
-def parse_terms(text: str, index: TermIndex, table=None) -> tuple[list[Key], list[str]]:
+def parse_terms(text: str, index: AnyTermIndex, table: pa.Table | None = None) -> tuple[list[Key], list[str]]:
     """Comma-separated lines (the syntax above) -> resolved keys, unique, at most MAX_TERMS,
     and warnings.  A plain term is a :class:`TermKey`; a union, ratio or corpus line a
     :class:`Line`.  Given the ``table``, a corpus must be one of its sources or categories."""
@@ -247,7 +253,7 @@ def parse_terms(text: str, index: TermIndex, table=None) -> tuple[list[Key], lis
             keys += _line(piece, index, known)
         except _Slip as slip:
             warnings.append(str(slip))
-    first: dict[tuple, Key] = {}
+    first: dict[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], str], Key] = {}
     for key in keys:  # one line per term ("agent, agents, agen*"), under its first spelling
         first.setdefault(_identity(key), key)
     unique = list(first.values())
@@ -258,10 +264,10 @@ def parse_terms(text: str, index: TermIndex, table=None) -> tuple[list[Key], lis
 
 
 # --- corpora: a source or an arXiv category ----------------------------------------------------
-_MEMO: dict[int, dict] = {}
+_MEMO: dict[int, dict[Hashable, Any]] = {}
 
 
-def _remember(table, key, compute):
+def _remember(table: pa.Table, key: Hashable, compute: Callable[[], T]) -> T:
     """Computed once per table (and forgotten with it): the table's corpora and their rows."""
     memo = _MEMO.get(id(table))
     if memo is None:
@@ -269,10 +275,11 @@ def _remember(table, key, compute):
         weakref.finalize(table, _MEMO.pop, id(table), None)
     if key not in memo:
         memo[key] = compute()
-    return memo[key]
+    found: T = memo[key]
+    return found
 
 
-def corpora(table) -> dict[str, str]:
+def corpora(table: pa.Table) -> dict[str, str]:
     """The corpora a line can name, lower-cased -> as written: the table's sources, then its
     arXiv categories."""
 
@@ -285,13 +292,13 @@ def corpora(table) -> dict[str, str]:
     return _remember(table, "corpora", compute)
 
 
-def corpus_member(table, corpus: str) -> np.ndarray:
+def corpus_member(table: pa.Table, corpus: str) -> Mask:
     """Per row, whether the paper is in ``corpus`` (a source, or an arXiv category)."""
     column = "sources" if is_source(corpus) else "categories"
     return _remember(table, ("member", corpus), lambda: sources_module.member(table[column], corpus))
 
 
-def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
+def term_rows(index: AnyTermIndex, table: pa.Table, key: Key) -> Rows:
     """Rows of the papers mentioning ``key`` (ascending): indexed n-grams directly, other
     phrases from their words' papers, checked on the text (segment by segment, so the few
     new papers of a daily import are checked, not the whole table).  A :class:`Line`: the
@@ -301,43 +308,45 @@ def term_rows(index: TermIndex, table, key: Key) -> np.ndarray:
         return rows[corpus_member(table, key.corpus)[rows]] if key.corpus else rows
     if not key.is_phrase:
         return index.unigram_rows(key.stems[0])
-    rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
-    if rows is not None:
-        return rows
+    indexed = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
+    if indexed is not None:
+        return indexed
     if isinstance(index, TermIndex):
         return _phrase_rows(index, table, key, None)
     part_of = {id(part.index): part for part in index.parts}
     return join_postings(index.parts, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
 
 
-def _phrase_rows(index: TermIndex, table, key: TermKey, part) -> np.ndarray:
+def _phrase_rows(index: TermIndex, table: pa.Table, key: TermKey, part: Part[TermIndex] | None) -> Rows:
     """A segment's rows (its own numbering) mentioning the phrase; text checked on the table."""
-    from lib.search.search import _phrase_check
+    from lib.search.search import phrase_check
 
-    rows = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
-    if rows is not None:
-        return rows
-    candidates = None
-    for stem_ in sorted(set(key.stems), key=index.papers):
-        found = index.unigram_rows(stem_)
-        candidates = found if candidates is None else np.intersect1d(candidates, found, assume_unique=True)
+    indexed = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
+    if indexed is not None:
+        return indexed
+    stems = sorted(set(key.stems), key=index.papers)
+    candidates = index.unigram_rows(stems[0])
+    for stem_ in stems[1:]:
         if len(candidates) == 0:
-            return np.empty(0, dtype=np.int64)
+            break
+        candidates = np.intersect1d(candidates, index.unigram_rows(stem_), assume_unique=True)
+    if len(candidates) == 0:
+        return np.empty(0, dtype=np.int64)
     on_table = part.table_rows(candidates) if part is not None else candidates.astype(np.int64)
-    keep = _phrase_check(table, on_table, Clause(key.stems, key.label, phrase=True))
+    keep = phrase_check(table, on_table, Clause(key.stems, key.label, phrase=True))
     return candidates[keep]
 
 
 # --- series ------------------------------------------------------------------------------
-def smooth_values(values: np.ndarray, window: int) -> np.ndarray:
+def smooth_values(values: npt.NDArray[Any], window: int) -> npt.NDArray[np.float64]:
     """Centred moving average over ``window`` periods each side (Ngram Viewer style:
     smooth=2 averages 5 periods); edges average what exists."""
     if window <= 0 or len(values) == 0:
         return values.astype(float)
-    return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).mean().to_numpy()
+    return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).mean().to_numpy(dtype=np.float64)
 
 
-def _union(index: TermIndex, table, keys: tuple[TermKey, ...]) -> np.ndarray:
+def _union(index: AnyTermIndex, table: pa.Table, keys: tuple[TermKey, ...]) -> Rows:
     """Rows of the papers mentioning any of ``keys``, each once, ascending."""
     found = [term_rows(index, table, key) for key in dict.fromkeys(keys)]
     if len(found) == 1:
@@ -348,24 +357,30 @@ def _union(index: TermIndex, table, keys: tuple[TermKey, ...]) -> np.ndarray:
     return np.flatnonzero(inside)
 
 
+def _period_totals(periods: Periods, counted: Mask) -> npt.NDArray[np.int64]:
+    """Papers per period among the ``counted`` rows."""
+    return np.bincount(periods.codes[counted], minlength=len(periods.index))
+
+
 def _marks(frame: pd.DataFrame) -> dict[str, tuple[bool, str]]:
     """Period label -> (mixed, why), from :func:`composition`."""
     frame = frame.drop_duplicates("label")
     return dict(zip(frame["label"], zip(frame["mixed"].tolist(), frame["why"].tolist())))
 
 
-def _kept(periods: Periods, key, whole_range: bool, compute):
+def _kept(periods: Periods, key: Hashable, whole_range: bool, compute: Callable[[], T]) -> T:
     """``compute()``, kept with the periods (cached per dataset) when it covers every day."""
     if not whole_range:
         return compute()
     if key not in periods.memo:
         periods.memo[key] = compute()
-    return periods.memo[key]
+    kept: T = periods.memo[key]
+    return kept
 
 
 def series(
-    index: TermIndex,
-    table,
+    index: AnyTermIndex,
+    table: pa.Table,
     periods: Periods,
     keys: list[Key],
     by: str,
@@ -423,7 +438,7 @@ def series(
                 periods,
                 ("totals", id(table), line.corpus),
                 in_range is periods.member,
-                lambda: np.bincount(periods.codes[counted], minlength=n),
+                functools.partial(_period_totals, periods, counted),
             )
         rows = _union(index, table, line.terms) if line is not None else term_rows(index, table, key)
         if counted is not None:
@@ -437,7 +452,7 @@ def series(
         total = total[lo : hi + 1]
         share = np.divide(counts, total, out=np.zeros(len(counts)), where=total > 0)
         ratio = line is not None and line.is_ratio
-        shown = share if norm == "share" or ratio else counts.astype(float)
+        values = share if norm == "share" or ratio else counts.astype(float)
         mixed, why = mixed_of(line.corpus if line is not None else "")
         frames.append(
             pd.DataFrame(
@@ -448,7 +463,7 @@ def series(
                     "count": counts,
                     "total": total,
                     "share": share,
-                    "value": smooth_values(shown, smooth),
+                    "value": smooth_values(values, smooth),
                     "few": total < FEW_PAPERS,
                     "ratio": ratio,
                     "mixed": mixed,
@@ -607,7 +622,9 @@ def search_of(key: Key, src: str = ALL) -> tuple[str, dict[str, str]]:
     return query, ({"src": corpus or src} if (corpus or src) != ALL else {})
 
 
-def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first: dt.date, last: dt.date) -> np.ndarray:
+def papers_behind(
+    index: AnyTermIndex, table: pa.Table, periods: Periods, key: Key, first: dt.date, last: dt.date
+) -> Rows:
     """Rows of the papers mentioning ``key`` listed between ``first`` and ``last``."""
     rows = term_rows(index, table, key)
     if periods.member is not None:
@@ -616,7 +633,7 @@ def papers_behind(index: TermIndex, table, periods: Periods, key: TermKey, first
 
 
 # --- emerging and fading terms --------------------------------------------------------------
-def _topic_words(index: TermIndex) -> np.ndarray:
+def _topic_words(index: AnyTermIndex) -> np.ndarray:
     """Per unigram id: can it start or end a topic term (see :func:`is_topic_term`)."""
     titles = np.asarray(index.title_counts(), dtype=np.float64)
     _, papers = index.column_stats("u", [])
@@ -625,11 +642,12 @@ def _topic_words(index: TermIndex) -> np.ndarray:
     words = np.array(
         [not (w in stop or w.isdigit() or w.startswith("qq")) for w in index.unigrams[: len(papers)]], dtype=bool
     )
-    return words & (share >= TITLE_SHARE)
+    topic_words: Mask = words & (share >= TITLE_SHARE)
+    return topic_words
 
 
 def _candidates(
-    index: TermIndex, masks: list[np.ndarray]
+    index: AnyTermIndex, masks: list[np.ndarray]
 ) -> list[tuple[str, np.ndarray, list[np.ndarray], np.ndarray]]:
     """Topic-like columns of both kinds: ``(kind, columns, counts per mask, papers)``."""
     ok_word = _topic_words(index)
@@ -647,26 +665,26 @@ def _candidates(
     return found
 
 
-def _name(index: TermIndex, kind: str, column: int) -> str:
+def _name(index: AnyTermIndex, kind: str, column: int) -> str:
     return index.unigrams[column] if kind == "u" else index.ngram_name(column)
 
 
 def emerging(
-    index: TermIndex,
+    index: AnyTermIndex,
     periods: Periods,
     recent_days: int = 90,
     baseline_days: int = 365,
     min_support: int = 20,
     top: int = 25,
     mix: tuple[np.ndarray, list[str]] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Rising and fading 1–3-word terms: recent window (the last ``recent_days`` days with
     papers) against the ``baseline_days`` before it.  Vectorised over every term; only the
     terms shown are named.  Given ``mix`` (lib.sources.mix of the table) and periods of every
     source, ``info["mixed"]`` says when the two windows' mixes of sources differ (see
     :func:`mixed_windows`); else it is ""."""
     end, recent, baseline = periods.windows(recent_days, baseline_days)
-    info = {
+    info: dict[str, Any] = {
         "recent_from": day_at(end - recent_days + 1),
         "recent_to": day_at(end),
         "baseline_from": day_at(end - recent_days - baseline_days + 1),
@@ -676,20 +694,24 @@ def emerging(
         "mixed": "",
     }
     if mix is not None and periods.member is None and info["recent_papers"] and info["baseline_papers"]:
-        info["mixed"] = mixed_windows(*mix, recent, baseline)
+        info["mixed"] = mixed_windows(mix[0], mix[1], recent, baseline)
     if info["recent_papers"] == 0 or info["baseline_papers"] == 0:
         return _empty_emerging(), _empty_emerging(), info
-    kinds, columns, y_recent, y_base, y_all = [], [], [], [], []
+    kinds: list[str] = []
+    kept: list[npt.NDArray[np.intp]] = []
+    y_recent: list[npt.NDArray[np.int64]] = []
+    y_base: list[npt.NDArray[np.int64]] = []
+    y_all: list[npt.NDArray[np.int64]] = []
     for kind, ok, (r, b), papers in _candidates(index, [recent, baseline]):
         keep = np.flatnonzero(ok & ((r + b) >= min_support) & (papers <= GENERIC_SHARE * index.n_docs))
         kinds += [kind] * len(keep)
-        columns.append(keep)
+        kept.append(keep)
         y_recent.append(r[keep])
         y_base.append(b[keep])
         y_all.append(papers[keep])
     if not kinds:
         return _empty_emerging(), _empty_emerging(), info
-    columns = np.concatenate(columns)
+    columns = np.concatenate(kept)
     y_r, y_b, y_a = (np.concatenate(v).astype(float) for v in (y_recent, y_base, y_all))
     n_r, n_b = y_r.sum(), y_b.sum()
     alpha0 = n_r + n_b  # prior as strong as the data, shaped like the whole table
@@ -697,7 +719,7 @@ def emerging(
     delta = np.log((y_r + alpha) / (n_r + alpha0 - y_r - alpha)) - np.log((y_b + alpha) / (n_b + alpha0 - y_b - alpha))
     z = delta / np.sqrt(1 / (y_r + alpha) + 1 / (y_b + alpha))
 
-    def table_of(order: np.ndarray) -> pd.DataFrame:
+    def table_of(order: list[int]) -> pd.DataFrame:
         rows = []
         seen = set()
         for i in order:
@@ -724,8 +746,8 @@ def emerging(
         frame["change"] = frame["recent_share"] - frame["baseline_share"]
         return frame
 
-    rising = table_of([i for i in np.argsort(-z, kind="stable") if z[i] > 0])
-    fading = table_of([i for i in np.argsort(z, kind="stable") if z[i] < 0])
+    rising = table_of([int(i) for i in np.argsort(-z, kind="stable") if z[i] > 0])
+    fading = table_of([int(i) for i in np.argsort(z, kind="stable") if z[i] < 0])
     return rising, fading, info
 
 
@@ -738,7 +760,7 @@ def _empty_emerging() -> pd.DataFrame:
 FREQUENT_TITLE_SHARE = 0.15  # single words must name topics in titles often to be listed
 
 
-def frequent_terms(index: TermIndex, top: int = 30) -> pd.DataFrame:
+def frequent_terms(index: AnyTermIndex, top: int = 30) -> pd.DataFrame:
     """The terms most papers mention (for a table too short for a trend line): phrases,
     and single words that titles use often (so not "approach" or "using")."""
     titles = np.asarray(index.title_counts(), dtype=np.float64)
