@@ -15,28 +15,35 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from lib import daily, sources
 from lib.dataset import Dataset, load
+from lib.periods import Periods
 from lib.progress import Progress
 from lib.search import search
-from lib.search.index import SearchIndex
+from lib.search.index import AnyIndex
 from lib.search.query import Query, parse
-from lib.source_keys import ALL
+from lib.source_keys import ALL, HF
 from lib.store import exports
 from lib.store.schema import source_name
 from lib.store.store import Store
 from lib.text import count_text, md_escape
 from lib.topics import topics
+from lib.topics.topics import TopicModel
 from lib.trends import terms, trends
-from lib.trends.terms import TermIndex
-from lib.urlstate import SEARCH, PageSpec
+from lib.trends.terms import AnyTermIndex
+from lib.urlstate import HOME, SEARCH, TOPICS, TRENDS, PageSpec
+
+_T = TypeVar("_T")
+EMERGING_TOP = 25  # rising (and fading) terms the Trends page lists
 
 
 class Library:
@@ -45,9 +52,9 @@ class Library:
     def __init__(self, store: Store, dataset: Dataset) -> None:
         self.store = store
         self.dataset = dataset
-        self._lock = threading.RLock()  # one build at a time; a build may need another artifact
-        self._models: dict[int, topics.TopicModel] = {}
-        self._emerging: dict[tuple[str, int, int], tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
+        self._guard = threading.Lock()  # over the two dicts below only, never held while computing
+        self._locks: dict[Hashable, threading.Lock] = {}  # one per key: its callers wait for the first
+        self._done: dict[Hashable, object] = {}  # key -> what it computed
 
     @classmethod
     def open(cls, store: Store) -> Library:
@@ -59,24 +66,44 @@ class Library:
         return self.dataset.version
 
     # --- artifacts, loaded or built once ------------------------------------------------
+    def _once(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, once per ``key`` for the life of this Library: later callers of the key
+        wait for the first and share its result, while other keys are computed at the same time
+        (a minutes-long topic fit never holds up another session's emerging terms).  A failed
+        computation is not kept: the next caller tries again.  A computation may ask for other
+        keys (a topic fit needs the term index), never for its own."""
+        with self._guard:
+            if key in self._done:
+                return cast(_T, self._done[key])
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._guard:
+                if key in self._done:
+                    return cast(_T, self._done[key])
+            value = compute()
+            with self._guard:
+                self._done[key] = value
+            return value
+
     @cached_property
-    def search_index(self) -> SearchIndex:
+    def search_index(self) -> AnyIndex:
         return self.load_search_index()
 
-    def load_search_index(self, progress: Progress | None = None) -> SearchIndex:
-        """:attr:`search_index`, loaded or built once (``progress``: told how a build goes)."""
+    def load_search_index(self, progress: Progress | None = None) -> AnyIndex:
+        """:attr:`search_index`, loaded or built once (``progress``: called with a step and a
+        share done while building)."""
         from lib.search import index
 
-        with self._lock:
-            if "search_index" not in vars(self):  # the cached property's own slot
-                vars(self)["search_index"] = index.load_or_build(self.store, self.dataset, progress)
-            built: SearchIndex = vars(self)["search_index"]
-            return built
+        return self._once("search_index", lambda: index.load_or_build(self.store, self.dataset, progress))
 
     @cached_property
-    def term_index(self) -> TermIndex:
-        with self._lock:
-            return terms.load_or_build(self.store, self.dataset)
+    def term_index(self) -> AnyTermIndex:
+        return self.load_term_index()
+
+    def load_term_index(self, progress: Progress | None = None) -> AnyTermIndex:
+        """:attr:`term_index`, loaded or built once (``progress``: called with a step and a share
+        done while building)."""
+        return self._once("term_index", lambda: terms.load_or_build(self.store, self.dataset, progress=progress))
 
     def auto_k(self) -> int:
         """The number of topics chosen for this table's size."""
@@ -85,26 +112,32 @@ class Library:
     def has_topic_model(self, k: int) -> bool:
         """A model with k topics needs no fit: saved for this version, or the demo's (fitted in
         memory in a few seconds)."""
-        return k in self._models or self.dataset.is_sample or topics.is_saved(self.store, self.dataset, k)
+        with self._guard:
+            if ("topic_model", k) in self._done:
+                return True
+        return self.dataset.is_sample or topics.is_saved(self.store, self.dataset, k)
 
-    def topic_model(self, k: int = 0, progress: Progress | None = None) -> topics.TopicModel:
+    def topic_model(self, k: int = 0, progress: Progress | None = None) -> TopicModel:
         """The model with k topics (0: :meth:`auto_k`), fitted once (``progress``: called with a
         step and a share done while fitting) and saved."""
         k = k or self.auto_k()
-        with self._lock:
-            if k not in self._models:
-                self._models[k] = topics.load_or_fit(self.store, self.dataset, self.term_index, k, progress)
-            return self._models[k]
+        return self._once(
+            ("topic_model", k),
+            lambda: topics.load_or_fit(self.store, self.dataset, self.term_index, k, progress),
+        )
 
-    def emerging(self, src: str, recent: int, baseline: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-        """lib.trends.trends.emerging for this version and source, computed once per source and
-        windows (seconds at 1M papers): rising terms, fading terms, info; ``info["mixed"]`` says when the windows mix sources."""
-        key = (src, recent, baseline)
-        with self._lock:
-            if key not in self._emerging:
-                periods = self.dataset.periods("month", src)
-                self._emerging[key] = trends.emerging(self.term_index, periods, recent, baseline, mix=self.dataset.mix)
-            return self._emerging[key]
+    def emerging(
+        self, src: str, recent: int, baseline: int, top: int = EMERGING_TOP
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+        """lib.trends.trends.emerging for this version and source, computed once per source,
+        windows and length (seconds at 1M papers): the ``top`` rising terms, the ``top`` fading
+        terms, info; ``info["mixed"]`` says when the windows mix sources.  Shared: never mutate them."""
+
+        def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+            periods = self.dataset.periods("month", src)
+            return trends.emerging(self.term_index, periods, recent, baseline, top=top, mix=self.dataset.mix)
+
+        return self._once(("emerging", src, recent, baseline, top), compute)
 
     # --- search ---------------------------------------------------------------------------
     def held_source(self, spec: PageSpec, src: str, options: Collection[str] | None = None) -> tuple[str, str | None]:
@@ -211,6 +244,252 @@ class Library:
             result=result,
         )
 
+    # --- trends ---------------------------------------------------------------------------
+    @property
+    def one_day(self) -> bool:
+        """The table covers a single day: a chart over time has nothing to show."""
+        return self.dataset.overview.days <= 1
+
+    def _settle(self, spec: PageSpec, state: dict[str, Any]) -> list[Notice]:
+        """Settle ``state`` (of a page with a day range and ``src``) in place: a day range given
+        backwards is swapped, a source the table lacks falls back to the page's default; a
+        warning for each."""
+        state["from"], state["to"], swapped = daily.ordered_range(state["from"], state["to"])
+        state["src"], unheld = self.held_source(spec, state["src"])
+        return [Notice(text) for text in [*swapped, *([unheld] if unheld else [])]]
+
+    def _strip(self, periods: Periods, state: Mapping[str, Any]) -> pd.DataFrame | None:
+        """Under a chart over time, when the table holds more than one source: its papers per
+        period by source (lib.trends.trends.composition), the denominator of its shares; else None."""
+        if len(self.dataset.sources) <= 1:
+            return None
+        return trends.composition(periods, *self.dataset.mix, state["from"], state["to"], src=state["src"])
+
+    def trend(self, state: Mapping[str, Any]) -> TrendAnswer:
+        """The whole answer of the Trends page for a decoded state (lib.urlstate.TRENDS), the one
+        ``python -m lib trend`` prints: the terms parsed (a slip is a warning about them), a day
+        range given backwards swapped, a source the table lacks replaced by all sources; each
+        line's series, the composition strip under the chart and the periods it marks, and the
+        papers behind the picked point (a pick that is no point of the chart is dropped, saying
+        so).  A table of one day has no trend: the terms' frequencies that day instead."""
+        ds, index = self.dataset, self.term_index
+        state = dict(state)
+        keys, slips = trends.parse_terms(state["terms"], index, ds.table)
+        warnings = [Notice(text, query=True) for text in slips] + self._settle(TRENDS, state)
+        periods = ds.periods(state["by"], state["src"])
+        series = trends.series(
+            index,
+            ds.table,
+            periods,
+            keys,
+            state["by"],
+            state["norm"],
+            int(state["smooth"]),
+            state["from"],
+            state["to"],
+            mix=ds.mix,
+        )
+        if self.one_day:
+            asked = series.groupby("term", sort=False)["count"].sum().reset_index().rename(columns={"count": "papers"})
+            asked["share"] = asked["papers"] / max(ds.overview.papers, 1)
+            frequent = trends.frequent_terms(index, top=DAY_TERMS)
+            return TrendAnswer(state, tuple(warnings), tuple(keys), True, series, day_terms=asked, frequent=frequent)
+        if series.empty:
+            return TrendAnswer(state, tuple(warnings), tuple(keys), False, series)
+        term, _, label = state["pick"].rpartition("@")
+        chosen = next((key for key in keys if key.label == term), None)
+        bounds = trends.period_bounds(periods, label, state["by"]) if chosen is not None else None
+        if state["pick"] and bounds is None:
+            warnings.append(Notice(f"Ignored pick={state['pick']!r}: no point of this chart is “{term}” in {label}."))
+            state["pick"] = ""
+        drill = None
+        if chosen is not None and bounds is not None:
+            first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
+            rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
+            columns = ds.search_columns  # most upvoted first (none last), then newest
+            shown = rows[np.lexsort((-columns.days[rows], -columns.upvotes[rows]))[:DRILL_PAPERS]]
+            query, narrow = trends.search_of(chosen, state["src"])
+            drill = Drill(chosen, label, first, last, len(rows), ds.papers(shown), query, narrow)
+        return TrendAnswer(
+            state,
+            tuple(warnings),
+            tuple(keys),
+            False,
+            series,
+            strip=self._strip(periods, state),
+            few=tuple(series.loc[series["few"], "label"].unique()),
+            mixed=tuple(series.loc[series["mixed"], "label"].unique()),
+            drill=drill,
+        )
+
+    def emerging_terms(self, state: Mapping[str, Any], top: int = EMERGING_TOP) -> EmergingTerms:
+        """The emerging and fading terms of a Trends state (its ``src``, ``recent`` and
+        ``baseline``; a source the table lacks falls back to all, saying so), the ones the page
+        lists and ``python -m lib emerging`` prints: computed once per version, source, windows
+        and ``top`` (:meth:`emerging`)."""
+        state = dict(state)
+        state["src"], unheld = self.held_source(TRENDS, state["src"])
+        rising, fading, info = self.emerging(state["src"], int(state["recent"]), int(state["baseline"]), top)
+        warnings = (Notice(unheld),) if unheld else ()
+        return EmergingTerms(state, warnings, rising.copy(), fading.copy(), dict(info))
+
+    # --- topics ---------------------------------------------------------------------------
+    def topics(self, state: Mapping[str, Any], progress: Progress | None = None) -> TopicsAnswer:
+        """The whole answer of the Topics page for a decoded state (lib.urlstate.TOPICS): a day
+        range given backwards swapped, a source the table lacks replaced by all sources, a topic
+        the model lacks replaced by all topics (each saying so); the model (fitted once, see
+        :meth:`topic_model`), its topics' sizes among the source's papers and their shares over
+        time; then all topics (composition strip, map, emerging topics) or the one topic's page."""
+        ds = self.dataset
+        state = dict(state)
+        warnings = self._settle(TOPICS, state)
+        model = self.topic_model(state["k"], progress)
+        if state["topic"] >= model.n_topics:
+            warnings.append(
+                Notice(
+                    f"Ignored topic={state['topic']}: there are {model.n_topics} topics (0–{model.n_topics - 1}); "
+                    "showing all topics."
+                )
+            )
+            state["topic"] = -1
+        member = ds.member(state["src"])  # the papers counted; the topics themselves are found in every paper
+        one_day = self.one_day
+        summary = model.summary(member)
+        periods = ds.periods(state["by"], state["src"])
+        over_time = topics.shares_over_time(model, periods, state["by"], state["from"], state["to"])
+        counted = None if member is None else int(member.sum())
+        if state["topic"] >= 0:
+            page = self._topic_page(model, state["topic"], summary, over_time, member)
+            return TopicsAnswer(state, tuple(warnings), one_day, model, counted, summary, over_time, topic=page)
+        strip = self._strip(periods, state) if not one_day and not over_time.empty else None
+        rows = model.map_rows_
+        shown = ds.papers(rows, ["title", "date"])
+        dominant = model.dominant_[rows]
+        points = pd.DataFrame(
+            {
+                "x": model.map_xy_[:, 0],
+                "y": model.map_xy_[:, 1],
+                "topic": dominant,
+                "name": [model.labels_[t] if t >= 0 else "no topic" for t in dominant],
+                "title": shown["title"].to_numpy(),
+                "date": shown["date"].to_numpy(),
+            }
+        )
+        emerging, emerging_mixed = None, ""
+        if not one_day:
+            emerging = topics.emerging_topics(model, periods)
+            emerging_mixed = topics.emerging_mix(periods, ds.mix) if state["src"] == ALL else ""
+        return TopicsAnswer(
+            state,
+            tuple(warnings),
+            one_day,
+            model,
+            counted,
+            summary,
+            over_time,
+            strip=strip,
+            mixed=() if strip is None else tuple(strip.loc[strip["mixed"], "label"].unique()),
+            points=points,
+            emerging=emerging,
+            emerging_mixed=emerging_mixed,
+        )
+
+    def _topic_page(
+        self,
+        model: TopicModel,
+        topic: int,
+        summary: pd.DataFrame,
+        over_time: pd.DataFrame,
+        member: npt.NDArray[np.bool_] | None,
+    ) -> TopicPage:
+        """One topic's page: its size, related topics, top terms and authors, papers and feed."""
+        ds = self.dataset
+        row = summary.iloc[topic]
+        top_terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
+        members = model.members(topic, member)
+        upvotes = ds.search_columns.upvotes[members]  # -1: none
+        upvoted = (
+            ds.papers(members[np.argsort(-upvotes, kind="stable")[:TOPIC_PAPERS]]) if (upvotes >= 0).any() else None
+        )
+        return TopicPage(
+            topic=topic,
+            label=str(row["label"]),
+            papers=int(row["papers"]),
+            share=float(row["share"]),
+            related=model.related(topic),
+            terms=top_terms,
+            trend_terms=", ".join(top_terms["term"].head(TREND_TERMS)),
+            over_time=over_time[over_time["topic"] == topic],
+            authors=topics.top_authors(ds.table, members),
+            representative=ds.papers(model.representative(topic, TOPIC_PAPERS, member)),
+            upvoted=upvoted,
+            feed=topics.newest_papers(ds.table, ds.frame["date"].to_numpy(), members, FEED_SIZE),
+        )
+
+    # --- daily ----------------------------------------------------------------------------
+    def daily(self, state: Mapping[str, Any]) -> DailyAnswer:
+        """The whole answer of the Daily Papers page for a decoded state (lib.urlstate.HOME): a
+        source the table lacks replaced by the daily list; the day (the link's, else the latest
+        of the source; a day outside the table's shows the latest, saying so), its neighbours
+        with papers, whose papers it shows (hf: the day's daily list, else all of the day's), the
+        page of them (clamped, saying so); the whole table's figures for the source."""
+        ds = self.dataset
+        state = dict(state)
+        offer = daily_offer(ds.sources)
+        state["src"], unheld = self.held_source(HOME, state["src"], offer)
+        warnings = [Notice(unheld)] if unheld else []
+        if len(ds.days) == 0:
+            return DailyAnswer(state, tuple(warnings), offer)
+        src = state["src"]
+        has_lists = HF in ds.sources
+        counted = ALL if src == HF and not has_lists else src  # the population the days, metrics and chart count
+        days = daily.counted_days(ds.periods("day", counted))  # the days the navigation steps through
+        # Any day can be asked for by the daily list (a day without one shows all its papers);
+        # another source's days are its own.
+        bounds = ds.days if src == HF else days
+        latest = days[-1].astype(dt.date)  # the latest day of the source (hf: the latest list)
+        day, missing = daily.resolve_day(state["date"], bounds)
+        if state["date"] is None or missing or day is None:
+            day = latest
+        if missing:
+            state["date"] = None  # the view follows the latest day
+        previous, following = daily.neighbours(day, days)
+        shown = daily.day_source(counted, day, days)  # whose papers the day's cards are
+        papers = daily.papers_on(ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown))
+        start, stop, pages = daily.page_bounds(len(papers), state["p"])
+        if start // daily.PAGE_SIZE + 1 != state["p"]:
+            warnings.append(
+                Notice(
+                    f"Ignored p={state['p']}: this day has {count_text(pages, 'page')} of papers; showing page {pages}."
+                )
+            )
+            state["p"] = pages
+        first = days[0].astype(dt.date)
+        by = daily.auto_period(first, latest) if state["by"] == "auto" else state["by"]
+        return DailyAnswer(
+            state,
+            tuple(warnings),
+            offer,
+            missing_day=missing or "",
+            day=day,
+            pickable=(bounds[0].astype(dt.date), bounds[-1].astype(dt.date)),
+            previous=previous,
+            following=following,
+            shown=shown,
+            papers=papers,
+            start=start,
+            stop=stop,
+            pages=pages,
+            everyone=len(daily.rows_on(ds.day_of(ALL).to_numpy(), day)) if shown == HF else 0,
+            no_list=src == HF and has_lists and shown != HF and not papers.empty,
+            counted=counted,
+            total=ds.overview.papers if counted == ALL else ds.sources.get(counted, 0),
+            days=len(days),
+            first=first,
+            last=latest,
+            per_period=daily.periods_frame(ds.periods(by, counted), by) if len(days) > 1 else None,
+        )
+
 
 # --- search: the answer of a Search page -------------------------------------------------------
 FEED_SIZE = 50  # the newest papers of a search in its Atom feed
@@ -295,3 +574,147 @@ class SearchPage:
         from lib.team.views import ViewLink, atom_feed
 
         return atom_feed(self.state["q"] or "newest papers", ViewLink.parse(link), self.newest())
+
+
+# --- trends: the answers of the Trends page ------------------------------------------------------
+DRILL_PAPERS = 20  # the papers listed under a clicked point of the trend chart
+DAY_TERMS = 25  # a table of one day: its most frequent terms listed
+
+
+@dataclass(frozen=True, eq=False)
+class Drill:
+    """The papers behind the clicked point of the trend chart (URL key ``pick``)."""
+
+    key: trends.Key  # the point's line
+    label: str  # the point's period, as the chart labels it
+    first: dt.date  # the period's first and last day within the chart's day range
+    last: dt.date
+    total: int  # papers behind the point
+    papers: pd.DataFrame  # the first DRILL_PAPERS of them: most upvoted first (none last), then newest
+    query: str  # the search of these papers (lib.search.query syntax)
+    narrow: dict[str, str]  # the search's ``cat`` / ``src``, narrowing it to the line's corpus
+
+    @property
+    def search_state(self) -> dict[str, Any]:
+        """The Search state (lib.urlstate.SEARCH) that lists every paper behind the point."""
+        return {"q": self.query, "from": self.first, "to": self.last, "sort": "newest", **self.narrow}
+
+
+@dataclass(frozen=True, eq=False)
+class TrendAnswer:
+    """What the Trends page draws for one state (:meth:`Library.trend`); ``python -m lib trend``
+    prints the same series.  ``state`` is the state shown (a value changed says so in
+    ``warnings``; ``Notice.query``: a slip in the terms typed)."""
+
+    state: dict[str, Any]
+    warnings: tuple[Notice, ...]
+    keys: tuple[trends.Key, ...]  # the lines drawn
+    one_day: bool  # a table of one day: no trend; ``day_terms`` and ``frequent`` instead
+    series: pd.DataFrame  # lib.trends.trends.series of the lines
+    strip: pd.DataFrame | None = None  # the composition strip under the chart (None: not drawn)
+    few: tuple[str, ...] = ()  # periods with fewer than lib.trends.trends.FEW_PAPERS papers
+    mixed: tuple[str, ...] = ()  # periods whose mix of sources is far from the series' own
+    drill: Drill | None = None  # the papers behind the picked point
+    day_terms: pd.DataFrame | None = None  # one day: per line, its papers that day and their share
+    frequent: pd.DataFrame | None = None  # one day: the day's most frequent terms
+
+
+@dataclass(frozen=True, eq=False)
+class EmergingTerms:
+    """The emerging and fading terms of a Trends state (:meth:`Library.emerging_terms`)."""
+
+    state: dict[str, Any]
+    warnings: tuple[Notice, ...]
+    rising: pd.DataFrame  # lib.trends.trends.emerging's tables
+    fading: pd.DataFrame
+    info: dict[str, Any]  # the two windows: recent_from, recent_to, baseline_from, baseline_to, *_papers; mixed
+
+    @property
+    def mixed(self) -> str:
+        """The sentence saying that the two windows hold different sources, else ""."""
+        return str(self.info["mixed"])
+
+
+# --- topics: the answers of the Topics page ------------------------------------------------------
+TOPIC_PAPERS = 8  # a topic's most representative and most upvoted papers listed
+TREND_TERMS = 4  # a topic's top terms whose trends it links to
+
+
+@dataclass(frozen=True, eq=False)
+class TopicPage:
+    """One topic's page (URL key ``topic``)."""
+
+    topic: int
+    label: str
+    papers: int  # its papers among the source's
+    share: float  # of the source's papers
+    related: pd.DataFrame  # the most similar topics: topic, label, similarity
+    terms: pd.DataFrame  # its top terms: term, weight
+    trend_terms: str  # its first TREND_TERMS terms, for the Trends page
+    over_time: pd.DataFrame  # its rows of TopicsAnswer.over_time
+    authors: pd.DataFrame  # its top authors: author, papers
+    representative: pd.DataFrame  # its TOPIC_PAPERS most representative papers
+    upvoted: pd.DataFrame | None  # its TOPIC_PAPERS most upvoted papers (None: none has a count)
+    feed: pd.DataFrame  # its FEED_SIZE newest papers, newest first: its Atom feed
+
+
+@dataclass(frozen=True, eq=False)
+class TopicsAnswer:
+    """What the Topics page draws for one state (:meth:`Library.topics`); ``python -m lib
+    topics`` prints the same sizes.  ``state`` is the state shown (a value changed says so in
+    ``warnings``)."""
+
+    state: dict[str, Any]
+    warnings: tuple[Notice, ...]
+    one_day: bool  # a table of one day: no chart over time
+    model: TopicModel
+    counted: int | None  # the source's papers that sizes and shares count (None: every paper)
+    summary: pd.DataFrame  # per topic: its size among the counted papers (TopicModel.summary)
+    over_time: pd.DataFrame  # per period and topic: lib.topics.topics.shares_over_time
+    strip: pd.DataFrame | None = None  # all topics: the composition strip under the shares (None: not drawn)
+    mixed: tuple[str, ...] = ()  # all topics: periods whose mix of sources is far from the series' own
+    points: pd.DataFrame | None = None  # all topics: the map of papers (x, y, topic, name, title, date)
+    emerging: pd.DataFrame | None = None  # all topics, over more than a day: lib.topics.topics.emerging_topics
+    emerging_mixed: str = ""  # the sentence saying the windows of ``emerging`` hold different sources
+    topic: TopicPage | None = None  # one topic's page
+
+
+# --- daily: the answer of the Daily Papers page --------------------------------------------------
+def daily_offer(present: Mapping[str, int]) -> dict[str, str]:
+    """The sources the Daily Papers page offers, ``src`` value -> label: the daily list (its
+    default, offered whether or not the table holds one), all papers, then each other source."""
+    return {HF: "Hugging Face daily list", ALL: "All papers", **{k: source_name(k) for k in present if k != HF}}
+
+
+@dataclass(frozen=True, eq=False)
+class DailyAnswer:
+    """What the Daily Papers page shows for one state (:meth:`Library.daily`).  ``state`` is
+    the state shown (a value changed says so in ``warnings``; ``date`` is None while the view
+    follows the latest day).  ``day`` is None when no paper of the table has a day."""
+
+    state: dict[str, Any]
+    warnings: tuple[Notice, ...]
+    offer: dict[str, str]  # the sources offered, src -> label
+    missing_day: str = ""  # the link's day lies outside the table's days: the latest is shown
+    day: dt.date | None = None
+    pickable: tuple[dt.date, dt.date] | None = None  # the first and last day the day picker offers
+    previous: dt.date | None = None  # the nearest earlier and later days with papers of the source
+    following: dt.date | None = None
+    shown: str = ALL  # whose papers the day's cards are: hf (the day's list), all, or the source
+    papers: pd.DataFrame = field(default_factory=pd.DataFrame)  # all the day's papers, in order
+    start: int = 0  # the page of them shown: papers.iloc[start:stop]
+    stop: int = 0
+    pages: int = 1
+    everyone: int = 0  # on a daily list: every paper of that day
+    no_list: bool = False  # the daily list was asked for, the day has none: all its papers shown
+    counted: str = ALL  # the population the days, figures and chart count
+    total: int = 0  # its papers
+    days: int = 0  # its days with papers
+    first: dt.date | None = None  # its first and last day
+    last: dt.date | None = None
+    per_period: pd.DataFrame | None = None  # its papers per period (lib.daily.periods_frame); None: one day
+
+    @property
+    def on_a_list(self) -> bool:
+        """The day's cards are its Hugging Face daily list."""
+        return self.shown == HF

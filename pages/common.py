@@ -5,6 +5,7 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import quote
@@ -16,13 +17,12 @@ from lib import daily
 from lib import sources as sources_module
 from lib.dataset import Dataset
 from lib.errors import PapersError, debugging
-from lib.library import Library
+from lib.library import EmergingTerms, Library, Notice, TopicsAnswer
 from lib.search.index import SearchIndex
 from lib.source_keys import ALL
 from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
-from lib.trends import trends as trends_module
 from lib.trends.terms import TermIndex
 from lib.urlstate import SEARCH, PageSpec
 
@@ -86,22 +86,24 @@ def term_index(ds: Dataset) -> TermIndex:
     return _artifact("term_index", "Loading the term index (built once per store version)…")
 
 
-def emerging(ds: Dataset, src: str, recent: int, baseline: int) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Library.emerging (computed once per version, source and windows: seconds at 1M
-    papers, so never on every rerun); ``info["mixed"]`` says when the windows mix sources."""
-    term_index(ds)  # built first, with its own spinner
+def emerging_terms(state: dict[str, Any]) -> EmergingTerms:
+    """Library.emerging_terms of a Trends state (computed once per version, source and windows:
+    seconds at 1M papers, so never on every rerun)."""
+    lib = library()
+    term_index(lib.dataset)  # built first, with its own spinner
     try:
         with st.spinner("Finding emerging and fading terms (once per store version, source and windows)…"):
-            rising, fading, info = library().emerging(src, recent, baseline)
+            return lib.emerging_terms(state)
     except PapersError as exc:
         fail(exc)
-    return rising.copy(), fading.copy(), dict(info)
 
 
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
-    """The topic model with k topics of this dataset version (fitted once, with progress)."""
+    """The topic model with k topics (0: automatic) of this dataset version (fitted once, with
+    progress)."""
     term_index(ds)  # built first, with its own progress
     lib = library()
+    k = k or lib.auto_k()
     try:
         if lib.has_topic_model(k):
             with st.spinner("Loading the topics (found once per store version)…"):
@@ -115,6 +117,15 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
                 label=f"Found {fitted.n_topics} topics in {fitted.seconds_:.0f} s", state="complete", expanded=False
             )
         return _kept(fitted)
+    except PapersError as exc:
+        fail(exc)
+
+
+def topics(state: dict[str, Any]) -> TopicsAnswer:
+    """Library.topics of a Topics state, its model loaded (or fitted once, with progress) first."""
+    topic_model(dataset(), state["k"])
+    try:
+        return library().topics(state)
     except PapersError as exc:
         fail(exc)
 
@@ -241,6 +252,15 @@ def set_state(spec: PageSpec, **values: Any) -> None:
     changed()
     for key, value in values.items():
         st.session_state[widget_key(spec, key)] = value
+
+
+def settle(spec: PageSpec, state: dict[str, Any], settled: dict[str, Any]) -> dict[str, Any]:
+    """The state a Library answer settled (a value of the link it changed: days swapped, a
+    source the table lacks…) set on the page's widgets, before they are drawn; returns it."""
+    moved = {name: value for name, value in settled.items() if value != state.get(name)}
+    if moved:
+        set_state(spec, **moved)
+    return dict(settled)
 
 
 _PAGE_ON_SCREEN = "_url.page"
@@ -480,17 +500,19 @@ def source_picker(
     return state["src"]
 
 
-def composition_strip(spec: PageSpec, ds: Dataset, periods, state: dict[str, Any], src: str) -> pd.DataFrame:
-    """Under a chart over time, when the table holds more than one source: its papers per
-    period by source (lib.trends.trends.composition), the denominator of its shares.  Returns the
-    strip's tidy data (empty when not drawn)."""
+def composition_strip(spec: PageSpec, strip: pd.DataFrame | None, by: str) -> None:
+    """Under a chart over time: an answer's composition strip, its papers per period by source
+    (lib.trends.trends.composition), the denominator of its shares (None: not drawn)."""
     from lib import charts
 
-    if len(ds.sources) <= 1:
-        return pd.DataFrame({"label": [], "mixed": []})
-    strip = trends_module.composition(periods, *ds.mix, state["from"], state["to"], src=src)
-    st.altair_chart(charts.composition_chart(strip, state["by"]), width="stretch", key=f"{spec.path}.strip")
-    return strip
+    if strip is not None:
+        st.altair_chart(charts.composition_chart(strip, by), width="stretch", key=f"{spec.path}.strip")
+
+
+def warn(notices: Iterable[Notice]) -> None:
+    """An answer's warnings: about what was typed (a query, terms), else about a value of the link."""
+    for notice in notices:
+        st.warning(notice.text, icon=":material/edit_note:" if notice.query else ":material/link_off:")
 
 
 def some_periods(labels) -> str:

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib import charts
+from lib.errors import PapersError
+from lib.library import DRILL_PAPERS
 from lib.text import count_text, md_escape
 from lib.trends import trends
 from lib.urlstate import BYS, NORMS, SEARCH, TRENDS
 from pages import common
 
-DRILL_PAPERS = 20
-
 state = common.url_state(TRENDS)
 ds = common.dataset()
 common.sample_banner(ds)
-index = common.term_index(ds)
+common.term_index(ds)  # loaded (or built) behind a spinner
+try:
+    answer = common.library().trend(state)
+except PapersError as exc:
+    common.fail(exc)
+state = common.settle(TRENDS, state, answer.state)  # the widgets show the state the answer is for
 key = lambda name: common.widget_key(TRENDS, name)
 
 
@@ -50,12 +54,9 @@ st.text_input(
     "They combine: `(agent + agents):hf`. Every line counts within “Papers from”.",
 )
 state["terms"] = st.session_state[key("terms")]
-keys, warnings = trends.parse_terms(state["terms"], index, ds.table)
-for message in warnings:
-    st.warning(message, icon=":material/edit_note:")
+common.warn(answer.warnings)  # a slip in the terms, or a value of the link changed
 
-common.ordered_days(TRENDS, state)
-one_day = ds.overview.days <= 1
+one_day = answer.one_day
 with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
     state["by"] = st.selectbox("Period", BYS, key=key("by"), disabled=one_day, on_change=unpick, width=120)
     state["norm"] = st.segmented_control(
@@ -77,25 +78,12 @@ with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  #
         width=120,
         help="Centred moving average: N periods on each side (0 = none).",
     )
-    src = common.source_picker(TRENDS, state, ds)
+    common.source_picker(TRENDS, state, ds)
     common.day_range(TRENDS, state, ds, on_change=unpick)
     st.space("stretch")
     common.copy_link(TRENDS, state)
 
-periods = ds.periods(state["by"], src)
-tidy = trends.series(
-    index,
-    ds.table,
-    periods,
-    keys,
-    state["by"],
-    state["norm"],
-    int(state["smooth"]),
-    state["from"],
-    state["to"],
-    mix=ds.mix,
-)
-
+tidy = answer.series
 if one_day:
     # --- honest on thin data: one day has no trend, only frequencies ---------------------------------
     st.info(
@@ -103,12 +91,10 @@ if one_day:
         "Here is how many of that day's papers mention each term instead; import more days to see lines.",
         icon=":material/info:",
     )
-    asked = tidy.groupby("term", sort=False)["count"].sum().reset_index().rename(columns={"count": "papers"})
-    asked["share"] = asked["papers"] / max(ds.overview.papers, 1)
-    if not asked.empty:
-        st.altair_chart(charts.frequent_terms_chart(asked), width="stretch")
+    if not answer.day_terms.empty:
+        st.altair_chart(charts.frequent_terms_chart(answer.day_terms), width="stretch")
     st.subheader("The day's most frequent terms")
-    st.altair_chart(charts.frequent_terms_chart(trends.frequent_terms(index, top=25)), width="stretch")
+    st.altair_chart(charts.frequent_terms_chart(answer.frequent), width="stretch")
     common.write_url(TRENDS, state)
     st.stop()
 
@@ -129,18 +115,16 @@ else:
         selection_mode="pick",
         key="trends.chart",
     )
-    common.composition_strip(TRENDS, ds, periods, state, src)  # the denominator, period by period
-    few = tidy.loc[tidy["few"], "label"].unique()
-    if len(few):
+    common.composition_strip(TRENDS, answer.strip, state["by"])  # the denominator, period by period
+    if answer.few:
         st.caption(
             f"Hollow grey points: periods with fewer than {trends.FEW_PAPERS} papers "
-            f"({common.some_periods(few)}) — their shares are unreliable."
+            f"({common.some_periods(answer.few)}) — their shares are unreliable."
         )
-    mixed = tidy.loc[tidy["mixed"], "label"].unique()
-    if len(mixed):
+    if answer.mixed:
         st.caption(
             f"Diamonds: periods whose mix of sources is far from the series' own "
-            f"({common.some_periods(mixed)}) — a rise there may only be a change "
+            f"({common.some_periods(answer.mixed)}) — a rise there may only be a change "
             "of what was imported. Choose one source in “Papers from” to compare like with like."
         )
     st.download_button(
@@ -153,36 +137,21 @@ else:
     )
 
     # --- drill-down: the papers behind the clicked point (in the URL: pick=TERM@PERIOD) ------------------
-    term, _, label = state["pick"].rpartition("@")
-    chosen = next((k for k in keys if k.label == term), None)
-    bounds = trends.period_bounds(periods, label, state["by"]) if chosen else None
-    if state["pick"] and not bounds:
-        st.warning(
-            f"Ignored pick={state['pick']!r}: no point of this chart is “{term}” in {label}.",
-            icon=":material/link_off:",
-        )
-        state["pick"] = ""
-        common.set_state(TRENDS, pick="")
-    if bounds:
-        first, last = max(bounds[0], state["from"] or bounds[0]), min(bounds[1], state["to"] or bounds[1])
-        rows = trends.papers_behind(index, ds.table, periods, chosen, first, last)
-        # most upvoted first (none last), then newest; only the rows shown are read from the table
-        columns = ds.search_columns
-        shown = rows[np.lexsort((-columns.days[rows], -columns.upvotes[rows]))[:DRILL_PAPERS]]
-        st.subheader(f"“{chosen.label}” in {label}: {count_text(len(rows), 'paper')}", anchor=False)
-        query, narrow = trends.search_of(chosen, src)
+    drill = answer.drill
+    if drill:
+        st.subheader(f"“{drill.key.label}” in {drill.label}: {count_text(drill.total, 'paper')}", anchor=False)
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             st.page_link(
                 "pages/search.py",
-                label=f"Search these papers ({md_escape(query)}, {first} – {last})",
+                label=f"Search these papers ({md_escape(drill.query)}, {drill.first} – {drill.last})",
                 icon=":material/search:",
-                query_params=SEARCH.encode({"q": query, "from": first, "to": last, "sort": "newest", **narrow}),
+                query_params=SEARCH.encode(drill.search_state),
             )
             st.button("Close", icon=":material/close:", key="trends.unpick", on_click=unpick)
-        for paper in ds.papers(shown).itertuples(index=False):
+        for paper in drill.papers.itertuples(index=False):
             common.paper_card(paper, abstract=False)
-        if len(rows) > DRILL_PAPERS:
-            st.caption(f"… and {len(rows) - DRILL_PAPERS:,} more: open the search above.")
+        if drill.total > DRILL_PAPERS:
+            st.caption(f"… and {drill.total - DRILL_PAPERS:,} more: open the search above.")
     else:
         st.caption("Click a point to list the papers behind it.")
 
@@ -196,8 +165,9 @@ state["recent"] = windows[0].number_input(
 state["baseline"] = windows[1].number_input(
     "Baseline before it (days)", 7, 3650, step=7, key=key("baseline"), on_change=common.changed
 )
-rising, fading, info = common.emerging(ds, src, int(state["recent"]), int(state["baseline"]))
-common.mixed_windows_warning(TRENDS, ds, info["mixed"])
+emerging = common.emerging_terms(state)
+common.mixed_windows_warning(TRENDS, ds, emerging.mixed)
+info = emerging.info
 windows[2].caption(
     f"Recent: {info['recent_from']} – {info['recent_to']} ({info['recent_papers']:,} papers) against "
     f"{info['baseline_from']} – {info['baseline_to']} ({info['baseline_papers']:,} papers). Terms of 1–3 words "
@@ -234,9 +204,9 @@ def term_table(frame: pd.DataFrame) -> None:
 tables = st.columns(2)
 with tables[0]:
     st.markdown("**Rising**")
-    term_table(rising)
+    term_table(emerging.rising)
 with tables[1]:
     st.markdown("**Fading**")
-    term_table(fading)
+    term_table(emerging.fading)
 
 common.write_url(TRENDS, state)

@@ -23,7 +23,7 @@ from lib.store.store import Store, read_only
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
-    from lib.trends.terms import TermIndex
+    from lib.library import Library
 
 EXIT_BAD_INPUT = 2
 
@@ -106,18 +106,17 @@ def write_stdout_bytes(out: IO[str], data: bytes) -> None:
 
 
 # --- loading with progress -----------------------------------------------------------
-def term_index(store: Store, err: IO[str]) -> tuple[Dataset, TermIndex]:
-    """The store's dataset and its term index (built now if need be, with progress)."""
-    from lib.dataset import load
-    from lib.trends import terms
+def term_library(store: Store, err: IO[str]) -> Library:
+    """The store's Library (lib.library), its term index loaded (or built now, with progress)."""
+    from lib.library import Library
 
-    ds = load(store)
+    library = Library.open(store)
     progress = ProgressLine(err)
     try:
-        index = terms.load_or_build(store, ds, progress=progress.share)
+        library.load_term_index(progress.share)
     finally:
         progress.done()
-    return ds, index
+    return library
 
 
 def _progress_seconds() -> float:

@@ -6,10 +6,11 @@ import argparse
 import json
 from typing import IO
 
-from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_source, source, term_index
+from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_source, source, term_library
 from lib.errors import PapersError
 from lib.store.schema import source_name
 from lib.store.store import Store
+from lib.urlstate import TOPICS
 
 
 def register(commands: Commands, data: Parser) -> None:
@@ -26,17 +27,16 @@ def register(commands: Commands, data: Parser) -> None:
 
 def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.text import arxiv_id
-    from lib.topics import topics
 
-    store = Store(args.data)
-    ds, index = term_index(store, err)
+    library = term_library(Store(args.data), err)
+    ds = library.dataset
     src = source(ds, args.src)
-    k = args.k or topics.auto_k(ds.overview.papers)
+    k = args.k or library.auto_k()
     if not 2 <= k <= 60:
         raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
     progress = ProgressLine(err)
     try:
-        model = topics.load_or_fit(store, ds, index, k, progress=progress.share)
+        model = library.topic_model(k, progress.share)
     finally:
         progress.done()
     if args.paper:
@@ -57,8 +57,8 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             else f"{answer['id']}: topic {topic} ({answer['label']}), weight {answer['weight']:.0%}\n"
         )
         return 0
-    member = ds.member(src)
-    summary = model.summary(member)
+    page = library.topics({**TOPICS.decode({})[0], "k": k, "src": src})  # the Topics page's answer
+    summary = page.summary
     if args.json:
         rows = [
             {
@@ -71,7 +71,7 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         ]
         out.write(json.dumps(rows, indent=1) + "\n")
         return 0
-    counted = "" if member is None else f" ({int(member.sum()):,} from {source_name(src)} counted)"
+    counted = "" if page.counted is None else f" ({page.counted:,} from {source_name(src)} counted)"
     out.write(f"{model.n_topics} topics in {ds.overview.papers:,} papers{counted}\n")
     for r in summary.to_dict("records"):
         out.write(f"{r['topic']:>3}  {r['papers']:>7,}  {r['label']:<42} {r['terms']}\n")

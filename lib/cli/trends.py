@@ -8,11 +8,11 @@ import json
 from collections.abc import Callable
 from typing import IO
 
-from lib.cli.common import Commands, Parser, add_command, add_days, add_source, source, term_index
+from lib.cli.common import Commands, Parser, add_command, add_days, add_source, source, term_library
 from lib.errors import PapersError
 from lib.store.store import Store
 from lib.text import points_text, share_text
-from lib.urlstate import BYS, NORMS
+from lib.urlstate import BYS, NORMS, TRENDS
 
 
 def register(commands: Commands, data: Parser) -> None:
@@ -39,29 +39,24 @@ def register(commands: Commands, data: Parser) -> None:
 
 
 def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.trends import trends
-
     if not 0 <= args.smooth <= 24:
         raise PapersError("--smooth must be between 0 and 24")
-    ds, index = term_index(Store(args.data), err)
-    src = source(ds, args.src)
-    keys, warnings = trends.parse_terms(args.terms, index, ds.table)
-    for warning in warnings:
-        err.write(f"warning: {warning}\n")
-    if not keys:
+    library = term_library(Store(args.data), err)
+    options = {
+        "terms": args.terms,
+        "by": args.by,
+        "norm": args.norm,
+        "smooth": args.smooth,
+        "src": source(library.dataset, args.src),
+        "from": args.date_from,
+        "to": args.date_to,
+    }
+    answer = library.trend({**TRENDS.decode({})[0], **options})  # the Trends page's answer
+    for warning in answer.warnings:
+        err.write(f"warning: {warning.text}\n")
+    if not answer.keys:
         raise PapersError(f"no terms in {args.terms!r}")
-    tidy = trends.series(
-        index,
-        ds.table,
-        ds.periods(args.by, src),
-        keys,
-        args.by,
-        args.norm,
-        args.smooth,
-        args.date_from,
-        args.date_to,
-        mix=ds.mix,
-    )
+    tidy = answer.series
     mixed = tidy.drop_duplicates("label").query("mixed")
     if len(mixed):  # the reader of a cron log learns it as the page's reader does
         err.write(
@@ -97,17 +92,16 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from lib.trends import trends
-
     if min(args.recent, args.baseline) < 1 or args.top < 1:
         raise PapersError("--recent, --baseline and --top must be positive")
-    ds, index = term_index(Store(args.data), err)
-    src = source(ds, args.src)
-    rising, fading, info = trends.emerging(
-        index, ds.periods("day", src), args.recent, args.baseline, top=args.top, mix=ds.mix
-    )
-    if info["mixed"]:
-        err.write(f"warning: {info['mixed']}\n")
+    library = term_library(Store(args.data), err)
+    options = {"src": source(library.dataset, args.src), "recent": args.recent, "baseline": args.baseline}
+    answer = library.emerging_terms({**TRENDS.decode({})[0], **options}, top=args.top)  # the Trends page's
+    rising, fading, info = answer.rising, answer.fading, answer.info
+    for warning in answer.warnings:
+        err.write(f"warning: {warning.text}\n")
+    if answer.mixed:
+        err.write(f"warning: {answer.mixed}\n")
     if args.json:
         document = {
             "windows": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in info.items()},
