@@ -22,10 +22,7 @@ try:
     page = common.library().search_page(state)
 except PapersError as exc:
     common.fail(exc)
-moved = {name: value for name, value in page.state.items() if value != state[name]}  # e.g. a category cleared
-if moved:
-    common.set_state(SEARCH, **moved)  # the widgets show the state the answer is for
-state = page.state
+state = common.settle(SEARCH, state, page.state)  # the widgets show the state the answer is for (a category cleared…)
 categories = page.categories
 key = lambda name: common.widget_key(SEARCH, name)
 
@@ -84,8 +81,7 @@ with filter_row:
         format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories",
         width=220,
     )
-for warning in page.warnings:
-    st.warning(warning.text, icon=":material/edit_note:" if warning.query else ":material/link_off:")
+common.warn(page.warnings)
 
 if page.jump_id:
     st.switch_page("pages/paper.py", query_params={"id": page.jump_id})
