@@ -1,31 +1,66 @@
 """Papers dashboard: the entry point.  ``streamlit run dashboard.py``
 
-Registers the pages with stable url paths: these are the links people share.
+One page per page of the URL grammar (lib.urlstate.PAGES), at that page's url path: these
+are the links people share.  The page NAME is the file pages/NAME.py (home is at /).
 """
+
+from __future__ import annotations
 
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from lib.store.store import read_only
+from lib.urlstate import PAGES
+from pages import common
 
-ICON = Path(__file__).parent / "pages" / "assets" / "favicon.png"
+HERE = Path(__file__).parent
+ICON = HERE / "pages" / "assets" / "favicon.png"
+# How the navigation shows each page of lib.urlstate.PAGES.
+TITLES = {
+    "home": ("Daily Papers", ":material/today:"),
+    "search": ("Search", ":material/search:"),
+    "paper": ("Paper", ":material/article:"),
+    "trends": ("Trends", ":material/show_chart:"),
+    "topics": ("Topics", ":material/topic:"),
+    "views": ("Saved views", ":material/bookmarks:"),
+    "import": ("Import", ":material/upload:"),
+}
+HIDDEN = ("paper",)  # reached from a paper's card, not from the menu
+WRITES = ("import",)  # a shared, read-only dashboard has no page that writes
+
+
+def page_file(name: str) -> Path:
+    """The file of the page ``name`` (absolute: a page file run alone resolves it too)."""
+    return HERE / "pages" / f"{name}.py"
+
+
+def app_pages() -> list[StreamlitPage]:
+    """The app's pages, in lib.urlstate.PAGES order (the menu's order)."""
+    return [
+        st.Page(
+            page_file(name),
+            title=TITLES[name][0],
+            icon=TITLES[name][1],
+            url_path=spec.path or None,
+            default=not spec.path,
+            visibility="hidden" if name in HIDDEN else "visible",
+        )
+        for name, spec in PAGES.items()
+        if not (name in WRITES and read_only())
+    ]
+
+
+def navigation() -> StreamlitPage:
+    """Configure the app and register its pages; the page the URL asks for."""
+    # a local icon: a material-icon favicon is fetched from a font CDN, and the app works offline
+    st.set_page_config(page_title="Papers dashboard", page_icon=str(ICON), layout="wide")
+    return st.navigation(app_pages(), position="top")
 
 
 def main() -> None:
-    # a local icon: a material-icon favicon is fetched from a font CDN, and the app works offline
-    st.set_page_config(page_title="Papers dashboard", page_icon=str(ICON), layout="wide")
-    pages = [
-        st.Page("pages/home.py", title="Daily Papers", icon=":material/today:", default=True),
-        st.Page("pages/search.py", title="Search", icon=":material/search:", url_path="search"),
-        st.Page("pages/trends.py", title="Trends", icon=":material/show_chart:", url_path="trends"),
-        st.Page("pages/topics.py", title="Topics", icon=":material/topic:", url_path="topics"),
-        st.Page("pages/views.py", title="Saved views", icon=":material/bookmarks:", url_path="views"),
-        st.Page("pages/paper.py", title="Paper", icon=":material/article:", url_path="paper", visibility="hidden"),
-    ]
-    if not read_only():  # a shared, read-only dashboard has no page that writes
-        pages.append(st.Page("pages/import.py", title="Import", icon=":material/upload:", url_path="import"))
-    st.navigation(pages, position="top").run()
+    common.run_page(navigation())
 
 
 if __name__ == "__main__":

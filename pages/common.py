@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
 
 import pandas as pd
@@ -25,6 +25,9 @@ from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_es
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
 from lib.urlstate import SEARCH, PageSpec
+
+if TYPE_CHECKING:
+    from streamlit.navigation.page import StreamlitPage
 
 _ASSETS = Path(__file__).parent / "assets"
 
@@ -204,16 +207,25 @@ def _marker(spec: PageSpec) -> str:
     return f"_url.{spec.path or 'home'}"
 
 
-def _leave_legacy_pages_mode() -> None:
-    """Streamlit treats a project with a ``pages/`` folder as a legacy (v1) multipage app
-    until the entry point has called ``st.navigation`` once.  On a freshly started server,
-    a shared link such as ``/search?q=...`` would then run the page file alone, without
-    dashboard.py.  Switch the legacy mode off and rerun through dashboard.py."""
-    from streamlit.runtime.pages_manager import PagesManager
+_ROUTED = "_app.routed"
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+
+def run_page(page: StreamlitPage) -> None:
+    """Run the page ``st.navigation`` chose (dashboard.py), marked as reached through the entry point."""
+    st.session_state[_ROUTED] = True
+    page.run()
+
+
+def _through_the_entry_point() -> None:
+    """Streamlit runs a project with a ``pages/`` folder as a legacy multipage app until a
+    session calls ``st.navigation`` (documented: from then on every session ignores ``pages/``).
+    On a freshly started server a shared link such as ``/search?q=...`` then runs the page's
+    file alone, without dashboard.py: register the app's pages now (its menu, its layout);
+    the page on screen stays, and every later run goes through dashboard.py."""
+    if not st.session_state.pop(_ROUTED, False):
+        import dashboard
+
+        dashboard.navigation()
 
 
 def url_state(spec: PageSpec) -> dict[str, Any]:
@@ -222,7 +234,7 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
     drops the state of widgets a run does not draw: the page was left for another),
     widgets are set from it and bad values are shown as warnings; otherwise the
     widgets' own values are the state.  Every page calls this first."""
-    _leave_legacy_pages_mode()
+    _through_the_entry_point()
     shell()
     params = st.query_params.to_dict()
     # A widget just changed: its value wins, whatever the address bar says (a quick user

@@ -1,7 +1,6 @@
 """Real-browser tests: what only a browser shows (a shared link opened from scratch)."""
 
 import re
-from pathlib import Path
 
 import pytest
 from conftest import wait_for_app
@@ -127,19 +126,19 @@ def test_quick_successive_queries_are_never_lost(sample_server, page):
 def test_every_page_file_is_named_like_its_url_path():
     """On a freshly started server Streamlit first treats pages/ as a legacy multipage app,
     where /NAME is pages/NAME.py: a page whose file is named otherwise opens its shared link
-    under a "Page not found" dialog (pages/import_data.py served /import)."""
-    import ast
-
+    under a "Page not found" dialog (pages/import_data.py served /import).  dashboard.py
+    registers page_file(NAME) at the url path of lib.urlstate.PAGES[NAME]."""
     from conftest import ROOT
 
-    registered = {}
-    for node in ast.walk(ast.parse((ROOT / "dashboard.py").read_text())):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            path = Path(node.args[0].value)
-            url = next((k.value.value for k in node.keywords if k.arg == "url_path"), None)
-            registered[path.stem] = url
-    assert "import" in registered and len(registered) >= 7
-    assert all(url == stem for stem, url in registered.items() if url is not None), registered
+    import dashboard
+    from lib.urlstate import PAGES
+
+    assert "import" in PAGES and len(PAGES) >= 7
+    assert [name for name, spec in PAGES.items() if not spec.path] == ["home"]  # the default page, at /
+    for name, spec in PAGES.items():
+        path = dashboard.page_file(name)
+        assert path.is_file() and path.parent == ROOT / "pages", path
+        assert spec.path in (path.stem, ""), (path, spec.path)
 
 
 def test_a_first_visit_to_a_fresh_server_opens_the_import_page_without_page_not_found(tmp_path, page):
@@ -153,5 +152,30 @@ def test_a_first_visit_to_a_fresh_server_opens_the_import_page_without_page_not_
         expect(page.locator("[data-testid=stMainBlockContainer] h1")).to_have_text("Import papers")
         page.wait_for_timeout(1000)  # the dialog, when it comes, comes with the first run
         assert page.get_by_text("Page not found").count() == 0
+    finally:
+        server.stop()
+
+
+def test_shared_links_to_a_fresh_server_open_in_the_app_not_in_legacy_pages_mode(tmp_path, browser):
+    """A fresh server runs pages/NAME.py alone for /NAME (Streamlit's legacy pages/ mode) until a
+    session registers the app's pages: the first visitor's link, and the next visitor's, open with
+    the app's title, top menu and wide layout, never the legacy sidebar listing the files."""
+    from conftest import Server, require_browser
+
+    require_browser()
+    server = Server(tmp_path / "store")
+    try:
+        for path, heading in (("/search?q=agents", "Search"), ("/trends?terms=agent", "Trends")):
+            context = browser.new_context(viewport={"width": 1400, "height": 900})  # a new visitor
+            page = context.new_page()
+            page.goto(server.url + path)
+            wait_for_app(page)
+            expect(page.locator("[data-testid=stMainBlockContainer] h1")).to_have_text(heading)
+            expect(page).to_have_title("Papers dashboard")
+            expect(page.get_by_role("link", name="Saved views")).to_be_visible()  # the app's menu
+            assert page.locator("[data-testid=stSidebarNav]").count() == 0
+            assert page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').offsetWidth") > 1000
+            assert page.url == server.url + path
+            context.close()
     finally:
         server.stop()
