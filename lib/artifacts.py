@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from lib.store.store import Store
 
 Arrays = dict[str, npt.NDArray[Any]]
-Rows = npt.NDArray[np.int64]
+Rows = npt.NDArray[Any]  # rows of papers, ascending (int32 in a saved index, int64 once mapped to the table)
+TableRows = npt.NDArray[np.int64]
 MAX_SEGMENTS = 20  # a chain this long is not extended: the next use builds it whole (or ``python -m lib build --full``)
 
 
@@ -113,7 +114,7 @@ C = TypeVar("C", bound=Counted)
 class Postings:
     """Rows holding something (a term), ascending, and a value per row (a score) or None."""
 
-    rows: npt.NDArray[Any]
+    rows: Rows
     values: npt.NDArray[Any] | None = None
 
 
@@ -126,18 +127,18 @@ class Part(Generic[C]):
     rows a later segment has re-indexed (an import that changed their text)."""
 
     index: C
-    rows: Rows | None  # table row of each segment row; None: rows 0..n-1 (the base)
+    rows: TableRows | None  # table row of each segment row; None: rows 0..n-1 (the base)
     stale: npt.NDArray[np.bool_] | None = None  # per segment row, True when superseded
 
-    def table_rows(self, local: npt.NDArray[Any]) -> Rows:
+    def table_rows(self, local: Rows) -> TableRows:
         local = local.astype(np.int64)
         return local if self.rows is None else self.rows[local]
 
-    def all_rows(self) -> Rows:
+    def all_rows(self) -> TableRows:
         """The table row of every row of the segment."""
         return self.table_rows(np.arange(self.index.n_docs))
 
-    def live(self, local: npt.NDArray[Any]) -> npt.NDArray[np.bool_] | None:
+    def live(self, local: Rows) -> npt.NDArray[np.bool_] | None:
         return None if self.stale is None else ~self.stale[local]
 
 
@@ -163,7 +164,7 @@ def stack_size(parts: Sequence[Part[C]]) -> int:
 def join_postings(parts: Sequence[Part[C]], get: Callable[[C], Postings]) -> Postings:
     """Postings over a stack of segments (``get``: a segment's own): table rows ascending,
     superseded rows left out (a big sorted base and small segments: the small ones are inserted)."""
-    rows: npt.NDArray[Any] | None = None
+    rows: Rows | None = None
     values: npt.NDArray[Any] | None = None
     for part in parts:
         postings = get(part.index)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.artifacts import Rows
 from lib.periods import in_days, paper_days
 from lib.search.analysis import index_terms, normalize, stem, words
 from lib.search.index import AnyIndex, field_text
@@ -29,7 +30,6 @@ from lib.text import md_escape
 
 PAGE_SIZE = 20
 MAX_EXPORT = 10_000
-Rows = npt.NDArray[Any]  # table rows (int32 from an index, int64 once mapped or filtered)
 Scores = npt.NDArray[np.float32]
 
 

@@ -41,11 +41,12 @@ if TYPE_CHECKING:
     from lib.store.store import Store
 
 from lib.artifacts import Arrays, ArtifactFile, pack, unpack
+from lib.daily import period_label
 from lib.errors import PapersError
 from lib.progress import Progress
 from lib.store.schema import rows_frame, take_rows, take_table
 from lib.trends.terms import FIELDS, AnyTermIndex, TermIndex
-from lib.trends.trends import function_words
+from lib.trends.trends import function_words, mixed_windows
 
 ARTIFACT = "topics"
 # 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped; 4: strings by
@@ -390,8 +391,6 @@ def shares_over_time(
 ) -> pd.DataFrame:
     """Per period and topic: papers whose dominant topic it is, all papers, and the share
     (the shares of a period sum to 1 over topics, papers without a topic aside)."""
-    from lib.daily import period_label
-
     codes = periods.codes
     dominant = np.asarray(model.dominant_)
     keep = periods.between(date_from, date_to)
@@ -431,8 +430,6 @@ def emerging_mix(
 ) -> str:
     """A sentence when :func:`emerging_topics`' two windows hold different mixes of sources
     (lib.trends.trends.mixed_windows), else ""."""
-    from lib.trends.trends import mixed_windows
-
     _, recent, baseline = periods.windows(recent_days, baseline_days)
     return mixed_windows(mix[0], mix[1], recent, baseline, thing="topic")
 

@@ -25,7 +25,7 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,7 @@ from lib.artifacts import (
     ArtifactFile,
     Part,
     Postings,
+    Rows,
     SegmentedArtifact,
     join_postings,
     pack,
@@ -61,7 +62,6 @@ BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two f
 CHUNK = 100_000
 NGRAM_BUCKETS = 32
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
-Rows = npt.NDArray[Any]  # rows of papers, ascending (int32 in a saved index)
 
 
 @dataclass(frozen=True)

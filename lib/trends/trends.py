@@ -53,11 +53,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib import sources as sources_module
-from lib.artifacts import Part, Postings, join_postings
+from lib.artifacts import Part, Postings, Rows, join_postings
 from lib.daily import period_label
-from lib.periods import Periods, day_at, rows_in_days
+from lib.periods import Mask, Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.search.query import Clause
+from lib.search.search import phrase_check
 from lib.source_keys import ALL, is_source
 from lib.sources import MIX_SHIFT
 from lib.store.schema import source_name
@@ -68,8 +69,6 @@ COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
 TITLE_SHARE = 0.05  # topics are named in titles: "agentic" is, "rather" and "reaches" are not
-Rows = npt.NDArray[Any]  # rows of papers, ascending
-Mask = npt.NDArray[np.bool_]
 T = TypeVar("T")
 
 
@@ -319,8 +318,6 @@ def term_rows(index: AnyTermIndex, table: pa.Table, key: Key) -> Rows:
 
 def _phrase_rows(index: TermIndex, table: pa.Table, key: TermKey, part: Part[TermIndex] | None) -> Rows:
     """A segment's rows (its own numbering) mentioning the phrase; text checked on the table."""
-    from lib.search.search import phrase_check
-
     indexed = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if indexed is not None:
         return indexed
