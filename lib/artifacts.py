@@ -136,7 +136,7 @@ class Part(Generic[C]):
 
     def all_rows(self) -> TableRows:
         """The table row of every row of the segment."""
-        return self.table_rows(np.arange(self.index.n_docs))
+        return np.arange(self.index.n_docs, dtype=np.int64) if self.rows is None else self.rows
 
     def live(self, local: Rows) -> npt.NDArray[np.bool_] | None:
         return None if self.stale is None else ~self.stale[local]
