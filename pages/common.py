@@ -71,7 +71,7 @@ def _artifact(name: str, spinner: str) -> Any:
     """``library().<name>``, loaded (or built) once per version behind a spinner."""
     lib = library()
     try:
-        if name in vars(lib):
+        if lib.loaded(name):
             return getattr(lib, name)
         with st.spinner(spinner):
             return _kept(getattr(lib, name))
@@ -199,6 +199,12 @@ def scroll_to_top() -> None:
 
 
 # --- URL state -------------------------------------------------------------------------
+# The widgets are not bound with Streamlit's ``bind="query-params"`` (tried with 1.67 on the
+# search box and Min. upvotes): the frontend writes a bound widget's change with
+# history.replaceState, so a new query made no history entry and Back left the page; it
+# re-serialises the query string, so keys left the grammar's order; and on a first load the
+# link's value wins over the grammar's verdict (a 900-character q, or up=+3, stayed in the box
+# and the URL while the warning said it was ignored).  tests/test_browser.py keeps the first two.
 def widget_key(spec: PageSpec, key: str) -> str:
     return f"{spec.path or 'home'}.{key}"
 
