@@ -17,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -85,7 +84,15 @@ class Library:
                 self._done[key] = value
             return value
 
-    @cached_property
+    def loaded(self, key: Hashable) -> bool:
+        """Whether ``key`` (``"search_index"``, ``"term_index"``, …) is computed already: asking
+        for it will not wait."""
+        with self._guard:
+            return key in self._done
+
+    # Properties, not functools.cached_property: before Python 3.12 its lock is one per class,
+    # so the first build of an artifact would wait for the same artifact of another Library.
+    @property
     def search_index(self) -> AnyIndex:
         return self.load_search_index()
 
@@ -96,7 +103,7 @@ class Library:
 
         return self._once("search_index", lambda: index.load_or_build(self.store, self.dataset, progress))
 
-    @cached_property
+    @property
     def term_index(self) -> AnyTermIndex:
         return self.load_term_index()
 
@@ -112,10 +119,7 @@ class Library:
     def has_topic_model(self, k: int) -> bool:
         """A model with k topics needs no fit: saved for this version, or the demo's (fitted in
         memory in a few seconds)."""
-        with self._guard:
-            if ("topic_model", k) in self._done:
-                return True
-        return self.dataset.is_sample or topics.is_saved(self.store, self.dataset, k)
+        return self.loaded(("topic_model", k)) or self.dataset.is_sample or topics.is_saved(self.store, self.dataset, k)
 
     def topic_model(self, k: int = 0, progress: Progress | None = None) -> TopicModel:
         """The model with k topics (0: :meth:`auto_k`), fitted once (``progress``: called with a

@@ -71,7 +71,7 @@ def _artifact(name: str, spinner: str) -> Any:
     """``library().<name>``, loaded (or built) once per version behind a spinner."""
     lib = library()
     try:
-        if name in vars(lib):
+        if lib.loaded(name):
             return getattr(lib, name)
         with st.spinner(spinner):
             return _kept(getattr(lib, name))
