@@ -222,16 +222,21 @@ def run_page(page: StreamlitPage) -> None:
     page.run()
 
 
-def _through_the_entry_point() -> None:
+def _through_the_entry_point(spec: PageSpec) -> None:
     """Streamlit runs a project with a ``pages/`` folder as a legacy multipage app until a
-    session calls ``st.navigation`` (documented: from then on every session ignores ``pages/``).
-    On a freshly started server a shared link such as ``/search?q=...`` then runs the page's
-    file alone, without dashboard.py: register the app's pages now (its menu, its layout);
-    the page on screen stays, and every later run goes through dashboard.py."""
-    if not st.session_state.pop(_ROUTED, False):
-        import dashboard
+    session calls ``st.navigation`` (documented: from then on every session ignores ``pages/``;
+    AppTest starts every run that way).  A shared link such as ``/search?q=...`` then runs the
+    page's file alone, without dashboard.py: register the app's pages now, run the page the
+    URL names as dashboard.py would (its menu, its layout, its widgets' state), and stop this
+    run.  A page the app does not offer (Import on a read-only dashboard) goes on alone."""
+    if st.session_state.pop(_ROUTED, False):
+        return
+    import dashboard
 
-        dashboard.navigation()
+    page = dashboard.navigation()
+    if page.url_path == spec.path:
+        run_page(page)
+        st.stop()
 
 
 def url_state(spec: PageSpec) -> dict[str, Any]:
@@ -240,7 +245,7 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
     drops the state of widgets a run does not draw: the page was left for another),
     widgets are set from it and bad values are shown as warnings; otherwise the
     widgets' own values are the state.  Every page calls this first."""
-    _through_the_entry_point()
+    _through_the_entry_point(spec)
     shell()
     params = st.query_params.to_dict()
     # A widget just changed: its value wins, whatever the address bar says (a quick user
