@@ -99,5 +99,5 @@ neighbours = search.similar(index, ds.table, row, k=SIMILAR)
 if not neighbours:
     st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
 near_papers = ds.papers([other for other, _ in neighbours])
-for (other, score), near in zip(neighbours, near_papers.itertuples(index=False)):
+for (_, score), near in zip(neighbours, near_papers.itertuples(index=False)):
     common.paper_card(near, note=f"similarity {score:.2f}", abstract=False)
