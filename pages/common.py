@@ -5,7 +5,7 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
-from lib.urlstate import SEARCH, PageSpec
+from lib.urlstate import BYS, NORMS, SEARCH, PageSpec
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
@@ -521,6 +521,23 @@ def source_picker(
             "daily list is a small, hand-picked share of arXiv.",
         )
     return state["src"]
+
+
+def period_controls(spec: PageSpec, state: dict[str, Any], one_day: bool, on_period: Callable[[], None]) -> None:
+    """The Period (``by``) and Y axis (``norm``) controls of a chart over time; updates
+    ``state``.  ``on_period``: the callback of a period change (a page may drop a pick)."""
+    state["by"] = st.selectbox(
+        "Period", BYS, key=widget_key(spec, "by"), on_change=on_period, disabled=one_day, width=120
+    )
+    state["norm"] = st.segmented_control(
+        "Y axis",
+        list(NORMS),
+        format_func=NORMS.get,
+        key=widget_key(spec, "norm"),
+        required=True,
+        on_change=changed,
+        width="content",
+    )
 
 
 def composition_strip(spec: PageSpec, strip: pd.DataFrame | None, by: str) -> None:

@@ -10,7 +10,7 @@ from lib.library import FEED_SIZE
 from lib.store.schema import source_name
 from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape, share_text
-from lib.urlstate import BYS, NORMS, TOPICS, TRENDS
+from lib.urlstate import TOPICS, TRENDS
 from pages import common
 
 state = common.url_state(TOPICS)
@@ -35,16 +35,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  #
         format_func=lambda k: f"automatic ({automatic})" if k == 0 else str(k),
         help="Automatic: 2·log2(papers / 50), between 3 and 30.",
     )
-    state["by"] = st.selectbox("Period", BYS, key=key("by"), on_change=common.changed, disabled=one_day, width=120)
-    state["norm"] = st.segmented_control(
-        "Y axis",
-        list(NORMS),
-        format_func=NORMS.get,
-        key=key("norm"),
-        required=True,
-        on_change=common.changed,
-        width="content",
-    )
+    common.period_controls(TOPICS, state, one_day, common.changed)
     common.day_range(TOPICS, state, ds)
     common.source_picker(TOPICS, state, ds)
     st.space("stretch")

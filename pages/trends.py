@@ -10,7 +10,7 @@ from lib.errors import PapersError
 from lib.library import DRILL_PAPERS
 from lib.text import count_text, md_escape
 from lib.trends import trends
-from lib.urlstate import BYS, NORMS, SEARCH, TRENDS
+from lib.urlstate import SEARCH, TRENDS
 from pages import common
 
 state = common.url_state(TRENDS)
@@ -58,16 +58,7 @@ common.warn(answer.warnings)  # a slip in the terms, or a value of the link chan
 
 one_day = answer.one_day
 with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
-    state["by"] = st.selectbox("Period", BYS, key=key("by"), disabled=one_day, on_change=unpick, width=120)
-    state["norm"] = st.segmented_control(
-        "Y axis",
-        list(NORMS),
-        format_func=NORMS.get,
-        key=key("norm"),
-        required=True,
-        on_change=common.changed,
-        width="content",
-    )
+    common.period_controls(TRENDS, state, one_day, unpick)
     state["smooth"] = st.number_input(
         "Smoothing",
         0,

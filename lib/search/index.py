@@ -356,16 +356,3 @@ INDEXES = SearchIndexes()
 def load_or_build(store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False) -> AnyIndex:
     """The dataset's search index (see lib.artifacts.SegmentedArtifact.load_or_build)."""
     return INDEXES.load_or_build(store, dataset, progress, rebuild)
-
-
-def extend_after_import(
-    store: Store,
-    previous_version: str,
-    version: str,
-    table: pa.Table,
-    first_new_row: int,
-    changed_rows: npt.ArrayLike = (),
-) -> bool:
-    """After an import: this version's index is the previous one plus a segment of the papers
-    the import added or re-wrote (see lib.artifacts.SegmentedArtifact.extend_after_import)."""
-    return INDEXES.extend_after_import(store, previous_version, version, table, first_new_row, changed_rows)

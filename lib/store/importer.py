@@ -233,8 +233,8 @@ def extend_artifacts(
 
     extended = []
     for name, extend in (
-        ("search", index.extend_after_import),
-        ("terms", terms.extend_after_import),
+        ("search", index.INDEXES.extend_after_import),
+        ("terms", terms.INDEXES.extend_after_import),
         ("topics", topics.extend_after_import),
     ):
         if name == "topics" and "terms" not in extended:

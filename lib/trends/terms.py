@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
@@ -603,16 +602,3 @@ def load_or_build(
 ) -> AnyTermIndex:
     """This store version's term index (see lib.artifacts.SegmentedArtifact.load_or_build)."""
     return INDEXES.load_or_build(store, dataset, progress, rebuild)
-
-
-def extend_after_import(
-    store: Store,
-    previous_version: str,
-    version: str,
-    table: pa.Table,
-    first_new_row: int,
-    changed_rows: npt.ArrayLike = (),
-) -> bool:
-    """After an import: this version's term index is the previous one plus a segment of the
-    papers it added or re-wrote (see lib.artifacts.SegmentedArtifact.extend_after_import)."""
-    return INDEXES.extend_after_import(store, previous_version, version, table, first_new_row, changed_rows)
