@@ -254,10 +254,12 @@ class Library:
         """The table covers a single day: a chart over time has nothing to show."""
         return self.dataset.overview.days <= 1
 
-    def _settle(self, spec: PageSpec, state: dict[str, Any]) -> list[Notice]:
+    def settle(self, spec: PageSpec, state: dict[str, Any]) -> list[Notice]:
         """Settle ``state`` (of a page with a day range and ``src``) in place: a day range given
         backwards is swapped, a source the table lacks falls back to the page's default; a
-        warning for each."""
+        warning for each.  The answers settle their state with it; a page that draws its
+        widgets before asking (Topics: before a fit) settles them with it first, and the
+        answer then finds nothing to change."""
         state["from"], state["to"], swapped = daily.ordered_range(state["from"], state["to"])
         state["src"], unheld = self.held_source(spec, state["src"])
         return [Notice(text) for text in [*swapped, *([unheld] if unheld else [])]]
@@ -279,7 +281,7 @@ class Library:
         ds, index = self.dataset, self.term_index
         state = dict(state)
         keys, slips = trends.parse_terms(state["terms"], index, ds.table)
-        warnings = [Notice(text, query=True) for text in slips] + self._settle(TRENDS, state)
+        warnings = [Notice(text, query=True) for text in slips] + self.settle(TRENDS, state)
         periods = ds.periods(state["by"], state["src"])
         series = trends.series(
             index,
@@ -346,7 +348,7 @@ class Library:
         time; then all topics (composition strip, map, emerging topics) or the one topic's page."""
         ds = self.dataset
         state = dict(state)
-        warnings = self._settle(TOPICS, state)
+        warnings = self.settle(TOPICS, state)
         model = self.topic_model(state["k"], progress)
         if state["topic"] >= model.n_topics:
             warnings.append(
@@ -431,6 +433,21 @@ class Library:
         )
 
     # --- daily ----------------------------------------------------------------------------
+    def day_population(self, src: str) -> str:
+        """The papers the Daily Papers page counts for ``src``: its own, except the daily list of
+        a table that has none, which counts every paper."""
+        return ALL if src == HF and HF not in self.dataset.sources else src
+
+    def days_of(self, counted: str) -> npt.NDArray[np.datetime64]:
+        """The days with papers of ``counted`` (a :meth:`day_population`), ascending: the days
+        the Daily Papers page steps through."""
+        return self._once(("days", counted), lambda: daily.counted_days(self.dataset.periods("day", counted)))
+
+    def day_shown(self, counted: str, day: dt.date) -> str:
+        """Whose papers the Daily Papers page lists on ``day`` for ``counted`` (lib.daily.day_source:
+        hf, the day's list; a day without one, all of its papers)."""
+        return daily.day_source(counted, day, self.days_of(counted))
+
     def daily(self, state: Mapping[str, Any]) -> DailyAnswer:
         """The whole answer of the Daily Papers page for a decoded state (lib.urlstate.HOME): a
         source the table lacks replaced by the daily list; the day (the link's, else the latest
@@ -446,8 +463,8 @@ class Library:
             return DailyAnswer(state, tuple(warnings), offer)
         src = state["src"]
         has_lists = HF in ds.sources
-        counted = ALL if src == HF and not has_lists else src  # the population the days, metrics and chart count
-        days = daily.counted_days(ds.periods("day", counted))  # the days the navigation steps through
+        counted = self.day_population(src)  # the population the days, metrics and chart count
+        days = self.days_of(counted)  # the days the navigation steps through
         # Any day can be asked for by the daily list (a day without one shows all its papers);
         # another source's days are its own.
         bounds = ds.days if src == HF else days
@@ -458,7 +475,7 @@ class Library:
         if missing:
             state["date"] = None  # the view follows the latest day
         previous, following = daily.neighbours(day, days)
-        shown = daily.day_source(counted, day, days)  # whose papers the day's cards are
+        shown = self.day_shown(counted, day)  # whose papers the day's cards are
         papers = daily.papers_on(ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown))
         start, stop, pages = daily.page_bounds(len(papers), state["p"])
         if start // daily.PAGE_SIZE + 1 != state["p"]:

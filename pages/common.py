@@ -5,9 +5,10 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote
 
 import pandas as pd
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
 
 _ASSETS = Path(__file__).parent / "assets"
+_T = TypeVar("_T")
 
 
 # --- data ---------------------------------------------------------------------------
@@ -67,26 +69,29 @@ def dataset() -> Dataset:
     return library().dataset
 
 
-def _artifact(name: str, spinner: str) -> Any:
-    """``library().<name>``, loaded (or built) once per version behind a spinner."""
-    lib = library()
+def _shared(key: Hashable, load: Callable[[], _T], spinner: str | None) -> _T:
+    """``load()`` of the Library's ``key``: on its first use in this process behind a spinner
+    (``None``: none) and then kept out of the collector's reach (:func:`_kept`); later reruns
+    just take it, with neither (a spinner flashed, and every session object frozen, on each)."""
     try:
-        if lib.loaded(name):
-            return getattr(lib, name)
-        with st.spinner(spinner):
-            return _kept(getattr(lib, name))
+        if library().loaded(key):
+            return load()
+        with st.spinner(spinner) if spinner else nullcontext():
+            return _kept(load())
     except PapersError as exc:
         fail(exc)
 
 
 def search_index(ds: Dataset) -> SearchIndex:
     """The search index of this dataset version, shared by every session."""
-    return _artifact("search_index", "Loading the search index (built once per store version)…")
+    return _shared(
+        "search_index", lambda: library().search_index, "Loading the search index (built once per store version)…"
+    )
 
 
 def term_index(ds: Dataset) -> TermIndex:
     """The term index (for trends) of this dataset version, shared by every session."""
-    return _artifact("term_index", "Loading the term index (built once per store version)…")
+    return _shared("term_index", lambda: library().term_index, "Loading the term index (built once per store version)…")
 
 
 def emerging_terms(state: dict[str, Any]) -> EmergingTerms:
@@ -109,8 +114,9 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
     k = k or lib.auto_k()
     try:
         if lib.has_topic_model(k):
-            with st.spinner("Loading the topics (found once per store version)…"):
-                return _kept(lib.topic_model(k))
+            return _shared(
+                ("topic_model", k), lambda: lib.topic_model(k), "Loading the topics (found once per store version)…"
+            )
         with st.status(
             f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…", expanded=True
         ) as status:
@@ -137,9 +143,11 @@ def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
     """The automatic topic model when it needs no fit (saved, or the demo's, fitted in memory
     in a few seconds); else None: a paper page never makes its reader wait for a fit."""
     lib = library()
+    k = lib.auto_k()
     try:
-        k = lib.auto_k()
-        return _kept(lib.topic_model(k)) if lib.has_topic_model(k) else None
+        if not lib.has_topic_model(k):
+            return None
+        return lib.topic_model(k) if lib.loaded(("topic_model", k)) else _kept(lib.topic_model(k))
     except PapersError:
         return None
 
@@ -413,16 +421,6 @@ def pager(spec: PageSpec, state: dict[str, Any], pages: int) -> None:
             args=(state["p"] + 1,),
         )
         st.caption(f"Page {state['p']} of {pages:,}", width="content")
-
-
-def ordered_days(spec: PageSpec, state: dict[str, Any]) -> None:
-    """Swap a day range given backwards (saying so); call before :func:`day_range`."""
-    start, end, notes = daily.ordered_range(state["from"], state["to"])
-    for note in notes:
-        st.warning(note, icon=":material/link_off:")
-    if notes:
-        state["from"], state["to"] = start, end
-        set_state(spec, **{"from": start, "to": end})
 
 
 def day_range(spec: PageSpec, state: dict[str, Any], ds: Dataset, on_change=None, pills_into=None) -> None:

@@ -22,7 +22,10 @@ automatic = common.library().auto_k()
 st.title("Topics")
 choices = [0] + list(range(2, 61))
 one_day = common.library().one_day
-common.ordered_days(TOPICS, state)  # before the widgets: the answer below finds it settled
+settled = dict(state)
+early = common.library().settle(TOPICS, settled)  # before the widgets: the answer below finds it settled
+state = common.settle(TOPICS, state, settled)
+common.warn(early)
 with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
     state["k"] = st.selectbox(
         "Number of topics",

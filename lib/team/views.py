@@ -31,12 +31,11 @@ import pandas as pd
 from lib import daily
 from lib.errors import PapersError
 from lib.periods import rows_in_days
-from lib.source_keys import ALL, HF
+from lib.source_keys import ALL
 from lib.trends import trends
 from lib.urlstate import PAGES
 
 if TYPE_CHECKING:
-    from lib.dataset import Dataset
     from lib.library import Library
 
 DEFAULT_BASE = "http://localhost:8501"  # where a relative view's links point when PAPERS_BASE_URL is unset
@@ -133,7 +132,7 @@ def view_papers(
         row = ds.row_of(state["id"])
         rows = np.array([row] if row is not None else [], dtype=np.int64)
     else:  # the Daily Papers page: its day (as the page shows it), or every day since
-        rows = _home_rows(ds, _source(view, library), state["date"] if not since else None)
+        rows = _home_rows(library, _source(view, library), state["date"] if not since else None)
     rows = rows_in_days(np.asarray(rows, dtype=np.int64), ds.search_columns.days, since, None)
     days, upvotes = ds.search_columns.days[rows], ds.search_columns.upvotes[rows]  # no upvotes: -1, last
     order = (-upvotes, -days) if newest_first else (-days, -upvotes)  # lexsort: the last key first; stable
@@ -146,15 +145,16 @@ def _source(view: ViewLink, library: Library) -> str:
     return library.held_source(PAGES[view.page], view.state.get("src", ALL))[0]
 
 
-def _home_rows(ds: Dataset, src: str, day: dt.date | None) -> npt.NDArray[np.int64]:
-    """The Daily Papers page's papers: of one day (``day``, as lib.daily.day_source says),
-    else of every day (``hf``: every listed paper, or every paper of a table without lists)."""
-    if src == HF and HF not in ds.sources:
-        src = ALL
+def _home_rows(library: Library, src: str, day: dt.date | None) -> npt.NDArray[np.int64]:
+    """The Daily Papers page's papers: of one day (``day``, as the page lists it:
+    Library.day_shown), else of every day (``hf``: every listed paper, or every paper of a
+    table without lists: Library.day_population)."""
+    ds = library.dataset
+    counted = library.day_population(src)
     if day is not None:
-        src = daily.day_source(src, day, daily.counted_days(ds.periods("day", src)))
-        return daily.rows_on(ds.day_of(src).to_numpy(), day, ds.member(src))
-    member = ds.member(src)
+        shown = library.day_shown(counted, day)
+        return daily.rows_on(ds.day_of(shown).to_numpy(), day, ds.member(shown))
+    member = ds.member(counted)
     return np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
 
 
