@@ -82,7 +82,7 @@ class ArtifactFile:
         """The arrays saved for store ``version`` (memory-mapped), or None when there are none
         of this format."""
         arrays = store.load_arrays(self.name, version)
-        return arrays if arrays is not None and self.usable(arrays) else None
+        return arrays if self.usable(arrays) else None
 
     def save(self, store: Store, version: str, arrays: Arrays) -> None:
         """Save ``arrays`` for store ``version``, stamped with this format."""
