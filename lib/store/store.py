@@ -45,7 +45,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -128,6 +128,12 @@ def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
+
+
+def _views(document: dict[str, Any], path: Path) -> dict[str, str]:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in document.items()):
+        raise StoreError(f"{path}: saved views must be an object of name -> link")
+    return document
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -439,6 +445,39 @@ class Store:
     def raw_file(self, source: str, name: str) -> InputFile:
         return _from_path(self._raw_path(source, name))
 
+    # --- documents: small JSON files the team writes (saved views, topic names) -------------
+    def read_document(self, name: str, what: str = "document") -> dict[str, Any]:
+        """The JSON object in ``name`` ({} when there is none).  A damaged file is an error, not
+        an empty document."""
+        path = self.path / name
+        if not path.is_file():
+            return {}
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{path}: unreadable {what} ({_one_line(exc)})") from None
+        if not isinstance(document, dict):
+            raise StoreError(f"{path}: unreadable {what} (not a JSON object)")
+        return document
+
+    def update_document(
+        self, name: str, change: Callable[[dict[str, Any]], dict[str, Any]], what: str = "document"
+    ) -> dict[str, Any]:
+        """Read, change and write the JSON object in ``name`` under its own lock (no lost
+        update; atomic: a failed write leaves the old file)."""
+        if read_only():
+            raise StoreError(f"the store is read-only (PAPERS_READONLY is set): {name} cannot change")
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / f".{name}.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                document = change(self.read_document(name, what))
+                data = json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
+                write_bytes_atomic(self.path / name, data)
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        return document
+
     # --- saved views ------------------------------------------------------------------------
     @property
     def views_path(self) -> Path:
@@ -446,28 +485,21 @@ class Store:
 
     def read_views(self) -> dict[str, str]:
         """Saved views: name -> link.  A damaged file is an error, not an empty list."""
-        if not self.views_path.is_file():
-            return {}
-        try:
-            views = json.loads(self.views_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StoreError(f"{self.views_path}: unreadable saved views ({_one_line(exc)})") from None
-        if not isinstance(views, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in views.items()):
-            raise StoreError(f"{self.views_path}: saved views must be an object of name -> link")
-        return views
+        return _views(self.read_document(self.views_path.name, "saved views"), self.views_path)
 
     def write_views(self, views: dict[str, str]) -> None:
         self.update_views(lambda _: views)
 
     def update_views(self, change: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
-        """Read, change and write the saved views under the writers' lock (no lost update)."""
+        """Read, change and write the saved views (no lost update)."""
         if read_only():
             raise StoreError("the store is read-only (PAPERS_READONLY is set): saved views cannot change")
-        with self.lock():
-            views = change(self.read_views())
-            data = json.dumps(views, indent=1, ensure_ascii=False, sort_keys=True).encode("utf-8")
-            write_bytes_atomic(self.views_path, data)
-        return views
+        return _views(
+            self.update_document(
+                self.views_path.name, lambda d: dict(change(_views(d, self.views_path))), "saved views"
+            ),
+            self.views_path,
+        )
 
     # --- derived artifacts ----------------------------------------------------------
     def artifact_path(self, name: str, version: str, suffix: str) -> Path:

@@ -1,31 +1,35 @@
-"""Topics found automatically: NMF over TF-IDF of title + abstract + keywords.
+"""Topics found automatically: fine research topics grouped into broad areas.
 
-The document-term matrix comes from the term index (lib.trends.terms: the same folded,
-plural-stripped terms as trends), keeping terms that 5 or more papers and at most
-half of them mention, minus function words.  Rows are TF-IDF weighted (binary
-presence x idf, l2-normalised) and factorised by scikit-learn's NMF (``nndsvd``
-initialisation: deterministic — the same data and k give the same topics and ids).
+1. **Vocabulary** (lib.topics.vocabulary): whole 1–3-word research terms of titles,
+   abstracts and keywords, the corpus's boilerplate learned and set aside.
+2. **Papers as vectors**: each paper's terms weighed by idf squared (a rare, specific term
+   such as "speculative decoding" outweighs a broad one such as "reasoning": a paper's
+   subject, not its setting, places it), l2-normalised, then reduced to ``DIMENSIONS``
+   latent dimensions by truncated SVD (LSA; fitted on at most ``FIT_SAMPLE`` papers).
+3. **Fine topics**: k-means (cosine: on unit vectors) with k fine topics; every paper belongs
+   to the topic whose centre is nearest, its *weight* the cosine to that centre.  A refit of
+   the same k starts from the previous fit's topics (their papers' mean vectors), so a month
+   of new papers moves the topics a little instead of drawing new ones.
+4. **Areas**: the fine topics' centres merged by Ward's hierarchical clustering into
+   ``auto_areas(k)`` broad areas (Ward keeps areas of comparable size: on 75k papers 2 to 10
+   topics each); an area holds its topics' papers, so the two levels nest.
+5. **Names and quality**: terms per topic and area scored by c-TF-IDF; labels of distinct
+   key phrases (lib.topics.labels); each topic's coherence is the NPMI of its 10 top
+   distinct terms over all papers, diversity the share of distinct terms among all topics'
+   top 10; a topic under ``WEAK_NPMI`` is marked weak.
+6. **Identity** (lib.topics.identity): ids that survive refits, matched to the topics the
+   store has seen before.
 
-Why NMF: on the real corpus it scores the highest NPMI coherence of the
-alternatives measured in bench/bench_topics.py (LDA, and a random-terms baseline).
-
-* each topic: its top terms with weights, and a short label made of its most
-  distinctive terms, unique across topics;
-* each paper: its dominant topic and that topic's share of its weight;
-* a 2-D map of (a sample of) the papers, from the topic weights, for the chart.
-
-k is the user's, or automatic: ``auto_k(n) = clip(round(2 * log2(n / 50)), 3, 30)``
-(3 topics for the 63-paper sample, 11 for 2,000 papers, 21 for 75k, 29 for 1M).
+k is the user's, or automatic: ``auto_k(n) = clip(round(sqrt(n / 8)), 3, 200)`` fine
+topics (16 for 2,000 papers, 97 for 75k, 200 from 320k) in ``auto_areas(k) = clip(round(1.6
+sqrt(k)), 2, 25)`` areas, at most a third as many as topics (6 for 16 topics, 16 for 97).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 import warnings
-import zlib
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,334 +49,469 @@ from lib.daily import period_label
 from lib.errors import PapersError
 from lib.progress import Progress
 from lib.store.schema import rows_frame, take_rows, take_table
+from lib.topics import identity, labels
+from lib.topics.vocabulary import Vocabulary, idf, normalized, vocabulary
 from lib.trends.terms import FIELDS, AnyTermIndex, TermIndex
-from lib.trends.trends import function_words, mixed_windows
+from lib.trends.trends import mixed_windows
 
 ARTIFACT = "topics"
-# 2: labels from each topic's own heaviest terms; 3: 200 NMF iterations, 1,500 mapped; 4: strings by
-# lib.artifacts.pack, and every model keeps its own words and idf (placing new papers needs no index)
-FORMAT_VERSION = 4
+# 5: two levels (LSA + k-means topics, Ward areas), a research vocabulary, stable ids
+FORMAT_VERSION = 5
 REQUIRED = (
     "k",
-    "vocab_ids",
-    "topic_term",
+    "terms",
+    "display",
+    "term_weight",
+    "components",
+    "centres",
     "dominant",
     "weight",
-    "labels",
+    "topic_scores",
+    "area_of",
+    "area_scores",
+    "coherence",
+    "area_coherence",
+    "ids",
+    "area_ids",
     "map_rows",
     "map_xy",
     "seconds",
-    "idf",
     "fitted_docs",
-    "vocabulary",
-    "vocabulary_check",
 )
-MIN_PAPERS = 5
-MAX_SHARE = 0.5
-MAX_TERMS = 20_000  # vocabulary of the model: the most frequent eligible terms
+DIMENSIONS = 150
+FIT_SAMPLE = 150_000  # papers the SVD and k-means are fitted on; every paper is then placed
+MAX_K = 200
+MAX_AREAS = 25
 TOP_TERMS = 15
+COHERENCE_TERMS = 10
+WEAK_NPMI = 0.05
 MAP_SAMPLE = 1_500  # papers placed on the 2-D map (t-SNE is quadratic-ish: a sample is plenty)
-NOISE_WORDS = frozenset({"http", "https", "www", "com", "org", "github", "html", "pdf", "url", "available"})
-MAX_K = 60
+KMEANS_ITERATIONS = 60
+CHUNK = 100_000
 
 
 def auto_k(n_papers: int) -> int:
-    """The number of topics when the user does not choose one."""
-    if n_papers <= 50:
-        return 3
-    return int(min(30, max(3, round(2 * math.log2(n_papers / 50)))))
+    """The number of fine topics when the user does not choose one."""
+    return int(np.clip(round(np.sqrt(max(n_papers, 0) / 8)), 3, MAX_K))
 
 
-def document_terms(index: AnyTermIndex, min_papers: int = MIN_PAPERS) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Binary paper x term matrix over the model's vocabulary, and the vocabulary's unigram ids."""
-    indptr, indices = index.all_postings("u")  # (a segmented index merges its segments for this)
-    papers = np.diff(indptr)
-    n = index.n_docs
-    eligible = (papers >= min(min_papers, max(2, n // 20))) & (papers <= max(MAX_SHARE * n, 2))
-    stop = function_words()
-    for j in np.flatnonzero(eligible):
-        term = index.unigrams[j]
-        if term in stop or term in NOISE_WORDS or term.isdigit() or len(term) < 3 or term.startswith("qq"):
-            eligible[j] = False
-    chosen = np.flatnonzero(eligible)
-    if len(chosen) > MAX_TERMS:
-        chosen = np.sort(chosen[np.argsort(-papers[chosen], kind="stable")[:MAX_TERMS]])
-    return _presence(indptr, indices, chosen, n), chosen
+def auto_areas(k: int) -> int:
+    """The number of broad areas for k fine topics."""
+    return int(max(1, min(np.clip(round(1.6 * np.sqrt(k)), 2, MAX_AREAS), k // 3)))
 
 
-def _presence(indptr: np.ndarray, indices: np.ndarray, term_ids: Iterable[int], n_rows: int) -> sp.csr_matrix:
-    """Binary rows x terms matrix, one column per id of ``term_ids`` in that order, from a term
-    index's postings (``indptr``/``indices``: each term's rows)."""
-    columns = [indices[indptr[j] : indptr[j + 1]] for j in term_ids]
-    rows = np.concatenate(columns) if columns else np.empty(0, dtype=np.int32)
-    cols = np.repeat(np.arange(len(columns)), [len(c) for c in columns]) if columns else np.empty(0, dtype=np.int64)
-    return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, len(columns)))
+def _placed(vectors: sp.csr_matrix, components: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nearest centre (cosine) and the cosine, in chunks (1M x 200 at once is 800 MB)."""
+    dominant = np.empty(vectors.shape[0], dtype=np.int32)
+    weight = np.empty(vectors.shape[0], dtype=np.float32)
+    for start in range(0, vectors.shape[0], CHUNK):
+        z = _unit(np.asarray(vectors[start : start + CHUNK] @ components.T, dtype=np.float32))
+        cosine = z @ centres.T
+        best = cosine.argmax(axis=1) if cosine.shape[1] else np.zeros(len(z), dtype=np.int64)
+        empty = ~np.any(z != 0, axis=1)
+        dominant[start : start + len(z)] = np.where(empty, -1, best)
+        weight[start : start + len(z)] = np.where(empty, 0.0, cosine[np.arange(len(z)), best] if cosine.shape[1] else 0)
+    return dominant, weight
 
 
-def _dominant(doc_topic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each paper's dominant topic (-1: no weight at all) and that topic's share of its weight."""
-    totals = doc_topic.sum(axis=1)
-    dominant = np.where(totals > 0, doc_topic.argmax(axis=1), -1).astype(np.int32)
-    return dominant, np.divide(doc_topic.max(axis=1), totals, out=np.zeros_like(totals), where=totals > 0)
+def _unit(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.asarray(np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0), dtype=np.float32)
 
 
-def tfidf(matrix: sp.csr_matrix) -> sp.csr_matrix:
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    return TfidfTransformer(sublinear_tf=True).fit_transform(matrix).astype(np.float32)
-
-
-def idf_of(papers: np.ndarray, n_docs: int) -> np.ndarray:
-    """The idf ``tfidf`` gives a term in ``papers`` of ``n_docs`` papers (scikit-learn's
-    smoothed idf), kept with a model to weigh papers placed in it later."""
-    return (np.log((1 + n_docs) / (1 + np.asarray(papers, dtype=np.float64))) + 1).astype(np.float32)
+def weigh(presence: sp.csr_matrix, term_weight: np.ndarray) -> sp.csr_matrix:
+    """Papers' vectors: presence x term weight (idf squared), l2-normalised."""
+    return normalized(sp.csr_matrix(presence.multiply(term_weight[np.newaxis, :]), dtype=np.float32))
 
 
-def _weigh(presence: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """``tfidf`` of binary rows with a given idf (binary: the sublinear tf is 1): idf, l2-normalised."""
-    weighted = sp.csr_matrix(presence.multiply(idf[np.newaxis, :]), dtype=np.float32)
-    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-    return sp.csr_matrix(
-        sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)) @ weighted, dtype=np.float32
-    )
-
-
-def place(weights: sp.csr_matrix, topic_term: np.ndarray, max_iter: int = 200, tol: float = 1e-4) -> np.ndarray:
-    """Papers' topic weights W >= 0 minimising ||X - W H||^2 for the fitted topics H held
-    fixed: scikit-learn's ``non_negative_factorization(update_H=False)`` with the
-    coordinate-descent solver the fit uses, from W = 0."""
-    from sklearn.decomposition import non_negative_factorization
-    from sklearn.exceptions import ConvergenceWarning
-
-    H = np.asarray(topic_term, dtype=weights.dtype)  # (scikit-learn wants X and H of one dtype)
-    if weights.shape[0] == 0:
-        return np.zeros((0, H.shape[0]), dtype=np.float32)
-    with warnings.catch_warnings():  # as in the fit: max_iter settles the weights; the last digits do not matter
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        W, _, _ = non_negative_factorization(
-            weights, H=H, n_components=H.shape[0], update_H=False, solver="cd", max_iter=max_iter, tol=tol
-        )
-    return np.asarray(W, dtype=np.float32)
-
-
-def vocabulary_check(terms: list[str]) -> int:
-    """A checksum of a model's vocabulary, as words: a term index rebuilt whole numbers its
-    words anew, and a model saved with the old numbers must then be fitted again."""
-    return zlib.crc32(pack(terms).tobytes())
-
-
-def _vocabulary_arrays(terms: list[str]) -> Arrays:
-    """A model's vocabulary as saved: its words, and their checksum."""
-    return {"vocabulary": pack(terms), "vocabulary_check": np.array([vocabulary_check(terms)], dtype=np.int64)}
+def npmi(presence_csc: sp.csc_matrix, columns: list[list[int]]) -> npt.NDArray[np.float64]:
+    """Mean NPMI over the pairs of each list of ``columns``, from paper co-occurrence."""
+    n = max(presence_csc.shape[0], 1)
+    scores = []
+    for cols in columns:
+        if len(cols) < 2:
+            scores.append(0.0)
+            continue
+        sub = presence_csc[:, cols]
+        both = np.asarray((sub.T @ sub).todense(), dtype=np.float64) / n
+        single = np.diag(both).copy()
+        i, j = np.triu_indices(len(cols), 1)
+        p_ab, p_a, p_b = both[i, j], single[i], single[j]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(
+                p_ab <= 0,
+                -1.0,
+                np.where(p_ab >= 1, 1.0, np.log(p_ab / (p_a * p_b)) / -np.log(np.maximum(p_ab, 1e-300))),
+            )
+        scores.append(float(value.mean()))
+    return np.array(scores, dtype=np.float64)
 
 
 class TopicModel:
-    """NMF topics of one store version and k (scikit-learn style: ``fit`` returns self,
-    learned attributes end in ``_``)."""
+    """Fine topics and areas of one store version and k (scikit-learn style: ``fit`` returns
+    self, learned attributes end in ``_``).  Topics and areas are numbered by row internally
+    (``dominant_`` holds a paper's topic *row*); pages, links and files name them by their
+    stable id (``ids_``, ``area_ids_``; see lib.topics.identity)."""
 
-    vocab_ids_: npt.NDArray[np.int64]  # the term index's unigram id of each of the model's terms
-    idf_: npt.NDArray[np.float32]
-    fitted_docs_: int
-    doc_topic_: npt.NDArray[np.float32] | None  # None once daily imports extended the model
-    topic_term_: npt.NDArray[np.float32]
-    terms_: list[str]
+    terms_: list[str]  # the vocabulary as the term index spells it
     display_: list[str]
-    dominant_: npt.NDArray[np.int32]
-    weight_: npt.NDArray[np.float32]
+    term_weight_: npt.NDArray[np.float32]  # idf squared of the fit
+    components_: npt.NDArray[np.float32]  # DIMENSIONS x terms: the LSA basis
+    centres_: npt.NDArray[np.float32]  # topics x DIMENSIONS, unit length
+    dominant_: npt.NDArray[np.int32]  # each paper's topic row (-1: no term of the vocabulary)
+    weight_: npt.NDArray[np.float32]  # cosine of a paper to its topic's centre
+    topic_scores_: npt.NDArray[np.float32]  # topics x terms: c-TF-IDF
+    area_of_: npt.NDArray[np.int32]  # each topic's area row
+    area_scores_: npt.NDArray[np.float32]  # areas x terms: c-TF-IDF
+    coherence_: npt.NDArray[np.float64]
+    area_coherence_: npt.NDArray[np.float64]
+    ids_: npt.NDArray[np.int64]
+    area_ids_: npt.NDArray[np.int64]
     labels_: list[str]
+    area_labels_: list[str]
+    status_: list[str]  # per topic: "", "new since 2026-07", "split from 12", "merged from 7, 9"
+    boilerplate_: list[str]
     map_rows_: npt.NDArray[np.int64]
     map_xy_: npt.NDArray[np.float32]
     seconds_: float
+    fitted_docs_: int
 
     def __init__(self, k: int, random_state: int = 0) -> None:
         self.k = k
         self.random_state = random_state
 
-    def fit(self, index: AnyTermIndex, dates: np.ndarray | None = None, progress: Progress | None = None) -> TopicModel:
-        from sklearn.decomposition import NMF
-        from sklearn.exceptions import ConvergenceWarning
-
+    # --- fitting ----------------------------------------------------------------------------
+    def fit(
+        self, index: AnyTermIndex, progress: Progress | None = None, previous: np.ndarray | None = None
+    ) -> TopicModel:
+        """``previous``: the topic row of each of the first papers in an earlier fit with the
+        same k (-1: none): its topics are where k-means starts."""
         started = time.perf_counter()
-        if progress:
-            progress("topics: building the paper x term matrix", 0.05)
-        counts, vocab_ids = document_terms(index)
-        if counts.shape[1] == 0:  # NMF needs at least one term: say so instead of a ValueError
+        words = vocabulary(index, progress, self.random_state)
+        n = words.presence.shape[0]
+        if len(words) == 0 or n == 0:
             raise PapersError(
                 f"Cannot find topics in {index.n_docs:,} papers: no word is shared by enough of "
                 "them. Import more papers."
             )
-        k = max(1, min(self.k, counts.shape[1], max(1, counts.shape[0] - 1)))
-        weights = tfidf(counts)
+        k = int(max(1, min(self.k, n - 1 if n > 1 else 1, len(words))))
+        self.terms_, self.display_, self.boilerplate_ = words.terms, words.display, words.boilerplate
+        self.term_weight_ = idf(words.papers, n) ** 2
+        vectors = weigh(words.presence, self.term_weight_)
+        rng = np.random.default_rng(self.random_state)
+        sample = np.sort(rng.choice(n, FIT_SAMPLE, replace=False)) if n > FIT_SAMPLE else np.arange(n)
         if progress:
-            progress(f"topics: fitting {k} topics to {counts.shape[0]:,} papers x {counts.shape[1]:,} terms", 0.15)
-        nmf = NMF(n_components=k, init="nndsvd", random_state=self.random_state, max_iter=200, tol=1e-4)
-        with warnings.catch_warnings():  # 200 iterations settle the topics; the last digits do not matter
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            doc_topic = nmf.fit_transform(weights).astype(np.float32)
-        topic_term = nmf.components_.astype(np.float32)
+            progress(f"topics: {len(sample):,} papers x {len(words):,} terms to {DIMENSIONS} dimensions", 0.2)
+        self.components_ = self._basis(vectors[sample], k)
+        z = _unit(np.asarray(vectors[sample] @ self.components_.T, dtype=np.float32))
         if progress:
-            progress("topics: labels and the map", 0.85)
-        self.vocab_ids_ = vocab_ids
-        self.idf_ = idf_of(np.bincount(counts.indices, minlength=counts.shape[1]), counts.shape[0])
-        self.fitted_docs_ = counts.shape[0]
-        self.doc_topic_ = doc_topic
-        self.topic_term_ = topic_term
-        self.terms_ = [index.unigrams[j] for j in vocab_ids]
-        self.display_ = [index.display[j] for j in vocab_ids]
-        self.dominant_, self.weight_ = _dominant(doc_topic)
-        self.labels_ = topic_labels(topic_term, self.display_)
-        self.map_rows_, self.map_xy_ = paper_map(doc_topic, self.random_state)
+            progress(f"topics: {k} fine topics in {n:,} papers", 0.45)
+        self.centres_ = self._centres(z, k, sample, previous)
+        self.dominant_, self.weight_ = _placed(vectors, self.components_, self.centres_)
+        if progress:
+            progress("topics: areas, names and quality", 0.75)
+        self._describe(words)
+        self.ids_ = np.arange(self.n_topics, dtype=np.int64)
+        self.area_ids_ = np.arange(self.n_areas, dtype=np.int64)
+        self.status_ = [""] * self.n_topics
+        self.map_rows_, self.map_xy_ = paper_map(z, sample, self.random_state)
+        self.fitted_docs_ = n
         self.seconds_ = time.perf_counter() - started
         return self
+
+    def _basis(self, vectors: sp.csr_matrix, k: int) -> npt.NDArray[np.float32]:
+        from sklearn.decomposition import TruncatedSVD
+
+        dims = min(DIMENSIONS, vectors.shape[1] - 1, vectors.shape[0] - 1)
+        if dims < 2:  # too little to reduce: the terms are the dimensions
+            return np.eye(vectors.shape[1], dtype=np.float32)
+        svd = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=self.random_state)
+        svd.fit(vectors)
+        return np.asarray(svd.components_, dtype=np.float32)
+
+    def _centres(self, z: np.ndarray, k: int, sample: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+        from sklearn.cluster import KMeans
+
+        init: np.ndarray | str = "k-means++"
+        if previous is not None:
+            old = np.full(len(sample), -1, dtype=np.int64)
+            known = sample < len(previous)
+            old[known] = previous[sample[known]]
+            sums = np.zeros((k, z.shape[1]), dtype=np.float64)
+            counts = np.bincount(old[old >= 0], minlength=k)[:k]
+            inside = (old >= 0) & (old < k)
+            np.add.at(sums, old[inside], z[inside])
+            if len(counts) == k and (counts > 0).all():
+                init = _unit(sums.astype(np.float32))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a few identical papers: fewer distinct points than k
+            km = KMeans(
+                k,
+                init=init,
+                n_init=1,
+                max_iter=KMEANS_ITERATIONS,
+                random_state=self.random_state,
+            ).fit(z)
+        return _unit(np.asarray(km.cluster_centers_, dtype=np.float32))
+
+    def _describe(self, words: Vocabulary) -> None:
+        """Areas, c-TF-IDF scores, labels and coherence, from the papers' topics."""
+        k = self.centres_.shape[0]
+        has = self.dominant_ >= 0
+        rows = np.flatnonzero(has)
+        member = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (self.dominant_[has], rows)), shape=(k, len(self.dominant_))
+        )
+        counts = np.asarray((member @ words.presence).todense(), dtype=np.float64)
+        self.topic_scores_ = labels.c_tf_idf(counts)
+        _, area_of = np.unique(self._areas(auto_areas(k)), return_inverse=True)
+        self.area_of_ = area_of.astype(np.int32)
+        area_counts = np.zeros((int(self.area_of_.max()) + 1, counts.shape[1]))
+        np.add.at(area_counts, self.area_of_, counts)
+        self.area_scores_ = labels.c_tf_idf(area_counts)
+        presence = words.presence.tocsc()
+        self.coherence_ = npmi(presence, [self._top_columns(s) for s in self.topic_scores_])
+        self.area_coherence_ = npmi(presence, [self._top_columns(s) for s in self.area_scores_])
+        self.labels_ = labels.labels(self.topic_scores_, self.display_, list(range(k)))
+        self.area_labels_ = labels.labels(self.area_scores_, self.display_, list(range(self.n_areas)))
+
+    def _areas(self, areas: int) -> np.ndarray:
+        """Each fine topic's area: the topics' centres merged by Ward's hierarchical
+        clustering until ``areas`` groups remain."""
+        from scipy.cluster.hierarchy import fcluster, linkage
+
+        k = self.centres_.shape[0]
+        if areas <= 1 or k <= 2:
+            return np.zeros(k, dtype=np.int64)
+        return np.asarray(fcluster(linkage(self.centres_.astype(np.float64), method="ward"), areas, "maxclust")) - 1
+
+    def _top_columns(self, scores: np.ndarray, n: int = COHERENCE_TERMS) -> list[int]:
+        """The columns of a topic's ``n`` best distinct terms."""
+        order = [int(j) for j in np.argsort(-scores, kind="stable")[: n * 6] if scores[j] > 0]
+        names = labels.distinct([self.display_[j] for j in order], n)
+        column = {self.display_[j]: j for j in reversed(order)}
+        return [column[name] for name in names]
 
     # --- persistence ----------------------------------------------------------------------
     def to_arrays(self) -> Arrays:
         return {
             "k": np.array([self.k]),
-            "vocab_ids": self.vocab_ids_,
-            "topic_term": self.topic_term_,
-            **({} if self.doc_topic_ is None else {"doc_topic": self.doc_topic_}),
+            "terms": pack(self.terms_),
+            "display": pack(self.display_),
+            "boilerplate": pack(self.boilerplate_),
+            "term_weight": self.term_weight_,
+            "components": self.components_,
+            "centres": self.centres_,
             "dominant": self.dominant_,
             "weight": self.weight_,
+            "topic_scores": self.topic_scores_,
+            "area_of": self.area_of_,
+            "area_scores": self.area_scores_,
+            "coherence": self.coherence_,
+            "area_coherence": self.area_coherence_,
+            "ids": self.ids_,
+            "area_ids": self.area_ids_,
             "labels": pack(self.labels_),
+            "area_labels": pack(self.area_labels_),
+            "status": pack(self.status_),
             "map_rows": self.map_rows_,
             "map_xy": self.map_xy_,
             "seconds": np.array([self.seconds_]),
-            "idf": self.idf_,
             "fitted_docs": np.array([self.fitted_docs_]),
-            **_vocabulary_arrays(self.terms_),
         }
 
     @classmethod
-    def from_arrays(cls, arrays: Arrays, index: AnyTermIndex) -> TopicModel:
+    def from_arrays(cls, arrays: Arrays) -> TopicModel:
         model = cls(int(arrays["k"][0]))
-        model.vocab_ids_ = np.asarray(arrays["vocab_ids"])
-        model.doc_topic_ = arrays.get("doc_topic")
-        model.topic_term_ = np.asarray(arrays["topic_term"])
-        model.dominant_ = arrays["dominant"]
-        model.weight_ = arrays["weight"]
+        model.terms_ = unpack(arrays["terms"])
+        model.display_ = unpack(arrays["display"])
+        model.boilerplate_ = unpack(arrays["boilerplate"]) if "boilerplate" in arrays else []
+        for key in (
+            "term_weight",
+            "components",
+            "centres",
+            "dominant",
+            "weight",
+            "topic_scores",
+            "area_of",
+            "area_scores",
+            "coherence",
+            "area_coherence",
+            "ids",
+            "area_ids",
+            "map_rows",
+            "map_xy",
+        ):
+            setattr(model, f"{key}_", np.asarray(arrays[key]))
         model.labels_ = unpack(arrays["labels"])
-        model.terms_ = [index.unigrams[j] for j in model.vocab_ids_]
-        model.display_ = [index.display[j] for j in model.vocab_ids_]
-        model.map_rows_ = arrays["map_rows"]
-        model.map_xy_ = arrays["map_xy"]
+        model.area_labels_ = unpack(arrays["area_labels"])
+        model.status_ = unpack(arrays["status"])
         model.seconds_ = float(arrays["seconds"][0])
         model.fitted_docs_ = int(arrays["fitted_docs"][0])
-        model.idf_ = np.asarray(arrays["idf"])
         return model
+
+    # --- sizes and names --------------------------------------------------------------------
+    @property
+    def n_topics(self) -> int:
+        return int(self.centres_.shape[0])
+
+    @property
+    def n_areas(self) -> int:
+        return int(self.area_scores_.shape[0])
 
     @property
     def placed_docs(self) -> int:
         """Papers placed in these topics after the fit (daily imports: see extend_after_import)."""
         return int(len(self.dominant_) - self.fitted_docs_)
 
-    # --- tidy results -------------------------------------------------------------------------
     @property
-    def n_topics(self) -> int:
-        return int(self.topic_term_.shape[0])
+    def mean_coherence(self) -> float:
+        return float(np.mean(self.coherence_)) if len(self.coherence_) else 0.0
+
+    @property
+    def diversity(self) -> float:
+        """Distinct terms among all topics' top 10, over 10 x topics (1: no term is shared)."""
+        tops = [t for s in self.topic_scores_ for t in self._top_columns(s)]
+        return len(set(tops)) / max(1, COHERENCE_TERMS * self.n_topics)
+
+    def row_of(self, topic_id: int) -> int | None:
+        found = np.flatnonzero(self.ids_ == topic_id)
+        return int(found[0]) if len(found) else None
+
+    def area_row_of(self, area_id: int) -> int | None:
+        found = np.flatnonzero(self.area_ids_ == area_id)
+        return int(found[0]) if len(found) else None
+
+    def paper_area_rows(self) -> npt.NDArray[np.int32]:
+        """Each paper's area row (-1: no topic)."""
+        return np.where(self.dominant_ >= 0, self.area_of_[np.maximum(self.dominant_, 0)], -1).astype(np.int32)
+
+    def top_terms(self, row: int, n: int = TOP_TERMS, area: bool = False) -> list[tuple[str, float]]:
+        """A topic's (an area's) ``n`` best distinct terms, with their c-TF-IDF score."""
+        scores = (self.area_scores_ if area else self.topic_scores_)[row]
+        return [(self.display_[j], float(scores[j])) for j in self._top_columns(scores, n)]
+
+    def terms_text(self, row: int, n: int = 8, area: bool = False) -> str:
+        return ", ".join(t for t, _ in self.top_terms(row, n, area))
 
     def summary(self, member: np.ndarray | None = None) -> pd.DataFrame:
-        """One row per topic: id, label, size (papers whose dominant topic it is), share, top terms.
-        ``member``: count only these papers (one source's, lib.sources); the topics stay the fit's."""
+        """One row per fine topic: id, label, area id and label, size (papers whose topic it
+        is, of ``member`` only when given: one source's), share, top terms, coherence, weak,
+        status.  Ordered by area, then size."""
         dominant = self.dominant_ if member is None else self.dominant_[member]
         sizes = np.bincount(dominant[dominant >= 0], minlength=self.n_topics)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
-                "topic": np.arange(self.n_topics),
+                "topic": self.ids_,
                 "label": self.labels_,
+                "area": self.area_ids_[self.area_of_],
+                "area_label": [self.area_labels_[a] for a in self.area_of_],
                 "papers": sizes,
                 "share": sizes / max(1, len(dominant)),
-                "terms": [", ".join(t for t, _ in self.top_terms(i, 8)) for i in range(self.n_topics)],
+                "terms": [self.terms_text(i) for i in range(self.n_topics)],
+                "coherence": self.coherence_,
+                "weak": self.coherence_ < WEAK_NPMI,
+                "status": self.status_,
+            }
+        )
+        area_size = frame.groupby("area")["papers"].transform("sum")
+        return (
+            frame.assign(_a=-area_size)
+            .sort_values(["_a", "area", "papers"], ascending=[True, True, False], kind="stable")
+            .drop(columns="_a")
+            .reset_index(drop=True)
+        )
+
+    def areas(self, member: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per area: id, label, its topics, size, share, top terms, coherence; largest first."""
+        areas = self.paper_area_rows() if member is None else self.paper_area_rows()[member]
+        sizes = np.bincount(areas[areas >= 0], minlength=self.n_areas)
+        frame = pd.DataFrame(
+            {
+                "area": self.area_ids_,
+                "label": self.area_labels_,
+                "topics": np.bincount(self.area_of_, minlength=self.n_areas),
+                "papers": sizes,
+                "share": sizes / max(1, len(areas)),
+                "terms": [self.terms_text(a, area=True) for a in range(self.n_areas)],
+                "coherence": self.area_coherence_,
+            }
+        )
+        return frame.sort_values("papers", ascending=False, kind="stable").reset_index(drop=True)
+
+    def related(self, row: int, n: int = 5) -> pd.DataFrame:
+        """Topics whose centres are closest (cosine)."""
+        cosine = self.centres_ @ self.centres_[row]
+        cosine[row] = -1
+        order = [int(t) for t in np.argsort(-cosine, kind="stable")[:n] if cosine[t] > 0]
+        return pd.DataFrame(
+            {
+                "topic": [int(self.ids_[t]) for t in order],
+                "label": [self.labels_[t] for t in order],
+                "similarity": [float(cosine[t]) for t in order],
             }
         )
 
-    def top_terms(self, topic: int, n: int = TOP_TERMS) -> list[tuple[str, float]]:
-        row = self.topic_term_[topic]
-        best = np.argsort(-row, kind="stable")[:n]
-        return [(self.display_[j], float(row[j])) for j in best if row[j] > 0]
-
-    def related(self, topic: int, n: int = 5) -> pd.DataFrame:
-        """Topics whose term vectors are closest (cosine)."""
-        norms = np.linalg.norm(self.topic_term_, axis=1) + 1e-12
-        cosine = (self.topic_term_ @ self.topic_term_[topic]) / norms / norms[topic]
-        cosine[topic] = -1
-        order = [int(t) for t in np.argsort(-cosine, kind="stable")[:n] if cosine[t] > 0]
-        return pd.DataFrame(
-            {"topic": order, "label": [self.labels_[t] for t in order], "similarity": [float(cosine[t]) for t in order]}
-        )
-
-    def representative(self, topic: int, n: int = 10, member: np.ndarray | None = None) -> np.ndarray:
-        """Rows of the papers that belong most to ``topic`` (highest weight share), of ``member``
-        only when given."""
-        members = self.members(topic, member)
-        return members[np.argsort(-self.weight_[members], kind="stable")[:n]]
-
-    def members(self, topic: int, member: np.ndarray | None = None) -> np.ndarray:
-        """Rows of the papers whose dominant topic is ``topic`` (of ``member`` only, when given)."""
-        inside = self.dominant_ == topic
+    def members(self, row: int, member: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the papers whose topic is ``row`` (of ``member`` only, when given)."""
+        inside = self.dominant_ == row
         return np.flatnonzero(inside if member is None else inside & member)
 
+    def area_members(self, area_row: int, member: np.ndarray | None = None) -> np.ndarray:
+        inside = self.paper_area_rows() == area_row
+        return np.flatnonzero(inside if member is None else inside & member)
 
-def topic_labels(topic_term: np.ndarray, display: list[str], words: int = 3) -> list[str]:
-    """A short label per topic: its heaviest terms among those that weigh most in this topic
-    (so a label is readable and names what sets the topic apart), unique across topics."""
-    home = topic_term.argmax(axis=0)  # the topic each term weighs most in
-    labels, used = [], set()
-    for topic in range(topic_term.shape[0]):
-        order = [j for j in np.argsort(-topic_term[topic], kind="stable")[:200] if topic_term[topic, j] > 0]
-        own = [display[j] for j in order if home[j] == topic][:40]
-        ranked = _distinct_words(own + [display[j] for j in order if home[j] != topic][:40])
-        picked = ranked[:words] or [f"topic {topic}"]
-        label = ", ".join(picked)
-        extra = words
-        while label in used and extra < len(ranked):
-            picked.append(ranked[extra])
-            extra += 1
-            label = ", ".join(picked)
-        if label in used:
-            label = f"{label} ({topic})"
-        used.add(label)
-        labels.append(label)
-    return labels
+    def representative(self, rows: np.ndarray, n: int = 10) -> np.ndarray:
+        """The ``n`` of ``rows`` nearest their topic's centre, nearest first."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows[np.argsort(-self.weight_[rows], kind="stable")[:n]]
 
+    def where(self, rows: npt.ArrayLike) -> pd.DataFrame:
+        """Which topics hold ``rows`` (a query's papers): per topic, how many and what share of
+        them, most first; each with its area."""
+        rows = np.asarray(rows, dtype=np.int64)
+        dominant = self.dominant_[rows]
+        dominant = dominant[dominant >= 0]
+        counts = np.bincount(dominant, minlength=self.n_topics)
+        order = [int(t) for t in np.argsort(-counts, kind="stable") if counts[t] > 0]
+        return pd.DataFrame(
+            {
+                "topic": [int(self.ids_[t]) for t in order],
+                "label": [self.labels_[t] for t in order],
+                "area": [int(self.area_ids_[self.area_of_[t]]) for t in order],
+                "area_label": [self.area_labels_[self.area_of_[t]] for t in order],
+                "papers": [int(counts[t]) for t in order],
+                "share": [counts[t] / max(1, len(rows)) for t in order],
+            },
+            columns=["topic", "label", "area", "area_label", "papers", "share"],
+        )
 
-def _distinct_words(words: list[str]) -> list[str]:
-    """Words that do not repeat each other: a word inside a kept one, or holding one, is
-    dropped ("sub-agents" after "agents") — except a hyphenated compound whose every part
-    is already kept, which replaces its parts ("fine-grained" for "grained", "fine")."""
-    kept: list[str] = []
-    for word in words:
-        key = _letters(word)
-        if not key:
-            continue
-        parts = {_letters(p) for p in word.split("-")} - {_letters(w) for w in function_words()} - {""}
-        kept_keys = [_letters(k) for k in kept]
-        if len(parts) > 1 and parts <= set(kept_keys):
-            first = min(kept_keys.index(p) for p in parts)
-            kept = [k for k, kk in zip(kept, kept_keys) if kk not in parts]
-            kept.insert(min(first, len(kept)), word)
-            continue
-        if any(key in other or other in key for other in kept_keys):
-            continue
-        kept.append(word)
-    return kept
-
-
-def _letters(word: str) -> str:
-    return "".join(c for c in word.lower() if c.isalnum())
+    def of_papers(self, rows: npt.ArrayLike) -> pd.DataFrame:
+        """Each of ``rows``'s topic and area: topic, topic_label, area, area_label (-1 and ""
+        for a paper with no topic)."""
+        dominant = self.dominant_[np.asarray(rows, dtype=np.int64)]
+        has = dominant >= 0
+        safe = np.maximum(dominant, 0)
+        area = self.area_of_[safe]
+        return pd.DataFrame(
+            {
+                "topic": np.where(has, self.ids_[safe], -1),
+                "topic_label": [self.labels_[t] if h else "" for t, h in zip(safe, has)],
+                "area": np.where(has, self.area_ids_[area], -1),
+                "area_label": [self.area_labels_[a] if h else "" for a, h in zip(area, has)],
+            }
+        )
 
 
-def paper_map(doc_topic: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """2-D coordinates of a deterministic sample of papers (t-SNE of the normalised topic
-    weights; PCA when there are too few papers for t-SNE)."""
-    n = doc_topic.shape[0]
+def paper_map(z: np.ndarray, rows: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """2-D coordinates of a deterministic sample of papers (t-SNE of their latent vectors;
+    PCA when there are too few papers for t-SNE).  ``z``: the vectors of ``rows``."""
     rng = np.random.default_rng(random_state)
-    rows = np.sort(rng.choice(n, size=min(n, MAP_SAMPLE), replace=False)) if n else np.empty(0, dtype=np.int64)
-    points = doc_topic[rows]
-    points = points / (points.sum(axis=1, keepdims=True) + 1e-12)
-    if len(rows) < 3 or points.shape[1] < 2:
-        return rows.astype(np.int64), np.zeros((len(rows), 2), dtype=np.float32)
-    if len(rows) < 100:
+    pick = np.sort(rng.choice(len(rows), size=min(len(rows), MAP_SAMPLE), replace=False)) if len(rows) else rows
+    chosen, points = np.asarray(rows)[pick].astype(np.int64), z[pick]
+    if len(chosen) < 3 or points.shape[1] < 2:
+        return chosen, np.zeros((len(chosen), 2), dtype=np.float32)
+    if len(chosen) < 100:
         from sklearn.decomposition import PCA
 
         xy = PCA(n_components=2, random_state=random_state).fit_transform(points)
@@ -382,40 +521,46 @@ def paper_map(doc_topic: np.ndarray, random_state: int = 0) -> tuple[np.ndarray,
         xy = TSNE(
             n_components=2, init="pca", random_state=random_state, perplexity=30, learning_rate="auto", max_iter=400
         ).fit_transform(points)
-    return rows.astype(np.int64), xy.astype(np.float32)
+    return chosen, xy.astype(np.float32)
 
 
 # --- over time -------------------------------------------------------------------------------
 def shares_over_time(
-    model: TopicModel, periods: Periods, by: str, date_from: dt.date | None = None, date_to: dt.date | None = None
+    model: TopicModel,
+    periods: Periods,
+    by: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    area: bool = False,
 ) -> pd.DataFrame:
-    """Per period and topic: papers whose dominant topic it is, all papers, and the share
-    (the shares of a period sum to 1 over topics, papers without a topic aside)."""
+    """Per period and topic (``area``: per area): its papers, all papers, and the share (the
+    shares of a period sum to 1, papers without a topic aside).  ``topic`` is the id."""
     codes = periods.codes
-    dominant = np.asarray(model.dominant_)
+    groups = np.asarray(model.paper_area_rows() if area else model.dominant_)
+    ids, names = (model.area_ids_, model.area_labels_) if area else (model.ids_, model.labels_)
     keep = periods.between(date_from, date_to)
     if keep is not None:
-        codes, dominant = codes[keep], dominant[keep]
+        codes, groups = codes[keep], groups[keep]
     n = len(periods.index)
     if len(codes) == 0:
         return pd.DataFrame(columns=["period", "label", "topic", "name", "papers", "total", "share"])
     lo, hi = int(codes.min()), int(codes.max())
-    has_topic = dominant >= 0
-    counts = np.zeros((model.n_topics, n), dtype=np.int64)
-    np.add.at(counts, (dominant[has_topic], codes[has_topic]), 1)
+    has_topic = groups >= 0
+    counts = np.zeros((len(ids), n), dtype=np.int64)
+    np.add.at(counts, (groups[has_topic], codes[has_topic]), 1)
     totals = np.bincount(codes[has_topic], minlength=n)
     frames = []
     span = periods.index[lo : hi + 1]
-    for topic in range(model.n_topics):
-        c = counts[topic, lo : hi + 1]
+    for row in range(len(ids)):
+        c = counts[row, lo : hi + 1]
         t = totals[lo : hi + 1]
         frames.append(
             pd.DataFrame(
                 {
                     "period": span.start_time.astype("datetime64[s]"),
                     "label": [period_label(p, by) for p in span],
-                    "topic": topic,
-                    "name": model.labels_[topic],
+                    "topic": int(ids[row]),
+                    "name": names[row],
                     "papers": c,
                     "total": t,
                     "share": np.divide(c, t, out=np.zeros(len(c)), where=t > 0),
@@ -423,6 +568,28 @@ def shares_over_time(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def split_over_time(periods: Periods, by: str, rows: np.ndarray, groups: np.ndarray, top: int = 6) -> pd.DataFrame:
+    """One topic's papers (``rows``) per period and group (``groups[i]``: the group of
+    ``rows[i]``, e.g. its arXiv category or source): the ``top`` largest groups, the rest as
+    "other".  Columns: period, label, group, papers."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) == 0:
+        return pd.DataFrame(columns=["period", "label", "group", "papers"])
+    series = pd.Series(np.asarray(groups, dtype=object))
+    largest = series.value_counts().index[:top]
+    named = series.where(series.isin(largest), "other").to_numpy()
+    codes = periods.codes[rows]
+    lo, hi = int(codes.min()), int(codes.max())
+    span = periods.index[lo : hi + 1]
+    frame = pd.DataFrame({"code": codes, "group": named}).value_counts().rename("papers").reset_index()
+    order = list(largest) + (["other"] if (named == "other").any() else [])
+    full = pd.MultiIndex.from_product([range(lo, hi + 1), order], names=["code", "group"])
+    frame = frame.set_index(["code", "group"]).reindex(full, fill_value=0).reset_index()
+    frame["period"] = span.start_time.astype("datetime64[s]")[frame["code"] - lo]
+    frame["label"] = [period_label(span[c - lo], by) for c in frame["code"]]
+    return frame[["period", "label", "group", "papers"]]
 
 
 def emerging_mix(
@@ -441,21 +608,20 @@ def emerging_topics(
     papers ``periods`` counts: one source's, by the day it dates them, see lib.periods.Periods)."""
     _, recent, baseline = periods.windows(recent_days, baseline_days)
     dominant = np.asarray(model.dominant_)
-    rows = []
-    for topic in range(model.n_topics):
-        r = float((dominant[recent] == topic).mean()) if recent.any() else 0.0
-        b = float((dominant[baseline] == topic).mean()) if baseline.any() else 0.0
-        rows.append(
-            {
-                "topic": topic,
-                "label": model.labels_[topic],
-                "baseline_share": b,
-                "recent_share": r,
-                "change": r - b,
-                "ratio": (r + 1e-3) / (b + 1e-3),
-            }
-        )
-    return pd.DataFrame(rows).sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
+    k = model.n_topics
+    r = np.bincount(dominant[recent & (dominant >= 0)], minlength=k) / max(1, int(recent.sum()))
+    b = np.bincount(dominant[baseline & (dominant >= 0)], minlength=k) / max(1, int(baseline.sum()))
+    frame = pd.DataFrame(
+        {
+            "topic": model.ids_,
+            "label": model.labels_,
+            "baseline_share": b,
+            "recent_share": r,
+            "change": r - b,
+            "ratio": (r + 1e-3) / (b + 1e-3),
+        }
+    )
+    return frame.sort_values("change", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def top_authors(table: pa.Table, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
@@ -465,37 +631,11 @@ def top_authors(table: pa.Table, rows: np.ndarray, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"author": counts.index.astype(object), "papers": counts.to_numpy()})
 
 
-# --- coherence --------------------------------------------------------------------------------
-def npmi_coherence(index: AnyTermIndex, term_ids: list[list[int]]) -> list[float]:
-    """Mean NPMI over the pairs of each topic's terms (unigram ids), from paper co-occurrence."""
-    indptr, indices = index.all_postings("u")
-    n = max(index.n_docs, 1)
-    cache: dict[int, np.ndarray] = {}
-
-    def rows(j: int) -> np.ndarray:
-        if j not in cache:
-            cache[j] = indices[indptr[j] : indptr[j + 1]]
-        return cache[j]
-
-    scores = []
-    for ids in term_ids:
-        values = []
-        for a in range(len(ids)):
-            for b in range(a + 1, len(ids)):
-                ra, rb = rows(ids[a]), rows(ids[b])
-                both = len(np.intersect1d(ra, rb, assume_unique=True))
-                if both == 0:
-                    values.append(-1.0)
-                    continue
-                p_ab, p_a, p_b = both / n, len(ra) / n, len(rb) / n
-                values.append(math.log(p_ab / (p_a * p_b)) / -math.log(p_ab) if p_ab < 1 else 1.0)
-        scores.append(float(np.mean(values)) if values else 0.0)
-    return scores
-
-
-def model_coherence(model: TopicModel, index: AnyTermIndex, top: int = 10) -> list[float]:
-    ids = [[int(model.vocab_ids_[j]) for j in np.argsort(-row, kind="stable")[:top]] for row in model.topic_term_]
-    return npmi_coherence(index, ids)
+def newest_papers(table: pa.Table, dates: np.ndarray, rows: npt.ArrayLike, limit: int) -> pd.DataFrame:
+    """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
+    (see lib.store.schema.rows_frame)."""
+    taken = np.asarray(rows, dtype=np.int64)
+    return rows_frame(table, taken[np.argsort(-dates[taken].astype("int64"), kind="stable")[:limit]])
 
 
 # --- one model per store version and k ------------------------------------------------------------
@@ -510,24 +650,15 @@ def _saved_files(store: Store) -> list[ArtifactFile]:
     return [model_file(int(name[1:])) for name in sorted(names) if name[1:].isdigit()]
 
 
-def _usable(arrays: Arrays | None, n_docs: int, index: AnyTermIndex | None = None) -> bool:
-    """A saved model for ``n_docs`` papers (and, given the term index it will be read with,
-    whose vocabulary ids still name the same words)."""
-    if arrays is None or len(arrays["dominant"]) != n_docs:
-        return False
-    if index is None:
-        return True
-    ids = np.asarray(arrays["vocab_ids"])
-    if len(ids) and int(ids.max()) >= len(index.unigrams):
-        return False
-    return vocabulary_check([index.unigrams[j] for j in ids]) == int(arrays["vocabulary_check"][0])
+def _usable(arrays: Arrays | None, n_docs: int) -> bool:
+    return arrays is not None and len(arrays["dominant"]) == n_docs
 
 
-def _saved(store: Store, dataset: Dataset, k: int, index: AnyTermIndex | None = None) -> Arrays | None:
+def _saved(store: Store, dataset: Dataset, k: int) -> Arrays | None:
     if dataset.is_sample:
         return None
     arrays = model_file(k).load(store, dataset.version)
-    return arrays if _usable(arrays, dataset.table.num_rows, index) else None
+    return arrays if _usable(arrays, dataset.table.num_rows) else None
 
 
 def is_saved(store: Store, dataset: Dataset, k: int) -> bool:
@@ -535,27 +666,34 @@ def is_saved(store: Store, dataset: Dataset, k: int) -> bool:
     return _saved(store, dataset, k) is not None
 
 
-def newest_papers(table: pa.Table, dates: np.ndarray, rows: npt.ArrayLike, limit: int) -> pd.DataFrame:
-    """The ``limit`` newest of ``rows`` (a topic's papers), newest first, for a topic's feed
-    (see lib.store.schema.rows_frame)."""
-    taken = np.asarray(rows, dtype=np.int64)
-    return rows_frame(table, taken[np.argsort(-dates[taken].astype("int64"), kind="stable")[:limit]])
-
-
 def load_or_fit(
-    store: Store, dataset: Dataset, index: AnyTermIndex, k: int, progress: Progress | None = None, refit: bool = False
+    store: Store,
+    dataset: Dataset,
+    index: AnyTermIndex | None,
+    k: int,
+    progress: Progress | None = None,
+    refit: bool = False,
 ) -> TopicModel:
-    """This store version's model with k topics: loaded when saved, else fitted and saved
+    """This store version's model with k topics: loaded when saved (no term index needed:
+    ``index`` may be None), else fitted, given its stable ids (lib.topics.identity) and saved
     (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
-    even when saved (a model that daily imports extended is then fitted on all the papers)."""
-    arrays = None if refit else _saved(store, dataset, k, index)
-    if arrays is not None:
-        return TopicModel.from_arrays(arrays, index)
-    model = TopicModel(k).fit(index, progress=progress)
-    if not dataset.is_sample:
-        model_file(k).save(store, dataset.version, model.to_arrays())
-        for file in _saved_files(store):
-            file.prune(store, dataset.version)
+    even when saved, starting from the saved model's topics (a model that daily imports
+    extended is then fitted on all the papers)."""
+    arrays = _saved(store, dataset, k)
+    if arrays is not None and not refit:
+        return TopicModel.from_arrays(arrays)
+    if index is None:
+        raise PapersError("No saved topic model: the term index is needed to fit one.")
+    previous = np.asarray(arrays["dominant"]) if arrays is not None else None
+    model = TopicModel(k).fit(index, progress=progress, previous=previous)
+    if dataset.is_sample:
+        identity.first_ids(model)
+        return model
+    dates = dataset.frame["date"]
+    identity.assign(store, model, dates.max() if len(dates) else None)
+    model_file(k).save(store, dataset.version, model.to_arrays())
+    for file in _saved_files(store):
+        file.prune(store, dataset.version)
     return model
 
 
@@ -568,12 +706,11 @@ def extend_after_import(
     changed_rows: npt.ArrayLike = (),
 ) -> bool:
     """After an import: each saved model of the previous version is carried over to this one,
-    with the papers the import added or re-wrote placed in its topics (:func:`place`: NMF with
-    the topics held fixed, on their TF-IDF rows weighed by the fit's idf), so the topics page
-    opens at once and counts them.  The topics themselves (terms, labels, map) stay those of
-    the last fit until one on all the papers (``python -m lib build --full``).  Call it once
-    the term index is extended (its word numbers must carry over).  Returns whether a model
-    was carried over."""
+    with the papers the import added or re-wrote placed in its topics (their vectors in the
+    fit's vocabulary, weights and basis; the nearest topic centre), so the Topics page opens
+    at once and counts them.  The topics themselves (terms, labels, areas, map) stay those of
+    the last fit until one on all the papers (``python -m lib build --full``).  Returns
+    whether a model was carried over."""
     rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
     segment = None  # built once, for every saved k
     carried = False
@@ -581,27 +718,39 @@ def extend_after_import(
         arrays = file.load(store, previous_version)
         if arrays is None or not _usable(arrays, first_new_row):
             continue
-        words = unpack(arrays["vocabulary"])  # the model's own words: no index to load
-        if len(words) != len(arrays["vocab_ids"]) or vocabulary_check(words) != int(arrays["vocabulary_check"][0]):
-            continue
-        topic_term = np.asarray(arrays["topic_term"])
-        placed = np.zeros((len(rows), topic_term.shape[0]), dtype=np.float32)
+        dominant = np.full(table.num_rows, -1, dtype=np.int32)
+        weight = np.zeros(table.num_rows, dtype=np.float32)
+        dominant[:first_new_row], weight[:first_new_row] = arrays["dominant"], arrays["weight"]
         if len(rows):
             if segment is None:
-                segment = TermIndex.build(take_table(table, rows, list(FIELDS)))
-            present = [(c, segment.unigram_ids[t]) for c, t in enumerate(words) if t in segment.unigram_ids]
-            at = np.array([c for c, _ in present], dtype=np.int64)  # the model's column of each
-            found = _presence(*segment.all_postings("u"), [j for _, j in present], len(rows))
-            presence = sp.csr_matrix((found.data, at[found.indices], found.indptr), shape=(len(rows), len(words)))
-            placed = place(_weigh(presence, np.asarray(arrays["idf"])), topic_term)
-        dominant = np.empty(table.num_rows, dtype=np.int32)
-        weight = np.empty(table.num_rows, dtype=np.float32)
-        dominant[:first_new_row], weight[:first_new_row] = arrays["dominant"], arrays["weight"]
-        dominant[rows], weight[rows] = _dominant(placed)
-        # the papers' weights on every topic stay the fit's alone (nothing reads them after the
-        # fit: the app reads each paper's dominant topic and its weight), not copied per version
-        out = {key: value for key, value in arrays.items() if key != "doc_topic"}
-        file.save(store, version, {**out, "dominant": dominant, "weight": weight})
+                segment = TermIndex.build(take_table(table, rows, list(FIELDS)), min_ngram_papers=1)
+            presence = presence_in(segment, unpack(arrays["terms"]))
+            vectors = weigh(presence, np.asarray(arrays["term_weight"]))
+            dominant[rows], weight[rows] = _placed(vectors, np.asarray(arrays["components"]), arrays["centres"])
+        file.save(store, version, {**arrays, "dominant": dominant, "weight": weight})
         file.prune(store, version)
         carried = True
     return carried
+
+
+def presence_in(index: TermIndex, terms: list[str]) -> sp.csr_matrix:
+    """Papers x ``terms`` presence (index spelling: a stem, or an n-gram's stems space-separated)
+    of the papers of ``index``."""
+    from lib.topics.vocabulary import _presence
+
+    columns, ids, grams, gram_ids = [], [], [], []
+    for c, term in enumerate(terms):
+        if " " in term:
+            j = index.ngram_column(tuple(term.split(" ")))
+            if j is not None:
+                grams.append(c)
+                gram_ids.append(j)
+        elif term in index.unigram_ids:
+            columns.append(c)
+            ids.append(index.unigram_ids[term])
+    n = index.n_docs
+    found = sp.hstack(
+        [_presence(*index.all_postings("u"), ids, n), _presence(*index.all_postings("n"), gram_ids, n)], format="csr"
+    )
+    at = np.array(columns + grams, dtype=np.int64)
+    return sp.csr_matrix((found.data, at[found.indices], found.indptr), shape=(n, len(terms)))

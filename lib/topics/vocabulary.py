@@ -1,0 +1,213 @@
+"""The research vocabulary topics are found in: whole 1–3-word terms, boilerplate set aside.
+
+From the term index (lib.trends.terms: folded, plural-stripped words and the 2–3-word
+n-grams papers use, "mixture of experts", "gaussian splatting"):
+
+1. **Candidates.** A word that can name a topic (lib.trends.trends.is_topic_term: no function
+   word or number, and in the titles of at least 5% of the papers that use it — "demonstrate"
+   and "paper" are not) and a 2–3-word n-gram with such words at both ends, used by at least
+   ``min_papers`` papers and at most a quarter of them.  An n-gram is left out when a
+   hyphenated word already spells it ("fine grained" beside "fine-grained"), or when it ends
+   in the acronym of the words before it ("models llms", "action vla": the text said
+   "large language models (LLMs)"; lib.topics.labels.is_acronym_of).
+2. **Boilerplate, learned.** Papers are grouped in a quick first pass (mini-batch k-means
+   over TF-IDF, ``first_pass_k`` groups).  A research term concentrates in some groups; the
+   vocabulary of writing ("real-world", "comprehensive", "leveraging", "robust") is spread
+   over the groups as all papers are.  The spread is the Kullback–Leibler divergence of the
+   term's papers over the groups from all papers': a term whose divergence is less than
+   ``BOILERPLATE_KL`` above what chance gives a term of its size ((groups - 1) / (2 x its
+   papers)) is boilerplate.  Twice: the second pass groups without the first's boilerplate.
+   A short fixed list (``WRITING``) is set aside too, whatever the data say, and so is an
+   n-gram that holds a multi-word boilerplate phrase ("real world dataset", "large scale
+   dataset").
+
+The result is the paper x term presence matrix the topics are fitted on, and the
+boilerplate found (shown on the Topics page, most frequent first).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from lib.progress import Progress
+from lib.search.analysis import stem
+from lib.topics.labels import is_acronym_of
+from lib.trends.terms import AnyTermIndex
+
+BOILERPLATE_KL = 0.15
+MAX_SHARE = 0.25  # a term in more than a quarter of the papers is vocabulary, not a subject
+MAX_TERMS = 40_000  # the most frequent candidates
+FIRST_PASSES = 2
+WRITING = (  # the words of abstracts' writing, set aside whatever the data say
+    "novel propose demonstrate comprehensive extensive state-of-the-art outperform outperforming finding future "
+    "real-world address existing significant significantly effective effectiveness superior promising remarkable "
+    "various diverse recent approach method framework paper result experiment task performance wide-range"
+)
+
+
+@functools.cache
+def writing_terms() -> frozenset[str]:
+    """``WRITING`` as the index spells terms: stems, an n-gram's words space-separated."""
+    terms = set()
+    for word in WRITING.split():
+        terms.add(stem(word.replace("-", "")))
+        if "-" in word:
+            terms.add(" ".join(stem(part) for part in word.split("-")))
+    return frozenset(terms | {"state of the art"})
+
+
+def min_papers(n_docs: int) -> int:
+    """Papers a term needs to be a candidate: 3 in small tables, up to 20 from 40,000 papers."""
+    return int(max(3, min(20, n_docs // 2000)))
+
+
+def first_pass_k(n_docs: int) -> int:
+    return int(np.clip(round(np.sqrt(n_docs / 20)), 4, 60))
+
+
+@dataclass
+class Vocabulary:
+    terms: list[str]  # as the index spells them: stems, an n-gram's words space-separated
+    display: list[str]  # as papers write them
+    presence: sp.csr_matrix  # papers x terms, 1.0 where a paper uses the term
+    papers: npt.NDArray[np.int64]  # papers per term
+    boilerplate: list[str]  # display forms of the terms set aside as boilerplate, most used first
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+
+def _phrase_display(index: AnyTermIndex, words: list[str]) -> str:
+    """How an n-gram reads: each word's usual spelling, but a plural before the last word
+    singular ("post training", "low resource language": English pluralises the head noun)."""
+    shown = [index.display[index.unigram_ids[w]] if w in index.unigram_ids else w for w in words]
+    for i, (word, spelled) in enumerate(zip(words[:-1], shown[:-1])):
+        if spelled.lower() in (word + "s", word + "es"):
+            shown[i] = word
+    return " ".join(shown)
+
+
+def _holds_phrase(name: str, phrases: set[str]) -> bool:
+    """Whether an n-gram holds one of ``phrases`` (words space-separated) as consecutive words."""
+    padded = f" {name} "
+    return any(f" {p} " in padded and p != name for p in phrases)
+
+
+def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix, npt.NDArray[np.int64]]:
+    """Step 1: the candidate terms (index spelling, display), their presence, their papers."""
+    from lib.trends.trends import _topic_words
+
+    n = index.n_docs
+    least = min_papers(n)
+    topic_word = _topic_words(index)
+    u_indptr, u_indices = index.all_postings("u")
+    u_papers = np.diff(np.asarray(u_indptr[: len(topic_word) + 1], dtype=np.int64))
+    lengths = np.array([len(w) for w in index.unigrams[: len(topic_word)]])
+    words = np.flatnonzero(topic_word & (lengths >= 3) & (u_papers >= least) & (u_papers <= int(MAX_SHARE * n)))
+    writing = writing_terms()
+    words = np.array([j for j in words if index.unigrams[j] not in writing], dtype=np.int64)
+    word_set = {index.unigrams[j] for j in words}
+    n_indptr, n_indices = index.all_postings("n")
+    n_papers = np.diff(np.asarray(n_indptr, dtype=np.int64))
+    first, last = index.ngram_ends()
+    v = len(topic_word)
+    inside = (first < v) & (last < v)
+    ok = inside & topic_word[np.minimum(first, v - 1)] & topic_word[np.minimum(last, v - 1)]
+    grams = []
+    for j in np.flatnonzero(ok & (n_papers >= max(least, 5)) & (n_papers <= int(MAX_SHARE * n))):
+        name = index.ngram_name(int(j))
+        parts = name.split(" ")
+        if name in writing or "".join(parts) in word_set:
+            continue
+        if any(is_acronym_of(parts[i], parts[:i]) for i in range(1, len(parts))) or min(map(len, parts)) < 2:
+            continue  # "models llms", "action vla models": the text said "language models (LLMs)"; "bird s eye"
+        grams.append(int(j))
+    gram_ids = np.array(grams, dtype=np.int64)
+    terms = [index.unigrams[j] for j in words] + [index.ngram_name(int(j)) for j in gram_ids]
+    display = [index.display[j] for j in words] + [_phrase_display(index, t.split(" ")) for t in terms[len(words) :]]
+    papers = np.concatenate([u_papers[words], n_papers[gram_ids]]).astype(np.int64)
+    presence = sp.hstack(
+        [_presence(u_indptr, u_indices, words, n), _presence(n_indptr, n_indices, gram_ids, n)], format="csr"
+    )
+    if len(terms) > MAX_TERMS:
+        keep = np.sort(np.argsort(-papers, kind="stable")[:MAX_TERMS])
+        terms, display = [terms[j] for j in keep], [display[j] for j in keep]
+        presence, papers = presence[:, keep].tocsr(), papers[keep]
+    return terms, display, presence, papers
+
+
+def _presence(indptr: np.ndarray, indices: np.ndarray, columns: npt.ArrayLike, n_rows: int) -> sp.csr_matrix:
+    """Binary rows x columns matrix from a term index's postings (each column's rows)."""
+    columns = np.asarray(columns, dtype=np.int64)
+    starts, ends = np.asarray(indptr)[columns].astype(np.int64), np.asarray(indptr)[columns + 1].astype(np.int64)
+    rows = np.concatenate([indices[s:e] for s, e in zip(starts, ends)]) if len(columns) else np.empty(0, np.int32)
+    cols = np.repeat(np.arange(len(columns)), ends - starts)
+    return sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n_rows, len(columns)), dtype=np.float32
+    )
+
+
+def normalized(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled to unit length (empty rows stay empty)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ matrix, dtype=np.float32)
+
+
+def idf(papers: npt.ArrayLike, n_docs: int) -> npt.NDArray[np.float32]:
+    """scikit-learn's smoothed idf."""
+    return (np.log((1 + n_docs) / (1 + np.asarray(papers, dtype=np.float64))) + 1).astype(np.float32)
+
+
+def spread(presence: sp.csr_matrix, papers: np.ndarray, groups: np.ndarray, k: int) -> npt.NDArray[np.float64]:
+    """Per term: the KL divergence of its papers over ``groups`` from all papers', less what
+    chance gives a term of its size (see the module's step 2)."""
+    n = presence.shape[0]
+    member = sp.csr_matrix((np.ones(n, dtype=np.float32), (np.arange(n), groups)), shape=(n, k))
+    counts = np.asarray((presence.T @ member).todense(), dtype=np.float64)
+    p = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    q = np.bincount(groups, minlength=k) / max(n, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = np.where(p > 0, p * np.log(p / np.where(q > 0, q, 1)), 0.0).sum(axis=1)
+    return np.asarray(kl - (k - 1) / (2 * np.maximum(papers, 1)), dtype=np.float64)
+
+
+def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_state: int = 0) -> Vocabulary:
+    """The research vocabulary of the papers in ``index`` (see the module)."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    terms, display, presence, papers = candidates(index)
+    n = presence.shape[0]
+    keep = np.ones(len(terms), dtype=bool)
+    k = first_pass_k(n)
+    if len(terms) > k and n > 2 * k:
+        weights = idf(papers, n)
+        for step in range(FIRST_PASSES):
+            if progress:
+                progress(f"topics: learning the boilerplate, pass {step + 1} of {FIRST_PASSES}", 0.05 + 0.05 * step)
+            columns = np.flatnonzero(keep)
+            rows = normalized(sp.csr_matrix(presence[:, columns].multiply(weights[columns][np.newaxis, :])))
+            groups = MiniBatchKMeans(k, random_state=random_state, batch_size=4096, n_init=1).fit(rows).labels_
+            keep &= spread(presence, papers, groups, k) >= BOILERPLATE_KL
+    phrases = {terms[j] for j in np.flatnonzero(~keep) if " " in terms[j]} | {
+        " ".join(stem(p) for p in display[j].split("-")) for j in np.flatnonzero(~keep) if "-" in display[j]
+    }
+    phrases |= {t for t in writing_terms() if " " in t}
+    for j in np.flatnonzero(keep):
+        if " " in terms[j] and _holds_phrase(terms[j], phrases):  # "real world dataset", "large scale dataset"
+            keep[j] = False
+    aside = np.flatnonzero(~keep)
+    aside = aside[np.argsort(-papers[aside], kind="stable")]
+    columns = np.flatnonzero(keep)
+    return Vocabulary(
+        [terms[j] for j in columns],
+        [display[j] for j in columns],
+        presence[:, columns].tocsr(),
+        papers[columns],
+        [display[j] for j in aside],
+    )
