@@ -1,7 +1,10 @@
 """Writing the table out: CSV, JSON Lines, Parquet — each importable back unchanged.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or carriage return) are prefixed with ``'``.
+``-``, ``@``, tab or carriage return) are prefixed with ``'``.  Columns of the caller's
+(``extra``: one row per paper, e.g. each paper's topic and area, see
+lib.library.Library.paper_topics) follow the table's; the importer ignores them, so such an
+export imports back as the same table.
 """
 
 from __future__ import annotations
@@ -35,9 +38,37 @@ def neutralise(cell: object) -> object:
     return cell
 
 
-def write_csv(frame: pd.DataFrame, handle: IO[bytes]) -> None:
+def _part(frame: pd.DataFrame, extra: pd.DataFrame | None, start: int) -> pd.DataFrame:
+    """Rows ``start`` to ``start + CHUNK`` of ``frame`` as written, ``extra``'s columns after."""
+    part = _plain_rows(frame.iloc[start : start + CHUNK])
+    if extra is None:
+        return part
+    added = extra.iloc[start : start + CHUNK].set_axis(part.index)
+    return pd.concat([part, added], axis=1)
+
+
+def _checked(n_rows: int, extra: pd.DataFrame | None) -> None:
+    if extra is not None and len(extra) != n_rows:
+        raise ValueError(f"extra columns for {len(extra):,} rows, the table has {n_rows:,}")
+
+
+def write(fmt: str, table: pa.Table, frame: pd.DataFrame, handle: IO[bytes], extra: pd.DataFrame | None = None) -> None:
+    """The table (``frame``: the same rows as pandas has them, lib.store.schema.to_frame) in
+    ``fmt``, one of :data:`EXPORT_FORMATS`, with ``extra``'s columns after its own."""
+    if fmt == "parquet":
+        write_parquet(table, handle, extra)
+    elif fmt == "csv":
+        write_csv(frame, handle, extra)
+    elif fmt == "jsonl":
+        write_jsonl(frame, handle, extra)
+    else:
+        raise ValueError(f"not an export format: {fmt!r}")
+
+
+def write_csv(frame: pd.DataFrame, handle: IO[bytes], extra: pd.DataFrame | None = None) -> None:
+    _checked(len(frame), extra)
     for start in range(0, max(len(frame), 1), CHUNK):
-        part = _plain_rows(frame.iloc[start : start + CHUNK])
+        part = _part(frame, extra, start)
         for column in LIST_COLUMNS:
             if column in part:
                 part[column] = ["; ".join(v) if v is not None else "" for v in part[column]]
@@ -45,16 +76,21 @@ def write_csv(frame: pd.DataFrame, handle: IO[bytes]) -> None:
         handle.write(part.to_csv(index=False, header=start == 0, lineterminator="\n").encode("utf-8"))
 
 
-def write_jsonl(frame: pd.DataFrame, handle: IO[bytes]) -> None:
+def write_jsonl(frame: pd.DataFrame, handle: IO[bytes], extra: pd.DataFrame | None = None) -> None:
+    _checked(len(frame), extra)
     for start in range(0, len(frame), CHUNK):
-        part = _plain_rows(frame.iloc[start : start + CHUNK])
+        part = _part(frame, extra, start)
         for record in part.to_dict(orient="records"):
             clean = {k: (None if _missing(v) else v) for k, v in record.items()}
             handle.write(json.dumps(clean, ensure_ascii=False, default=_jsonable).encode("utf-8") + b"\n")
 
 
-def write_parquet(table: pa.Table, handle: IO[bytes]) -> None:
-    pq.write_table(conform(table), handle, compression="zstd")
+def write_parquet(table: pa.Table, handle: IO[bytes], extra: pd.DataFrame | None = None) -> None:
+    _checked(table.num_rows, extra)
+    out = conform(table)
+    for name, column in extra.items() if extra is not None else ():
+        out = out.append_column(str(name), pa.array(column.to_numpy()))
+    pq.write_table(out, handle, compression="zstd")
 
 
 def _missing(value: object) -> bool:
