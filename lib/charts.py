@@ -17,6 +17,7 @@ wide) and on a desktop (about 1240 px, or half that in two columns), in light an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Literal
 
@@ -358,21 +359,22 @@ def _topic_pick() -> alt.Parameter:
     return alt.selection_point(name="pick", fields=["topic"], on="click")
 
 
-def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
+def topic_sizes_chart(summary: pd.DataFrame, what: str = "topic") -> alt.Chart:
     """Papers per topic (from TopicModel.summary: columns topic, label, papers, share, terms),
     largest first.  Clicking a bar selects its topic (selection "pick", field ``topic``); the
-    other bars fade a little."""
+    other bars fade a little.  ``what``: what a bar is, in the axis and tooltips ("area":
+    :func:`area_sizes_chart`)."""
     pick = _topic_pick()
     chart: alt.Chart = (
         alt.Chart(summary, height=alt.Step(22))
         .mark_bar(color="#ff9d00", cursor="pointer")
         .encode(
-            x=alt.X("papers:Q", title="papers (dominant topic)", axis=alt.Axis(format=",d")),
+            x=alt.X("papers:Q", title=f"papers (dominant {what})", axis=alt.Axis(format=",d")),
             y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.55)),
             tooltip=[
                 alt.Tooltip("topic:Q", title="id"),
-                alt.Tooltip("label:N", title="topic"),
+                alt.Tooltip("label:N", title=what),
                 alt.Tooltip("papers:Q", format=","),
                 alt.Tooltip("share:Q", format=SHARE_FORMAT),
                 alt.Tooltip("terms:N", title="top terms"),
@@ -381,6 +383,13 @@ def topic_sizes_chart(summary: pd.DataFrame) -> alt.Chart:
         .add_params(pick)
     )
     return chart
+
+
+def area_sizes_chart(areas: pd.DataFrame) -> alt.Chart:
+    """Papers per area (from TopicModel.areas: columns area, label, papers, share, terms), as
+    :func:`topic_sizes_chart`; a click selects the area (selection "pick", field ``topic``
+    holding the area's id)."""
+    return topic_sizes_chart(areas.rename(columns={"area": "topic"}), what="area")
 
 
 def topic_shares_height(n_topics: int) -> int:
@@ -502,5 +511,36 @@ def topic_over_time_chart(tidy: pd.DataFrame, norm: str, by: str = "month") -> a
                 alt.Tooltip("share:Q", format=SHARE_FORMAT),
             ],
         )
+    )
+    return chart
+
+
+def topic_split_chart(tidy: pd.DataFrame, by: str = "month", what: str = "group") -> alt.Chart:
+    """One topic's papers per period, stacked by group (from lib.topics.topics.split_over_time:
+    columns period, label, group, papers): e.g. its papers per arXiv category or per source.
+    ``what``: what a group is, in the legend and tooltips."""
+    domain = [str(g) for g in pd.unique(tidy["group"])] if len(tidy) else []
+    chart: alt.Chart = (
+        alt.Chart(tidy, height=260)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:T", title=None, timeUnit=_TIME_UNITS.get(by, "yearmonthdate")),
+            y=alt.Y("papers:Q", stack="zero", title="papers", axis=alt.Axis(format=",d")),
+            color=alt.Color(
+                "group:N",
+                title=what,
+                scale=alt.Scale(domain=domain, range=_cycle(TERM_PALETTE, len(domain))),
+                sort=domain,
+                legend=_legend(what, "bottom", _TERM_SLOT, _TERM_LABEL),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("label:N", title="period"),
+                alt.Tooltip("group:N", title=what),
+                alt.Tooltip("papers:Q", format=","),
+            ],
+        )
+        .transform_calculate(order=f"indexof({json.dumps(domain)}, datum.group)")
+        .properties(autosize=_FIT_X)
     )
     return chart

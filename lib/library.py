@@ -12,6 +12,7 @@ once) what a question needs on first use, thread-safely: the app shares one Libr
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import time
@@ -25,6 +26,7 @@ import pandas as pd
 
 from lib import daily, sources
 from lib.dataset import Dataset, load
+from lib.errors import InputError, StoreError
 from lib.periods import Periods
 from lib.progress import Progress
 from lib.search import search
@@ -32,10 +34,10 @@ from lib.search.index import AnyIndex
 from lib.search.query import Query, parse
 from lib.source_keys import ALL, HF
 from lib.store import exports
-from lib.store.schema import source_name
-from lib.store.store import Store
+from lib.store.schema import source_name, take_rows
+from lib.store.store import Store, read_only
 from lib.text import count_text, md_escape
-from lib.topics import topics
+from lib.topics import identity, topics
 from lib.topics.topics import TopicModel
 from lib.trends import terms, trends
 from lib.trends.terms import AnyTermIndex
@@ -130,6 +132,20 @@ class Library:
             lambda: topics.load_or_fit(self.store, self.dataset, self.term_index, k, progress),
         )
 
+    def topic_names(self, level: str) -> dict[int, str]:
+        """The names people gave topics (``level`` "topic") or areas ("area"), id -> name
+        (lib.topics.identity.rename): shown in place of the automatic labels."""
+        return identity.names(self.store, level)
+
+    def paper_topics(
+        self, rows: npt.ArrayLike | None = None, k: int = 0, progress: Progress | None = None
+    ) -> pd.DataFrame:
+        """Each paper's (each of ``rows``') topic and area in the model with k topics (0:
+        automatic): topic, topic_label, area, area_label (TopicModel.of_papers: -1 and "" for a
+        paper without a topic), a label being the name people gave it when there is one."""
+        model = self.named_model(k, progress)
+        return model.of_papers(np.arange(len(model.dominant_)) if rows is None else rows)
+
     def emerging(
         self, src: str, recent: int, baseline: int, top: int = EMERGING_TOP
     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -220,6 +236,7 @@ class Library:
         start = (state["p"] - 1) * search.PAGE_SIZE
         rows = search.result_frame(result, self.dataset.table, start, start + search.PAGE_SIZE)
         elapsed_ms = (time.perf_counter() - started) * 1000
+        placed = self.loaded_paper_topics(result.slice(start, start + search.PAGE_SIZE)[0])
         terms = result.query.positive_terms
         snippets = tuple(
             search.highlight_markdown(search.snippet(text, terms)) if text else None for text in rows["abstract"]
@@ -246,6 +263,7 @@ class Library:
             unfiltered=unfiltered,
             elapsed_ms=elapsed_ms,
             result=result,
+            topics=placed,
         )
 
     # --- trends ---------------------------------------------------------------------------
@@ -341,96 +359,288 @@ class Library:
 
     # --- topics ---------------------------------------------------------------------------
     def topics(self, state: Mapping[str, Any], progress: Progress | None = None) -> TopicsAnswer:
-        """The whole answer of the Topics page for a decoded state (lib.urlstate.TOPICS): a day
-        range given backwards swapped, a source the table lacks replaced by all sources, a topic
-        the model lacks replaced by all topics (each saying so); the model (fitted once, see
-        :meth:`topic_model`), its topics' sizes among the source's papers and their shares over
-        time; then all topics (composition strip, map, emerging topics) or the one topic's page."""
+        """The whole answer of the Topics page for a decoded state (lib.urlstate.TOPICS), the one
+        ``python -m lib topics`` prints: a day range given backwards swapped, a source the table
+        lacks replaced by all sources, a topic or area id the model lacks replaced by its
+        successor (lib.topics.identity.successor) or by all areas (each saying so); the model
+        (fitted once, see :meth:`topic_model`) with the names people gave (:meth:`named_model`),
+        its topics' and areas' sizes among the source's papers; then the view: all areas (their
+        shares over time, composition strip, map, emerging topics), one area (its fine topics),
+        or one topic's page; and, when ``q`` is set, the topics holding the query's papers."""
         ds = self.dataset
         state = dict(state)
         warnings = self.settle(TOPICS, state)
-        model = self.topic_model(state["k"], progress)
-        if state["topic"] >= model.n_topics:
-            warnings.append(
-                Notice(
-                    f"Ignored topic={state['topic']}: there are {model.n_topics} topics (0–{model.n_topics - 1}); "
-                    "showing all topics."
-                )
-            )
-            state["topic"] = -1
+        model = self.named_model(state["k"], progress)
+        warnings += self._settle_ids(model, state)
         member = ds.member(state["src"])  # the papers counted; the topics themselves are found in every paper
-        one_day = self.one_day
-        summary = model.summary(member)
-        periods = ds.periods(state["by"], state["src"])
-        over_time = topics.shares_over_time(model, periods, state["by"], state["from"], state["to"])
         counted = None if member is None else int(member.sum())
+        summary, areas = model.summary(member), model.areas(member)
+        periods = ds.periods(state["by"], state["src"])
+        where = self._where(model, state, member) if state["q"] else None
+        if where is not None:
+            warnings += list(where.notices)
+        parts: dict[str, Any] = {
+            "state": state,
+            "warnings": tuple(warnings),
+            "one_day": self.one_day,
+            "model": model,
+            "counted": counted,
+            "summary": summary,
+            "areas": areas,
+            "where": where,
+        }
+        span = state["from"], state["to"]
         if state["topic"] >= 0:
-            page = self._topic_page(model, state["topic"], summary, over_time, member)
-            return TopicsAnswer(state, tuple(warnings), one_day, model, counted, summary, over_time, topic=page)
-        strip = self._strip(periods, state) if not one_day and not over_time.empty else None
-        rows = model.map_rows_
-        shown = ds.papers(rows, ["title", "date"])
-        dominant = model.dominant_[rows]
-        points = pd.DataFrame(
+            over_time = topics.shares_over_time(model, periods, state["by"], *span)
+            page = self._topic_page(model, state, summary, over_time, member, periods)
+            return TopicsAnswer(**parts, over_time=page.over_time, topic=page)
+        if state["area"] >= 0:
+            over_time = topics.shares_over_time(model, periods, state["by"], *span)
+            area = self._area_page(model, state["area"], summary, areas, over_time)
+            return TopicsAnswer(**parts, over_time=area.over_time, area=area, points=self._points(model, area.area))
+        over_time = topics.shares_over_time(model, periods, state["by"], *span, area=True)
+        strip = self._strip(periods, state) if not self.one_day and not over_time.empty else None
+        emerging, emerging_mixed = None, ""
+        if not self.one_day:
+            emerging = topics.emerging_topics(model, periods)
+            emerging_mixed = topics.emerging_mix(periods, ds.mix) if state["src"] == ALL else ""
+        return TopicsAnswer(
+            **parts,
+            over_time=over_time,
+            strip=strip,
+            mixed=() if strip is None else tuple(strip.loc[strip["mixed"], "label"].unique()),
+            points=self._points(model),
+            emerging=emerging,
+            emerging_mixed=emerging_mixed,
+        )
+
+    def named_model(self, k: int = 0, progress: Progress | None = None) -> TopicModel:
+        """The model with k topics (:meth:`topic_model`) as people see it: its labels the names
+        they gave (lib.topics.identity.names), else the automatic ones.  A shallow copy when
+        there are names (the shared model is never changed), else the model itself."""
+        model = self.topic_model(k, progress)
+        names = {level: self.topic_names(level) for level in identity.LEVELS}
+        if not any(names.values()):
+            return model
+        shown = copy.copy(model)
+        shown.labels_ = [names["topic"].get(int(i), text) for i, text in zip(model.ids_, model.labels_)]
+        shown.area_labels_ = [names["area"].get(int(i), text) for i, text in zip(model.area_ids_, model.area_labels_)]
+        return shown
+
+    def rename_topic(self, level: str, topic_id: int, name: str, k: int = 0) -> str:
+        """Name topic (``level`` "topic") or area ("area") ``topic_id`` of the model with k
+        topics; "" gives back its automatic label.  The name is kept by id, across refits
+        (lib.topics.identity.rename); it must differ from the level's other labels.  Returns
+        the label now shown.  Refused (InputError / StoreError, with a message for people) on
+        the bundled demo, on a read-only store, for an id the model lacks, a name taken."""
+        if level not in identity.LEVELS:
+            raise InputError(f"Not a level of topics: {level!r} (topic or area).")
+        if self.dataset.is_sample:
+            raise InputError("The bundled demo's topics cannot be renamed: import your own papers first.")
+        if read_only():
+            raise StoreError("This dashboard is read-only (PAPERS_READONLY is set): topic names cannot change.")
+        model = self.named_model(k)
+        ids, shown = (model.ids_, model.labels_) if level == "topic" else (model.area_ids_, model.area_labels_)
+        if topic_id not in {int(i) for i in ids}:
+            raise InputError(f"There is no {level} {topic_id} in these {len(ids)} {level}s.")
+        taken = {text for i, text in zip(ids, shown) if int(i) != topic_id}
+        identity.rename(self.store, level, topic_id, name, taken)
+        model = self.named_model(k)
+        labels = model.labels_ if level == "topic" else model.area_labels_
+        return labels[[int(i) for i in ids].index(topic_id)]
+
+    def paper_topic(self, row: int) -> PaperTopic | None:
+        """A paper's topic and area in the automatic model when that model needs no fit
+        (:meth:`has_topic_model`), for its paper page (a visit never waits for a fit); None
+        otherwise, or when the paper has no topic."""
+        k = self.auto_k()
+        if not self.has_topic_model(k):
+            return None
+        return PaperTopic.first(self.paper_topics([row], k))
+
+    def loaded_paper_topics(self, rows: npt.ArrayLike) -> pd.DataFrame | None:
+        """:meth:`paper_topics` of ``rows`` in the automatic model when it is in memory already
+        (search cards: never a load or a fit for them), else None."""
+        k = self.auto_k()
+        return self.paper_topics(rows, k) if self.loaded(("topic_model", k)) else None
+
+    def topic_rows(self, state: Mapping[str, Any]) -> npt.NDArray[np.int64]:
+        """The papers of a Topics view of the state's source (its saved view's feed and digest):
+        one topic's, else one area's (an id the model lacks settled as the page settles it),
+        else every paper of the source."""
+        state = dict(state)
+        model = self.topic_model(state["k"])
+        self._settle_ids(model, state)
+        member = self.dataset.member(self.held_source(TOPICS, state["src"])[0])
+        row, area = model.row_of(state["topic"]), model.area_row_of(state["area"])
+        if state["topic"] >= 0 and row is not None:
+            return model.members(row, member).astype(np.int64)
+        if state["area"] >= 0 and area is not None:
+            return model.area_members(area, member).astype(np.int64)
+        return np.arange(self.dataset.table.num_rows) if member is None else np.flatnonzero(member)
+
+    def _settle_ids(self, model: TopicModel, state: dict[str, Any]) -> list[Notice]:
+        """A topic or area id the model lacks: its successor's (saying so), else none (saying
+        so); a topic's page shows its own area, so an ``area`` beside it is dropped."""
+        notices = []
+        for level, lookup, ids, labels in (
+            ("topic", model.row_of, model.ids_, model.labels_),
+            ("area", model.area_row_of, model.area_ids_, model.area_labels_),
+        ):
+            asked = int(state[level])
+            if asked < 0 or lookup(asked) is not None:
+                continue
+            found = None if self.dataset.is_sample else identity.successor(self.store, model, level, asked)
+            if found is not None:
+                new, old_label = found
+                row = lookup(new)
+                now = labels[row] if row is not None else str(new)
+                was = f" (“{old_label}”)" if old_label else ""
+                notices.append(Notice(f"{level}={asked}{was} is now part of {level} {new}, “{now}”: showing it."))
+                state[level] = new
+            else:
+                notices.append(
+                    Notice(
+                        f"Ignored {level}={asked}: none of the {count_text(len(ids), level)} found has this id; showing all areas."
+                    )
+                )
+                state[level] = -1
+        if state["topic"] >= 0 and state["area"] >= 0:
+            notices.append(Notice(f"Ignored area={state['area']}: a topic's page shows its own area."))
+            state["area"] = -1
+        return notices
+
+    def _points(self, model: TopicModel, area: int | None = None) -> pd.DataFrame:
+        """The map of papers (a fixed sample): x, y, topic, name, title, date.  All areas: each
+        point coloured by its area (``topic`` holds the area's id); one area (its id): that
+        area's points, coloured by fine topic (``topic``: the topic's id); -1: no topic."""
+        rows, xy = model.map_rows_, model.map_xy_
+        if area is None:
+            groups = model.paper_area_rows()[rows]
+            ids, names = model.area_ids_, model.area_labels_
+        else:
+            inside = model.paper_area_rows()[rows] == model.area_row_of(area)
+            rows, xy = rows[inside], xy[inside]
+            groups = model.dominant_[rows]
+            ids, names = model.ids_, model.labels_
+        shown = self.dataset.papers(rows, ["title", "date"])
+        return pd.DataFrame(
             {
-                "x": model.map_xy_[:, 0],
-                "y": model.map_xy_[:, 1],
-                "topic": dominant,
-                "name": [model.labels_[t] if t >= 0 else "no topic" for t in dominant],
+                "x": xy[:, 0],
+                "y": xy[:, 1],
+                "topic": [int(ids[g]) if g >= 0 else -1 for g in groups],
+                "name": [names[g] if g >= 0 else "no topic" for g in groups],
                 "title": shown["title"].to_numpy(),
                 "date": shown["date"].to_numpy(),
             }
         )
-        emerging, emerging_mixed = None, ""
-        if not one_day:
-            emerging = topics.emerging_topics(model, periods)
-            emerging_mixed = topics.emerging_mix(periods, ds.mix) if state["src"] == ALL else ""
-        return TopicsAnswer(
-            state,
-            tuple(warnings),
-            one_day,
-            model,
-            counted,
-            summary,
-            over_time,
-            strip=strip,
-            mixed=() if strip is None else tuple(strip.loc[strip["mixed"], "label"].unique()),
-            points=points,
-            emerging=emerging,
-            emerging_mixed=emerging_mixed,
+
+    def _area_page(
+        self, model: TopicModel, area: int, summary: pd.DataFrame, areas: pd.DataFrame, over_time: pd.DataFrame
+    ) -> AreaPage:
+        """One area's page: its size and quality, its fine topics and their shares over time."""
+        row = model.area_row_of(area)
+        assert row is not None  # settled by _settle_ids
+        mine = areas[areas["area"] == area].iloc[0]
+        own = summary[summary["area"] == area].reset_index(drop=True)
+        return AreaPage(
+            area=area,
+            label=str(mine["label"]),
+            papers=int(mine["papers"]),
+            share=float(mine["share"]),
+            coherence=float(mine["coherence"]),
+            terms=pd.DataFrame(model.top_terms(row, area=True), columns=["term", "weight"]),
+            topics=own,
+            over_time=over_time[over_time["topic"].isin(own["topic"])].reset_index(drop=True),
         )
 
     def _topic_page(
         self,
         model: TopicModel,
-        topic: int,
+        state: Mapping[str, Any],
         summary: pd.DataFrame,
         over_time: pd.DataFrame,
         member: npt.NDArray[np.bool_] | None,
+        periods: Periods,
     ) -> TopicPage:
-        """One topic's page: its size, related topics, top terms and authors, papers and feed."""
+        """One topic's page: its area, size, quality and status, related topics, top terms and
+        authors, papers, feed, and its papers over time split by category or source."""
         ds = self.dataset
-        row = summary.iloc[topic]
-        top_terms = pd.DataFrame(model.top_terms(topic), columns=["term", "weight"])
-        members = model.members(topic, member)
+        topic = int(state["topic"])
+        row = model.row_of(topic)
+        assert row is not None  # settled by _settle_ids
+        mine = summary[summary["topic"] == topic].iloc[0]
+        top_terms = pd.DataFrame(model.top_terms(row), columns=["term", "weight"])
+        members = model.members(row, member)
         upvotes = ds.search_columns.upvotes[members]  # -1: none
         upvoted = (
             ds.papers(members[np.argsort(-upvotes, kind="stable")[:TOPIC_PAPERS]]) if (upvotes >= 0).any() else None
         )
+        best = model.representative(model.members(row), 1)  # of every paper: the same whatever the source
         return TopicPage(
             topic=topic,
-            label=str(row["label"]),
-            papers=int(row["papers"]),
-            share=float(row["share"]),
-            related=model.related(topic),
+            label=str(mine["label"]),
+            area=int(mine["area"]),
+            area_label=str(mine["area_label"]),
+            status=str(mine["status"]),
+            coherence=float(mine["coherence"]),
+            weak=bool(mine["weak"]),
+            subtitle=str(ds.papers(best, ["title"])["title"].iloc[0]) if len(best) else "",
+            papers=int(mine["papers"]),
+            share=float(mine["share"]),
+            related=model.related(row),
             terms=top_terms,
             trend_terms=", ".join(top_terms["term"].head(TREND_TERMS)),
-            over_time=over_time[over_time["topic"] == topic],
+            over_time=over_time[over_time["topic"] == topic].reset_index(drop=True),
+            split=self._split(members, state, periods),
             authors=topics.top_authors(ds.table, members),
-            representative=ds.papers(model.representative(topic, TOPIC_PAPERS, member)),
+            representative=ds.papers(model.representative(members, TOPIC_PAPERS)),
             upvoted=upvoted,
             feed=topics.newest_papers(ds.table, ds.frame["date"].to_numpy(), members, FEED_SIZE),
         )
+
+    def _split(self, members: npt.NDArray[np.int64], state: Mapping[str, Any], periods: Periods) -> pd.DataFrame | None:
+        """A topic's papers (``members``, in the state's day range) per period by ``split``:
+        each paper's first arXiv category ("no category" without one), or its sources
+        (lib.sources.mix_name: "Hugging Face daily list and arXiv"); None for ``split=none``."""
+        if state["split"] == "none":
+            return None
+        rows = np.asarray(members, dtype=np.int64)
+        keep = periods.between(state["from"], state["to"])
+        rows = rows if keep is None else rows[keep[rows]]
+        if state["split"] == "category":
+            firsts = take_rows(self.dataset.table["categories"], rows).to_pylist()
+            groups = [c[0] if c else "no category" for c in firsts]
+        else:
+            codes, combinations = self.dataset.mix
+            groups = [sources.mix_name(combinations[c]) for c in codes[rows]]
+        return topics.split_over_time(periods, state["by"], rows, np.array(groups, dtype=object))
+
+    def _where(self, model: TopicModel, state: Mapping[str, Any], member: npt.NDArray[np.bool_] | None) -> WhereAnswer:
+        """“Where is …?”: the papers of ``q`` (a paper id, or a search in the Search page's
+        syntax among the state's source and days) and the topics holding them, most first."""
+        ds, asked = self.dataset, str(state["q"])
+        query = parse(asked)
+        notices = tuple(Notice(text, query=True) for text in query.warnings)
+        if query.jump_id:
+            row = ds.row_of(query.jump_id)
+            if row is None:
+                return WhereAnswer(asked, notices, message=f"arXiv {query.jump_id} is not in the table.")
+            rows = np.array([row], dtype=np.int64)
+            title = str(ds.papers(rows, ["title"])["title"].iloc[0])
+            return WhereAnswer(asked, notices, rows=rows, topics=model.where(rows), paper=title)
+        if query.is_empty:
+            return WhereAnswer(
+                asked,
+                notices,
+                message=f"“{asked}” has no word to look for: type words (e.g. speculative decoding) or a paper id.",
+            )
+        filters = search.Filters(state["from"], state["to"], 0, None, member)
+        rows = np.sort(search.search(self.search_index, ds.search_columns, query, filters).rows).astype(np.int64)
+        if not len(rows):
+            return WhereAnswer(asked, notices, message=f"No paper matches “{asked}” here.")
+        placed = model.where(rows)
+        return WhereAnswer(asked, notices, rows=rows, topics=placed)
 
     # --- daily ----------------------------------------------------------------------------
     def day_population(self, src: str) -> str:
@@ -546,6 +756,11 @@ class SearchPage:
     unfiltered: bool = False  # when nothing matched: the same query without the filters is worth a try
     elapsed_ms: float = 0.0  # the search and the page's rows
     result: search.SearchResult | None = field(default=None, repr=False)
+    topics: pd.DataFrame | None = None  # per row, its topic and area (Library.paper_topics) when the model is in memory
+
+    def topic_of(self, position: int) -> PaperTopic | None:
+        """The topic and area of the ``position``-th row shown (None: no model in memory, or no topic)."""
+        return None if self.topics is None else PaperTopic.first(self.topics.iloc[position : position + 1])
 
     @property
     def summary(self) -> str:
@@ -659,20 +874,46 @@ class EmergingTerms:
 # --- topics: the answers of the Topics page ------------------------------------------------------
 TOPIC_PAPERS = 8  # a topic's most representative and most upvoted papers listed
 TREND_TERMS = 4  # a topic's top terms whose trends it links to
+BOILERPLATE_SHOWN = 20  # the boilerplate terms the quality line names
+
+
+@dataclass(frozen=True)
+class PaperTopic:
+    """A paper's fine topic and broad area (stable ids, labels as people named them)."""
+
+    topic: int
+    topic_label: str
+    area: int
+    area_label: str
+
+    @classmethod
+    def first(cls, placed: pd.DataFrame) -> PaperTopic | None:
+        """The first row of Library.paper_topics (None: no row, or a paper without a topic)."""
+        if placed.empty or int(placed["topic"].iloc[0]) < 0:
+            return None
+        row = placed.iloc[0]
+        return cls(int(row["topic"]), str(row["topic_label"]), int(row["area"]), str(row["area_label"]))
 
 
 @dataclass(frozen=True, eq=False)
 class TopicPage:
-    """One topic's page (URL key ``topic``)."""
+    """One topic's page (URL key ``topic``: its stable id)."""
 
     topic: int
     label: str
+    area: int  # its area's id and label: the breadcrumbs
+    area_label: str
+    status: str  # "", "new since 2026-07", "split from 12", "merged from 7, 9"
+    coherence: float  # NPMI of its top terms
+    weak: bool  # coherence under lib.topics.topics.WEAK_NPMI
+    subtitle: str  # the title of its most representative paper
     papers: int  # its papers among the source's
     share: float  # of the source's papers
     related: pd.DataFrame  # the most similar topics: topic, label, similarity
     terms: pd.DataFrame  # its top terms: term, weight
     trend_terms: str  # its first TREND_TERMS terms, for the Trends page
-    over_time: pd.DataFrame  # its rows of TopicsAnswer.over_time
+    over_time: pd.DataFrame  # its rows of shares_over_time
+    split: pd.DataFrame | None  # ``split``: its papers per period and group (split_over_time); None: not split
     authors: pd.DataFrame  # its top authors: author, papers
     representative: pd.DataFrame  # its TOPIC_PAPERS most representative papers
     upvoted: pd.DataFrame | None  # its TOPIC_PAPERS most upvoted papers (None: none has a count)
@@ -680,24 +921,92 @@ class TopicPage:
 
 
 @dataclass(frozen=True, eq=False)
+class AreaPage:
+    """One area's page (URL key ``area``: its stable id): its fine topics."""
+
+    area: int
+    label: str
+    papers: int  # its papers among the source's
+    share: float
+    coherence: float
+    terms: pd.DataFrame  # its top terms: term, weight
+    topics: pd.DataFrame  # its fine topics: rows of TopicModel.summary, largest first
+    over_time: pd.DataFrame  # its topics' rows of shares_over_time
+
+
+@dataclass(frozen=True, eq=False)
+class WhereAnswer:
+    """“Where is …?” (URL key ``q``): the topics that hold a query's papers."""
+
+    query: str
+    notices: tuple[Notice, ...]  # slips in the query's text (also in TopicsAnswer.warnings)
+    rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # the query's papers
+    topics: pd.DataFrame = field(  # TopicModel.where: topic, label, area, area_label, papers, share
+        default_factory=lambda: pd.DataFrame(columns=["topic", "label", "area", "area_label", "papers", "share"])
+    )
+    paper: str = ""  # a paper id asked: its title
+    message: str = ""  # why no topic is listed (no paper found, nothing to look for)
+
+    @property
+    def summary(self) -> str:
+        """One line: how many papers, in how many topics (or the message)."""
+        if self.message:
+            return self.message
+        if self.paper:
+            return f"“{self.paper}” is in this topic:"
+        placed = int(self.topics["papers"].sum())
+        unplaced = len(self.rows) - placed
+        aside = f" ({count_text(unplaced, 'paper')} without a topic)" if unplaced else ""
+        return f"{count_text(len(self.rows), 'paper')} match “{self.query}”, in {count_text(len(self.topics), 'topic')}{aside}:"
+
+
+@dataclass(frozen=True, eq=False)
 class TopicsAnswer:
     """What the Topics page draws for one state (:meth:`Library.topics`); ``python -m lib
     topics`` prints the same sizes.  ``state`` is the state shown (a value changed says so in
-    ``warnings``)."""
+    ``warnings``).  The view is all areas, one area (``area``) or one topic (``topic``)."""
 
     state: dict[str, Any]
     warnings: tuple[Notice, ...]
     one_day: bool  # a table of one day: no chart over time
-    model: TopicModel
+    model: TopicModel  # with the names people gave (Library.named_model)
     counted: int | None  # the source's papers that sizes and shares count (None: every paper)
-    summary: pd.DataFrame  # per topic: its size among the counted papers (TopicModel.summary)
-    over_time: pd.DataFrame  # per period and topic: lib.topics.topics.shares_over_time
-    strip: pd.DataFrame | None = None  # all topics: the composition strip under the shares (None: not drawn)
-    mixed: tuple[str, ...] = ()  # all topics: periods whose mix of sources is far from the series' own
-    points: pd.DataFrame | None = None  # all topics: the map of papers (x, y, topic, name, title, date)
-    emerging: pd.DataFrame | None = None  # all topics, over more than a day: lib.topics.topics.emerging_topics
+    summary: pd.DataFrame  # per fine topic: its size among the counted papers (TopicModel.summary)
+    areas: pd.DataFrame  # per area: its size among the counted papers (TopicModel.areas)
+    over_time: pd.DataFrame  # the view's shares_over_time: all areas', an area's topics', a topic's
+    where: WhereAnswer | None = None  # ``q``: the topics holding its papers
+    strip: pd.DataFrame | None = None  # all areas: the composition strip under the shares (None: not drawn)
+    mixed: tuple[str, ...] = ()  # all areas: periods whose mix of sources is far from the series' own
+    points: pd.DataFrame | None = None  # all areas / an area: the map of papers (Library._points)
+    emerging: pd.DataFrame | None = None  # all areas, over more than a day: lib.topics.topics.emerging_topics
     emerging_mixed: str = ""  # the sentence saying the windows of ``emerging`` hold different sources
+    area: AreaPage | None = None  # one area's page
     topic: TopicPage | None = None  # one topic's page
+
+    @property
+    def view(self) -> str:
+        """ "topic", "area" or "areas"."""
+        return "topic" if self.topic is not None else "area" if self.area is not None else "areas"
+
+    @property
+    def quality(self) -> str:
+        """The model's quality in one line: coherence of topics and areas, diversity, sizes,
+        the fit's time, the boilerplate terms it learned to set aside (the first 20)."""
+        model = self.model
+        areas = float(np.mean(model.area_coherence_)) if len(model.area_coherence_) else 0.0
+        weak = int(self.summary["weak"].sum())
+        aside = model.boilerplate_[:BOILERPLATE_SHOWN]
+        more = len(model.boilerplate_) - len(aside)
+        boilerplate = (
+            " · boilerplate set aside: " + ", ".join(aside) + (f" … (+{more:,})" if more > 0 else "") if aside else ""
+        )
+        return (
+            f"{count_text(model.n_topics, 'topic')} in {count_text(model.n_areas, 'area')}, found in "
+            f"{model.fitted_docs_:,} papers in {model.seconds_:.0f} s · mean coherence (NPMI of the top "
+            f"{topics.COHERENCE_TERMS} terms): topics {model.mean_coherence:.2f}, areas {areas:.2f} · topic "
+            f"diversity {model.diversity:.2f} · {count_text(weak, 'weak topic')} (coherence under "
+            f"{topics.WEAK_NPMI})" + boilerplate
+        )
 
 
 # --- daily: the answer of the Daily Papers page --------------------------------------------------

@@ -155,11 +155,20 @@ def source(value: str) -> str:
     raise ValueError("not a source: all, hf (the Hugging Face daily list), arxiv, or file:NAME")
 
 
+MAX_TOPICS = 200  # lib.topics.topics.MAX_K (tests/test_urlstate.py holds them equal: lib.urlstate imports no model)
+MAX_ID = 999_999_999  # a topic's or an area's stable id (lib.topics.identity)
+
+
 def topic_count(value: str) -> int:
-    count = integer(0, 60)(value)
+    count = integer(0, MAX_TOPICS)(value)
     if count == 1:
-        raise ValueError("not 0 (automatic) or between 2 and 60")
+        raise ValueError(f"not 0 (automatic) or between 2 and {MAX_TOPICS}")
     return count
+
+
+def topic_id(value: str) -> int:
+    """A topic's or an area's stable id (lib.topics.identity): a whole number from 0."""
+    return integer(0, MAX_ID)(value)
 
 
 def day(value: str) -> dt.date:
@@ -181,6 +190,8 @@ BYS = ("day", "week", "month", "quarter", "year")  # the period of each point of
 PERIODS = ("auto", *BYS)  # the chart of papers per period on Daily Papers: auto fits the table's span
 # The y axis of a chart over time: the share of each period's papers, or their number.
 NORMS = {"share": "Share of papers", "count": "Number of papers"}
+# A topic's papers over time, split by: nothing, the paper's (first) arXiv category, its sources.
+SPLITS = {"none": "No split", "category": "arXiv category", "source": "Source"}
 
 # --- the pages --------------------------------------------------------------------------
 
@@ -274,10 +285,22 @@ TRENDS = PageSpec(
 TOPICS = PageSpec(
     path="topics",
     fields=(
-        # number of topics; 0 = automatic (see lib.topics.topics.auto_k)
-        Field("k", 0, topic_count, doc="number of topics, 2–60; 0 or absent: automatic", fallback="automatic"),
-        # one topic's page (its id), or absent for all topics
-        Field("topic", -1, integer(0, 59), doc="a topic's id: that topic's page", fallback="all topics"),
+        # number of fine topics; 0 = automatic (see lib.topics.topics.auto_k)
+        Field(
+            "k",
+            0,
+            topic_count,
+            doc=f"number of fine topics, 2–{MAX_TOPICS}; 0 or absent: automatic",
+            fallback="automatic",
+        ),
+        # one area's page: its fine topics (its stable id), or absent for all areas
+        Field("area", -1, topic_id, doc="an area's id: that area's fine topics", fallback="all areas"),
+        # one fine topic's page (its stable id, kept across refits), or absent
+        Field("topic", -1, topic_id, doc="a topic's id: that topic's page", fallback="all areas"),
+        # "where is X?": the topics that hold the papers of a query (words, or a paper id)
+        Field("q", "", text, doc="where is…? a search (words or a paper id): the topics holding its papers"),
+        # a topic's papers over time split by arXiv category or by source
+        Field("split", "none", choice(*SPLITS), doc="a topic's papers over time by: " + " | ".join(SPLITS)),
         Field("by", "month", choice(*BYS), doc=" | ".join(BYS)),
         # y axis of the over-time charts: share of the period's papers, or their number
         Field("norm", "share", choice(*NORMS), doc=" | ".join(NORMS)),

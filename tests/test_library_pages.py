@@ -8,9 +8,11 @@ each artifact once per key while different keys are computed at the same time (r
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import io
 import json
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +27,7 @@ from trends_fixture import AGENT_PAPERS, EMERGING_PAPERS, ID, PAPERS
 from trends_fixture import write_jsonl as write_trend_papers
 
 from lib.cli import main
+from lib.errors import InputError, StoreError
 from lib.library import DRILL_PAPERS, TOPIC_PAPERS, TREND_TERMS, Library, Notice
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
@@ -82,9 +85,36 @@ def mixed_trend_store(tmp_path_factory) -> Store:
 
 @pytest.fixture(scope="module")
 def topics_store(tmp_path_factory) -> Store:
-    """tests/topics_fixture.py's 120 papers in three themes, the model with 3 topics saved."""
+    """tests/topics_fixture.py's 120 papers in three themes, the models with 3 topics (one
+    area) and 12 topics (four areas) saved, in that order (the register then remembers ids of
+    the 12 that the 3 lack)."""
     tmp = tmp_path_factory.mktemp("library-topics")
     store = import_into(tmp / "data", write_jsonl(tmp / "topics.jsonl", tfx.plain(tfx.papers())))
+    Library.open(store).topic_model(3)
+    Library.open(store).topic_model(12)
+    return store
+
+
+def copied_store(store: Store, tmp_path: Path) -> Store:
+    """A copy of a module's store, for a test that writes (renames, refits, fits)."""
+    shutil.copytree(store.path, tmp_path / "copy")
+    return Store(tmp_path / "copy")
+
+
+@pytest.fixture(scope="module")
+def split_store(tmp_path_factory) -> Store:
+    """The topics fixture's papers with arXiv categories (cs.CV for every other paper, cs.CL
+    then cs.AI for the rest), one in four also on the Hugging Face daily list."""
+    tmp = tmp_path_factory.mktemp("library-topics-split")
+    records = [
+        {
+            **r,
+            "categories": ["cs.CV"] if i % 2 == 0 else ["cs.CL", "cs.AI"],
+            **({"sources": ["hf", "arxiv"], "hf_day": r["date"]} if i % 4 == 0 else {}),
+        }
+        for i, r in enumerate(tfx.plain(tfx.papers()))
+    ]
+    store = import_into(tmp / "data", write_jsonl(tmp / "topics.jsonl", records))
     Library.open(store).topic_model(3)
     return store
 
@@ -233,11 +263,41 @@ def test_emerging_terms_of_a_state(emerging_store):
 
 
 # --- topics -------------------------------------------------------------------------------------------------
-def test_a_topic_the_model_lacks_shows_all_topics_saying_so(topics_store):
-    answer = Library.open(topics_store).topics(topics_state(k=3, topic=5))
-    assert answer.state["topic"] == -1 and answer.topic is None
-    assert texts(answer.warnings) == ["Ignored topic=5: there are 3 topics (0–2); showing all topics."]
+def rowing_share(library: Library, rows) -> float:
+    """The share of ``rows`` that are papers of the fixture's rowing theme."""
+    themes = tfx.themes_by_id()
+    ids = library.dataset.frame["id"].to_numpy()[np.asarray(rows, dtype=np.int64)]
+    return float(np.mean([themes[i] == "rowing" for i in ids])) if len(ids) else 0.0
+
+
+def test_a_topic_the_model_lacks_shows_all_areas_saying_so(topics_store):
+    library = Library.open(topics_store)
+    answer = library.topics(topics_state(k=3, topic=999))
+    assert answer.state["topic"] == -1 and answer.topic is None and answer.view == "areas"
+    assert texts(answer.warnings) == ["Ignored topic=999: none of the 3 topics found has this id; showing all areas."]
     assert answer.points is not None and answer.emerging is not None
+    area = library.topics(topics_state(k=12, area=999))
+    assert area.view == "areas" and area.state["area"] == -1
+    assert texts(area.warnings) == ["Ignored area=999: none of the 4 areas found has this id; showing all areas."]
+
+
+def test_an_id_the_model_lacks_opens_its_successor_saying_so(topics_store):
+    """The register remembers the 12 topics' ids: a link to one of them, opened with 3 topics,
+    opens the 3 topics' topic most like it (the same theme), and says so."""
+    library = Library.open(topics_store)
+    fine, coarse = library.topic_model(12), library.topic_model(3)
+    lacking = [int(i) for i in fine.ids_ if coarse.row_of(int(i)) is None]
+    assert lacking, "the 12 topics have ids the 3 topics lack"
+    rowing = max(lacking, key=lambda i: rowing_share(library, fine.members(fine.row_of(i))))
+    assert rowing_share(library, fine.members(fine.row_of(rowing))) == 1.0
+    answer = library.topics(topics_state(k=3, topic=rowing))
+    page = answer.topic
+    assert page is not None and answer.state["topic"] == page.topic != rowing
+    assert rowing_share(library, coarse.members(coarse.row_of(page.topic))) == 1.0  # the same subject
+    old = fine.labels_[fine.row_of(rowing)]
+    assert texts(answer.warnings) == [
+        f"topic={rowing} (“{old}”) is now part of topic {page.topic}, “{page.label}”: showing it."
+    ]
 
 
 def test_automatic_k_is_the_librarys(topics_store):
@@ -247,46 +307,279 @@ def test_automatic_k_is_the_librarys(topics_store):
     assert answer.state["k"] == 0  # the link stays automatic
 
 
-def test_all_topics(topics_store):
+def test_the_default_view_is_all_areas(topics_store):
     library = Library.open(topics_store)
-    answer = library.topics(topics_state(k=3))
-    model = library.topic_model(3)
-    assert answer.model is model and answer.counted is None and not answer.warnings
+    answer = library.topics(topics_state(k=12))
+    model = library.topic_model(12)
+    assert answer.view == "areas" and answer.model is model and answer.counted is None and not answer.warnings
+    assert model.n_areas == 4
     pd.testing.assert_frame_equal(answer.summary, model.summary())
-    assert answer.summary["papers"].sum() == 120
+    pd.testing.assert_frame_equal(answer.areas, model.areas())
+    assert answer.areas["papers"].sum() == 120 and answer.areas["topics"].sum() == 12
+    # the chart over time: the areas' shares, each month's stacking to 100%
+    assert set(answer.over_time["topic"]) == set(model.area_ids_.tolist())
+    pd.testing.assert_frame_equal(
+        answer.over_time,
+        topics.shares_over_time(model, library.dataset.periods("month"), "month", area=True),
+    )
+    for _, month in answer.over_time.groupby("label"):
+        assert month["share"].sum() == pytest.approx(1.0)
     assert answer.strip is None and answer.mixed == ()  # one source
-    points = answer.points
+    points = answer.points  # the map coloured by area: a click opens the area
     assert points is not None and len(points) == len(model.map_rows_)
-    assert list(points["name"]) == [
-        model.labels_[t] if t >= 0 else "no topic" for t in model.dominant_[model.map_rows_]
-    ]
+    areas = model.paper_area_rows()[model.map_rows_]
+    assert list(points["topic"]) == [int(model.area_ids_[a]) for a in areas]
+    assert list(points["name"]) == [model.area_labels_[a] for a in areas]
     titles = library.dataset.papers(model.map_rows_, ["title"])["title"]
     assert list(points["title"]) == list(titles)
     periods = library.dataset.periods("month")
     pd.testing.assert_frame_equal(answer.emerging, topics.emerging_topics(model, periods))
-    assert answer.emerging_mixed == ""
+    assert answer.emerging_mixed == "" and answer.area is None and answer.topic is None and answer.where is None
+
+
+def test_the_quality_line(topics_store):
+    library = Library.open(topics_store)
+    answer = library.topics(topics_state(k=12))
+    model = answer.model
+    assert answer.quality.startswith(
+        f"12 topics in 4 areas, found in 120 papers in {model.seconds_:.0f} s · mean coherence (NPMI of the "
+        f"top 10 terms): topics {model.mean_coherence:.2f}, areas {np.mean(model.area_coherence_):.2f} · "
+        f"topic diversity {model.diversity:.2f} · {int((model.coherence_ < topics.WEAK_NPMI).sum())} weak topics"
+    )
+    model.boilerplate_ = [f"word{i}" for i in range(25)]  # a copy's: the shared model is not this one
+    try:
+        assert answer.quality.endswith(
+            " · boilerplate set aside: " + ", ".join(f"word{i}" for i in range(20)) + " … (+5)"
+        )
+    finally:
+        model.boilerplate_ = []
+
+
+def test_an_area_lists_only_its_topics(topics_store):
+    library = Library.open(topics_store)
+    model = library.topic_model(12)
+    for area_row, area_id in enumerate(model.area_ids_.tolist()):
+        answer = library.topics(topics_state(k=12, area=area_id))
+        area = answer.area
+        assert answer.view == "area" and area is not None and area.area == area_id and not answer.warnings
+        mine = [int(model.ids_[t]) for t in np.flatnonzero(model.area_of_ == area_row)]
+        assert sorted(area.topics["topic"]) == sorted(mine) and set(area.topics["area"]) == {area_id}
+        assert area.label == model.area_labels_[area_row]
+        assert area.papers == int(area.topics["papers"].sum()) == len(model.area_members(area_row))
+        assert set(area.over_time["topic"]) == set(mine)
+        assert list(area.terms["term"]) == [t for t, _ in model.top_terms(area_row, area=True)]
+        points = answer.points  # its papers of the map, coloured by fine topic
+        assert points is not None and set(points["topic"]) <= set(mine)
+        inside = model.paper_area_rows()[model.map_rows_] == area_row
+        assert len(points) == int(inside.sum())
+        assert answer.emerging is None
 
 
 def test_one_topics_page(topics_store):
     library = Library.open(topics_store)
     model = library.topic_model(3)
-    answer = library.topics(topics_state(k=3, topic=1))
+    topic = int(model.ids_[1])
+    answer = library.topics(topics_state(k=3, topic=topic))
     page = answer.topic
-    assert page is not None and page.topic == 1 and not answer.warnings
+    assert page is not None and page.topic == topic and not answer.warnings and answer.view == "topic"
     members = model.members(1)
     assert page.label == model.labels_[1] and page.papers == len(members) == 40
     assert page.share == pytest.approx(40 / 120)
+    # the breadcrumbs: its area; its quality and status
+    assert (page.area, page.area_label) == (
+        int(model.area_ids_[model.area_of_[1]]),
+        model.area_labels_[model.area_of_[1]],
+    )
+    assert page.coherence == pytest.approx(model.coherence_[1]) and page.weak == (
+        model.coherence_[1] < topics.WEAK_NPMI
+    )
+    assert page.status == model.status_[1]
+    best = model.representative(members, 1)
+    assert page.subtitle == library.dataset.frame["title"].iloc[int(best[0])]
     assert list(page.terms["term"]) == [t for t, _ in model.top_terms(1)]
     assert page.trend_terms == ", ".join(list(page.terms["term"])[:TREND_TERMS])
-    assert list(page.representative["id"]) == list(library.dataset.papers(model.representative(1, TOPIC_PAPERS))["id"])
+    assert list(page.representative["id"]) == list(
+        library.dataset.papers(model.representative(members, TOPIC_PAPERS))["id"]
+    )
     assert page.upvoted is not None and len(page.upvoted) == TOPIC_PAPERS
     upvotes = library.dataset.frame["upvotes"].to_numpy()[members]
     assert list(page.upvoted["upvotes"]) == sorted(upvotes, reverse=True)[:TOPIC_PAPERS]
     days = list(page.feed["date"])
     assert days == sorted(days, reverse=True) and len(page.feed) == 40  # every paper of the topic, newest first
-    assert set(page.over_time["topic"]) == {1}
+    assert set(page.over_time["topic"]) == {topic} and page.split is None
     assert page.authors["papers"].sum() >= 40
-    assert answer.points is None and answer.emerging is None  # all topics' parts are not computed
+    assert answer.points is None and answer.emerging is None  # all areas' parts are not computed
+
+
+def test_a_topic_and_an_area_together_show_the_topic(topics_store):
+    library = Library.open(topics_store)
+    model = library.topic_model(12)
+    answer = library.topics(topics_state(k=12, topic=int(model.ids_[0]), area=int(model.area_ids_[-1])))
+    assert answer.view == "topic" and answer.state["area"] == -1
+    assert texts(answer.warnings) == [f"Ignored area={int(model.area_ids_[-1])}: a topic's page shows its own area."]
+
+
+def test_a_topic_split_by_category_and_by_source(split_store):
+    library = Library.open(split_store)
+    model = library.topic_model(3)
+    topic = int(model.ids_[0])
+    members = model.members(0)
+    frame = library.dataset.frame
+    by_category = library.topics(topics_state(k=3, topic=topic, split="category", by="year")).topic
+    assert by_category is not None and by_category.split is not None
+    first = [c[0] for c in frame["categories"].iloc[members]]  # a paper's first category
+    expected = collections.Counter((str(frame["date"].iloc[r].year), c) for r, c in zip(members, first))
+    got = {(row.label, row.group): row.papers for row in by_category.split.itertuples() if row.papers}
+    assert got == dict(expected) and set(by_category.split["group"]) == {"cs.CV", "cs.CL"}
+    by_source = library.topics(topics_state(k=3, topic=topic, split="source", by="year")).topic
+    assert by_source is not None and by_source.split is not None
+    listed = frame["sources"].iloc[members].map(lambda s: "hf" in list(s)).to_numpy()
+    totals = by_source.split.groupby("group")["papers"].sum().to_dict()
+    assert totals == {
+        "Hugging Face daily list and arXiv": int(listed.sum()),
+        "arXiv": int((~listed).sum()),  # a paper with arXiv categories is an arXiv paper
+    }
+    # within the day range only
+    ranged = library.topics(
+        topics_state(k=3, topic=topic, split="category", **{"from": dt.date(2024, 1, 1), "to": dt.date(2024, 12, 31)})
+    ).topic
+    assert ranged is not None and ranged.split is not None
+    assert ranged.split["papers"].sum() == sum(1 for r in members if frame["date"].iloc[r].year == 2024)
+
+
+def test_where_is_by_words(topics_store):
+    library = Library.open(topics_store)
+    model = library.topic_model(12)
+    answer = library.topics(topics_state(k=12, q="galaxy telescope"))
+    where = answer.where
+    assert where is not None and where.message == "" and answer.view == "areas"
+    words = {"galaxy", "telescope"}
+    frame = library.dataset.frame
+    holding = [
+        r
+        for r in range(len(frame))
+        if words <= set((frame["title"].iloc[r] + " " + frame["abstract"].iloc[r]).lower().replace(".", "").split())
+    ]
+    assert sorted(where.rows) == holding and len(holding) > 5
+    counts = collections.Counter(int(model.ids_[model.dominant_[r]]) for r in holding)
+    assert dict(zip(where.topics["topic"], where.topics["papers"])) == dict(counts)
+    assert list(where.topics["papers"]) == sorted(counts.values(), reverse=True)
+    astronomy = {int(model.ids_[t]) for t in set(model.dominant_[holding])}
+    assert set(where.topics["topic"]) == astronomy and rowing_share(library, holding) == 0.0
+    assert where.summary == f"{len(holding)} papers match “galaxy telescope”, in {len(counts)} topics:"
+
+
+def test_where_is_a_paper_by_its_id(topics_store):
+    library = Library.open(topics_store)
+    model = library.topic_model(12)
+    paper = library.dataset.frame["id"].iloc[7]
+    where = library.topics(topics_state(k=12, q=f"https://arxiv.org/abs/{paper}")).where
+    assert where is not None and list(where.rows) == [7]
+    assert list(where.topics["topic"]) == [int(model.ids_[model.dominant_[7]])] and list(where.topics["papers"]) == [1]
+    assert where.paper == library.dataset.frame["title"].iloc[7]
+
+
+@pytest.mark.parametrize(
+    "q, message",
+    [
+        ("-galaxy", "“-galaxy” has no word to look for: type words (e.g. speculative decoding) or a paper id."),
+        ("2509.99999", "arXiv 2509.99999 is not in the table."),
+        ("zeppelin", "No paper matches “zeppelin” here."),
+    ],
+)
+def test_where_is_says_why_it_lists_nothing(topics_store, q, message):
+    answer = Library.open(topics_store).topics(topics_state(k=12, q=q))
+    assert answer.where is not None and answer.where.topics.empty and answer.where.summary == message
+
+
+def test_a_rename_persists_across_refits_and_a_taken_name_is_refused(topics_store, tmp_path, monkeypatch):
+    store = copied_store(topics_store, tmp_path)
+    library = Library.open(store)
+    model = library.topic_model(12)
+    first, second = int(model.ids_[0]), int(model.ids_[1])
+    assert library.rename_topic("topic", first, "  Rowing  crews ", 12) == "Rowing crews"
+    with pytest.raises(InputError, match="already names another topic"):
+        library.rename_topic("topic", second, "rowing CREWS", 12)
+    with pytest.raises(InputError, match="already names another topic"):
+        library.rename_topic("topic", second, model.labels_[2], 12)  # another topic's automatic label
+    area = int(model.area_ids_[0])
+    assert library.rename_topic("area", area, "Sport", 12) == "Sport"
+    # a new Library (another process) shows the names everywhere: tables, pages, papers
+    again = Library.open(store)
+    answer = again.topics(topics_state(k=12))
+    assert answer.summary.set_index("topic").loc[first, "label"] == "Rowing crews"
+    assert answer.areas.set_index("area").loc[area, "label"] == "Sport"
+    assert again.topic_model(12).labels_[0] == model.labels_[0]  # the shared model is not renamed
+    page = again.topics(topics_state(k=12, topic=first)).topic
+    assert page is not None and page.label == "Rowing crews"
+    assert set(again.paper_topics(model.members(0), 12)["topic_label"]) == {"Rowing crews"}
+    # a refit of all the papers keeps the topic's id, and so its name
+    from lib.trends import terms as term_module
+
+    refit = topics.load_or_fit(store, again.dataset, term_module.load_or_build(store, again.dataset), 12, refit=True)
+    assert first in set(refit.ids_.tolist())
+    assert Library.open(store).topics(topics_state(k=12, topic=first)).topic.label == "Rowing crews"
+    # empty: the automatic label again; a read-only store refuses
+    assert Library.open(store).rename_topic("topic", first, "", 12) == refit.labels_[refit.row_of(first)]
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    with pytest.raises(StoreError, match="read-only"):
+        Library.open(store).rename_topic("topic", first, "Boats", 12)
+    monkeypatch.delenv("PAPERS_READONLY")
+    with pytest.raises(InputError, match="There is no topic 999"):
+        Library.open(store).rename_topic("topic", 999, "Boats", 12)
+
+
+def fresh_topics_store(tmp_path: Path) -> Store:
+    """The topics fixture's papers in a store of their own, no model fitted."""
+    return import_into(tmp_path / "data", write_jsonl(tmp_path / "topics.jsonl", tfx.plain(tfx.papers())))
+
+
+def test_a_papers_topic_only_from_a_model_that_needs_no_fit(tmp_path):
+    store = fresh_topics_store(tmp_path)
+    library = Library.open(store)
+    k = library.auto_k()
+    assert not library.has_topic_model(k)
+    assert library.paper_topic(0) is None and not library.loaded(("topic_model", k))  # no fit for a paper page
+    library.topic_model(k)
+    fresh = Library.open(store)  # saved now: a paper page loads it
+    placed = fresh.paper_topic(5)
+    expected = fresh.topic_model(k).of_papers([5]).iloc[0]
+    assert placed is not None and (placed.topic, placed.topic_label, placed.area, placed.area_label) == (
+        int(expected["topic"]),
+        expected["topic_label"],
+        int(expected["area"]),
+        expected["area_label"],
+    )
+
+
+def test_search_cards_carry_topics_only_when_the_model_is_in_memory(tmp_path):
+    from lib.urlstate import SEARCH
+
+    store = fresh_topics_store(tmp_path)
+    library = Library.open(store)
+    state = {**SEARCH.decode({})[0], "q": "galaxy"}
+    assert library.search_page(state).topics is None and library.search_page(state).topic_of(0) is None
+    model = library.topic_model(library.auto_k())  # fitted (the Topics page was opened)
+    page = library.search_page(state)
+    ids = list(page.rows["id"])
+    rows = [library.dataset.row_of(i) for i in ids]
+    assert list(page.topics["topic"]) == [int(model.ids_[model.dominant_[r]]) for r in rows]
+    placed = page.topic_of(0)
+    assert placed is not None and placed.topic_label == model.labels_[model.dominant_[rows[0]]]
+
+
+def test_a_saved_topic_views_papers(topics_store):
+    """A saved view of a topic (its feed, its digest) lists the topic's papers; of an area,
+    the area's; an id the model lacks, its successor's."""
+    from lib.team.views import ViewLink, view_papers
+
+    library = Library.open(topics_store)
+    model = library.topic_model(12)
+    topic, area = int(model.ids_[3]), int(model.area_ids_[1])
+    by_topic = view_papers(ViewLink.parse(f"/topics?k=12&topic={topic}"), library, limit=500)
+    assert sorted(library.dataset.row_of(i) for i in by_topic["id"]) == sorted(model.members(3))
+    by_area = view_papers(ViewLink.parse(f"/topics?k=12&area={area}"), library, limit=500)
+    assert sorted(library.dataset.row_of(i) for i in by_area["id"]) == sorted(model.area_members(1))
 
 
 def test_topics_swap_days_and_fall_back_to_all_sources(topics_store):
@@ -444,12 +737,15 @@ def test_the_emerging_command_prints_library_emerging_terms(emerging_store):
 
 
 def test_the_topics_command_prints_library_topics(topics_store):
-    code, out, err = run("topics", "--k", "3", "--json", "--data", str(topics_store.path))
+    code, out, err = run("topics", "--k", "12", "--json", "--data", str(topics_store.path))
     assert code == 0, err
-    answer = Library.open(topics_store).topics(topics_state(k=3))
-    assert [(r["topic"], r["label"], r["size"]) for r in json.loads(out)] == [
-        (int(r.topic), r.label, int(r.papers)) for r in answer.summary.itertuples()
+    answer = Library.open(topics_store).topics(topics_state(k=12))
+    document = json.loads(out)
+    assert [(a["area"], a["label"], a["papers"]) for a in document["areas"]] == [
+        (int(r.area), r.label, int(r.papers)) for r in answer.areas.itertuples()
     ]
+    printed = sorted((t["topic"], t["label"], t["papers"]) for a in document["areas"] for t in a["topics"])
+    assert printed == sorted((int(r.topic), r.label, int(r.papers)) for r in answer.summary.itertuples())
 
 
 # --- locking: one computation per key, different keys at the same time ------------------------------------

@@ -121,13 +121,7 @@ def view_papers(
         rows = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
         rows = rows_in_days(rows, ds.search_columns.days, state["from"], state["to"])
     elif view.page == "topics":
-        model = library.topic_model(state["k"])
-        member = ds.member(_source(view, library))
-        if 0 <= state["topic"] < model.n_topics:
-            rows = model.members(state["topic"], member)
-        else:
-            rows = np.arange(ds.table.num_rows) if member is None else np.flatnonzero(member)
-        rows = rows_in_days(rows, ds.search_columns.days, state["from"], state["to"])
+        rows = rows_in_days(library.topic_rows(state), ds.search_columns.days, state["from"], state["to"])
     elif view.page == "paper":
         row = ds.row_of(state["id"])
         rows = np.array([row] if row is not None else [], dtype=np.int64)
