@@ -19,12 +19,14 @@ import pytest
 import topics_fixture as fx
 
 from lib.dataset import load
+from lib.errors import InputError, PapersError
 from lib.periods import Periods
 from lib.search.analysis import fold, stem
 from lib.store.schema import to_frame
 from lib.store.store import Store
 from lib.topics import topics
 from lib.topics.topics import TopicModel, auto_k, emerging_topics, shares_over_time
+from lib.topics.vocabulary import vocabulary
 from lib.trends.terms import TermIndex
 
 K = 3
@@ -106,17 +108,28 @@ def test_fits_are_deterministic(fixture):
     again = TopicModel(K).fit(TermIndex.build(table))
     assert again.labels_ == model.labels_
     np.testing.assert_array_equal(again.dominant_, model.dominant_)
-    np.testing.assert_array_equal(again.doc_topic_, model.doc_topic_)
-    np.testing.assert_array_equal(again.topic_term_, model.topic_term_)
+    np.testing.assert_array_equal(again.centres_, model.centres_)
+    np.testing.assert_array_equal(again.topic_scores_, model.topic_scores_)
     np.testing.assert_array_equal(again.map_xy_, model.map_xy_)
 
 
 def test_summary_counts_every_paper_once(fixture):
     _, _, themes, _, _, model = fixture
     summary = model.summary()
-    assert list(summary.columns) == ["topic", "label", "papers", "share", "terms"]
-    assert list(summary["topic"]) == list(range(K))
-    assert list(summary["label"]) == model.labels_
+    assert list(summary.columns) == [
+        "topic",
+        "label",
+        "area",
+        "area_label",
+        "papers",
+        "share",
+        "terms",
+        "coherence",
+        "weak",
+        "status",
+    ]
+    assert sorted(summary["topic"]) == list(range(K))  # a fit outside a store: ids are rows
+    assert [model.labels_[t] for t in summary["topic"]] == list(summary["label"])
     mapping = theme_of_topics(model, themes)
     for row in summary.itertuples():
         assert row.papers == int((model.dominant_ == row.topic).sum())
@@ -152,7 +165,7 @@ def test_related_excludes_the_topic_itself_and_is_sorted(fixture):
         assert len(model.related(topic, n=1)) <= 1
         # cosine, computed here
         for row in related.itertuples():
-            a, b = model.topic_term_[topic], model.topic_term_[row.topic]
+            a, b = model.centres_[topic], model.centres_[row.topic]
             assert row.similarity == pytest.approx(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)), rel=1e-4)
 
 
@@ -160,7 +173,7 @@ def test_representative_papers_belong_to_the_topic_strongest_first(fixture):
     _, _, themes, _, _, model = fixture
     mapping = theme_of_topics(model, themes)
     for topic in range(K):
-        rows = model.representative(topic, 10)
+        rows = model.representative(model.members(topic), 10)
         assert len(rows) == 10 and len(set(rows)) == 10
         assert (model.dominant_[rows] == topic).all()
         assert (themes[rows] == mapping[topic]).all()
@@ -169,7 +182,7 @@ def test_representative_papers_belong_to_the_topic_strongest_first(fixture):
         others = np.setdiff1d(model.members(topic), rows)
         assert weights.min() >= model.weight_[others].max()  # no member left out is stronger
         np.testing.assert_array_equal(model.members(topic), np.flatnonzero(model.dominant_ == topic))
-    assert len(model.representative(0, 1000)) == len(model.members(0))
+    assert len(model.representative(model.members(0), 1000)) == len(model.members(0))
 
 
 def test_top_authors_of_a_topic_are_its_theme_pool(fixture):
@@ -266,19 +279,24 @@ def test_emerging_topics_rank_the_theme_that_only_appears_recently_first():
 
 
 # --- k ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("papers, k", [(63, 3), (2_000, 11), (74_728, 21), (1_000_000, 29)])
+@pytest.mark.parametrize("papers, k", [(63, 3), (2_000, 16), (74_728, 97), (1_000_000, 200)])
 def test_auto_k_documented_values(papers, k):
     assert auto_k(papers) == k
 
 
 def test_auto_k_bounds():
-    assert auto_k(0) == 3 and auto_k(1) == 3 and auto_k(50) == 3 and auto_k(100) == 3
-    assert auto_k(10**9) == 30 and auto_k(10**15) == 30
+    assert auto_k(0) == 3 and auto_k(1) == 3 and auto_k(50) == 3 and auto_k(100) == 4
+    assert auto_k(10**9) == 200 and auto_k(10**15) == 200
     values = [auto_k(n) for n in range(0, 3_000_000, 997)]
-    assert min(values) == 3 and max(values) == 30
+    assert min(values) == 3 and max(values) == 200
     assert values == sorted(values)  # more papers never mean fewer topics
     for n in (51, 200, 800, 5_000, 50_000, 400_000):
-        assert auto_k(n) == min(30, max(3, round(2 * np.log2(n / 50))))
+        assert auto_k(n) == min(200, max(3, round(np.sqrt(n / 8))))
+
+
+@pytest.mark.parametrize("k, areas", [(3, 1), (16, 5), (97, 16), (200, 23)])
+def test_auto_areas_documented_values(k, areas):
+    assert topics.auto_areas(k) == areas
 
 
 def test_k_is_capped_by_the_data():
@@ -288,36 +306,35 @@ def test_k_is_capped_by_the_data():
     assert model.k == 60
     assert model.n_topics == min(60, len(model.terms_), index.n_docs - 1) == 11
     assert len(model.labels_) == model.n_topics == len(set(model.labels_))
-    assert model.doc_topic_.shape == (index.n_docs, model.n_topics)
+    assert model.centres_.shape[0] == model.n_topics and len(model.dominant_) == index.n_docs
     assert model.summary()["papers"].sum() == int((model.dominant_ >= 0).sum())
 
 
 # --- coherence -----------------------------------------------------------------------------------
 def test_fitted_topics_are_more_coherent_than_random_terms(fixture):
     _, _, _, _, index, model = fixture
-    fitted = topics.model_coherence(model, index, top=10)
+    fitted = list(model.coherence_)
     assert len(fitted) == K and all(-1.0 <= c <= 1.0 for c in fitted)
     rng = random.Random(0)
-    vocabulary = [int(j) for j in model.vocab_ids_]
-    baseline = [
-        np.mean(topics.npmi_coherence(index, [rng.sample(vocabulary, 10) for _ in range(K)])) for _ in range(20)
-    ]
+    presence = topics.presence_in(index, model.terms_).tocsc()
+    columns = list(range(len(model.terms_)))
+    baseline = [np.mean(topics.npmi(presence, [rng.sample(columns, 10) for _ in range(K)])) for _ in range(20)]
     assert min(fitted) > max(baseline), (fitted, baseline)
     assert np.mean(fitted) - np.mean(baseline) > 0.3, (fitted, baseline)
 
 
 def test_npmi_of_known_pairs(fixture):
     _, _, themes, _, index, _ = fixture
-    ids = index.unigram_ids
+    presence = topics.presence_in(index, ["galaxy", "oven", "telescope"]).tocsc()
     # two words of different themes never meet: -1; a word with itself would be 1
-    assert topics.npmi_coherence(index, [[ids["galaxy"], ids["oven"]]]) == [-1.0]
+    assert list(topics.npmi(presence, [[0, 1]])) == [-1.0]
     # computed here from the rows that mention each word
     a, b = set(index.unigram_rows("galaxy")), set(index.unigram_rows("telescope"))
     n = len(themes)
     p_ab, p_a, p_b = len(a & b) / n, len(a) / n, len(b) / n
     expected = np.log(p_ab / (p_a * p_b)) / -np.log(p_ab)
-    assert topics.npmi_coherence(index, [[ids["galaxy"], ids["telescope"]]])[0] == pytest.approx(expected)
-    assert topics.npmi_coherence(index, [[ids["galaxy"]], []]) == [0.0, 0.0]
+    assert topics.npmi(presence, [[0, 2]])[0] == pytest.approx(expected)
+    assert list(topics.npmi(presence, [[0], []])) == [0.0, 0.0]
 
 
 # --- persistence ---------------------------------------------------------------------------------
@@ -325,14 +342,16 @@ def test_arrays_round_trip(fixture):
     _, _, _, _, index, model = fixture
     arrays = model.to_arrays()
     assert all(isinstance(v, np.ndarray) for v in arrays.values())
-    again = TopicModel.from_arrays(arrays, index)
+    again = TopicModel.from_arrays(arrays)
     pd.testing.assert_frame_equal(again.summary(), model.summary())
     assert again.labels_ == model.labels_ and again.terms_ == model.terms_
     assert again.k == model.k and again.n_topics == model.n_topics
     for topic in range(K):
         assert again.top_terms(topic) == model.top_terms(topic)
         pd.testing.assert_frame_equal(again.related(topic), model.related(topic))
-        np.testing.assert_array_equal(again.representative(topic), model.representative(topic))
+        np.testing.assert_array_equal(
+            again.representative(again.members(topic)), model.representative(model.members(topic))
+        )
     np.testing.assert_array_equal(again.map_xy_, model.map_xy_)
 
 
@@ -377,7 +396,7 @@ def test_load_or_fit_saves_once_per_version_and_k(tmp_path, monkeypatch, fixture
     assert fits == [K]
     assert steps and steps == sorted(steps) and all(0 <= s <= 1 for s in steps)
     saved = store.artifacts_dir / f"topics-k{K}-{version}"
-    assert saved.is_dir() and (saved / "doc_topic.npy").is_file()
+    assert saved.is_dir() and (saved / "centres.npy").is_file()
     assert topics.is_saved(store, ds, K) and not topics.is_saved(store, ds, K + 1)
     assert first.labels_ == expected.labels_  # the same data: the same topics
 
@@ -388,7 +407,7 @@ def test_load_or_fit_saves_once_per_version_and_k(tmp_path, monkeypatch, fixture
     loaded = topics.load_or_fit(store, ds, index, K)
     pd.testing.assert_frame_equal(loaded.summary(), first.summary())
     np.testing.assert_array_equal(loaded.dominant_, first.dominant_)
-    np.testing.assert_array_equal(loaded.doc_topic_, first.doc_topic_)
+    np.testing.assert_array_equal(loaded.centres_, first.centres_)
 
     monkeypatch.setattr(TopicModel, "fit", counting_fit)
     four = topics.load_or_fit(store, ds, index, K + 1)  # another k: its own fit and directory
@@ -472,14 +491,15 @@ def _saved_model(tmp_path, fixture):
     return store, version, ds, index, model, dict(store.load_arrays(f"topics-k{K}", version))
 
 
-def test_a_model_whose_words_the_term_index_numbers_differently_is_refitted(tmp_path, fixture):
+def test_a_saved_model_loads_without_the_term_index(tmp_path, fixture):
+    """The model keeps its own words: opening the Topics page never waits for the term index."""
     store, version, ds, index, model, arrays = _saved_model(tmp_path, fixture)
-    shuffled = arrays["vocab_ids"][::-1].copy()  # the same ids, now naming other words
-    store.save_arrays(f"topics-k{K}", version, {**arrays, "vocab_ids": shuffled})
-    assert topics.is_saved(store, ds, K)  # without the index, the shape looks right
-    again = topics.load_or_fit(store, ds, index, K)
-    np.testing.assert_array_equal(again.vocab_ids_, model.vocab_ids_)
-    assert again.labels_ == model.labels_
+    again = topics.load_or_fit(store, ds, None, K)
+    assert again.labels_ == model.labels_ and again.terms_ == model.terms_
+    pd.testing.assert_frame_equal(again.summary(), model.summary())
+    other = TopicModel(K + 1)
+    with pytest.raises(PapersError, match="term index"):
+        topics.load_or_fit(store, ds, None, other.k)
 
 
 def test_a_saved_model_of_another_format_or_size_is_refitted(tmp_path, fixture):
@@ -497,18 +517,19 @@ def test_the_bundled_demo_fits_with_automatic_k(tmp_path):
     ds = load(store)
     assert ds.is_sample and ds.overview.papers == 1953 and ds.overview.days == 130
     k = auto_k(ds.overview.papers)
-    assert k == 11
+    assert k == 16
     index = TermIndex.build(ds.table)
     model = topics.load_or_fit(store, ds, index, k)
-    assert model.n_topics == 11 and len(set(model.labels_)) == 11 and all(model.labels_)
+    assert model.n_topics == 16 and len(set(model.labels_)) == 16 and all(model.labels_)
+    assert model.n_areas == topics.auto_areas(16) == 5 and len(set(model.area_labels_)) == 5
     assert not topics.is_saved(store, ds, k) and not store.artifacts_dir.exists()  # the demo is never saved
     summary = model.summary()
     assert summary["papers"].sum() == int((model.dominant_ >= 0).sum()) <= 1953
     assert (summary["papers"] > 0).all()
     shares = shares_over_time(model, ds.periods("month"), "month")
-    assert len(shares) == 6 * 11  # March to August 2025
+    assert len(shares) == 6 * 16  # March to August 2025
     assert shares.groupby("label")["share"].sum().to_numpy() == pytest.approx(1.0)
-    for topic in range(11):
+    for topic in range(16):
         assert model.top_terms(topic) and topic not in set(model.related(topic)["topic"])
     assert len(model.map_rows_) == 1500 and model.map_xy_.shape == (1500, 2)  # a fixed sample of the papers
 
@@ -588,7 +609,7 @@ def test_papers_sharing_no_word_raise_a_papers_error_not_a_crash():
     from lib.errors import PapersError
 
     index = TermIndex.build(_tiny_table())
-    assert topics.document_terms(index)[0].shape == (6, 0)
+    assert vocabulary(index).presence.shape == (6, 0)
     with pytest.raises(PapersError, match="Cannot find topics in 6 papers"):
         TopicModel(K).fit(index)
 
@@ -620,29 +641,18 @@ def test_a_topics_feed_holds_its_newest_papers(fixture):
     assert [e.findtext("a:title", namespaces=ns) for e in feed.findall("a:entry", ns)] == newest["title"].tolist()
 
 
-def test_place_agrees_with_scikit_learn_and_weigh_with_tfidf(fixture):
-    """The daily fold-in's own solver and weighting match the library's on real fixture rows."""
+def test_placing_papers_puts_the_fitted_papers_where_the_fit_did(fixture):
+    """The daily fold-in (vectors in the fit's words, weights and basis; the nearest centre)
+    gives the fit's own papers their fitted topics, and a paper with no known word none."""
     import scipy.sparse as sp
-    from sklearn.decomposition import non_negative_factorization
 
     _, _, _, _, index, model = fixture
-    counts, vocab_ids = topics.document_terms(index)
-    np.testing.assert_array_equal(vocab_ids, model.vocab_ids_)
-    weights = topics._weigh(counts, model.idf_)
-    np.testing.assert_allclose(weights.toarray(), topics.tfidf(counts).toarray(), rtol=1e-5, atol=1e-6)
-    ours = topics.place(weights, model.topic_term_)
-    theirs, _, _ = non_negative_factorization(
-        weights,
-        H=model.topic_term_.astype(np.float32),
-        n_components=K,
-        update_H=False,
-        solver="cd",
-        max_iter=200,
-        tol=1e-4,
-    )
-    np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-4)
-    np.testing.assert_array_equal(ours.argmax(axis=1), model.dominant_)  # the fit's own papers: their topics
-    assert not topics.place(sp.csr_matrix((2, len(vocab_ids)), dtype=np.float32), model.topic_term_).any()
+    vectors = topics.weigh(topics.presence_in(index, model.terms_), model.term_weight_)
+    dominant, weight = topics._placed(vectors, model.components_, model.centres_)
+    np.testing.assert_array_equal(dominant, model.dominant_)
+    np.testing.assert_allclose(weight, model.weight_, rtol=1e-5)
+    empty = sp.csr_matrix((2, len(model.terms_)), dtype=np.float32)
+    assert list(topics._placed(empty, model.components_, model.centres_)[0]) == [-1, -1]
 
 
 # --- one source's papers (src) -----------------------------------------------------------------------
@@ -663,7 +673,7 @@ def test_sizes_shares_and_emerging_count_only_the_sources_papers(fixture):
     assert model.summary()["papers"].tolist() == [fx.PER_THEME] * len(fx.THEMES)  # the fit's, unchanged
     for topic in range(model.n_topics):
         assert set(model.members(topic, member)) == set(np.flatnonzero((model.dominant_ == topic) & member))
-        assert set(model.representative(topic, 1000, member)) == set(model.members(topic, member))
+        assert set(model.representative(model.members(topic, member), 1000)) == set(model.members(topic, member))
     periods = Periods.of(frame["date"], "year", member)
     shares = shares_over_time(model, periods, "year")
     years = frame["date"].dt.year.to_numpy()
@@ -677,3 +687,122 @@ def test_sizes_shares_and_emerging_count_only_the_sources_papers(fixture):
     recent = member & (days > end - np.timedelta64(90, "D"))
     for row in moving.itertuples():
         assert row.recent_share == pytest.approx((model.dominant_[recent] == row.topic).mean())
+
+
+# --- research vocabulary, labels -------------------------------------------------------------------
+def test_words_every_theme_uses_are_learned_as_boilerplate_and_never_name_a_topic():
+    """Each title also carries one of six words of writing that all three themes use, so they
+    pass the title rule: only their even spread over the papers' first grouping sets them aside."""
+    from lib.topics import vocabulary as vocab
+
+    rng = random.Random(5)
+    writing = ("robust", "scalable", "efficient", "unified", "adaptive", "holistic")
+    records = [dict(p, title=f"{p['title']} {rng.choice(writing)}") for p in fx.papers()]
+    table, themes = fx.build_table(records)
+    index = TermIndex.build(table)
+    generic = {as_term(w) for w in writing}
+    assert generic <= set(vocab.candidates(index)[0])  # in titles: candidates, until their spread is measured
+    words = vocab.vocabulary(index)
+    assert generic.isdisjoint(words.terms)
+    assert generic <= {as_term(w) for w in words.boilerplate}
+    theme_words = set().union(*(fx.vocabulary_stems(t) for t in fx.THEMES))
+    assert theme_words.isdisjoint(as_term(w) for w in words.boilerplate)  # no research word lost
+    model = TopicModel(K).fit(index)
+    for label in model.labels_ + model.area_labels_:
+        assert all(as_term(w) not in generic for w in words_of(label)), label
+
+
+def test_distinct_key_phrases_drop_repeats_and_abbreviations():
+    from lib.topics.labels import distinct, is_acronym_of
+
+    terms = ["printing", "print", "printer", "3d printing", "gaussian splatting", "splatting", "mixture-of-experts"]
+    assert distinct(terms + ["moe", "galaxy"], 10) == ["printing", "gaussian splatting", "mixture-of-experts", "galaxy"]
+    assert distinct(terms, 2) == ["printing", "gaussian splatting"]
+    assert is_acronym_of("llms", ["language", "models"]) and is_acronym_of("lora", ["low", "rank", "adaptation"])
+    assert is_acronym_of("moe", ["mixture", "of", "experts"]) and is_acronym_of("3dgs", ["3d", "gaussian", "splatting"])
+    assert not is_acronym_of("model", ["deep", "learning"]) and not is_acronym_of("shot", ["few"])
+
+
+def test_labels_are_unique_even_when_topics_score_alike():
+    from lib.topics.labels import labels
+
+    scores = np.array([[3, 2, 1, 0.5], [3, 2, 1, 0.5], [3, 2, 1, 0.5]], dtype=np.float32)
+    made = labels(scores, ["galaxy", "telescope", "orbit", "comet"], [7, 8, 9])
+    assert made[0] == "Galaxy, telescope" and len({m.lower() for m in made}) == 3
+    assert made[1] == "Galaxy, telescope, orbit"
+
+
+def test_areas_nest_the_fine_topics():
+    table, theme_list = fx.build_table(fx.papers())
+    themes = np.array(theme_list)
+    model = TopicModel(9).fit(TermIndex.build(table))
+    assert model.n_topics == 9 and model.n_areas == topics.auto_areas(9) == 3
+    areas = model.paper_area_rows()
+    np.testing.assert_array_equal(areas, model.area_of_[model.dominant_])
+    summary, by_area = model.summary(), model.areas()
+    assert by_area["papers"].sum() == summary["papers"].sum() == len(themes)
+    for row in by_area.itertuples():
+        assert row.papers == summary.loc[summary["area"] == row.area, "papers"].sum()
+        assert row.topics == (summary["area"] == row.area).sum()
+    # three themes, three areas: each area is one theme's topics
+    for a in range(model.n_areas):
+        assert len(set(themes[areas == a])) == 1
+
+
+# --- stable identity ---------------------------------------------------------------------------------
+def _theme_ids(model: TopicModel, ids_of_rows, records) -> dict[str, int]:
+    truth = fx.themes_by_id(records)
+    theme_of_row = np.array([truth[i] for i in ids_of_rows])
+    return {theme: int(model.ids_[t]) for t, theme in theme_of_topics(model, theme_of_row).items()}
+
+
+def test_a_refit_with_new_papers_keeps_every_topics_id_and_name(tmp_path):
+    """A month of new papers, then ``build --full``: the same subjects keep their ids (the
+    register matches old and new topics) and the names people gave them."""
+    from lib.topics import identity
+    from lib.trends import terms
+
+    records = fx.papers()
+    store = Store(tmp_path / "data")
+    _import(store, tmp_path, records[::2], "first")
+    ds = load(store)
+    first = topics.load_or_fit(store, ds, terms.load_or_build(store, ds), K)
+    before = _theme_ids(first, ds.table.column("id").to_pylist(), records)
+    assert first.status_ == [""] * K  # the store's first fit: nothing is "new"
+    identity.rename(store, "topic", before["cooking"], "Kitchen science", set(first.labels_))
+    with pytest.raises(InputError, match="already names"):
+        identity.rename(store, "topic", before["astronomy"], "kitchen SCIENCE", set())
+    _import(store, tmp_path, records[1::2], "second")
+    ds2 = load(store)
+    refit = topics.load_or_fit(store, ds2, terms.load_or_build(store, ds2), K, refit=True)
+    assert refit.fitted_docs_ == len(records)
+    assert _theme_ids(refit, ds2.table.column("id").to_pylist(), records) == before
+    assert refit.status_ == [""] * K
+    assert identity.names(store, "topic") == {before["cooking"]: "Kitchen science"}
+
+
+def test_a_refit_with_more_topics_marks_the_split_and_old_links_find_their_subject(tmp_path):
+    from lib.topics import identity
+    from lib.trends import terms
+
+    records = fx.papers()
+    store = Store(tmp_path / "data")
+    _import(store, tmp_path, records, "first")
+    ds = load(store)
+    index = terms.load_or_build(store, ds)
+    three = topics.load_or_fit(store, ds, index, K)
+    rows = ds.table.column("id").to_pylist()
+    before = _theme_ids(three, rows, records)
+    four = topics.load_or_fit(store, ds, index, K + 1)  # one theme now splits in two
+    assert set(before.values()) <= set(four.ids_.tolist())  # every subject kept its id
+    new = [int(i) for i in four.ids_ if int(i) not in before.values()]
+    assert new == [K]  # a new id, never a reused one
+    parent = four.status_[four.row_of(K)]
+    assert parent.startswith("split from ") and int(parent.split()[-1]) in before.values()
+    two = topics.load_or_fit(store, ds, index, 2)  # two themes merge: one id is gone
+    gone = sorted(set(before.values()) - set(two.ids_.tolist()))
+    assert len(gone) == 1
+    found = identity.successor(store, two, "topic", gone[0])
+    assert found is not None and found[0] in two.ids_.tolist()
+    assert found[1] == identity.register(store)["topic"][str(gone[0])]["label"] != ""
+    assert identity.successor(store, two, "topic", 999) is None

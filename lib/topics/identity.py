@@ -180,8 +180,11 @@ def names(store: Store, level: str) -> dict[int, str]:
 
 def rename(store: Store, level: str, topic_id: int, name: str, taken: set[str]) -> dict[int, str]:
     """Name topic (area) ``topic_id``; "" gives it back its automatic label.  ``taken``: the
-    other labels of the level (a name must be unique, case aside).  Returns the names."""
+    other labels of the level shown (a name must be unique among them and the names given,
+    case aside).  Returns the names."""
     name = " ".join(name.split())
+    others = {v for k, v in names(store, level).items() if k != topic_id}
+    taken = set(taken) | others
     if len(name) > MAX_NAME:
         raise InputError(f"A topic's name is at most {MAX_NAME} characters ({len(name)} given).")
     if name and name.lower() in {t.lower() for t in taken}:

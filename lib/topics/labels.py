@@ -56,10 +56,15 @@ def is_acronym_of(word: str, words: list[str]) -> bool:
     "language models", "3dgs" of "3d gaussian splatting"; not "model" of "deep learning")."""
     from lib.trends.trends import function_words
 
-    letters = re.sub(r"[^0-9a-z]", "", word.lower())
-    letters = letters[:-1] if letters.endswith("s") and len(letters) > 2 else letters
     initials = [w[0] for w in words if w and w not in function_words()]
-    if not initials or len(letters) > 6 or len(letters) > len(initials) + 2 or len(letters) < len(initials):
+    whole = re.sub(r"[^0-9a-z]", "", word.lower())
+    return bool(initials) and any(
+        _abbreviates(letters, initials) for letters in {whole, whole[:-1] if whole.endswith("s") else whole}
+    )
+
+
+def _abbreviates(letters: str, initials: list[str]) -> bool:
+    if len(letters) > 6 or len(letters) > len(initials) + 2 or len(letters) < len(initials):
         return False
     at = 0
     for c in letters:
