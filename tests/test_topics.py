@@ -339,7 +339,7 @@ def test_npmi_of_known_pairs(fixture):
 
 # --- persistence ---------------------------------------------------------------------------------
 def test_arrays_round_trip(fixture):
-    _, _, _, _, index, model = fixture
+    _, _, _, _, _index, model = fixture
     arrays = model.to_arrays()
     assert all(isinstance(v, np.ndarray) for v in arrays.values())
     again = TopicModel.from_arrays(arrays)
@@ -493,7 +493,7 @@ def _saved_model(tmp_path, fixture):
 
 def test_a_saved_model_loads_without_the_term_index(tmp_path, fixture):
     """The model keeps its own words: opening the Topics page never waits for the term index."""
-    store, version, ds, index, model, arrays = _saved_model(tmp_path, fixture)
+    store, _version, ds, _index, model, _arrays = _saved_model(tmp_path, fixture)
     again = topics.load_or_fit(store, ds, None, K)
     assert again.labels_ == model.labels_ and again.terms_ == model.terms_
     pd.testing.assert_frame_equal(again.summary(), model.summary())
@@ -698,7 +698,7 @@ def test_words_every_theme_uses_are_learned_as_boilerplate_and_never_name_a_topi
     rng = random.Random(5)
     writing = ("robust", "scalable", "efficient", "unified", "adaptive", "holistic")
     records = [dict(p, title=f"{p['title']} {rng.choice(writing)}") for p in fx.papers()]
-    table, themes = fx.build_table(records)
+    table, _themes = fx.build_table(records)
     index = TermIndex.build(table)
     generic = {as_term(w) for w in writing}
     assert generic <= set(vocab.candidates(index)[0])  # in titles: candidates, until their spread is measured
