@@ -111,6 +111,36 @@ def summary_frame(n_topics: int = 25) -> pd.DataFrame:
     )
 
 
+def areas_frame(n_areas: int = 6) -> pd.DataFrame:
+    """The shape of TopicModel.areas: ids that are not rows (stable ids)."""
+    papers = np.arange(n_areas, 0, -1) * 1000
+    return pd.DataFrame(
+        {
+            "area": np.arange(n_areas) * 7 + 3,
+            "label": LABELS[:n_areas],
+            "topics": np.full(n_areas, 5),
+            "papers": papers,
+            "share": papers / papers.sum(),
+            "terms": LABELS[:n_areas],
+            "coherence": np.full(n_areas, 0.2),
+        }
+    )
+
+
+SPLIT_GROUPS = ["cs.CL", "cs.CV", "cs.LG", "other"]
+
+
+def split_frame() -> pd.DataFrame:
+    """The shape of lib.topics.topics.split_over_time: period, label, group, papers."""
+    return pd.DataFrame(
+        [
+            {"period": m.start_time, "label": str(m), "group": g, "papers": (i + 1) * (j + 1)}
+            for i, m in enumerate(MONTHS[:6])
+            for j, g in enumerate(SPLIT_GROUPS)
+        ]
+    )
+
+
 def map_frame(topics: list[int], names: list[str] | None = None, with_topic: bool = True) -> pd.DataFrame:
     """The points the Topics page draws: x, y, name, title, date and (now) topic, -1 for none."""
     names = names or LABELS
@@ -148,6 +178,8 @@ def all_specs() -> dict[str, dict]:
             pd.DataFrame({"term": ["agent", "diffusion"], "papers": [1200, 30], "share": [0.12, 0.003]})
         ).to_dict(),
         "topic_sizes": charts.topic_sizes_chart(summary_frame()).to_dict(),
+        "area_sizes": charts.area_sizes_chart(areas_frame()).to_dict(),
+        "topic_split": charts.topic_split_chart(split_frame()).to_dict(),
         "topic_shares_share": charts.topic_shares_chart(over_time, "share").to_dict(),
         "topic_shares_count": charts.topic_shares_chart(over_time, "count").to_dict(),
         "topic_map": charts.topic_map_chart(map_frame([*range(24, -1, -1), -1, 3, 0])).to_dict(),
@@ -316,7 +348,7 @@ def test_stacked_shares_stop_at_one_hundred_percent():
 
 
 # --- 5. clicking a topic's bar or map point selects the topic ----------------------------------------
-@pytest.mark.parametrize("name", ["topic_sizes", "topic_map"])
+@pytest.mark.parametrize("name", ["topic_sizes", "area_sizes", "topic_map"])
 def test_clicking_a_topic_selects_it(name):
     spec = all_specs()[name]
     (pick,) = [p for p in params(spec) if p["name"] == "pick"]
@@ -326,6 +358,31 @@ def test_clicking_a_topic_selects_it(name):
     opacity = encodings(spec)[0]["opacity"]
     assert opacity["condition"]["param"] == "pick"
     assert opacity["condition"]["value"] > opacity["value"] >= 0.4
+
+
+def test_clicking_an_area_selects_its_id_and_the_tooltip_says_area():
+    """The areas chart is the sizes chart with the area's stable id in the picked field."""
+    chart = charts.area_sizes_chart(areas_frame())
+    assert list(chart.data["topic"]) == list(areas_frame()["area"]) and "area" not in chart.data.columns
+    spec = chart.to_dict()
+    tips = {t["field"]: t.get("title") for t in tooltips(spec)}
+    assert tips["label"] == "area" and encodings(spec)[0]["x"]["title"] == "papers (dominant area)"
+    assert charts.topic_sizes_chart(summary_frame()).to_dict()["encoding"]["x"]["title"] == "papers (dominant topic)"
+
+
+def test_a_topics_split_stacks_its_groups_in_their_order():
+    """A topic's papers per period split by category or source: stacked bars, one colour per
+    group in the order split_over_time gives them (largest first, "other" last), the stack in
+    that order too, counts formatted."""
+    spec = charts.topic_split_chart(split_frame(), "month", "arXiv category").to_dict()
+    assert spec["mark"]["type"] == "bar"
+    encoding = encodings(spec)[0]
+    assert encoding["y"]["field"] == "papers" and encoding["y"]["stack"] == "zero"
+    assert color_of(spec)["scale"]["domain"] == SPLIT_GROUPS and color_of(spec)["title"] == "arXiv category"
+    assert len(set(color_of(spec)["scale"]["range"])) == len(SPLIT_GROUPS)
+    (order,) = [t for t in spec["transform"] if "calculate" in t]
+    assert order["calculate"] == 'indexof(["cs.CL", "cs.CV", "cs.LG", "other"], datum.group)'
+    assert encoding["order"]["field"] == "order"
 
 
 def test_the_trend_pick_is_unchanged_and_only_a_clicked_point_grows():
@@ -395,6 +452,8 @@ def test_each_function_returns_a_chart_and_says_its_columns():
         "trend_chart",
         "frequent_terms_chart",
         "topic_sizes_chart",
+        "area_sizes_chart",
+        "topic_split_chart",
         "topic_shares_chart",
         "topic_map_chart",
         "topic_terms_chart",
