@@ -121,11 +121,9 @@ def test_a_topic_model_of_another_format_is_not_carried_over_by_an_import(store,
     assert saved_format(store, file.name, ds2.version) == topics.FORMAT_VERSION
 
 
-def test_a_model_carried_over_places_the_new_papers_as_the_library_does(store, tmp_path):
-    """The papers an import adds are placed by scikit-learn's NMF with the topics held fixed:
-    the saved weights are those of non_negative_factorization on the new papers' TF-IDF rows."""
-    from sklearn.decomposition import non_negative_factorization
-
+def test_a_model_carried_over_places_the_new_papers_as_a_whole_index_would(store, tmp_path):
+    """The papers an import adds are placed from their own small index (every n-gram kept):
+    the same presence, vectors and nearest centres as the table's whole term index gives."""
     ds = load(store)
     model = topics.load_or_fit(store, ds, terms.load_or_build(store, ds), 3)
     new = [paper(i, "2025-04-25") for i in range(40, 46)]
@@ -134,22 +132,12 @@ def test_a_model_carried_over_places_the_new_papers_as_the_library_does(store, t
     carried = topics.load_or_fit(store, ds2, terms.load_or_build(store, ds2), 3)
     assert carried.placed_docs == 6 and carried.labels_ == model.labels_
     np.testing.assert_array_equal(carried.dominant_[:40], model.dominant_)
-    full = terms.TermIndex.build(ds2.table)
-    ids = [full.unigram_ids[t] for t in model.terms_]
-    indptr, indices = full.all_postings("u")
-    presence = topics._presence(indptr, indices, ids, ds2.table.num_rows)[40:]
-    weights, _, _ = non_negative_factorization(
-        topics._weigh(presence, model.idf_),
-        H=model.topic_term_.astype(np.float32),
-        n_components=model.n_topics,
-        update_H=False,
-        solver="cd",
-        max_iter=200,
-        tol=1e-4,
-    )
-    totals = weights.sum(axis=1)
-    expected = np.where(totals > 0, weights.argmax(axis=1), -1)
+    whole = terms.TermIndex.build(ds2.table, min_ngram_papers=1)
+    vectors = topics.weigh(topics.presence_in(whole, model.terms_)[40:], model.term_weight_)
+    expected, weight = topics._placed(vectors, model.components_, model.centres_)
+    assert (expected >= 0).all()
     np.testing.assert_array_equal(carried.dominant_[40:], expected)
+    np.testing.assert_allclose(carried.weight_[40:], weight, rtol=1e-5)
 
 
 # --- one day, one day-range filter ------------------------------------------------------------------
