@@ -24,7 +24,7 @@ def register(commands: Commands, data: Parser) -> None:
         help="rebuild the indexes whole (folds the segments daily imports added) and fit the "
         "topics anew on every paper",
     )
-    build.add_argument("--k", type=int, default=0, help="topics to fit (default: automatic)")
+    build.add_argument("--k", type=int, default=0, help="fine topics to fit (default: automatic)")
     build.add_argument(
         "--migrate",
         action="store_true",
@@ -43,8 +43,8 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.trends import terms
 
     store = Store(args.data)
-    if args.k and not 2 <= args.k <= 60:
-        raise PapersError("--k must be between 2 and 60 (or 0 for automatic)")
+    if args.k and not 2 <= args.k <= topics.MAX_K:
+        raise PapersError(f"--k must be between 2 and {topics.MAX_K} (or 0 for automatic)")
     if args.migrate:
         moved = store.migrate()
         out.write(
