@@ -21,6 +21,7 @@ from conftest import write_jsonl
 
 from lib.cli import main
 from lib.library import Library
+from lib.search.analysis import fold, stem
 from lib.store.store import Store
 from lib.topics import identity
 from lib.topics.topics import MAX_K, TopicModel, auto_k
@@ -181,7 +182,9 @@ def test_paper_prints_its_topic_and_area(store):
         "area_label": model.area_labels_[area],
         "weight": round(float(model.weight_[row]), 4),
     }
-    # the paper's area is its theme's: every paper of that area is of the same theme
+    # its topic is named from its theme's words; its area is its theme's: every paper of that area is of that theme
+    words = answer["topic_label"].replace(",", " ").split()
+    assert words and all(stem(fold(w)) in fx.vocabulary_stems(themes[paper]) for w in words)
     ids = Library.open(Store(store)).dataset.table["id"].to_pylist()
     assert {themes[ids[r]] for r in model.area_members(area)} == {themes[paper]}
     code, out, _ = run("topics", "--data", str(store), "--k", str(K), "--paper", f"arXiv:{paper}v2")
