@@ -129,7 +129,7 @@ class Library:
         k = k or self.auto_k()
         return self._once(
             ("topic_model", k),
-            lambda: topics.load_or_fit(self.store, self.dataset, self.term_index, k, progress),
+            lambda: topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress),
         )
 
     def topic_names(self, level: str) -> dict[int, str]:

@@ -8,7 +8,8 @@ all topics)), so a term names the topic it is frequent in and rare elsewhere.
   of the shorter one's words share their first five letters with the other's ("print,
   printing, printer" are one; "gaussian splatting" holds "splatting"; a hyphenated word
   counts its parts, so "vision-language-action" holds "vision language models"), and a
-  word that abbreviates a kept phrase repeats it ("moe" after "mixture-of-experts").
+  term with a word that abbreviates a kept phrase repeats it ("moe" and "vla models" after
+  "mixture-of-experts" and "vision-language-action").
 * :func:`labels`: a topic's label is its best one or two key phrases, multi-word phrases
   first (a 2-word phrase's score counts x1.6, a 3-word one's x2), capitalised, e.g.
   "Vision-language-action, robot manipulation"; unique within a level (a repeated label
@@ -80,10 +81,8 @@ def repeats(term: str, kept: list[set[str]], kept_terms: Sequence[str] = ()) -> 
         return True
     if any(len(keys & other) * 2 >= min(len(keys), len(other)) for other in kept):
         return True
-    return (
-        " " not in term
-        and "-" not in term
-        and any(len(_words(other)) > 1 and is_acronym_of(term, _words(other)) for other in kept_terms)
+    return any(  # a word of it abbreviates a kept phrase: "moe", "vla models" after "vision-language-action"
+        len(_words(other)) > 1 and is_acronym_of(word, _words(other)) for word in _words(term) for other in kept_terms
     )
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -669,13 +670,14 @@ def is_saved(store: Store, dataset: Dataset, k: int) -> bool:
 def load_or_fit(
     store: Store,
     dataset: Dataset,
-    index: AnyTermIndex | None,
+    index: AnyTermIndex | Callable[[], AnyTermIndex] | None,
     k: int,
     progress: Progress | None = None,
     refit: bool = False,
 ) -> TopicModel:
     """This store version's model with k topics: loaded when saved (no term index needed:
-    ``index`` may be None), else fitted, given its stable ids (lib.topics.identity) and saved
+    ``index`` may be None, or a function called only for a fit), else fitted, given its
+    stable ids (lib.topics.identity) and saved
     (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
     even when saved, starting from the saved model's topics (a model that daily imports
     extended is then fitted on all the papers)."""
@@ -684,6 +686,8 @@ def load_or_fit(
         return TopicModel.from_arrays(arrays)
     if index is None:
         raise PapersError("No saved topic model: the term index is needed to fit one.")
+    if callable(index):
+        index = index()
     previous = np.asarray(arrays["dominant"]) if arrays is not None else None
     model = TopicModel(k).fit(index, progress=progress, previous=previous)
     if dataset.is_sample:
