@@ -52,7 +52,10 @@ def store(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli-topics")
     source = write_jsonl(tmp / "topics.jsonl", [*fx.plain(), LONE])
     import_files(Store(tmp / "data"), input_files([str(source)], (".jsonl",)))
-    Library.open(Store(tmp / "data")).topic_model(12)  # a first fit: the later ones' ids are not their rows
+    library = Library.open(Store(tmp / "data"))
+    library.topic_model(12)  # a first fit: the later ones' ids are not their rows
+    library.topic_model(K)
+    library.topic_model(0)  # the automatic k's, which export --with-topics uses
     return tmp / "data"
 
 
@@ -254,7 +257,7 @@ def test_export_with_topics_adds_each_paper_s_topic_and_area(store, tmp_path, fm
     assert code == 0 and out == "", err
     rows = _exported(target, fmt)
     library = Library.open(Store(data))
-    model = library.named_model()  # the automatic k's, fitted by the export
+    model = library.named_model()  # the automatic k's
     assert model.k == auto_k(library.dataset.overview.papers)
     table = library.dataset.table
     assert [r["id"] for r in rows] == table["id"].to_pylist()
@@ -314,3 +317,17 @@ def test_export_with_topics_reports_the_fit_on_stderr(store, tmp_path, monkeypat
     k = auto_k(len(fx.papers()) + 1)
     assert any(line.startswith(f"  topic model (k={k})") for line in err.splitlines()), err
     assert err.splitlines()[-1] == f"wrote {len(fx.papers()) + 1} papers to {target}"
+
+
+def test_a_saved_model_answers_without_the_term_index(store, tmp_path):
+    """A saved model loads on its own: with the term index gone, topics, --paper and export
+    --with-topics answer from the model and build no term index."""
+    data = tmp_path / "data"
+    shutil.copytree(store, data, ignore=shutil.ignore_patterns("terms-*"))
+    assert not list((data / "artifacts").glob("terms-*"))
+    paper = fx.plain()[3]["id"]
+    assert run("topics", "--data", str(data), "--k", str(K))[0] == 0
+    assert run("topics", "--data", str(data), "--k", str(K), "--paper", paper)[0] == 0
+    export = ("export", "--data", str(data), "--format", "jsonl", "--with-topics", "--out", str(tmp_path / "p.jsonl"))
+    assert run(*export)[0] == 0
+    assert not list((data / "artifacts").glob("terms-*"))

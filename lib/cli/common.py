@@ -111,12 +111,28 @@ def term_library(store: Store, err: IO[str]) -> Library:
     from lib.library import Library
 
     library = Library.open(store)
+    _load_term_index(library, err)
+    return library
+
+
+def topic_library(store: Store, k: int, err: IO[str]) -> Library:
+    """The store's Library with what its topic model of k topics (0: automatic) needs: nothing
+    more when the model is saved (it loads without the term index), else the term index, loaded
+    (or built now, with progress) for the fit."""
+    from lib.library import Library
+
+    library = Library.open(store)
+    if not library.has_topic_model(k or library.auto_k()):
+        _load_term_index(library, err)
+    return library
+
+
+def _load_term_index(library: Library, err: IO[str]) -> None:
     progress = ProgressLine(err)
     try:
         library.load_term_index(progress.share)
     finally:
         progress.done()
-    return library
 
 
 def _progress_seconds() -> float:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-from lib.cli.common import Commands, Parser, ProgressLine, add_command, term_library
+from lib.cli.common import Commands, Parser, ProgressLine, add_command, topic_library
 from lib.errors import PapersError
 from lib.store.store import Store, write_atomic
 
@@ -30,7 +30,7 @@ def cmd_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.store import exports
 
     store = Store(args.data)
-    library = term_library(store, err) if args.with_topics else Library.open(store)
+    library = topic_library(store, 0, err) if args.with_topics else Library.open(store)
     ds = library.dataset
     if ds.is_sample:
         err.write("note: the store is empty; exporting the bundled demo\n")

@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import IO, TYPE_CHECKING, Any
 
-from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_source, source, term_library
+from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_source, source, topic_library
 from lib.errors import PapersError
 from lib.store.schema import source_name
 from lib.store.store import Store
@@ -40,7 +40,7 @@ def cmd_topics(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     if args.k and not 2 <= args.k <= MAX_K:
         raise PapersError(f"--k must be between 2 and {MAX_K} (or 0 for automatic)")
-    library = term_library(Store(args.data), err)
+    library = topic_library(Store(args.data), args.k, err)
     ds = library.dataset
     src = source(ds, args.src)
     row = None
