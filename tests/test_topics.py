@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import io
-import json
 import random
 
 import numpy as np
@@ -556,46 +555,6 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_cli_topics_prints_what_lib_computes(cli_store):
-    ds = load(Store(cli_store))
-    model = TopicModel(K).fit(TermIndex.build(ds.table))
-    code, out, err = run("topics", "--data", str(cli_store), "--k", str(K))
-    assert code == 0, err
-    lines = out.splitlines()
-    assert lines[0] == f"{K} topics in {ds.table.num_rows} papers"
-    for topic, label in enumerate(model.labels_):
-        assert label in lines[1 + topic] and lines[1 + topic].split()[0] == str(topic)
-    code, out, _ = run("topics", "--data", str(cli_store), "--k", str(K), "--json")
-    rows = json.loads(out)
-    assert [r["label"] for r in rows] == model.labels_
-    assert [r["size"] for r in rows] == list(model.summary()["papers"])
-    assert rows[0]["terms"] == [t for t, _ in model.top_terms(0, 10)]
-    # automatic k: 120 papers -> 3
-    code, out, _ = run("topics", "--data", str(cli_store))
-    assert code == 0 and out.startswith(f"{auto_k(ds.table.num_rows)} topics in ")
-
-
-def test_cli_topic_of_one_paper(cli_store):
-    ds = load(Store(cli_store))
-    model = TopicModel(K).fit(TermIndex.build(ds.table))
-    themes = fx.themes_by_id()
-    paper = ds.table["id"][5].as_py()
-    code, out, err = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", paper, "--json")
-    assert code == 0, err
-    answer = json.loads(out)
-    assert answer["id"] == paper and answer["topic"] == int(model.dominant_[5])
-    assert answer["label"] == model.labels_[answer["topic"]]
-    assert all(as_term(w) in fx.vocabulary_stems(themes[paper]) for w in words_of(answer["label"]))
-    code, out, _ = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", paper)
-    assert out.startswith(f"{paper}: topic {answer['topic']} ({answer['label']}), weight ")
-    code, _, err = run("topics", "--data", str(cli_store), "--k", str(K), "--paper", "2999.99999")
-    assert code != 0 and "no paper" in err
-    for bad in ("1", "61"):
-        code, _, err = run("topics", "--data", str(cli_store), "--k", bad)
-        assert code != 0 and "--k must be between 2 and 60" in err
-
-
-# --- too little text ------------------------------------------------------------------------------
 def _tiny_table():
     from conftest import THREE_DAYS
 

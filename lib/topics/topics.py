@@ -22,7 +22,7 @@
 
 k is the user's, or automatic: ``auto_k(n) = clip(round(sqrt(n / 8)), 3, 200)`` fine
 topics (16 for 2,000 papers, 97 for 75k, 200 from 320k) in ``auto_areas(k) = clip(round(1.6
-sqrt(k)), 2, 25)`` areas, at most a third as many as topics (6 for 16 topics, 16 for 97).
+sqrt(k)), 2, 25)`` areas, at most a third as many as topics (5 for 16 topics, 16 for 97).
 """
 
 from __future__ import annotations
