@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import streamlit as st
@@ -18,14 +18,14 @@ from lib import daily
 from lib import sources as sources_module
 from lib.dataset import Dataset
 from lib.errors import PapersError, debugging
-from lib.library import EmergingTerms, Library, Notice, TopicsAnswer
+from lib.library import EmergingTerms, Library, Notice, PaperTopic, TopicsAnswer
 from lib.search.index import SearchIndex
 from lib.source_keys import ALL
 from lib.store.store import Store, read_only
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
-from lib.urlstate import BYS, NORMS, SEARCH, PageSpec
+from lib.urlstate import BYS, NORMS, SEARCH, TOPICS, PageSpec
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
@@ -139,15 +139,18 @@ def topics(state: dict[str, Any]) -> TopicsAnswer:
         fail(exc)
 
 
-def ready_topic_model(ds: Dataset) -> topics_module.TopicModel | None:
-    """The automatic topic model when it needs no fit (saved, or the demo's, fitted in memory
-    in a few seconds); else None: a paper page never makes its reader wait for a fit."""
+def paper_topic(row: int) -> PaperTopic | None:
+    """Library.paper_topic: a paper's topic and area when the automatic model needs no fit (a
+    paper page never makes its reader wait for one), loaded on its first use in this process
+    (no spinner); None otherwise, or when it cannot be had."""
     lib = library()
     k = lib.auto_k()
     try:
         if not lib.has_topic_model(k):
             return None
-        return lib.topic_model(k) if lib.loaded(("topic_model", k)) else _kept(lib.topic_model(k))
+        if not lib.loaded(("topic_model", k)):
+            _kept(lib.topic_model(k))  # its first load in this process (see _kept)
+        return lib.paper_topic(row)
     except PapersError:
         return None
 
@@ -605,6 +608,16 @@ def author_link(name: str) -> str:
     return f"[{md_escape(name)}]({SEARCH.path}?q={quote(query, safe='')})"
 
 
+def topic_line(placed: PaperTopic) -> str:
+    """A paper's topic and area as markdown links to their Topics pages, relative to the page
+    on screen (as :func:`author_link`)."""
+    topic = f"{TOPICS.path}?{urlencode(TOPICS.encode({'topic': placed.topic}))}"
+    area = f"{TOPICS.path}?{urlencode(TOPICS.encode({'area': placed.area}))}"
+    return (
+        f":material/topic: [{md_escape(placed.topic_label)}]({topic}) · area [{md_escape(placed.area_label)}]({area})"
+    )
+
+
 def paper_meta(paper: Any, badge: bool = True) -> None:
     """Authors (each a link to their papers), then day · upvotes · comments · categories ·
     outside links."""
@@ -643,14 +656,18 @@ def paper_card(
     note: str | None = None,
     abstract: bool = True,
     badge: bool = True,
+    topic: PaperTopic | None = None,
 ) -> None:
     """One paper as a card, the same on every page: its whole title (to its paper page),
-    authors and facts, then the search snippet (``snippet``: markdown, already escaped), a
-    note (``note``: plain text), or the abstract on demand.  ``badge=False``: no daily-list
-    badge (a list of the daily list's papers only)."""
+    authors and facts, its topic and area (``topic``, when known: links to their pages), then
+    the search snippet (``snippet``: markdown, already escaped), a note (``note``: plain
+    text), or the abstract on demand.  ``badge=False``: no daily-list badge (a list of the
+    daily list's papers only)."""
     with st.container(border=True):
         paper_title_link(paper.id, paper.title, rank)
         paper_meta(paper, badge)
+        if topic is not None:
+            st.caption(topic_line(topic))
         if snippet:
             st.markdown(snippet)
         if note:

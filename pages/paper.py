@@ -71,16 +71,22 @@ if len(paper.categories):
     st.markdown("**Categories** · " + md_escape(" ".join(paper.categories)))
 if len(paper.keywords):
     st.markdown("**Keywords** · " + md_escape(", ".join(paper.keywords)))
-model = common.ready_topic_model(ds)
-topic = int(model.dominant_[row]) if model is not None else -1
-if topic >= 0:
+placed = common.paper_topic(row)  # the automatic model's, when it needs no fit
+if placed is not None:
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         st.markdown("**Topic**", width="content")
         st.page_link(
             "pages/topics.py",
-            label=md_escape(model.labels_[topic]),
+            label=md_escape(placed.topic_label),
             icon=":material/topic:",
-            query_params=TOPICS.encode({"topic": topic}),
+            query_params=TOPICS.encode({"topic": placed.topic}),
+        )
+        st.markdown("**in the area**", width="content")
+        st.page_link(
+            "pages/topics.py",
+            label=md_escape(placed.area_label),
+            icon=":material/category:",
+            query_params=TOPICS.encode({"area": placed.area}),
         )
 st.subheader("Abstract", anchor=False)
 st.markdown(md_escape(paper.abstract) if paper.abstract else "*No abstract in the source.*")

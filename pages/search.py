@@ -141,8 +141,8 @@ if page.total == 0:
             query_params=SEARCH.encode({"q": state["q"], "sort": state["sort"]}),
         )
 
-for paper, snippet in zip(page.rows.itertuples(index=False), page.snippets):
-    common.paper_card(paper, paper.rank, abstract=False, snippet=snippet)
+for position, (paper, snippet) in enumerate(zip(page.rows.itertuples(index=False), page.snippets)):
+    common.paper_card(paper, paper.rank, abstract=False, snippet=snippet, topic=page.topic_of(position))
 
 common.pager(SEARCH, state, page.pages)
 
