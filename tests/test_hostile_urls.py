@@ -44,7 +44,7 @@ PAYLOADS = {
     "plus-sign": "+3",
     "superscript-digit": "\u00b2",  # isdigit() is True, int() refuses it
     "fullwidth-digits": "\uff11\uff12",  # int() reads it as 12
-    "unknown-topic-id": "59",
+    "unknown-topic-id": "999",
     "unknown-paper-id": "2509.99999",
     "impossible-day": "2025-02-30",
     "empty": "",
@@ -89,14 +89,15 @@ def six_papers(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def topic_papers(tmp_path_factory) -> Path:
     """The 120-paper topics fixture, with the models the payloads ask for fitted and saved
-    beforehand (k from "0"/garbage = automatic, "12", "59", "2"), so each run only loads one."""
+    beforehand (k from "0"/garbage = automatic, "12", "2"; "999" and longer numbers are
+    refused), so each run only loads one."""
     tmp = tmp_path_factory.mktemp("hostile-topics")
     data = tmp / "data"
     import_files(Store(data), input_files([str(write_jsonl(tmp / "topics.jsonl", fx.plain()))], (".jsonl",)))
     store = Store(data)
     ds = load(store)
     index = terms.load_or_build(store, ds)
-    for k in {topics.auto_k(ds.overview.papers), 12, 59, 2}:
+    for k in {topics.auto_k(ds.overview.papers), 12, 2}:
         topics.load_or_fit(store, ds, index, k)
     return data
 
@@ -234,9 +235,13 @@ SINGLE = [
     ("search", {"q": "2509.99999"}, None),  # an unknown arXiv id: an info box, not a warning
     ("paper", {"id": "2509.99999"}, "No paper with id '2509.99999'"),
     ("paper", {"id": "t-000000000000"}, "No paper with id 't-000000000000'"),
-    ("topics", {"topic": "59"}, "topic=59"),
+    ("topics", {"topic": "999"}, "topic=999"),
+    ("topics", {"area": "999"}, "area=999"),
     ("topics", {"k": "1"}, "k="),
-    ("topics", {"k": "2", "topic": "2"}, "topic=2"),
+    ("topics", {"k": "201"}, "k="),
+    ("topics", {"k": "2", "topic": "999999"}, "topic=999999"),
+    ("topics", {"q": "2509.99999"}, None),  # where is an unknown paper: said in the answer, not a warning
+    ("topics", {"split": "author"}, "split="),
     ("trends", {"terms": "((((a*)*)*)*)$, " + "a*" * 200}, None),
     ("trends", {"smooth": "24", "recent": "3650", "baseline": "7"}, None),
 ]
@@ -260,5 +265,8 @@ def test_topics_on_six_papers_says_why(data_for, monkeypatch, six_papers):
     assert not app.exception, [e.value for e in app.exception]
     assert any("Cannot find topics in 6 papers" in e.value for e in app.error), [e.value for e in app.error]
     warnings = [w.value for w in app.warning]
-    for key in TOPICS.keys:
-        assert any(f"{key}=" in w for w in warnings), (key, warnings)
+    for field in TOPICS.fields:
+        if field.key == "q":  # "abc" is a query to look for: kept, the error box says why nothing is found
+            assert dict(app.query_params).get("q") == "abc"
+            continue
+        assert any(f"{field.key}=" in w for w in warnings), (field.key, warnings)
