@@ -1,5 +1,6 @@
-"""Real-browser test of the Topics page: a shared link to one topic, opened from scratch
-in a fresh browser, shows the topic lib computes for the same papers and k."""
+"""Real-browser test of the Topics page: a shared link to one topic (its stable id), opened
+from scratch in a fresh browser, shows the topic lib computes for the same papers and k; its
+breadcrumbs lead to its area and to all areas."""
 
 from __future__ import annotations
 
@@ -54,8 +55,9 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     themes = fx.themes_by_id()
     # the rowing topic: the one most rowing papers belong to
     rows = [i for i, paper in enumerate(ds.table["id"].to_pylist()) if themes[paper] == "rowing"]
-    topic = max(range(K), key=lambda t: int((model.dominant_[rows] == t).sum()))
-    label = model.labels_[topic]
+    row = max(range(K), key=lambda t: int((model.dominant_[rows] == t).sum()))
+    label = model.labels_[row]
+    topic = int(model.ids_[row])  # the store's first fit: its ids are the fit's own
 
     context = browser.new_context()  # a teammate's fresh browser: no session, no cookies
     page = context.new_page()
@@ -65,30 +67,30 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     header = page.locator("[data-testid=stMainBlockContainer] h2").first
     header.wait_for(timeout=60_000)
     assert header.inner_text().strip() == label
-    assert all(word in fx.VOCABULARY["rowing"] for word in label.split(", "))
+    assert all(word in fx.VOCABULARY["rowing"] for word in label.lower().split(", "))  # labels are capitalised
     main = page.locator("[data-testid=stMainBlockContainer]")
-    assert f"Topic {topic} of {K}" in main.inner_text()
+    assert f"Topic {topic} ·" in main.inner_text()
     trends_link = page.locator("[data-testid=stPageLink] a", has_text="Trends of")
     expect(trends_link).to_have_count(1, timeout=30_000)
-    top4 = ", ".join(t for t, _ in model.top_terms(topic, 4))
+    top4 = ", ".join(t for t, _ in model.top_terms(row, 4))
     assert trends_link.inner_text().strip().endswith("Trends of " + top4)
     related = page.locator("[data-testid=stPageLink] a[href*='topic=']")
-    expect(related).to_have_count(len(model.related(topic)), timeout=30_000)
+    expect(related).to_have_count(len(model.related(row)), timeout=30_000)
     shown = [related.nth(i).inner_text() for i in range(related.count())]
-    assert len(shown) == len(model.related(topic))
-    for row, text in zip(model.related(topic).itertuples(), shown):
-        assert text.strip().endswith(f"{row.label} ({row.similarity:.2f})")
+    assert len(shown) == len(model.related(row))
+    for near, text in zip(model.related(row).itertuples(), shown):
+        assert text.strip().endswith(f"{near.label} ({near.similarity:.2f})")
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.url.endswith(f"/topics?k={K}&topic={topic}")  # the link stays as shared
 
     # a related topic's link opens that topic, and the address bar names it (a copied
     # address or a reload must show the topic on screen, not the one before)
-    other = int(model.related(topic).iloc[0].topic)
+    other = int(model.related(row).iloc[0].topic)
     related.first.click()
     page.wait_for_function(
         "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
         ".some(h => h.innerText.trim() === label)",
-        arg=model.labels_[other],
+        arg=model.labels_[model.row_of(other)],
         timeout=30_000,
     )
     page.wait_for_function(
@@ -99,11 +101,26 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     page.wait_for_function(
         "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
         ".some(h => h.innerText.trim() === label)",
-        arg=model.labels_[other],
+        arg=model.labels_[model.row_of(other)],
         timeout=60_000,
     )
 
-    # all topics: the three labels on the sizes chart
+    # the breadcrumbs: the topic's area, then all areas
+    area = int(model.area_of_[model.row_of(other)])
+    page.locator("[data-testid=stPageLink] a[href*='area=']").first.click()
+    page.wait_for_function(
+        "(label) => [...document.querySelectorAll('[data-testid=stMainBlockContainer] h2')]"
+        ".some(h => h.innerText.trim() === label)",
+        arg=model.area_labels_[area],
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "(area) => new URLSearchParams(location.search).get('area') === area && !location.search.includes('topic=')",
+        arg=str(int(model.area_ids_[area])),
+        timeout=10_000,
+    )
+
+    # all areas: their labels on the sizes chart
     page.goto(f"{topics_server.url}/topics?k={K}")
     wait_for_app(page)
     axis = page.locator("[data-testid=stVegaLiteChart] svg").first
@@ -111,7 +128,7 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     page.wait_for_function(
         "(labels) => { const texts = [...document.querySelectorAll('[data-testid=stVegaLiteChart] svg text')]"
         ".map(t => t.textContent); return labels.every(l => texts.includes(l)); }",
-        arg=model.labels_,
+        arg=model.area_labels_,
         timeout=30_000,
     )
     assert page.locator("[data-testid=stMainBlockContainer] h2").count() == 0  # no one topic's header
