@@ -74,12 +74,20 @@ def _abbreviates(letters: str, initials: list[str]) -> bool:
     return at == len(initials)
 
 
+def _shared(keys: set[str], other: set[str]) -> int:
+    """Words of ``keys`` that one of ``other`` spells too: the same key, or one key starting
+    the other ("bias" and "biase", as "biases" is stemmed)."""
+    return sum(
+        any(a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a))) for b in other) for a in keys
+    )
+
+
 def repeats(term: str, kept: list[set[str]], kept_terms: Sequence[str] = ()) -> bool:
     """Whether ``term`` repeats a kept term (``kept``: their word keys; see :func:`distinct`)."""
     keys = word_keys(term)
     if not keys:
         return True
-    if any(len(keys & other) * 2 >= min(len(keys), len(other)) for other in kept):
+    if any(_shared(keys, other) * 2 >= min(len(keys), len(other)) for other in kept):
         return True
     return any(  # a word of it abbreviates a kept phrase: "moe", "vla models" after "vision-language-action"
         len(_words(other)) > 1 and is_acronym_of(word, _words(other)) for word in _words(term) for other in kept_terms

@@ -6,10 +6,10 @@ n-grams papers use, "mixture of experts", "gaussian splatting"):
 1. **Candidates.** A word that can name a topic (lib.trends.trends.is_topic_term: no function
    word or number, and in the titles of at least 5% of the papers that use it — "demonstrate"
    and "paper" are not) and a 2–3-word n-gram with such words at both ends, used by at least
-   ``min_papers`` papers and at most a quarter of them.  An n-gram is left out when a
-   hyphenated word already spells it ("fine grained" beside "fine-grained"), or when it ends
-   in the acronym of the words before it ("models llms", "action vla": the text said
-   "large language models (LLMs)"; lib.topics.labels.is_acronym_of).
+   ``min_papers`` papers and at most a quarter of them.  Of an n-gram and the hyphenated word
+   that spells it ("remote sensing", "remote-sensing") the commoner stays.  An n-gram is left
+   out when a word of it abbreviates the words before it ("models llms", "action vla": the
+   text said "large language models (LLMs)"; lib.topics.labels.is_acronym_of).
 2. **Boilerplate, learned.** Papers are grouped in a quick first pass (mini-batch k-means
    over TF-IDF, ``first_pass_k`` groups).  A research term concentrates in some groups; the
    vocabulary of writing ("real-world", "comprehensive", "leveraging", "robust") is spread
@@ -111,7 +111,7 @@ def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix
     words = np.flatnonzero(topic_word & (lengths >= 3) & (u_papers >= least) & (u_papers <= int(MAX_SHARE * n)))
     writing = writing_terms()
     words = np.array([j for j in words if index.unigrams[j] not in writing], dtype=np.int64)
-    word_set = {index.unigrams[j] for j in words}
+    joined = {index.unigrams[j]: int(u_papers[j]) for j in words}  # hyphenated words, read joined
     n_indptr, n_indices = index.all_postings("n")
     n_papers = np.diff(np.asarray(n_indptr, dtype=np.int64))
     first, last = index.ngram_ends()
@@ -122,12 +122,14 @@ def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix
     for j in np.flatnonzero(ok & (n_papers >= max(least, 5)) & (n_papers <= int(MAX_SHARE * n))):
         name = index.ngram_name(int(j))
         parts = name.split(" ")
-        if name in writing or "".join(parts) in word_set:
-            continue
+        if name in writing or joined.get("".join(parts), -1) >= n_papers[j]:
+            continue  # "fine grained" beside a commoner "fine-grained" (the rarer spelling goes)
         if any(is_acronym_of(parts[i], parts[:i]) for i in range(1, len(parts))) or min(map(len, parts)) < 2:
             continue  # "models llms", "action vla models": the text said "language models (LLMs)"; "bird s eye"
         grams.append(int(j))
     gram_ids = np.array(grams, dtype=np.int64)
+    spelled = {"".join(index.ngram_name(int(j)).split(" ")) for j in gram_ids}
+    words = np.array([j for j in words if index.unigrams[j] not in spelled], dtype=np.int64)
     terms = [index.unigrams[j] for j in words] + [index.ngram_name(int(j)) for j in gram_ids]
     display = [index.display[j] for j in words] + [_phrase_display(index, t.split(" ")) for t in terms[len(words) :]]
     papers = np.concatenate([u_papers[words], n_papers[gram_ids]]).astype(np.int64)
