@@ -2,7 +2,10 @@
 
 A topic's terms are scored by class-based TF-IDF (BERTopic's c-TF-IDF: a term's share of the
 topic's term occurrences x log(1 + average occurrences per topic / the term's occurrences in
-all topics)), so a term names the topic it is frequent in and rare elsewhere.
+all topics)), so a term names the topic it is frequent in and rare elsewhere.  The idf part
+is squared, as in the papers' vectors: the specific term ("openvla", "imitation learning")
+outranks the broad one ("visual", "policy").  Measured on 75k papers: the mean NPMI of the
+top 10 terms rises from 0.235 to 0.274 for topics and from 0.199 to 0.248 for areas.
 
 * :func:`distinct` keeps terms that do not repeat one another: two terms repeat when half
   of the shorter one's words share their first five letters with the other's ("print,
@@ -30,14 +33,15 @@ CANDIDATES = 60
 
 
 def c_tf_idf(counts: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
-    """Class-based TF-IDF of a classes x terms matrix of occurrence counts."""
+    """Class-based TF-IDF of a classes x terms matrix of occurrence counts, its idf squared
+    (as the papers' vectors weigh terms: see lib.topics.topics)."""
     counts = np.asarray(counts, dtype=np.float64)
     per_class = counts.sum(axis=1, keepdims=True)
     tf = np.divide(counts, per_class, out=np.zeros_like(counts), where=per_class > 0)
     average = counts.sum() / max(counts.shape[0], 1)
     per_term = counts.sum(axis=0)
     weight = np.log1p(np.divide(average, per_term, out=np.zeros_like(per_term), where=per_term > 0))
-    return np.asarray(tf * weight[np.newaxis, :], dtype=np.float32)
+    return np.asarray(tf * weight[np.newaxis, :] ** 2, dtype=np.float32)
 
 
 def word_keys(term: str) -> set[str]:

@@ -51,7 +51,7 @@ from lib.errors import PapersError
 from lib.progress import Progress
 from lib.store.schema import rows_frame, take_rows, take_table
 from lib.topics import identity, labels
-from lib.topics.vocabulary import Vocabulary, idf, normalized, vocabulary
+from lib.topics.vocabulary import Vocabulary, idf, normalized, sample_rows, vocabulary
 from lib.trends.terms import FIELDS, AnyTermIndex, TermIndex
 from lib.trends.trends import mixed_windows
 
@@ -80,7 +80,6 @@ REQUIRED = (
     "fitted_docs",
 )
 DIMENSIONS = 150
-FIT_SAMPLE = 150_000  # papers the SVD and k-means are fitted on; every paper is then placed
 MAX_K = 200
 MAX_AREAS = 25
 TOP_TERMS = 15
@@ -199,8 +198,7 @@ class TopicModel:
         self.terms_, self.display_, self.boilerplate_ = words.terms, words.display, words.boilerplate
         self.term_weight_ = idf(words.papers, n) ** 2
         vectors = weigh(words.presence, self.term_weight_)
-        rng = np.random.default_rng(self.random_state)
-        sample = np.sort(rng.choice(n, FIT_SAMPLE, replace=False)) if n > FIT_SAMPLE else np.arange(n)
+        sample = sample_rows(n, self.random_state)
         if progress:
             progress(f"topics: {len(sample):,} papers x {len(words):,} terms to {DIMENSIONS} dimensions", 0.2)
         self.components_ = self._basis(vectors[sample], k)

@@ -10,8 +10,8 @@ n-grams papers use, "mixture of experts", "gaussian splatting"):
    that spells it ("remote sensing", "remote-sensing") the commoner stays.  An n-gram is left
    out when a word of it abbreviates the words before it ("models llms", "action vla": the
    text said "large language models (LLMs)"; lib.topics.labels.is_acronym_of).
-2. **Boilerplate, learned.** Papers are grouped in a quick first pass (mini-batch k-means
-   over TF-IDF, ``first_pass_k`` groups).  A research term concentrates in some groups; the
+2. **Boilerplate, learned.** Papers (at most ``FIT_SAMPLE``, drawn at random) are grouped in
+   a quick first pass (mini-batch k-means over TF-IDF, ``first_pass_k`` groups).  A research term concentrates in some groups; the
    vocabulary of writing ("real-world", "comprehensive", "leveraging", "robust") is spread
    over the groups as all papers are.  The spread is the Kullback–Leibler divergence of the
    term's papers over the groups from all papers': a term whose divergence is less than
@@ -43,6 +43,7 @@ BOILERPLATE_KL = 0.15
 MAX_SHARE = 0.25  # a term in more than a quarter of the papers is vocabulary, not a subject
 MAX_TERMS = 40_000  # the most frequent candidates
 FIRST_PASSES = 2
+FIT_SAMPLE = 150_000  # papers the boilerplate passes, the SVD and k-means learn from; every paper is then placed
 WRITING = (  # the words of abstracts' writing, set aside whatever the data say
     "novel propose demonstrate comprehensive extensive state-of-the-art outperform outperforming finding future "
     "real-world address existing significant significantly effective effectiveness superior promising remarkable "
@@ -59,6 +60,14 @@ def writing_terms() -> frozenset[str]:
         if "-" in word:
             terms.add(" ".join(stem(part) for part in word.split("-")))
     return frozenset(terms | {"state of the art"})
+
+
+def sample_rows(n_docs: int, random_state: int = 0) -> npt.NDArray[np.int64]:
+    """The papers the first passes and the fit learn from: all of them, or ``FIT_SAMPLE`` drawn
+    at random (seeded: the same table gives the same sample)."""
+    if n_docs <= FIT_SAMPLE:
+        return np.arange(n_docs, dtype=np.int64)
+    return np.sort(np.random.default_rng(random_state).choice(n_docs, FIT_SAMPLE, replace=False)).astype(np.int64)
 
 
 def min_papers(n_docs: int) -> int:
@@ -83,11 +92,15 @@ class Vocabulary:
 
 
 def _phrase_display(index: AnyTermIndex, words: list[str]) -> str:
-    """How an n-gram reads: each word's usual spelling, but a plural before the last word
-    singular ("post training", "low resource language": English pluralises the head noun)."""
+    """How an n-gram reads: as its hyphenated spelling when papers write one ("mixture of
+    experts"), else each word's usual spelling, a plural before the last word singular ("post
+    training", "low resource language": English pluralises the head noun)."""
+    hyphenated = index.unigram_ids.get("".join(words))
+    if hyphenated is not None and index.display[hyphenated].count("-") == len(words) - 1:
+        return index.display[hyphenated].replace("-", " ")  # "mixture of experts", as "mixture-of-experts" reads
     shown = [index.display[index.unigram_ids[w]] if w in index.unigram_ids else w for w in words]
     for i, (word, spelled) in enumerate(zip(words[:-1], shown[:-1])):
-        if spelled.lower() in (word + "s", word + "es"):
+        if spelled.lower() in (word + "s", word + "es") and spelled[-2:-1].lower() not in "siua":  # not "bias"
             shown[i] = word
     return " ".join(shown)
 
@@ -188,14 +201,17 @@ def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_sta
     keep = np.ones(len(terms), dtype=bool)
     k = first_pass_k(n)
     if len(terms) > k and n > 2 * k:
-        weights = idf(papers, n)
+        rows = sample_rows(n, random_state)
+        seen = presence[rows] if len(rows) < n else presence
+        seen_papers = np.bincount(seen.indices, minlength=len(terms)) if len(rows) < n else papers
+        weights = idf(seen_papers, len(rows))
         for step in range(FIRST_PASSES):
             if progress:
                 progress(f"topics: learning the boilerplate, pass {step + 1} of {FIRST_PASSES}", 0.05 + 0.05 * step)
             columns = np.flatnonzero(keep)
-            rows = normalized(sp.csr_matrix(presence[:, columns].multiply(weights[columns][np.newaxis, :])))
-            groups = MiniBatchKMeans(k, random_state=random_state, batch_size=4096, n_init=1).fit(rows).labels_
-            keep &= spread(presence, papers, groups, k) >= BOILERPLATE_KL
+            vectors = normalized(sp.csr_matrix(seen[:, columns].multiply(weights[columns][np.newaxis, :])))
+            groups = MiniBatchKMeans(k, random_state=random_state, batch_size=4096, n_init=1).fit(vectors).labels_
+            keep &= spread(seen, seen_papers, groups, k) >= BOILERPLATE_KL
     phrases = {terms[j] for j in np.flatnonzero(~keep) if " " in terms[j]} | {
         " ".join(stem(p) for p in display[j].split("-")) for j in np.flatnonzero(~keep) if "-" in display[j]
     }
