@@ -58,10 +58,7 @@ from lib.trends.trends import mixed_windows
 ARTIFACT = "topics"
 # 5: two levels (LSA + k-means topics, Ward areas), a research vocabulary, stable ids
 FORMAT_VERSION = 5
-REQUIRED = (
-    "k",
-    "terms",
-    "display",
+_MATRICES = (  # saved as they are, each the model attribute of that name and a trailing "_"
     "term_weight",
     "components",
     "centres",
@@ -76,8 +73,18 @@ REQUIRED = (
     "area_ids",
     "map_rows",
     "map_xy",
+)
+REQUIRED = (
+    "k",
+    "terms",
+    "display",
+    "boilerplate",
+    "labels",
+    "area_labels",
+    "status",
     "seconds",
     "fitted_docs",
+    *_MATRICES,
 )
 DIMENSIONS = 150
 MAX_K = 200
@@ -298,25 +305,12 @@ class TopicModel:
             "terms": pack(self.terms_),
             "display": pack(self.display_),
             "boilerplate": pack(self.boilerplate_),
-            "term_weight": self.term_weight_,
-            "components": self.components_,
-            "centres": self.centres_,
-            "dominant": self.dominant_,
-            "weight": self.weight_,
-            "topic_scores": self.topic_scores_,
-            "area_of": self.area_of_,
-            "area_scores": self.area_scores_,
-            "coherence": self.coherence_,
-            "area_coherence": self.area_coherence_,
-            "ids": self.ids_,
-            "area_ids": self.area_ids_,
             "labels": pack(self.labels_),
             "area_labels": pack(self.area_labels_),
             "status": pack(self.status_),
-            "map_rows": self.map_rows_,
-            "map_xy": self.map_xy_,
             "seconds": np.array([self.seconds_]),
             "fitted_docs": np.array([self.fitted_docs_]),
+            **{key: getattr(self, f"{key}_") for key in _MATRICES},
         }
 
     @classmethod
@@ -324,23 +318,8 @@ class TopicModel:
         model = cls(int(arrays["k"][0]))
         model.terms_ = unpack(arrays["terms"])
         model.display_ = unpack(arrays["display"])
-        model.boilerplate_ = unpack(arrays["boilerplate"]) if "boilerplate" in arrays else []
-        for key in (
-            "term_weight",
-            "components",
-            "centres",
-            "dominant",
-            "weight",
-            "topic_scores",
-            "area_of",
-            "area_scores",
-            "coherence",
-            "area_coherence",
-            "ids",
-            "area_ids",
-            "map_rows",
-            "map_xy",
-        ):
+        model.boilerplate_ = unpack(arrays["boilerplate"])
+        for key in _MATRICES:
             setattr(model, f"{key}_", np.asarray(arrays[key]))
         model.labels_ = unpack(arrays["labels"])
         model.area_labels_ = unpack(arrays["area_labels"])
