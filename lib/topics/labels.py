@@ -27,6 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from lib.search.analysis import STOP_WORDS
+
 PHRASE_BOOST = {1: 1.0, 2: 1.6, 3: 2.0}
 KEY = 5  # letters of a word that say two words are one ("print", "printing", "printer")
 CANDIDATES = 60
@@ -59,9 +61,7 @@ def is_acronym_of(word: str, words: list[str]) -> bool:
     """Whether ``word`` abbreviates ``words`` (function words aside): their initials appear in
     it in order and it is at most two letters longer ("moe" of mixture-of-experts, "llms" of
     "language models", "3dgs" of "3d gaussian splatting"; not "model" of "deep learning")."""
-    from lib.trends.trends import function_words
-
-    initials = [w[0] for w in words if w and w not in function_words()]
+    initials = [w[0] for w in words if w and w not in STOP_WORDS]
     whole = re.sub(r"[^0-9a-z]", "", word.lower())
     return bool(initials) and any(
         _abbreviates(letters, initials) for letters in {whole, whole[:-1] if whole.endswith("s") else whole}

@@ -56,8 +56,9 @@ from lib.trends.terms import FIELDS, AnyTermIndex, TermIndex
 from lib.trends.trends import mixed_windows
 
 ARTIFACT = "topics"
-# 5: two levels (LSA + k-means topics, Ward areas), a research vocabulary, stable ids
-FORMAT_VERSION = 5
+# 5: two levels (LSA + k-means topics, Ward areas), a research vocabulary, stable ids; 6: top terms
+# saved (a page shows them without de-duplicating terms again)
+FORMAT_VERSION = 6
 _MATRICES = (  # saved as they are, each the model attribute of that name and a trailing "_"
     "term_weight",
     "components",
@@ -73,6 +74,8 @@ _MATRICES = (  # saved as they are, each the model attribute of that name and a 
     "area_ids",
     "map_rows",
     "map_xy",
+    "top_columns",
+    "area_top_columns",
 )
 REQUIRED = (
     "k",
@@ -172,6 +175,8 @@ class TopicModel:
     area_scores_: npt.NDArray[np.float32]  # areas x terms: c-TF-IDF
     coherence_: npt.NDArray[np.float64]
     area_coherence_: npt.NDArray[np.float64]
+    top_columns_: npt.NDArray[np.int64]  # topics x TOP_TERMS: the columns of each one's best distinct terms (-1: none)
+    area_top_columns_: npt.NDArray[np.int64]
     ids_: npt.NDArray[np.int64]
     area_ids_: npt.NDArray[np.int64]
     labels_: list[str]
@@ -275,9 +280,11 @@ class TopicModel:
         area_counts = np.zeros((int(self.area_of_.max()) + 1, counts.shape[1]))
         np.add.at(area_counts, self.area_of_, counts)
         self.area_scores_ = labels.c_tf_idf(area_counts)
+        self.top_columns_ = np.array([_padded(self._top_columns(s, TOP_TERMS)) for s in self.topic_scores_])
+        self.area_top_columns_ = np.array([_padded(self._top_columns(s, TOP_TERMS)) for s in self.area_scores_])
         presence = words.presence.tocsc()
-        self.coherence_ = npmi(presence, [self._top_columns(s) for s in self.topic_scores_])
-        self.area_coherence_ = npmi(presence, [self._top_columns(s) for s in self.area_scores_])
+        self.coherence_ = npmi(presence, [_best(c, COHERENCE_TERMS) for c in self.top_columns_])
+        self.area_coherence_ = npmi(presence, [_best(c, COHERENCE_TERMS) for c in self.area_top_columns_])
         self.labels_ = labels.labels(self.topic_scores_, self.display_, list(range(k)))
         self.area_labels_ = labels.labels(self.area_scores_, self.display_, list(range(self.n_areas)))
 
@@ -349,7 +356,7 @@ class TopicModel:
     @property
     def diversity(self) -> float:
         """Distinct terms among all topics' top 10, over 10 x topics (1: no term is shared)."""
-        tops = [t for s in self.topic_scores_ for t in self._top_columns(s)]
+        tops = [t for c in self.top_columns_ for t in _best(c, COHERENCE_TERMS)]
         return len(set(tops)) / max(1, COHERENCE_TERMS * self.n_topics)
 
     def row_of(self, topic_id: int) -> int | None:
@@ -365,9 +372,11 @@ class TopicModel:
         return np.where(self.dominant_ >= 0, self.area_of_[np.maximum(self.dominant_, 0)], -1).astype(np.int32)
 
     def top_terms(self, row: int, n: int = TOP_TERMS, area: bool = False) -> list[tuple[str, float]]:
-        """A topic's (an area's) ``n`` best distinct terms, with their c-TF-IDF score."""
+        """A topic's (an area's) ``n`` best distinct terms (``TOP_TERMS`` at most), with their
+        c-TF-IDF score."""
         scores = (self.area_scores_ if area else self.topic_scores_)[row]
-        return [(self.display_[j], float(scores[j])) for j in self._top_columns(scores, n)]
+        columns = (self.area_top_columns_ if area else self.top_columns_)[row]
+        return [(self.display_[j], float(scores[j])) for j in _best(columns, n)]
 
     def terms_text(self, row: int, n: int = 8, area: bool = False) -> str:
         return ", ".join(t for t, _ in self.top_terms(row, n, area))
@@ -479,6 +488,14 @@ class TopicModel:
                 "area_label": [self.area_labels_[a] if h else "" for a, h in zip(area, has)],
             }
         )
+
+
+def _padded(columns: list[int]) -> list[int]:
+    return (columns + [-1] * TOP_TERMS)[:TOP_TERMS]
+
+
+def _best(columns: np.ndarray, n: int) -> list[int]:
+    return [int(j) for j in columns[:n] if j >= 0]
 
 
 def paper_map(z: np.ndarray, rows: np.ndarray, random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,9 @@ n-grams papers use, "mixture of experts", "gaussian splatting"):
    ``min_papers`` papers and at most a quarter of them.  Of an n-gram and the hyphenated word
    that spells it ("remote sensing", "remote-sensing") the commoner stays.  An n-gram is left
    out when a word of it abbreviates the words before it ("models llms", "action vla": the
-   text said "large language models (LLMs)"; lib.topics.labels.is_acronym_of).
+   text said "large language models (LLMs)"; lib.topics.labels.is_acronym_of), and a 3-word
+   one whose middle word is a function word other than "of" and "to" ("tuning and
+   reinforcement": pieces of two phrases; "mixture of experts" stays).
 2. **Boilerplate, learned.** Papers (at most ``FIT_SAMPLE``, drawn at random) are grouped in
    a quick first pass (mini-batch k-means over TF-IDF, ``first_pass_k`` groups).  A research term concentrates in some groups; the
    vocabulary of writing ("real-world", "comprehensive", "leveraging", "robust") is spread
@@ -35,7 +37,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from lib.progress import Progress
-from lib.search.analysis import stem
+from lib.search.analysis import STOP_WORDS, stem
 from lib.topics.labels import is_acronym_of
 from lib.trends.terms import AnyTermIndex
 
@@ -43,6 +45,9 @@ BOILERPLATE_KL = 0.15
 MAX_SHARE = 0.25  # a term in more than a quarter of the papers is vocabulary, not a subject
 MAX_TERMS = 40_000  # the most frequent candidates
 FIRST_PASSES = 2
+PHRASE_JOINS = frozenset(
+    {"of", "to"}
+)  # the function words a 3-word term holds ("mixture of experts", "text to speech")
 FIT_SAMPLE = 150_000  # papers the boilerplate passes, the SVD and k-means learn from; every paper is then placed
 WRITING = (  # the words of abstracts' writing, set aside whatever the data say
     "novel propose demonstrate comprehensive extensive state-of-the-art outperform outperforming finding future "
@@ -137,6 +142,8 @@ def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix
         parts = name.split(" ")
         if name in writing or joined.get("".join(parts), -1) >= n_papers[j]:
             continue  # "fine grained" beside a commoner "fine-grained" (the rarer spelling goes)
+        if len(parts) == 3 and parts[1] in STOP_WORDS and parts[1] not in PHRASE_JOINS:
+            continue  # "tuning and reinforcement", "task in natural": pieces of two phrases
         if any(is_acronym_of(parts[i], parts[:i]) for i in range(1, len(parts))) or min(map(len, parts)) < 2:
             continue  # "models llms", "action vla models": the text said "language models (LLMs)"; "bird s eye"
         grams.append(int(j))
