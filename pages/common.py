@@ -108,8 +108,7 @@ def emerging_terms(state: dict[str, Any]) -> EmergingTerms:
 
 def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
     """The topic model with k topics (0: automatic) of this dataset version (fitted once, with
-    progress)."""
-    term_index(ds)  # built first, with its own progress
+    progress).  A saved model loads without the term index; a fit needs it, built first."""
     lib = library()
     k = k or lib.auto_k()
     try:
@@ -117,6 +116,7 @@ def topic_model(ds: Dataset, k: int) -> topics_module.TopicModel:
             return _shared(
                 ("topic_model", k), lambda: lib.topic_model(k), "Loading the topics (found once per store version)…"
             )
+        term_index(ds)  # built first, with its own progress
         with st.status(
             f"Finding {k} topics in {ds.overview.papers:,} papers — once per store version…", expanded=True
         ) as status:

@@ -712,3 +712,17 @@ def test_a_papers_page_and_search_cards_show_its_topic_and_area(app, store):
     open_page(app, "pages/search.py", {"q": "galaxy"})
     lines = [c.value for c in app.caption if c.value.startswith(":material/topic:")]
     assert lines and all("](topics?topic=" in line and "](topics?area=" in line for line in lines)
+
+
+def test_a_saved_model_opens_the_page_without_the_term_index(app, store):
+    """Cold start: the Topics page of a saved model never waits for the term index (it was
+    loaded first on every start, seconds on 75k papers)."""
+    import streamlit as st
+
+    from pages import common
+
+    st.cache_resource.clear()  # a fresh process's Library
+    open_topics(app)
+    assert areas_table(app)["topics"].sum() == AUTO
+    shared = common._library(str(store.data), Store(store.data).version())
+    assert shared.loaded(("topic_model", AUTO)) and not shared.loaded("term_index")
