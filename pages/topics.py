@@ -199,7 +199,7 @@ if where is not None:
                 where.topics.assign(
                     link=[TOPICS.link({**state, "topic": t, "area": -1, "q": ""}) for t in where.topics["topic"]],
                     share=where.topics["share"] * 100,
-                )[["link", "label", "area_label", "papers", "share"]],
+                )[["link", "share", "papers", "label", "area_label"]],
                 hide_index=True,
                 width="stretch",
                 column_config={
