@@ -159,7 +159,7 @@ class ProgressLine:
     changes -- for a build step (``begin``) from its start, for the others once they have run
     that long, so that a quick command on a small table keeps stderr for its one-line error or
     warnings.  The heartbeat comes from a daemon thread because some steps call back nothing
-    for minutes (the NMF topic fit), and a log that stays silent that long reads as a hung job.
+    for minutes (a topic fit at 1M papers), and a log that stays silent that long reads as a hung job.
     ``done()`` ends the step: the thread stops and writes nothing more for it.  The object can
     be reused for the next step; ``task`` names the command's step in front of lib's own names.
     """

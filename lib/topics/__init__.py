@@ -1,1 +1,2 @@
-"""Topics found automatically (NMF over the term index): the model, shares over time, emerging topics."""
+"""Topics found automatically: a research vocabulary, fine topics under broad areas, their
+labels and stable ids (see lib/topics/topics.py)."""
