@@ -398,21 +398,26 @@ def test_trend_colours_follow_the_typed_order_and_stay_when_a_term_is_added(samp
     assert len(set(three.values())) == 3
 
 
-def test_a_click_on_a_topic_bar_or_map_point_opens_that_topic(sample_server, desk):
+def test_a_click_on_a_bar_or_map_point_opens_that_area_then_that_topic(sample_server, desk):
+    """The Topics page opens on the areas: a bar opens its area, the area's bar its topic, and
+    a point of the map the area it is drawn in."""
     open_view(desk, f"{sample_server.url}/topics")
-    bar = desk.locator("[data-testid=stVegaLiteChart]").first.locator("g.mark-rect path").first
-    bar.click()
+    desk.locator("[data-testid=stVegaLiteChart]").first.locator("g.mark-rect path").first.click()
+    desk.wait_for_function("() => location.search.includes('area=')")
+    wait_for_app(desk)
+    desk.get_by_text("Its topics", exact=True).wait_for()
+    desk.locator("[data-testid=stVegaLiteChart]").first.locator("g.mark-rect path").first.click()
     desk.wait_for_function("() => location.search.includes('topic=')")
     wait_for_app(desk)
     desk.get_by_text("Most representative papers").wait_for()
     open_view(desk, f"{sample_server.url}/topics")
     point = desk.locator("[data-testid=stVegaLiteChart]").nth(2).locator("g.mark-symbol path").nth(100)
-    topic = re.search(r"topic: ([^;]+)", point.get_attribute("aria-label"))[1]
+    area = re.search(r"topic: ([^;]+)", point.get_attribute("aria-label"))[1]  # (the map names a point's area)
     point.scroll_into_view_if_needed()
     point.click(force=True)
-    desk.wait_for_function("() => location.search.includes('topic=')")
+    desk.wait_for_function("() => location.search.includes('area=')")
     wait_for_app(desk)
-    expect(desk.locator("[data-testid=stMainBlockContainer] h2")).to_have_text(topic)
+    expect(desk.locator("[data-testid=stMainBlockContainer] h2")).to_have_text(area)
 
 
 def test_the_wheel_over_the_topic_map_scrolls_the_page(sample_server, desk):

@@ -181,11 +181,9 @@ class TermIndex:
 
     # --- building -----------------------------------------------------------------------------
     @classmethod
-    def build(
-        cls, table: pa.Table, progress: Progress | None = None, min_ngram_papers: int = MIN_NGRAM_PAPERS
-    ) -> TermIndex:
-        """``min_ngram_papers``: the n-grams kept (1: every n-gram of these papers, as placing a
-        few new papers in saved topics needs)."""
+    def build(cls, table: pa.Table, progress: Progress | None = None, min_ngram_papers: int | None = None) -> TermIndex:
+        """``min_ngram_papers``: the n-grams kept (default ``MIN_NGRAM_PAPERS``; 1: every n-gram
+        of these papers, as placing a few new papers in saved topics needs)."""
         started = time.perf_counter()
         n = table.num_rows
         vocabulary: dict[str, int] = {BREAK: 0}
@@ -287,7 +285,7 @@ class TermIndex:
             keys, key_rows = keys[order], key_rows[order]
             starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
             papers = np.diff(np.r_[starts, len(keys)])
-            kept = papers >= min_ngram_papers
+            kept = papers >= (MIN_NGRAM_PAPERS if min_ngram_papers is None else min_ngram_papers)
             kept_keys_parts.append(keys[starts[kept]])
             indices_parts.append(key_rows[np.repeat(kept, papers)])
             sizes_parts.append(papers[kept])
