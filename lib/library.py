@@ -132,10 +132,10 @@ class Library:
             lambda: topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress),
         )
 
-    def topic_names(self, level: str) -> dict[int, str]:
-        """The names people gave topics (``level`` "topic") or areas ("area"), id -> name
+    def topic_names(self) -> dict[str, dict[int, str]]:
+        """The names people gave topics ("topic") and areas ("area"), id -> name
         (lib.topics.identity.rename): shown in place of the automatic labels."""
-        return identity.names(self.store, level)
+        return identity.names(self.store)
 
     def paper_topics(
         self, rows: npt.ArrayLike | None = None, k: int = 0, progress: Progress | None = None
@@ -389,16 +389,14 @@ class Library:
             "areas": areas,
             "where": where,
         }
-        span = state["from"], state["to"]
+        all_areas = state["topic"] < 0 and state["area"] < 0  # the areas view charts areas, the others topics
+        over_time = topics.shares_over_time(model, periods, state["by"], state["from"], state["to"], area=all_areas)
         if state["topic"] >= 0:
-            over_time = topics.shares_over_time(model, periods, state["by"], *span)
             page = self._topic_page(model, state, summary, over_time, member, periods)
             return TopicsAnswer(**parts, over_time=page.over_time, topic=page)
         if state["area"] >= 0:
-            over_time = topics.shares_over_time(model, periods, state["by"], *span)
             area = self._area_page(model, state["area"], summary, areas, over_time)
             return TopicsAnswer(**parts, over_time=area.over_time, area=area, points=self._points(model, area.area))
-        over_time = topics.shares_over_time(model, periods, state["by"], *span, area=True)
         strip = self._strip(periods, state) if not self.one_day and not over_time.empty else None
         emerging, emerging_mixed = None, ""
         if not self.one_day:
@@ -419,7 +417,7 @@ class Library:
         they gave (lib.topics.identity.names), else the automatic ones.  A shallow copy when
         there are names (the shared model is never changed), else the model itself."""
         model = self.topic_model(k, progress)
-        names = {level: self.topic_names(level) for level in identity.LEVELS}
+        names = self.topic_names()
         if not any(names.values()):
             return model
         shown = copy.copy(model)

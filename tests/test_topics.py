@@ -737,7 +737,7 @@ def test_a_refit_with_new_papers_keeps_every_topics_id_and_name(tmp_path):
     assert refit.fitted_docs_ == len(records)
     assert _theme_ids(refit, ds2.table.column("id").to_pylist(), records) == before
     assert refit.status_ == [""] * K
-    assert identity.names(store, "topic") == {before["cooking"]: "Kitchen science"}
+    assert identity.names(store)["topic"] == {before["cooking"]: "Kitchen science"}
 
 
 def test_a_refit_with_more_topics_marks_the_split_and_old_links_find_their_subject(tmp_path):

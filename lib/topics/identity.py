@@ -1,8 +1,9 @@
 """Topic ids that survive refits, and the names people give topics.
 
 The store keeps one register of every topic and area it has seen (``topics.json``): per id,
-its 60 best terms with their c-TF-IDF scores, its label, the month it first appeared; and
-the names people gave (``names``).  A fit (a new k, a full rebuild, a month of new papers)
+its 60 best terms with their c-TF-IDF scores, its label, the month it first appeared.  The
+names people gave are a document of their own (``topic-names.json``: small, read on every
+view that shows a label, while the register is read only by fits and old links).  A fit (a new k, a full rebuild, a month of new papers)
 is matched against it, level by level:
 
 * similarity of two topics = cosine of their term scores (terms as the index spells them,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 from lib.errors import InputError, StoreError
 
 DOCUMENT = "topics.json"
+NAMES = "topic-names.json"
 TERMS = 60
 SAME = 0.5
 RELATED = 0.3
@@ -151,13 +153,12 @@ def assign(store: Store, model: TopicModel, newest: Any = None) -> None:
 def _valid(document: dict[str, Any]) -> dict[str, Any]:
     """The register with every part present (an empty or older document filled in)."""
     out = dict(document)
-    for key in ("next", "live", "names"):
+    for key in ("next", "live"):
         out[key] = dict(out.get(key) or {})
     for level in LEVELS:
         out[level] = dict(out.get(level) or {})
         out["next"][level] = int(out["next"].get(level, 0))
         out["live"][level] = list(out["live"].get(level, []))
-        out["names"][level] = dict(out["names"].get(level) or {})
     return out
 
 
@@ -173,34 +174,35 @@ def register(store: Store) -> dict[str, Any]:
     return _valid(store.read_document(DOCUMENT, "topic register"))
 
 
-def names(store: Store, level: str) -> dict[int, str]:
-    """The names people gave topics (areas) of ``level``: id -> name."""
-    return {int(k): str(v) for k, v in register(store)["names"][level].items()}
+def _names(document: dict[str, Any]) -> dict[str, dict[int, str]]:
+    return {level: {int(k): str(v) for k, v in (document.get(level) or {}).items()} for level in LEVELS}
+
+
+def names(store: Store) -> dict[str, dict[int, str]]:
+    """The names people gave, per level ("topic", "area"): id -> name (one small read)."""
+    return _names(store.read_document(NAMES, "topic names"))
 
 
 def rename(store: Store, level: str, topic_id: int, name: str, taken: set[str]) -> dict[int, str]:
     """Name topic (area) ``topic_id``; "" gives it back its automatic label.  ``taken``: the
     other labels of the level shown (a name must be unique among them and the names given,
-    case aside).  Returns the names."""
+    case aside: checked under the document's lock).  Returns the level's names."""
     name = " ".join(name.split())
-    others = {v for k, v in names(store, level).items() if k != topic_id}
-    taken = set(taken) | others
     if len(name) > MAX_NAME:
         raise InputError(f"A topic's name is at most {MAX_NAME} characters ({len(name)} given).")
-    if name and name.lower() in {t.lower() for t in taken}:
-        raise InputError(f"“{name}” already names another {level}: choose another name.")
 
     def change(document: dict[str, Any]) -> dict[str, Any]:
-        document = _valid(document)
-        chosen = document["names"][level]
+        given = _names(document)
+        others = {v for k, v in given[level].items() if k != topic_id}
+        if name and name.lower() in {t.lower() for t in set(taken) | others}:
+            raise InputError(f"“{name}” already names another {level}: choose another name.")
         if name:
-            chosen[str(topic_id)] = name
+            given[level][topic_id] = name
         else:
-            chosen.pop(str(topic_id), None)
-        return document
+            given[level].pop(topic_id, None)
+        return {lvl: {str(k): v for k, v in chosen.items()} for lvl, chosen in given.items()}
 
-    document = store.update_document(DOCUMENT, change, "topic register")
-    return {int(k): str(v) for k, v in document["names"][level].items()}
+    return _names(store.update_document(NAMES, change, "topic names"))[level]
 
 
 def successor(store: Store, model: TopicModel, level: str, topic_id: int) -> tuple[int, str] | None:
