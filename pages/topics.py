@@ -75,11 +75,19 @@ def download(label: str, frame: pd.DataFrame, name: str) -> None:
     )
 
 
-def view_params(topic: int = -1, area: int = -1) -> dict[str, str]:
-    """The link of a view of this page: all areas, one area, or one topic (a topic keeps the
+def view_state(topic: int = -1, area: int = -1) -> dict:
+    """The state of a view of this page: all areas, one area, or one topic (a topic keeps the
     split chosen; "where is" is left behind)."""
-    split = state["split"] if topic >= 0 else "none"
-    return TOPICS.encode({**state, "topic": topic, "area": area, "q": "", "split": split})
+    return {**state, "topic": topic, "area": area, "q": "", "split": state["split"] if topic >= 0 else "none"}
+
+
+def view_params(topic: int = -1, area: int = -1) -> dict[str, str]:
+    return TOPICS.encode(view_state(topic, area))
+
+
+def view_link(topic: int = -1, area: int = -1) -> str:
+    """A table cell's link to a view (see :func:`view_state`)."""
+    return TOPICS.link(view_state(topic, area))
 
 
 def topic_link(topic: int, label: str, icon: str = ":material/topic:") -> None:
@@ -158,7 +166,7 @@ def rename_form(level: str, ident: int, label: str) -> None:
 
 def topics_table(frame: pd.DataFrame, height_rows: int | None = None) -> None:
     """Fine topics as a table: a link to each, label, size, coherence, weak, status, terms."""
-    table = frame.assign(link=[TOPICS.link({**state, "topic": t, "area": -1, "q": ""}) for t in frame["topic"]])
+    table = frame.assign(link=[view_link(topic=t) for t in frame["topic"]])
     st.dataframe(
         table[["link", "label", "papers", "coherence", "weak", "status", "terms"]],
         hide_index=True,
@@ -197,7 +205,7 @@ if where is not None:
         if not where.topics.empty:
             st.dataframe(
                 where.topics.assign(
-                    link=[TOPICS.link({**state, "topic": t, "area": -1, "q": ""}) for t in where.topics["topic"]],
+                    link=[view_link(topic=t) for t in where.topics["topic"]],
                     share=where.topics["share"] * 100,
                 )[["link", "share", "papers", "label", "area_label"]],
                 hide_index=True,
@@ -242,7 +250,7 @@ if answer.view == "areas":
         download("Area sizes (CSV)", areas, "area-sizes")
     with right:
         st.subheader("Areas and their topics", anchor=False)
-        table = areas.assign(link=[TOPICS.link({**state, "area": a, "q": ""}) for a in areas["area"]])
+        table = areas.assign(link=[view_link(area=a) for a in areas["area"]])
         st.dataframe(
             table.assign(share=table["share"] * 100)[
                 ["link", "label", "topics", "papers", "share", "coherence", "terms"]
@@ -288,7 +296,7 @@ if answer.view == "areas":
         common.mixed_windows_warning(TOPICS, ds, answer.emerging_mixed)
         st.dataframe(
             moving.assign(
-                link=[TOPICS.link({**state, "topic": t, "q": ""}) for t in moving["topic"]],
+                link=[view_link(topic=t) for t in moving["topic"]],
                 baseline=moving["baseline_share"] * 100,
                 recent=moving["recent_share"] * 100,
                 points=moving["change"] * 100,
