@@ -25,13 +25,23 @@ import bench_import
 import bench_quality
 import bench_scale
 import bench_search
+import bench_semantic
 import bench_team
 import bench_topics
 import bench_trends
 from common import quick_run
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = [bench_import, bench_search, bench_quality, bench_trends, bench_topics, bench_scale, bench_team]
+BENCHMARKS = [
+    bench_import,
+    bench_search,
+    bench_quality,
+    bench_semantic,
+    bench_trends,
+    bench_topics,
+    bench_scale,
+    bench_team,
+]
 ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
 DEFAULT = [name for name in ORDER if name != "team"]  # the team's 20 browsers: with --team only
 

@@ -74,3 +74,43 @@ def test_a_run_that_reused_a_build_keeps_the_measured_build_figures(monkeypatch)
     built_now = [row("full build 9: search", 90.0), row("full build 9: total (one process)", 280.0)]
     assert keep_measured_builds(earlier, built_now) == built_now  # a measured build replaces the old one
     assert keep_measured_builds([], now) == now  # nothing measured before: the loaded rows stay
+
+
+def test_bench_semantic_quick_holds_out_sentences_and_ranks_titles_first(tmp_path):
+    """bench_semantic.py through run.py on the 2,000-paper sample: every task's figures in every
+    mode; a whole title finds its paper, its typo'd copy mostly not by strict lexical search, the
+    held-out sentence not at all (it is no longer in the indexed text); alpha from the grid."""
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only=semantic", f"--out={out}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"BENCH_WORK": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    assert {f["bench"] for f in figures} == {"semantic"}
+
+    def one(start):
+        (found,) = [f for f in figures if f["figure"].startswith(start)]
+        return found
+
+    alpha = one("CHOSEN ALPHA")
+    assert {alpha["ours"], alpha["peers"]["search by text"]} <= {i / 10 for i in range(11)}
+    modes = ["lexical", f"hybrid α={alpha['ours']}", "lexical any-words", "semantic only"]
+    for task in ("title -> paper", "held-out sentence -> paper", "typo'd title -> paper"):
+        for mode in modes:
+            mrr = one(f"{task}, {mode}: MRR@10")
+            assert 0 <= mrr["ours"] <= mrr["peers"]["R@10"] <= mrr["peers"]["R@100"] <= 1
+    title, typo = one("title -> paper, lexical: MRR@10"), one("typo'd title -> paper, lexical: MRR@10")
+    assert title["ours"] >= 0.9 and typo["peers"]["top-1"] < title["peers"]["top-1"] - 0.3
+    assert one("held-out sentence -> paper, lexical: MRR@10")["peers"]["R@100"] < 0.2
+    assert one(f"held-out sentence -> paper, hybrid α={alpha['ours']}:")["goal"].startswith(
+        ">= lexical any-words + 0.04"
+    )
+    assert one("paper vectors build (wordllama)")["ours"] > 0 and one("paper vectors on disk")["ours"] > 0
+    assert one("known-item search, top 3")["met"] is not None
+    for start in ("similar papers, share-an-author@10", "similar papers, same-category@10"):
+        assert all(0 <= v <= 1 for v in [one(start)["ours"], *one(start)["peers"].values()])
