@@ -9,12 +9,22 @@ at build time::
 and a query's score is the sum of its terms' columns of ``S`` (CSC: a term's
 papers are one contiguous, row-sorted slice).  Field presence matrices for titles
 and authors serve ``title:`` and ``author:``; a category matrix serves the filter.
+
+Biwords serve quoted phrases without reading the text: every pair of terms that stand
+next to each other in a title, abstract or keywords (never across two fields), as the
+key ``first_id << 32 | second_id`` (sorted, unique: ``B_keys``) with the papers holding
+it (CSR: ``B_indptr``, ``B_indices``).  "Next to each other" is as the phrase regex of
+lib.search.search sees it, where a hyphen is a word boundary: of two adjacent tokens, the
+first's joined form or last part, then the second's joined form or first part
+("pre-trained model": pretrained·model and trained·model); inside a hyphenated token,
+each part and the next (pre·trained).
 Everything is plain numpy arrays, saved as ``.npy`` files and memory-mapped on load.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -37,7 +47,7 @@ from lib.artifacts import (
     unpack,
 )
 from lib.progress import Progress
-from lib.search.analysis import index_terms, tokenize
+from lib.search.analysis import index_terms, stem, tokenize
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -48,6 +58,7 @@ FIELD_WEIGHTS = {"title": 3.0, "abstract": 1.0, "authors": 2.0, "keywords": 1.5}
 FIELD_B = {"title": 0.5, "abstract": 0.75, "authors": 0.3, "keywords": 0.5}
 K1 = 1.2
 CHUNK = 100_000  # papers tokenised at once: bounds the memory of the token arrays
+BIWORD_FIELDS = ("title", "abstract", "keywords")  # where a phrase of no field is looked for
 
 
 def field_text(table: pa.Table, field: str) -> pa.ChunkedArray:
@@ -110,6 +121,18 @@ class SearchIndex:
     def score_of(self, row: int, term: str) -> float:
         return _score_in(self.scores(term), row)
 
+    def biword(self, first: str, second: str) -> Postings:
+        """Papers where term ``second`` follows term ``first`` in a title, an abstract or the
+        keywords (rows only; see the module docstring for "follows")."""
+        i, j = self.vocabulary.get(first), self.vocabulary.get(second)
+        if i is None or j is None:
+            return Postings(EMPTY.rows)
+        keys, key = self.arrays["B_keys"], _biword_key(i, j)
+        at = int(np.searchsorted(keys, key))
+        if at == len(keys) or keys[at] != key:
+            return Postings(EMPTY.rows)
+        return self._column("B", at, values=False)
+
     def to_arrays(self) -> Arrays:
         return self.arrays
 
@@ -125,20 +148,27 @@ class SearchIndex:
         started = time.perf_counter()
         n = table.num_rows
         vocabulary: dict[str, int] = {}
-        raw_cache: dict[str, npt.NDArray[np.int32]] = {}
+        raw_cache: dict[str, _TokenIds] = {}
         counts: dict[str, list[sp.csr_matrix]] = {f: [] for f in FIELD_WEIGHTS}
         lengths: dict[str, list[npt.NDArray[np.float32]]] = {f: [] for f in FIELD_WEIGHTS}
+        biwords: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []  # per chunk: (keys, rows)
         steps = max(1, -(-n // CHUNK)) * len(FIELD_WEIGHTS)
         done = 0
         for start in range(0, max(n, 1), CHUNK):
             chunk = table.slice(start, CHUNK)
+            pairs = []
             for field in FIELD_WEIGHTS:
-                matrix, length = _field_counts(field_text(chunk, field), chunk.num_rows, vocabulary, raw_cache)
+                tokens = _tokens(field_text(chunk, field), vocabulary, raw_cache)
+                matrix, length = _field_counts(tokens, chunk.num_rows, len(vocabulary))
                 counts[field].append(matrix)
                 lengths[field].append(length)
+                if field in BIWORD_FIELDS:
+                    pairs.append(_biwords(tokens))
                 done += 1
                 if progress:
                     progress(f"indexing {field} of papers {start + 1:,}–{start + chunk.num_rows:,}", done / steps)
+            keys, rows = _unique_pairs(pairs, len(vocabulary), chunk.num_rows)
+            biwords.append((keys, (rows + start).astype(np.int32)))
         n_terms = len(vocabulary)
         tf: sp.csc_matrix | None = None
         presence: dict[str, sp.csc_matrix] = {}
@@ -196,6 +226,7 @@ class SearchIndex:
             matrix.sort_indices()
             arrays[f"{prefix}_indptr"] = matrix.indptr.astype(np.int64)
             arrays[f"{prefix}_indices"] = matrix.indices.astype(np.int32)
+        arrays["B_keys"], arrays["B_indptr"], arrays["B_indices"] = _biword_postings(biwords)
         arrays["build_seconds"] = np.array([time.perf_counter() - started])
         return cls(arrays)
 
@@ -213,40 +244,179 @@ def _widen(matrix: sp.csr_matrix, n_terms: int) -> sp.csr_matrix:
     return sp.csr_matrix((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], n_terms))
 
 
-def _field_counts(
-    strings: pa.ChunkedArray, n_rows: int, vocabulary: dict[str, int], raw_cache: dict[str, npt.NDArray[np.int32]]
-) -> tuple[sp.csr_matrix, npt.NDArray[np.float32]]:
-    """Term counts (rows x vocabulary so far) and token lengths of one field of a chunk."""
+@dataclass(slots=True)
+class _TokenIds:
+    """One distinct raw token's term ids: the terms it is indexed under (joined form first,
+    :func:`lib.search.analysis.index_terms`) and the term of each of its parts, in order."""
+
+    terms: npt.NDArray[np.int32]
+    parts: npt.NDArray[np.int32]
+
+
+def _token_ids(token: str, vocabulary: dict[str, int]) -> _TokenIds:
+    terms = np.array([vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)], dtype=np.int32)
+    parts = [p for p in token.split("-") if p]
+    if len(parts) == 1:
+        return _TokenIds(terms, terms)
+    return _TokenIds(terms, np.array([vocabulary[stem(p)] for p in parts], dtype=np.int32))
+
+
+@dataclass
+class _Tokens:
+    """One field of a chunk, tokenised: the row of each token (reading order), the code of
+    each token (its distinct raw token) and the term ids of each distinct raw token."""
+
+    rows: npt.NDArray[np.int64]
+    codes: npt.NDArray[np.int64]
+    ids: list[_TokenIds]
+
+
+def _tokens(strings: pa.ChunkedArray, vocabulary: dict[str, int], raw_cache: dict[str, _TokenIds]) -> _Tokens:
+    """Tokenise a field (Python runs once per distinct raw token, ever: ``raw_cache``)."""
     rows, raw = tokenize(strings)
-    length = np.bincount(rows, minlength=n_rows).astype(np.float32)
     if len(raw) == 0:
-        return sp.csr_matrix((n_rows, len(vocabulary)), dtype=np.float32), length
+        return _Tokens(rows, np.empty(0, dtype=np.int64), [])
     encoded = pc.dictionary_encode(raw)
-    codes = encoded.indices.to_numpy()
-    distinct = encoded.dictionary.to_pylist()
-    # each distinct raw token -> the term ids it is indexed under (Python only once per token)
-    mapped = []
-    for token in distinct:
-        ids = raw_cache.get(token)
-        if ids is None:
-            ids = np.array([vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)], dtype=np.int32)
-            raw_cache[token] = ids
-        mapped.append(ids)
-    sizes = np.array([len(m) for m in mapped], dtype=np.int64)
-    flat_ids = np.concatenate(mapped) if mapped else np.empty(0, dtype=np.int32)
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    ids = []
+    for token in encoded.dictionary.to_pylist():
+        cached = raw_cache.get(token)
+        if cached is None:
+            cached = raw_cache[token] = _token_ids(token, vocabulary)
+        ids.append(cached)
+    return _Tokens(rows, encoded.indices.to_numpy().astype(np.int64), ids)
+
+
+def _ranges(starts: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``starts[0] .. starts[0] + sizes[0] - 1``, then the next range, ... as one array."""
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    ranges: npt.NDArray[np.int64] = np.repeat(starts, sizes) + offsets
+    return ranges
+
+
+def _flat(
+    arrays: list[npt.NDArray[np.int32]],
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Small arrays of term ids as one, where each starts in it, and their sizes."""
+    sizes = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    flat = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int32)
+    return flat, np.cumsum(sizes) - sizes, sizes
+
+
+def _field_counts(tokens: _Tokens, n_rows: int, n_terms: int) -> tuple[sp.csr_matrix, npt.NDArray[np.float32]]:
+    """Term counts (rows x vocabulary so far) and token lengths of one field of a chunk."""
+    rows, codes = tokens.rows, tokens.codes
+    length = np.bincount(rows, minlength=n_rows).astype(np.float32)
+    if len(codes) == 0:
+        return sp.csr_matrix((n_rows, n_terms), dtype=np.float32), length
+    flat_ids, starts, sizes = _flat([t.terms for t in tokens.ids])
+    n_distinct = len(tokens.ids)
     # (row, raw code) pairs with counts, then expanded to (row, term) pairs
-    key = rows * len(distinct) + codes
+    key = rows * n_distinct + codes
     unique_keys, pair_counts = np.unique(key, return_counts=True)
-    pair_rows, pair_codes = np.divmod(unique_keys, len(distinct))
+    pair_rows, pair_codes = np.divmod(unique_keys, n_distinct)
     repeat = sizes[pair_codes]
     out_rows = np.repeat(pair_rows, repeat)
-    offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    out_terms = flat_ids[np.repeat(starts[pair_codes], repeat) + offsets]
+    out_terms = flat_ids[_ranges(starts[pair_codes], repeat)]
     out_counts = np.repeat(pair_counts, repeat).astype(np.float32)
-    matrix = sp.csr_matrix((out_counts, (out_rows, out_terms)), shape=(n_rows, len(vocabulary)))
+    matrix = sp.csr_matrix((out_counts, (out_rows, out_terms)), shape=(n_rows, n_terms))
     matrix.sum_duplicates()
     return matrix, length
+
+
+Pairs: TypeAlias = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]  # first, second, row
+
+
+def _biwords(tokens: _Tokens) -> Pairs:
+    """Every biword of one field of a chunk as (first term, second term, row), repeats
+    included (see the module docstring): adjacent tokens of a row, parts inside a token."""
+    rows, codes = tokens.rows, tokens.codes
+    if len(codes) == 0:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32), rows
+    parts, starts, sizes = _flat([t.parts for t in tokens.ids])
+    joined = np.fromiter((t.terms[0] for t in tokens.ids), dtype=np.int32, count=len(tokens.ids))
+    first, last = parts[starts], parts[starts + sizes - 1]
+    follows = np.flatnonzero(rows[1:] == rows[:-1])  # token i + 1 follows token i in the same row
+    left, right, at = codes[follows], codes[follows + 1], rows[follows]
+    # a hyphenated token stands in a phrase also by its last part (left) or first part (right)
+    split_left, split_right = (last != joined)[left], (first != joined)[right]
+    both = split_left & split_right
+    pairs = [
+        (joined[left], joined[right], at),
+        (joined[left[split_right]], first[right[split_right]], at[split_right]),
+        (last[left[split_left]], joined[right[split_left]], at[split_left]),
+        (last[left[both]], first[right[both]], at[both]),
+    ]
+    inner = (sizes - 1)[codes]  # pairs of parts inside each token
+    hyphenated = np.flatnonzero(inner)
+    if len(hyphenated):
+        count = inner[hyphenated]
+        position = _ranges(starts[codes[hyphenated]], count)
+        pairs.append((parts[position], parts[position + 1], np.repeat(rows[hyphenated], count)))
+    return (
+        np.concatenate([p[0] for p in pairs]),
+        np.concatenate([p[1] for p in pairs]),
+        np.concatenate([p[2] for p in pairs]),
+    )
+
+
+def _biword_key(first: Any, second: Any) -> Any:
+    """The key of a biword (term ids, scalars or arrays): ``first << 32 | second``."""
+    return (np.asarray(first, dtype=np.int64) << 32) | np.asarray(second, dtype=np.int64)
+
+
+def _unique_pairs(pairs: list[Pairs], n_terms: int, n_rows: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The (key, row) of each biword of a chunk once, sorted by key, then row: one sort of
+    ``(first * n_terms + second) * n_rows + row`` (a lexicographic sort when that could overflow;
+    not np.unique: in numpy 2.4 it hashes, 20x slower than a sort here)."""
+    first, second, rows = (np.concatenate([p[i] for p in pairs]) for i in range(3))
+    if n_terms * n_terms * max(n_rows, 1) < 2**63:
+        code = np.sort((first.astype(np.int64) * n_terms + second) * n_rows + rows)
+        code = code[np.concatenate(([True], code[1:] != code[:-1]))] if len(code) else code
+        pair, rows = np.divmod(code, n_rows)
+        first, second = np.divmod(pair, n_terms)
+    else:  # (tens of millions of terms)
+        order = np.lexsort((rows, second, first))
+        first, second, rows = first[order], second[order], rows[order]
+        new = np.ones(len(rows), dtype=bool)
+        new[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1]) | (rows[1:] != rows[:-1])
+        first, second, rows = first[new], second[new], rows[new]
+    return _biword_key(first, second), rows
+
+
+MERGE_BUCKETS = 16  # chunks' biwords are merged a range of keys at a time (bounded memory)
+
+
+def _biword_postings(
+    chunks: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """``B_keys``, ``B_indptr``, ``B_indices`` from each chunk's sorted unique (key, row)
+    pairs.  Chunks are in row order, so the pairs of one key range, taken from every chunk
+    in turn, need only a stable sort by key; a range at a time, memory stays bounded."""
+    total = sum(len(keys) for keys, _ in chunks)
+    indices = np.empty(total, dtype=np.int32)
+    keys_out, counts_out = [], []
+    first = chunks[0][0]  # its keys, evenly spaced, cut the key ranges
+    cuts = np.linspace(0, max(len(first) - 1, 0), MERGE_BUCKETS + 1).astype(np.int64)[1:-1]
+    edges: list[int] = sorted(set(first[cuts].tolist())) if len(first) else []
+    done = 0
+    for low, high in zip([None, *edges], [*edges, None]):
+        pieces = []
+        for keys, rows in chunks:
+            start = 0 if low is None else int(np.searchsorted(keys, low))
+            stop = len(keys) if high is None else int(np.searchsorted(keys, high))
+            pieces.append((keys[start:stop], rows[start:stop]))
+        keys = np.concatenate([p[0] for p in pieces])
+        rows = np.concatenate([p[1] for p in pieces])
+        if len(chunks) > 1:
+            order = np.argsort(keys, kind="stable")
+            keys, rows = keys[order], rows[order]
+        indices[done : done + len(rows)] = rows
+        done += len(rows)
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.empty(0, np.int64)
+        keys_out.append(keys[starts])
+        counts_out.append(np.diff(np.append(starts, len(keys))))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts_out))]).astype(np.int64)
+    return np.concatenate(keys_out), indptr, indices
 
 
 def _category_matrix(table: pa.Table) -> tuple[sp.csc_matrix, list[str]]:
@@ -298,6 +468,9 @@ class SegmentedIndex:
     def score_of(self, row: int, term: str) -> float:
         return _score_in(self.scores(term), row)
 
+    def biword(self, first: str, second: str) -> Postings:
+        return join_postings(self.parts, lambda index: index.biword(first, second))
+
 
 AnyIndex: TypeAlias = SearchIndex | SegmentedIndex  # what a search reads: either answers the same
 
@@ -306,7 +479,8 @@ AnyIndex: TypeAlias = SearchIndex | SegmentedIndex  # what a search reads: eithe
 # server then run as fast as later ones (at 75k papers it is ~100 MB; at 1M, 1.3 GB stays mapped)
 PRELOAD_BYTES = 256 * 2**20
 ARTIFACT = "search"
-FORMAT_VERSION = 3  # 2: field lengths kept, for segments of new papers; 3: strings by lib.artifacts.pack
+# 2: field lengths kept, for segments of new papers; 3: strings by lib.artifacts.pack; 4: biwords (phrases)
+FORMAT_VERSION = 4
 
 
 class SearchIndexes(SegmentedArtifact[SearchIndex, SegmentedIndex]):
@@ -333,6 +507,9 @@ class SearchIndexes(SegmentedArtifact[SearchIndex, SegmentedIndex]):
             "A_indices",
             "build_seconds",
             "avglen",
+            "B_keys",
+            "B_indptr",
+            "B_indices",
         ),
     )
     preload_bytes = PRELOAD_BYTES
