@@ -1,9 +1,11 @@
 """Running a search: query + filters -> ranked rows, snippets, similar papers.
 
 The index (lib.search.index) gives each term's papers with BM25F scores; here those sets
-are intersected rarest first (AND), united (OR), checked for phrases on the
-candidates' text only, filtered, and ordered.  Everything is numpy over row ids of
-the dataset table, so a query touches only the papers that hold its terms.
+are intersected rarest first (AND), united (OR), filtered, and ordered.  A quoted phrase is
+found through the index's biwords (pairs of adjacent terms); only the rows where the index
+cannot tell (phrases of three words or more, a hyphenated word, a field) have their text
+read, and only as far as a page needs.  Everything is numpy over row ids of the dataset
+table, so a query touches only the papers that hold its terms.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass
+from itertools import islice, pairwise, product
 from typing import Any
 
 import numpy as np
@@ -23,7 +26,7 @@ import pyarrow.compute as pc
 from lib.artifacts import Rows
 from lib.periods import in_days, paper_days
 from lib.search.analysis import index_terms, normalize, stem, words
-from lib.search.index import AnyIndex, field_text
+from lib.search.index import BIWORD_FIELDS, AnyIndex, field_text
 from lib.search.query import Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
@@ -54,8 +57,20 @@ class Columns:
         self.newest = np.lexsort((np.arange(table.num_rows), -self.days))
 
 
-EAGER_CHECKS = 4_000  # phrase checks on at most this many candidates run at once
-CHECK_BATCH = 256  # at least this many candidates are checked per round
+EAGER_CHECKS = 4_000  # when at most this many candidates have text to read, all are read at once
+CHECK_BATCH = 256  # else at least this many candidates are checked per round
+
+
+@dataclass(frozen=True, eq=False)
+class Check:
+    """A phrase whose word order only the text of the ``unsure`` rows (ascending) can
+    confirm.  Any other candidate row is known: it holds the phrase when ``wanted`` (the rows
+    of a phrase are those the index is sure of and the unsure ones), and when not wanted
+    (an excluded phrase) it does not (the sure rows were dropped before)."""
+
+    clause: Clause
+    unsure: Rows
+    wanted: bool = True
 
 
 class SearchResult:
@@ -64,8 +79,8 @@ class SearchResult:
     * Order: the first rows of the display order are found with a partial sort, so
       showing 20 of 300,000 matches does not sort 300,000 rows; reading further
       sorts further.
-    * Phrases are first matched as "all their words" through the index; the word
-      order is then checked on the candidates' text.  With few candidates every check
+    * Phrases come from the index (lib.search.index biwords); only rows whose word order
+      the index cannot confirm (:class:`Check`) are read.  With few such rows every check
       runs at once and ``total`` is exact; with many, candidates are checked in display
       order only as far as a page or an export needs, and ``total`` is estimated from
       the share that passed (``total_exact`` says which).
@@ -77,13 +92,16 @@ class SearchResult:
         candidates: np.ndarray,
         scores: np.ndarray,
         sort: str,
-        checks: list[tuple[Clause, bool]],
+        checks: list[Check],
         columns: Columns,
         warnings: list[str],
         started: float,
         ordered: bool = False,
     ) -> None:
         self.query, self.sort, self.warnings = query, sort, warnings
+        if checks and sum(int(_positions(candidates, c.unsure)[0].sum()) for c in checks) <= EAGER_CHECKS:
+            keep = _verdicts(columns, candidates, checks)  # few rows to read: all now, the total is exact
+            candidates, scores, checks = candidates[keep], scores[keep], []
         self._candidates, self._candidate_scores = candidates, scores
         self._columns = columns
         # the first _ordered candidates of the display order are candidates[_order] (None: as they are)
@@ -94,7 +112,7 @@ class SearchResult:
         self._rows: list[np.ndarray] = []
         self._scores: list[np.ndarray] = []
         self._kept = 0
-        self.ensure(len(candidates) if len(candidates) <= EAGER_CHECKS else 0)
+        self.ensure(0)
         self.seconds = time.perf_counter() - started
 
     def _order_prefix(self, count: int) -> None:
@@ -124,9 +142,7 @@ class SearchResult:
         while self._kept < count and self._checked < len(self._candidates):
             stop = min(len(self._candidates), self._checked + max(CHECK_BATCH, 3 * (count - self._kept)))
             rows, scores = self._display(self._checked, stop)
-            keep = np.ones(len(rows), dtype=bool)
-            for clause, wanted in self._checks:
-                keep &= phrase_check(self._columns, rows, clause) == wanted
+            keep = _verdicts(self._columns, rows, self._checks)
             self._rows.append(rows[keep])
             self._scores.append(scores[keep])
             self._kept += int(keep.sum())
@@ -195,18 +211,129 @@ def _intersect(rows: Rows, scores: Scores, other_rows: Rows, other_scores: Score
 
 
 def _clause_matches(
-    index: AnyIndex, columns: Columns, clause: Clause, check_phrase: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
+    index: AnyIndex, columns: Columns, clause: Clause, defer: list[Check] | None = None
+) -> tuple[Rows, Scores]:
+    """The rows holding a clause, with the sum of its terms' scores.  A phrase's rows whose
+    word order the index cannot confirm (:func:`_phrase_rows`) are read here, or, given
+    ``defer``, kept with a :class:`Check` added to it (read later, as far as shown)."""
+    if clause.phrase and clause.field is None:
+        sure, unsure = _phrase_rows(index, clause)
+        rows = _union_rows([sure, unsure])
+        scores = np.zeros(len(rows), dtype=np.float32)
+        for term in dict.fromkeys(clause.terms):  # every row holds every term: only scores are added
+            rows, scores = _intersect(rows, scores, *_scores(index, term))
+    else:
+        rows, scores = _all_words(index, clause)
+        unsure = rows if clause.phrase else rows[:0]  # a field's phrase: all its words, order unknown
+    if len(unsure) and defer is not None:
+        defer.append(Check(clause, unsure))
+    elif len(unsure):
+        keep = _verdicts(columns, rows, [Check(clause, unsure)])
+        rows, scores = rows[keep], scores[keep]
+    return rows, scores
+
+
+def _all_words(index: AnyIndex, clause: Clause) -> tuple[Rows, Scores]:
+    """The rows holding every term of a clause (in its field), intersected rarest first."""
     postings = sorted((_word_postings(index, clause, t) for t in dict.fromkeys(clause.terms)), key=lambda p: len(p[0]))
     rows, scores = postings[0][0], postings[0][1].astype(np.float32, copy=False)  # read only from here on
     for other_rows, other_scores in postings[1:]:
         if len(rows) == 0:
             break
         rows, scores = _intersect(rows, scores, other_rows, other_scores)
-    if check_phrase and clause.phrase and len(rows):
-        keep = phrase_check(columns.table, rows, clause)
-        rows, scores = rows[keep], scores[keep]
     return rows, scores
+
+
+def _excluded_rows(index: AnyIndex, columns: Columns, clause: Clause, checks: list[Check]) -> Rows:
+    """The rows an excluded clause drops for sure; a phrase's unsure rows are dropped later
+    if their text holds it (a :class:`Check` added to ``checks``)."""
+    deferred: list[Check] = []
+    rows, _ = _clause_matches(index, columns, clause, deferred)
+    for check in deferred:
+        checks.append(Check(check.clause, check.unsure, wanted=False))
+        rows = rows[~_positions(rows, check.unsure)[0]]
+    return rows
+
+
+def _verdicts(columns: Columns, rows: Rows, checks: list[Check]) -> npt.NDArray[np.bool_]:
+    """Which ``rows`` pass every check: only the unsure ones are read (:func:`phrase_check`)."""
+    keep = np.ones(len(rows), dtype=bool)
+    for check in checks:
+        unsure = _positions(rows, check.unsure)[0]
+        if unsure.any():
+            keep[unsure] &= phrase_check(columns, rows[unsure], check.clause) == check.wanted
+    return keep
+
+
+# --- phrases through the biword index ------------------------------------------------------------
+MAX_WAYS = 8  # readings of a phrase with hyphenated words looked up in the index (else: all its words)
+Unit = list[str]  # one token (or hyphen-part) of the text: the terms it may be indexed under, its own first
+
+
+def _word_ways(word: str) -> list[list[Unit]]:
+    """The ways a query word stands in the text, as the index sees them (each a list of
+    units).  A plain word is one unit: the terms of its forms (:func:`_forms`).  A hyphenated
+    word is that unit for its joined form, or its parts one after the other, as
+    :func:`_word_pattern` matches them ("fine-tuned": "finetuned", or "fine" then "tuned")."""
+    parts = [p for p in word.split("-") if p]
+    joined = "".join(parts)
+    one: list[Unit] = [list(dict.fromkeys([stem(joined), *sorted(stem(f) for f in _forms(joined))]))]
+    return [one] if len(parts) == 1 else [one, [[stem(p)] for p in parts]]
+
+
+def _phrase_rows(index: AnyIndex, clause: Clause) -> tuple[Rows, Rows]:
+    """Where a phrase of no field stands, from the biword index: the rows that hold it for
+    sure, and the rows that may (both ascending, apart) — every row the phrase regex matches
+    is in one of them.  Sure: two units, each by its own term (a term's every spelling is one
+    of the forms the regex allows, lib.search.analysis.stem).  Unsure (their text is read):
+    three units or more (each pair is adjacent somewhere, not necessarily in one run), other
+    forms of a word ("movies" for "movie": indexed under "movy"), a hyphenated word's parts
+    (they may be apart by more than the regex allows); these must hold every term too, as
+    every match does."""
+    follow: dict[tuple[str, str], Rows] = {}
+
+    def follows(left: Unit, right: Unit, own: bool = False) -> Rows:
+        """Rows where a term of ``right`` follows one of ``left`` (``own``: their own terms only)."""
+        pairs = [(left[0], right[0])] if own else [(a, b) for a in left for b in right]
+        for pair in pairs:
+            if pair not in follow:
+                follow[pair] = index.biword(*pair).rows
+        return _union_rows([follow[pair] for pair in pairs])
+
+    ways = list(islice(product(*(_word_ways(w) for w in words(clause.text))), MAX_WAYS + 1))
+    sure, unsure = [], []
+    if len(ways) > MAX_WAYS:  # (many hyphenated words) every row with all the words is read
+        ways = []
+        unsure.append(_all_words(index, clause)[0])
+    for way in ways:
+        units = [unit for word in way for unit in word]
+        if len(units) == 2:
+            sure.append(follows(units[0], units[1], own=True))
+            if len(units[0]) == len(units[1]) == 1:
+                continue
+        links = sorted((follows(a, b) for a, b in pairwise(units)), key=len)
+        rows = links[0]
+        for other in links[1:]:
+            rows = rows[_positions(rows, other)[0]]
+        unsure.append(rows)
+    sure_rows = _union_rows(sure)
+    maybe = _union_rows(unsure)
+    maybe = maybe[~_positions(maybe, sure_rows)[0]]
+    for term in dict.fromkeys(clause.terms):
+        if len(maybe) == 0:
+            break
+        maybe = maybe[_positions(maybe, index.scores(term).rows)[0]]
+    return sure_rows, maybe
+
+
+def _union_rows(parts: list[Rows]) -> Rows:
+    """Rows in any of some ascending sets, ascending (a sort, not np.unique: in numpy 2.4
+    that hashes, ~0.4 ms even for 100 rows)."""
+    parts = [p for p in parts if len(p)]
+    if len(parts) <= 1:
+        return parts[0] if parts else np.empty(0, dtype=np.int64)
+    rows = np.sort(np.concatenate(parts))
+    return rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
 
 
 def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -222,20 +349,25 @@ def _union(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.n
     return rows[starts], np.add.reduceat(scores, starts)
 
 
-def _word_pattern(word: str) -> str:
-    """A regex for one query word: plural- and hyphen-tolerant as the index is (the text
-    around is checked for word boundaries by :func:`phrase_regex`).  The index files
-    "pre-trained" under "pretrained" too, so any form may have hyphens between its letters;
-    a hyphenated query word also matches its parts apart ("fine-tuned": "fine tuned")."""
-    parts = [p for p in word.split("-") if p]
-    joined = "".join(parts)
+def _forms(joined: str) -> set[str]:
+    """The spellings a query word (its hyphens removed) matches in the text: itself, its
+    stem and the stem's plurals (what :func:`_word_pattern` and :func:`_word_ways` allow)."""
     base = stem(joined)
     forms = {joined, base, base + "s"}
     if base.endswith(("s", "x", "z", "ch", "sh")):
         forms.add(base + "es")
     if base.endswith("y"):
         forms.add(base[:-1] + "ies")
-    patterns = {"-*".join(map(re.escape, form)) for form in forms if form}
+    return {form for form in forms if form}
+
+
+def _word_pattern(word: str) -> str:
+    """A regex for one query word: plural- and hyphen-tolerant as the index is (the text
+    around is checked for word boundaries by :func:`phrase_regex`).  The index files
+    "pre-trained" under "pretrained" too, so any form may have hyphens between its letters;
+    a hyphenated query word also matches its parts apart ("fine-tuned": "fine tuned")."""
+    parts = [p for p in word.split("-") if p]
+    patterns = {"-*".join(map(re.escape, form)) for form in _forms("".join(parts))}
     if len(parts) > 1:
         patterns.add("[-\\s]?".join(map(re.escape, parts)))
     return "(?:" + "|".join(sorted(patterns, key=len, reverse=True)) + ")"
@@ -248,7 +380,7 @@ def phrase_regex(text: str) -> str:
     return r"(?i)(?:^|[^\p{L}\p{N}])" + r"[^\p{L}\p{N}\x00]+".join(parts) + r"(?:$|[^\p{L}\p{N}])"
 
 
-PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: ("title", "abstract", "keywords")}
+PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: BIWORD_FIELDS}
 
 
 def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt.NDArray[np.bool_]:
@@ -336,7 +468,7 @@ def search(
     odd queries; an empty query browses (newest first unless another sort is asked)."""
     started = time.perf_counter()
     parsed = parse(query) if isinstance(query, str) else query
-    checks: list[tuple[Clause, bool]] = []  # phrases whose word order is checked on the text
+    checks: list[Check] = []  # phrases whose word order is still to be read from some rows' text
     if parsed.is_empty:
         rows = columns.newest.astype(np.int64)
         scores = np.zeros(len(rows), dtype=np.float32)
@@ -346,10 +478,8 @@ def search(
         found: tuple[Rows, Scores] | None = None
         groups = sorted(parsed.groups, key=lambda g: sum(index.document_frequency(c.terms[0]) for c in g))
         for group in groups:
-            if len(group) == 1:  # a lone phrase: its word order is checked last, on few rows
-                matched = _clause_matches(index, columns, group[0], check_phrase=False)
-                if group[0].phrase:
-                    checks.append((group[0], True))
+            if len(group) == 1:  # a lone phrase: its unsure rows are read last, as far as shown
+                matched = _clause_matches(index, columns, group[0], checks)
             elif found is None:
                 matched = _union([_clause_matches(index, columns, c) for c in group])
             else:  # an OR after a narrower group: each alternative only within the rows so far
@@ -363,10 +493,8 @@ def search(
     for clause in parsed.excluded:
         if len(rows) == 0:
             break
-        out_rows, _ = _clause_matches(index, columns, clause, check_phrase=False)
-        if len(out_rows) and clause.phrase:
-            checks.append((clause, False))  # has all the words: excluded only if in order
-        elif len(out_rows):
+        out_rows = _excluded_rows(index, columns, clause, checks)
+        if len(out_rows):
             keep = ~_positions(rows, out_rows)[0]
             rows, scores = rows[keep], scores[keep]
     rows, scores = _filter(rows, scores, columns, index, filters)
