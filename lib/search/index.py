@@ -118,6 +118,11 @@ class SearchIndex:
         j = self.vocabulary.get(term)
         return 0 if j is None else int(self.arrays["S_indptr"][j + 1] - self.arrays["S_indptr"][j])
 
+    def vocabulary_frequencies(self) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Every term and its document frequency (papers holding it), in vocabulary order:
+        what a speller corrects a word to (lib.search.fuzzy)."""
+        return self.terms, np.diff(self.arrays["S_indptr"]).astype(np.int64)
+
     def score_of(self, row: int, term: str) -> float:
         return _score_in(self.scores(term), row)
 
@@ -464,6 +469,27 @@ class SegmentedIndex:
 
     def document_frequency(self, term: str) -> int:
         return sum(p.index.document_frequency(term) for p in self.parts)
+
+    def vocabulary_frequencies(self) -> tuple[list[str], npt.NDArray[np.int64]]:
+        """Every term of any part and its document frequency summed over the parts (a paper a
+        segment re-indexed counts twice: a spelling weight, not a count to show)."""
+        base_terms, base_df = self.parts[0].index.vocabulary_frequencies()
+        terms, extra = list(base_terms), list[int]()
+        df = base_df.copy()
+        ids = self.parts[0].index.vocabulary
+        added: dict[str, int] = {}
+        for part in self.parts[1:]:  # segments are small: a loop over their terms
+            for term, count in zip(*part.index.vocabulary_frequencies()):
+                j = ids.get(term)
+                if j is not None:
+                    df[j] += count
+                elif term in added:
+                    extra[added[term]] += int(count)
+                else:
+                    added[term] = len(extra)
+                    extra.append(int(count))
+                    terms.append(term)
+        return terms, np.concatenate([df, np.array(extra, dtype=np.int64)])
 
     def score_of(self, row: int, term: str) -> float:
         return _score_in(self.scores(term), row)
