@@ -8,13 +8,16 @@ accent-folded, plural- and hyphen-tolerant (see lib.search.analysis).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 
 from lib.search.analysis import STOP_WORDS, phrase_terms, words
 from lib.text import arxiv_id
 
 MAX_CLAUSES = 32
+MAX_BROADER = 64  # broader queries tried at most (each is a search)
 FIELDS = {"title": "title", "ti": "title", "author": "author", "authors": "author", "au": "author"}
 _LEXEME = re.compile(r'(-?)(?:(\w+):)?("[^"]*"?|\S+)')
 
@@ -74,9 +77,13 @@ class Query:
         parts += ["-" + c.show() for c in self.excluded]
         return " ".join(parts)
 
-    def broader_candidates(self) -> list[Query]:
+    def broader_candidates(self, drop_order: Sequence[int] | None = None, limit: int = MAX_BROADER) -> list[Query]:
         """Broader versions of this query, most similar first: phrases and fields loosened,
-        exclusions dropped, then each required group dropped in turn."""
+        exclusions dropped, then the (loosened) query without one required group, without two,
+        and so on while one is left: every way to drop k groups before any way to drop k + 1,
+        those dropping the groups early in ``drop_order`` first (default: query order; a caller
+        with an index passes the rarest first).  At most ``limit`` candidates: a query of many
+        words has far too many sub-queries to try them all."""
         # a phrase inside an OR stays one: shown without quotes its words would join other groups
         loose = [[Clause(c.terms, c.text, c.phrase and len(g) > 1, None) for c in g] for g in self.groups]
         candidates = []
@@ -84,9 +91,13 @@ class Query:
             candidates.append(Query(loose, list(self.excluded)))
         if self.excluded:
             candidates.append(Query(loose))
-        if len(loose) > 1:
-            candidates += [Query(loose[:i] + loose[i + 1 :]) for i in range(len(loose))]
-        return candidates
+        order = list(range(len(loose))) if drop_order is None else list(drop_order)
+        for dropped in range(1, len(loose)):
+            for gone in combinations(order, dropped):
+                if len(candidates) >= limit:
+                    return candidates
+                candidates.append(Query([g for i, g in enumerate(loose) if i not in gone]))
+        return candidates[:limit]
 
 
 @lru_cache(maxsize=2_048)

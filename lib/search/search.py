@@ -27,7 +27,7 @@ from lib.artifacts import Rows
 from lib.periods import in_days, paper_days
 from lib.search.analysis import index_terms, normalize, stem, words
 from lib.search.index import BIWORD_FIELDS, AnyIndex, field_text
-from lib.search.query import Clause, Query, parse
+from lib.search.query import MAX_BROADER, Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
 
@@ -502,13 +502,40 @@ def search(
     return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered)
 
 
+def _group_reach(index: AnyIndex, group: list[Clause]) -> int:
+    """At most this many papers match ``group`` alone (a clause needs all its terms): 0 when
+    every alternative holds a word no paper has."""
+    return sum(min(index.document_frequency(t) for t in clause.terms) for clause in group)
+
+
 def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
-    """The broader query (as text) that finds the most papers, or None."""
-    best, best_total = None, 0
-    for candidate in query.broader_candidates():
+    """A broader query (as text) that finds papers when ``query`` finds none, or None.
+
+    Words no paper holds are dropped first, and the rest is taken when it finds papers.
+    Else, among the rest with phrases and fields loosened or exclusions dropped and the rest
+    without one group, the one finding most papers (as ever); when none finds any, the
+    largest sub-query that does: every way to drop two groups, then three, and so on (the
+    rarest groups dropped first), the first size that finds papers winning with the one that
+    finds most.  At most :data:`~lib.search.query.MAX_BROADER` searches."""
+    reach = [_group_reach(index, g) for g in query.groups]
+    kept = [g for g, r in zip(query.groups, reach) if r > 0]
+    if not kept:
+        return None
+    base = query
+    if len(kept) < len(query.groups):  # a word no paper has: without it, the query as typed
+        base = Query(kept, list(query.excluded))
+        if search(index, columns, base, filters).total:
+            return base.show()
+        reach = [r for r in reach if r > 0]
+    rarest_first = sorted(range(len(kept)), key=lambda i: (reach[i], i))
+    best, best_total, best_dropped = None, 0, 0
+    for candidate in base.broader_candidates(rarest_first, MAX_BROADER):
+        dropped = len(kept) - len(candidate.groups)
+        if best is not None and dropped > max(1, best_dropped):
+            break  # a larger sub-query found papers (dropping none or one: most papers, as ever)
         total = search(index, columns, candidate, filters).total
         if total > best_total:
-            best, best_total = candidate.show(), total
+            best, best_total, best_dropped = candidate.show(), total, dropped
     return best
 
 
