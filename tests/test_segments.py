@@ -185,8 +185,9 @@ def test_cli_build_full_folds_the_segments_into_whole_indexes(stores, tmp_path):
     out, err = io.StringIO(), io.StringIO()
     assert main(["build", "--full", "--k", "3", "--data", str(store.path)], out, err) == 0
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines[:3]] == [
+    assert [line.split(":")[0] for line in lines[:4]] == [
         "search index (whole)",
+        "papers' vectors (whole)",
         "term index (whole)",
         "topic model (k=3, fitted anew)",
     ]

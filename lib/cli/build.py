@@ -16,7 +16,11 @@ T = TypeVar("T")
 
 def register(commands: Commands, data: Parser) -> None:
     build = add_command(
-        commands, "build", cmd_build, "build this store version's search index, term index and topic model now", data
+        commands,
+        "build",
+        cmd_build,
+        "build this store version's search index, papers' vectors (search by meaning), term index and topic model now",
+        data,
     )
     build.add_argument(
         "--full",
@@ -39,6 +43,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     a store of the older one-file layout to parts, under the same version."""
     from lib.dataset import load
     from lib.search import index as search_index
+    from lib.search import vectors
     from lib.topics import topics
     from lib.trends import terms
 
@@ -69,6 +74,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     whole = " (whole)" if args.full else ""
     step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
+    step("papers' vectors" + whole, lambda: vectors.load_or_build(store, ds, progress.share, rebuild=args.full))
     index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
     k = args.k or topics.auto_k(ds.overview.papers)
     step(

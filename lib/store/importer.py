@@ -222,18 +222,19 @@ def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = 
 def extend_artifacts(
     store: Store, previous_version: str, version: str, table: pa.Table, first_new_row: int, changed_rows: np.ndarray
 ) -> list[str]:
-    """After an import, carry the previous version's indexes over with a segment of the
-    papers it added and of those whose text it changed, so they are searchable and counted
+    """After an import, carry the previous version's indexes (and the papers' vectors) over with
+    a segment of the papers it added and of those whose text it changed, so they are searchable and counted
     at once, without a full rebuild, and its topic models with those papers placed in their
     topics.  Indexes are caches: any failure here only means the
     next use builds them whole.  Returns what was extended."""
-    from lib.search import index
+    from lib.search import index, vectors
     from lib.topics import topics
     from lib.trends import terms
 
     extended = []
     for name, extend in (
         ("search", index.INDEXES.extend_after_import),
+        ("vectors", vectors.VECTORS.extend_after_import),
         ("terms", terms.INDEXES.extend_after_import),
         ("topics", topics.extend_after_import),
     ):
