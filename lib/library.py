@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,9 +30,10 @@ from lib.dataset import Dataset, load
 from lib.errors import InputError, StoreError
 from lib.periods import Periods
 from lib.progress import Progress
-from lib.search import search
+from lib.search import fuzzy, hybrid, search
+from lib.search.analysis import fold
 from lib.search.index import AnyIndex
-from lib.search.query import Query, parse
+from lib.search.query import Clause, Query, parse
 from lib.source_keys import ALL, HF
 from lib.store import exports
 from lib.store.schema import source_name, take_rows
@@ -43,7 +45,13 @@ from lib.trends import terms, trends
 from lib.trends.terms import AnyTermIndex
 from lib.urlstate import HOME, SEARCH, TOPICS, TRENDS, PageSpec
 
+if TYPE_CHECKING:
+    from lib.search.vectors import AnyVectors
+
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
+EMBED_AT_ONCE = 20_000  # a table this small is embedded when first searched (seconds); a larger one in the background
+SIMILAR_EACH = 6  # similar papers a paper page lists before it and after it
 EMERGING_TOP = 25  # rising (and fading) terms the Trends page lists
 
 
@@ -56,6 +64,8 @@ class Library:
         self._guard = threading.Lock()  # over the two dicts below only, never held while computing
         self._locks: dict[Hashable, threading.Lock] = {}  # one per key: its callers wait for the first
         self._done: dict[Hashable, object] = {}  # key -> what it computed
+        self._vectors_thread: threading.Thread | None = None  # the background build of the papers' vectors
+        self._vectors_error = ""  # why it failed
 
     @classmethod
     def open(cls, store: Store) -> Library:
@@ -193,14 +203,111 @@ class Library:
         member = self.dataset.member(state["src"])
         return search.Filters(first, state["to"], int(state["up"] or 0), state["cat"] or None, member)
 
+    # --- search by meaning (lib.search.vectors, lib.search.hybrid) ------------------------------
+    def paper_vectors(self, wait: bool = False, progress: Progress | None = None) -> AnyVectors | None:
+        """The papers' vectors (search by meaning): loaded when saved for this version; else
+        built — at once with ``wait`` (and for the bundled demo, a second), otherwise in a
+        background thread while this returns None (about 30 s at 75k papers: searches rank by
+        words meanwhile, see :attr:`vectors_note`)."""
+        from lib.search import vectors
+
+        with self._guard:
+            if "vectors" in self._done:
+                return cast(vectors.AnyVectors, self._done["vectors"])
+        if wait or self.dataset.overview.papers <= EMBED_AT_ONCE:
+            return self._once("vectors", lambda: vectors.load_or_build(self.store, self.dataset, progress))
+        saved = vectors.load_saved(self.store, self.dataset)
+        if saved is not None:
+            return self._once("vectors", lambda: saved)
+        thread = threading.Thread(target=self._build_vectors, name="vectors", daemon=True)
+        with self._guard:
+            start = self._vectors_thread is None
+            if start:
+                self._vectors_thread = thread
+        if start:
+            thread.start()
+        return None
+
+    def warm_search(self) -> threading.Thread:
+        """Load, in a background thread, what the first search of this version needs — the
+        search index, the papers' vectors and the embedding model, the speller and the title
+        lookup (about 2 s at 75k papers) — so that it answers at once; returns the thread."""
+
+        def warm() -> None:
+            try:
+                index = self.search_index
+                if self.paper_vectors() is not None:
+                    _embed("warm")
+                fuzzy.speller_for(index).frequency("warm")
+                fuzzy.exact_title(self.dataset.table, "warm")
+                fold("é")  # its first accented text builds the table of marks (0.5 s)
+            except Exception:  # only a head start: a search that needs it builds it and reports
+                log.warning("warming up the search of version %s failed", self.version, exc_info=True)
+
+        thread = threading.Thread(target=warm, name="warm-search", daemon=True)
+        thread.start()
+        return thread
+
+    def _build_vectors(self) -> None:
+        from lib.search import vectors
+
+        try:
+            self._once("vectors", lambda: vectors.load_or_build(self.store, self.dataset))
+        except Exception as error:  # a background build: its failure is shown as a note, and logged
+            self._vectors_error = str(error) or type(error).__name__
+            log.warning("the papers' vectors of version %s could not be built", self.version, exc_info=True)
+
+    @property
+    def vectors_note(self) -> str:
+        """Why a search ranks by words only while meaning was asked for (after
+        :meth:`paper_vectors` returned None)."""
+        if self._vectors_error:
+            return f"Search by meaning is unavailable ({self._vectors_error}); results are ranked by their words."
+        return (
+            f"Search by meaning is being prepared for this table's {self.dataset.overview.papers:,} papers "
+            "(once per import, about half a minute per 50,000 papers); meanwhile results are ranked by their words."
+        )
+
     def search_result(
-        self, state: Mapping[str, Any], since: dt.date | None = None, sort: str | None = None
+        self,
+        state: Mapping[str, Any],
+        since: dt.date | None = None,
+        sort: str | None = None,
+        vectors: AnyVectors | None = None,
+        first: int | None = None,
     ) -> search.SearchResult:
         """The search of a Search state (see :meth:`search_state`): the one search the page, the
-        CLI, and a saved view's feed and digest run.  ``sort``: instead of the state's own."""
+        CLI, and a saved view's feed and digest run.  ``sort``: instead of the state's own.
+
+        By relevance, with ``vectors``: hybrid ranking (mode ``hybrid``: the query's matches
+        re-ranked by words and meaning, joined by the papers nearest in meaning) or the papers
+        nearest a pasted text (mode ``text``).  Sorted by date or upvotes, a search lists the
+        papers that hold its words (a feed or a digest is predictable: no paper joins by
+        meaning).  ``first``: a row shown first by relevance (the paper whose title the query is)."""
         filters = self.search_filters(state, since)
         columns = self.dataset.search_columns
-        return search.search(self.search_index, columns, state["q"], filters, sort or state["sort"])
+        sort = sort or state["sort"]
+        if state.get("mode") == "text":
+            return self._like_text(state["q"], filters, sort, vectors)
+        meaning = None
+        if vectors is not None and sort == "relevance" and state.get("mode", "hybrid") == "hybrid":
+            words = hybrid.query_text(parse(state["q"]))
+            if words.strip():
+                meaning = hybrid.Meaning(vectors, _embed(words))
+        return search.search(self.search_index, columns, state["q"], filters, sort, meaning, first)
+
+    def _like_text(
+        self, text: str, filters: search.Filters, sort: str, vectors: AnyVectors | None
+    ) -> search.SearchResult:
+        """Search by text: the LIKE_TEXT papers nearest a pasted text (lib.search.hybrid.like_text)."""
+        started = time.perf_counter()
+        index, columns = self.search_index, self.dataset.search_columns
+        allowed = hybrid.allowed_rows(index, columns, filters)
+        rows, scores = hybrid.like_text(index, vectors, text, LIKE_TEXT, allowed=allowed)
+        terms = hybrid.text_terms(index, text)
+        query = Query(groups=[[Clause((t,), t)] for t in terms])
+        order = np.argsort(rows, kind="stable")
+        return search.SearchResult(query, rows[order], scores[order], sort, [], columns, [], started)
 
     def search_page(self, state: Mapping[str, Any]) -> SearchPage:
         """The whole answer of the Search page for a decoded state (lib.urlstate.SEARCH): the
@@ -210,7 +317,8 @@ class Library:
         state, changed = self.search_state(state)
         warnings = [Notice(text) for text in changed]
         categories = self.search_index.category_sizes()
-        query = parse(state["q"])
+        by_text = state["mode"] == "text"
+        query = Query() if by_text else parse(state["q"])
         if query.jump_id:  # a pasted id or link: its paper page, or the news that the table lacks it
             held = self.dataset.row_of(query.jump_id) is not None
             return SearchPage(
@@ -224,7 +332,27 @@ class Library:
             )
         warnings += [Notice(text, query=True) for text in query.warnings]
         started = time.perf_counter()
-        result = self.search_result(state)
+        vectors, meaning_note = None, None
+        if state["q"] and (by_text or (state["mode"] == "hybrid" and state["sort"] == "relevance")):
+            vectors = self.paper_vectors()
+            meaning_note = None if vectors is not None else self.vectors_note
+        index, table = self.search_index, self.dataset.table
+        exact = fuzzy.exact_title(table, state["q"]) if not by_text and state["q"] else None
+        first = int(exact[0]) if exact is not None and len(exact) == 1 else None  # the paper titled so: first
+        result = self.search_result(state, vectors=vectors, first=first)
+        words_total = result.total
+        if vectors is not None and not by_text:  # how many of them hold every word (a search in a few ms)
+            words_total = self.search_result({**state, "mode": "lexical"}).total
+        did_you_mean, navigated = None, None
+        if words_total == 0 and not by_text and not query.is_empty:
+            # nothing holds every word: a misspelling? a title typed with typos? (~10 ms at 75k papers)
+            speller = fuzzy.speller_for(index)
+            did_you_mean = fuzzy.did_you_mean(query, speller)
+            if did_you_mean and not self.search_result({**state, "q": did_you_mean, "mode": "lexical"}).total:
+                did_you_mean = None  # offered only when it finds papers
+            navigated = fuzzy.navigate(index, table, state["q"], speller)
+            if navigated is not None:
+                result = self.search_result(state, vectors=vectors, first=navigated)
         pages = max(1, -(-result.total // search.PAGE_SIZE))
         if state["p"] > pages:
             warnings.append(
@@ -242,7 +370,7 @@ class Library:
             search.highlight_markdown(search.snippet(text, terms)) if text else None for text in rows["abstract"]
         )
         broader, unfiltered = None, False
-        if result.total == 0:
+        if words_total == 0 and not by_text and navigated is None:
             found = search.broader_query(
                 self.search_index, self.dataset.search_columns, query, self.search_filters(state)
             )
@@ -261,9 +389,31 @@ class Library:
             pages=pages,
             broader=broader,
             unfiltered=unfiltered,
+            words_total=words_total,
+            did_you_mean=did_you_mean if did_you_mean != state["q"] else None,
+            navigated=navigated,
+            by_meaning=vectors is not None,
+            meaning_note=meaning_note,
             elapsed_ms=elapsed_ms,
             result=result,
             topics=placed,
+        )
+
+    def similar_papers(self, row: int, each: int = SIMILAR_EACH) -> SimilarPapers:
+        """The papers most similar to paper ``row`` (lib.search.hybrid.similar: terms and
+        meaning; terms only while the vectors are being prepared), split into earlier work
+        (before the paper's day) and later or same-day work, ``each`` of each at most."""
+        vectors = self.paper_vectors()
+        found = hybrid.similar(self.search_index, self.dataset.table, row, 4 * each, vectors)
+        rows = np.array([r for r, _ in found], dtype=np.int64)
+        papers = self.dataset.papers(rows)
+        papers.insert(0, "similarity", [round(score, 3) for _, score in found])
+        days = self.dataset.search_columns.days
+        before = days[rows] < days[row] if len(rows) else np.zeros(0, dtype=bool)
+        return SimilarPapers(
+            papers[before].head(each).reset_index(drop=True),
+            papers[~before].head(each).reset_index(drop=True),
+            vectors is not None,
         )
 
     # --- trends ---------------------------------------------------------------------------
@@ -722,6 +872,13 @@ class Library:
 
 # --- search: the answer of a Search page -------------------------------------------------------
 FEED_SIZE = 50  # the newest papers of a search in its Atom feed
+LIKE_TEXT = 100  # papers a search by text lists (the nearest first)
+
+
+def _embed(text: str) -> npt.NDArray[np.float32]:
+    from lib.search.vectors import embed_one
+
+    return embed_one(text)
 
 
 @dataclass(frozen=True)
@@ -752,6 +909,11 @@ class SearchPage:
     pages: int = 1
     broader: str | None = None  # when nothing matched: a broader query that finds papers
     unfiltered: bool = False  # when nothing matched: the same query without the filters is worth a try
+    words_total: int = 0  # papers holding every word of the query (the rest of ``total`` joined by meaning)
+    did_you_mean: str | None = None  # when nothing holds every word: the query with its misspellings corrected
+    navigated: int | None = None  # ... and the row of the paper whose title it is, typos and all (shown first)
+    by_meaning: bool = False  # ranked by words and meaning (or nearest a text); else by words only
+    meaning_note: str | None = None  # why a search asked to rank by meaning ranks by words only
     elapsed_ms: float = 0.0  # the search and the page's rows
     result: search.SearchResult | None = field(default=None, repr=False)
     topics: pd.DataFrame | None = None  # per row, its topic and area (Library.paper_topics) when the model is in memory
@@ -764,12 +926,14 @@ class SearchPage:
     def summary(self) -> str:
         """How many papers matched: "about 1,234 results", or "6 papers, newest first" for an empty query."""
         about = "" if self.total_exact else "about "
-        counted = (
-            count_text(self.total, "paper") + ", newest first"
-            if self.query.is_empty
-            else count_text(self.total, "result")
-        )
-        return about + counted
+        if self.state.get("mode") == "text":
+            return count_text(self.total, "paper") + " nearest the text"
+        if self.query.is_empty:
+            return about + count_text(self.total, "paper") + ", newest first"
+        joined = self.total - self.words_total if self.by_meaning else 0
+        if joined > 0:
+            return f"{about}{count_text(self.words_total, 'result')} with every word + {joined:,} related"
+        return about + count_text(self.total, "result")
 
     @property
     def missing_message(self) -> str:
@@ -808,6 +972,16 @@ class SearchPage:
         from lib.team.views import ViewLink, atom_feed
 
         return atom_feed(self.state["q"] or "newest papers", ViewLink.parse(link), self.newest())
+
+
+@dataclass(frozen=True)
+class SimilarPapers:
+    """A paper's most similar papers (:meth:`Library.similar_papers`), most similar first, each
+    with its ``similarity`` (0–1): published before it (prior work) and on its day or after."""
+
+    earlier: pd.DataFrame
+    later: pd.DataFrame
+    by_meaning: bool  # terms and meaning (else terms only: the vectors are being prepared)
 
 
 # --- trends: the answers of the Trends page ------------------------------------------------------

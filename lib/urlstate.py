@@ -33,6 +33,7 @@ class Field:
     format: Callable[[Any], str] = str
     doc: str = ""
     fallback: str = ""  # how the default reads in a warning ("the latest day"); else its value
+    limit: int = 0  # characters a link holds of the value (0: MAX_VALUE); a longer value is cut in links
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,8 @@ class PageSpec:
                 warnings.append(f"Ignored unknown link parameter {_shown(key)}.")
                 continue
             try:
-                if len(str(value)) > MAX_VALUE:
-                    raise ValueError(f"longer than {MAX_VALUE} characters")
+                if len(str(value)) > (field.limit or MAX_VALUE):
+                    raise ValueError(f"longer than {field.limit or MAX_VALUE:,} characters")
                 state[key] = field.parse(str(value))
             except (ValueError, TypeError, OverflowError) as exc:
                 default = field.fallback or repr(field.format(field.default))
@@ -75,13 +76,22 @@ class PageSpec:
             value = state.get(field.key, field.default)
             if value == field.default or value is None or value == "":
                 continue
-            params[field.key] = field.format(value)
+            params[field.key] = clip(field.format(value), field.limit) if field.limit else field.format(value)
         return params
 
     def link(self, state: Mapping[str, Any]) -> str:
         """The relative link of a view: ``/path?key=value``."""
         query = urlencode(self.encode(state))
         return f"/{self.path}" + (f"?{query}" if query else "")
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at a space when there is one near the end."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit * 0.8 else cut
 
 
 def _shown(value: Any) -> str:
@@ -186,6 +196,10 @@ def iso(value: dt.date) -> str:
 # The order of a day's cards (Daily Papers) and of search results: URL value -> what pages call it.
 DAY_SORTS = {"upvotes": "Most upvoted", "listed": "As listed"}
 SEARCH_SORTS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest", "upvotes": "Most upvoted"}
+# How a search ranks: words and meaning together (lib.search.hybrid), words only, or a pasted text's nearest papers.
+SEARCH_MODES = {"hybrid": "Words + meaning", "lexical": "Words only", "text": "Search by text"}
+LINK_TEXT = 2_000  # characters of a query (a pasted text) a link holds
+MAX_TEXT = 10_000  # characters of a pasted text a search by text reads
 BYS = ("day", "week", "month", "quarter", "year")  # the period of each point of a chart over time
 PERIODS = ("auto", *BYS)  # the chart of papers per period on Daily Papers: auto fits the table's span
 # The y axis of a chart over time: the share of each period's papers, or their number.
@@ -222,7 +236,15 @@ SEARCH = PageSpec(
     path="search",
     fields=(
         # the query, in the syntax of lib/search/query.py
-        Field("q", "", text, doc="the query (see Query syntax); empty: browse newest first"),
+        Field(
+            "q",
+            "",
+            text,
+            doc=f"the query (see Query syntax); empty: browse newest first; in a link, its first {LINK_TEXT:,} characters",
+            limit=LINK_TEXT,
+        ),
+        # how results are ranked: words and meaning (hybrid), words only, or the papers nearest a pasted text
+        Field("mode", "hybrid", choice(*SEARCH_MODES), doc=" | ".join(SEARCH_MODES)),
         # result order
         Field("sort", "relevance", choice(*SEARCH_SORTS), doc=" | ".join(SEARCH_SORTS)),
         # day range, inclusive

@@ -53,7 +53,9 @@ def _kept(resource):
 def _library(path: str, version: str | None) -> Library:
     # Keyed by the store version: a new import is picked up on the next rerun, and every
     # session shares one Library (its dataset, indexes and models; never mutate them).
-    return _kept(Library.open(Store(path)))
+    library = _kept(Library.open(Store(path)))
+    library.warm_search()  # the first search answers at once
+    return library
 
 
 def library() -> Library:

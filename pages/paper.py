@@ -5,13 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.search import search
 from lib.store.schema import source_name
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common
-
-SIMILAR = 10
 
 state = common.url_state(PAPER)
 ds = common.dataset()
@@ -96,14 +93,20 @@ st.caption(
 )
 
 st.subheader("Similar papers", anchor=False)
+similar = common.library().similar_papers(row)
 st.caption(
-    "Cosine similarity of BM25-weighted term vectors over title, abstract and keywords "
-    "(the paper's 25 most distinctive terms)."
+    "By their words (BM25F-weighted terms; no one term weighs more than a fifth of a paper's) "
+    + (
+        "and their meaning (WordLlama vectors of title and abstract)."
+        if similar.by_meaning
+        else "only, while search by meaning is being prepared for this table."
+    )
 )
-index = common.search_index(ds)
-neighbours = search.similar(index, ds.table, row, k=SIMILAR)
-if not neighbours:
+if similar.earlier.empty and similar.later.empty:
     st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
-near_papers = ds.papers([other for other, _ in neighbours])
-for (_, score), near in zip(neighbours, near_papers.itertuples(index=False)):
-    common.paper_card(near, note=f"similarity {score:.2f}", abstract=False)
+for heading, near_papers in (("Earlier work", similar.earlier), ("Later and same-day work", similar.later)):
+    if near_papers.empty:
+        continue
+    st.markdown(f"**{heading}**")
+    for near in near_papers.itertuples(index=False):
+        common.paper_card(near, note=f"similarity {near.similarity:.2f}", abstract=False)

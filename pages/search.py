@@ -11,7 +11,7 @@ from lib.search.query import SYNTAX_MARKDOWN
 from lib.source_keys import ALL
 from lib.store.schema import source_name
 from lib.text import md_escape
-from lib.urlstate import SEARCH, SEARCH_SORTS
+from lib.urlstate import LINK_TEXT, MAX_TEXT, SEARCH, SEARCH_MODES, SEARCH_SORTS, clip
 from pages import common
 
 state = common.url_state(SEARCH)
@@ -31,19 +31,39 @@ def first_page() -> None:
     common.set_state(SEARCH, p=1)
 
 
+def new_mode() -> None:
+    """A query box of the new mode: a pasted text longer than a query box holds is cut."""
+    if st.session_state[key("mode")] != "text":
+        st.session_state[key("q")] = clip(st.session_state.get(key("q"), ""), LINK_TEXT)
+    first_page()
+
+
+by_text = state["mode"] == "text"
 st.title("Search")
 with st.container(horizontal=True, wrap=False, gap="small", vertical_alignment="center"):
-    st.text_input(
-        "Query",
-        key=key("q"),
-        on_change=first_page,
-        max_chars=2_000,
-        icon=":material/search:",
-        placeholder='e.g.  "mixture of experts" routing -vision   or   author:Hinton',
-        label_visibility="collapsed",
-    )
-    with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
-        st.markdown(SYNTAX_MARKDOWN)
+    if by_text:
+        st.text_area(
+            "Text",
+            key=key("q"),
+            on_change=first_page,
+            max_chars=MAX_TEXT,
+            height=140,
+            placeholder="Paste an abstract or a paragraph (Ctrl+Enter): the papers nearest to it, by words and meaning",
+            label_visibility="collapsed",
+        )
+    else:
+        st.text_input(
+            "Query",
+            key=key("q"),
+            on_change=first_page,
+            max_chars=LINK_TEXT,
+            icon=":material/search:",
+            placeholder='e.g.  "mixture of experts" routing -vision   or   author:Hinton',
+            label_visibility="collapsed",
+        )
+    if not by_text:  # a pasted text is read as it is, no syntax
+        with st.popover("Syntax", icon=":material/help:", help="How to write a query"):
+            st.markdown(SYNTAX_MARKDOWN)
 
 # One compact row (order, one-click day ranges), the rest folded: on a phone the
 # first result is in view without scrolling past every filter.
@@ -56,6 +76,17 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         width=190,
         format_func=lambda s: f"Sort: {SEARCH_SORTS[s].lower()}",
         label_visibility="collapsed",
+    )
+    st.segmented_control(
+        "Ranking",
+        list(SEARCH_MODES),
+        key=key("mode"),
+        required=True,
+        on_change=new_mode,
+        format_func=SEARCH_MODES.__getitem__,
+        label_visibility="collapsed",
+        help="Words + meaning: papers with every word, ranked by words and meaning together, and related "
+        "papers. Words only: papers with every word, by BM25F. Search by text: paste a paragraph.",
     )
     ranges = st.container(width="content")
 active = [
@@ -124,8 +155,31 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
                 help=f"The {FEED_SIZE} newest papers of this search, as a feed a reader can subscribe to",
             )
 
-if page.total == 0:
-    st.info("No papers match this search.", icon=":material/search_off:")
+if page.meaning_note:
+    st.caption(page.meaning_note)
+if by_text and len(state["q"]) > LINK_TEXT:
+    st.caption(
+        f"This view's link holds the first {LINK_TEXT:,} of the text's {len(state['q']):,} characters: "
+        "a teammate who opens it sees the papers nearest to that part.",
+    )
+if page.words_total == 0 and not by_text and not page.query.is_empty:
+    if page.navigated is not None:
+        message = "No paper has every word of this search; the first result is the paper whose title it looks like"
+        message += ", then related papers." if page.total > 1 else "."
+    elif page.total:
+        message = (
+            "No paper has every word of this search: these are related papers, by meaning or by most of the words."
+        )
+    else:
+        message = "No papers match this search."
+    st.info(message, icon=":material/search_off:")
+    if page.did_you_mean:
+        st.page_link(
+            "pages/search.py",
+            label=f"Did you mean: {md_escape(page.did_you_mean)}",
+            icon=":material/spellcheck:",
+            query_params=SEARCH.encode({**state, "q": page.did_you_mean, "p": 1}),
+        )
     if page.broader:
         st.page_link(
             "pages/search.py",
@@ -138,7 +192,7 @@ if page.total == 0:
             "pages/search.py",
             label="Search without the filters",
             icon=":material/filter_alt_off:",
-            query_params=SEARCH.encode({"q": state["q"], "sort": state["sort"]}),
+            query_params=SEARCH.encode({"q": state["q"], "sort": state["sort"], "mode": state["mode"]}),
         )
 
 for position, (paper, snippet) in enumerate(zip(page.rows.itertuples(index=False), page.snippets)):

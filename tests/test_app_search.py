@@ -116,7 +116,7 @@ def test_changing_widgets_rewrites_the_url(app, three_day_store):
         ({"p": "999", "q": "agents"}, "p=999"),
         ({"cat": "<script>"}, "cat"),
         ({"cat": "cs.XX"}, "cs.XX"),
-        ({"q": "x" * 600}, "q="),
+        ({"q": "x" * 2_100}, "q="),
         ({"zzz": "1"}, "zzz"),
     ],
 )
@@ -142,8 +142,14 @@ def test_paging_round_trip(app, empty_store):
 
 
 def test_no_results_offers_a_broader_query(app, three_day_store):
-    open_page(app, "pages/search.py", {"q": "agents zzzqqq"})
+    open_page(app, "pages/search.py", {"q": "agents zzzqqq", "mode": "lexical"})
     assert any("No papers match" in i.value for i in app.info)
+    broader = next(link for link in app.page_link if link.value.startswith("Try a broader search"))
+    assert "agents" in broader.value and "zzzqqq" not in broader.value
+    # ranked by words and meaning, the papers with most of the words are listed at once, below the offer
+    open_page(app, "pages/search.py", {"q": "agents zzzqqq", "mode": "hybrid"})
+    assert any("No paper has every word" in i.value for i in app.info)
+    assert result_titles(app)[0] == "Agents That Plan With Maps"
     broader = next(link for link in app.page_link if link.value.startswith("Try a broader search"))
     assert "agents" in broader.value and "zzzqqq" not in broader.value
 
@@ -247,3 +253,49 @@ def test_a_source_the_table_lacks_falls_back_to_all_with_a_warning(app, mixed_st
     open_page(app, "pages/search.py", {"q": "agents", "src": "file:other.csv"})
     assert any("no papers from your file other\\.csv; showing all sources" in w.value for w in app.warning)
     assert len(result_titles(app)) == 2 and dict(app.query_params) == {"q": "agents"}
+
+
+# --- search by meaning, typos, search by text, similar papers (the demo) ---------------------------
+def test_a_misspelled_search_offers_the_corrected_one_as_a_link(app, empty_store):
+    open_page(app, "pages/search.py", {"q": "speculatve decodng", "mode": "lexical"})
+    offers = [link for link in app.page_link if link.label.startswith("Did you mean")]
+    assert [link.label for link in offers] == ["Did you mean: speculative decoding"]
+    assert "q=speculative+decoding" in offers[0].proto.page or offers[0].proto.query_string.endswith(
+        "q=speculative+decoding&mode=lexical"
+    )
+
+
+def test_a_title_typed_with_typos_opens_first(app, empty_store):
+    open_page(app, "pages/search.py", {"q": "Continous Speculativ Decodng for Autoregresive Image Generaton"})
+    assert result_titles(app)[0] == "Continuous Speculative Decoding for Autoregressive Image Generation"
+    assert any("the paper whose title it looks like" in i.value for i in app.info)
+
+
+def test_the_ranking_mode_is_in_the_link(app, empty_store):
+    open_page(app, "pages/search.py", {"q": "speculative decoding"})
+    assert count_line(app).startswith("**9 results with every word + ")
+    app.button_group[0].set_value("lexical").run()
+    assert dict(app.query_params) == {"q": "speculative decoding", "mode": "lexical"}
+    assert count_line(app).startswith("**9 results**")
+
+
+def test_search_by_text_finds_the_pasted_abstracts_paper(app, empty_store):
+    from lib.dataset import load
+    from lib.store.store import Store
+
+    table = load(Store(empty_store)).table
+    abstract, title = table["abstract"][700].as_py(), table["title"][700].as_py()
+    open_page(app, "pages/search.py", {"mode": "text"})
+    app.text_area[0].set_value(abstract).run()
+    assert result_titles(app)[0] == title
+    assert any("100 papers nearest the text" in m.value for m in app.markdown)
+    assert app.query_params["mode"] == "text" and len(app.query_params["q"]) <= 2_000
+    if len(" ".join(abstract.split())) > 2_000:
+        assert any("holds the first 2,000" in c.value for c in app.caption)
+
+
+def test_a_papers_similar_papers_are_split_into_earlier_and_later_work(app, empty_store):
+    open_page(app, "pages/paper.py", {"id": "2507.22058"})
+    headings = [m.value for m in app.markdown if m.value in ("**Earlier work**", "**Later and same-day work**")]
+    assert headings and set(headings) <= {"**Earlier work**", "**Later and same-day work**"}
+    assert any("and their meaning" in c.value for c in app.caption)

@@ -138,7 +138,7 @@ def kept_form(spec: PageSpec, key: str, given) -> str | None:
     spec's parser refuses the value."""
     field = next(f for f in spec.fields if f.key == key)
     text = str(last(given))
-    if len(text) > MAX_VALUE:
+    if len(text) > (field.limit or MAX_VALUE):
         raise ValueError("too long")
     value = field.parse(text)
     return spec.encode({key: value}).get(key)

@@ -48,8 +48,9 @@ def sample(tmp_path_factory) -> Library:
 
 
 def state(**values) -> dict:
-    """A decoded Search state: the defaults, then ``values``."""
-    return {**SEARCH.decode({})[0], **values}
+    """A decoded Search state: the defaults, ranked by words only (these tests are about what
+    words match: tests/test_hybrid.py has the ranking by meaning), then ``values``."""
+    return {**SEARCH.decode({})[0], "mode": "lexical", **values}
 
 
 def keys(frame) -> list[str]:
@@ -241,7 +242,7 @@ def test_the_feed_is_the_newest_papers(library):
 def test_the_cli_prints_the_pages_papers_in_its_order(data, library, argv, asked):
     code, out, err = run("search", "--data", str(data), "--json", "--limit", "50", *argv)
     assert code == 0, err
-    page = library.search_page(state(**asked))
+    page = library.search_page(state(**{"mode": "hybrid", **asked}))  # the default of both
     assert [r["id"] for r in json.loads(out)] == list(page.results(50)["id"])
     assert [line for line in err.splitlines() if line.startswith("warning: ")] == [
         f"warning: {w.text}" for w in page.warnings
@@ -276,7 +277,8 @@ def test_a_saved_search_views_feed_is_the_pages_newest_papers(data, library, tmp
 
 def test_a_search_views_digest_runs_the_pages_search(library):
     view = ViewLink.parse("/search?q=agent&cat=cs.XX&src=hf")
-    page = library.search_page(view.state)
+    # a digest lists the papers that hold the words (none joins by meaning): the page's, by words only
+    page = library.search_page({**view.state, "mode": "lexical"})
     # most upvoted first: the digest's order, of the page's papers
     assert keys(view_papers(view, library)) == ["rl_web", "tool_agents", "memory"]
     assert sorted(keys(view_papers(view, library))) == sorted(keys(page.rows))

@@ -16,6 +16,7 @@ from search_fixture import ID, KEY, LONG_ABSTRACT, ORDER, PAPERS, day, newest_fi
 from lib.dataset import load
 from lib.search import index as index_module
 from lib.search import search as search_module
+from lib.search.hybrid import similar
 from lib.search.index import SearchIndex, load_or_build
 from lib.search.query import parse
 from lib.search.search import (
@@ -25,7 +26,6 @@ from lib.search.search import (
     highlight_markdown,
     result_frame,
     search,
-    similar,
     snippet,
 )
 from lib.store.store import Store, input_files

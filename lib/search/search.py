@@ -15,7 +15,7 @@ import re
 import time
 from dataclasses import dataclass
 from itertools import islice, pairwise, product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,10 +26,13 @@ import pyarrow.compute as pc
 from lib.artifacts import Rows
 from lib.periods import in_days, paper_days
 from lib.search.analysis import fold, index_terms, stem, words
-from lib.search.index import BIWORD_FIELDS, AnyIndex, field_text
+from lib.search.index import BIWORD_FIELDS, AnyIndex
 from lib.search.query import MAX_BROADER, Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
 from lib.text import md_escape
+
+if TYPE_CHECKING:
+    from lib.search.hybrid import Meaning
 
 PAGE_SIZE = 20
 MAX_EXPORT = 10_000
@@ -487,10 +490,20 @@ def _top(rows: Rows, scores: Scores, columns: Columns, sort: str, count: int) ->
 
 
 def search(
-    index: AnyIndex, columns: Columns, query: str | Query, filters: Filters = Filters(), sort: str = "relevance"
+    index: AnyIndex,
+    columns: Columns,
+    query: str | Query,
+    filters: Filters = Filters(),
+    sort: str = "relevance",
+    meaning: Meaning | None = None,
+    first: int | None = None,
 ) -> SearchResult:
     """All papers matching ``query`` and ``filters``, in ``sort`` order.  Never raises on
-    odd queries; an empty query browses (newest first unless another sort is asked)."""
+    odd queries; an empty query browses (newest first unless another sort is asked).
+
+    ``meaning``: hybrid ranking (lib.search.hybrid): the matches re-ranked by BM25F and
+    meaning together, joined by the papers nearest in meaning.  ``first``: a row shown first
+    by relevance when it is found (the paper whose exact title the query is)."""
     started = time.perf_counter()
     parsed = parse(query) if isinstance(query, str) else query
     checks: list[Check] = []  # phrases whose word order is still to be read from some rows' text
@@ -515,14 +528,22 @@ def search(
                 break
         assert found is not None  # (a query that is not empty has a group)
         rows, scores = found
+    excluded = []  # rows of each excluded word (the papers nearest in meaning must not hold one either)
     for clause in parsed.excluded:
-        if len(rows) == 0:
+        if len(rows) == 0 and meaning is None:
             break
         out_rows = _excluded_rows(index, columns, clause, checks)
         if len(out_rows):
+            excluded.append(out_rows)
             keep = ~_positions(rows, out_rows)[0]
             rows, scores = rows[keep], scores[keep]
     rows, scores = _filter(rows, scores, columns, index, filters)
+    if meaning is not None and not parsed.is_empty:
+        from lib.search.hybrid import fuse_matches
+
+        rows, scores = fuse_matches(index, columns, parsed, filters, rows, scores, meaning, excluded)
+    if first is not None and sort == "relevance":
+        rows, scores = _pin(rows, scores, first, columns, index, filters)
     ordered = parsed.is_empty and sort == "newest"  # the browse order is precomputed
     return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered)
 
@@ -531,6 +552,23 @@ def _group_reach(index: AnyIndex, group: list[Clause]) -> int:
     """At most this many papers match ``group`` alone (a clause needs all its terms): 0 when
     every alternative holds a word no paper has."""
     return sum(min(index.document_frequency(t) for t in clause.terms) for clause in group)
+
+
+def _pin(
+    rows: Rows, scores: Scores, first: int, columns: Columns, index: AnyIndex, filters: Filters
+) -> tuple[Rows, Scores]:
+    """``rows`` with row ``first`` scored above all (added when the filters allow it: a title
+    typed with typos holds no word of the index, yet is the paper meant)."""
+    pinned, at = _positions(np.array([first], dtype=np.int64), rows)
+    top = float(scores.max()) + 1.0 if len(scores) else 1.0
+    if pinned[0]:
+        scores = scores.copy()
+        scores[at[0]] = top
+        return rows, scores
+    if not len(_filter(np.array([first], dtype=np.int64), np.zeros(1, dtype=np.float32), columns, index, filters)[0]):
+        return rows, scores
+    where = int(np.searchsorted(rows, first))
+    return np.insert(rows.astype(np.int64), where, first), np.insert(scores.astype(np.float32), where, top)
 
 
 def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
@@ -632,27 +670,3 @@ def highlight_markdown(segments: list[tuple[str, bool]]) -> str:
         escaped = md_escape(piece) if piece.strip() else " "
         out.append(f":orange-background[{escaped}]" if hit and escaped.strip() else escaped)
     return "".join(out).strip()
-
-
-# --- similar papers ---------------------------------------------------------------------------
-def similar(index: AnyIndex, table: pa.Table, row: int, k: int = 10, top_terms: int = 25) -> list[tuple[int, float]]:
-    """The ``k`` papers most similar to paper ``row``: cosine over BM25F-weighted term
-    vectors, using the paper's ``top_terms`` heaviest terms (as "more like this")."""
-    paper = table.slice(row, 1)
-    text = " ".join(str(field_text(paper, f)[0]) for f in ("title", "abstract", "keywords"))
-    terms = {t for raw in words(text) for t in index_terms(raw)}
-    weights = sorted(((index.score_of(row, t), t) for t in terms), reverse=True)[:top_terms]
-    weights = [(w, t) for w, t in weights if w > 0]
-    if not weights:
-        return []
-    totals = np.zeros(index.n_docs, dtype=np.float32)
-    for weight, term in weights:
-        rows, scores = _scores(index, term)
-        totals[rows] += weight * scores
-    norm = float(np.sqrt(sum(w * w for w, _ in weights)))
-    cosine = totals / np.maximum(index.row_norms, 1e-9) / max(norm, 1e-9)
-    cosine[row] = -1
-    k = min(k, max(0, index.n_docs - 1))
-    best = np.argpartition(-cosine, k)[:k] if k < len(cosine) else np.arange(len(cosine))
-    best = best[np.argsort(-cosine[best], kind="stable")]
-    return [(int(r), float(cosine[r])) for r in best if cosine[r] > 0]
