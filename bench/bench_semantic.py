@@ -30,7 +30,7 @@ One run on the real 74,728-paper corpus (quick: its 2,000-paper sample):
    18 ms with the default threads, 0.8 ms on one).
 5. **Similar papers**, for 500 seeded papers (quick: 100): share-an-author@10 (the share of the 10
    neighbours with an author in common) and same-category@10 (first arXiv category equal) of today's
-   ``search.similar``, of ``hybrid.similar`` with the term side only (each term's part capped) and with
+   ``search.similar`` (now ``hybrid.similar(..., cap=1.0)``: terms alone, uncapped), of ``hybrid.similar`` with the term side only (each term's part capped) and with
    the vectors, and of 10 random papers; the EnvHarness paper's 5 neighbours per variant.
 
 Goals (issue 21): hybrid sentence -> paper MRR@10 >= lexical any-words + 0.04; typo'd title top-1 >= 0.9;
@@ -423,7 +423,7 @@ def tantivy(store_path: str, path: str, bench_queries: int) -> Json | None:
 def similar_papers(store_path: str, n: int) -> Json:
     """share-an-author@10 and same-category@10 per variant, their p50/p95 ms, and the 5
     neighbours of the rare-title-word paper."""
-    from lib.search import hybrid, search
+    from lib.search import hybrid
 
     ds, index, vectors = _open(store_path)
     table = ds.table
@@ -436,7 +436,7 @@ def similar_papers(store_path: str, n: int) -> Json:
         return [r for r in rng.sample(range(table.num_rows), NEIGHBOURS + 1) if r != row][:NEIGHBOURS]
 
     variants: dict[str, Callable[[int], list[int]]] = {
-        "today": lambda r: [x for x, _ in search.similar(index, table, r, k=NEIGHBOURS)],
+        "today": lambda r: [x for x, _ in hybrid.similar(index, table, r, NEIGHBOURS, cap=1.0)],  # as it was
         "capped terms": lambda r: [x for x, _ in hybrid.similar(index, table, r, NEIGHBOURS, vectors=None)],
         "hybrid": lambda r: [x for x, _ in hybrid.similar(index, table, r, NEIGHBOURS, vectors)],
         "random": randomly,
