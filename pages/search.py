@@ -173,20 +173,17 @@ if page.words_total == 0 and not by_text and not page.query.is_empty:
     else:
         message = "No papers match this search."
     st.info(message, icon=":material/search_off:")
-    if page.did_you_mean:
-        st.page_link(
-            "pages/search.py",
-            label=f"Did you mean: {md_escape(page.did_you_mean)}",
-            icon=":material/spellcheck:",
-            query_params=SEARCH.encode({**state, "q": page.did_you_mean, "p": 1}),
-        )
-    if page.broader:
-        st.page_link(
-            "pages/search.py",
-            label=f"Try a broader search: {md_escape(page.broader)}",
-            icon=":material/zoom_out:",
-            query_params=SEARCH.encode({**state, "q": page.broader, "p": 1}),
-        )
+    for offer, query, icon in (
+        ("Did you mean", page.did_you_mean, ":material/spellcheck:"),
+        ("Try a broader search", page.broader, ":material/zoom_out:"),
+    ):
+        if query:
+            st.page_link(
+                "pages/search.py",
+                label=f"{offer}: {md_escape(query)}",
+                icon=icon,
+                query_params=SEARCH.encode({**state, "q": query, "p": 1}),
+            )
     if page.unfiltered:
         st.page_link(
             "pages/search.py",
