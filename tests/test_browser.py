@@ -36,14 +36,13 @@ def test_changing_the_order_rewrites_the_address_bar(sample_server, page):
 
 
 def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_server, browser):
-    from lib.dataset import load
-    from lib.search import search
-    from lib.search.index import SearchIndex
+    from lib.library import Library
     from lib.store.store import Store
+    from lib.urlstate import SEARCH
 
-    ds = load(Store(sample_server.data))
-    result = search.search(SearchIndex.build(ds.table), ds.search_columns, "adaptation OR finetuning", sort="relevance")
-    expected = search.result_frame(result, ds.table, 0, 3)
+    # the answer the server gives the link (by default ranked by words and meaning)
+    expected = Library.open(Store(sample_server.data)).search_page(SEARCH.decode({"q": "adaptation OR finetuning"})[0])
+    expected = expected.rows.head(3)
 
     context = browser.new_context()  # a teammate's fresh browser: no session, no cookies
     page = context.new_page()

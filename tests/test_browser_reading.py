@@ -197,6 +197,10 @@ def test_no_title_is_cut_and_the_title_is_the_largest_line_of_a_card(sample_serv
     for path in ("/?date=2025-08-12", "/search?q=klear+reasoner", "/paper?id=2508.07629", "/topics?topic=0"):
         open_view(page, sample_server.url + path)
         titles = page.locator(CARD_TITLES)
+        # a page's cards may come after its title (the paper page's similar papers, while the
+        # server is still warming up its search): wait for them, then for the run to end
+        titles.first.wait_for(timeout=30_000)
+        settle(page)
         assert titles.count() > 0, path
         assert cut_titles(page) == [], path
         if path != "/paper?id=2508.07629":
