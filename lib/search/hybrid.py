@@ -85,14 +85,13 @@ def lexical_scores(index: AnyIndex, terms: list[str], rows: Rows) -> Scores:
     out = np.zeros(len(rows), dtype=np.float32)
     if len(rows) == 0:
         return out
+    from lib.search.search import _positions
+
     for term in dict.fromkeys(terms):
         postings = index.scores(term)
-        if len(postings.rows) == 0 or postings.values is None:
-            continue
-        pos = np.searchsorted(postings.rows, rows)
-        pos[pos >= len(postings.rows)] = 0
-        hit = postings.rows[pos] == rows
-        out[hit] += postings.values[pos[hit]]
+        if postings.values is not None:
+            hit, pos = _positions(rows, postings.rows)
+            out[hit] += postings.values[pos[hit]]
     return out
 
 
@@ -136,16 +135,15 @@ def allowed_rows(
     """Per paper, whether the filters allow it and it holds no excluded word (None: all)."""
     from lib.search.search import _filter
 
-    allowed: npt.NDArray[np.bool_] | None = None
+    excluded = [rows for rows in excluded or [] if len(rows)]
+    if not filters.active and not excluded:  # the common case: no per-paper work at all
+        return None
     every = np.arange(index.n_docs, dtype=np.int64)
     kept, _ = _filter(every, np.zeros(len(every), dtype=np.float32), columns, index, filters)
-    if len(kept) < len(every):
-        allowed = np.zeros(len(every), dtype=bool)
-        allowed[kept] = True
-    for rows in excluded or []:
-        if len(rows):
-            allowed = np.ones(len(every), dtype=bool) if allowed is None else allowed
-            allowed[rows] = False
+    allowed = np.zeros(len(every), dtype=bool)
+    allowed[kept] = True
+    for rows in excluded:
+        allowed[rows] = False
     return allowed
 
 
@@ -174,6 +172,7 @@ def fuse_matches(
         tail_scores = scores[~in_head]
     near = np.empty(0, dtype=np.int64)
     terms = query.positive_terms
+    cosine = None  # every paper's, when the nearest are looked for
     if not exact and meaning.depth > 0:
         allowed = allowed_rows(index, columns, filters, excluded)
         cosine = meaning.vectors.cosine(meaning.query)
@@ -185,7 +184,8 @@ def fuse_matches(
     if len(candidates) == 0:
         return rows, scores
     lexical = lexical_scores(index, terms, candidates)
-    fused = fuse(lexical, meaning.vectors.cosine(meaning.query, candidates), meaning.alpha)
+    semantic = meaning.vectors.cosine(meaning.query, candidates) if cosine is None else cosine[candidates]
+    fused = fuse(lexical, semantic, meaning.alpha)
     if len(tail) == 0:
         return candidates, fused
     below = (minmax(tail_scores) - 1.0).astype(np.float32) * 0.999  # strictly below the head's 0

@@ -47,6 +47,11 @@ class Filters:
     category: str | None = None
     member: np.ndarray | None = None  # per row, whether it is of the chosen source (lib.sources); None: all
 
+    @property
+    def active(self) -> bool:
+        """Whether any filter narrows the papers."""
+        return bool(self.date_from or self.date_to or self.min_upvotes > 0 or self.category or self.member is not None)
+
 
 class Columns:
     """The per-paper arrays a search needs, taken once from the table (shared, read-only)."""
@@ -435,13 +440,7 @@ def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt
 
 
 def _filter(rows: Rows, scores: Scores, columns: Columns, index: AnyIndex, filters: Filters) -> tuple[Rows, Scores]:
-    if not (
-        filters.date_from
-        or filters.date_to
-        or filters.min_upvotes > 0
-        or filters.category
-        or filters.member is not None
-    ):
+    if not filters.active:
         return rows, scores
     keep = np.ones(len(rows), dtype=bool) if filters.member is None else filters.member[rows]
     inside = in_days(columns.days[rows], filters.date_from, filters.date_to)
