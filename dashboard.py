@@ -24,6 +24,7 @@ TITLES = {
     "paper": ("Paper", ":material/article:"),
     "trends": ("Trends", ":material/show_chart:"),
     "topics": ("Topics", ":material/topic:"),
+    "collections": ("Collections", ":material/collections_bookmark:"),
     "views": ("Saved views", ":material/bookmarks:"),
     "import": ("Import", ":material/upload:"),
 }

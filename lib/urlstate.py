@@ -206,6 +206,34 @@ PERIODS = ("auto", *BYS)  # the chart of papers per period on Daily Papers: auto
 NORMS = {"share": "Share of papers", "count": "Number of papers"}
 # A topic's papers over time, split by: nothing, the paper's (first) arXiv category, its sources.
 SPLITS = {"none": "No split", "category": "arXiv category", "source": "Source"}
+# Daily Papers: one day's list, or the papers of a recent window ranked by upvotes gained per
+# day (trending, from the upvote snapshots: lib.team.trending) or by upvotes (Hugging Face's week= / month=).
+DAY_VIEWS = {"day": "One day", "trending": "Trending", "top": "Most upvoted"}
+WINDOWS = {"7d": "Past week", "30d": "Past month"}
+# "hide papers I marked read" (Daily Papers, Search): the reader's own reading status (lib.team.db)
+HIDES = {"none": "Show all", "read": "Hide read"}
+# A collection's papers: by when they were added, by day, by upvotes, by title.
+COLLECTION_SORTS = {"added": "Recently added", "date": "Newest papers", "upvotes": "Most upvoted", "title": "Title"}
+# The window of a collection's recommendations ("More for this collection"), before the table's latest day.
+RECOMMEND_WINDOWS = {
+    "7d": "Past week",
+    "30d": "Past month",
+    "90d": "Past 3 months",
+    "365d": "Past year",
+    "all": "Any time",
+}
+MAX_NAME = 100  # characters of a collection's (or a saved view's) name
+
+
+def collection_name(value: str) -> str:
+    """A collection's name: one line, 1-100 characters, spaces collapsed."""
+    name = " ".join(value.split())
+    if not name:
+        raise ValueError("empty")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"longer than {MAX_NAME} characters")
+    return name
+
 
 # --- the pages --------------------------------------------------------------------------
 
@@ -229,6 +257,11 @@ HOME = PageSpec(
         Field("p", 1, integer(1, 100_000), doc="page of the day's papers, from 1", fallback="page 1"),
         # granularity of the papers-per-period chart
         Field("by", "auto", choice(*PERIODS), doc="chart period: " + " | ".join(PERIODS)),
+        # one day's list, or the trending / most upvoted papers of a window (view=trending&window=7d)
+        Field("view", "day", choice(*DAY_VIEWS), doc=" | ".join(DAY_VIEWS)),
+        Field("window", "7d", choice(*WINDOWS), doc="window of the trending and most upvoted views: 7d | 30d"),
+        # hide=read: leave out the papers the reader marked read
+        Field("hide", "none", choice(*HIDES), doc="read: hide the papers I marked read"),
     ),
 )
 
@@ -258,6 +291,8 @@ SEARCH = PageSpec(
         Field("src", "all", source, doc="all | hf | arxiv | file:NAME: the papers counted", fallback="all sources"),
         # page of results (20 a page)
         Field("p", 1, integer(1, 100_000), doc="page of results, from 1", fallback="page 1"),
+        # hide=read: leave out the papers the reader marked read
+        Field("hide", "none", choice(*HIDES), doc="read: hide the papers I marked read"),
     ),
 )
 
@@ -333,6 +368,23 @@ TOPICS = PageSpec(
     ),
 )
 
+COLLECTIONS = PageSpec(
+    path="collections",
+    fields=(
+        # one collection's page (its name), or absent for the list of collections
+        Field("collection", "", collection_name, doc="a collection's name", fallback="the list of collections"),
+        Field("sort", "added", choice(*COLLECTION_SORTS), doc=" | ".join(COLLECTION_SORTS)),
+        # the recommendations' window, before the table's latest day
+        Field(
+            "since",
+            "30d",
+            choice(*RECOMMEND_WINDOWS),
+            doc="window of the recommendations: " + " | ".join(RECOMMEND_WINDOWS),
+        ),
+        Field("p", 1, integer(1, 100_000), doc="page of the collection's papers, from 1", fallback="page 1"),
+    ),
+)
+
 VIEWS = PageSpec(path="views", fields=())
 
 IMPORT = PageSpec(path="import", fields=())
@@ -343,6 +395,7 @@ PAGES = {
     "paper": PAPER,
     "trends": TRENDS,
     "topics": TOPICS,
+    "collections": COLLECTIONS,
     "views": VIEWS,
     "import": IMPORT,
 }
