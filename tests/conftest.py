@@ -285,3 +285,46 @@ def copy_links(at) -> list[str]:
 
     walk(at._tree)
     return found
+
+
+# --- the team's database: SQLite and a real PostgreSQL server ------------------------------------
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (tests/pg_server.py); skips when PostgreSQL is
+    not installed, unless REQUIRE_POSTGRES=1 (CI), where that fails."""
+    import pg_server
+
+    server = pg_server.start()
+    if server is None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but no PostgreSQL under /usr/lib/postgresql/*/bin")
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql)")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def team_db_url(request, empty_store, monkeypatch):
+    """The team database of the test's data directory (``empty_store``), empty: the default SQLite
+    file, or (through $PAPERS_DB_URL) the emptied test database of the session's PostgreSQL server."""
+    from lib.team import db
+
+    if request.param == "postgres":
+        server = request.getfixturevalue("postgres_server")
+        url = server.empty()
+        monkeypatch.setenv("PAPERS_DB_URL", url)
+    else:
+        monkeypatch.delenv("PAPERS_DB_URL", raising=False)
+        url = db.database_url(empty_store)
+    yield url
+    db.close_all()  # no idle connections pile up on the server, test after test
+
+
+@pytest.fixture
+def team_db(team_db_url, empty_store):
+    """A TeamDB on ``team_db_url``."""
+    from lib.team.db import TeamDB
+
+    return TeamDB.open(empty_store)

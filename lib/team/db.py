@@ -179,6 +179,7 @@ upvotes = sa.Table(  # the primary key is the (paper_id, day) index
 _ENGINES: dict[tuple[int, str], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 _IMMEDIATE = "papers_immediate"  # execution option: this SQLite transaction writes (BEGIN IMMEDIATE)
+_LOCK_KEY = zlib.crc32(b"papers team database")  # PostgreSQL advisory lock: see TeamDB._lock
 _PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
@@ -203,6 +204,15 @@ def _engine(url: str) -> Engine:
         if engine is None:
             engine = _ENGINES[key] = _create_engine(url)
         return engine
+
+
+def close_all() -> None:
+    """Close every pooled connection of this process's engines (a test's end, a server's)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def _create_engine(url: str) -> Engine:
@@ -391,13 +401,19 @@ class TeamDB:
     def _ensure_schema(self, conn: Connection) -> None:
         if self._schema:
             return
-        if conn.dialect.name == "postgresql":  # writers that find no schema create it one at a time
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(b"papers team schema"))))
+        self._lock(conn)  # writers that find no schema create it one at a time
         if not sa.inspect(conn).has_table(meta.name):
             _META.create_all(conn)
             conn.execute(sa.insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
         else:
             self._check_version(conn)
+
+    @staticmethod
+    def _lock(conn: Connection) -> None:
+        """PostgreSQL: hold the team database's lock for schema changes and the move of
+        views.json until the transaction ends (SQLite's writers hold the database's)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
 
     def _check_version(self, conn: Connection) -> None:
         version = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
@@ -411,6 +427,9 @@ class TeamDB:
         the file, within the caller's transaction (which holds the write lock: exactly once);
         returns the renamed file, for the caller to put back if the transaction fails."""
         if not self.views_file.is_file():
+            return None
+        self._lock(conn)
+        if not self.views_file.is_file():  # another writer moved them in meanwhile
             return None
         views = _read_views_file(self.views_file)
         now = _now()
@@ -540,8 +559,8 @@ class TeamDB:
             rows = conn.execute(query).all()
         return pd.DataFrame(
             {
-                "id": pd.Series([r[0] for r in rows], dtype=object),
-                "added_by": pd.Series([r[1] for r in rows], dtype=object),
+                "id": pd.Series([r[0] for r in rows], dtype="str"),
+                "added_by": pd.Series([r[1] for r in rows], dtype="str"),
                 "added_at": pd.Series(pd.to_datetime([r[2] for r in rows], utc=True), dtype="datetime64[ns, UTC]"),
             }
         )
@@ -630,10 +649,10 @@ class TeamDB:
                 statuses_table.c.user_name == user
             )
             if paper_ids is None:
-                return dict(conn.execute(query).tuples().all())
+                return dict(conn.execute(query).all())
             found: dict[str, str] = {}
             for chunk in _chunks(paper_ids):
-                found.update(conn.execute(query.where(statuses_table.c.paper_id.in_(chunk))).tuples().all())
+                found.update(conn.execute(query.where(statuses_table.c.paper_id.in_(chunk))).all())
             return found
 
     def read_ids(self, user: str) -> set[str]:
@@ -678,11 +697,7 @@ class TeamDB:
         """Saved views: name -> link.  On a read-only dashboard whose ``views.json`` was never
         moved in, the file's views too (the database's win)."""
         with self._read() as conn:
-            found = (
-                {}
-                if conn is None
-                else dict(conn.execute(sa.select(views_table.c.name, views_table.c.link)).tuples().all())
-            )
+            found = {} if conn is None else dict(conn.execute(sa.select(views_table.c.name, views_table.c.link)).all())
         if self.views_file.is_file():
             found = {**_read_views_file(self.views_file), **found}
         return found
@@ -747,14 +762,14 @@ class TeamDB:
                 if since is not None:
                     query = query.where(upvotes.c.day >= since)
                 if paper_ids is None:
-                    found.extend(conn.execute(query).tuples().all())
+                    found.extend(conn.execute(query).all())
                 else:
                     for chunk in _chunks(paper_ids):
-                        found.extend(conn.execute(query.where(upvotes.c.paper_id.in_(chunk))).tuples().all())
+                        found.extend(conn.execute(query.where(upvotes.c.paper_id.in_(chunk))).all())
         found.sort()
         return pd.DataFrame(
             {
-                "id": pd.Series([r[0] for r in found], dtype=object),
+                "id": pd.Series([r[0] for r in found], dtype="str"),
                 "day": pd.Series(pd.to_datetime([r[1] for r in found]), dtype="datetime64[ns]"),
                 "upvotes": pd.Series([r[2] for r in found], dtype="int64"),
             }
