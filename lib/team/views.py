@@ -1,6 +1,6 @@
 """Saved views, digests and feeds: "get trending papers in your inbox" for a team's own views.
 
-A saved view is a name and a link (any Search, Trends, Topics or Daily Papers URL).
+A saved view is a name and a link (any Search, Trends, Topics, Daily Papers or collection URL).
 :func:`view_papers` finds the papers a view shows that were listed since a day, by
 decoding the link with the page's own URL grammar and running the same engines;
 :func:`render_digest` makes an e-mail (plain text and HTML) of them, most upvoted
@@ -18,7 +18,7 @@ import re
 import smtplib
 import ssl
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
@@ -68,7 +68,7 @@ def site_base() -> str:
 class ViewLink:
     """A view's link, decoded: which page, its state, and the site it lives on."""
 
-    page: str  # "home", "search", "trends", "topics", "paper"
+    page: str  # "home", "search", "trends", "topics", "paper", "collections"
     state: dict[str, Any]
     base: str  # scheme://host[:port][/base-path]: the link's own, else the site's (see parse)
     link: str
@@ -87,12 +87,16 @@ class ViewLink:
         if page is None and parts.path.endswith("/"):  # the Daily Papers page under a base path: /papers/?date=
             page, name = "home", ""
         if page is None or page in ("import", "views"):
-            raise ViewError(f"{link!r} is not a link to a Daily Papers, Search, Trends or Topics view")
+            raise ViewError(
+                f"{link!r} is not a link to a Daily Papers, Search, Trends or Topics view, nor a collection"
+            )
         if parts.scheme and parts.scheme not in ("http", "https"):
             raise ViewError(f"{link!r}: only http(s) links can be saved")
         state, warnings = PAGES[page].decode(dict(parse_qsl(parts.query, keep_blank_values=True)))
         if warnings:
             raise ViewError(f"{link!r}: {warnings[0]}")
+        if page == "collections" and not state["collection"]:
+            raise ViewError(f"{link!r} is the list of collections: save one collection's link")
         root = path[: -len(name)].rstrip("/") if name else path
         base = f"{parts.scheme}://{parts.netloc}{root}" if parts.scheme else (base or site_base()).rstrip("/")
         return cls(page, state, base, link)
@@ -108,10 +112,19 @@ def view_papers(
 ) -> pd.DataFrame:
     """The papers a view shows, listed on or after ``since``: most upvoted first, then newest
     (or ``newest_first``, for feeds).  A Search view runs the page's own search
-    (Library.search_state and Library.search_result), so its feed and digest hold what the page shows."""
+    (Library.search_state and Library.search_result), so its feed and digest hold what the page shows.
+    A collection's view holds its papers (lib.team.collections.collection_papers) added on or
+    after ``since``, in the page's order (or the newest added first, for feeds)."""
     ds = library.dataset
     state = view.state
     rows: npt.NDArray[np.int64]
+    if view.page == "collections":
+        from lib.team.collections import added_since, collection_papers
+        from lib.team.db import TeamDB
+
+        papers = collection_papers(library, TeamDB.open(library.store.path), state["collection"], state["sort"])
+        papers = added_since(papers, since)
+        return (papers.sort_values("added_at", ascending=False, kind="stable") if newest_first else papers)[:limit]
     if view.page == "search":
         state, _ = library.search_state(state)
         rows = library.search_result(state, since, "newest").slice(0, 5_000)[0]
@@ -161,29 +174,55 @@ def paper_link(base: str, paper_id: str) -> str:
     return f"{base.rstrip('/')}/paper?id={quote(paper_id, safe='./')}"
 
 
+def _day_text(value: Any) -> str:
+    """A paper's day as ``YYYY-MM-DD`` ("" for none: a collection's paper the table no longer holds)."""
+    return "" if pd.isna(value) else f"{value:%Y-%m-%d}"
+
+
 # --- digest -----------------------------------------------------------------------------------------
 def render_digest(name: str, view: ViewLink, papers: pd.DataFrame, since: dt.date) -> tuple[str, str, str]:
     """``(subject, plain text, HTML)`` of a digest.  All paper text is escaped in the HTML."""
     subject = f"{name}: {len(papers)} new paper{'s' if len(papers) != 1 else ''} since {since}"
+    return render_sections(subject, view, [("", papers)], "Nothing new in this view.")
+
+
+def render_sections(
+    subject: str, view: ViewLink, sections: Sequence[tuple[str, pd.DataFrame]], empty: str
+) -> tuple[str, str, str]:
+    """``(subject, plain text, HTML)`` of a digest of lists of papers, each under its heading
+    (none for ""), each paper with a ``note`` line when the frame has that column (who added it,
+    why it is recommended); ``empty`` when no list holds a paper.  All paper text is escaped in
+    the HTML."""
     view_url = view.url
     lines = [subject, f"View: {view_url}", ""]
-    items = []
-    for rank, paper in enumerate(_rows(papers), start=1):
-        link = paper_link(view.base, paper.id)
-        votes = f" · {int(paper.upvotes)} upvotes" if pd.notna(paper.upvotes) else ""
-        authors = ", ".join(list(paper.authors)[:6]) + (" et al." if len(paper.authors) > 6 else "")
-        lines += [f"{rank}. {paper.title}", f"   {authors} · {paper.date:%Y-%m-%d}{votes}", f"   {link}", ""]
-        items.append(
-            f'<li><a href="{html.escape(link, quote=True)}">{html.escape(paper.title)}</a><br>'
-            f"<small>{html.escape(authors)} · {paper.date:%Y-%m-%d}{html.escape(votes)}</small></li>"
-        )
-    if papers.empty:
-        lines.append("Nothing new in this view.")
-    body = "".join(items) or "<li>Nothing new in this view.</li>"
+    lists = []
+    for heading, papers in sections:
+        if papers.empty:
+            continue
+        if heading:
+            lines += [heading, ""]
+        items = []
+        for rank, paper in enumerate(_rows(papers), start=1):
+            link = paper_link(view.base, paper.id)
+            votes = f" · {int(paper.upvotes)} upvotes" if pd.notna(paper.upvotes) else ""
+            authors = ", ".join(list(paper.authors)[:6]) + (" et al." if len(paper.authors) > 6 else "")
+            meta = " · ".join(part for part in (authors, _day_text(paper.date)) if part) + votes
+            note = str(getattr(paper, "note", "") or "")
+            lines += [f"{rank}. {paper.title}", f"   {meta}", *([f"   {note}"] if note else []), f"   {link}", ""]
+            items.append(
+                f'<li><a href="{html.escape(link, quote=True)}">{html.escape(paper.title)}</a><br>'
+                f"<small>{html.escape(meta)}</small>"
+                + (f"<br><small>{html.escape(note)}</small>" if note else "")
+                + "</li>"
+            )
+        lists.append((f"<h3>{html.escape(heading)}</h3>" if heading else "") + f"<ol>{''.join(items)}</ol>")
+    if not lists:
+        lines.append(empty)
+    body = "".join(lists) or f"<ol><li>{html.escape(empty)}</li></ol>"
     page = (
         f"<!doctype html><html><body><h2>{html.escape(subject)}</h2>"
         f'<p><a href="{html.escape(view_url, quote=True)}">'
-        f"Open the view</a></p><ol>{body}</ol></body></html>"
+        f"Open the view</a></p>{body}</body></html>"
     )
     return subject, "\n".join(lines) + "\n", page
 
@@ -227,7 +266,9 @@ def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
 
 # --- Atom feed -------------------------------------------------------------------------------------------
 def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime | None = None) -> bytes:
-    """An Atom 1.0 feed of the view's papers, newest first (ElementTree escapes all text)."""
+    """An Atom 1.0 feed of the view's papers, newest first (ElementTree escapes all text): by
+    their day, or, for a collection's papers (with ``added_at``), by when each was added, which is
+    then the entry's ``updated``."""
     now = now or dt.datetime.now(dt.UTC)
     ET.register_namespace("", ATOM_NS)
 
@@ -244,14 +285,16 @@ def atom_feed(name: str, view: ViewLink, papers: pd.DataFrame, now: dt.datetime 
     child(feed, "updated", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     child(feed, "link", href=link, rel="alternate")
     child(child(feed, "author"), "name", "Papers dashboard")
-    newest = papers.sort_values("date", ascending=False, kind="stable")
+    added = "added_at" in papers
+    newest = papers.sort_values("added_at" if added else "date", ascending=False, kind="stable")
     for paper in _rows(newest):
         entry = child(feed, "entry")
         url = paper_link(view.base, paper.id)
         child(entry, "id", url)
         child(entry, "title", paper.title)
         child(entry, "link", href=url, rel="alternate")
-        child(entry, "updated", f"{paper.date:%Y-%m-%d}T00:00:00Z")
+        when = pd.Timestamp(paper.added_at).tz_convert("UTC") if added else paper.date
+        child(entry, "updated", f"{when:%Y-%m-%dT%H:%M:%S}Z" if added else f"{when:%Y-%m-%d}T00:00:00Z")
         for author in list(paper.authors)[:20]:
             child(child(entry, "author"), "name", author)
         child(entry, "summary", paper.abstract or paper.title)
