@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -72,6 +72,14 @@ class Dataset:
         """The row of paper ``paper_id``, or None."""
         position = int(self._ids.get_indexer(pd.Index([paper_id]))[0]) if paper_id else -1
         return position if position >= 0 else None
+
+    def rows_of(self, paper_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        """The rows of the papers ``paper_ids`` the table holds (ascending; the others are skipped)."""
+        ids = list(paper_ids)
+        if not ids:
+            return np.empty(0, dtype=np.int64)
+        positions = self._ids.get_indexer(pd.Index(ids))
+        return np.unique(positions[positions >= 0]).astype(np.int64)
 
     @cached_property
     def search_columns(self) -> Columns:

@@ -47,12 +47,16 @@ from lib.urlstate import HOME, SEARCH, TOPICS, TRENDS, PageSpec
 
 if TYPE_CHECKING:
     from lib.search.vectors import AnyVectors
+    from lib.team.db import TeamDB
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
 EMBED_AT_ONCE = 20_000  # a table this small is embedded when first searched (seconds); a larger one in the background
 SIMILAR_EACH = 6  # similar papers a paper page lists before it and after it
 EMERGING_TOP = 25  # rising (and fading) terms the Trends page lists
+HIDDEN = "_hidden"  # a Search state's ids of papers left out (hide=read: the reader's read papers); never in a URL
+TRENDING_SIZE = 100  # papers the trending and most-upvoted views of Daily Papers rank
+RECOMMENDATIONS = 20  # papers "More for this collection" lists
 
 
 class Library:
@@ -198,9 +202,14 @@ class Library:
 
     def search_filters(self, state: Mapping[str, Any], since: dt.date | None = None) -> search.Filters:
         """The filters of a Search state (see :meth:`search_state`); ``since``: only papers from
-        that day on (it narrows the state's own range, never widens it)."""
+        that day on (it narrows the state's own range, never widens it).  The papers of
+        ``state[HIDDEN]`` (ids: the papers a reader marked read, with ``hide=read``) are left out."""
         first = max((d for d in (state["from"], since) if d), default=None)
         member = self.dataset.member(state["src"])
+        hidden = self.dataset.rows_of(state.get(HIDDEN, ()))
+        if len(hidden):
+            member = np.ones(self.dataset.table.num_rows, dtype=bool) if member is None else member.copy()
+            member[hidden] = False
         return search.Filters(first, state["to"], int(state["up"] or 0), state["cat"] or None, member)
 
     # --- search by meaning (lib.search.vectors, lib.search.hybrid) ------------------------------
@@ -309,12 +318,15 @@ class Library:
         order = np.argsort(rows, kind="stable")
         return search.SearchResult(query, rows[order], scores[order], sort, [], columns, [], started)
 
-    def search_page(self, state: Mapping[str, Any]) -> SearchPage:
+    def search_page(self, state: Mapping[str, Any], hidden: Collection[str] = ()) -> SearchPage:
         """The whole answer of the Search page for a decoded state (lib.urlstate.SEARCH): the
         state as shown, with a warning for each value changed; a pasted paper id to open (or
         the one the table lacks); the page's results with their snippets; what to offer when
-        nothing matched."""
+        nothing matched.  ``hidden``: ids of papers left out when the state says ``hide=read``
+        (the reader's read papers)."""
         state, changed = self.search_state(state)
+        if state.get("hide") == "read" and hidden:
+            state[HIDDEN] = frozenset(hidden)
         warnings = [Notice(text) for text in changed]
         categories = self.search_index.category_sizes()
         by_text = state["mode"] == "text"
@@ -376,6 +388,7 @@ class Library:
             )
             broader = found if found and found != state["q"] else None
             unfiltered = bool(state["from"] or state["to"] or state["up"] or state["cat"] or state["src"] != ALL)
+        state.pop(HIDDEN, None)
         return SearchPage(
             self,
             state,
@@ -806,12 +819,17 @@ class Library:
         hf, the day's list; a day without one, all of its papers)."""
         return daily.day_source(counted, day, self.days_of(counted))
 
-    def daily(self, state: Mapping[str, Any]) -> DailyAnswer:
+    def daily(self, state: Mapping[str, Any], hidden: Collection[str] = ()) -> DailyAnswer:
         """The whole answer of the Daily Papers page for a decoded state (lib.urlstate.HOME): a
         source the table lacks replaced by the daily list; the day (the link's, else the latest
         of the source; a day outside the table's shows the latest, saying so), its neighbours
         with papers, whose papers it shows (hf: the day's daily list, else all of the day's), the
-        page of them (clamped, saying so); the whole table's figures for the source."""
+        page of them (clamped, saying so); the whole table's figures for the source.
+
+        ``view=trending`` / ``top``: instead of one day's papers, the papers of the window
+        ranked by upvotes gained per day (from the upvote snapshots) or by upvotes
+        (:meth:`trending`).  ``hide=read``: the papers of ``hidden`` (the reader's read
+        papers) are left out, and counted."""
         ds = self.dataset
         state = dict(state)
         offer = daily_offer(ds.sources)
@@ -834,13 +852,22 @@ class Library:
             state["date"] = None  # the view follows the latest day
         previous, following = daily.neighbours(day, days)
         shown = self.day_shown(counted, day)  # whose papers the day's cards are
-        papers = daily.papers_on(ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown))
+        ranked: Trending | None = None
+        if state.get("view", "day") == "day":
+            papers = daily.papers_on(ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown))
+        else:
+            ranked = self.trending(state["window"], "velocity" if state["view"] == "trending" else "upvotes")
+            papers = ranked.papers
+        hid = 0
+        if state.get("hide") == "read" and hidden and not papers.empty:
+            kept = ~papers["id"].isin(set(hidden)).to_numpy()
+            hid = int((~kept).sum())
+            papers = papers[kept]
         start, stop, pages = daily.page_bounds(len(papers), state["p"])
         if start // daily.PAGE_SIZE + 1 != state["p"]:
+            what = "this day has" if ranked is None else "this list has"
             warnings.append(
-                Notice(
-                    f"Ignored p={state['p']}: this day has {count_text(pages, 'page')} of papers; showing page {pages}."
-                )
+                Notice(f"Ignored p={state['p']}: {what} {count_text(pages, 'page')} of papers; showing page {pages}.")
             )
             state["p"] = pages
         first = days[0].astype(dt.date)
@@ -867,7 +894,56 @@ class Library:
             first=first,
             last=latest,
             per_period=daily.periods_frame(ds.periods(by, counted), by) if len(days) > 1 else None,
+            ranked=ranked,
+            hidden=hid,
         )
+
+    # --- the team's library: collections, reading status, notes, trending (lib.team) ----------
+    @property
+    def team(self) -> TeamDB:
+        """The team's database (lib.team.db): collections, statuses, notes, saved views, upvote snapshots."""
+        from lib.team.db import TeamDB
+
+        return TeamDB.open(self.store.path)
+
+    def window_start(self, window: str) -> dt.date | None:
+        """The first day of a window ``7d`` / ``30d`` / ``365d`` … (``all``: None) that ends on the
+        table's latest day (a table fetched last month still has a "past week")."""
+        days = self.dataset.days
+        if window == "all" or not window[:-1].isdigit() or len(days) == 0:
+            return None
+        return days[-1].astype(dt.date) - dt.timedelta(days=int(window[:-1]) - 1)
+
+    def trending(self, window: str, by: str = "velocity", limit: int = TRENDING_SIZE) -> Trending:
+        """The papers of the window ranked by upvotes gained per day (``velocity``: from the
+        upvote snapshots each fetch keeps, lib.team.trending) or by upvotes (``upvotes``)."""
+        from lib.team import trending
+
+        days = int(window[:-1])
+        history = self.team.upvote_history(since=self.window_start(f"{days + 60}d"))
+        found = trending.trending(self.dataset, history, days, by=by, limit=limit)
+        papers = self.dataset.papers(found["row"].to_numpy(dtype=np.int64))
+        for column in ("gained", "velocity", "spark"):
+            papers[column] = found[column].to_list()
+        return Trending(papers.reset_index(drop=True), window, by, int(history["id"].nunique()) if len(history) else 0)
+
+    def recommendations(self, name: str, window: str = "30d", limit: int = RECOMMENDATIONS) -> pd.DataFrame:
+        """ "More for this collection": papers of the window (lib.urlstate.RECOMMEND_WINDOWS,
+        ending on the table's latest day) not in collection ``name`` nor marked not relevant for
+        it, ranked by a classifier trained on its papers (lib.team.recommend), each with the
+        terms that drove it (``why``)."""
+        from lib.team.recommend import recommend
+
+        team = self.team
+        positives = set(team.members(name)["id"])
+        negatives = team.not_relevant(name)
+        if not positives:
+            return pd.DataFrame(columns=["rank", "row", "id", "title", "score", "why"])
+        found = recommend(self, positives, negatives, since=self.window_start(window), limit=limit)
+        papers = self.dataset.papers(found["row"].to_numpy(dtype=np.int64)).reset_index(drop=True)
+        papers["score"] = found["score"].to_numpy()
+        papers["why"] = found["why"].to_list()
+        return papers
 
 
 # --- search: the answer of a Search page -------------------------------------------------------
@@ -1182,6 +1258,30 @@ class TopicsAnswer:
 
 
 # --- daily: the answer of the Daily Papers page --------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Trending:
+    """The trending (``by="velocity"``) or most upvoted (``by="upvotes"``) papers of a window
+    (:meth:`Library.trending`): the dataset's paper columns plus ``gained`` (upvotes gained in
+    the window), ``velocity`` (per day) and ``spark`` (the upvotes of each day of the window)."""
+
+    papers: pd.DataFrame
+    window: str
+    by: str
+    tracked: int  # papers with upvote snapshots in or just before the window
+
+    @property
+    def note(self) -> str:
+        """How the ranking was made, in a sentence."""
+        if self.by == "upvotes":
+            return "Most upvoted papers listed in the window."
+        if not self.tracked:
+            return (
+                "No upvote history yet: ranked by upvotes per day since listing. Each `fetch hf` keeps a dated "
+                "snapshot of every paper's upvotes; `--refresh 14` re-fetches the last two weeks as upvotes grow."
+            )
+        return f"Upvotes gained per day in the window, from the snapshots of {self.tracked:,} papers."
+
+
 def daily_offer(present: Mapping[str, int]) -> dict[str, str]:
     """The sources the Daily Papers page offers, ``src`` value -> label: the daily list (its
     default, offered whether or not the table holds one), all papers, then each other source."""
@@ -1215,6 +1315,8 @@ class DailyAnswer:
     first: dt.date | None = None  # its first and last day
     last: dt.date | None = None
     per_period: pd.DataFrame | None = None  # its papers per period (lib.daily.periods_frame); None: one day
+    ranked: Trending | None = None  # view=trending / top: the window's papers, ranked (papers is its frame)
+    hidden: int = 0  # hide=read: papers of the list left out (marked read)
 
     @property
     def on_a_list(self) -> bool:

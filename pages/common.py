@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Hashable, Iterable
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
@@ -14,7 +15,7 @@ from urllib.parse import quote, urlencode
 import pandas as pd
 import streamlit as st
 
-from lib import daily
+from lib import charts, daily
 from lib import sources as sources_module
 from lib.dataset import Dataset
 from lib.errors import PapersError, debugging
@@ -392,7 +393,7 @@ def save_view(key: str, link: str) -> None:
         return
     try:
         ViewLink.parse(link)
-        store().update_views(lambda current: {**current, name: link})
+        team().save_view(name, link, user_name())
     except PapersError as exc:
         st.toast(for_visitors(exc), icon=":material/error:")
         return
@@ -650,6 +651,160 @@ def paper_meta(paper: Any, badge: bool = True) -> None:
     st.markdown(" · ".join(facts))
 
 
+# --- the team's library: who writes, and collections and reading status on every card ---------
+DEFAULT_COLLECTION = "Reading list"  # what a card offers to collect into while the team has no collection
+CARD_COLLECTIONS = 6  # collections a card offers (the most recently changed), besides those holding the paper
+
+
+def user_name() -> str:
+    """Who writes: the signed-in name when sign-in is configured (st.user), else "anonymous"."""
+    from lib.team.db import writer_name
+
+    user = st.user  # without sign-in configured: nobody is signed in
+    signed_in = bool(user.get("is_logged_in"))
+    return writer_name(str(user.get("name") or user.get("email") or "") if signed_in else None)
+
+
+def team():  # -> lib.team.db.TeamDB (imported lazily: the team database is opened on first use)
+    """The team's database (lib.team.db), shared by every session of this data directory."""
+    return library().team
+
+
+def can_write() -> bool:
+    """Whether this visitor may write (collections, statuses, notes): not on a read-only dashboard."""
+    return not read_only()
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The team's marks on the papers of a list, read in a few queries per run: the
+    collections a card offers, the ones holding each paper, the reader's read papers."""
+
+    offered: tuple[str, ...] = ()
+    held: dict[str, frozenset[str]] = field(default_factory=dict)  # paper id -> collections holding it
+    read: frozenset[str] = frozenset()
+    writable: bool = False
+
+    def options(self, paper_id: str) -> list[str]:
+        held = self.held.get(paper_id, frozenset())
+        return [*self.offered, *sorted(held - set(self.offered))]
+
+
+def team_marks(paper_ids: Iterable[str]) -> Marks:
+    """The marks for the cards of ``paper_ids`` (see :class:`Marks`); none when the team's
+    database cannot be read (said once, as a caption)."""
+    ids = list(paper_ids)
+    if not can_write():
+        return Marks()
+    try:
+        db = team()
+        infos = sorted(db.collections(), key=lambda c: c.updated_at, reverse=True)
+        offered = tuple(c.name for c in infos[:CARD_COLLECTIONS]) or (DEFAULT_COLLECTION,)
+        held: dict[str, set[str]] = {}
+        for info in infos:
+            for paper_id in db.in_collection(info.name, ids) if ids else ():
+                held.setdefault(paper_id, set()).add(info.name)
+        statuses = db.statuses(user_name(), ids) if ids else {}
+    except PapersError as exc:
+        st.caption(f":material/error: Collections and reading status are unavailable: {md_escape(for_visitors(exc))}")
+        return Marks()
+    read = frozenset(i for i, status in statuses.items() if status == "read")
+    return Marks(offered, {k: frozenset(v) for k, v in held.items()}, read, True)
+
+
+def read_papers() -> frozenset[str]:
+    """The reader's papers marked read (for ``hide=read``); none when unavailable."""
+    try:
+        return frozenset(team().read_ids(user_name()))
+    except PapersError:
+        return frozenset()
+
+
+def hide_read_toggle(spec: PageSpec, state: dict[str, Any]) -> None:
+    """The Hide read toggle of a list (the URL's ``hide=read``): leaves out the papers the
+    reader marked read.  Not on a read-only dashboard (it keeps no reading status)."""
+    if not can_write():
+        return
+    toggle = f"{spec.path or 'home'}.hide_read"
+    st.session_state[toggle] = state["hide"] == "read"
+
+    def hide() -> None:
+        set_state(spec, hide="read" if st.session_state[toggle] else "none", p=1)
+
+    st.toggle("Hide read", key=toggle, on_change=hide, help="Leave out the papers you marked read")
+
+
+def team_write(write: Callable[[], object], done: str) -> None:
+    """Run a write of the team's database from a callback; a toast says what happened."""
+    try:
+        write()
+    except PapersError as exc:
+        st.toast(for_visitors(exc), icon=":material/error:")
+        return
+    if done:
+        st.toast(done, icon=":material/check_circle:")
+
+
+def collect(paper_id: str, key: str, before: tuple[str, ...]) -> None:
+    """Callback of a card's collection pills: add the paper to the collections picked, remove
+    it from those unpicked."""
+    after = set(st.session_state.get(key) or ())
+    added, removed = sorted(after - set(before)), sorted(set(before) - after)
+    db, who = team(), user_name()
+
+    def write() -> None:
+        for name in added:
+            db.add(name, [paper_id], who)
+        for name in removed:
+            db.remove(name, [paper_id])
+
+    what = [f"added to “{n}”" for n in added] + [f"removed from “{n}”" for n in removed]
+    team_write(write, ("Paper " + ", ".join(what) + ".") if what else "")
+
+
+def set_status(paper_id: str, status: str) -> None:
+    """Callback: the reader's status of a paper (unread, reading, read)."""
+    team_write(lambda: team().set_status(user_name(), paper_id, status), "")
+
+
+def card_actions(paper_id: str, marks: Marks, where: str) -> None:
+    """A card's one-click team actions: its collections (pills: a click adds or removes) and
+    Mark read.  ``where``: a name for the list, unique on the page (widget keys)."""
+    key = f"collect.{where}.{paper_id}"
+    held = tuple(sorted(marks.held.get(paper_id, frozenset())))
+    st.session_state[key] = list(held)  # what the database says, whatever this session clicked before
+    is_read = paper_id in marks.read
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.pills(
+            "Collections",
+            marks.options(paper_id),
+            selection_mode="multi",
+            key=key,
+            label_visibility="collapsed",
+            on_change=collect,
+            args=(paper_id, key, held),
+            format_func=lambda name: f":material/bookmark: {md_escape(name)}",
+            width="content",
+        )
+        st.button(
+            "Read" if is_read else "Mark read",
+            key=f"read.{where}.{paper_id}",
+            icon=":material/done_all:" if is_read else ":material/check:",
+            type="tertiary",
+            on_click=set_status,
+            args=(paper_id, "unread" if is_read else "read"),
+            help="Marked read: click to mark it unread"
+            if is_read
+            else "Mark it read (hide read papers with Hide read)",
+        )
+
+
+def upvote_spark(paper: Any, by: str) -> tuple[str, str]:
+    """A trending card's sparkline of its upvotes over the window, and what it gained."""
+    per_day = f" ({paper.velocity:.1f} a day)" if by == "velocity" else ""
+    return charts.sparkline_svg(list(paper.spark)), f"+{int(paper.gained):,} upvotes in the window{per_day}"
+
+
 def paper_card(
     paper: Any,
     rank: int | None = None,
@@ -659,15 +814,25 @@ def paper_card(
     abstract: bool = True,
     badge: bool = True,
     topic: PaperTopic | None = None,
+    marks: Marks | None = None,
+    where: str = "list",
+    spark: tuple[str, str] | None = None,
+    extra: Callable[[], None] | None = None,
 ) -> None:
     """One paper as a card, the same on every page: its whole title (to its paper page),
     authors and facts, its topic and area (``topic``, when known: links to their pages), then
     the search snippet (``snippet``: markdown, already escaped), a note (``note``: plain
-    text), or the abstract on demand.  ``badge=False``: no daily-list badge (a list of the
-    daily list's papers only)."""
+    text), or the abstract on demand; with ``marks`` (:func:`team_marks`), the team's
+    one-click actions (:func:`card_actions`); ``spark``: a sparkline (inline SVG) and its
+    caption (:func:`upvote_spark`); ``extra``: draws more inside the card.  ``badge=False``: no daily-list badge (a list of the daily
+    list's papers only)."""
     with st.container(border=True):
         paper_title_link(paper.id, paper.title, rank)
         paper_meta(paper, badge)
+        if spark is not None:
+            with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                st.html(spark[0], width="content")
+                st.caption(spark[1])
         if topic is not None:
             st.caption(topic_line(topic))
         if snippet:
@@ -682,3 +847,7 @@ def paper_card(
                         st.caption("Keywords: " + md_escape(", ".join(paper.keywords)))
             else:
                 st.caption("No abstract in the source.")
+        if marks is not None and marks.writable:
+            card_actions(paper.id, marks, where)
+        if extra is not None:
+            extra()

@@ -1,4 +1,5 @@
-"""Daily Papers: one day's list as readable cards, and an overview of the whole table."""
+"""Daily Papers: one day's list as readable cards (or the trending and most upvoted papers of
+the past week or month), and an overview of the whole table."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from lib.errors import PapersError
 from lib.source_keys import ALL, HF
 from lib.store.schema import source_name
 from lib.text import count_text, md_escape
-from lib.urlstate import DAY_SORTS, HOME, PERIODS
+from lib.urlstate import DAY_SORTS, DAY_VIEWS, HOME, PERIODS, WINDOWS
 from pages import common
 
 state = common.url_state(HOME)
 ds = common.dataset()
 common.sample_banner(ds)
 try:
-    answer = common.library().daily(state)
+    answer = common.library().daily(state, common.read_papers() if state["hide"] == "read" else ())
 except PapersError as exc:
     common.fail(exc)
 if answer.day is None:
@@ -42,6 +43,10 @@ def first_page() -> None:
     common.set_state(HOME, p=1)
 
 
+one_day = state["view"] == "day"  # else the trending or most upvoted papers of a window
+ranked = answer.ranked
+
+
 # --- the source and its days ------------------------------------------------------------------
 # src=hf (the default): the day's Hugging Face daily list, or every paper of a day without one.
 st.title("Daily Papers")
@@ -51,15 +56,40 @@ if answer.missing_day:
 main, side = st.columns([5, 2], gap="large")
 with main:
     controls = st.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone
-common.source_picker(HOME, state, ds, label="Papers", into=controls, offer=answer.offer, on_change=first_page)
+with controls:
+    st.segmented_control(
+        "Show",
+        options=list(DAY_VIEWS),
+        key=common.widget_key(HOME, "view"),
+        format_func=DAY_VIEWS.get,
+        required=True,
+        on_change=common.set_state,
+        args=(HOME,),
+        kwargs={"p": 1},
+        width="content",
+    )
+if one_day:
+    common.source_picker(HOME, state, ds, label="Papers", into=controls, offer=answer.offer, on_change=first_page)
 # The URL's date pins a day; without one the view follows the latest day.  The picker
 # widget shows the resolved day, and choosing a day in it pins that day.
 day, previous, following = answer.day, answer.previous, answer.following
 st.session_state[PICKER] = day
 
 # --- the day ---------------------------------------------------------------------------------
-with main:
-    with controls:
+with controls:
+    if not one_day:
+        st.segmented_control(
+            "Window",
+            options=list(WINDOWS),
+            key=common.widget_key(HOME, "window"),
+            format_func=WINDOWS.get,
+            required=True,
+            on_change=common.set_state,
+            args=(HOME,),
+            kwargs={"p": 1},
+            width="content",
+        )
+    else:
         st.button(
             "Previous day",
             icon=":material/chevron_left:",
@@ -97,21 +127,35 @@ with main:
             kwargs={"p": 1},
             width="content",
         )
+    common.hide_read_toggle(HOME, state)
 
+with main:
     papers, start, stop, pages = answer.papers, answer.start, answer.stop, answer.pages
     whose = {HF: " on the Hugging Face daily list", ALL: ""}.get(
         answer.shown, f" from {md_escape(source_name(answer.shown))}"
     )
+    hidden = f" · {count_text(answer.hidden, 'paper')} you marked read hidden" if answer.hidden else ""
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         with st.container(gap=None, width="content"):
-            st.markdown(f"#### {day:%A, %B} {day.day}, {day.year}")
-            st.caption(
-                f"**{count_text(len(papers), 'paper')}**{whose}"
-                + (f" · showing {start + 1}–{stop}" if pages > 1 else "")
-            )
+            if ranked is None:
+                st.markdown(f"#### {day:%A, %B} {day.day}, {day.year}")
+                st.caption(
+                    f"**{count_text(len(papers), 'paper')}**{whose}"
+                    + (f" · showing {start + 1}–{stop}" if pages > 1 else "")
+                    + hidden
+                )
+            else:
+                st.markdown(f"#### {DAY_VIEWS[state['view']]} · {WINDOWS[state['window']].lower()}")
+                st.caption(
+                    f"**{count_text(len(papers), 'paper')}** to {answer.last}"
+                    + (f" · showing {start + 1}–{stop}" if pages > 1 else "")
+                    + hidden
+                    + f" · {ranked.note}"
+                )
         st.space("stretch")
-        common.copy_link(HOME, {**state, "date": day})  # a shared link pins the day on screen
-    if answer.on_a_list:
+        # a shared link pins the day on screen (a trending view follows the latest day)
+        common.copy_link(HOME, {**state, "date": day} if ranked is None else state)
+    if ranked is None and answer.on_a_list:
         if answer.everyone > len(papers):
             st.page_link(
                 "pages/home.py",
@@ -120,17 +164,24 @@ with main:
                 query_params=HOME.encode({**state, "src": ALL, "date": day, "p": 1}),
                 help="Every paper the table dates on this day, not only the daily list's",
             )
-    elif answer.no_list:
+    elif ranked is None and answer.no_list:
         st.caption("No Hugging Face daily list on this day: showing all its papers.")
-    if papers.empty:
+    if papers.empty and ranked is not None:
+        st.info("No papers with upvotes in this window.", icon=":material/trending_flat:")
+    elif papers.empty:
         where = "were listed" if answer.shown == ALL else f"from {md_escape(source_name(answer.shown))}"
         st.info(
             f"No papers {where} on {day.isoformat()}. Nearest days with papers: "
             f"{previous or '—'} (earlier), {following or '—'} (later).",
             icon=":material/event_busy:",
         )
-    for rank, paper in enumerate(papers.iloc[start:stop].itertuples(index=False), start=start + 1):
-        common.paper_card(paper, rank, badge=not answer.on_a_list)  # every card of the list would carry it
+    shown_papers = papers.iloc[start:stop]
+    marks = common.team_marks(shown_papers["id"])
+    for rank, paper in enumerate(shown_papers.itertuples(index=False), start=start + 1):
+        if ranked is None:  # every card of a daily list would carry the list's badge
+            common.paper_card(paper, rank, badge=not answer.on_a_list, marks=marks)
+        else:
+            common.paper_card(paper, rank, marks=marks, spark=common.upvote_spark(paper, ranked.by))
     common.pager(HOME, state, pages)
 
 # --- the whole table ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lib.errors import PapersError
 from lib.store.schema import source_name
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
@@ -64,6 +65,95 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.space("stretch")
     common.copy_link(PAPER, state)
 
+# --- the team's marks: the reader's status, the collections holding it, the team's note ---------
+STATUS_LABELS = {"unread": "Unread", "reading": "Reading", "read": "Read"}
+NEW_COLLECTION = "paper.new_collection"
+
+
+def new_collection() -> None:
+    """Callback: put the paper in a new collection named in the box."""
+    from lib.urlstate import collection_name
+
+    try:
+        name = collection_name(st.session_state.get(NEW_COLLECTION) or "")
+    except ValueError as exc:
+        st.toast(f"A collection's name: {exc}.", icon=":material/edit:")
+        return
+    common.team_write(lambda: common.team().add(name, [paper.id], common.user_name()), f"Added to “{name}”.")
+    st.session_state[NEW_COLLECTION] = ""
+
+
+def save_note(key: str) -> None:
+    text = st.session_state.get(key) or ""
+    common.team_write(lambda: common.team().set_note(paper.id, text, common.user_name()), "Note saved.")
+
+
+if common.can_write():
+    try:
+        db = common.team()
+        status = db.statuses(common.user_name(), [paper.id]).get(paper.id, "unread")
+        holding = db.collections_of(paper.id)
+        every = [c.name for c in db.collections()]
+        note = db.note(paper.id)
+    except PapersError as exc:
+        st.caption(f":material/error: Collections and notes are unavailable: {md_escape(common.for_visitors(exc))}")
+    else:
+        with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
+            status_key = f"paper.status.{paper.id}"
+            st.session_state[status_key] = status
+            st.segmented_control(
+                "My reading status",
+                list(STATUS_LABELS),
+                key=status_key,
+                format_func=STATUS_LABELS.get,
+                required=True,
+                on_change=lambda: common.set_status(paper.id, st.session_state[status_key]),
+            )
+            collect_key = f"collect.paper.{paper.id}"
+            marks = common.Marks(tuple(every) or (common.DEFAULT_COLLECTION,), {paper.id: frozenset(holding)})
+            st.session_state[collect_key] = sorted(holding)
+            st.pills(
+                "Collections",
+                marks.options(paper.id),
+                selection_mode="multi",
+                key=collect_key,
+                on_change=common.collect,
+                args=(paper.id, collect_key, tuple(sorted(holding))),
+                format_func=lambda name: f":material/bookmark: {md_escape(name)}",
+            )
+            st.text_input(
+                "New collection",
+                key=NEW_COLLECTION,
+                on_change=new_collection,
+                placeholder="Name, then Enter",
+                max_chars=100,
+                width=220,
+            )
+        note_key = f"paper.note.{paper.id}"
+        with st.expander(
+            "Team note" + (f" · by {note.by}, {note.at:%Y-%m-%d}" if note else ""),
+            icon=":material/sticky_note_2:",
+            expanded=note is not None,
+        ):
+            if note is not None:
+                st.text(note.text)  # plain text, shown as it was typed (never markdown)
+            st.session_state.setdefault(note_key, note.text if note else "")
+            st.text_area(
+                "Note",
+                key=note_key,
+                max_chars=2_000,
+                height=90,
+                label_visibility="collapsed",
+                placeholder="A short note for the team: why it matters, what to read first…",
+            )
+            st.button(
+                "Save note",
+                key=f"paper.save_note.{paper.id}",
+                on_click=save_note,
+                args=(note_key,),
+                icon=":material/save:",
+            )
+
 if len(paper.categories):
     st.markdown("**Categories** · " + md_escape(" ".join(paper.categories)))
 if len(paper.keywords):
@@ -104,9 +194,10 @@ st.caption(
 )
 if similar.earlier.empty and similar.later.empty:
     st.info("No similar papers: this paper shares no distinctive terms with others in the table.")
+marks = common.team_marks([*similar.earlier["id"], *similar.later["id"]])
 for heading, near_papers in (("Earlier work", similar.earlier), ("Later and same-day work", similar.later)):
     if near_papers.empty:
         continue
     st.markdown(f"**{heading}**")
     for near in near_papers.itertuples(index=False):
-        common.paper_card(near, note=f"similarity {near.similarity:.2f}", abstract=False)
+        common.paper_card(near, note=f"similarity {near.similarity:.2f}", abstract=False, marks=marks, where="similar")

@@ -19,7 +19,7 @@ ds = common.dataset()
 common.sample_banner(ds)
 common.search_index(ds)  # loaded (or built) behind a spinner
 try:
-    page = common.library().search_page(state)
+    page = common.library().search_page(state, common.read_papers() if state["hide"] == "read" else ())
 except PapersError as exc:
     common.fail(exc)
 state = common.settle(SEARCH, state, page.state)  # the widgets show the state the answer is for (a category cleared…)
@@ -95,6 +95,7 @@ active = [
     f"to {state['to']}" if state["to"] else "",
     f"≥ {state['up']} upvotes" if state["up"] else "",
     state["cat"],
+    "hiding read" if state["hide"] == "read" else "",
 ]
 with st.expander("Filters" + "".join(f" · {md_escape(a)}" for a in active if a), icon=":material/filter_list:"):
     filter_row = st.container(horizontal=True, gap="small", vertical_alignment="bottom")
@@ -112,6 +113,7 @@ with filter_row:
         format_func=lambda c: f"{c} ({categories[c]:,})" if c else "All categories",
         width=220,
     )
+    common.hide_read_toggle(SEARCH, state)
 common.warn(page.warnings)
 
 if page.jump_id:
@@ -192,8 +194,9 @@ if page.words_total == 0 and not by_text and not page.query.is_empty:
             query_params=SEARCH.encode({"q": state["q"], "sort": state["sort"], "mode": state["mode"]}),
         )
 
+marks = common.team_marks(page.rows["id"])
 for position, (paper, snippet) in enumerate(zip(page.rows.itertuples(index=False), page.snippets)):
-    common.paper_card(paper, paper.rank, abstract=False, snippet=snippet, topic=page.topic_of(position))
+    common.paper_card(paper, paper.rank, abstract=False, snippet=snippet, topic=page.topic_of(position), marks=marks)
 
 common.pager(SEARCH, state, page.pages)
 

@@ -119,8 +119,9 @@ def chart_opening(chart, chart_key: str, level: str) -> None:
 
 def paper_list(papers: pd.DataFrame, caption: str) -> None:
     st.markdown(f"**{caption}**")
+    marks = common.team_marks(papers["id"])
     for paper in papers.itertuples(index=False):
-        common.paper_card(paper, abstract=False)
+        common.paper_card(paper, abstract=False, marks=marks, where=caption)
 
 
 def badges(weak: bool, status: str) -> str:

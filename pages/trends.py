@@ -139,8 +139,9 @@ else:
                 query_params=SEARCH.encode(drill.search_state),
             )
             st.button("Close", icon=":material/close:", key="trends.unpick", on_click=unpick)
+        marks = common.team_marks(drill.papers["id"])
         for paper in drill.papers.itertuples(index=False):
-            common.paper_card(paper, abstract=False)
+            common.paper_card(paper, abstract=False, marks=marks)
         if drill.total > DRILL_PAPERS:
             st.caption(f"… and {drill.total - DRILL_PAPERS:,} more: open the search above.")
     else:
