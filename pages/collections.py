@@ -19,7 +19,7 @@ state = common.url_state(COLLECTIONS)
 ds = common.dataset()
 common.sample_banner(ds)
 library = common.library()
-key = lambda name: common.widget_key(COLLECTIONS, name)  # noqa: E731
+key = lambda name: common.widget_key(COLLECTIONS, name)
 NEW = "collections.new"
 RENAME = "collections.rename"
 
