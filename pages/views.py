@@ -16,7 +16,7 @@ REMOVED = "views.removed"  # (name, link) of the view removed last: Undo puts it
 
 common.url_state(VIEWS)
 common.write_url(VIEWS, {})
-store = common.store()
+team = common.team()
 base = common.app_base(VIEWS)
 
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
@@ -31,21 +31,25 @@ st.caption(
     "`python -m lib digest NAME --since 7d --send --to you@lab.org` (put it in cron)."
 )
 try:
-    views = store.read_views()
+    views = team.views()
 except PapersError as exc:
     common.fail(exc)
 
 
 def remove(name: str, link: str) -> None:
     common.changed()
-    store.update_views(lambda current: {k: v for k, v in current.items() if k != name})
-    st.session_state[REMOVED] = (name, link)
+
+    def write() -> None:
+        team.remove_view(name)
+        st.session_state[REMOVED] = (name, link)  # only once it is gone: Undo puts it back
+
+    common.team_write(write, "")
 
 
 def undo() -> None:
     common.changed()
     name, link = st.session_state.pop(REMOVED)
-    store.update_views(lambda current: {**current, name: link})
+    common.team_write(lambda: team.save_view(name, link, common.user_name()), "")
 
 
 if REMOVED in st.session_state:

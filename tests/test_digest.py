@@ -22,6 +22,8 @@ from lib.cli import main
 from lib.library import Library
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
+from lib.team import db as team
+from lib.team.db import ANONYMOUS, TeamDB
 from lib.team.views import (
     DEFAULT_BASE,
     ViewError,
@@ -137,10 +139,19 @@ def digest_data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def data(digest_data, tmp_path) -> Path:
-    """The digest store with no saved views yet (the table shared, views.json per test)."""
-    (digest_data / "views.json").unlink(missing_ok=True)
+def data(digest_data, monkeypatch) -> Path:
+    """The digest store with no saved views yet (the table shared, the team database per test)."""
+    monkeypatch.delenv("PAPERS_DB_URL", raising=False)
+    team.close_all()  # no pooled connection to a file deleted below
+    for name in ("views.json", "views.json.migrated", "team.sqlite3", "team.sqlite3-wal", "team.sqlite3-shm"):
+        (digest_data / name).unlink(missing_ok=True)
     return digest_data
+
+
+def save_views(data: Path, views: dict[str, str]) -> None:
+    db = TeamDB.open(data)
+    for name, link in views.items():
+        db.save_view(name, link, ANONYMOUS)
 
 
 @pytest.fixture(scope="module")
@@ -223,13 +234,13 @@ def test_views_add_list_remove(data):
     daily = "http://127.0.0.1:8501/?date=2025-01-06"
     code, out, _ = run("views", "add", "daily", daily, "--data", str(data))
     assert code == 0 and out == f"agents\t{AGENTS}\ndaily\t{daily}\n"  # sorted by name
-    assert json.loads((data / "views.json").read_text(encoding="utf-8")) == {"agents": AGENTS, "daily": daily}
-    assert Store(data).read_views() == {"agents": AGENTS, "daily": daily}
+    assert TeamDB.open(data).views() == {"agents": AGENTS, "daily": daily}
+    assert not (data / "views.json").exists()  # in the team database
     # adding a name again replaces its link
     assert run("views", "add", "daily", "/?date=2025-01-07", "--data", str(data))[0] == 0
     assert run("views", "list", "--data", str(data))[1] == f"agents\t{AGENTS}\ndaily\t/?date=2025-01-07\n"
     assert run("views", "remove", "daily", "--data", str(data)) == (0, f"agents\t{AGENTS}\n", "")
-    assert Store(data).read_views() == {"agents": AGENTS}
+    assert TeamDB.open(data).views() == {"agents": AGENTS}
 
 
 @pytest.mark.parametrize(
@@ -251,12 +262,11 @@ def test_views_add_list_remove(data):
     ],
 )
 def test_views_add_refuses_a_bad_link_in_one_line(data, link):
-    Store(data).write_views({"kept": AGENTS})
-    before = (data / "views.json").read_bytes()
+    save_views(data, {"kept": AGENTS})
     code, out, err = run("views", "add", "bad", link, "--data", str(data))
     assert code == 2 and out == ""
     assert one_line(err) and err.startswith("error: ")
-    assert (data / "views.json").read_bytes() == before
+    assert TeamDB.open(data).views() == {"kept": AGENTS}
 
 
 def test_views_remove_unknown_and_add_without_link_exit_2(data):
@@ -264,13 +274,13 @@ def test_views_remove_unknown_and_add_without_link_exit_2(data):
     assert code == 2 and err == "error: no saved view named 'nope'\n"
     code, _, err = run("views", "add", "lonely", "--data", str(data))
     assert code == 2 and err == "error: usage: python -m lib views add NAME LINK\n"
-    assert not (data / "views.json").exists()
+    assert TeamDB.open(data).views() == {}
 
 
 def test_views_damaged_file_is_an_error_not_an_empty_list(data):
-    (data / "views.json").write_text('{"agents": 3}', encoding="utf-8")
+    (data / "views.json").write_text('{"agents": 3}', encoding="utf-8")  # saved views before the team database
     code, _, err = run("views", "--data", str(data))
-    assert code == 2 and one_line(err) and "saved views must be an object of name -> link" in err
+    assert code == 2 and one_line(err) and "not an object of name -> link" in err
     (data / "views.json").write_text("{not json", encoding="utf-8")
     code, _, err = run("views", "add", "x", AGENTS, "--data", str(data))
     assert code == 2 and one_line(err) and "unreadable saved views" in err
@@ -280,7 +290,18 @@ def test_views_damaged_file_is_an_error_not_an_empty_list(data):
 def test_views_cannot_change_a_read_only_store(data, monkeypatch):
     monkeypatch.setenv("PAPERS_READONLY", "1")
     code, _, err = run("views", "add", "agents", AGENTS, "--data", str(data))
-    assert code == 2 and one_line(err) and "read-only" in err and not (data / "views.json").exists()
+    assert code == 2 and one_line(err) and "read-only" in err
+    assert not (data / "views.json").exists() and not (data / "team.sqlite3").exists()
+
+
+def test_views_json_moves_into_the_team_database_on_first_use(data):
+    (data / "views.json").write_text(json.dumps({"agents": AGENTS}), encoding="utf-8")
+    assert run("views", "add", "daily", "/?date=2025-01-06", "--data", str(data)) == (
+        0,
+        f"agents\t{AGENTS}\ndaily\t/?date=2025-01-06\n",
+        "",
+    )
+    assert not (data / "views.json").exists() and (data / "views.json.migrated").is_file()
 
 
 # --- ViewLink.parse and parse_since ---------------------------------------------------------------
@@ -479,7 +500,7 @@ def test_a_relative_view_link_is_made_absolute_in_both_parts(library):
 
 # --- digest: the CLI ---------------------------------------------------------------------------------
 def test_digest_sends_one_message_with_text_and_html(data, smtp, library):
-    Store(data).write_views({"Agents · weekly": AGENTS})
+    save_views(data, {"Agents · weekly": AGENTS})
     code, out, err = run("digest", "Agents · weekly", "--since", "7d", "--send", "--to", "a@b", "--data", str(data))
     assert code == 0, err
     since = TODAY - dt.timedelta(days=7)
@@ -559,7 +580,7 @@ def test_digest_send_needs_a_recipient(data, smtp):
 
 
 def test_digest_out_writes_the_html(data, tmp_path, library):
-    Store(data).write_views({"agents": AGENTS})
+    save_views(data, {"agents": AGENTS})
     target = tmp_path / "digest.html"
     code, out, err = run("digest", "agents", "--since", "7d", "--out", str(target), "--data", str(data))
     assert (code, out, err) == (0, "", "")
@@ -570,7 +591,7 @@ def test_digest_out_writes_the_html(data, tmp_path, library):
 
 
 def test_digest_prints_the_text_by_default(data):
-    Store(data).write_views({"agents": AGENTS})
+    save_views(data, {"agents": AGENTS})
     code, out, err = run("digest", "agents", "--since", ago(2), "--data", str(data))
     assert code == 0, err
     assert out.splitlines()[0] == f"agents: 3 new papers since {ago(2)}"
@@ -653,7 +674,7 @@ def test_atom_feed_without_papers_is_a_valid_empty_feed(library):
 
 
 def test_feed_cli_writes_the_newest_entries(data, tmp_path):
-    Store(data).write_views({"agents": AGENTS})
+    save_views(data, {"agents": AGENTS})
     target = tmp_path / "agents.atom.xml"
     code, out, err = run("feed", "agents", "--out", str(target), "--limit", "3", "--data", str(data))
     assert (code, out, err) == (0, "", "")

@@ -21,6 +21,7 @@ from lib.library import FEED_SIZE, Library, Notice
 from lib.search import search
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
+from lib.team.db import ANONYMOUS, TeamDB
 from lib.team.views import ViewLink, view_papers
 from lib.urlstate import HOME, SEARCH
 
@@ -252,11 +253,11 @@ def test_the_cli_prints_the_pages_papers_in_its_order(data, library, argv, asked
 def test_a_saved_search_views_feed_is_the_pages_newest_papers(data, library, tmp_path):
     # a category no paper has and days given backwards: the page clears and swaps them, and so does the feed
     link = "/search?q=model&from=2026-05-11&to=2026-01-12&cat=cs.XX"
-    Store(data).write_views({"models": link})
+    TeamDB.open(data).save_view("models", link, ANONYMOUS)
     try:
         code, _, err = run("feed", "models", "--data", str(data), "--out", str(tmp_path / "feed.xml"))
     finally:
-        Store(data).write_views({})
+        TeamDB.open(data).remove_view("models")
     assert code == 0, err
     entries = ET.parse(tmp_path / "feed.xml").getroot().iter(f"{ATOM}entry")
     fed = [KEY[e.find(f"{ATOM}id").text.rsplit("=", 1)[1]] for e in entries]

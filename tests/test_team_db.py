@@ -414,13 +414,16 @@ def test_read_only_reads_views_json_and_moves_nothing(team_db_url, empty_store, 
 
 
 @pytest.mark.parametrize("content", ['{"agents": 3}', "{not json", "[]"])
-def test_a_damaged_views_json_is_an_error_and_is_left_alone(team_db_url, empty_store, content):
+def test_a_damaged_views_json_is_left_alone_and_only_saved_views_fail(team_db_url, empty_store, content):
     empty_store.mkdir(parents=True)
     (empty_store / "views.json").write_text(content)
-    with pytest.raises(TeamError, match="views.json: unreadable saved views"):
-        TeamDB.open(empty_store)
+    db = TeamDB.open(empty_store)  # the rest of the team's library works
+    assert db.add("c", ["p1"], "ada") == 1
+    for call in (db.views, lambda: db.save_view("v", "/", "ada"), lambda: db.remove_view("v")):
+        with pytest.raises(TeamError, match="views.json: unreadable saved views"):
+            call()
     assert (empty_store / "views.json").read_text() == content
-    assert not (empty_store / "views.json.migrated").exists()
+    assert not (empty_store / "views.json.migrated").exists() and dump(db)["views"] == []
 
 
 def test_a_failed_write_puts_views_json_back(team_db, empty_store):

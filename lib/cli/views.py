@@ -35,30 +35,29 @@ def register(commands: Commands, data: Parser) -> None:
 
 def _view(store: Store, name_or_link: str) -> tuple[str, ViewLink]:
     """A saved view's name and link, or ("view", the link itself)."""
+    from lib.team.db import TeamDB
     from lib.team.views import ViewLink
 
-    views = store.read_views()
+    views = TeamDB.open(store.path).views()
     link = views.get(name_or_link, name_or_link)
     return (name_or_link if name_or_link in views else "view"), ViewLink.parse(link)
 
 
 def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from lib.team.db import ANONYMOUS, TeamDB
     from lib.team.views import ViewLink
 
-    store = Store(args.data)
-    views = store.read_views()
+    db = TeamDB.open(Store(args.data).path)
     if args.action == "add":
         if not args.name or not args.link:
             raise PapersError("usage: python -m lib views add NAME LINK")
         ViewLink.parse(args.link)  # a link that cannot be used is refused now, not at digest time
         if "\n" in args.name or "\r" in args.name:
             raise PapersError("a view's name is one line")
-        views = store.update_views(lambda current: {**current, args.name: args.link})
-    elif args.action == "remove":
-        if args.name not in views:
-            raise PapersError(f"no saved view named {args.name!r}")
-        views = store.update_views(lambda current: {k: v for k, v in current.items() if k != args.name})
-    for name, link in sorted(views.items()):
+        db.save_view(args.name, args.link, ANONYMOUS)
+    elif args.action == "remove" and not db.remove_view(args.name or ""):
+        raise PapersError(f"no saved view named {args.name!r}")
+    for name, link in sorted(db.views().items()):
         out.write(f"{name}\t{link}\n")
     return 0
 

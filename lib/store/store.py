@@ -14,6 +14,9 @@ in the project)::
     DIR/artifacts/table-parts/ each part as uncompressed Arrow, memory-mapped by readers
     DIR/.lock                 serialises writers (flock); readers never wait
     DIR/papers.log            internal errors the CLI met, with their tracebacks (lib.errors.log)
+    DIR/team.sqlite3          the team's database (lib.team.db: collections, statuses, notes, saved
+                              views, upvote snapshots), with its -wal and -shm files; unless
+                              $PAPERS_DB_URL names another database
 
 A write makes new part files only for the parts whose rows changed (a daily import: the
 last part, and the parts of the papers it updated), then replaces the manifest: the
@@ -59,6 +62,7 @@ DEFAULT_DATA_DIR = PROJECT_DIR / "data"
 SAMPLE_DIR = PROJECT_DIR / "sample"  # the bundled demo: shown while the store is empty
 SAMPLE_FILE = SAMPLE_DIR / "daily_papers_2025-08-12.txt"  # the seed page, as a person copies it
 TABLE_DIR = "papers"  # the table: its parts and its manifest
+TEAM_DB_FILE = "team.sqlite3"  # the team's database (lib.team.db), when $PAPERS_DB_URL names none
 LOG_FILE = "papers.log"  # the CLI's log of internal errors (lib.errors.log), rotated at 1 MB
 MANIFEST_FILE = "_manifest.json"  # "_": readers of the folder as a Parquet dataset (pyarrow, Spark) skip it
 MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misread
@@ -120,7 +124,7 @@ def write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> None:
 
 def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``target`` through :func:`write_atomic`: the one byte write (the
-    manifest, raw responses, saved views, the CLI's pages and feeds); returns the path written."""
+    manifest, raw responses, the team's documents, the CLI's pages and feeds); returns the path written."""
     path = Path(target).expanduser().resolve()
     write_atomic(path, lambda handle: handle.write(data))
     return path
@@ -128,12 +132,6 @@ def write_bytes_atomic(target: str | os.PathLike[str], data: bytes) -> Path:
 
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
-
-
-def _views(document: dict[str, Any], path: Path) -> dict[str, str]:
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in document.items()):
-        raise StoreError(f"{path}: saved views must be an object of name -> link")
-    return document
 
 
 def _read_parquet(path: Path) -> pa.Table:
@@ -184,6 +182,7 @@ class Store:
         self.artifacts_dir = self.path / "artifacts"
         self.part_cache_dir = self.artifacts_dir / PART_CACHE
         self.log_path = self.path / LOG_FILE
+        self.team_db_path = self.path / TEAM_DB_FILE
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -445,7 +444,10 @@ class Store:
     def raw_file(self, source: str, name: str) -> InputFile:
         return _from_path(self._raw_path(source, name))
 
-    # --- documents: small JSON files the team writes (saved views, topic names) -------------
+    # --- documents: small JSON files the team writes (the topic register, topic names) ---------
+    def has_document(self, name: str) -> bool:
+        return (self.path / name).is_file()
+
     def read_document(self, name: str, what: str = "document") -> dict[str, Any]:
         """The JSON object in ``name`` ({} when there is none).  A damaged file is an error, not
         an empty document."""
@@ -478,28 +480,17 @@ class Store:
                 fcntl.flock(handle, fcntl.LOCK_UN)
         return document
 
-    # --- saved views ------------------------------------------------------------------------
-    @property
-    def views_path(self) -> Path:
-        return self.path / "views.json"
-
-    def read_views(self) -> dict[str, str]:
-        """Saved views: name -> link.  A damaged file is an error, not an empty list."""
-        return _views(self.read_document(self.views_path.name, "saved views"), self.views_path)
-
-    def write_views(self, views: dict[str, str]) -> None:
-        self.update_views(lambda _: views)
-
-    def update_views(self, change: Callable[[dict[str, str]], dict[str, str]]) -> dict[str, str]:
-        """Read, change and write the saved views (no lost update)."""
-        if read_only():
-            raise StoreError("the store is read-only (PAPERS_READONLY is set): saved views cannot change")
-        return _views(
-            self.update_document(
-                self.views_path.name, lambda d: dict(change(_views(d, self.views_path))), "saved views"
-            ),
-            self.views_path,
-        )
+    def rename_document(self, name: str, new_name: str) -> bool:
+        """Rename the document ``name`` to ``new_name`` (atomic; replaces one there); whether
+        there was one to rename."""
+        try:
+            os.replace(self.path / name, self.path / new_name)
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"{self.path / name}: cannot rename it to {new_name} ({_one_line(exc)})") from None
+        _fsync_dir(self.path)
+        return True
 
     # --- derived artifacts ----------------------------------------------------------
     def artifact_path(self, name: str, version: str, suffix: str) -> Path:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import re
 import threading
@@ -36,8 +35,8 @@ from sqlalchemy import event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from lib.errors import PapersError
-from lib.store.store import read_only
+from lib.errors import PapersError, StoreError, log
+from lib.store.store import Store, read_only
 from lib.urlstate import MAX_NAME, collection_name
 
 ANONYMOUS = "anonymous"  # who wrote, when sign-in is not configured
@@ -46,9 +45,8 @@ MAX_NOTE = 2_000  # characters of a team note
 MAX_ID = 200  # characters of a paper id
 MAX_LINK = 10_000  # characters of a saved view's link
 SCHEMA_VERSION = 1  # a database written by a later version is refused, never misread
-DB_FILE = "team.sqlite3"  # the default database, in the data directory
 VIEWS_FILE = "views.json"  # saved views before the database (name -> link)
-MIGRATED_SUFFIX = ".migrated"  # views.json is kept under this name once moved in
+MIGRATED_FILE = VIEWS_FILE + ".migrated"  # views.json is kept under this name once moved in
 BUSY_SECONDS = 30  # how long a SQLite writer waits for another one
 CONNECT_SECONDS = 10  # how long to wait for a PostgreSQL server
 CHUNK = 500  # ids per IN (...) or per multi-row INSERT: well under every bound-parameter limit
@@ -61,7 +59,7 @@ class TeamError(PapersError):
 
 def database_url(data_dir: str | os.PathLike[str]) -> str:
     """``$PAPERS_DB_URL``, else the SQLite file ``DATA_DIR/team.sqlite3``."""
-    return os.environ.get(URL_ENV, "").strip() or f"sqlite:///{Path(data_dir).expanduser().resolve() / DB_FILE}"
+    return os.environ.get(URL_ENV, "").strip() or f"sqlite:///{Store(data_dir).team_db_path}"
 
 
 def writer_name(name: str | None) -> str:
@@ -306,13 +304,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _read_views_file(path: Path) -> dict[str, str]:
+def _read_views_file(store: Store) -> dict[str, str]:
+    """The saved views of the old ``views.json`` ({} when there is none)."""
     try:
-        views = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise TeamError(f"{path}: unreadable saved views ({_one_line(error)})") from None
-    if not (isinstance(views, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in views.items())):
-        raise TeamError(f"{path}: unreadable saved views (not an object of name -> link)")
+        views = store.read_document(VIEWS_FILE, "saved views")
+    except StoreError as error:
+        raise TeamError(str(error)) from None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in views.items()):
+        raise TeamError(f"{store.path / VIEWS_FILE}: unreadable saved views (not an object of name -> link)")
     return views
 
 
@@ -327,7 +326,7 @@ class TeamDB:
         self.engine = engine
         self.url = _hidden(url)  # for messages
         self.data_dir = data_dir
-        self.views_file = data_dir / VIEWS_FILE
+        self.store = Store(data_dir)  # where the old views.json is
         database = engine.url.database if engine.dialect.name == "sqlite" else None
         self._file = Path(database) if database and database != ":memory:" else None
         self._schema = False  # seen in this database (then reads need not look again)
@@ -342,9 +341,9 @@ class TeamDB:
         path = Path(data_dir).expanduser().resolve()
         url = database_url(path)
         db = cls(_engine(url), url, path)
-        if not read_only() and db.views_file.is_file():
+        if not read_only() and db.store.has_document(VIEWS_FILE):
             with db._write("saved views"):
-                pass  # the migration runs in every write that finds the file
+                pass  # the move runs in every write that finds the file (a damaged one stays: views() says so)
         return db
 
     # --- transactions -----------------------------------------------------------------------
@@ -373,9 +372,10 @@ class TeamDB:
                 yield conn
 
     @contextlib.contextmanager
-    def _write(self, what: str) -> Iterator[Connection]:
+    def _write(self, what: str, views: bool = False) -> Iterator[Connection]:
         """One write transaction (committed at the end, rolled back on any error), the schema
-        created first if needed, saved views moved in if ``views.json`` is still there."""
+        created first if needed, saved views moved in if ``views.json`` is still there (a damaged
+        file is left where it is, and is an error only for a write of saved ``views``)."""
         if read_only():
             raise TeamError(f"the team database is read-only (PAPERS_READONLY is set): {what} cannot change")
         with self._errors():
@@ -386,15 +386,15 @@ class TeamDB:
                     raise TeamError(f"the team database {self.url} cannot be created: {_one_line(error)}") from None
             with self.engine.connect() as conn:
                 conn.execution_options(**{_IMMEDIATE: True})
-                moved = None
+                moved = False
                 try:
                     with conn.begin():
                         self._ensure_schema(conn)
-                        moved = self._migrate_views(conn)
+                        moved = self._migrate_views(conn, strict=views)
                         yield conn
                 except BaseException:
-                    if moved is not None:  # the views did not move in: the file stays where it was
-                        moved.rename(self.views_file)
+                    if moved:  # the views did not move in: the file stays where it was
+                        self.store.rename_document(MIGRATED_FILE, VIEWS_FILE)
                     raise
                 self._schema = True
 
@@ -422,26 +422,28 @@ class TeamDB:
                 f"the team database {self.url} has schema version {version!r}; this program reads {SCHEMA_VERSION}"
             )
 
-    def _migrate_views(self, conn: Connection) -> Path | None:
+    def _migrate_views(self, conn: Connection, strict: bool) -> bool:
         """Move the views of ``views.json`` in (a view already in the database wins) and rename
         the file, within the caller's transaction (which holds the write lock: exactly once);
         returns the renamed file, for the caller to put back if the transaction fails."""
-        if not self.views_file.is_file():
-            return None
+        if not self.store.has_document(VIEWS_FILE):
+            return False
         self._lock(conn)
-        if not self.views_file.is_file():  # another writer moved them in meanwhile
-            return None
-        views = _read_views_file(self.views_file)
+        try:
+            views = _read_views_file(self.store)
+        except TeamError as error:
+            if strict:
+                raise
+            log.warning("saved views not moved into the team database: %s", error)
+            return False
         now = _now()
         rows = [{"name": n, "link": link, "saved_by": ANONYMOUS, "saved_at": now} for n, link in views.items()]
         for chunk in _chunks(rows):
             conn.execute(self._insert(views_table).values(list(chunk)).on_conflict_do_nothing())
-        moved = self.views_file.with_name(VIEWS_FILE + MIGRATED_SUFFIX)
-        try:
-            self.views_file.rename(moved)
-        except OSError as error:
-            raise TeamError(f"{self.views_file}: cannot rename it after moving its views in ({error})") from None
-        return moved
+        try:  # False: another writer moved them in meanwhile (their rows are the same)
+            return self.store.rename_document(VIEWS_FILE, MIGRATED_FILE)
+        except StoreError as error:
+            raise TeamError(str(error)) from None
 
     def _insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT (with ``on_conflict_do_nothing`` / ``on_conflict_do_update``)."""
@@ -698,8 +700,8 @@ class TeamDB:
         moved in, the file's views too (the database's win)."""
         with self._read() as conn:
             found = {} if conn is None else dict(conn.execute(sa.select(views_table.c.name, views_table.c.link)).all())
-        if self.views_file.is_file():
-            found = {**_read_views_file(self.views_file), **found}
+        if self.store.has_document(VIEWS_FILE):
+            found = {**_read_views_file(self.store), **found}
         return found
 
     def save_view(self, name: str, link: str, by: str) -> None:
@@ -712,7 +714,7 @@ class TeamDB:
         link = str(link).strip()
         if not link or len(link) > MAX_LINK or _CONTROL.search(link) or "\n" in link:
             raise TeamError(f"a view's link: one line of 1-{MAX_LINK:,} characters")
-        with self._write("saved views") as conn:
+        with self._write("saved views", views=True) as conn:
             stmt = self._insert(views_table).values(name=name, link=link, saved_by=by, saved_at=_now())
             conn.execute(
                 stmt.on_conflict_do_update(
@@ -723,7 +725,7 @@ class TeamDB:
 
     def remove_view(self, name: str) -> bool:
         """Remove the view named exactly ``name``; whether there was one."""
-        with self._write("saved views") as conn:
+        with self._write("saved views", views=True) as conn:
             gone = conn.execute(sa.delete(views_table).where(views_table.c.name == name).returning(views_table.c.name))
             return bool(gone.all())
 
