@@ -25,6 +25,7 @@ from lib.errors import PapersError
 from lib.store import fetch
 from lib.store.fetch import FetchError, HttpClient
 from lib.store.store import Store
+from lib.team.db import TeamError
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY1, DAY2, DAY3 = dt.date(2025, 9, 8), dt.date(2025, 9, 9), dt.date(2025, 9, 10)
@@ -142,6 +143,11 @@ def _never_the_internet(monkeypatch, tmp_path):
     monkeypatch.setenv("PAPERS_ARXIV_DELAY", "0")
     monkeypatch.setenv("PAPERS_DATA", str(tmp_path / "default-data"))
     monkeypatch.delenv("PAPERS_READONLY", raising=False)
+    monkeypatch.delenv("PAPERS_DB_URL", raising=False)  # the upvote snapshots: DIR/team.sqlite3
+    yield
+    from lib.team import db
+
+    db.close_all()
 
 
 @pytest.fixture
@@ -466,7 +472,7 @@ def test_todays_list_is_fetched_again_because_it_still_grows(server, store):
 
 
 def test_since_last_continues_from_the_newest_stored_day(server, data):
-    today = dt.date.today()  # the CLI's today
+    today = fetch.utc_today()  # the CLI's today
     days = [today - dt.timedelta(days=n) for n in (3, 2, 1, 0)]
     responses = {day: [hf_item(f"2601.{n:05d}", f"Paper of day {n}", day, n + 1)] for n, day in enumerate(days)}
     serve_hf(server, responses)
@@ -486,6 +492,161 @@ def test_since_last_needs_papers_in_the_store(server, data):
     code, _, err = run("fetch", "hf", "--since-last", "--base-url", server.url, "--data", str(data))
     assert code == 2 and one_line(err) and "--since-last needs papers in the store" in err
     assert server.log() == []
+
+
+# --- Hugging Face: upvote snapshots and --refresh ------------------------------------------------------
+def history(data: Path) -> list[tuple[str, dt.date, int]]:
+    from lib.team.db import TeamDB
+
+    frame = TeamDB.open(data).upvote_history()
+    return [(r.id, r.day.date(), r.upvotes) for r in frame.itertuples()]
+
+
+def test_each_fetch_keeps_a_snapshot_dated_by_the_fetch_and_refresh_moves_the_upvotes(server, store, data):
+    serve_hf(server)
+    first = fetch.fetch_hf(store, [DAY1, DAY2, DAY3], base=server.url, client=client(), today=TODAY)
+    assert (first.snapshots, first.snapshot_day) == (6, TODAY)
+    # the fetch's day, not the listing day; a count the API leaves out is 0
+    assert history(data) == sorted(
+        (item["paper"]["id"], TODAY, item["paper"].get("upvotes", 0)) for items in HF_DAYS.values() for item in items
+    )
+
+    # the next day, upvotes have grown: without --refresh the saved days are skipped, nothing is recorded
+    grown = [hf_item("2509.07701", "Long Context Without Tears", DAY3, 4), *HF_DAYS[DAY3][1:]]
+    grown[1] = hf_item("2509.07702", "Tokenizers Are Models Too", DAY3, 120)
+    server.add(fetch.hf_url(server.url, DAY3), Reply.json(grown))
+    server.clear_log()
+    later = TODAY + dt.timedelta(days=1)
+    skipped = fetch.fetch_hf(store, [DAY1, DAY2, DAY3], base=server.url, client=client(), today=later)
+    assert server.log() == [] and skipped.snapshots == 0 and skipped.snapshot_day is None
+    assert len(history(data)) == 6
+
+    # --refresh 2: the last two days are downloaded again, their upvotes recorded for that day
+    refreshed = fetch.fetch_hf(store, [DAY1, DAY2, DAY3], base=server.url, client=client(), today=later, refresh=2)
+    assert hf_dates(server) == ["2025-09-09", "2025-09-10"]
+    assert refreshed.fetched == refreshed.refreshed == ["2025-09-09.json", "2025-09-10.json"]
+    assert refreshed.skipped == ["2025-09-08.json"]
+    assert refreshed.imported.counts.updated == 2  # 07701: 0 -> 4, 07702: 99 -> 120
+    assert (refreshed.snapshots, refreshed.snapshot_day) == (4, later)
+    table = rows(store)
+    assert table["2509.07702"]["upvotes"] == 120 and table["2509.07701"]["upvotes"] == 4
+    snaps = history(data)
+    assert [s for s in snaps if s[0] == "2509.07702"] == [("2509.07702", TODAY, 99), ("2509.07702", later, 120)]
+    assert [s for s in snaps if s[0] == "2509.05501"] == [("2509.05501", TODAY, 41)]  # not refreshed
+    assert len(snaps) == 10
+
+    # a second fetch on the same day replaces that day's snapshot
+    server.add(
+        fetch.hf_url(server.url, DAY3), Reply.json([hf_item("2509.07702", "Tokenizers Are Models Too", DAY3, 125)])
+    )
+    fetch.fetch_hf(store, [DAY3], base=server.url, client=client(), today=later, refresh=1)
+    assert [s for s in history(data) if s[0] == "2509.07702"] == [
+        ("2509.07702", TODAY, 99),
+        ("2509.07702", later, 125),
+    ]
+
+
+def test_snapshots_hold_the_ids_the_table_holds_and_skip_rejected_items(server, store, data):
+    items = [
+        hf_item("2509.05501v2", "Versioned Id", DAY1, 5),  # the table drops the version
+        {**hf_item("2509.05502", "", DAY1, 8), "title": ""},  # no title: rejected by the import
+        {"not": "a paper"},
+    ]
+    items[1]["paper"]["title"] = ""
+    server.add(fetch.hf_url(server.url, DAY1), Reply.json(items))
+    report = fetch.fetch_hf(store, [DAY1], base=server.url, client=client(), today=TODAY)
+    assert set(rows(store)) == {"2509.05501"}
+    assert history(data) == [("2509.05501", TODAY, 5)] and report.snapshots == 1
+
+
+def test_cli_refresh_with_since_last_downloads_the_last_days_again(server, data):
+    today = fetch.utc_today()
+    days = [today - dt.timedelta(days=n) for n in (4, 3, 2, 1, 0)]
+    serve_hf(server, {day: [hf_item(f"2601.{n:05d}", f"Paper {n}", day, 10 + n)] for n, day in enumerate(days)})
+    fetch.fetch_hf(Store(data), days[:3], base=server.url, client=client(), today=today - dt.timedelta(days=1))
+    serve_hf(server, {day: [hf_item(f"2601.{n:05d}", f"Paper {n}", day, 50 + n)] for n, day in enumerate(days)})
+    server.clear_log()
+
+    code, out, err = run("fetch", "hf", "--since-last", "--refresh", "4", "--base-url", server.url, "--data", str(data))
+
+    assert code == 0, err
+    # --since-last: from the newest stored day (today - 2); --refresh 4 reaches back to today - 3
+    assert hf_dates(server) == [day.isoformat() for day in days[1:]]
+    assert out.startswith("downloaded 4 response(s) (2 again, for their upvotes), 0 already here")
+    assert f"upvotes of 4 paper(s) recorded for {today}" in out
+    table = rows(Store(data))
+    assert [table[f"2601.{n:05d}"]["upvotes"] for n in range(5)] == [10, 51, 52, 53, 54]
+    assert sorted((i, day, up) for i, day, up in history(data) if day == today) == [
+        (f"2601.{n:05d}", today, 50 + n) for n in range(1, 5)
+    ]
+
+
+def test_cli_refresh_with_a_day_range_reaches_back_from_its_last_day(server, data):
+    serve_hf(server)
+    code, out, err = run(
+        "fetch", "hf", "--from", "2025-09-10", "--refresh", "3", "--base-url", server.url, "--data", str(data)
+    )
+    assert code == 0, err
+    assert hf_dates(server) == ["2025-09-08", "2025-09-09", "2025-09-10"]
+    server.clear_log()
+    code, out, _ = run("fetch", "hf", "--from", "2025-09-09", "--to", "2025-09-10", "--refresh", "1",
+                       "--base-url", server.url, "--data", str(data))  # fmt: skip
+    assert code == 0 and hf_dates(server) == ["2025-09-10"]
+    assert out.startswith("downloaded 1 response(s) (1 again, for their upvotes), 1 already here")
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "400", "1.5"])
+def test_cli_refresh_must_be_a_number_of_days(server, data, capsys, value):
+    with pytest.raises(SystemExit) as caught:
+        main(["fetch", "hf", "--refresh", value, "--base-url", server.url, "--data", str(data)],
+             out=io.StringIO(), err=io.StringIO())  # fmt: skip
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert one_line(err) and "--refresh" in err
+    assert server.log() == []
+
+
+def test_cli_refresh_keeps_the_check_of_the_range(server, data):
+    code, _, err = run("fetch", "hf", "--from", "2025-09-08", "--to", "2025-09-01", "--refresh", "14",
+                         "--base-url", server.url, "--data", str(data))  # fmt: skip
+    assert code == 2 and err == "error: --to 2025-09-01 is before --from 2025-09-08\n" and server.log() == []
+
+
+@pytest.mark.parametrize("source", [["hf", "--refresh", "3"], ["arxiv", "--category", "cs.CL"]])
+def test_a_read_only_store_fetches_nothing(server, data, monkeypatch, source):
+    serve_hf(server)
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    code, out, err = run("fetch", *source, "--from", "2025-09-10", "--base-url", server.url, "--data", str(data))
+    assert (code, out) == (2, "") and one_line(err) and "read-only" in err
+    assert server.log() == [] and not data.exists()
+    with pytest.raises(PapersError, match="read-only"):
+        fetch.fetch_hf(Store(data), [DAY1], base=server.url, client=client(), today=TODAY)
+    assert server.log() == []
+
+
+@pytest.mark.parametrize(
+    "failure", [TeamError("the team database sqlite:///x cannot be used: disk I/O error"), RuntimeError("boom")]
+)
+def test_when_the_snapshots_cannot_be_saved_the_import_stands_and_says_so(server, data, monkeypatch, failure):
+    from lib.team.db import TeamDB
+
+    def broken(self, snapshots, day):
+        raise failure
+
+    monkeypatch.setattr(TeamDB, "record_upvotes", broken)
+    serve_hf(server, {DAY1: HF_DAYS[DAY1]})
+    code, out, err = run("fetch", "hf", "--from", "2025-09-08", "--base-url", server.url, "--data", str(data))
+
+    version = Store(data).version()
+    assert code == 2
+    assert out.splitlines()[1] == f"added 2, updated 0, unchanged 0, rejected 0; store written as version {version}"
+    assert one_line(err.splitlines()[-1]) and err.splitlines()[-1].startswith(
+        f"error: the upvote snapshots of {fetch.utc_today()} were not saved ("
+    )
+    assert f"the import is committed (store version {version})" in err
+    assert ("disk I/O error" if isinstance(failure, TeamError) else "RuntimeError: boom") in err
+    assert "Traceback" not in err
+    assert set(rows(Store(data))) == {"2509.05501", "2509.05502"}
 
 
 # --- Hugging Face: answers that are not papers ------------------------------------------------------
@@ -658,6 +819,7 @@ def test_cli_fetch_hf_in_process(server, data):
     assert out.splitlines() == [
         f"downloaded 1 response(s), 0 already here (raw responses in {data.resolve() / 'raw'})",
         f"added 2, updated 0, unchanged 0, rejected 0; store written as version {Store(data).version()}",
+        f"upvotes of 2 paper(s) recorded for {fetch.utc_today()}",
     ]
     assert "Hugging Face 2025-09-08: 2 papers" in err
     assert (data / "raw" / "hf" / "2025-09-08.json").is_file()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from lib.cli.common import Commands, Parser, ProgressLine, add_command, add_days
 from lib.errors import PapersError
 from lib.store.store import Store
+
+if TYPE_CHECKING:
+    from lib.store.fetch import FetchReport
 
 
 def register(commands: Commands, data: Parser) -> None:
@@ -17,6 +20,14 @@ def register(commands: Commands, data: Parser) -> None:
     hf = sources.add_parser("hf", parents=[data], help="Hugging Face daily papers, one request per day")
     add_days(hf, last="last day (default: --from, or today)")
     hf.add_argument("--since-last", action="store_true", help="from the newest day in the store to today")
+    hf.add_argument(
+        "--refresh",
+        type=_days,
+        default=0,
+        metavar="DAYS",
+        help="download the last DAYS days of the range again, saved or not, for their growing upvotes "
+        "(the range starts earlier if need be; the cron line uses 14)",
+    )
     hf.add_argument(
         "--base-url", metavar="URL", help="API base (default $PAPERS_HF_BASE_URL or https://huggingface.co)"
     )
@@ -29,11 +40,18 @@ def register(commands: Commands, data: Parser) -> None:
     )
 
 
+def _days(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 366:
+        raise argparse.ArgumentTypeError(f"not a number of days from 0 to 366: {text!r}")
+    return int(text)
+
+
 def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.store import fetch
 
     store = Store(args.data)
-    today = dt.date.today()
+    fetch.refuse_read_only()
+    today = fetch.utc_today()  # the day Hugging Face and arXiv list by, and the day of the snapshots
     if args.since_last:
         newest = fetch.newest_day(store)
         if newest is None:
@@ -44,20 +62,35 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         first = args.date_from or default_first
         last = args.date_to or first
     days = fetch.days_between(first, last)
+    refresh = getattr(args, "refresh", 0)
+    if refresh:  # the last DAYS days up to the range's last day, even those before its first
+        days = fetch.days_between(min(first, last - dt.timedelta(days=refresh - 1)), last)
     if len(days) > 3660:
         raise PapersError("at most ten years of days at once")
     progress = ProgressLine(err, task="fetch")
     try:
         if args.source == "hf":
-            report = fetch.fetch_hf(store, days, base=args.base_url, progress=progress.note, today=today)
+            report = fetch.fetch_hf(
+                store, days, base=args.base_url, progress=progress.note, today=today, refresh=refresh
+            )
         else:
             report = fetch.fetch_arxiv(
                 store, args.category, days, base=args.base_url, progress=progress.note, today=today
             )
+    except fetch.SnapshotError as failed:  # the import stands: say what it did, then what failed
+        progress.done()
+        _write_report(out, store, failed.report)
+        raise
     finally:
         progress.done()
+    _write_report(out, store, report)
+    return 0
+
+
+def _write_report(out: IO[str], store: Store, report: FetchReport) -> None:
+    refreshed = f" ({len(report.refreshed)} again, for their upvotes)" if report.refreshed else ""
     out.write(
-        f"downloaded {len(report.fetched)} response(s), {len(report.skipped)} already here "
+        f"downloaded {len(report.fetched)} response(s){refreshed}, {len(report.skipped)} already here "
         f"(raw responses in {store.path / 'raw'})\n"
     )
     if report.imported:
@@ -65,4 +98,5 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             f"{report.imported.summary()}; store "
             f"{'written as version ' + report.imported.version if report.imported.version else 'unchanged'}\n"
         )
-    return 0
+    if report.snapshot_day:
+        out.write(f"upvotes of {report.snapshots} paper(s) recorded for {report.snapshot_day}\n")

@@ -12,6 +12,13 @@ and merge as any file, so a fetch can be replayed and a rerun skips finished day
 (``--since-last`` continues from the newest day in the store).  429 and 5xx answers and
 timeouts are retried with exponential backoff; being offline is a clear message.
 
+Hugging Face upvotes keep growing for a week or two after a paper is listed, so a finished
+day is not finished for its upvotes: ``refresh`` downloads the last days of a range again
+(the cron line asks for 14), and every Hugging Face fetch keeps, in the team database
+(lib.team.db), a dated snapshot of the upvotes of each paper it downloaded -- dated by the
+UTC day of the fetch, not the listing day -- from which lib.team.trending ranks papers by
+the upvotes they gain per day.
+
 Why plain HTTP (urllib) rather than ``huggingface_hub`` or the ``arxiv`` package: we need
 the raw responses (for replay and for the importers that already read these formats),
 our own retry and pacing rules, and a configurable base URL for tests; both libraries
@@ -33,10 +40,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lib.errors import PapersError
+from lib.errors import PapersError, StoreError, log
 from lib.progress import Progress
 from lib.store.importer import ImportReport, import_files
-from lib.store.store import Store
+from lib.store.store import Store, read_only
 
 HF_BASE = "https://huggingface.co"
 ARXIV_BASE = "https://export.arxiv.org"
@@ -108,6 +115,26 @@ class _Retryable(Exception):
     pass
 
 
+class SnapshotError(FetchError):
+    """The papers were imported, but their upvote snapshots could not be saved: ``report`` is
+    the fetch's report (its import is committed)."""
+
+    def __init__(self, message: str, report: FetchReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def utc_today() -> dt.date:
+    """The UTC day now: the day a fetch is done on (the days Hugging Face and arXiv list by)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def refuse_read_only() -> None:
+    """A read-only store fetches nothing (not even the raw responses it would keep)."""
+    if read_only():
+        raise StoreError("the store is read-only (PAPERS_READONLY is set): fetching is disabled")
+
+
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
     if last < first:
         raise PapersError(f"--to {last} is before --from {first}")
@@ -128,7 +155,10 @@ def newest_day(store: Store) -> dt.date | None:
 class FetchReport:
     fetched: list[str] = field(default_factory=list)  # raw files downloaded now
     skipped: list[str] = field(default_factory=list)  # raw files already there (resumed)
+    refreshed: list[str] = field(default_factory=list)  # of ``fetched``: saved before, downloaded again
     imported: ImportReport | None = None
+    snapshots: int = 0  # papers whose upvotes were recorded (Hugging Face)
+    snapshot_day: dt.date | None = None  # the day they were recorded for
 
 
 # --- Hugging Face ---------------------------------------------------------------------------
@@ -144,15 +174,25 @@ def fetch_hf(
     client: HttpClient | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    refresh: int = 0,
 ) -> FetchReport:
-    """Download each day's daily papers (skipping days already saved) and import them."""
+    """Download each day's daily papers and import them; record the upvotes of every paper
+    downloaded in the team database, dated ``today`` (default: the UTC day now).
+
+    A day already saved is not downloaded again unless it is ``today`` or later (the list still
+    grows) or one of the last ``refresh`` days of ``days`` (its upvotes still grow).  When the
+    snapshots cannot be saved after the import: :class:`SnapshotError` (the import stands)."""
+    refuse_read_only()
     base = base or os.environ.get("PAPERS_HF_BASE_URL") or HF_BASE
     client = client or HttpClient()
-    today = today or dt.date.today()
+    today = today or utc_today()
+    again = set(days[-refresh:]) if refresh > 0 else set()
     report = FetchReport()
+    upvotes: dict[str, int] = {}  # paper id -> upvotes, from the responses downloaded now
     for i, day in enumerate(days):
         name = f"{day.isoformat()}.json"
-        if store.raw_exists("hf", name) and day < today:  # today's list still grows: fetch again
+        saved = store.raw_exists("hf", name)
+        if saved and day < today and day not in again:  # today's list still grows: fetch again
             report.skipped.append(name)
             continue
         items: list[Any] = []  # the API's JSON items, saved as they came
@@ -174,6 +214,9 @@ def fetch_hf(
             page += 1
         store.save_raw("hf", name, json.dumps(items).encode("utf-8"))
         report.fetched.append(name)
+        if saved:
+            report.refreshed.append(name)
+        upvotes.update(hf_upvotes(items, day, today))
         if progress:
             progress(f"Hugging Face {day}: {len(items)} papers", (i + 1) / len(days))
     files = [
@@ -181,7 +224,46 @@ def fetch_hf(
     ]
     if files:
         report.imported = import_files(store, files, fmt="hf_api", today=today)
+    if upvotes:
+        _record_upvotes(store, upvotes, today, report)
     return report
+
+
+def hf_upvotes(items: list[Any], day: dt.date, today: dt.date) -> dict[str, int]:
+    """Paper id (as the table holds it) -> upvotes, for the papers of one daily-papers response
+    the importer accepts (the same parsing and validation)."""
+    from lib.store.formats import hf_api
+    from lib.store.schema import make_record
+
+    found: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        if not hf_api.is_hf_item(item):
+            continue
+        try:
+            record = make_record(hf_api.item_record(item, day, number), sources=["hf"], today=today)
+        except (ValueError, TypeError, AttributeError):  # a record the import rejects too
+            continue
+        if record["upvotes"] is not None:
+            found[record["id"]] = record["upvotes"]
+    return found
+
+
+def _record_upvotes(store: Store, upvotes: dict[str, int], day: dt.date, report: FetchReport) -> None:
+    """The snapshots of one fetch, after its import: a failure says that the import stands."""
+    from lib.team.db import TeamDB
+
+    try:
+        report.snapshots = TeamDB.open(store.path).record_upvotes(sorted(upvotes.items()), day)
+        report.snapshot_day = day
+        return
+    except PapersError as exc:
+        reason = " ".join(str(exc).split())
+    except Exception as exc:  # a bug or an unforeseen driver error: logged with its traceback
+        log.exception("recording the upvote snapshots failed")
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+    version = report.imported.version if report.imported else None
+    kept = f"the import is committed (store version {version})" if version else "the store is unchanged"
+    raise SnapshotError(f"the upvote snapshots of {day} were not saved ({reason}); {kept}", report)
 
 
 # --- arXiv -------------------------------------------------------------------------------------------
@@ -211,6 +293,7 @@ def fetch_arxiv(
     """Download each day's new papers of ``category`` from the arXiv API and import them."""
     import re
 
+    refuse_read_only()
     if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", category):
         raise PapersError(f"not an arXiv category: {category!r} (like cs.CL)")
     base = base or os.environ.get("PAPERS_ARXIV_BASE_URL") or ARXIV_BASE
