@@ -18,7 +18,7 @@ wide) and on a desktop (about 1240 px, or half that in two columns), in light an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Literal
 
 import altair as alt
@@ -544,3 +544,40 @@ def topic_split_chart(tidy: pd.DataFrame, by: str = "month", what: str = "group"
         .properties(autosize=_FIT_X)
     )
     return chart
+
+
+# --- sparklines -------------------------------------------------------------------------------
+def sparkline_svg(values: Sequence[float], width: int = 120, height: int = 28) -> str:
+    """A small inline ``<svg>`` of a series (a paper's upvotes per day over a window): one
+    ``<polyline>`` through the values, oldest on the left, and a dot on the last one.
+
+    The y axis starts at 0 (or at the smallest value, when one is negative), so a flat line
+    sits at its height and a series of zeros along the bottom; non-finite values count as 0.
+    The markup holds numbers and fixed words only -- nothing of the data as text -- and draws
+    in ``currentColor`` (it follows the page's theme).  An empty series is an empty polyline.
+
+    >>> sparkline_svg([0, 2, 4], width=20, height=10).count("<polyline")
+    1
+    """
+    import math
+
+    w, h = max(float(width), 4.0), max(float(height), 4.0)
+    ys = [float(v) if math.isfinite(float(v)) else 0.0 for v in values]
+    pad = 2.0  # room for the dot and the stroke
+    points: list[tuple[float, float]] = []
+    if ys:
+        low, high = min(0.0, *ys), max(ys)
+        span = high - low
+        step = (w - 2 * pad) / (len(ys) - 1) if len(ys) > 1 else 0.0
+        for i, y in enumerate(ys):
+            x = pad + i * step if len(ys) > 1 else w - pad
+            share = (y - low) / span if span > 0 else 0.0
+            points.append((x, h - pad - share * (h - 2 * pad)))
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dot = f'<circle cx="{points[-1][0]:.1f}" cy="{points[-1][1]:.1f}" r="2" fill="currentColor"/>' if points else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:g}" height="{h:g}" viewBox="0 0 {w:g} {h:g}" '
+        f'role="img" aria-label="sparkline">'
+        f'<polyline points="{coords}" fill="none" stroke="currentColor" stroke-width="1.5" '
+        f'stroke-linejoin="round" stroke-linecap="round"/>{dot}</svg>'
+    )
