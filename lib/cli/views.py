@@ -21,7 +21,8 @@ def register(commands: Commands, data: Parser) -> None:
     views.add_argument("link", nargs="?", help="its link (a Search, Trends, Topics or Daily Papers URL)")
 
     digest = add_command(commands, "digest", cmd_digest, "the new papers of a saved view, as an e-mail", data)
-    digest.add_argument("view", metavar="VIEW", help="a saved view's name, or a link")
+    digest.add_argument("view", metavar="VIEW", nargs="?", help="a saved view's name, or a link")
+    digest.add_argument("--collection", metavar="NAME", help='instead of a view: "new for this collection"')
     digest.add_argument("--since", default="7d", help="7d, 2w, 1m or a day YYYY-MM-DD (default 7d)")
     digest.add_argument("--send", action="store_true", help="send it over SMTP ($PAPERS_SMTP_HOST, ...)")
     digest.add_argument("--to", action="append", default=[], metavar="ADDRESS", help="recipient (repeatable)")
@@ -63,6 +64,12 @@ def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if (args.collection is None) == (args.view is None):
+        raise PapersError("name a saved view (or a link), or pass --collection NAME: one of the two")
+    if args.collection is not None:  # the papers added to a collection and recommended for it
+        from lib.cli.collections import digest_collection
+
+        return digest_collection(args, out, err)
     from lib.library import Library
     from lib.team import views as views_module
 
