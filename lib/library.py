@@ -912,38 +912,30 @@ class Library:
         days = self.dataset.days
         if window == "all" or not window[:-1].isdigit() or len(days) == 0:
             return None
-        return days[-1].astype(dt.date) - dt.timedelta(days=int(window[:-1]) - 1)
+        latest: dt.date = days[-1].astype(dt.date)
+        return latest - dt.timedelta(days=int(window[:-1]) - 1)
 
     def trending(self, window: str, by: str = "velocity", limit: int = TRENDING_SIZE) -> Trending:
         """The papers of the window ranked by upvotes gained per day (``velocity``: from the
-        upvote snapshots each fetch keeps, lib.team.trending) or by upvotes (``upvotes``)."""
+        upvote snapshots each fetch keeps, lib.team.trending) or by upvotes (``upvotes``);
+        ``upvotes`` is each paper's count at the window's end."""
         from lib.team import trending
 
         days = int(window[:-1])
-        history = self.team.upvote_history(since=self.window_start(f"{days + 60}d"))
+        history = self.team.upvote_history(since=trending.history_since(self.dataset, days))
         found = trending.trending(self.dataset, history, days, by=by, limit=limit)
-        papers = self.dataset.papers(found["row"].to_numpy(dtype=np.int64))
-        for column in ("gained", "velocity", "spark"):
+        papers = self.dataset.papers(found["row"].to_numpy(dtype=np.int64)).reset_index(drop=True)
+        for column in ("upvotes", "gained", "velocity", "spark"):
             papers[column] = found[column].to_list()
-        return Trending(papers.reset_index(drop=True), window, by, int(history["id"].nunique()) if len(history) else 0)
+        tracked = int(history["id"].nunique()) if len(history) else 0
+        return Trending(papers, window, by, tracked)
 
     def recommendations(self, name: str, window: str = "30d", limit: int = RECOMMENDATIONS) -> pd.DataFrame:
-        """ "More for this collection": papers of the window (lib.urlstate.RECOMMEND_WINDOWS,
-        ending on the table's latest day) not in collection ``name`` nor marked not relevant for
-        it, ranked by a classifier trained on its papers (lib.team.recommend), each with the
-        terms that drove it (``why``)."""
-        from lib.team.recommend import recommend
+        """ "More for this collection" (lib.team.collections.recommendations) among the papers of
+        the window (lib.urlstate.RECOMMEND_WINDOWS, ending on the table's latest day)."""
+        from lib.team.collections import recommendations
 
-        team = self.team
-        positives = set(team.members(name)["id"])
-        negatives = team.not_relevant(name)
-        if not positives:
-            return pd.DataFrame(columns=["rank", "row", "id", "title", "score", "why"])
-        found = recommend(self, positives, negatives, since=self.window_start(window), limit=limit)
-        papers = self.dataset.papers(found["row"].to_numpy(dtype=np.int64)).reset_index(drop=True)
-        papers["score"] = found["score"].to_numpy()
-        papers["why"] = found["why"].to_list()
-        return papers
+        return recommendations(self, self.team, name, self.window_start(window), limit)
 
 
 # --- search: the answer of a Search page -------------------------------------------------------

@@ -215,13 +215,7 @@ HIDES = {"none": "Show all", "read": "Hide read"}
 # A collection's papers: by when they were added, by day, by upvotes, by title.
 COLLECTION_SORTS = {"added": "Recently added", "date": "Newest papers", "upvotes": "Most upvoted", "title": "Title"}
 # The window of a collection's recommendations ("More for this collection"), before the table's latest day.
-RECOMMEND_WINDOWS = {
-    "7d": "Past week",
-    "30d": "Past month",
-    "90d": "Past 3 months",
-    "365d": "Past year",
-    "all": "Any time",
-}
+RECOMMEND_WINDOWS = {"7d": "Week", "30d": "Month", "90d": "3 months", "365d": "Year", "all": "Any time"}
 MAX_NAME = 100  # characters of a collection's (or a saved view's) name
 
 

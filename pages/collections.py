@@ -10,7 +10,6 @@ import streamlit as st
 
 from lib.daily import PAGE_SIZE
 from lib.errors import PapersError
-from lib.store.exports import paper_list
 from lib.text import count_text, md_escape
 from lib.urlstate import COLLECTION_SORTS, COLLECTIONS, RECOMMEND_WINDOWS, collection_name
 from pages import common
@@ -98,7 +97,7 @@ if info is None:
     common.write_url(COLLECTIONS, state)
     st.stop()
 
-from lib.team.collections import collection_feed, collection_papers  # noqa: E402
+from lib.team.collections import collection_feed, collection_papers, export  # noqa: E402
 
 try:
     papers = collection_papers(library, db, name, state["sort"])
@@ -141,7 +140,7 @@ st.caption(
     f"{count_text(len(papers), 'paper')} · created by {md_escape(info.created_by)} on {info.created_at:%Y-%m-%d}"
     + " · [All collections](collections)"
 )
-about = {"collection": name, "link": common.absolute_link(COLLECTIONS, {"collection": name})}
+base = common.app_base(COLLECTIONS) or None
 stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "collection"
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.segmented_control(
@@ -163,7 +162,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         ):
             st.download_button(
                 label,
-                lambda fmt=fmt: paper_list(fmt, papers, about),
+                lambda fmt=fmt: export(fmt, name, papers, base),
                 f"{stem}.{suffix}",
                 mime,
                 icon=":material/download:",
@@ -172,7 +171,7 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             )
         st.download_button(
             "Atom feed",
-            lambda: collection_feed(name, papers, common.app_base(COLLECTIONS) or None),
+            lambda: collection_feed(name, papers, base),
             f"{stem}.atom.xml",
             "application/atom+xml",
             icon=":material/rss_feed:",

@@ -831,7 +831,7 @@ def paper_card(
         paper_meta(paper, badge)
         if spark is not None:
             with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-                st.html(spark[0], width="content")
+                st.markdown(spark[0], unsafe_allow_html=True, width="content")  # an SVG of numbers only (lib.charts)
                 st.caption(spark[1])
         if topic is not None:
             st.caption(topic_line(topic))

@@ -314,7 +314,7 @@ def test_default_is_the_days_hugging_face_list(app, mixed_store):
     assert app.date_input[0].value == dt.date(2025, 9, 8)
     assert titles(app) == HF_LISTED[::-1]  # 7 upvotes, then 3
     assert "2 papers** on the Hugging Face daily list" in " ".join(c.value for c in app.caption)
-    app.segmented_control[0].set_value("listed").run()
+    next(s for s in app.segmented_control if s.label == "Order").set_value("listed").run()
     assert titles(app) == HF_LISTED
     assert dict(app.query_params) == {"sort": "listed"}
 

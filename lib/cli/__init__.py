@@ -16,11 +16,11 @@ import sys
 from collections.abc import Sequence
 from typing import IO
 
-from lib.cli import build, export, fetch, importing, info, search, topics, trends, views
+from lib.cli import build, collections, export, fetch, importing, info, search, topics, trending, trends, views
 from lib.cli.common import Parser, data_option, run
 
 # in this order in --help
-VERBS = (importing, info, search, trends, topics, fetch, views, build, export)
+VERBS = (importing, info, search, trends, trending, topics, fetch, views, collections, build, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
