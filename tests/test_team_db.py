@@ -36,6 +36,7 @@ def test_reading_a_new_database_reads_as_empty_and_creates_nothing(team_db, team
     assert team_db.collections() == [] and team_db.views() == {} and team_db.read_ids("ada") == set()
     assert team_db.statuses("ada", ["x"]) == {} and team_db.note("x") is None and team_db.collections_of("x") == []
     assert team_db.in_collection("c", ["x"]) == set() and team_db.not_relevant("c") == set()
+    assert team_db.memberships(["x"]) == {}
     history = team_db.upvote_history()
     assert list(history.columns) == ["id", "day", "upvotes"] and history.empty
     with pytest.raises(TeamError, match="no collection named 'c'"):
@@ -83,6 +84,10 @@ def test_collections_create_add_remove_members(team_db):
     }
     assert team_db.collections_of("2501.00003") == ["Our related work", "VLA reading group"]
     assert team_db.collections_of("2501.00009") == []
+    assert team_db.memberships(["2501.00003", "2501.00001", "2501.00009"]) == {
+        "2501.00001": {"Our related work"},
+        "2501.00003": {"Our related work", "VLA reading group"},
+    }
 
     assert team_db.remove("Our related work", ["2501.00001", "2501.00009"]) == 1
     assert list(team_db.members("Our related work")["id"]) == ["2501.00002", "2501.00003"]
@@ -115,6 +120,7 @@ def test_many_ids_at_once(team_db):
     assert team_db.add("big", ids, "ada") == len(ids)
     assert team_db.add("big", ids, "ada") == 0
     assert team_db.in_collection("big", ids[::-1] + ["nope"]) == set(ids)
+    assert team_db.memberships(ids + ["nope"]) == {paper_id: {"big"} for paper_id in ids}
     assert len(team_db.members("big")) == len(ids)
     assert team_db.remove("big", ids[:700]) == 700
     assert team_db.collections()[0].size == len(ids) - 700
@@ -509,5 +515,8 @@ def test_database_url_and_writer_name(tmp_path, monkeypatch):
     assert writer_name("  Ada\n Lovelace ") == "Ada Lovelace" and len(writer_name("x" * 300)) == 100
 
 
-def test_engines_are_shared_per_url_in_a_process(team_db, empty_store):
-    assert TeamDB.open(empty_store).engine is team_db.engine
+def test_one_team_db_and_engine_per_database_in_a_process(team_db, empty_store):
+    assert TeamDB.open(empty_store) is team_db
+    team.close_all()
+    again = TeamDB.open(empty_store)
+    assert again is not team_db and again.engine is not team_db.engine

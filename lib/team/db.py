@@ -175,6 +175,7 @@ upvotes = sa.Table(  # the primary key is the (paper_id, day) index
 # --- engines: one per database URL per process --------------------------------------------
 
 _ENGINES: dict[tuple[int, str], Engine] = {}
+_DATABASES: dict[tuple[int, str, Path], TeamDB] = {}  # TeamDB.open's, per process, URL and data directory
 _ENGINES_LOCK = threading.Lock()
 _IMMEDIATE = "papers_immediate"  # execution option: this SQLite transaction writes (BEGIN IMMEDIATE)
 _LOCK_KEY = zlib.crc32(b"papers team database")  # PostgreSQL advisory lock: see TeamDB._lock
@@ -209,6 +210,7 @@ def close_all() -> None:
     with _ENGINES_LOCK:
         engines = list(_ENGINES.values())
         _ENGINES.clear()
+        _DATABASES.clear()
     for engine in engines:
         engine.dispose()
 
@@ -336,11 +338,17 @@ class TeamDB:
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str]) -> TeamDB:
-        """The team's database of ``data_dir`` (``$PAPERS_DB_URL`` when set).  Saved views still
-        in ``views.json`` move in now, unless the dashboard is read-only."""
+        """The team's database of ``data_dir`` (``$PAPERS_DB_URL`` when set): one TeamDB per
+        process (its schema checked once).  Saved views still in ``views.json`` move in now,
+        unless the dashboard is read-only."""
         path = Path(data_dir).expanduser().resolve()
         url = database_url(path)
-        db = cls(_engine(url), url, path)
+        key = (os.getpid(), url, path)
+        db = _DATABASES.get(key)
+        if db is None:
+            db = cls(_engine(url), url, path)
+            with _ENGINES_LOCK:
+                db = _DATABASES.setdefault(key, db)
         if not read_only() and db.store.has_document(VIEWS_FILE):
             with db._write("saved views"):
                 pass  # the move runs in every write that finds the file (a damaged one stays: views() says so)
@@ -369,6 +377,7 @@ class TeamDB:
                         yield None
                         return
                     self._check_version(conn)
+                    self._schema = True
                 yield conn
 
     @contextlib.contextmanager
@@ -594,6 +603,22 @@ class TeamDB:
             )
             return list(conn.execute(query).scalars())
 
+    def memberships(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        """The collections holding each of ``ids`` (ids in none are left out): the marks of a page
+        of cards in one query, whatever the number of collections."""
+        paper_ids = _paper_ids(ids)
+        found: dict[str, set[str]] = {}
+        with self._read() as conn:
+            if conn is None:
+                return found
+            query = sa.select(members.c.paper_id, collections.c.name).join(
+                collections, members.c.collection == collections.c.id
+            )
+            for chunk in _chunks(paper_ids):
+                for paper_id, name in conn.execute(query.where(members.c.paper_id.in_(chunk))):
+                    found.setdefault(paper_id, set()).add(name)
+        return found
+
     # --- "not relevant" marks ------------------------------------------------------------------
     def mark_not_relevant(self, name: str, paper_id: str, by: str) -> None:
         """Mark a paper "not relevant" to a collection (a negative for its recommendations)."""
@@ -743,36 +768,40 @@ class TeamDB:
         if not values:
             return 0
         rows = [{"paper_id": p, "day": day, "upvotes": n} for p, n in values.items()]
+        stmt = self._insert(upvotes)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[upvotes.c.paper_id, upvotes.c.day], set_={"upvotes": stmt.excluded.upvotes}
+        )
         with self._write("upvote snapshots") as conn:
-            for chunk in _chunks(rows):
-                stmt = self._insert(upvotes).values(list(chunk))
-                conn.execute(
-                    stmt.on_conflict_do_update(
-                        index_elements=[upvotes.c.paper_id, upvotes.c.day], set_={"upvotes": stmt.excluded.upvotes}
-                    )
-                )
+            conn.execute(stmt, rows)  # one statement, many rows (SQLite executemany, PostgreSQL batched VALUES)
         return len(rows)
 
     def upvote_history(self, ids: Iterable[str] | None = None, since: dt.date | None = None) -> pd.DataFrame:
         """The snapshots of ``ids`` (or of every paper) on or after ``since``: columns id, day
         (datetime64[ns], midnight), upvotes (int64), sorted by id and day."""
         paper_ids = None if ids is None else _paper_ids(ids)
-        found: list[tuple[str, dt.date, int]] = []
+        found: list[Any] = []
         with self._read() as conn:
             if conn is not None:
-                query = sa.select(upvotes.c.paper_id, upvotes.c.day, upvotes.c.upvotes)
+                # the day as ISO text, parsed by pandas at once (a date object per row costs seconds a million)
+                day = sa.cast(upvotes.c.day, sa.String)
+                query = sa.select(upvotes.c.paper_id, day, upvotes.c.upvotes)
                 if since is not None:
                     query = query.where(upvotes.c.day >= since)
+                # plain values (text, text, int) straight from the driver's cursor: no Row per row
                 if paper_ids is None:
-                    found.extend(conn.execute(query).all())
+                    found.extend(conn.execute(query.order_by(upvotes.c.paper_id, upvotes.c.day)).cursor.fetchall())
                 else:
                     for chunk in _chunks(paper_ids):
-                        found.extend(conn.execute(query.where(upvotes.c.paper_id.in_(chunk))).all())
-        found.sort()
-        return pd.DataFrame(
+                        found.extend(conn.execute(query.where(upvotes.c.paper_id.in_(chunk))).cursor.fetchall())
+        raw = pd.DataFrame.from_records(found, columns=["id", "day", "upvotes"], nrows=len(found))
+        history = pd.DataFrame(
             {
-                "id": pd.Series([r[0] for r in found], dtype="str"),
-                "day": pd.Series(pd.to_datetime([r[1] for r in found]), dtype="datetime64[ns]"),
-                "upvotes": pd.Series([r[2] for r in found], dtype="int64"),
+                "id": raw["id"].astype("str"),
+                "day": pd.to_datetime(raw["day"].astype("str"), format="%Y-%m-%d").astype("datetime64[ns]"),
+                "upvotes": raw["upvotes"].astype("int64"),
             }
         )
+        if paper_ids is not None:  # chunks come in the order of the ids asked
+            history = history.sort_values(["id", "day"], kind="stable", ignore_index=True)
+        return history
