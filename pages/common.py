@@ -700,10 +700,7 @@ def team_marks(paper_ids: Iterable[str]) -> Marks:
         db = team()
         infos = sorted(db.collections(), key=lambda c: c.updated_at, reverse=True)
         offered = tuple(c.name for c in infos[:CARD_COLLECTIONS]) or (DEFAULT_COLLECTION,)
-        held: dict[str, set[str]] = {}
-        for info in infos:
-            for paper_id in db.in_collection(info.name, ids) if ids else ():
-                held.setdefault(paper_id, set()).add(info.name)
+        held = db.memberships(ids) if ids and infos else {}
         statuses = db.statuses(user_name(), ids) if ids else {}
     except PapersError as exc:
         st.caption(f":material/error: Collections and reading status are unavailable: {md_escape(for_visitors(exc))}")

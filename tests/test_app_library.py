@@ -43,10 +43,19 @@ def test_mark_read_then_hide_read_on_search_and_daily_papers(app, three_day_stor
     shown = [link.value for link in app.page_link if link.value.startswith("**")]
     assert titles and titles[0] not in shown
     assert any(t.label == "Hide read" and t.value for t in app.toggle)
-    # the same reader's read paper is hidden from the Daily Papers list too, and counted
+    # the same reader's read paper is left out of the Daily Papers list too, and counted
     (paper_id,) = read
-    open_page(app, "pages/home.py", {"hide": "read", "src": "all"})
-    assert not any(paper_id in str(link.proto) for link in app.page_link)
+    app.query_params.clear()
+    open_page(app, "pages/home.py", {"view": "top", "window": "30d"})
+    assert paper_id in card_ids(app)
+    open_page(app, "pages/home.py", {"view": "top", "window": "30d", "hide": "read"})
+    assert paper_id not in card_ids(app) and card_ids(app)
+    assert any("1 paper** you marked read hidden" in c.value or "1 paper you marked read hidden" in c.value for c in app.caption)
+
+
+def card_ids(app) -> list[str]:
+    """The paper ids of the cards' title links."""
+    return [link.proto.query_string.removeprefix("id=") for link in app.page_link if link.value.startswith("**")]
 
 
 def test_paper_page_status_collections_and_an_escaped_note(app, three_day_store):
