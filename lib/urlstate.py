@@ -213,7 +213,7 @@ WINDOWS = {"7d": "Past week", "30d": "Past month"}
 # "hide papers I marked read" (Daily Papers, Search): the reader's own reading status (lib.team.db)
 HIDES = {"none": "Show all", "read": "Hide read"}
 # A collection's papers: by when they were added, by day, by upvotes, by title.
-COLLECTION_SORTS = {"added": "Recently added", "date": "Newest papers", "upvotes": "Most upvoted", "title": "Title"}
+COLLECTION_SORTS = {"added": "Added", "date": "Newest", "upvotes": "Upvotes", "title": "Title"}
 # The window of a collection's recommendations ("More for this collection"), before the table's latest day.
 RECOMMEND_WINDOWS = {"7d": "Week", "30d": "Month", "90d": "3 months", "365d": "Year", "all": "Any time"}
 MAX_NAME = 100  # characters of a collection's (or a saved view's) name

@@ -63,10 +63,10 @@ PAPERS = {
 }
 EXPECTED_7D = [  # id, upvotes, gained, velocity, spark (09-14 .. 09-20)
     ("2509.00007", 9, 9, 9.0, [0, 0, 0, 0, 0, 0, 9]),
-    ("2509.00001", 35, 35, 8.75, [0, 0, 5, 5, 20, 20, 35]),
-    ("2509.00003", 80, 30, 6.0, [50, 50, 50, 50, 50, 50, 80]),
-    ("2509.00004", 12, 12, 6.0, [0, 0, 0, 0, 0, 0, 12]),
-    ("2509.00002", 150, 40, 40 / 7, [110, 110, 110, 130, 130, 150, 150]),
+    ("2509.00001", 35, 35, 8.75, [0, 0, 5, 12, 20, 28, 35]),  # a straight line between observations
+    ("2509.00003", 80, 30, 6.0, [50, 50, 56, 62, 68, 74, 80]),  # flat at its first observation before it
+    ("2509.00004", 12, 12, 6.0, [0, 0, 0, 0, 0, 6, 12]),  # 0 on its listing day, the table's upvotes at the end
+    ("2509.00002", 150, 40, 40 / 7, [115, 120, 125, 130, 140, 150, 150]),  # flat after its last observation
     ("2509.00009", 3, 3, 0.6, [0, 3, 3, 3, 3, 3, 3]),
 ]
 
@@ -123,24 +123,26 @@ def test_each_spark_has_a_value_per_day_and_ends_at_the_upvotes():
     assert all(len(s) == 30 for s in found["spark"])
     assert [s[-1] for s in found["spark"]] == list(found["upvotes"])
     spark = dict(zip(found["id"], found["spark"]))
-    # H, listed 09-02 (before the window 08-22..09-20): 0 before listing, then carried forward
-    assert spark["2509.00008"] == [0] * 12 + [10] * 9 + [60] * 9
+    # H, listed 09-02 (before the window 08-22..09-20): 0 before listing, then from its first
+    # snapshot (10 on 09-03) straight to its second (60 on 09-12), flat after it
+    assert spark["2509.00008"] == [0] * 12 + [10, 16, 21, 27, 32, 38, 43, 49, 54, 60] + [60] * 8
 
 
 def test_a_snapshot_on_the_window_start_is_the_baseline():
     papers = {"2509.00002": (1, 150, [(10, 100), (14, 120), (20, 150)])}
     found = trending(dataset(papers), history(papers), 7, end=END)
-    assert table(found) == [("2509.00002", 150, 30, pytest.approx(5.0), [120] * 6 + [150])]
+    assert table(found) == [("2509.00002", 150, 30, pytest.approx(5.0), [120, 125, 130, 135, 140, 145, 150])]
 
 
 def test_without_any_history_recent_papers_rank_by_upvotes_per_day_since_listing():
     found = trending(dataset(), None, 7, end=END)
     # A 35 / 4, D 12 / 2, G 9 / 1, I 99 / 5 (the table's upvotes, as observed at the end)
     assert table(found) == [
-        ("2509.00009", 99, 99, pytest.approx(19.8), [0, 0, 0, 0, 0, 0, 99]),
+        # no history: an even rise from 0 on the listing day to the table's upvotes at the end
+        ("2509.00009", 99, 99, pytest.approx(19.8), [0, 0, 20, 40, 59, 79, 99]),
         ("2509.00007", 9, 9, pytest.approx(9.0), [0, 0, 0, 0, 0, 0, 9]),
-        ("2509.00001", 35, 35, pytest.approx(8.75), [0, 0, 0, 0, 0, 0, 35]),
-        ("2509.00004", 12, 12, pytest.approx(6.0), [0, 0, 0, 0, 0, 0, 12]),
+        ("2509.00001", 35, 35, pytest.approx(8.75), [0, 0, 0, 9, 18, 26, 35]),
+        ("2509.00004", 12, 12, pytest.approx(6.0), [0, 0, 0, 0, 0, 6, 12]),
     ]
     assert table(trending(dataset(), history().iloc[0:0], 7, end=END)) == table(found)
 
@@ -192,7 +194,7 @@ def test_an_earlier_end_moves_the_window():
     # B: 130 - 110 (09-13) over 4 days, A: 5 on 09-16 from 0 on 09-16, 5 / 1 (a tie: more gained
     # first); I: 3 / 2; C: 50 - 50 (its first snapshot is on the window's start)
     assert table(found) == [
-        ("2509.00002", 130, 20, pytest.approx(5.0), [110, 110, 130]),
+        ("2509.00002", 130, 20, pytest.approx(5.0), [120, 125, 130]),
         ("2509.00001", 5, 5, pytest.approx(5.0), [0, 5, 5]),
         ("2509.00009", 3, 3, pytest.approx(1.5), [3, 3, 3]),
         ("2509.00003", 50, 0, pytest.approx(0.0), [50, 50, 50]),

@@ -34,11 +34,12 @@ upvotes are known (a snapshot, or an upvote count in the table: Hugging Face pap
 arXiv-only ones).  A paper's listing day is its day on the Hugging Face daily list, else its
 date.
 
-``spark``: the paper's upvotes on each day of the window, oldest first: carried forward
-between observations (its snapshots; for rules 1 and 4 also 0 on its listing day, and for rule
-4 its table upvotes on ``end``), 0 before its listing day, and its baseline (the first
-observation) on the days before a paper's first observation -- so the line rises by what
-``gained`` counts and ends at ``upvotes``.
+``spark``: the paper's upvotes on each day of the window, oldest first: a straight line
+between its observations (its snapshots; for rules 1 and 4 also 0 on its listing day, and for
+rule 4 its table upvotes on ``end``) -- what the snapshots say, and no more: a paper without
+history rises evenly from its listing day --, 0 before its listing day, flat at its first
+observation before it and at its last after it -- so the line rises by what ``gained``
+counts and ends at ``upvotes``.
 
 ``end`` (default): the later of the newest snapshot day and the newest listing day of a paper
 with upvotes -- the newest upvote information the store holds.  Not today: a store whose
@@ -280,18 +281,27 @@ def _sparks(
     listing_point: npt.NDArray[np.bool_],
     table_now: Ints,
 ) -> Ints:
-    """Upvotes per paper (one line per row) and day from ``start`` to ``stop`` (see the module's doc)."""
-    days = np.arange(start, stop + 1, dtype=np.int64)[None, :]
-    grid_rows = np.broadcast_to(rows[:, None], (len(rows), days.shape[1]))
-    grid_days = np.broadcast_to(days, grid_rows.shape)
-    at, value = snaps.last_on_or_before(grid_rows.ravel(), grid_days.ravel())
-    at, value = at.reshape(grid_rows.shape), value.reshape(grid_rows.shape)
-    listed_, baseline_ = listed[:, None], baseline[:, None]
-    line = np.where(at != NO_DAY, value, baseline_)  # before the first observation: the baseline
-    line = np.where(listing_point[:, None] & (grid_days >= listed_) & (at < listed_), 0, line)  # 0 from listing
-    line = np.where((table_now[:, None] >= 0) & (grid_days == stop), table_now[:, None], line)  # rule 4
-    line = np.where(grid_days < listed_, 0, line)
-    return np.asarray(line, dtype=np.int64)
+    """Upvotes per paper (one line per row, at most ``limit`` of them) and day from ``start`` to
+    ``stop`` (see the module's doc): a straight line between the paper's observations."""
+    days = np.arange(start, stop + 1, dtype=np.int64)
+    lines = np.zeros((len(rows), len(days)), dtype=np.int64)
+    lo = np.searchsorted(snaps.rows, rows, side="left")
+    hi = np.searchsorted(snaps.rows, rows, side="right")
+    for i in range(len(rows)):
+        xs, ys = snaps.days[lo[i] : hi[i]], snaps.upvotes[lo[i] : hi[i]]
+        if listing_point[i]:  # 0 on its listing day (unless a snapshot saw that day), then its snapshots
+            keep = xs >= listed[i]
+            xs, ys = xs[keep], ys[keep]
+            if not len(xs) or xs[0] != listed[i]:
+                xs, ys = np.r_[listed[i], xs], np.r_[0, ys]
+        if table_now[i] >= 0:  # no snapshot: the table's upvotes, taken as observed at the end
+            xs, ys = np.r_[xs[xs < stop], stop], np.r_[ys[xs < stop], table_now[i]]
+        if not len(xs):
+            lines[i] = baseline[i]
+            continue
+        line = np.interp(days, xs, ys)  # before the first observation: flat at it; after the last: flat
+        lines[i] = np.rint(np.where(days < listed[i], 0, line)).astype(np.int64)
+    return lines
 
 
 def _empty() -> pd.DataFrame:
