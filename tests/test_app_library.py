@@ -50,7 +50,10 @@ def test_mark_read_then_hide_read_on_search_and_daily_papers(app, three_day_stor
     assert paper_id in card_ids(app)
     open_page(app, "pages/home.py", {"view": "top", "window": "30d", "hide": "read"})
     assert paper_id not in card_ids(app) and card_ids(app)
-    assert any("1 paper** you marked read hidden" in c.value or "1 paper you marked read hidden" in c.value for c in app.caption)
+    assert any(
+        "1 paper** you marked read hidden" in c.value or "1 paper you marked read hidden" in c.value
+        for c in app.caption
+    )
 
 
 def card_ids(app) -> list[str]:
