@@ -322,7 +322,7 @@ def _read_views_file(store: Store) -> dict[str, str]:
 
 class TeamDB:
     """The team's database of one data directory (see the module doc).  Open it with
-    :meth:`open`; a TeamDB is cheap, and safe to share between threads."""
+    :meth:`open` (one TeamDB per process and database); safe to share between threads."""
 
     def __init__(self, engine: Engine, url: str, data_dir: Path) -> None:
         self.engine = engine
