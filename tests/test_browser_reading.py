@@ -5,13 +5,14 @@ and a page load that never leaves the machine."""
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import wait_for_app
 from playwright.sync_api import expect
+
+from lib.team.db import TeamDB
 
 pytestmark = pytest.mark.browser
 
@@ -330,17 +331,15 @@ def test_a_view_saved_with_enter_is_relative_and_removing_it_can_be_undone(sampl
     name.fill("robots, newest")
     name.press("Enter")
     desk.locator("[data-testid=stToast]").filter(has_text="Saved").wait_for()
-    views = json.loads((sample_server.data / "views.json").read_text())
+    views = TeamDB.open(sample_server.data).views()
     assert views["robots, newest"] == "/search?q=robot&sort=newest"  # relative: survives a move of host or port
     open_view(desk, f"{sample_server.url}/views")
     desk.get_by_role("button", name="Remove").click()
     settle(desk)
-    assert "robots, newest" not in json.loads((sample_server.data / "views.json").read_text())
+    assert "robots, newest" not in TeamDB.open(sample_server.data).views()
     desk.get_by_role("button", name="Undo").click()
     settle(desk)
-    assert (
-        json.loads((sample_server.data / "views.json").read_text())["robots, newest"] == "/search?q=robot&sort=newest"
-    )
+    assert TeamDB.open(sample_server.data).views()["robots, newest"] == "/search?q=robot&sort=newest"
     desk.get_by_role("link", name="robots, newest").click()
     desk.wait_for_url("**/search?q=robot&sort=newest")
 
