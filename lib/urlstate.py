@@ -208,7 +208,7 @@ NORMS = {"share": "Share of papers", "count": "Number of papers"}
 SPLITS = {"none": "No split", "category": "arXiv category", "source": "Source"}
 # Daily Papers: one day's list, or the papers of a recent window ranked by upvotes gained per
 # day (trending, from the upvote snapshots: lib.team.trending) or by upvotes (Hugging Face's week= / month=).
-DAY_VIEWS = {"day": "One day", "trending": "Trending", "top": "Most upvoted"}
+DAY_VIEWS = {"day": "One day", "trending": "Trending", "top": "Top"}
 WINDOWS = {"7d": "Past week", "30d": "Past month"}
 # "hide papers I marked read" (Daily Papers, Search): the reader's own reading status (lib.team.db)
 HIDES = {"none": "Show all", "read": "Hide read"}
