@@ -143,17 +143,7 @@ st.caption(
 base = common.app_base(COLLECTIONS) or None
 stem = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:60] or "collection"
 with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-    st.segmented_control(
-        "Order",
-        list(COLLECTION_SORTS),
-        key=key("sort"),
-        format_func=COLLECTION_SORTS.get,
-        required=True,
-        on_change=common.set_state,
-        args=(COLLECTIONS,),
-        kwargs={"p": 1},
-        label_visibility="collapsed",
-    )
+    common.url_choice(COLLECTIONS, "sort", COLLECTION_SORTS, "Order", collapsed=True)
     with st.popover("Export", icon=":material/download:"):
         for fmt, label, suffix, mime in (
             ("bibtex", "BibTeX", "bib", "application/x-bibtex"),
@@ -200,15 +190,7 @@ with papers_column:
 
 with more_column:
     st.subheader("More for this collection", anchor=False)
-    st.segmented_control(
-        "Listed in",
-        list(RECOMMEND_WINDOWS),
-        key=key("since"),
-        format_func=RECOMMEND_WINDOWS.get,
-        required=True,
-        on_change=common.changed,
-        label_visibility="collapsed",
-    )
+    common.url_choice(COLLECTIONS, "since", RECOMMEND_WINDOWS, "Listed in", first_page=False, collapsed=True)
     st.caption(
         "Papers not in it, ranked by a linear classifier trained on its papers against the rest (words of "
         "title and abstract, and their meaning); each says which of its words weighed most. "

@@ -5,7 +5,7 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -402,6 +402,31 @@ def save_view(key: str, link: str) -> None:
 
 
 # --- shared widgets -------------------------------------------------------------------------
+def url_choice(
+    spec: PageSpec,
+    key: str,
+    options: Mapping[str, str],
+    label: str,
+    *,
+    first_page: bool = True,
+    collapsed: bool = False,
+) -> Any:
+    """A segmented control bound to the URL key ``key`` (values -> labels ``options``); a
+    change goes back to the first page of the list (``first_page``)."""
+    return st.segmented_control(
+        label,
+        options=list(options),
+        key=widget_key(spec, key),
+        format_func=options.get,
+        required=True,
+        on_change=set_state,
+        args=(spec,),
+        kwargs={"p": 1} if first_page else {},
+        width="content",
+        label_visibility="collapsed" if collapsed else "visible",
+    )
+
+
 def pager(spec: PageSpec, state: dict[str, Any], pages: int) -> None:
     """Previous / next page buttons for the URL key ``p``; the new page opens at its top."""
     if pages <= 1:

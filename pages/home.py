@@ -57,17 +57,7 @@ main, side = st.columns([5, 2], gap="large")
 with main:
     controls = st.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone
 with controls:
-    st.segmented_control(
-        "Show",
-        options=list(DAY_VIEWS),
-        key=common.widget_key(HOME, "view"),
-        format_func=DAY_VIEWS.get,
-        required=True,
-        on_change=common.set_state,
-        args=(HOME,),
-        kwargs={"p": 1},
-        width="content",
-    )
+    common.url_choice(HOME, "view", DAY_VIEWS, "Show")
 if one_day:
     common.source_picker(HOME, state, ds, label="Papers", into=controls, offer=answer.offer, on_change=first_page)
 # The URL's date pins a day; without one the view follows the latest day.  The picker
@@ -78,17 +68,7 @@ st.session_state[PICKER] = day
 # --- the day ---------------------------------------------------------------------------------
 with controls:
     if not one_day:
-        st.segmented_control(
-            "Window",
-            options=list(WINDOWS),
-            key=common.widget_key(HOME, "window"),
-            format_func=WINDOWS.get,
-            required=True,
-            on_change=common.set_state,
-            args=(HOME,),
-            kwargs={"p": 1},
-            width="content",
-        )
+        common.url_choice(HOME, "window", WINDOWS, "Window")
     else:
         st.button(
             "Previous day",
@@ -116,17 +96,7 @@ with controls:
             args=(following,),
             help=str(following or ""),
         )
-        state["sort"] = st.segmented_control(
-            "Order",
-            options=list(DAY_SORTS),
-            key=common.widget_key(HOME, "sort"),
-            format_func=DAY_SORTS.get,
-            required=True,
-            on_change=common.set_state,
-            args=(HOME,),
-            kwargs={"p": 1},
-            width="content",
-        )
+        state["sort"] = common.url_choice(HOME, "sort", DAY_SORTS, "Order")
     common.hide_read_toggle(HOME, state)
 
 with main:
