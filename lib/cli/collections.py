@@ -153,17 +153,10 @@ def cmd_recommend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 def digest_collection(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """``digest --collection NAME``: "new for this collection" since ``--since`` (from today)."""
+    from lib.cli.views import deliver
     from lib.team import collections
-    from lib.team.views import parse_since, send_digest
+    from lib.team.views import parse_since
 
     library, db = _open(args)
     since = parse_since(args.since, dt.date.today())
-    subject, text, page = collections.collection_digest(library, db, args.collection, since)
-    if args.send:
-        send_digest(subject, text, page, args.to)
-        err.write(f"sent {subject!r} to {', '.join(args.to)}\n")
-    if args.out:
-        write_bytes_atomic(args.out, page.encode("utf-8"))
-    elif not args.send:
-        out.write(text)
-    return 0
+    return deliver(args, collections.collection_digest(library, db, args.collection, since), out, err)

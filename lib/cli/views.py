@@ -77,9 +77,17 @@ def cmd_digest(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     name, view = _view(store, args.view)
     since = views_module.parse_since(args.since, dt.date.today())
     papers = views_module.view_papers(view, Library.open(store), since)
-    subject, text, page = views_module.render_digest(name, view, papers, since)
+    return deliver(args, views_module.render_digest(name, view, papers, since), out, err)
+
+
+def deliver(args: argparse.Namespace, digest: tuple[str, str, str], out: IO[str], err: IO[str]) -> int:
+    """A digest ``(subject, text, html)`` sent by e-mail (``--send --to``), written as HTML
+    (``--out``), or else printed as text: every digest's way out."""
+    from lib.team.views import send_digest
+
+    subject, text, page = digest
     if args.send:
-        views_module.send_digest(subject, text, page, args.to)
+        send_digest(subject, text, page, args.to)
         err.write(f"sent {subject!r} to {', '.join(args.to)}\n")
     if args.out:
         write_bytes_atomic(args.out, page.encode("utf-8"))
