@@ -11,7 +11,7 @@ import streamlit as st
 from lib.daily import PAGE_SIZE
 from lib.errors import PapersError
 from lib.text import count_text, md_escape
-from lib.urlstate import COLLECTION_SORTS, COLLECTIONS, RECOMMEND_WINDOWS, collection_name
+from lib.urlstate import COLLECTION_SORTS, COLLECTIONS, RECOMMEND_WINDOWS
 from pages import common
 
 state = common.url_state(COLLECTIONS)
@@ -36,10 +36,8 @@ def open_collection(name: str) -> None:
 
 def create() -> None:
     """Callback: a new, empty collection named in the box; it opens."""
-    try:
-        name = collection_name(st.session_state.get(NEW) or "")
-    except ValueError as exc:
-        st.toast(f"A collection's name: {exc}.", icon=":material/edit:")
+    name = common.typed_name(NEW)
+    if name is None:
         return
     try:
         db.create(name, common.user_name())
@@ -111,13 +109,13 @@ if state["p"] > pages:
 
 
 def rename() -> None:
+    new = common.typed_name(RENAME)
+    if new is None:
+        return
     try:
-        new = collection_name(st.session_state.get(RENAME) or "")
         db.rename(name, new)
-    except (ValueError, PapersError) as exc:
-        st.toast(
-            common.for_visitors(exc) if isinstance(exc, PapersError) else f"A name: {exc}.", icon=":material/error:"
-        )
+    except PapersError as exc:
+        st.toast(common.for_visitors(exc), icon=":material/error:")
         return
     open_collection(new)
 

@@ -756,6 +756,18 @@ def hide_read_toggle(spec: PageSpec, state: dict[str, Any]) -> None:
     st.toggle("Hide read", key=toggle, on_change=hide, help="Leave out the papers you marked read")
 
 
+def typed_name(key: str) -> str | None:
+    """The collection name typed in text box ``key`` (lib.urlstate.collection_name), or None
+    after a toast that says what is wrong with it."""
+    from lib.urlstate import collection_name
+
+    try:
+        return collection_name(st.session_state.get(key) or "")
+    except ValueError as exc:
+        st.toast(f"A collection's name: {exc}.", icon=":material/edit:")
+        return None
+
+
 def team_write(write: Callable[[], object], done: str) -> None:
     """Run a write of the team's database from a callback; a toast says what happened."""
     try:

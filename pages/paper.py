@@ -72,12 +72,8 @@ NEW_COLLECTION = "paper.new_collection"
 
 def new_collection() -> None:
     """Callback: put the paper in a new collection named in the box."""
-    from lib.urlstate import collection_name
-
-    try:
-        name = collection_name(st.session_state.get(NEW_COLLECTION) or "")
-    except ValueError as exc:
-        st.toast(f"A collection's name: {exc}.", icon=":material/edit:")
+    name = common.typed_name(NEW_COLLECTION)
+    if name is None:
         return
     common.team_write(lambda: common.team().add(name, [paper.id], common.user_name()), f"Added to “{name}”.")
     st.session_state[NEW_COLLECTION] = ""
