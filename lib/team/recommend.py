@@ -25,8 +25,10 @@ standing for the words inside it.
 Cost: the document-term matrix is read once per store version from the term index (no text is
 tokenised again; CSR of feature ids, 4 bytes per (paper, term): 50 MB at 75k papers) and kept by
 the Library; a call trains on ``positives + negatives + BACKGROUND`` rows and scores the
-candidates, so it grows with the window, never with a TF-IDF matrix of the whole corpus.  C,
-:data:`VECTOR_WEIGHT` and :data:`BACKGROUND` were chosen on the corpus (bench/bench_recommend.py).
+candidates, so it grows with the window, never with a TF-IDF matrix of the whole corpus (75k
+papers: 0.2–0.5 s a call; 1M: 0.5 s for a 30-day window, 4 s for every day).  C and
+:data:`VECTOR_WEIGHT` were chosen on the corpus (bench/bench_recommend.py); :data:`BACKGROUND`
+bounds a call's training time.
 
     found = recommend(library, positives={"2503.01234", "2504.00042"}, since=dt.date(2026, 6, 1))
     found[["rank", "id", "score", "why"]]      # why: ["gaussian splatting", "3DGS", ...]
@@ -69,8 +71,8 @@ MAX_DF = 0.1  # ... nor one in more than this share of them (arxiv-sanity's max_
 SMALL = 1_000  # below this many papers, MIN_DF and MAX_DF do not apply (a handful of papers share few words)
 BACKGROUND = 5_000  # papers of the negative sample
 SURE_NEGATIVE = 5.0  # a "not relevant" mark weighs this many background papers
-C = 0.3  # the SVM's regularisation (bench/bench_recommend.py)
-VECTOR_WEIGHT = 1.0  # the meaning's share of a paper's features, beside its unit TF-IDF vector
+C = 1.0  # the SVM's regularisation (bench/bench_recommend.py)
+VECTOR_WEIGHT = 0.5  # the meaning's share of a paper's features, beside its unit TF-IDF vector
 WHY = 5  # terms that explain a recommendation
 TRANSPOSE_BLOCK = 1 << 23  # postings transposed at once (the build's memory beside its result)
 BLOCK_ROWS = 16_384  # rows whose postings are gathered at once (bounds a call's memory)
@@ -339,7 +341,10 @@ def rank(
     scores = feats.dot(candidates, text) * feats.inverse_norm[candidates] + intercept
     if vectors is not None and settings.vector_weight:
         meaning = (settings.vector_weight * coef[feats.n_features :]).astype(np.float32)
-        scores += vectors.cosine(meaning, candidates if len(candidates) < feats.n_docs else None)
+        if 4 * len(candidates) > feats.n_docs:  # most rows: one pass over the matrix, no copy of its rows
+            scores += vectors.cosine(meaning)[candidates]
+        else:
+            scores += vectors.cosine(meaning, candidates)
     top = _top(scores, limit)
     rows = candidates[top]
     titles = ds.table["title"].take(pa.array(rows)).to_pylist() if len(rows) else []
@@ -411,7 +416,7 @@ def explain(table: pa.Table, feats: Features, weights: npt.NDArray[Any], rows: R
     writes them; a term that overlaps a heavier one shown (one holds the other's words) is left out."""
     if len(rows) == 0:
         return []
-    papers = table.take(pa.array(rows))
+    papers = table.select(["title", "abstract", "keywords"]).take(pa.array(rows))
     texts = pc.binary_join_element_wise(
         *(pc.fill_null(field_text(papers, f), "") for f in ("title", "abstract", "keywords")), " . "
     ).to_pylist()
