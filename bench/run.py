@@ -23,6 +23,7 @@ from pathlib import Path
 
 import bench_import
 import bench_quality
+import bench_recommend
 import bench_scale
 import bench_search
 import bench_semantic
@@ -37,6 +38,7 @@ BENCHMARKS = [
     bench_search,
     bench_quality,
     bench_semantic,
+    bench_recommend,
     bench_trends,
     bench_topics,
     bench_scale,
