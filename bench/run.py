@@ -22,6 +22,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import bench_import
+import bench_library
 import bench_quality
 import bench_recommend
 import bench_scale
@@ -39,6 +40,7 @@ BENCHMARKS = [
     bench_quality,
     bench_semantic,
     bench_recommend,
+    bench_library,
     bench_trends,
     bench_topics,
     bench_scale,
