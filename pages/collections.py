@@ -215,22 +215,18 @@ with more_column:
                 if not writable:
                     return
                 with st.container(horizontal=True, gap="small"):
-                    st.button(
-                        "Add",
-                        key=f"more.add.{paper_id}",
-                        icon=":material/bookmark_add:",
-                        on_click=add,
-                        args=(paper_id,),
-                        type="tertiary",
-                    )
-                    st.button(
-                        "Not relevant",
-                        key=f"more.no.{paper_id}",
-                        icon=":material/thumb_down:",
-                        on_click=not_relevant,
-                        args=(paper_id,),
-                        type="tertiary",
-                    )
+                    for label, icon, write in (
+                        ("Add", ":material/bookmark_add:", add),
+                        ("Not relevant", ":material/thumb_down:", not_relevant),
+                    ):
+                        st.button(
+                            label,
+                            key=f"more.{label}.{paper_id}",
+                            icon=icon,
+                            on_click=write,
+                            args=(paper_id,),
+                            type="tertiary",
+                        )
 
             why = ", ".join(paper.why)
             common.paper_card(paper, rank, note=f"Why: {why}" if why else None, abstract=False, extra=actions)

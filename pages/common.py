@@ -31,6 +31,8 @@ from lib.urlstate import BYS, NORMS, SEARCH, TOPICS, PageSpec
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
 
+    from lib.team.db import TeamDB
+
 _ASSETS = Path(__file__).parent / "assets"
 _T = TypeVar("_T")
 
@@ -690,7 +692,7 @@ def user_name() -> str:
     return writer_name(str(user.get("name") or user.get("email") or "") if signed_in else None)
 
 
-def team():  # -> lib.team.db.TeamDB (imported lazily: the team database is opened on first use)
+def team() -> TeamDB:
     """The team's database (lib.team.db), shared by every session of this data directory."""
     return library().team
 

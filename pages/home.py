@@ -43,8 +43,7 @@ def first_page() -> None:
     common.set_state(HOME, p=1)
 
 
-one_day = state["view"] == "day"  # else the trending or most upvoted papers of a window
-ranked = answer.ranked
+ranked = answer.ranked  # view=trending / top: the window's papers, ranked; None: one day's list
 
 
 # --- the source and its days ------------------------------------------------------------------
@@ -58,7 +57,7 @@ with main:
     controls = st.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone
 with controls:
     common.url_choice(HOME, "view", DAY_VIEWS, "Show")
-if one_day:
+if ranked is None:
     common.source_picker(HOME, state, ds, label="Papers", into=controls, offer=answer.offer, on_change=first_page)
 # The URL's date pins a day; without one the view follows the latest day.  The picker
 # widget shows the resolved day, and choosing a day in it pins that day.
@@ -67,7 +66,7 @@ st.session_state[PICKER] = day
 
 # --- the day ---------------------------------------------------------------------------------
 with controls:
-    if not one_day:
+    if ranked is not None:
         common.url_choice(HOME, "window", WINDOWS, "Window")
     else:
         st.button(
