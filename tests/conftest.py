@@ -153,7 +153,10 @@ def require_browser() -> None:
 
 
 class Server:
-    def __init__(self, data: Path) -> None:
+    """``streamlit run dashboard.py`` on ``data`` at a free port; ``env`` adds to the environment,
+    ``args`` to the command line (e.g. ``--secrets.files=...``)."""
+
+    def __init__(self, data: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
         self.data = data
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -169,9 +172,10 @@ class Server:
                 "--server.address=127.0.0.1",
                 "--browser.gatherUsageStats=false",
                 "--server.fileWatcherType=none",
+                *args,
             ],
             cwd=ROOT,
-            env={**os.environ, "PAPERS_DATA": str(data)},
+            env={**os.environ, "PAPERS_DATA": str(data), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
