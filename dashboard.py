@@ -6,12 +6,14 @@ are the links people share.  The page NAME is the file pages/NAME.py (home is at
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from lib.store.store import read_only
+from lib.access import ALLOW
+from lib.errors import PapersError
 from lib.urlstate import PAGES
 from pages import common
 
@@ -29,7 +31,8 @@ TITLES = {
     "import": ("Import", ":material/upload:"),
 }
 HIDDEN = ("paper",)  # reached from a paper's card, not from the menu
-WRITES = ("import",)  # a shared, read-only dashboard has no page that writes
+WRITES = ("import",)  # pages only an editor is offered (a reader's menu has no page that writes)
+SIGN_IN = "Sign in"  # the title of every page while signed out: no page name, no paper, no count
 
 
 def page_file(name: str) -> Path:
@@ -38,7 +41,8 @@ def page_file(name: str) -> Path:
 
 
 def app_pages() -> list[StreamlitPage]:
-    """The app's pages, in lib.urlstate.PAGES order (the menu's order)."""
+    """The app's pages this visitor is offered, in lib.urlstate.PAGES order (the menu's order)."""
+    editor = common.can_write()
     return [
         st.Page(
             page_file(name),
@@ -49,15 +53,75 @@ def app_pages() -> list[StreamlitPage]:
             visibility="hidden" if name in HIDDEN else "visible",
         )
         for name, spec in PAGES.items()
-        if not (name in WRITES and read_only())
+        if editor or name not in WRITES
     ]
+
+
+def door_pages(door: Callable[[str], None]) -> list[StreamlitPage]:
+    """While signed out (or refused): every path of the app shows ``door`` under one title, so
+    the address bar keeps the link the visitor opened (sign-in takes them back to it)."""
+
+    def page(path: str) -> StreamlitPage:
+        def run() -> None:
+            door(path)
+
+        return st.Page(run, title=SIGN_IN, url_path=path or "signin", default=not path)
+
+    return [page(spec.path) for spec in PAGES.values()]
+
+
+def sign_in(path: str) -> None:
+    """The only page a signed-out visitor sees: the app's name and a Sign in button."""
+    common.door(common.kept_link(path))
+    st.title("Papers dashboard", anchor=False)
+    st.markdown("The team's daily ML papers: sign in with your team account to continue.")
+    if st.button("Sign in", type="primary", icon=":material/login:"):
+        st.login()
+
+
+def refused(_path: str) -> None:
+    """A signed-in user the allow-lists do not let in, or a configuration that lets nobody in."""
+    st.title("Papers dashboard", anchor=False)
+    try:
+        rules = common.access()
+    except PapersError as exc:
+        st.error(f"Nobody can come in until the operator fixes the server's settings: {exc}.", icon=":material/error:")
+    else:
+        if not common.sign_in_configured():
+            st.error(
+                f"Nobody can come in: {ALLOW} is set, but sign-in is not configured (an [auth] section in "
+                ".streamlit/secrets.toml). The operator configures both, or neither for local use.",
+                icon=":material/lock:",
+            )
+        elif not rules.allow:
+            st.error(f"Nobody can come in yet: the operator has not set {ALLOW}.", icon=":material/lock:")
+        else:
+            who = st.user.get("email") or "this account"
+            st.error(f"{who} is not on this team's list. Ask a teammate to add you.", icon=":material/lock:")
+    if common.signed_in():
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
+
+
+def sign_out() -> None:
+    st.logout()
 
 
 def navigation() -> StreamlitPage:
     """Configure the app and register its pages; the page the URL asks for."""
     # a local icon: a material-icon favicon is fetched from a font CDN, and the app works offline
     st.set_page_config(page_title="Papers dashboard", page_icon=str(ICON), layout="wide")
-    return st.navigation(app_pages(), position="top")
+    if common.role() == "stranger":
+        door = sign_in if common.sign_in_configured() and not common.signed_in() else refused
+        return st.navigation(door_pages(door), position="hidden")
+    pages = app_pages()
+    if not common.signed_in():
+        return st.navigation(pages, position="top")
+    # Signed in: the user's menu (their name and role) holds Sign out, in the top bar.
+    account = st.Page(sign_out, title="Sign out", icon=":material/logout:", url_path="signout")
+    menu = f"{common.user_name()} · {'editor' if common.can_write() else 'reader'}"
+    page = st.navigation({"": pages, menu: [account]}, position="top")
+    common.return_after_sign_in(pages, page)
+    return page
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ def open_collection(name: str) -> None:
 
 def create() -> None:
     """Callback: a new, empty collection named in the box; it opens."""
+    if common.refused():
+        return
     name = common.typed_name(NEW)
     if name is None:
         return
@@ -109,6 +111,8 @@ if state["p"] > pages:
 
 
 def rename() -> None:
+    if common.refused():
+        return
     new = common.typed_name(RENAME)
     if new is None:
         return
@@ -121,6 +125,8 @@ def rename() -> None:
 
 
 def delete() -> None:
+    if common.refused():
+        return
     try:
         db.delete(name)
     except PapersError as exc:

@@ -5,6 +5,7 @@ links, and turning lib's typed errors into messages.  Not a page itself.
 from __future__ import annotations
 
 import gc
+import urllib.parse
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -17,16 +18,17 @@ import streamlit as st
 
 from lib import charts, daily
 from lib import sources as sources_module
+from lib.access import Access, AccessError, Role, display_name
 from lib.dataset import Dataset
 from lib.errors import PapersError, debugging
 from lib.library import EmergingTerms, Library, Notice, PaperTopic, TopicsAnswer
 from lib.search.index import SearchIndex
 from lib.source_keys import ALL
-from lib.store.store import Store, read_only
+from lib.store.store import Store
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
-from lib.urlstate import BYS, NORMS, SEARCH, TOPICS, PageSpec
+from lib.urlstate import BYS, NORMS, SEARCH, TOPICS, PageSpec, clip
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
@@ -180,7 +182,7 @@ def sample_banner(ds: Dataset) -> None:
     if ds.is_sample:
         how = (
             "an administrator loads it on the server with `python -m lib import PATH…` (this dashboard is read-only)"
-            if read_only()
+            if not can_write()
             else "load yours on the **Import** page or with `python -m lib import PATH…`"
         )
         o = ds.overview
@@ -206,7 +208,10 @@ def shell() -> None:
     Back/Forward, one history entry per click, Enter applies a typed date, links to the app's
     own pages open in the same tab, the global rules of shell.css (whole titles).  Mounted by
     :func:`url_state` on every page; it takes no room."""
-    _SHELL(key="papers-shell", data={"top": st.session_state.get(_TOP, 0)}, height=0)
+    data: dict[str, Any] = {"top": st.session_state.get(_TOP, 0)}
+    if NEXT_COOKIE in st.context.cookies:  # signed in and back: the kept link has served
+        data["forget"] = NEXT_COOKIE
+    _SHELL(key="papers-shell", data=data, height=0)
 
 
 def scroll_to_top() -> None:
@@ -244,13 +249,14 @@ def _through_the_entry_point(spec: PageSpec) -> None:
     AppTest starts every run that way).  A shared link such as ``/search?q=...`` then runs the
     page's file alone, without dashboard.py: register the app's pages now, run the page the
     URL names as dashboard.py would (its menu, its layout, its widgets' state), and stop this
-    run.  A page the app does not offer (Import on a read-only dashboard) goes on alone."""
+    run.  A page the app does not offer (Import for a reader) goes on alone and says so; a
+    visitor not let in sees the sign-in page (or why not) whatever the URL."""
     if st.session_state.pop(_ROUTED, False):
         return
     import dashboard
 
     page = dashboard.navigation()
-    if page.url_path == spec.path:
+    if page.url_path == spec.path or role() == "stranger":  # a visitor not let in sees the door, always
         run_page(page)
         st.stop()
 
@@ -363,7 +369,7 @@ def copy_link(spec: PageSpec, state: dict[str, Any]) -> None:
     page = spec.path or "home"
     with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content"):
         copy_button(absolute_link(spec, state), key=f"copy-link.{page}")
-        if spec.path in SAVABLE and not read_only():
+        if spec.path in SAVABLE and can_write():
             key = f"save-view.{page}"
             with st.popover("Save view", icon=":material/bookmark_add:"):
                 st.text_input(
@@ -389,6 +395,8 @@ def save_view(key: str, link: str) -> None:
     from lib.team.views import ViewLink
 
     changed()
+    if refused():
+        return
     name = " ".join((st.session_state.get(key) or "").split())
     if not name:
         st.toast("Give the view a name first.", icon=":material/edit:")
@@ -678,18 +686,84 @@ def paper_meta(paper: Any, badge: bool = True) -> None:
     st.markdown(" · ".join(facts))
 
 
+# --- sign-in: who may come in, who may write (lib.access; dashboard.py draws the doors) -------
+NEXT_COOKIE = "papers_next"  # the view a signed-out visitor asked for, kept across the sign-in round trip
+_RETURNED = "_signin.returned"
+
+
+def sign_in_configured() -> bool:
+    """Whether Streamlit's sign-in is configured (an ``[auth]`` section in secrets.toml)."""
+    try:
+        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+    except Exception:  # noqa: BLE001 - a secrets.toml that does not parse (Streamlit logs why): closed
+        return True
+
+
+def signed_in() -> bool:
+    return sign_in_configured() and bool(st.user.get("is_logged_in"))
+
+
+def access() -> Access:
+    """The allow-lists of the environment (lib.access); AccessError when one is malformed."""
+    return Access.from_env()
+
+
+def role() -> Role:
+    """This visitor's role: without sign-in configured, everyone edits (a reader on a
+    read-only dashboard); with it, the signed-in user's role by the allow-lists (a stranger
+    while signed out, or when the lists are malformed or set without sign-in)."""
+    try:
+        rules = access()
+    except AccessError:
+        return "stranger"
+    if not sign_in_configured():
+        if rules.configured:  # PAPERS_ALLOW without sign-in would let everyone in: nobody is
+            return "stranger"
+        return "reader" if rules.read_only else "editor"
+    return rules.role(st.user.to_dict()) if signed_in() else "stranger"
+
+
+def return_after_sign_in(pages: Iterable[StreamlitPage], page: StreamlitPage) -> None:
+    """Streamlit lands a user who just signed in on the home page without the link's keys: on
+    the first run of the session, go on to the view the sign-in page kept in NEXT_COOKIE (a
+    path of ours and its query, checked by the page's own URL grammar like any link)."""
+    if st.session_state.get(_RETURNED):
+        return
+    st.session_state[_RETURNED] = True
+    kept = urllib.parse.unquote(st.context.cookies.get(NEXT_COOKIE) or "")
+    if not kept or page.url_path or st.query_params.to_dict():
+        return  # nothing kept, or the visitor opened a link of their own
+    path, _, query = kept.lstrip("/").partition("?")
+    params = urllib.parse.parse_qs(query, keep_blank_values=True)
+    for target in pages:
+        if target.url_path == path and (path or params):
+            st.switch_page(target, query_params={k: v[-1] for k, v in params.items()})
+
+
+_DOOR = st.components.v2.component("papers_door", js=(_ASSETS / "door.js").read_text(encoding="utf-8"))
+
+
+def door(link: str) -> None:
+    """On the sign-in page: keep ``link`` for after sign-in (pages/assets/door.js); takes no room."""
+    _DOOR(key="papers-door", data={"name": NEXT_COOKIE, "link": link}, height=0)
+
+
+def kept_link(path: str) -> str:
+    """The link a signed-out visitor opened (``path?query``), kept for after sign-in."""
+    query = urllib.parse.urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    return clip(path + ("?" + query if query else ""), 3_000)
+
+
 # --- the team's library: who writes, and collections and reading status on every card ---------
 DEFAULT_COLLECTION = "Reading list"  # what a card offers to collect into while the team has no collection
 CARD_COLLECTIONS = 6  # collections a card offers (the most recently changed), besides those holding the paper
 
 
 def user_name() -> str:
-    """Who writes: the signed-in name when sign-in is configured (st.user), else "anonymous"."""
+    """Who writes: the signed-in user's name (else address) when sign-in is configured, else "anonymous"."""
     from lib.team.db import writer_name
 
-    user = st.user  # without sign-in configured: nobody is signed in
-    signed_in = bool(user.get("is_logged_in"))
-    return writer_name(str(user.get("name") or user.get("email") or "") if signed_in else None)
+    return writer_name(display_name(st.user.to_dict()) if signed_in() else None)
 
 
 def team() -> TeamDB:
@@ -698,8 +772,10 @@ def team() -> TeamDB:
 
 
 def can_write() -> bool:
-    """Whether this visitor may write (collections, statuses, notes): not on a read-only dashboard."""
-    return not read_only()
+    """Whether this visitor may write (import, saved views, collections, statuses, notes, topic
+    names): an editor (see :func:`role`).  Every write checks it when it runs, not only the page
+    that drew its control (:func:`team_write`)."""
+    return role() == "editor"
 
 
 @dataclass(frozen=True)
@@ -770,8 +846,21 @@ def typed_name(key: str) -> str | None:
         return None
 
 
+def refused() -> bool:
+    """True, after a toast saying so, when this visitor may not write: the first line of every
+    write's callback."""
+    if can_write():
+        return False
+    st.toast("You can read this dashboard but not change it.", icon=":material/lock:")
+    return True
+
+
 def team_write(write: Callable[[], object], done: str) -> None:
-    """Run a write of the team's database from a callback; a toast says what happened."""
+    """Run a write of the team's database from a callback, if this visitor may write (checked
+    now: a control a reader never saw, or a crafted widget state, cannot write for them); a
+    toast says what happened."""
+    if refused():
+        return
     try:
         write()
     except PapersError as exc:

@@ -11,7 +11,7 @@ from lib.errors import PapersError
 from lib.store.formats import FORMATS
 from lib.store.importer import import_files
 from lib.store.schema import source_name, to_frame
-from lib.store.store import InputFile, read_only
+from lib.store.store import InputFile
 from lib.text import count_text
 from lib.urlstate import IMPORT
 from pages import common
@@ -25,10 +25,10 @@ with st.container(horizontal=True, gap="small", vertical_alignment="center"):
     st.title("Import papers", width="content")
     st.space("stretch")
     common.copy_link(IMPORT, {})
-if read_only():
+if not common.can_write():  # a reader who typed /import: the page is not in their menu
     st.error(
-        "This dashboard is read-only (PAPERS_READONLY is set): papers are imported on the server with "
-        "`python -m lib import PATH…`.",
+        "You can read this dashboard but not change it: papers are imported on the server with "
+        "`python -m lib import PATH…`, or by an editor.",
         icon=":material/lock:",
     )
     st.stop()

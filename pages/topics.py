@@ -10,7 +10,6 @@ from lib import charts
 from lib.errors import PapersError
 from lib.library import FEED_SIZE
 from lib.store.schema import source_name
-from lib.store.store import read_only
 from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape, share_text
 from lib.urlstate import MAX_TOPICS, SPLITS, TOPICS, TRENDS
@@ -60,7 +59,7 @@ answer = common.topics(state)  # the model fitted first (once per store version 
 state = common.settle(TOPICS, state, answer.state)
 common.warn(answer.warnings)  # e.g. a topic the model does not have
 model, summary = answer.model, answer.summary
-can_rename = not read_only() and not ds.is_sample
+can_rename = common.can_write() and not ds.is_sample
 
 
 def download(label: str, frame: pd.DataFrame, name: str) -> None:
@@ -136,6 +135,8 @@ RENAMED = "topics.renamed"
 def rename(level: str, ident: int, field: str) -> None:
     """Callback of a rename form: name topic (area) ``ident`` as typed; the outcome is shown by the form."""
     common.changed()
+    if common.refused():
+        return
     try:
         shown = common.library().rename_topic(level, ident, st.session_state.get(field) or "", state["k"])
         st.session_state[RENAMED] = ("success", f"{level.capitalize()} {ident} is now called “{shown}”.")

@@ -90,6 +90,6 @@ for name, link in sorted(views.items()):
                 on_click="ignore",
                 key=f"feed-{name}",
             )
-            if not common.read_only():
+            if common.can_write():
                 st.button("Remove", key=f"remove-{name}", icon=":material/delete:", on_click=remove, args=(name, link))
         st.caption(md_escape(link))

@@ -156,9 +156,11 @@ class Server:
     """``streamlit run dashboard.py`` on ``data`` at a free port; ``env`` adds to the environment,
     ``args`` to the command line (e.g. ``--secrets.files=...``)."""
 
-    def __init__(self, data: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, data: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int | None = None
+    ) -> None:
         self.data = data
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [

@@ -60,5 +60,5 @@ def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
     page = AppTest.from_file(str(ROOT / "pages" / "import.py"), default_timeout=60)
     page.run()
     assert not page.exception
-    assert any("read-only" in e.value for e in page.error)
+    assert any("can read this dashboard but not change it" in e.value for e in page.error)
     assert not page.file_uploader

@@ -44,7 +44,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,9 +85,10 @@ def _one_line(exc: BaseException, limit: int = 120) -> str:
     return " ".join(str(exc).split())[:limit]
 
 
-def read_only() -> bool:
+def read_only(env: Mapping[str, str] | None = None) -> bool:
     """``PAPERS_READONLY=1``: a dashboard shared with a team refuses every write of the table."""
-    return os.environ.get("PAPERS_READONLY", "").strip().lower() in ("1", "true", "yes", "on")
+    value = (os.environ if env is None else env).get("PAPERS_READONLY", "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -110,6 +110,7 @@ function restore(top) {
 }
 
 export default function ({ data }) {
+  if (data && data.forget) document.cookie = `${data.forget}=; path=/; max-age=0; samesite=lax`;
   if (!window.__papersShell) install();
   const shell = window.__papersShell;
   const top = (data && data.top) || 0;
