@@ -28,6 +28,7 @@ import bench_recommend
 import bench_scale
 import bench_search
 import bench_semantic
+import bench_signin
 import bench_team
 import bench_topics
 import bench_trends
@@ -41,6 +42,7 @@ BENCHMARKS = [
     bench_semantic,
     bench_recommend,
     bench_library,
+    bench_signin,
     bench_trends,
     bench_topics,
     bench_scale,

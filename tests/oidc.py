@@ -4,6 +4,7 @@ Authlib) on a local port, with the team's test users, and the secrets.toml that 
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ ACCESS = {"PAPERS_ALLOW": "@lab.org", "PAPERS_EDITORS": "alice@lab.org"}
 def provider() -> Iterator[str]:
     """The provider's base URL while it runs (its users: USERS, one click each on its sign-in form)."""
     from oidc_provider_mock import User, run_server_in_thread
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
 
     users = [User(sub=str(u["sub"]), claims={k: v for k, v in u.items() if k != "sub"}) for u in USERS]
     with run_server_in_thread(user_claims=users) as server:
