@@ -14,6 +14,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from lib.access import ALLOW
 from lib.errors import PapersError
+from lib.text import md_escape
 from lib.urlstate import PAGES
 from pages import common
 
@@ -96,7 +97,7 @@ def refused(_path: str) -> None:
         elif not rules.allow:
             st.error(f"Nobody can come in yet: the operator has not set {ALLOW}.", icon=":material/lock:")
         else:
-            who = st.user.get("email") or "this account"
+            who = md_escape(str(st.user.get("email") or "")) or "This account"
             st.error(f"{who} is not on this team's list. Ask a teammate to add you.", icon=":material/lock:")
     if common.signed_in():
         st.button("Sign out", icon=":material/logout:", on_click=st.logout)

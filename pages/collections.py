@@ -197,8 +197,8 @@ with more_column:
     common.url_choice(COLLECTIONS, "since", RECOMMEND_WINDOWS, "Listed in", first_page=False, collapsed=True)
     st.caption(
         "Papers not in it, ranked by a linear classifier trained on its papers against the rest (words of "
-        "title and abstract, and their meaning); each says which of its words weighed most. "
-        "**Not relevant** teaches it what to leave out."
+        "title and abstract, and their meaning); each says which of its words weighed most."
+        + (" **Not relevant** teaches it what to leave out." if writable else "")
     )
 
     def add(paper_id: str) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from lib.errors import PapersError
+from lib.errors import PapersError, log
 from lib.store.formats import FORMATS
 from lib.store.importer import import_files
 from lib.store.schema import source_name, to_frame
@@ -125,5 +125,8 @@ if st.session_state.pop(CONFIRMED, None) == preview_key:
     except PapersError as exc:
         st.error(f"Import failed, the store is unchanged: {common.for_visitors(exc)}", icon=":material/error:")
         st.stop()
+    log.info(
+        "import by %s from the Import page: %s (store version %s)", common.user_name(), report.summary(), report.version
+    )
     st.success(f"Imported: {report.summary()}. Store version {report.version or 'unchanged'}.")
     st.page_link("pages/home.py", label="Open the Daily Papers", icon=":material/today:")
