@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 CARD_TITLES = "[data-testid=stPageLink] a:has(strong)"
 MARK_READ = "button:has-text('Mark read')"
 COLLECT = "button[data-variant=pills]:has-text('Reading list')"  # a card's pill of the default collection
-NAV = "[data-testid=stTopNavLinkContainer], [data-testid=stNavSectionHeader], header a[href]"
+IMPORT_LINK = "a[href$='/import']"  # the Import page's entry in the top navigation
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,9 @@ def test_a_signed_out_visitor_sees_only_the_sign_in_page(signin_server, page, pa
     assert page.url == signin_server.url + path  # the link stays in the address bar for after sign-in
 
 
-def test_a_shared_link_survives_the_sign_in_round_trip_and_an_editor_writes_under_her_name(signin_server, browser):
+def test_a_shared_link_survives_the_sign_in_round_trip_and_an_editor_writes_under_her_name(
+    signin_server, browser, tmp_path
+):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     sign_in(page, signin_server, "/search?q=agent+study+4&sort=oldest", oidc.EDITOR)
@@ -97,11 +99,22 @@ def test_a_shared_link_survives_the_sign_in_round_trip_and_an_editor_writes_unde
     assert not any(c["name"] == oidc_cookie() for c in context.cookies())  # the kept link has served
     # an editor's controls: the Import page, Save view, the cards' pills and Mark read
     expect(page.get_by_text("Alice Editor · editor")).to_be_visible()
-    expect(page.get_by_role("link", name="Import")).to_be_visible()
+    expect(page.locator(IMPORT_LINK).first).to_be_visible()
     expect(page.get_by_role("button", name="Save view")).to_be_visible()
     page.locator(COLLECT).first.click()  # into "Reading list"
     expect(page.locator(COLLECT).first).to_have_attribute("aria-pressed", "true")
     assert team_db(signin_server).members("Reading list")["added_by"].tolist() == ["Alice Editor"]
+    # an upload through the Import page (with sign-in configured Streamlit checks an XSRF token on it)
+    upload = write_jsonl(tmp_path / "new.jsonl", [{**AGENT_MONTHS[0], "id": "2507.00001", "title": "Signed import"}])
+    page.get_by_role("link", name="Import").click()
+    page.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(upload))
+    new = page.get_by_test_id("stMetric").filter(has_text="New papers").get_by_test_id("stMetricValue")
+    expect(new).to_have_text("1", timeout=30_000)
+    page.get_by_role("button", name="Import 1 papers").click()
+    expect(page.get_by_text("Imported:")).to_be_visible(timeout=30_000)
+    from lib.store.store import Store
+
+    assert "2507.00001" in Store(signin_server.data).read_table()["id"].to_pylist()
     context.close()
 
 
@@ -147,7 +160,7 @@ def test_a_reader_sees_no_write_control_and_a_crafted_click_writes_nothing(signi
     sign_in(page, signin_server, "/search?q=agent+study+5", oidc.READER)
     expect(page.locator(CARD_TITLES).first).to_have_text(first)
     expect(page.get_by_text("Rob Reader · reader")).to_be_visible()
-    for control in (MARK_READ, COLLECT, "button:has-text('Save view')", "a:has-text('Import')"):
+    for control in (MARK_READ, COLLECT, "button:has-text('Save view')", IMPORT_LINK):
         assert page.locator(control).count() == 0, control
     # the editor's click, replayed in the reader's session, writes nothing
     before = snapshot(db)
