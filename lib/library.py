@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -57,6 +58,7 @@ EMERGING_TOP = 25  # rising (and fading) terms the Trends page lists
 HIDDEN = "_hidden"  # a Search state's ids of papers left out (hide=read: the reader's read papers); never in a URL
 TRENDING_SIZE = 100  # papers the trending and most-upvoted views of Daily Papers rank
 RECOMMENDATIONS = 20  # papers "More for this collection" lists
+REMEMBERED = 64  # answers Library.remembered keeps (recommendations: a 20-row frame each)
 
 
 class Library:
@@ -70,6 +72,7 @@ class Library:
         self._done: dict[Hashable, object] = {}  # key -> what it computed
         self._vectors_thread: threading.Thread | None = None  # the background build of the papers' vectors
         self._vectors_error = ""  # why it failed
+        self._recent: OrderedDict[Hashable, object] = OrderedDict()  # remembered answers, newest last
 
     @classmethod
     def open(cls, store: Store) -> Library:
@@ -99,6 +102,21 @@ class Library:
             with self._guard:
                 self._done[key] = value
             return value
+
+    def remembered(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept for the next caller of the same ``key`` among the last
+        :data:`REMEMBERED` keys (an answer that depends on the team's data: its key says which
+        data, so a change asks anew).  Two callers of a new key may both compute it."""
+        with self._guard:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return cast(_T, self._recent[key])
+        value = compute()
+        with self._guard:
+            self._recent[key] = value
+            while len(self._recent) > REMEMBERED:
+                self._recent.popitem(last=False)
+        return value
 
     def loaded(self, key: Hashable) -> bool:
         """Whether ``key`` (``"search_index"``, ``"term_index"``, …) is computed already: asking

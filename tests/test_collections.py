@@ -476,6 +476,20 @@ def smtp(monkeypatch):
     controller.stop()
 
 
+def test_recommendations_are_remembered_until_the_collection_or_its_marks_change(library, db):
+    db.add("Splats", SPLATS, "ada")
+    first = library.recommendations("Splats", "all")
+    top = first["id"].iloc[0]
+    again = library.recommendations("Splats", "all")
+    assert again.equals(first) and again is not first  # remembered, and a copy: a page may change its own
+    db.add("Splats", [top], "bo")  # the top recommendation joins the collection: asked anew
+    assert top not in set(library.recommendations("Splats", "all")["id"])
+    second = library.recommendations("Splats", "all")["id"].iloc[0]
+    db.mark_not_relevant("Splats", second, "bo")  # a mark changes the answer too
+    assert second not in set(library.recommendations("Splats", "all")["id"])
+    assert library.recommendations("Splats", "7d") is not None  # another window: its own answer
+
+
 def test_cli_digest_of_a_collection_prints_writes_and_sends(data, tmp_path, smtp):
     assert run("collection", "add", "Splats", *SPLATS, "--by", "ada")[0] == 0
     code, out, err = run("digest", "--collection", "Splats", "--since", "1d")
