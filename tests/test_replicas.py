@@ -144,7 +144,8 @@ def test_imports_on_the_data_directory_are_picked_up_whole_by_a_running_replica(
         imports.stop()
     for count, errors in seen:
         assert not errors and count in counts, (count, errors, counts)  # a whole table: never torn, never the demo
-    assert imports.done == IMPORTS and imports.failed is None, imports.failed
+    assert imports.failed is None, imports.failed
+    assert imports.done == IMPORTS, f"after {imports.done} imports B still showed {seen[-1][0]} papers: {seen}"
     assert {count for count, _ in seen} == set(counts), seen  # B served every version, each without a restart
     assert imports.during >= 2, (imports.during, seen)  # and looked while the imports ran
 
