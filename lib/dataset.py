@@ -125,9 +125,8 @@ class Dataset:
 def load(store: Store, today: dt.date | None = None) -> Dataset:
     """The store's table, or the bundled demo when the store holds no papers (read and
     merged in memory, as an import would: about 0.3 s; the store is never written)."""
-    version = store.version()
-    table = store.read_table() if version else None
-    if version and table is not None and table.num_rows:
+    table, version = store.read_version()
+    if version and table.num_rows:
         return Dataset(table, version, False, str(store.path))
     incoming, _ = read_inputs(sample_inputs(), today=today)
     return Dataset(merge(empty_table(), incoming)[0], SAMPLE_VERSION, True, str(store.path))

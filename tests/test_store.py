@@ -602,6 +602,35 @@ def test_readers_racing_imports_see_whole_versions(store, small_parts):
     assert leftovers(store) == []
 
 
+def test_a_dataset_loaded_during_imports_names_the_version_it_holds(store, small_parts):
+    """lib.dataset.load pairs a table with the version it read (one reading of the manifest):
+    a version read before an import went live and a table read after it would save the new
+    table's artifacts under the old version's name."""
+    import threading
+
+    from lib.dataset import load
+
+    do_import(store, [paper(i) for i in range(25)])
+    rows_of = {Store(store.path).version(): 25}
+
+    def writer():
+        for k in range(1, 11):
+            report = do_import(Store(store.path), [paper(i) for i in range(25 + 5 * k)])
+            rows_of[report.version] = 25 + 5 * k
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = []
+    while thread.is_alive() or not seen:
+        ds = load(Store(store.path))
+        seen.append((ds.version, ds.table.num_rows))
+    thread.join()
+    assert len({version for version, _ in seen}) >= 2
+    assert all(rows_of[version] == rows for version, rows in seen), [
+        (v, r, rows_of.get(v)) for v, r in seen if rows_of.get(v) != r
+    ]
+
+
 def _one_file_store(path: Path, records: list[dict]) -> tuple[Store, str]:
     """A store as releases before 2026-11-28 wrote it: one papers.parquet, its version in its metadata."""
     from lib.store.importer import read_file

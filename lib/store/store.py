@@ -251,7 +251,13 @@ class Store:
         return self.part_cache_dir / f"{parquet.stem}.arrow"
 
     def read_table(self) -> pa.Table:
-        """The whole table (empty when the store has none yet).
+        """The whole table (empty when the store has none yet): :meth:`read_version`'s table."""
+        return self.read_version()[0]
+
+    def read_version(self) -> tuple[pa.Table, str | None]:
+        """The whole table and the version it is (empty and None when the store has none yet):
+        one reading of the manifest, so an import going live meanwhile cannot pair a new table
+        with the old version's name (its artifacts would be saved under that name).
 
         Each part is read from its uncompressed Arrow copy, memory-mapped: milliseconds at a
         million papers where decoding Parquet takes seconds, and every process shares one
@@ -262,7 +268,7 @@ class Store:
         for attempt in range(3):
             layout = self._layout()
             if layout is None:
-                return empty_table()
+                return empty_table(), None
             try:
                 pieces = self._read_parts(layout.parts)
             except FileNotFoundError as exc:
@@ -271,7 +277,7 @@ class Store:
                 raise StoreError(
                     f"{exc.filename}: unreadable store (a part of version {layout.version} is missing)"
                 ) from None
-            return pa.concat_tables(pieces) if pieces else empty_table()
+            return (pa.concat_tables(pieces) if pieces else empty_table()), layout.version
         raise AssertionError("unreachable")
 
     def _read_parts(self, parts: tuple[tuple[Path, Path, int], ...]) -> list[pa.Table]:
