@@ -2,7 +2,8 @@
 replicas over one data directory, with a real browser: a page loads and a typed search answers
 through the proxy (the WebSocket is passed), every request of one browser reaches one replica (the
 cookie nginx sets picks it), an upload larger than nginx's default 1 MB limit reaches the session's
-replica, and a browser whose replica stops is served by the other one.
+replica, a browser whose replica stops is served by the other one, and a teammate who signed in
+through the proxy on one replica is signed in on the other (one cookie_secret).
 
 Skips when nginx is missing (apt-get install nginx), unless REQUIRE_NGINX=1 (CI), where that fails.
 """
@@ -152,3 +153,59 @@ def test_one_browser_stays_on_one_replica_uploads_included_and_moves_when_it_sto
     assert last["upstream"].endswith(proxied.upstream(a)), last
     for page in pages.values():
         page.context.close()
+
+
+# --- sign-in through the proxy: one cookie_secret, every replica -------------------------------------
+@pytest.fixture(scope="module")
+def signed_proxy(tmp_path_factory):
+    """Two replicas with sign-in (one secrets.toml: one cookie_secret, the proxy's redirect URI) behind
+    nginx, and the OpenID Connect provider of tests/oidc.py."""
+    import oidc
+
+    require_browser()
+    require_nginx()
+    root = tmp_path_factory.mktemp("nginx-signed")
+    data = root / "store"
+    import_into(data, write_papers(root / "first.jsonl", papers(0, 300)))
+    port = _free_port()
+    with oidc.provider() as provider:
+        secrets = oidc.write_secrets(root, f"http://{HOST}:{port}", provider)
+        servers = [Server(data, env=oidc.ACCESS, args=(f"--secrets.files={secrets}",)) for _ in range(2)]
+        try:
+            nginx = Nginx(port, [f"127.0.0.1:{s.port}" for s in servers], server_name=HOST)
+        except BaseException:
+            stop_all(servers)
+            raise
+        try:
+            yield Proxied(nginx, servers, root / "first.jsonl")
+        finally:
+            nginx.stop()
+            stop_all(servers)
+
+
+def test_signed_in_through_nginx_on_one_replica_is_signed_in_on_the_other(signed_proxy, browser):
+    import re
+
+    import oidc
+
+    keys = keys_for_each_replica(signed_proxy)
+    a, b = signed_proxy.replicas
+    page = browser_with(browser, signed_proxy, keys[signed_proxy.upstream(a)])
+    page.goto(f"{signed_proxy.nginx.url}/search?q=splatting")
+    page.get_by_role("button", name="Sign in").click()  # through nginx, on replica A
+    page.wait_for_url(re.compile(r"^http://localhost:\d+/oauth2/authorize"), timeout=30_000)
+    page.get_by_role("button", name=str(oidc.READER["sub"]), exact=True).click()
+    page.wait_for_url(re.compile(re.escape(signed_proxy.nginx.url) + r"/search\?q=splatting$"), timeout=30_000)
+    expect(page.locator(CARD_TITLES).first).to_contain_text("Gaussian splatting")
+    expect(page.get_by_text("Rob Reader · reader")).to_be_visible()
+    callbacks = logged(signed_proxy, lambda line: line["request"].startswith("GET /oauth2callback"))
+    assert {line["upstream"] for line in callbacks} == {signed_proxy.upstream(a)}
+
+    # the same browser sent to replica B: its identity cookie is good there too
+    page.context.add_cookies([{"name": COOKIE, "value": keys[signed_proxy.upstream(b)], "url": signed_proxy.nginx.url}])
+    open_view(page, f"{signed_proxy.nginx.url}/search?q=decoding")
+    expect(page.locator(CARD_TITLES).first).to_contain_text("Speculative decoding")
+    expect(page.get_by_text("Rob Reader · reader")).to_be_visible()
+    last = [line for line in signed_proxy.nginx.log_lines() if line["request"].startswith("GET /search")][-1]
+    assert last["upstream"] == signed_proxy.upstream(b), last
+    page.context.close()
