@@ -18,7 +18,7 @@ import streamlit as st
 
 from lib import charts, daily
 from lib import sources as sources_module
-from lib.access import Access, AccessError, Role, display_name
+from lib.access import Access, AccessError, Role, display_name, verified_email
 from lib.dataset import Dataset
 from lib.errors import PapersError, debugging
 from lib.library import EmergingTerms, Library, Notice, PaperTopic, TopicsAnswer
@@ -766,6 +766,14 @@ def user_name() -> str:
     return writer_name(display_name(st.user.to_dict()) if signed_in() else None)
 
 
+def reader_key() -> str:
+    """Whose reading statuses these are: the signed-in address (two teammates may share a name),
+    else "anonymous"."""
+    from lib.team.db import writer_name
+
+    return writer_name(verified_email(st.user.to_dict()) if signed_in() else None)
+
+
 def team() -> TeamDB:
     """The team's database (lib.team.db), shared by every session of this data directory."""
     return library().team
@@ -804,7 +812,7 @@ def team_marks(paper_ids: Iterable[str]) -> Marks:
         infos = sorted(db.collections(), key=lambda c: c.updated_at, reverse=True)
         offered = tuple(c.name for c in infos[:CARD_COLLECTIONS]) or (DEFAULT_COLLECTION,)
         held = db.memberships(ids) if ids and infos else {}
-        statuses = db.statuses(user_name(), ids) if ids else {}
+        statuses = db.statuses(reader_key(), ids) if ids else {}
     except PapersError as exc:
         st.caption(f":material/error: Collections and reading status are unavailable: {md_escape(for_visitors(exc))}")
         return Marks()
@@ -815,7 +823,7 @@ def team_marks(paper_ids: Iterable[str]) -> Marks:
 def read_papers() -> frozenset[str]:
     """The reader's papers marked read (for ``hide=read``); none when unavailable."""
     try:
-        return frozenset(team().read_ids(user_name()))
+        return frozenset(team().read_ids(reader_key()))
     except PapersError:
         return frozenset()
 
@@ -889,7 +897,7 @@ def collect(paper_id: str, key: str, before: tuple[str, ...]) -> None:
 
 def set_status(paper_id: str, status: str) -> None:
     """Callback: the reader's status of a paper (unread, reading, read)."""
-    team_write(lambda: team().set_status(user_name(), paper_id, status), "")
+    team_write(lambda: team().set_status(reader_key(), paper_id, status), "")
 
 
 def card_actions(paper_id: str, marks: Marks, where: str) -> None:

@@ -87,7 +87,7 @@ def save_note(key: str) -> None:
 if common.can_write():
     try:
         db = common.team()
-        status = db.statuses(common.user_name(), [paper.id]).get(paper.id, "unread")
+        status = db.statuses(common.reader_key(), [paper.id]).get(paper.id, "unread")
         holding = db.collections_of(paper.id)
         every = [c.name for c in db.collections()]
         note = db.note(paper.id)

@@ -142,15 +142,15 @@ def test_a_reader_sees_no_write_control_and_a_crafted_click_writes_nothing(signi
     assert clicks, "the editor's click was not seen"
     db = team_db(signin_server)
     first = page.locator(CARD_TITLES).first.inner_text()
-    read_ids = set(db.read_ids("Alice Editor"))
+    read_ids = set(db.read_ids("alice@lab.org"))
     assert len(read_ids) == 1
     # ...replayed after she marks it unread again writes again: the crafted message is a real click
     page.get_by_role("button", name="Read", exact=True).first.click()
     expect(page.get_by_role("button", name="Read", exact=True)).to_have_count(0)
-    assert not set(db.read_ids("Alice Editor"))
+    assert not set(db.read_ids("alice@lab.org"))
     sockets[-1].send(clicks[-1])
     page.wait_for_timeout(1500)
-    assert set(db.read_ids("Alice Editor")) == read_ids
+    assert set(db.read_ids("alice@lab.org")) == read_ids
 
     # A reader: papers, and no write control anywhere
     reader = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -166,7 +166,7 @@ def test_a_reader_sees_no_write_control_and_a_crafted_click_writes_nothing(signi
     before = snapshot(db)
     reader_sockets[-1].send(clicks[-1])
     page.wait_for_timeout(1500)
-    assert snapshot(db) == before and not set(db.read_ids("Rob Reader"))
+    assert snapshot(db) == before and not set(db.read_ids("rob@lab.org"))
     # pages that write: not in his menu, and refused when typed
     for path, absent in (("/collections", "New collection"), ("/views", "Remove"), ("/topics", "Rename")):
         page.goto(signin_server.url + path)
@@ -189,8 +189,8 @@ def trigger(message) -> bool:
 def snapshot(db) -> tuple:
     return (
         [(c.name, c.size) for c in db.collections()],
-        sorted(db.read_ids("Alice Editor")),
-        sorted(db.read_ids("Rob Reader")),
+        sorted(db.read_ids("alice@lab.org")),
+        sorted(db.read_ids("rob@lab.org")),
         sorted(db.views()),
     )
 
