@@ -28,7 +28,7 @@ from lib.store.store import Store
 from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
-from lib.urlstate import BYS, NORMS, SEARCH, TOPICS, PageSpec, clip
+from lib.urlstate import BYS, NORMS, PAGES, SEARCH, TOPICS, PageSpec, clip
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
@@ -738,6 +738,10 @@ def return_after_sign_in(pages: Iterable[StreamlitPage], page: StreamlitPage) ->
     for target in pages:
         if target.url_path == path and (path or params):
             st.switch_page(target, query_params={k: v[-1] for k, v in params.items()})
+    if path in {spec.path for spec in PAGES.values()}:  # a page this teammate is not offered (Import, for a reader)
+        st.toast(
+            "That link's page is for editors: you can read this dashboard but not change it.", icon=":material/lock:"
+        )
 
 
 _DOOR = st.components.v2.component("papers_door", js=(_ASSETS / "door.js").read_text(encoding="utf-8"))

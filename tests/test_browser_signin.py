@@ -222,3 +222,13 @@ def test_sign_out_is_in_the_top_bar(signin_server, browser):
     page.goto(signin_server.url + "/search?q=agent")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)  # signed out for good
     context.close()
+
+
+def test_a_reader_who_signs_in_through_an_editors_link_is_told_and_reads_on(signin_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    sign_in(page, signin_server, "/import", oidc.READER)
+    expect(page.get_by_text("That link's page is for editors")).to_be_visible()
+    expect(page.locator(CARD_TITLES).first).to_be_visible()  # Daily Papers, to read
+    assert page.locator("[data-testid=stFileUploader]").count() == 0
+    context.close()
