@@ -95,7 +95,7 @@ def test_a_shared_link_survives_the_sign_in_round_trip_and_an_editor_writes_unde
     sign_in(page, signin_server, "/search?q=agent+study+4&sort=oldest", oidc.EDITOR)
     expect(page).to_have_url(re.compile(r"/search\?q=agent\+study\+4&sort=oldest$"))
     expect(page.get_by_role("textbox").first).to_have_value("agent study 4")
-    assert page.locator(CARD_TITLES).first.inner_text().endswith("Agent study 4-0")  # oldest first
+    expect(page.locator(CARD_TITLES).first).to_have_text("1. Agent study 4-0")  # oldest first
     assert not any(c["name"] == oidc_cookie() for c in context.cookies())  # the kept link has served
     # an editor's controls: the Import page, Save view, the cards' pills and Mark read
     expect(page.get_by_text("Alice Editor · editor")).to_be_visible()
