@@ -102,6 +102,7 @@ def test_a_shared_link_survives_the_sign_in_round_trip_and_an_editor_writes_unde
     expect(page.locator(IMPORT_LINK).first).to_be_visible()
     expect(page.get_by_role("button", name="Save view")).to_be_visible()
     page.locator(COLLECT).first.click()  # into "Reading list"
+    expect(page.get_by_text("added to “Reading list”")).to_be_visible()  # the server's toast: written
     expect(page.locator(COLLECT).first).to_have_attribute("aria-pressed", "true")
     assert team_db(signin_server).members("Reading list")["added_by"].tolist() == ["Alice Editor"]
     # an upload through the Import page (with sign-in configured Streamlit checks an XSRF token on it)
