@@ -220,6 +220,19 @@ def wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid=stMainBlockContainer] h1", timeout=60_000)
 
 
+def settled(page) -> None:
+    """Until the page's script has run and the page has held still a moment (its last reruns)."""
+    wait_for_app(page)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def open_view(page, url: str) -> None:
+    """Open ``url`` and wait until it has settled (:func:`settled`)."""
+    page.goto(url)
+    settled(page)
+
+
 # Six months of papers that all mention "agent": on a trends chart of "agent" every
 # point sits at 100%, so a browser test knows where to click.
 AGENT_MONTHS = [

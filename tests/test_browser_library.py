@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import served, wait_for_app
+from conftest import open_view, served
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -53,13 +53,6 @@ PAPERS = [
 @pytest.fixture(scope="module")
 def library_server(tmp_path_factory):
     yield from served(tmp_path_factory, "library-store", PAPERS)
-
-
-def open_view(page, url: str) -> None:
-    page.goto(url)
-    wait_for_app(page)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    page.wait_for_timeout(500)
 
 
 def test_collect_from_a_search_card_see_it_in_another_browser_and_export_bibtex(library_server, browser):

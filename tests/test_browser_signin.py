@@ -10,7 +10,7 @@ import re
 
 import oidc
 import pytest
-from conftest import AGENT_MONTHS, Server, _free_port, require_browser, wait_for_app, write_jsonl
+from conftest import AGENT_MONTHS, Server, _free_port, require_browser, settled, write_jsonl
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -43,12 +43,6 @@ def signin_server(tmp_path_factory):
             server.stop()
 
 
-def settle(page) -> None:
-    wait_for_app(page)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    page.wait_for_timeout(500)
-
-
 def sign_in(page, server, path: str, user: dict) -> None:
     """Open ``path`` signed out, sign in as ``user`` on the provider's page, and wait for the app."""
     page.goto(server.url + path)
@@ -56,7 +50,7 @@ def sign_in(page, server, path: str, user: dict) -> None:
     page.wait_for_url(re.compile(r"^http://localhost:\d+/oauth2/authorize"), timeout=30_000)
     page.get_by_role("button", name=str(user["sub"]), exact=True).click()
     page.wait_for_url(re.compile(re.escape(server.url) + r"/(?!oauth2callback)"), timeout=30_000)
-    settle(page)
+    settled(page)
 
 
 def signed_out(page) -> None:
@@ -77,7 +71,7 @@ def team_db(server):
 def test_a_signed_out_visitor_sees_only_the_sign_in_page(signin_server, page, path):
     page.goto(signin_server.url + path)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
-    settle(page)
+    settled(page)
     text = page.locator("[data-testid=stApp]").inner_text()
     assert "Agent study" not in text and "Ann Author" not in text  # no paper
     assert not re.search(r"\d", text)  # no count, no date
@@ -171,10 +165,10 @@ def test_a_reader_sees_no_write_control_and_a_crafted_click_writes_nothing(signi
     # pages that write: not in his menu, and refused when typed
     for path, absent in (("/collections", "New collection"), ("/views", "Remove"), ("/topics", "Rename")):
         page.goto(signin_server.url + path)
-        settle(page)
+        settled(page)
         assert page.get_by_text(absent).count() == 0, path
     page.goto(signin_server.url + "/import")
-    settle(page)
+    settled(page)
     assert page.locator("[data-testid=stFileUploader]").count() == 0
     assert snapshot(db) == before
     editor.close()
@@ -205,7 +199,7 @@ def test_a_stranger_and_an_unverified_address_are_refused(signin_server, browser
     text = page.locator("[data-testid=stApp]").inner_text()
     assert "Agent study" not in text and "Search" not in text
     page.goto(signin_server.url + "/paper?id=2503.01000")
-    settle(page)
+    settled(page)
     assert "Agent study" not in page.locator("[data-testid=stApp]").inner_text()
     page.get_by_role("button", name="Sign out").click()
     signed_out(page)
