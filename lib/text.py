@@ -22,6 +22,26 @@ def collapse_ws(text: str | None) -> str:
     return " ".join(text.split())  # str.split() splits on every Unicode space; fast
 
 
+# ANSI escape sequences (CSI ``ESC [ ... m``, OSC ``ESC ] ... BEL``, two-character escapes), then every other
+# C0/C1 control character except the whitespace ones (tab, newline, carriage return, vertical tab, form feed)
+_CONTROLS = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,512}(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[@-Z\\-_]|[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]"
+)
+
+
+def strip_controls(text: str) -> str:
+    """Text without terminal escape sequences and control characters (NUL, ESC, C1 ...); tab,
+    newline and the other whitespace controls are kept for the caller to collapse or keep.
+
+    >>> strip_controls("\\x1b[31mred\\x1b[0m bo\\x00ld\\nline")
+    'red bold\\nline'
+    """
+    if text.isprintable():
+        return text
+    return _CONTROLS.sub("", text)
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: ``"Café Ünïcode"`` -> ``"cafe unicode"``."""
     decomposed = unicodedata.normalize("NFKD", text)
