@@ -1,7 +1,9 @@
 """Writing the table out: CSV, JSON Lines, Parquet — each importable back unchanged.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or carriage return) are prefixed with ``'``.  Columns of the caller's
+``-``, ``@``, tab or carriage return, after any quotes) are prefixed with ``'``, which the
+importer takes off again in our own exports; a list cell is ``a; b``, or a JSON array when that
+would not read back as the same items (lib.store.formats.tables.list_cell).  Columns of the caller's
 (``extra``: one row per paper, e.g. each paper's topic and area, see
 lib.library.Library.paper_topics) follow the table's; the importer ignores them, so such an
 export imports back as the same table.
@@ -20,11 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lib.store.formats.tables import guard_formula, list_cell
 from lib.store.schema import COLUMNS, DATE_COLUMNS, LIST_COLUMNS, conform
 from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, fold, safe_url
 
 EXPORT_FORMATS = ("csv", "jsonl", "parquet")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 20_000
 
 
@@ -34,12 +36,6 @@ def _plain_rows(frame: pd.DataFrame) -> pd.DataFrame:
         if column in out:
             out[column] = out[column].dt.strftime("%Y-%m-%d")
     return out
-
-
-def neutralise(cell: object) -> object:
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell
-    return cell
 
 
 def _part(frame: pd.DataFrame, extra: pd.DataFrame | None, start: int) -> pd.DataFrame:
@@ -75,8 +71,8 @@ def write_csv(frame: pd.DataFrame, handle: IO[bytes], extra: pd.DataFrame | None
         part = _part(frame, extra, start)
         for column in LIST_COLUMNS:
             if column in part:
-                part[column] = ["; ".join(v) if v is not None else "" for v in part[column]]
-        part = part.astype(object).map(neutralise)
+                part[column] = [list_cell(column, list(v)) if v is not None else "" for v in part[column]]
+        part = part.astype(object).map(guard_formula)
         handle.write(part.to_csv(index=False, header=start == 0, lineterminator="\n").encode("utf-8"))
 
 

@@ -59,6 +59,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 LIST_FIELDS = ("authors", "categories", "keywords", "sources")
 MAX_LINE = 10_000_000
 RECORD_KEYS = ("papers", "data", "items", "records", "results", "rows")
+# how the header of our CSV exports begins: the table (lib.store.exports.write_csv), search results
+OUR_HEADERS = {("id", "title", "abstract", "authors"), ("rank", "id", "title", "authors")}
 
 
 def canonical_name(column: str) -> str:
@@ -82,7 +84,9 @@ def column_map(columns: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def _list_value(field: str, value: Any) -> Any:
+def list_value(field: str, value: Any) -> Any:
+    """A list cell as its items: a JSON array, else split on ``;`` (or ``|``; a category on
+    spaces or commas, authors on commas and "and"), items stripped, empty ones dropped."""
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -91,16 +95,44 @@ def _list_value(field: str, value: Any) -> Any:
             parsed = json.loads(text)
             if isinstance(parsed, list):
                 return parsed
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             pass
     for separator in (";", "|"):
         if separator in text:
-            return text.split(separator)
-    if field == "categories":
-        return re.split(r"[\s,]+", text)
-    if field == "authors":
-        return re.split(r",\s*(?:and\s+)?|\s+and\s+", text)
-    return text.split(",")
+            pieces = text.split(separator)
+            break
+    else:
+        if field == "categories":
+            pieces = re.split(r"[\s,]+", text)
+        elif field == "authors":
+            pieces = re.split(r",\s*(?:and\s+)?|\s+and\s+", text)
+        else:
+            pieces = text.split(",")
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def list_cell(field: str, items: list[str]) -> str:
+    """The CSV cell of a list: ``a; b`` when :func:`list_value` reads that back as the same
+    items, else a JSON array (an item holding ``;``, a single author with a comma...)."""
+    joined = "; ".join(items)
+    return joined if list_value(field, joined) == items or not items else json.dumps(items, ensure_ascii=False)
+
+
+# A cell a spreadsheet would run as a formula, after any quotes our export put before it.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def guard_formula(cell: Any) -> Any:
+    """Our CSV export's cell: one ``'`` before a cell a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@``, tab, CR), also when quotes already precede it (``'=x`` is
+    written ``''=x``), so that :func:`unguard_formula` undoes it exactly."""
+    return "'" + cell if isinstance(cell, str) and _FORMULA.match(cell) else cell
+
+
+def unguard_formula(cell: Any) -> Any:
+    """The inverse of :func:`guard_formula` (applied to our own exports only, see :func:`parse_csv`)."""
+    return cell[1:] if isinstance(cell, str) and _GUARDED.match(cell) else cell
 
 
 def _flag(value: Any) -> bool:
@@ -115,7 +147,7 @@ def row_record(row: dict[str, Any], ctx: ParseContext) -> RawRecord:
     record: RawRecord = {field: row.get(column) for field, column in mapping.items()}
     for field in LIST_FIELDS:
         if field in record:
-            record[field] = _list_value(field, record[field])
+            record[field] = list_value(field, record[field])
     for field in ("date", "published", "hf_day"):
         if field in record:
             record[field] = parse_day(record[field])
@@ -184,6 +216,8 @@ def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRe
     reader = csv.DictReader(_chain(first, text), delimiter=delimiter)
     if not reader.fieldnames or "title" not in column_map(tuple(reader.fieldnames)):
         raise InputError(f"{ctx.name}: CSV needs a header row with a 'title' column")
+    # our own export (its header begins as ours do): undo its formula guard
+    ours = tuple(reader.fieldnames[:4]) in OUR_HEADERS
 
     def rows() -> Iterator[tuple[str, Any]]:
         while True:
@@ -196,6 +230,8 @@ def parse_csv(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRe
                 return
             if None in row:  # more cells than header names
                 row.pop(None)
+            if ours:
+                row = {k: unguard_formula(v) for k, v in row.items()}
             yield f"line {reader.line_num}", {k: (v if v != "" else None) for k, v in row.items()}
 
     return _records(rows(), ctx)
