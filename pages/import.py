@@ -10,6 +10,7 @@ import streamlit as st
 from lib.errors import PapersError, log
 from lib.store.formats import FORMATS
 from lib.store.importer import import_files
+from lib.store.merge import FieldChange, value_text
 from lib.store.schema import source_name, to_frame
 from lib.store.store import InputFile
 from lib.text import count_text
@@ -52,6 +53,12 @@ with st.expander("Options"):
         help="For a pasted page whose date line reads like 'Aug 12'.",
     )
     date = options[2].date_input("Listing day", value=None, help="The day every paper in these files was listed.")
+    overwrite = st.checkbox(
+        "Overwrite",
+        key="import.overwrite",
+        help="The files' values replace the store's even where a list (authors, categories, keywords) gets "
+        "shorter or a count (upvotes, comments) lower. Without it, those are kept and listed below.",
+    )
 
 if not uploads:
     ds = common.dataset()
@@ -64,7 +71,11 @@ if not uploads:
 
 inputs = [InputFile.from_bytes(u.name, u.getvalue()) for u in uploads]
 settings = dict(
-    fmt=None if fmt == "detect" else fmt, year=int(year) if year else None, date=date, today=dt.date.today()
+    fmt=None if fmt == "detect" else fmt,
+    year=int(year) if year else None,
+    date=date,
+    today=dt.date.today(),
+    overwrite=overwrite,
 )
 # The preview is kept for these files, options and store version: reruns do not re-parse.
 preview_key = (tuple(u.file_id for u in uploads), tuple(settings.items()), store.version())
@@ -80,6 +91,18 @@ except PapersError as exc:
     st.stop()
 
 c = preview.counts
+
+
+def changes_table(changes: tuple[FieldChange, ...], total: int, what: str, old: str, new: str) -> None:
+    st.dataframe(
+        pd.DataFrame([{"id": x.id, "field": x.field, old: value_text(x.old), new: value_text(x.new)} for x in changes]),
+        hide_index=True,
+        width="stretch",
+    )
+    if total > len(changes):
+        st.caption(f"The first {len(changes):,} of {total:,} {what}.")
+
+
 cols = st.columns(4)
 cols[0].metric("New papers", f"{c.added:,}")
 cols[1].metric("Updated", f"{c.updated:,}")
@@ -92,6 +115,18 @@ if preview.rejected or preview.warnings:
         + [{"kind": "warning", "file": p.file, "where": p.where, "reason": p.message} for p in preview.warnings]
     )
     st.dataframe(problems, hide_index=True, width="stretch")
+if c.changes:
+    st.markdown("**What changes in papers already in the store**")
+    changes_table(c.changes, sum(c.changed_fields.values()), "changed fields", "before", "after")
+if c.kept_count:
+    st.warning(
+        f"{count_text(c.kept_count, 'field')} of papers already in the store would get shorter or lower "
+        "(fewer authors, categories or keywords; fewer upvotes or comments) and "
+        f"{'is' if c.kept_count == 1 else 'are'} kept as stored. Tick **Overwrite** under Options to "
+        "replace them with the files' values.",
+        icon=":material/warning:",
+    )
+    changes_table(c.kept, c.kept_count, "kept fields", "kept", "in the files")
 first = to_frame(preview.incoming.slice(0, PREVIEW_ROWS))
 first["sources"] = first["sources"].map(lambda keys: ", ".join(source_name(k) for k in keys))
 st.dataframe(

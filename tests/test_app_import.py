@@ -90,3 +90,39 @@ def test_the_page_says_what_the_store_holds_without_its_path(app, three_day_stor
     open_page(app, "pages/import.py")
     captions = " ".join(c.value for c in app.caption)
     assert "holds 6 papers" in captions and str(three_day_store) not in captions
+
+
+def test_a_file_that_would_shorten_a_paper_is_kept_unless_overwrite_is_ticked(app, three_day_store):
+    """The preview of a one-row CSV naming one of a paper's two authors (and fewer upvotes) said
+    only "Updated 1", and importing it dropped the other author."""
+    stale = b"id,title,authors,upvotes,date\n2501.00001,Sparse Mixtures for Tabular Forecasting,Ada One,1,2025-01-06\n"
+    open_import_page(app)
+    app.file_uploader[0].set_value(("stale.csv", stale, "text/csv")).run()
+    assert not app.exception
+    (warning,) = app.warning
+    assert "2 fields of papers already in the store would get shorter or lower" in warning.value
+    assert app.dataframe[0].value.to_dict("records") == [  # the file's source is added
+        {
+            "id": "2501.00001",
+            "field": "sources",
+            "before": "(1) file:three_days.jsonl",
+            "after": "(2) file:stale.csv; file:three_days.jsonl",
+        }
+    ]
+    kept = app.dataframe[1].value
+    assert kept.to_dict("records") == [
+        {"id": "2501.00001", "field": "authors", "kept": "(2) Ada One; Bo Two", "in the files": "(1) Ada One"},
+        {"id": "2501.00001", "field": "upvotes", "kept": "3", "in the files": "1"},
+    ]
+    next(b for b in app.button if b.label.startswith("Import ")).click().run()
+    paper = next(r for r in Store(three_day_store).read_table().to_pylist() if r["id"] == "2501.00001")
+    assert paper["authors"] == ["Ada One", "Bo Two"] and paper["upvotes"] == 3  # only the file's source was added
+    app.checkbox(key="import.overwrite").check().run()
+    assert not app.exception and not app.warning
+    changes = app.dataframe[0].value
+    assert changes[changes["field"] == "authors"].to_dict("records") == [
+        {"id": "2501.00001", "field": "authors", "before": "(2) Ada One; Bo Two", "after": "(1) Ada One"}
+    ]
+    next(b for b in app.button if b.label.startswith("Import ")).click().run()
+    paper = next(r for r in Store(three_day_store).read_table().to_pylist() if r["id"] == "2501.00001")
+    assert paper["authors"] == ["Ada One"] and paper["upvotes"] == 1

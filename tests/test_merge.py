@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from lib.store.merge import MergeCounts, collapse, merge
+from lib.store.merge import MAX_CHANGES, MergeCounts, collapse, merge, value_text
 from lib.store.schema import SCHEMA, empty_table, make_record, records_to_table
 from lib.text import title_id
 
@@ -96,13 +96,13 @@ def test_newest_nonempty_fields_win():
         id=FULL["id"],
         title="Sparse Attention at Scale (v2)",
         abstract="A better abstract.",
-        authors=["Grace Hopper"],
+        authors=["Grace Hopper", "Edsger Dijkstra"],
         date=DAY,
         listed=True,
         published=dt.date(2025, 8, 9),
-        num_comments=1,  # lower than before: not a max, the newest value wins
-        categories=["stat.ML"],
-        keywords=["efficiency"],
+        num_comments=1,  # lower than before: a count never goes down
+        categories=["stat.ML", "cs.LG"],
+        keywords=["efficiency", "scaling"],
         url="https://example.org/v2",  # an explicit url beats the derived one
         github_repo="https://github.com/grace/sparse",
     )
@@ -540,3 +540,60 @@ def test_merge_100_into_200k_rows_is_fast():
     assert result["title"][4_001].as_py() == "Paper number 4001"
     assert result["id"][200_000].as_py() == "2509.90000"  # a title-only row renamed in place
     assert elapsed < 3.0, f"merging 100 papers into {big.num_rows:,} rows took {elapsed:.2f}s"
+
+
+# --- nothing is lost silently (issue 25, point 1) -----------------------------------
+FIVE = dict(FULL, authors=["A One", "B Two", "C Three", "D Four", "E Five"], upvotes=30)
+
+
+def test_a_shorter_list_or_a_lower_count_is_kept_and_reported():
+    """A one-row file naming one of five authors (and fewer upvotes, comments, keywords)
+    replaced the paper's five authors; the report only said "updated 1"."""
+    stale = dict(
+        id=FULL["id"], title=FULL["title"], authors=["A One"], upvotes=2, num_comments=1, keywords=["x"], date=DAY
+    )
+    for source in ("hf", "arxiv"):  # the same rank, and a higher one: neither shortens a list
+        result, counts = merge_all(table(rec(**FIVE)), table(rec(source, **stale)))
+        merged = row(result, FULL["id"])
+        assert merged["authors"] == FIVE["authors"]
+        assert (merged["upvotes"], merged["num_comments"], merged["keywords"]) == (30, 4, FULL["keywords"])
+        kept = {(k.field, value_text(k.old), value_text(k.new)) for k in counts.kept}
+        assert kept == {
+            ("authors", "(5) A One; B Two; C Three; D Four; E Five", "(1) A One"),
+            ("upvotes", "30", "2"),
+            ("num_comments", "4", "1"),
+            ("keywords", "(2) attention; sparsity", "(1) x"),
+        }
+        assert counts.kept_count == 4 and all(k.kept and k.id == FULL["id"] for k in counts.kept)
+
+
+def test_overwrite_replaces_shorter_lists_lower_counts_and_higher_ranked_values():
+    stale = dict(id=FULL["id"], title="A corrected title", authors=["A One"], upvotes=2, date=DAY)
+    result, counts = merge(merge_all(table(rec("arxiv", **FIVE)))[0], table(rec("file:fix.csv", **stale)), True)
+    merged = row(result, FULL["id"])
+    assert (merged["title"], merged["authors"], merged["upvotes"]) == ("A corrected title", ["A One"], 2)
+    assert merged["abstract"] == FULL["abstract"]  # an empty value still never erases
+    assert counts.kept_count == 0 and counts.updated == 1
+    assert {c.field for c in counts.changes} == {"title", "authors", "upvotes", "sources"}
+
+
+def test_longer_lists_and_higher_counts_still_update_without_a_warning():
+    more = dict(FULL, authors=[*FULL["authors"], "Grace Hopper"], upvotes=50)
+    _, counts = merge_all(table(rec(**FULL)), table(rec(**more)))
+    assert counts.updated == 1 and counts.kept_count == 0
+    assert [(c.field, c.old, c.new) for c in counts.changes] == [
+        ("authors", FULL["authors"], more["authors"]),
+        ("upvotes", 12, 50),
+    ]
+    assert counts.changed_fields == {"authors": 1, "upvotes": 1}
+
+
+def test_field_changes_are_listed_up_to_a_bound_and_counted():
+    n = MAX_CHANGES + 30
+    old = table(*(rec(id=f"2508.{i:05d}", title=f"Paper {i}", date=DAY, upvotes=1) for i in range(n)))
+    new = table(*(rec(id=f"2508.{i:05d}", title=f"Paper {i}", date=DAY, upvotes=2, abstract="Now.") for i in range(n)))
+    _, counts = merge(merge_all(old)[0], new)
+    assert counts.changed_fields == {"abstract": n, "upvotes": n}
+    assert len(counts.changes) == MAX_CHANGES
+    assert str(counts.changes[0]) == "2508.00000 abstract: (empty) → Now."
+    assert str(counts.changes[1]) == "2508.00000 upvotes: 1 → 2"

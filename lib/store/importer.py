@@ -9,6 +9,7 @@ write: the store stays exactly as it was.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import io
 import re
@@ -66,7 +67,11 @@ class ImportReport:
 
     def summary(self) -> str:
         c = self.counts
-        return f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, rejected {len(self.rejected):,}"
+        kept = f", kept {c.kept_count:,} shorter or lower fields" if c.kept_count else ""
+        return (
+            f"added {c.added:,}, updated {c.updated:,}, unchanged {c.unchanged:,}, "
+            f"rejected {len(self.rejected):,}{kept}"
+        )
 
 
 def open_input(source: InputFile) -> io.BufferedReader[Any]:
@@ -86,7 +91,7 @@ _ARXIV_CATEGORY = re.compile(
     r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]{2}[A-Za-z-]*|hep-(?:th|ph|ex|lat)|gr-qc|quant-ph"
     r"|nucl-(?:th|ex)|math-ph|astro-ph|cond-mat|nlin"
 )
-_SOURCE_KEY = re.compile(r"hf|arxiv|file:[^\x00-\x1f]{1,80}")
+_SOURCE_KEY = re.compile(r"hf|arxiv|file:[^\x00-\x1f\x7f-\x9f]{1,80}")
 
 
 def row_sources(raw: RawRecord, source: str, file_name: str) -> list[str]:
@@ -145,8 +150,9 @@ def read_file(
         try:
             for where, raw in parser(stream, ctx):
                 try:
+                    sources = row_sources(raw, source_name, source.name)
                     records.append(
-                        make_record(raw, sources=row_sources(raw, source_name, source.name), today=ctx.today)
+                        make_record(raw, sources=sources, today=ctx.today, warn=functools.partial(ctx.warn, where))
                     )
                 except RecordError as exc:
                     ctx.reject(where, str(exc))
@@ -191,17 +197,21 @@ def read_inputs(sources: Iterable[InputFile], **options: Any) -> tuple[pa.Table,
     return pa.concat_tables(tables), reports
 
 
-def import_files(store: Store, sources: Iterable[InputFile], *, dry_run: bool = False, **options: Any) -> ImportReport:
-    """Read the inputs and merge them into the store (or only preview, with ``dry_run``)."""
+def import_files(
+    store: Store, sources: Iterable[InputFile], *, dry_run: bool = False, overwrite: bool = False, **options: Any
+) -> ImportReport:
+    """Read the inputs and merge them into the store (or only preview, with ``dry_run``);
+    ``overwrite``: the values read replace the stored ones even where a list gets shorter or a
+    count lower (lib.store.merge)."""
     if not dry_run and read_only():
         raise StoreError("the store is read-only (PAPERS_READONLY is set): imports are disabled")
     incoming, reports = read_inputs(sources, **options)
     if dry_run:
-        return ImportReport(reports, merge(store.read_table(), incoming)[1], incoming)
+        return ImportReport(reports, merge(store.read_table(), incoming, overwrite)[1], incoming)
     with store.lock():
         previous_version = store.version()
         existing = store.read_table()
-        merged, counts = merge(existing, incoming)
+        merged, counts = merge(existing, incoming, overwrite)
         version = (
             store.write_table(merged, base=previous_version, changed_rows=counts.updated_rows)
             if counts.changed

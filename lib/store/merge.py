@@ -12,6 +12,11 @@ Rules (docs/operations.md repeats them, under "The store"):
   between copies of the same rank the newest non-empty one wins; an empty string,
   list or missing value never erases what is known; upvotes and comments take the
   maximum;
+* nothing is lost silently: a list (authors, categories, keywords) that would get
+  shorter is kept, as is a count that would go down, and both are reported
+  (``MergeCounts.kept``) — unless the import overwrites (``overwrite=True``, the CLI's
+  ``--overwrite``): then every non-empty value read replaces the stored one, whatever
+  its source, its length or its count;
 * a daily-list day (``listed``) beats a fallback publication day, and the earlier of
   two such days wins;
 * so importing the same files in any order gives the same table, except where two
@@ -23,8 +28,10 @@ Rules (docs/operations.md repeats them, under "The store"):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +39,39 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.store.schema import COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
+
+MAX_CHANGES = 50  # field changes (and kept fields) listed per import; the rest are counted
+SHRINKING = ("authors", "categories", "keywords")  # lists that never get shorter unless overwritten
+COUNTS = ("upvotes", "num_comments")  # counts that never go down unless overwritten
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one known paper, before and after an import (``kept``: the import would have
+    shortened a list or lowered a count, and the old value was kept)."""
+
+    id: str
+    field: str
+    old: Any
+    new: Any
+    kept: bool = False
+
+    def __str__(self) -> str:
+        arrow = "kept, the file has" if self.kept else "→"
+        return f"{self.id} {self.field}: {value_text(self.old)} {arrow} {value_text(self.new)}"
+
+
+def value_text(value: Any, limit: int = 80) -> str:
+    """A field's value in one short line: a list as ``(n) a; b; c``, a day as ISO, empty as ``(empty)``."""
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    if isinstance(value, list):
+        text = f"({len(value)}) " + "; ".join(str(v) for v in value)
+    elif isinstance(value, dt.datetime):
+        text = value.date().isoformat()
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -45,6 +85,12 @@ class MergeCounts:
     text_changed: int = field(default=0, compare=False)
     text_changed_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)  # their rows in the result
     updated_rows: tuple[int, ...] = field(default=(), compare=False, repr=False)  # rows of the old table rewritten
+    # what changed in known papers: rows changed per field, and the first MAX_CHANGES changes
+    changed_fields: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    changes: tuple[FieldChange, ...] = field(default=(), compare=False, repr=False)
+    # fields kept because the import would have shortened or lowered them: how many, the first MAX_CHANGES
+    kept_count: int = field(default=0, compare=False)
+    kept: tuple[FieldChange, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -101,8 +147,14 @@ def _earlier(new: pa.ChunkedArray, old: pa.ChunkedArray) -> pa.Array:
     return pc.fill_null(pc.or_kleene(pc.less(new, old), pc.and_(pc.is_valid(new), pc.is_null(old))), False)
 
 
-def combine(old: pa.Table, new: pa.Table) -> pa.Table:
+def combine(old: pa.Table, new: pa.Table, overwrite: bool = False) -> pa.Table:
     """Row i of the result merges ``old[i]`` with the newer ``new[i]`` (same id)."""
+    return _combine(old, new, overwrite)[0]
+
+
+def _combine(old: pa.Table, new: pa.Table, overwrite: bool) -> tuple[pa.Table, dict[str, npt.NDArray[np.bool_]]]:
+    """:func:`combine`, and per field the rows where the old value was kept against a shorter
+    list or a lower count of the new one."""
     old_listed, new_listed = pc.fill_null(old["listed"], False), pc.fill_null(new["listed"], False)
     same_kind = pc.equal(old_listed, new_listed)
     take_date = pc.and_(
@@ -114,11 +166,16 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
     take_hf = pc.or_(
         _earlier(new["hf_day"], old["hf_day"]), pc.and_(same_day, _earlier(new["hf_rank"], old["hf_rank"]))
     )
-    outranks = pa.array(_ranks(new["sources"]) >= _ranks(old["sources"]))
-    columns = []
+    outranks = pa.array(overwrite | (_ranks(new["sources"]) >= _ranks(old["sources"])))
+    columns, kept = [], {}
     for name in COLUMNS:
-        if name in ("upvotes", "num_comments"):
-            column = pc.max_element_wise(old[name], new[name], skip_nulls=True)
+        if name in COUNTS:
+            lower = pc.fill_null(pc.less(new[name], old[name]), False)
+            if overwrite:
+                column = pc.if_else(pc.is_valid(new[name]), new[name], old[name])
+            else:
+                column = pc.max_element_wise(old[name], new[name], skip_nulls=True)
+                kept[name] = lower.to_numpy(zero_copy_only=False)
         elif name in ("date", "listed"):
             column = pc.if_else(take_date, new[name], old[name])
         elif name in ("hf_day", "hf_rank"):
@@ -129,9 +186,14 @@ def combine(old: pa.Table, new: pa.Table) -> pa.Table:
             column = old[name]
         else:
             take = pc.and_(_nonempty(new[name]), pc.or_(outranks, pc.invert(_nonempty(old[name]))))
+            if name in SHRINKING and not overwrite:
+                shorter = pc.less(pc.list_value_length(new[name]), pc.list_value_length(old[name]))
+                shrinks = pc.and_(take, pc.fill_null(shorter, False))
+                kept[name] = shrinks.to_numpy(zero_copy_only=False)
+                take = pc.and_(take, pc.invert(shrinks))
             column = pc.if_else(take, new[name], old[name])
         columns.append(column)
-    return pa.Table.from_arrays(columns, schema=SCHEMA)
+    return pa.Table.from_arrays(columns, schema=SCHEMA), kept
 
 
 def _chunk(column: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -175,7 +237,7 @@ def _positions(ids: pa.ChunkedArray | pa.Array, value_set: pa.ChunkedArray | pa.
     return positions
 
 
-def collapse(table: pa.Table) -> tuple[pa.Table, int]:
+def collapse(table: pa.Table, overwrite: bool = False) -> tuple[pa.Table, int]:
     """Fold rows that share an id into the first one, in reading order."""
     ids = table["id"].to_numpy(zero_copy_only=False)
     if len(ids) == 0:
@@ -193,7 +255,7 @@ def collapse(table: pa.Table) -> tuple[pa.Table, int]:
     for k in range(1, int(occurrence.max()) + 1):
         later = table.filter(pa.array(occurrence == k))
         positions = _positions(later["id"], base["id"])
-        base = replace_rows(base, positions, combine(base.take(positions), later))
+        base = replace_rows(base, positions, combine(base.take(positions), later, overwrite))
     return base, len(ids) - len(first)
 
 
@@ -248,21 +310,23 @@ def unify_title_ids(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, p
     return existing, incoming
 
 
-def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts]:
-    """The table after importing ``incoming`` into ``existing``, and what changed."""
-    incoming, duplicates = collapse(incoming)
+def merge(existing: pa.Table, incoming: pa.Table, overwrite: bool = False) -> tuple[pa.Table, MergeCounts]:
+    """The table after importing ``incoming`` into ``existing``, and what changed (``overwrite``:
+    the values read replace the stored ones even where they are shorter or lower, see the rules)."""
+    incoming, duplicates = collapse(incoming, overwrite)
     # a title-only row and its arXiv twin read in the same import (a pasted page and
     # an API file imported together) become one row too, as they would one by one
     _, incoming = unify_title_ids(incoming, incoming)
     original = existing
     existing, incoming = unify_title_ids(existing, incoming)
-    incoming, more = collapse(incoming)  # two title-only rows may have met one arXiv id
+    incoming, more = collapse(incoming, overwrite)  # two title-only rows may have met one arXiv id
     positions = _positions(incoming["id"], existing["id"])
     known = positions >= 0
     new_rows = incoming.filter(pa.array(~known))
     old_ids = positions[known]
     before = take_table(existing, old_ids)  # chunk by chunk: a million-row table is never joined
-    merged = combine(before, incoming.filter(pa.array(known)))
+    after = incoming.filter(pa.array(known))
+    merged, kept = _combine(before, after, overwrite)
     changed = _changed_rows(before, merged)
     if existing is not original:  # a title-only row renamed to its arXiv id changed, if nothing else did
         changed |= _differs(take_table(original, old_ids, ["id"])["id"], before["id"]).to_numpy(zero_copy_only=False)
@@ -270,6 +334,8 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
     result = replace_rows(existing, old_ids[changed], merged.filter(pa.array(changed)))
     if new_rows.num_rows:
         result = pa.concat_tables([result, new_rows])
+    changed_fields, changes = _field_changes(before, merged, changed)
+    kept_count, kept_sample = _kept(before, after, kept)
     counts = MergeCounts(
         added=new_rows.num_rows,
         updated=int(changed.sum()),
@@ -278,5 +344,48 @@ def merge(existing: pa.Table, incoming: pa.Table) -> tuple[pa.Table, MergeCounts
         text_changed=int(text_changed.sum()),
         text_changed_rows=tuple(int(r) for r in old_ids[text_changed]),
         updated_rows=tuple(int(r) for r in old_ids[changed]),
+        changed_fields=changed_fields,
+        changes=changes,
+        kept_count=kept_count,
+        kept=kept_sample,
     )
     return result, counts
+
+
+def _field_changes(
+    before: pa.Table, merged: pa.Table, changed: npt.NDArray[np.bool_]
+) -> tuple[dict[str, int], tuple[FieldChange, ...]]:
+    """Rows changed per field, and the first :data:`MAX_CHANGES` changes (old -> new) in row order."""
+    rows = np.flatnonzero(changed)
+    if not len(rows):
+        return {}, ()
+    before, merged = take_table(before, rows), take_table(merged, rows)
+    differs = {name: _differs(before[name], merged[name]).to_numpy(zero_copy_only=False) for name in COLUMNS}
+    per_field = {name: int(mask.sum()) for name, mask in differs.items() if mask.any()}
+    changes: list[FieldChange] = []
+    for i in range(len(rows)):
+        if len(changes) >= MAX_CHANGES:
+            break
+        for name in per_field:
+            if differs[name][i]:
+                old, new = before[name][i].as_py(), merged[name][i].as_py()
+                changes.append(FieldChange(merged["id"][i].as_py(), name, old, new))
+    return per_field, tuple(changes[:MAX_CHANGES])
+
+
+def _kept(
+    before: pa.Table, after: pa.Table, kept: dict[str, npt.NDArray[np.bool_]]
+) -> tuple[int, tuple[FieldChange, ...]]:
+    """How many fields were kept against a shorter list or a lower count, and the first :data:`MAX_CHANGES`."""
+    total = sum(int(mask.sum()) for mask in kept.values())
+    found: list[FieldChange] = []
+    for i in np.flatnonzero(np.logical_or.reduce(list(kept.values()))) if total else ():
+        for name, mask in kept.items():
+            if mask[i] and len(found) < MAX_CHANGES:
+                row = int(i)
+                found.append(
+                    FieldChange(
+                        before["id"][row].as_py(), name, before[name][row].as_py(), after[name][row].as_py(), kept=True
+                    )
+                )
+    return total, tuple(found)

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.source_keys import ARXIV, FILE, HF, MAX_FILE_NAME
-from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, title_id
+from lib.text import arxiv_abs_url, arxiv_id, collapse_ws, strip_controls, title_id
 
 LIST = pa.list_(pa.string())
 DAY = pa.timestamp("s")
@@ -107,7 +107,7 @@ def source_order(keys: Iterable[str]) -> list[str]:
 def file_source(name: str) -> str:
     """The source of the papers of a file of our own tables: ``file:`` and its name."""
     name = re.sub(r"\.gz$", "", str(name).replace("\\", "/").rsplit("/", 1)[-1])
-    return FILE + (collapse_ws(name)[:MAX_FILE_NAME] or "table")
+    return FILE + (collapse_ws(strip_controls(name))[:MAX_FILE_NAME] or "table")
 
 
 # Papers are dated from arXiv's first day; anything later than a week from now is a typo.
@@ -146,6 +146,11 @@ def _int(value: Any, field: str) -> int | None:
     return number
 
 
+def _text(value: Any) -> str:
+    """A text field as stored: control characters and terminal escapes removed, whitespace collapsed."""
+    return collapse_ws(strip_controls(value)) if isinstance(value, str) else ""
+
+
 def _strings(value: Any, field: str) -> list[str]:
     if value is None:
         return []
@@ -153,19 +158,36 @@ def _strings(value: Any, field: str) -> list[str]:
         value = [value]
     if not isinstance(value, (list, tuple)):
         raise RecordError(f"{field} is not a list of names")
-    out = [collapse_ws(str(v)) for v in value if v is not None]
+    out = [_text(str(v)) for v in value if v is not None]
     return [v for v in out if v]
 
 
-def make_record(raw: Mapping[str, Any], *, sources: list[str], today: dt.date) -> dict[str, Any]:
-    """Validate one raw record (contract keys, any subset) into a full contract row.
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
+
+
+def _web_url(value: Any, field: str, warn: Callable[[str], None] | None) -> str:
+    """An http(s) address, else "" (any other scheme, ``javascript:`` or ``data:``, is dropped, with a warning)."""
+    url = _text(value)
+    if url and not _WEB_URL.fullmatch(url):
+        if warn:
+            warn(f"{field} {url[:40]!r} dropped: only http(s) addresses are kept")
+        return ""
+    return url
+
+
+def make_record(
+    raw: Mapping[str, Any], *, sources: list[str], today: dt.date, warn: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Validate one raw record (contract keys, any subset) into a full contract row: every text
+    cleaned of control characters (lib.text.strip_controls), addresses http(s) only (another is
+    dropped and ``warn`` told why).
 
     Raises :class:`RecordError` when the record cannot be a paper.
     """
-    title = collapse_ws(raw.get("title") if isinstance(raw.get("title"), str) else None)
+    title = _text(raw.get("title"))
     if not title:
         raise RecordError("no title")
-    abstract = collapse_ws(raw.get("abstract") if isinstance(raw.get("abstract"), str) else None)
+    abstract = _text(raw.get("abstract"))
     if len(title) > 2_000 or len(abstract) > MAX_TEXT:
         raise RecordError("title or abstract too long to be a paper")
     raw_id = raw.get("id")
@@ -180,10 +202,10 @@ def make_record(raw: Mapping[str, Any], *, sources: list[str], today: dt.date) -
         date = published
     if date is None:
         raise RecordError("no date (neither a listing day nor a publication day)")
-    url = raw.get("url") if isinstance(raw.get("url"), str) else ""
+    url = _web_url(raw.get("url"), "url", warn)
     if paper_id and not url:
         url = arxiv_abs_url(paper_id)
-    repo = raw.get("github_repo")
+    repo = _web_url(raw.get("github_repo"), "github_repo", warn)
     record = {
         "id": paper_id or title_id(title),
         "title": title,
@@ -195,8 +217,8 @@ def make_record(raw: Mapping[str, Any], *, sources: list[str], today: dt.date) -
         "num_comments": _int(raw.get("num_comments"), "num_comments"),
         "categories": _strings(raw.get("categories"), "categories"),
         "keywords": _strings(raw.get("keywords"), "keywords"),
-        "url": collapse_ws(url),
-        "github_repo": collapse_ws(repo) if isinstance(repo, str) and repo.strip() else None,
+        "url": url,
+        "github_repo": repo or None,
         "sources": list(sources),
         "listed": listed,
         "hf_day": hf_day,
