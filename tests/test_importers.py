@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 import gzip
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -768,6 +769,33 @@ def test_a_table_row_keeps_the_sources_it_names():
 def test_json_wrapped_in_an_object(data):
     papers, report = read_bytes("w.json", data)
     assert report.format == "json" and col(papers, "title") == ["Wrapped"]
+
+
+KEYED = {
+    "2501.00001": {"title": "Keyed One", "date": "2025-01-01", "authors": ["Ada One"]},
+    "2501.00002": {"title": "Keyed Two", "date": "2025-01-02", "id": "2501.00009"},  # its own id wins
+    "2501.00003": {"title": "Keyed Three", "date": "2025-01-03", "arxiv_id": ""},  # an empty id: the key
+    "my-note": {"title": "Keyed Four", "date": "2025-01-04"},  # not an arXiv id: a title id, as any
+}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        json.dumps(KEYED).encode(),  # one line
+        json.dumps(KEYED, indent=2).encode(),  # pretty
+        json.dumps({"papers": KEYED, "count": 4}).encode(),  # under a records key
+        json.dumps({**KEYED, "pad": {"title": "Padding", "date": "2025-01-05", "abstract": "x" * 70_000}}).encode(),
+    ],
+    ids=["one-line", "pretty", "wrapped", "longer-than-the-sniffed-head"],
+)
+def test_json_object_keyed_by_id(data):
+    """Another tool's export shape (issue 25, point 11): the key is the id of a record without one."""
+    papers, report = read_bytes("keyed.json", data)
+    assert report.rejected == [] and report.format in ("json", "jsonl")
+    assert col(papers, "title")[:4] == ["Keyed One", "Keyed Two", "Keyed Three", "Keyed Four"]
+    assert col(papers, "id")[:4] == ["2501.00001", "2501.00009", "2501.00003", title_id("Keyed Four")]
+    assert papers[0]["authors"] == ["Ada One"]
 
 
 # --- encodings, empty files, overrides -------------------------------------------------

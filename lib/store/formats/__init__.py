@@ -8,7 +8,8 @@ hf_api     Hugging Face ``/api/daily_papers`` JSON       hf
 arxiv_atom arXiv API Atom XML                            arxiv
 arxiv_oai  arXiv metadata snapshot JSON Lines            arxiv
 csv        our tables: CSV or TSV with a header          table
-json       our tables: a JSON array of records           table
+json       our tables: a JSON array of records (or an    table
+           object of records keyed by id)
 jsonl      our tables: JSON Lines records                table
 parquet    our tables: Parquet                           table
 ========== ============================================= ==============
@@ -91,8 +92,9 @@ def detect_format(head: bytes) -> str:
         ):
             return "arxiv_oai"
         if isinstance(obj, dict) and "title" not in obj:
-            if any(isinstance(obj.get(key), list) for key in tables.RECORD_KEYS):
-                return "json"  # one document on one line, its records under "papers", "data"...
+            inner = [obj.get(key) for key in tables.RECORD_KEYS]
+            if any(isinstance(v, list) or tables.keyed_records(v) for v in inner) or tables.keyed_records(obj):
+                return "json"  # one document on one line, its records under "papers", "data"... or keyed by id
             if isinstance(obj.get("error"), str):
                 return "hf_api"  # the Hugging Face API's answer to a bad request
         return "jsonl"

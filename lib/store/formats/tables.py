@@ -188,21 +188,37 @@ def parse_jsonl(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, Raw
                 ctx.reject(where, f"line longer than {MAX_LINE:,} characters")
             elif line.strip():
                 try:
-                    yield where, json.loads(line)
+                    obj = json.loads(line)
                 except (json.JSONDecodeError, RecursionError) as exc:
                     ctx.reject(where, f"not valid JSON ({getattr(exc, 'msg', 'nested too deeply')})")
+                    continue
+                keyed = keyed_records(obj) if isinstance(obj, dict) and "title" not in obj else None
+                if keyed is None:
+                    yield where, obj
+                else:  # a whole keyed document on one line, longer than detection's sniffed head
+                    yield from ((f"{where}, record {i}", r) for i, r in enumerate(keyed, start=1))
 
     return _records(rows(), ctx)
+
+
+def keyed_records(data: Any) -> list[Any] | None:
+    """Another tool's export keyed by id, ``{"2501.00001": {"title": ...}, ...}``, as its
+    records (the key is the id of a record without one); None for anything else."""
+    if not isinstance(data, dict) or not data or not all(isinstance(v, dict) for v in data.values()):
+        return None
+    records = []
+    for key, record in data.items():
+        own = column_map(tuple(record)).get("id")
+        records.append(record if own is not None and record[own] not in (None, "") else {**record, "id": key})
+    return records
 
 
 def parse_json(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
     data = load_json(stream, ctx)
     if isinstance(data, dict):
-        lists = [data[k] for k in RECORD_KEYS if isinstance(data.get(k), list)]
-        if not lists:
-            data = [data]  # one record
-        else:
-            data = lists[0]
+        inner = [data[k] for k in RECORD_KEYS if isinstance(data.get(k), list) or keyed_records(data.get(k))]
+        data = inner[0] if inner else data
+        data = keyed_records(data) or ([data] if isinstance(data, dict) else data)  # a dict else: one record
     if not isinstance(data, list):
         raise InputError(f"{ctx.name}: expected a JSON array of records")
     return _records(((f"record {i}", row) for i, row in enumerate(data, start=1)), ctx)
