@@ -24,7 +24,15 @@ from lib.dataset import SAMPLE_VERSION, load
 from lib.errors import InputError, StoreError
 from lib.store.importer import import_files
 from lib.store.schema import SCHEMA, conform
-from lib.store.store import LEGACY_TABLE_FILE, VERSION_KEY, InputFile, Store, input_files, write_bytes_atomic
+from lib.store.store import (
+    CHECKSUM_SUFFIX,
+    LEGACY_TABLE_FILE,
+    VERSION_KEY,
+    InputFile,
+    Store,
+    input_files,
+    write_bytes_atomic,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 27)
@@ -68,6 +76,7 @@ def leftovers(store: Store) -> list[str]:
     found += [p for p in store.table_dir.glob("*") if p not in live] if store.table_dir.exists() else []
     found += list(store.artifacts_dir.rglob("*.tmp")) if store.artifacts_dir.exists() else []
     copies = {store.arrow_copy(p) for p in store.parquet_files()}
+    copies |= {copy.with_name(copy.name + CHECKSUM_SUFFIX) for copy in copies}  # each copy's checksum
     found += [p for p in store.part_cache_dir.glob("*") if p not in copies] if store.part_cache_dir.exists() else []
     return sorted(str(p.relative_to(store.path)) for p in found)
 
@@ -786,7 +795,10 @@ def test_artifact_round_trip_with_store_versions(store):
     store.prune_artifacts("counts", v2)
     # the other artifact here is the table's own memory-mappable copy, of the current part only
     assert sorted(p.name for p in store.artifacts_dir.iterdir()) == [f"counts-{v2}.json", "table-parts"]
-    assert [p.name for p in store.part_cache_dir.iterdir()] == [f"part-000000-{v2}.arrow"]
+    assert sorted(p.name for p in store.part_cache_dir.iterdir()) == [
+        f"part-000000-{v2}.arrow",
+        f"part-000000-{v2}.arrow{CHECKSUM_SUFFIX}",
+    ]
 
 
 # --- input files -------------------------------------------------------------------------------

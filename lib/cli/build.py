@@ -35,6 +35,12 @@ def register(commands: Commands, data: Parser) -> None:
         help="first move a store of the one-file layout (papers.parquet, releases before 2026-11-28) "
         "to the current one, under the same version (once; a failure leaves it as it was)",
     )
+    build.add_argument(
+        "--recover",
+        action="store_true",
+        help="first write the table's manifest again when it was lost, from the newest complete set of "
+        "its parts (same version: every artifact stays valid)",
+    )
 
 
 def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -57,6 +63,15 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             if moved
             else "nothing to migrate: no table of the one-file layout here\n"
         )
+    if args.recover:
+        recovered = store.recover()
+        out.write(
+            f"the table's manifest is written again (version {recovered}: every artifact stays valid)\n"
+            if recovered
+            else "nothing to recover: the table has its manifest\n"
+        )
+    if compacted := store.compact():  # fragmented or damaged Arrow copies of the table, written again
+        out.write(f"table copies written again: {compacted}\n")
     ds = load(store)
     if ds.is_sample:
         raise PapersError("the store is empty (the bundled demo needs no build): import papers first")

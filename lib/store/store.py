@@ -44,6 +44,8 @@ import re
 import secrets
 import shutil
 import tempfile
+import threading
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,6 +71,9 @@ MANIFEST_FORMAT = 1  # a store written by a later format is refused, never misre
 LEGACY_TABLE_FILE = "papers.parquet"  # the one-file table of stores written before 2026-11-28 (see migrate)
 LEGACY_TABLE_CACHE = "table"  # artifact: that one-file table as uncompressed Arrow (deleted by migrate)
 MIGRATE = "python -m lib build --migrate"
+RECOVER = "python -m lib build --recover"
+MANIFEST_KEY = b"papers_store_manifest"  # in each part's Parquet metadata: its version's manifest (see recover)
+CHECKSUM_SUFFIX = ".crc32"  # beside each Arrow copy: its bytes' CRC-32, checked before a writer uses its rows
 PART_ROWS = 65_536  # rows per part: a daily import rewrites on average half a part, not the table
 PART_CACHE = "table-parts"  # artifacts/table-parts/: each part as uncompressed Arrow, memory-mapped
 VERSION_KEY = b"papers_store_version"
@@ -83,6 +88,23 @@ _PART_FILE = re.compile(r"part-\d{6}-\d+-[0-9a-z]+\.parquet")
 def _one_line(exc: BaseException, limit: int = 120) -> str:
     """An exception's text for a one-line message (Arrow's can span lines)."""
     return " ".join(str(exc).split())[:limit]
+
+
+def _number(version: str) -> int:
+    """The write count at the head of a version ("12-ab34cd56": 12; "0-unversioned": 0)."""
+    head = version.split("-")[0]
+    return int(head) if head.isdigit() else 0
+
+
+def _part_version(name: str) -> str:
+    """The version that wrote the part file ``name`` (part-NNNNNN-VERSION.parquet)."""
+    return name[len("part-000000-") : -len(".parquet")]
+
+
+def _checksum(data: Any) -> str:
+    """The CRC-32 of a buffer, as the checksum file beside an Arrow copy holds it (zlib
+    releases the GIL: parts are checked in parallel threads)."""
+    return f"{zlib.crc32(data):08x}"
 
 
 def read_only(env: Mapping[str, str] | None = None) -> bool:
@@ -106,12 +128,33 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (``os.umask`` sets it: a race with other threads)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temp_dir(parent: Path, prefix: str, suffix: str = ".tmp") -> Path:
+    """``tempfile.mkdtemp`` in ``parent`` with the mode ``mkdir`` gives (0777 less the umask), not
+    owner-only: a dashboard running as another user of the group reads what the store writes."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
+    os.chmod(path, 0o777 & ~_umask())
+    return path
+
+
 def write_atomic(target: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write ``target`` through a temporary sibling and an atomic rename."""
+    """Write ``target`` through a temporary sibling and an atomic rename; the file gets the mode a
+    plain ``open()`` gives (0666 less the umask; ``mkstemp`` makes it owner-only)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
@@ -140,7 +183,7 @@ def _read_parquet(path: Path) -> pa.Table:
     FileNotFoundError (a newer version went live), any other failure a StoreError."""
     try:
         with open(path, "rb") as handle:
-            return conform(pq.ParquetFile(handle).read())
+            return conform(pq.ParquetFile(handle, page_checksum_verification=True).read())
     except FileNotFoundError:
         raise
     except (OSError, pa.ArrowException, KeyError) as exc:
@@ -184,15 +227,16 @@ class Store:
         self.part_cache_dir = self.artifacts_dir / PART_CACHE
         self.log_path = self.path / LOG_FILE
         self.team_db_path = self.path / TEAM_DB_FILE
+        self._held = threading.local()  # .depth: this thread holds the writers' lock (see lock)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
     # --- reading ---------------------------------------------------------------
     def exists(self) -> bool:
-        """Whether the directory holds a table (one of the older layout too: reading it then
-        says how to move it)."""
-        return self.manifest_path.is_file() or self.legacy_path.is_file()
+        """Whether the directory holds a table (one of the older layout, or parts that lost their
+        manifest, too: reading it then says what to do)."""
+        return self.manifest_path.is_file() or self.legacy_path.is_file() or bool(self._part_files())
 
     def version(self) -> str | None:
         """The store version (changes with every write that changes the table), or None."""
@@ -219,7 +263,41 @@ class Store:
                 f"{self.legacy_path}: unreadable store (the one-file layout of releases before 2026-11-28): "
                 f"move it to the current layout once with: {MIGRATE}"
             )
-        return self._read_manifest() if self.manifest_path.is_file() else None
+        if not self._part_files():
+            return self._read_manifest() if self.manifest_path.is_file() else None
+        # Parts without a manifest: the first write of the store, under way in another thread or
+        # process (its parts come before its manifest); else a manifest that was lost.  Reading
+        # that as an empty store would show the bundled sample, and the next import would write a
+        # table without the parts' papers: refused until a manifest is rebuilt from them.
+        first_write = self._busy() and not self._holding()
+        if self.manifest_path.is_file():
+            return self._read_manifest()
+        parts = self._part_files()
+        if not parts or (first_write and all(_number(_part_version(p.name)) == 1 for p in parts)):
+            return None
+        raise StoreError(
+            f"{self.manifest_path}: missing, but {len(parts)} table parts are there: nothing is read or "
+            f"written until a manifest is rebuilt from the newest complete set of them with: {RECOVER}"
+        )
+
+    def _part_files(self) -> list[Path]:
+        """Every table part on disk, live or not."""
+        return sorted(p for p in self.table_dir.glob("part-*.parquet") if _PART_FILE.fullmatch(p.name))
+
+    def _holding(self) -> bool:
+        """Whether this thread holds the writers' lock."""
+        return getattr(self._held, "depth", 0) > 0
+
+    def _busy(self) -> bool:
+        """Whether a writer (another process, or another thread) holds the writers' lock now."""
+        try:
+            with open(self.path / ".lock", "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)  # released when closed
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        return False
 
     def _read_manifest(self) -> _Layout:
         try:
@@ -254,7 +332,7 @@ class Store:
         """The whole table (empty when the store has none yet): :meth:`read_version`'s table."""
         return self.read_version()[0]
 
-    def read_version(self) -> tuple[pa.Table, str | None]:
+    def read_version(self, verify: bool | None = None) -> tuple[pa.Table, str | None]:
         """The whole table and the version it is (empty and None when the store has none yet):
         one reading of the manifest, so an import going live meanwhile cannot pair a new table
         with the old version's name (its artifacts would be saved under that name).
@@ -264,13 +342,19 @@ class Store:
         copy of the table in the page cache.  The first read of a part without a copy
         writes it.  A part that a writer deleted between reading the manifest and opening
         the part means that a newer version went live: the read starts again.
+
+        With ``verify`` (the default under :meth:`lock`: a writer's read) a copy is used only
+        if its bytes match the checksum written beside it, else the part is read from its
+        Parquet file (whose pages carry checksums too) and the copy is written again: the
+        durable table is never rebuilt from a damaged cache.
         """
+        verify = self._holding() if verify is None else verify
         for attempt in range(3):
             layout = self._layout()
             if layout is None:
                 return empty_table(), None
             try:
-                pieces = self._read_parts(layout.parts)
+                pieces = self._read_parts(layout.parts, verify)
             except FileNotFoundError as exc:
                 if attempt < 2 and self.version() != layout.version:
                     continue
@@ -280,15 +364,17 @@ class Store:
             return (pa.concat_tables(pieces) if pieces else empty_table()), layout.version
         raise AssertionError("unreachable")
 
-    def _read_parts(self, parts: tuple[tuple[Path, Path, int], ...]) -> list[pa.Table]:
+    def _read_parts(self, parts: tuple[tuple[Path, Path, int], ...], verify: bool) -> list[pa.Table]:
         """Each part, in order; parts without an Arrow copy yet (a new store version read for
         the first time) are decoded in parallel threads: 2.0-3.5 s instead of 3.8-6.1 s for
-        1M papers on 2 cores."""
+        1M papers on 2 cores; checked copies too."""
         to_decode = sum(not copy.is_file() for _, copy, _ in parts)
-        return _each(lambda part: self._read_part(*part), parts, parallel=to_decode > 1)
+        return _each(
+            lambda part: self._read_part(*part, verify), parts, parallel=to_decode > 1 or (verify and len(parts) > 1)
+        )
 
-    def _read_part(self, parquet: Path, copy: Path, rows: int) -> pa.Table:
-        table = self._read_copy(copy)
+    def _read_part(self, parquet: Path, copy: Path, rows: int, verify: bool) -> pa.Table:
+        table = self._read_copy(copy, verify)
         if table is not None and table.num_rows == rows:
             return table
         table = _read_parquet(parquet)
@@ -298,33 +384,65 @@ class Store:
         return table
 
     @staticmethod
-    def _read_copy(path: Path) -> pa.Table | None:
+    def _read_copy(path: Path, verify: bool) -> pa.Table | None:
+        """An Arrow copy, memory-mapped; None when it is missing or damaged, or, with ``verify``,
+        when its bytes do not match its checksum (or it has none)."""
         if not path.is_file():
             return None
         try:
-            return conform(pa.ipc.open_file(pa.memory_map(str(path))).read_all())
-        except (OSError, pa.ArrowException, KeyError):
+            source: Any = pa.memory_map(str(path))
+            if verify:
+                source = source.read_buffer()  # the mapped bytes checked are the bytes read
+                saved = path.with_name(path.name + CHECKSUM_SUFFIX).read_text(encoding="ascii")
+                if saved.strip() != _checksum(source):
+                    return None
+            return conform(pa.ipc.open_file(source).read_all())
+        except (OSError, ValueError, pa.ArrowException, KeyError):
             return None  # damaged (or deleted meanwhile): read the Parquet file again
 
     @staticmethod
     def _write_copy(path: Path, table: pa.Table) -> None:
+        """Write a part's Arrow copy as one record batch of contiguous buffers (a table spliced by
+        imports has many chunks: its copy grew and loaded slowly), then its checksum."""
+        table = table.combine_chunks()
+
         def write(handle: IO[bytes]) -> None:
             with pa.ipc.new_file(handle, table.schema) as writer:
-                writer.write_table(table, max_chunksize=PART_ROWS)
+                writer.write_table(table, max_chunksize=max(table.num_rows, 1))
 
         with contextlib.suppress(OSError):  # a read-only or full disk: the store works, only slower to open
             write_atomic(path, write)
+            with pa.memory_map(str(path)) as written:
+                checksum = _checksum(written.read_buffer())
+            write_bytes_atomic(path.with_name(path.name + CHECKSUM_SUFFIX), checksum.encode())
+
+    def compact(self) -> int:
+        """``python -m lib build``: write again, from its Parquet file, the Arrow copy of every
+        live part that is fragmented (many record batches: imports before 2026-12-04 spliced
+        them), damaged, or without its checksum; returns how many it wrote."""
+        written = 0
+        with self.lock():
+            layout = self._layout()
+            for parquet, copy, rows in layout.parts if layout else ():
+                table = self._read_copy(copy, verify=True)
+                if table is None or table.num_rows != rows or table["id"].num_chunks > 1:
+                    self._write_copy(copy, _read_parquet(parquet))
+                    written += 1
+        return written
 
     # --- writing ---------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the writers' lock (blocks while another process writes)."""
+        """Hold the writers' lock (blocks while another process writes).  Reads of the table
+        in this thread meanwhile check every Arrow copy (see :meth:`read_version`)."""
         self.path.mkdir(parents=True, exist_ok=True)
         with open(self.path / ".lock", "a+b") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            self._held.depth = getattr(self._held, "depth", 0) + 1
             try:
                 yield
             finally:
+                self._held.depth -= 1
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def write_table(self, table: pa.Table, *, base: str | None = None, changed_rows: Iterable[int] = ()) -> str:
@@ -386,9 +504,11 @@ class Store:
 
     def _commit(self, table: pa.Table, version: str, kept: dict[int, str], current: _Layout | None) -> None:
         """Write the parts of ``table`` not in ``kept``, then the manifest naming ``version``
-        (the moment it goes live), then delete what the live table no longer uses."""
+        (the moment it goes live), then delete what the live table no longer uses.  Each part
+        carries the manifest in its Parquet metadata (what :meth:`recover` reads)."""
         live = {parquet.name for parquet, _, _ in current.parts} if current else set()
-        self._prune_table(live)  # files left by a writer killed mid-write (we hold the lock)
+        before = _number(current.version) if current else 0
+        self._prune_table(live, before)  # files left by a writer killed mid-write (we hold the lock)
         count = -(-table.num_rows // PART_ROWS)
         names = [kept.get(i) or f"part-{i:06d}-{version}.parquet" for i in range(count)]
         todo = [i for i in range(count) if i not in kept]
@@ -400,37 +520,124 @@ class Store:
                 {"file": name, "rows": min(PART_ROWS, table.num_rows - i * PART_ROWS)} for i, name in enumerate(names)
             ],
         }
+        data = json.dumps(manifest, indent=1).encode()
 
         def write(i: int) -> None:  # a part's Parquet file, then its Arrow copy (which reads map)
-            path, part = self.table_dir / names[i], table.slice(i * PART_ROWS, PART_ROWS)
+            path = self.table_dir / names[i]
+            part = table.slice(i * PART_ROWS, PART_ROWS).combine_chunks()  # contiguous: no splices of imports
+            stamped = part.replace_schema_metadata({MANIFEST_KEY: data})
             write_atomic(
-                path, lambda handle: pq.write_table(part, handle, compression="zstd", row_group_size=PART_ROWS)
+                path,
+                lambda handle: pq.write_table(
+                    stamped, handle, compression="zstd", row_group_size=PART_ROWS, write_page_checksum=True
+                ),
             )
             self._write_copy(self.arrow_copy(path), part)
 
         try:
             self.table_dir.mkdir(parents=True, exist_ok=True)
             _each(write, todo, parallel=len(todo) > 1)
-            data = json.dumps(manifest, indent=1).encode()
             write_bytes_atomic(self.manifest_path, data)
-        except BaseException:
-            self._prune_table(live)  # the version never went live: none of its files either
+        except BaseException:  # the version never went live: none of its files either
+            self._prune_table(live, before, {names[i] for i in todo})
             raise
-        self._prune_table(set(names))
+        self._prune_table(set(names), before, live)
 
-    def _prune_table(self, live: set[str]) -> None:
-        """Delete the table files the live version does not use: parts and Arrow copies of
-        other versions, and temporary files of a killed writer.  Call under :meth:`lock`.  A
-        reader that opened or mapped a deleted file keeps reading it (POSIX); one that had not
-        yet opened it finds the new version (see :meth:`read_table`)."""
+    def _prune_table(self, live: set[str], before: int, replaced: Iterable[str] = ()) -> None:
+        """Delete the table files that the live version (its part files ``live``) does not use
+        and that the writer can account for: temporary files (of a writer killed mid-write),
+        the ``replaced`` parts (those the manifest it replaced named, or that its own failed
+        write made), parts of versions numbered up to ``before`` (the version live when the
+        write began: versions it was made from, or attempts killed before their manifest), and
+        Arrow copies (caches) of parts not live.  A part of any other version -- say, one that a
+        lost manifest named -- is never deleted.  Call under :meth:`lock`.  A reader that opened
+        or mapped a deleted file keeps reading it (POSIX); one that had not yet opened it finds
+        the new version (see :meth:`read_table`)."""
+        replaced = set(replaced) - live
         stale = [
             *self.table_dir.glob(".*.tmp"),
-            *(p for p in self.table_dir.glob("part-*.parquet") if p.name not in live),
+            *(
+                p
+                for p in self._part_files()
+                if p.name not in live and (p.name in replaced or _number(_part_version(p.name)) <= before)
+            ),
             *(p for p in self.part_cache_dir.glob("*") if p.name.split(".")[0] + ".parquet" not in live),
         ]
         for path in stale:
             with contextlib.suppress(OSError):
                 path.unlink()
+
+    def recover(self) -> str | None:
+        """``python -m lib build --recover``: a manifest again for table parts that lost theirs,
+        naming the newest version whose parts are all there and readable (the manifest each part
+        carries; for parts written before 2026-12-04, for each part number the newest file of a
+        version not after it).  Returns that version (its artifacts stay valid), or None when
+        there was nothing to recover; no complete version raises a StoreError."""
+        if read_only():
+            raise StoreError("the store is read-only (PAPERS_READONLY is set): it cannot be recovered")
+        with self.lock():
+            parts = self._part_files()
+            if self.manifest_path.is_file() or self.legacy_path.is_file() or not parts:
+                return None
+            files = {p.name: p for p in parts}
+            versions = sorted({_part_version(name) for name in files}, key=lambda v: (_number(v), v), reverse=True)
+            for version in versions:
+                manifest = self._stamped_manifest(files, version) or self._guessed_manifest(files, version)
+                if manifest is not None and self._complete(manifest, files):
+                    write_bytes_atomic(self.manifest_path, json.dumps(manifest, indent=1).encode())
+                    return version
+        raise StoreError(
+            f"{self.table_dir}: no complete version among its {len(parts)} table parts (a part is missing or "
+            "unreadable in each): move the folder aside and import the papers again"
+        )
+
+    def _stamped_manifest(self, files: dict[str, Path], version: str) -> dict[str, Any] | None:
+        """The manifest that the parts of ``version`` carry, or None (parts written before 2026-12-04)."""
+        for name, path in files.items():
+            if _part_version(name) == version:
+                with contextlib.suppress(OSError, ValueError, pa.ArrowException):
+                    stamped = (pq.read_schema(path).metadata or {}).get(MANIFEST_KEY)
+                    if stamped:
+                        manifest: dict[str, Any] = json.loads(stamped)
+                        return manifest
+        return None
+
+    @staticmethod
+    def _guessed_manifest(files: dict[str, Path], version: str) -> dict[str, Any] | None:
+        """The parts of ``version`` as the layout implies them: for each part number from 0 on,
+        its file of ``version``, else the newest of an earlier version (rows never move; a write
+        keeps the parts it did not change)."""
+        newest: dict[int, str] = {}
+        for name in sorted(files, key=lambda n: (_number(_part_version(n)), _part_version(n) == version)):
+            if _number(_part_version(name)) < _number(version) or _part_version(name) == version:
+                newest[int(name[len("part-") : len("part-000000")])] = name
+        if sorted(newest) != list(range(len(newest))) or version not in {_part_version(n) for n in newest.values()}:
+            return None
+        try:
+            parts = [
+                {"file": newest[i], "rows": pq.ParquetFile(files[newest[i]]).metadata.num_rows}
+                for i in range(len(newest))
+            ]
+        except (OSError, pa.ArrowException):
+            return None
+        return {"format": MANIFEST_FORMAT, "version": version, "part_rows": PART_ROWS, "parts": parts}
+
+    def _complete(self, manifest: dict[str, Any], files: dict[str, Path]) -> bool:
+        """Whether every part ``manifest`` names is there, whole (every part but the last full),
+        and reads with the rows it says (pages checked against their checksums)."""
+        try:
+            parts, size = manifest["parts"], manifest["part_rows"]
+            if manifest.get("format") != MANIFEST_FORMAT or not parts:
+                return False
+            for i, part in enumerate(parts):
+                name, rows = part["file"], part["rows"]
+                if name not in files or not 0 < rows <= size or (i < len(parts) - 1 and rows != size):
+                    return False
+                if _read_parquet(files[name]).num_rows != rows:
+                    return False
+        except (StoreError, OSError, KeyError, TypeError):
+            return False
+        return True
 
     # --- raw upstream responses (fetch) -----------------------------------------------
     def _raw_path(self, source: str, name: str) -> Path:
