@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.source_keys import ALL, HF
 from lib.store.schema import rows_frame
@@ -59,20 +60,40 @@ def papers_on(
     day: dt.date,
     sort: str = "upvotes",
     member: npt.NDArray[np.bool_] | None = None,
+    daily_list: bool = False,
 ) -> pd.DataFrame:
     """The papers dated ``day`` (``dates``: each row's day as datetime64, the day a source
-    dates it by, see lib.sources.days), of ``member`` only when given; most upvoted first
-    (unknown last) or as listed: in the order of that day's Hugging Face daily list
-    (``hf_rank``), then the rest in table order.  Indexed by table row (see
+    dates it by, see lib.sources.days), of ``member`` only when given, and with ``daily_list``
+    (the day's Hugging Face daily list) every paper on that day's list, also those dated by an
+    earlier day on it (``hf_listings``); most upvoted first (unknown last) or as listed: in the
+    order of that day's list, then the rest in table order.  Indexed by table row (see
     lib.store.schema.rows_frame)."""
-    frame = rows_frame(table, rows_on(dates, day, member))
+    rows = rows_on(dates, day, member)
+    listed, ranks = listed_on(table, day) if daily_list else (rows[:0], np.empty(0))
+    rows = np.union1d(rows, listed)
+    frame = rows_frame(table, rows)
     if sort == "upvotes":
         frame = frame.sort_values("upvotes", ascending=False, na_position="last", kind="stable")
     elif len(frame):
         rank = frame["hf_rank"].to_numpy(dtype=float, na_value=np.inf)
         rank[(frame["hf_day"] != pd.Timestamp(day)).to_numpy()] = np.inf  # a rank is a place on its own day's list
+        rank[np.searchsorted(rows, listed)] = ranks  # its place on this day's list
         frame = frame.iloc[np.argsort(rank, kind="stable")]
     return frame
+
+
+def listed_on(table: pa.Table, day: dt.date) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+    """The rows on ``day``'s Hugging Face daily list (``hf_listings``), ascending, and each one's
+    position on it (inf when unknown)."""
+    column = table["hf_listings"]
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    flat = pc.list_flatten(column)
+    hit = pc.starts_with(flat, day.isoformat()).to_numpy(zero_copy_only=False)
+    rows = pc.list_parent_indices(column).to_numpy()[hit].astype(np.intp)
+    rank = pc.cast(pc.utf8_slice_codeunits(flat.filter(pa.array(hit)), 11, 30), pa.string())
+    ranks = pc.cast(pc.if_else(pc.equal(rank, ""), None, rank), pa.float64()).to_numpy(zero_copy_only=False)
+    order = np.argsort(rows, kind="stable")
+    return rows[order], np.nan_to_num(ranks[order].astype(float), nan=np.inf)
 
 
 def rows_on(

@@ -872,7 +872,9 @@ class Library:
         shown = self.day_shown(counted, day)  # whose papers the day's cards are
         ranked: Trending | None = None
         if state.get("view", "day") == "day":
-            papers = daily.papers_on(ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown))
+            papers = daily.papers_on(
+                ds.table, ds.day_of(shown).to_numpy(), day, state["sort"], ds.member(shown), daily_list=shown == HF
+            )
         else:
             ranked = self.trending(state["window"], "velocity" if state["view"] == "trending" else "upvotes")
             papers = ranked.papers

@@ -513,6 +513,7 @@ def big_table(n: int) -> pa.Table:
         "listed": pa.array(np.ones(n, dtype=bool)),
         "hf_day": pa.array((np.datetime64("2024-01-01", "s") + (numbers % 600) * 86400).astype("datetime64[s]")),
         "hf_rank": pa.array(numbers % 50 + 1, pa.int64()),
+        "hf_listings": pa.array([[]] * n, pa.list_(pa.string())),
     }
     big = pa.Table.from_pydict(columns, schema=SCHEMA)
     # a few title-only rows so the title matching runs over real data too

@@ -142,6 +142,28 @@ def _union(old: pa.Array, new: pa.Array) -> pa.Array:
     return pa.array(lists, SCHEMA.field("sources").type)
 
 
+def _listings(old: pa.Array, new: pa.Array) -> pa.Array:
+    """Per row, the daily-list days of both sides (``YYYY-MM-DD#rank``), one per day with the
+    better position, ascending."""
+    rows = np.flatnonzero(pc.and_(_differs(old, new), _nonempty(new)).to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return old
+    both = [old.take(pa.array(rows)), new.take(pa.array(rows))]
+    flat = pa.concat_arrays([pc.list_flatten(side) for side in both])
+    parent = np.concatenate([pc.list_parent_indices(side).to_numpy() for side in both])
+    day = pc.utf8_slice_codeunits(flat, 0, 10).to_numpy(zero_copy_only=False).astype("U10")
+    rank_text = pc.utf8_slice_codeunits(flat, 11, 30)
+    rank = pc.fill_null(pc.cast(pc.if_else(pc.equal(rank_text, ""), None, rank_text), pa.int64()), 2**62)
+    order = np.lexsort((rank.to_numpy(), day, parent))
+    first = np.r_[True, (np.diff(parent[order]) != 0) | (day[order][1:] != day[order][:-1])]
+    chosen = order[first]
+    offsets = np.r_[0, np.cumsum(np.bincount(parent[chosen], minlength=len(rows)))].astype(np.int32)
+    merged = pa.ListArray.from_arrays(pa.array(offsets), flat.take(pa.array(chosen)))
+    index = np.arange(len(old))
+    index[rows] = len(old) + np.arange(len(rows))
+    return pa.concat_arrays([old, merged.cast(old.type)]).take(pa.array(index))
+
+
 def _earlier(new: pa.ChunkedArray, old: pa.ChunkedArray) -> pa.Array:
     """new < old, a missing old counting as later and a missing new as never earlier."""
     return pc.fill_null(pc.or_kleene(pc.less(new, old), pc.and_(pc.is_valid(new), pc.is_null(old))), False)
@@ -182,6 +204,8 @@ def _combine(old: pa.Table, new: pa.Table, overwrite: bool) -> tuple[pa.Table, d
             column = pc.if_else(take_hf, new[name], old[name])
         elif name == "sources":
             column = _union(_chunk(old[name]), _chunk(new[name]))
+        elif name == "hf_listings":
+            column = _listings(_chunk(old[name]), _chunk(new[name]))
         elif name == "id":
             column = old[name]
         else:

@@ -31,6 +31,9 @@ listed          bool                       True when ``date`` is a daily-list da
 hf_day          datetime64[s]              the day the paper was on the Hugging Face daily
                                            list (its first such day), else NaT
 hf_rank         Int64                      its position on that day's list, from 1
+hf_listings     list<str> (Arrow)          every day it was on that list, ascending, as
+                                           ``YYYY-MM-DD#rank`` (``YYYY-MM-DD`` when the
+                                           position is unknown); the first is ``hf_day``
 ==============  =========================  =============================================
 
 Importers yield plain dicts; :func:`make_record` validates one into the contract
@@ -75,10 +78,11 @@ SCHEMA = pa.schema(
         ("listed", pa.bool_()),
         ("hf_day", pa.timestamp("s")),
         ("hf_rank", pa.int64()),
+        ("hf_listings", LIST),
     ]
 )
 COLUMNS: list[str] = SCHEMA.names
-LIST_COLUMNS = ("authors", "categories", "keywords", "sources")
+LIST_COLUMNS = ("authors", "categories", "keywords", "sources", "hf_listings")
 DATE_COLUMNS = ("date", "published", "hf_day")
 INT_COLUMNS = ("upvotes", "num_comments", "hf_rank")
 # what people call each source, in the order pages list them (pages and links never show anything
@@ -175,6 +179,34 @@ def _web_url(value: Any, field: str, warn: Callable[[str], None] | None) -> str:
     return url
 
 
+_LISTING = re.compile(r"(\d{4}-\d{2}-\d{2})(?:#(\d{1,9}))?")
+
+
+def listing(day: dt.date, rank: int | None) -> str:
+    """One day on the Hugging Face daily list as ``hf_listings`` holds it: ``2025-08-12#3``."""
+    return day.isoformat() + (f"#{rank}" if rank is not None else "")
+
+
+def _listings(value: Any, day: dt.date | None, rank: int | None, today: dt.date) -> list[tuple[dt.date, int | None]]:
+    """The days (and positions) a record was on the daily list: its ``hf_listings`` (an export
+    read back) and its own ``hf_day``; one per day (the better position), ascending."""
+    found: dict[dt.date, int | None] = {}
+    items = [(day, rank)] if day is not None else []
+    for text in _strings(value, "hf_listings"):
+        match = _LISTING.fullmatch(text)
+        if not match:
+            raise RecordError(f"hf_listings holds {text[:40]!r}, not YYYY-MM-DD#rank")
+        try:
+            parsed = dt.date.fromisoformat(match[1])
+        except ValueError:
+            raise RecordError(f"hf_listings holds {text[:40]!r}, not a day") from None
+        items.append((_day(parsed, "hf_listings", today) or parsed, int(match[2]) if match[2] else None))
+    for when, position in items:
+        known = found.get(when)
+        found[when] = position if known is None or (position is not None and position < known) else known
+    return sorted(found.items())
+
+
 def make_record(
     raw: Mapping[str, Any], *, sources: list[str], today: dt.date, warn: Callable[[str], None] | None = None
 ) -> dict[str, Any]:
@@ -198,6 +230,10 @@ def make_record(
     hf_day = _day(raw.get("hf_day"), "hf_day", today)
     if hf_day is None and HF in sources and listed:
         hf_day = date
+    hf_rank = _int(raw.get("hf_rank"), "hf_rank") if hf_day is not None else None
+    listings = _listings(raw.get("hf_listings"), hf_day, hf_rank, today)
+    if listings:  # the first day on the list, whichever field named it
+        hf_day, hf_rank = listings[0]
     if date is None:
         date = published
     if date is None:
@@ -222,7 +258,8 @@ def make_record(
         "sources": list(sources),
         "listed": listed,
         "hf_day": hf_day,
-        "hf_rank": _int(raw.get("hf_rank"), "hf_rank") if hf_day is not None else None,
+        "hf_rank": hf_rank,
+        "hf_listings": [listing(day, rank) for day, rank in listings],
     }
     _check_unicode(record)
     return record
@@ -303,7 +340,21 @@ def conform(table: pa.Table) -> pa.Table:
             .append_column("hf_day", hf_day)
             .append_column("hf_rank", pa.nulls(table.num_rows, pa.int64()))
         )
+    if "hf_listings" not in table.column_names:  # written before every listing day was kept: its first
+        table = table.append_column("hf_listings", first_listings(table["hf_day"], table["hf_rank"]))
     return table.select(COLUMNS).cast(SCHEMA)
+
+
+def first_listings(hf_day: pa.ChunkedArray | pa.Array, hf_rank: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """``hf_listings`` of papers known only by their first day on the list (``[hf_day#hf_rank]``)."""
+    hf_day = hf_day.combine_chunks() if isinstance(hf_day, pa.ChunkedArray) else hf_day
+    hf_rank = hf_rank.combine_chunks() if isinstance(hf_rank, pa.ChunkedArray) else hf_rank
+    days = pc.strftime(hf_day.cast(DAY), format="%Y-%m-%d")
+    ranked = pc.binary_join_element_wise(days, pc.cast(hf_rank, pa.string()), "#")
+    text = pc.coalesce(ranked, days)
+    present = pc.is_valid(hf_day).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(present)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), text.filter(pa.array(present)))
 
 
 _PANDAS_TYPES = {LIST: pd.ArrowDtype(LIST), pa.int64(): pd.Int64Dtype()}

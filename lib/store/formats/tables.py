@@ -55,8 +55,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "sources": ("sources",),
     "hf_day": ("hf_day",),
     "hf_rank": ("hf_rank",),
+    "hf_listings": ("hf_listings",),
 }
-LIST_FIELDS = ("authors", "categories", "keywords", "sources")
+LIST_FIELDS = ("authors", "categories", "keywords", "sources", "hf_listings")
 MAX_LINE = 10_000_000
 RECORD_KEYS = ("papers", "data", "items", "records", "results", "rows")
 # how the header of our CSV exports begins: the table (lib.store.exports.write_csv), search results
