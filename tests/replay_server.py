@@ -10,8 +10,11 @@ holds a script of replies served in turn; the last one repeats for every later r
 
 Scripted failures: :meth:`Reply.status` (429 with ``Retry-After``, 500, ...),
 :meth:`Reply.truncated` (a ``Content-Length`` larger than what is sent, then the connection
-is closed) and :meth:`Reply.slow` (the answer starts after ``delay`` seconds: longer than the
-client's timeout).  An unknown key answers 404 (and is logged like any request).
+is closed), :meth:`Reply.slow` (the answer starts after ``delay`` seconds: longer than the
+client's timeout), :meth:`Reply.drip` (the body a byte at a time, ``every`` seconds apart) and
+:meth:`Reply.huge` (``size`` bytes made as they are sent, with or without a ``Content-Length``).
+An unknown key answers what :meth:`ReplayServer.add_path` set for its path (any query), else 404
+(and is logged like any request).
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ class Reply:
     code: int = 200
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
-    declared_length: int | None = None  # Content-Length sent (None: len(body))
+    declared_length: int | None = None  # Content-Length sent (None: len(body); -1: no header)
     delay: float = 0.0  # seconds before the status line
+    drip_every: float = 0.0  # seconds between two bytes of the body
+    filler: int = 0  # bytes sent after the body, made as they are sent
 
     @classmethod
     def json(cls, data, code: int = 200) -> Reply:
@@ -55,6 +60,16 @@ class Reply:
     @classmethod
     def slow(cls, reply: Reply, delay: float) -> Reply:
         return cls(reply.code, reply.body, reply.headers, reply.declared_length, delay)
+
+    @classmethod
+    def drip(cls, reply: Reply, every: float) -> Reply:
+        """``reply`` with its body sent one byte every ``every`` seconds."""
+        return cls(reply.code, reply.body, reply.headers, reply.declared_length, reply.delay, drip_every=every)
+
+    @classmethod
+    def huge(cls, size: int, declared: bool = True) -> Reply:
+        """A JSON list of ``size`` bytes (``[`` then spaces), announced by ``Content-Length`` or not."""
+        return cls(200, b"[", (("Content-Type", "application/json"),), size if declared else -1, filler=size - 1)
 
 
 @dataclass(frozen=True)
@@ -106,9 +121,18 @@ class ReplayServer:
                     for name, value in reply.headers:
                         self.send_header(name, value)
                     length = reply.declared_length if reply.declared_length is not None else len(reply.body)
-                    self.send_header("Content-Length", str(length))
+                    if length >= 0:
+                        self.send_header("Content-Length", str(length))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if reply.drip_every:
+                        for byte in reply.body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(reply.drip_every)
+                    else:
+                        self.wfile.write(reply.body)
+                    for start in range(0, reply.filler, 1 << 16):
+                        self.wfile.write(b" " * min(1 << 16, reply.filler - start))
                     self.wfile.flush()
                     self.close_connection = True  # truncated or not: hang up after this
                 except OSError:
@@ -133,10 +157,17 @@ class ReplayServer:
         with self._lock:
             self.scripts[_key(path, query)] = list(replies)
 
+    def add_path(self, path: str, *replies: Reply) -> None:
+        """Answer GET ``path`` with any query not added by :meth:`add` with ``replies`` in turn."""
+        if not replies:
+            raise ValueError("give at least one reply")
+        with self._lock:
+            self.scripts[path + "?*"] = list(replies)
+
     def _next(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)
-            script = self.scripts.get(request.key)
+            script = self.scripts.get(request.key) or self.scripts.get(request.path + "?*")
             if not script:
                 return Reply.json({"error": f"no recorded response for {request.key}"}, code=404)
             return script.pop(0) if len(script) > 1 else script[0]

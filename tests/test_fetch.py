@@ -422,6 +422,168 @@ def test_offline_through_the_cli(data):
     assert one_line(err) and err.startswith(f"error: cannot reach 127.0.0.1:{port}") and "offline?" in err
 
 
+# --- bounds: a misbehaving upstream never holds a run for long ---------------------------------------------
+# Each test sets the bound small: the defaults (30 s an answer, 120 s a wait, 64 MB, 50 pages, an hour a run)
+# are the same code with larger numbers.
+def test_a_server_dripping_a_byte_at_a_time_is_cut_at_the_whole_answer_timeout(server, store, sleeps):
+    body = Reply.json(HF_DAYS[DAY1])
+    assert len(body.body) * 0.05 > 20  # sent whole, the answer would take that many seconds
+    server.add(fetch.hf_url(server.url, DAY1), Reply.drip(body, every=0.05))  # no read waits 0.5 s: no socket timeout
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"giving up after 2 attempts \(no answer within 0.5 s\)") as caught:
+        fetch.fetch_hf(store, [DAY1], base=server.url, client=client(sleeps, timeout=0.5, retries=1), today=TODAY)
+    assert time.monotonic() - started < 2.5
+    assert one_line(str(caught.value)) and len(server.log()) == 2
+
+
+def test_a_dripping_server_through_the_cli_is_one_line_and_exit_2(server, data, monkeypatch):
+    server.add(fetch.hf_url(server.url, DAY1), Reply.drip(Reply.json(HF_DAYS[DAY1]), every=0.05))
+    monkeypatch.setenv("PAPERS_FETCH_TIMEOUT", "0.3")
+    monkeypatch.setenv("PAPERS_FETCH_MAX_SECONDS", "2")
+    started = time.monotonic()
+    code, out, err = run("fetch", "hf", "--from", "2025-09-08", "--base-url", server.url, "--data", str(data))
+    assert time.monotonic() - started < 4
+    assert code == 2 and out == "" and one_line(err) and err.startswith("error: ")
+    assert "no answer within 0.3 s" in err or "limit of one run (2 s" in err
+    assert not (data / "raw").exists()
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "no-length"])
+def test_an_answer_larger_than_max_bytes_is_refused_without_being_read_whole(server, store, data, declared):
+    import tracemalloc
+
+    server.add(fetch.hf_url(server.url, DAY1), Reply.huge(200_000_000, declared=declared))
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"the answer is larger than 1,000,000 bytes") as caught:
+            fetch.fetch_hf(store, [DAY1], base=server.url, client=client(max_bytes=1_000_000), today=TODAY)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 3 and peak < 20_000_000  # not 200 MB read into memory
+    assert one_line(str(caught.value)) and "PAPERS_FETCH_MAX_BYTES" in str(caught.value)
+    assert len(server.log()) == 1 and not (data / "raw").exists()  # not retried, nothing kept
+
+
+def test_hf_pages_that_never_end_stop_at_max_pages(server, store, data, monkeypatch):
+    monkeypatch.setattr(fetch, "HF_PAGE_SIZE", 2)
+    for page in range(40):  # every page full, each with new papers: an upstream that pages forever
+        items = [hf_item(f"2509.{10000 + 2 * page + n}", f"Endless {page} {n}", DAY1) for n in (0, 1)]
+        server.add(fetch.hf_url(server.url, DAY1, page), Reply.json(items))
+    with pytest.raises(FetchError, match=r"Hugging Face 2025-09-08: every page came back full, 5 pages") as caught:
+        fetch.fetch_hf(store, [DAY1], base=server.url, client=client(max_pages=5), today=TODAY)
+    assert one_line(str(caught.value))
+    assert [r.query["p"] for r in server.log()] == ["0", "1", "2", "3", "4"]
+    assert not (data / "raw").exists() and not Store(data).exists()
+
+
+def test_hf_answering_every_page_with_the_same_full_page_stops_at_the_second(server, store, monkeypatch):
+    monkeypatch.setattr(fetch, "HF_PAGE_SIZE", 2)
+    server.add_path(HF_PATH, Reply.json(HF_DAYS[DAY1][:2]))  # whatever p asks for
+    with pytest.raises(FetchError, match=r"answered page 1 of 2025-09-08 with page 0 again"):
+        fetch.fetch_hf(store, [DAY1], base=server.url, client=client(), today=TODAY)
+    assert len(server.log()) == 2
+
+
+def test_arxiv_pages_that_never_end_stop_at_max_pages(server, store, monkeypatch):
+    monkeypatch.setattr(fetch, "ARXIV_PAGE_SIZE", 2)
+    server.add_path(ARXIV_PATH, Reply.xml(atom_feed(ARXIV_ENTRIES[:2])))  # full, whatever start asks for
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"arXiv cs.CL 2025-09-08: every page came back full, 3 pages"):
+        fetch.fetch_arxiv(store, "cs.CL", [DAY1], base=server.url, client=client(max_pages=3), today=TODAY)
+    assert time.monotonic() - started < 3
+    assert [r.query["start"] for r in server.log()] == ["0", "2", "4"]
+
+
+def test_a_retry_after_longer_than_max_wait_gives_up_at_once(server, store):
+    server.add(fetch.hf_url(server.url, DAY1), Reply.status(429, retry_after=3600), Reply.json(HF_DAYS[DAY1]))
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetch.fetch_hf(store, [DAY1], base=server.url, client=client(max_wait=2), today=TODAY)  # real sleep
+    assert time.monotonic() - started < 2
+    message = str(caught.value)
+    assert one_line(message) and "HTTP 429 asks to wait 3600 s, longer than the longest wait (2 s" in message
+    assert len(server.log()) == 1
+
+
+def test_a_retry_after_given_as_a_date_is_honoured(server, store, sleeps):
+    from email.utils import format_datetime
+
+    when = format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30), usegmt=True)
+    server.add(fetch.hf_url(server.url, DAY1), Reply.status(429, retry_after=when), Reply.json(HF_DAYS[DAY1]))
+    fetch.fetch_hf(store, [DAY1], base=server.url, client=client(sleeps), today=TODAY)
+    assert len(sleeps) == 1 and 25 < sleeps[0] <= 30
+
+
+def test_the_backoff_never_waits_longer_than_max_wait(server, store, sleeps):
+    failing = [Reply.status(429, retry_after=100), Reply.status(503), Reply.status(503), Reply.status(503)]
+    server.add(fetch.hf_url(server.url, DAY1), *failing, Reply.json(HF_DAYS[DAY1]))
+    fetch.fetch_hf(store, [DAY1], base=server.url, client=client(sleeps, retries=4, max_wait=120), today=TODAY)
+    assert sleeps == [100, 120, 120, 120]  # doubling from Retry-After would wait 100, 200, 400, 800 s
+
+
+def test_the_whole_run_stops_at_max_seconds_and_a_rerun_continues(server, data):
+    days = [DAY1 + dt.timedelta(days=n) for n in range(10)]
+    for n, day in enumerate(days):
+        answer = Reply.json([hf_item(f"2509.{20000 + n}", f"Slow day {n}", day)])
+        server.add(fetch.hf_url(server.url, day), Reply.slow(answer, delay=0.3))
+    argv = ["fetch", "hf", "--from", str(days[0]), "--to", str(days[-1]), "--base-url", server.url, "--data", str(data)]
+    started = time.monotonic()
+    code, out, err = run(*argv, "--max-seconds", "1")
+    assert time.monotonic() - started < 2.5  # ten days of 0.3 s answers: 3 s without the bound
+    *notes, last = err.splitlines()  # a line per day downloaded, then the error
+    assert code == 2 and out == "" and all(note.startswith("  Hugging Face 2025-09-") for note in notes)
+    assert last.startswith("error: stopped at the limit of one run (1 s: --max-seconds or PAPERS_FETCH_MAX_SECONDS)")
+    saved = sorted(path.name for path in (data / "raw" / "hf").iterdir())
+    assert 1 <= len(saved) < len(days)
+
+    code, out, err = run(*argv)
+    assert code == 0, err
+    assert f"downloaded {len(days) - len(saved)} response(s), {len(saved)} already here" in out
+    assert len(rows(Store(data))) == len(days)
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("PAPERS_FETCH_MAX_BYTES", "lots", "PAPERS_FETCH_MAX_BYTES='lots': not a positive whole number"),
+        ("PAPERS_FETCH_MAX_SECONDS", "-1", "PAPERS_FETCH_MAX_SECONDS='-1': not a positive number"),
+        ("PAPERS_FETCH_TIMEOUT", "inf", "PAPERS_FETCH_TIMEOUT='inf': not a positive number"),
+    ],
+)
+def test_a_bad_bound_in_the_environment_is_one_line(server, data, monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    code, _, err = run("fetch", "hf", "--from", "2025-09-08", "--base-url", server.url, "--data", str(data))
+    assert code == 2 and err == f"error: {expected}\n" and server.log() == []
+
+
+@pytest.mark.parametrize("value", ["0", "soon", "-3", "999999999"])
+def test_cli_max_seconds_must_be_a_number_of_seconds(server, data, capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        run("fetch", "hf", "--from", "2025-09-08", "--max-seconds", value, "--base-url", server.url)
+    assert exited.value.code == 2 and "not a number of seconds" in capsys.readouterr().err
+
+
+def test_a_deeply_nested_answer_is_one_line_and_exit_2(server, data):
+    server.add(fetch.hf_url(server.url, DAY1), Reply(200, b"[" * 100_000 + b"]" * 100_000))
+    code, out, err = run("fetch", "hf", "--from", "2025-09-08", "--base-url", server.url, "--data", str(data))
+    assert code == 2 and out == "" and one_line(err)
+    assert err.startswith("error: ") and "not JSON (or nested too deep)" in err
+    assert not (data / "raw").exists()
+
+
+@pytest.mark.parametrize(
+    "base", ["ftp://mirror.example", "http://[::1", "http://127.0.0.1:port", "mirror.example", "http://h\x1bost"]
+)
+@pytest.mark.parametrize("source", ["hf", "arxiv"])
+def test_a_base_url_that_is_no_http_url_is_one_line_and_exit_2(data, base, source):
+    extra = ["--category", "cs.CL"] if source == "arxiv" else []
+    code, out, err = run("fetch", source, *extra, "--from", "2025-09-08", "--base-url", base, "--data", str(data))
+    assert code == 2 and out == "" and one_line(err) and "\x1b" not in err
+    assert err.startswith("error: --base-url ") and "not an http(s) URL" in err
+
+
 # --- Hugging Face: resumption -------------------------------------------------------------------
 def test_a_second_run_skips_finished_days_and_imports_them_again_idempotently(server, store, data):
     serve_hf(server)

@@ -38,12 +38,29 @@ def register(commands: Commands, data: Parser) -> None:
     ax.add_argument(
         "--base-url", metavar="URL", help="API base (default $PAPERS_ARXIV_BASE_URL or https://export.arxiv.org)"
     )
+    for parser in (hf, ax):
+        parser.add_argument(
+            "--max-seconds",
+            type=_seconds,
+            metavar="S",
+            help="stop the downloads after S seconds (default $PAPERS_FETCH_MAX_SECONDS or 3600); a rerun continues",
+        )
 
 
 def _days(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 366:
         raise argparse.ArgumentTypeError(f"not a number of days from 0 to 366: {text!r}")
     return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 7 * 86400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 1 to a week: {text!r}")
+    return seconds
 
 
 def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -67,15 +84,23 @@ def cmd_fetch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         days = fetch.days_between(min(first, last - dt.timedelta(days=refresh - 1)), last)
     if len(days) > 3660:
         raise PapersError("at most ten years of days at once")
+    limit = {"max_seconds": args.max_seconds} if args.max_seconds else {}
     progress = ProgressLine(err, task="fetch")
     try:
         if args.source == "hf":
+            client = fetch.HttpClient.from_env(**limit)
             report = fetch.fetch_hf(
-                store, days, base=args.base_url, progress=progress.note, today=today, refresh=refresh
+                store, days, base=args.base_url, client=client, progress=progress.note, today=today, refresh=refresh
             )
         else:
             report = fetch.fetch_arxiv(
-                store, args.category, days, base=args.base_url, progress=progress.note, today=today
+                store,
+                args.category,
+                days,
+                base=args.base_url,
+                client=fetch.arxiv_client(**limit),
+                progress=progress.note,
+                today=today,
             )
     except fetch.SnapshotError as failed:  # the import stands: say what it did, then what failed
         progress.done()

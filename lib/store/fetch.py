@@ -28,6 +28,7 @@ would hand back parsed objects and hide the bytes.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import http.client
 import json
 import os
@@ -50,7 +51,6 @@ ARXIV_BASE = "https://export.arxiv.org"
 HF_PAGE_SIZE = 100
 ARXIV_PAGE_SIZE = 200
 ARXIV_DELAY = 3.0  # seconds between arXiv API requests (their terms of use; $PAPERS_ARXIV_DELAY for a local mirror)
-MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After is not worth waiting for in one run
 USER_AGENT = "papers-dashboard/1.0 (+https://github.com/; team research tool)"
 
 
@@ -60,37 +60,52 @@ class FetchError(PapersError):
 
 @dataclass
 class HttpClient:
-    """GET with retries: 429 / 5xx / timeouts back off exponentially (``Retry-After`` honoured)."""
+    """GET with retries: 429 / 5xx / timeouts back off exponentially (``Retry-After`` honoured),
+    every wait, answer and the whole run bounded (:meth:`from_env` reads the bounds)."""
 
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds for a whole answer (connection, headers, body): a slow drip ends too
     retries: int = 4
-    backoff: float = 1.0  # seconds before the first retry, doubled each time
+    backoff: float = 1.0  # seconds before the first retry, doubled each time (at most max_wait)
     min_interval: float = 0.0  # seconds between two requests
+    max_wait: float = 120.0  # the longest pause before a retry: a longer Retry-After gives up at once
+    max_bytes: int = 64_000_000  # the largest answer read
+    max_pages: int = 50  # pages one day (of one category) may take: the fetchers' bound
+    max_seconds: float = 3600.0  # the whole run, from the client's creation: requests, pauses, retries
     sleep: Callable[[float], None] = time.sleep
     _last: float = field(default=0.0, repr=False)
+    _deadline: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.max_seconds
+
+    @classmethod
+    def from_env(cls, **options: Any) -> HttpClient:
+        """A client bounded by ``PAPERS_FETCH_TIMEOUT``, ``_MAX_WAIT``, ``_MAX_BYTES``,
+        ``_MAX_PAGES`` and ``_MAX_SECONDS`` where they are set; ``options`` win."""
+        for name, (variable, kind) in LIMITS.items():
+            text = os.environ.get(variable, "").strip()
+            if text and name not in options:
+                options[name] = _positive(variable, text, kind)
+        return cls(**options)
 
     def get(self, url: str) -> bytes:
         delay = self.backoff
         for attempt in range(self.retries + 1):
-            wait = self.min_interval - (time.monotonic() - self._last)
-            if wait > 0:
-                self.sleep(wait)
+            self._pause(self.min_interval - (time.monotonic() - self._last))
             self._last = time.monotonic()
             try:
-                request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body: bytes = response.read()
-                    expected = response.headers.get("Content-Length")
-                    if expected is not None and expected.isdigit() and len(body) < int(expected):
-                        raise _Retryable(f"truncated body ({len(body)} of {expected} bytes)")
-                    return body
+                return self._read(url)
             except urllib.error.HTTPError as exc:
                 if exc.code != 429 and exc.code < 500:
                     raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-                retry_after = exc.headers.get("Retry-After") if exc.headers else None
                 reason = f"HTTP {exc.code}"
-                if retry_after and retry_after.isdigit():
-                    delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER))
+                asked = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+                if asked is not None and asked > self.max_wait:
+                    raise FetchError(
+                        f"{url}: {reason} asks to wait {asked:.0f} s, longer than the longest wait "
+                        f"({self.max_wait:g} s, PAPERS_FETCH_MAX_WAIT): try again later"
+                    ) from None
+                delay = max(delay, asked or 0.0)
             except urllib.error.URLError as exc:
                 if isinstance(exc.reason, (socket.gaierror, ConnectionRefusedError)) or "Name or service" in str(
                     exc.reason
@@ -106,9 +121,84 @@ class HttpClient:
                 reason = str(exc) or type(exc).__name__
             if attempt == self.retries:
                 raise FetchError(f"{url}: giving up after {self.retries + 1} attempts ({reason})")
-            self.sleep(delay)
+            self._pause(min(delay, self.max_wait))
             delay *= 2
         raise AssertionError("unreachable")
+
+    def _pause(self, seconds: float) -> None:
+        """Sleeps ``seconds`` (if positive), unless that passes the run's end: then a FetchError."""
+        if seconds > 0 and time.monotonic() + seconds > self._deadline:
+            raise self._out_of_time()
+        if seconds > 0:
+            self.sleep(seconds)
+
+    def _out_of_time(self) -> FetchError:
+        return FetchError(
+            f"stopped at the limit of one run ({self.max_seconds:g} s: --max-seconds or PAPERS_FETCH_MAX_SECONDS); "
+            "what was downloaded is kept: run it again to continue"
+        )
+
+    def _read(self, url: str) -> bytes:
+        """One answer, read whole within ``timeout`` (and the run's end) and ``max_bytes``."""
+        now = time.monotonic()
+        limit = min(self.timeout, self._deadline - now)
+        if limit <= 0:
+            raise self._out_of_time()
+        ends = now + limit
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(request, timeout=limit) as response:  # the socket: at most limit per read
+            expected = response.headers.get("Content-Length")
+            if expected is not None and expected.isdigit() and int(expected) > self.max_bytes:
+                raise self._too_large(url)
+            chunks, size = [], 0
+            while chunk := response.read1(1 << 16):  # one read of the socket at a time: the clock is checked
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise self._too_large(url)
+                if time.monotonic() > ends:
+                    raise TimeoutError
+                chunks.append(chunk)
+            if expected is not None and expected.isdigit() and size < int(expected):
+                raise _Retryable(f"truncated body ({size} of {expected} bytes)")
+            return b"".join(chunks)
+
+    def _too_large(self, url: str) -> FetchError:
+        return FetchError(f"{url}: the answer is larger than {self.max_bytes:,} bytes (PAPERS_FETCH_MAX_BYTES)")
+
+
+LIMITS: dict[str, tuple[str, type[float] | type[int]]] = {
+    "timeout": ("PAPERS_FETCH_TIMEOUT", float),
+    "max_wait": ("PAPERS_FETCH_MAX_WAIT", float),
+    "max_bytes": ("PAPERS_FETCH_MAX_BYTES", int),
+    "max_pages": ("PAPERS_FETCH_MAX_PAGES", int),
+    "max_seconds": ("PAPERS_FETCH_MAX_SECONDS", float),
+}
+"""HttpClient's bounds that the environment sets: the variable and its kind."""
+
+
+def _positive(name: str, text: str, kind: type[float] | type[int]) -> float:
+    try:
+        value: float = kind(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        raise PapersError(f"{name}={text!r}: not a positive {'whole ' if kind is int else ''}number")
+    return value
+
+
+def _retry_after(text: str | None) -> float | None:
+    """``Retry-After`` in seconds (a number, or an HTTP date), None when absent or unreadable."""
+    if not text:
+        return None
+    if text.strip().isdigit():
+        return float(text.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class _Retryable(Exception):
@@ -133,6 +223,21 @@ def refuse_read_only() -> None:
     """A read-only store fetches nothing (not even the raw responses it would keep)."""
     if read_only():
         raise StoreError("the store is read-only (PAPERS_READONLY is set): fetching is disabled")
+
+
+def base_url(given: str | None, variable: str, default: str) -> str:
+    """The API's base: ``given`` (--base-url), else ``$variable``, else ``default``; an http(s)
+    URL with a host, in ASCII, else a PapersError."""
+    base = given or os.environ.get(variable) or default
+    try:
+        parts = urllib.parse.urlsplit(base)
+        valid = base.isascii() and base.isprintable() and parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- a port that is no number raises ValueError
+    except ValueError:
+        valid = False
+    if not valid:
+        raise PapersError(f"{'--base-url' if given else variable} {base!r}: not an http(s) URL like {default}")
+    return base
 
 
 def days_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -183,8 +288,8 @@ def fetch_hf(
     grows) or one of the last ``refresh`` days of ``days`` (its upvotes still grow).  When the
     snapshots cannot be saved after the import: :class:`SnapshotError` (the import stands)."""
     refuse_read_only()
-    base = base or os.environ.get("PAPERS_HF_BASE_URL") or HF_BASE
-    client = client or HttpClient()
+    base = base_url(base, "PAPERS_HF_BASE_URL", HF_BASE)
+    client = client or HttpClient.from_env()
     today = today or utc_today()
     again = set(days[-refresh:]) if refresh > 0 else set()
     report = FetchReport()
@@ -196,22 +301,25 @@ def fetch_hf(
             report.skipped.append(name)
             continue
         items: list[Any] = []  # the API's JSON items, saved as they came
-        page = 0
+        page, previous = 0, None
         while True:
             body = client.get(hf_url(base, day, page))
             try:
                 chunk = json.loads(body)
-            except ValueError:
-                raise FetchError(f"{hf_url(base, day, page)}: the answer is not JSON") from None
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than Python's stack
+                raise FetchError(f"{hf_url(base, day, page)}: the answer is not JSON (or nested too deep)") from None
             if isinstance(chunk, dict) and "error" in chunk:
                 message = " ".join(str(chunk["error"]).split())[:200]  # one line, whatever upstream wrote
                 raise FetchError(f"Hugging Face answered for {day}: {message}")
             if not isinstance(chunk, list):
                 raise FetchError(f"Hugging Face answered for {day} with something else than a list")
+            if chunk and chunk == previous:
+                raise FetchError(f"Hugging Face answered page {page} of {day} with page {page - 1} again: stopping")
             items += chunk
             if len(chunk) < HF_PAGE_SIZE:
                 break
-            page += 1
+            page, previous = page + 1, chunk
+            _check_pages(client, page, f"Hugging Face {day}")
         store.save_raw("hf", name, json.dumps(items).encode("utf-8"))
         report.fetched.append(name)
         if saved:
@@ -296,13 +404,8 @@ def fetch_arxiv(
     refuse_read_only()
     if not re.fullmatch(r"[a-z\-]+(\.[A-Za-z\-]+)?", category):
         raise PapersError(f"not an arXiv category: {category!r} (like cs.CL)")
-    base = base or os.environ.get("PAPERS_ARXIV_BASE_URL") or ARXIV_BASE
-    if client is None:
-        delay = os.environ.get("PAPERS_ARXIV_DELAY", "").strip()
-        try:
-            client = HttpClient(min_interval=float(delay) if delay else ARXIV_DELAY)
-        except ValueError:
-            raise PapersError(f"PAPERS_ARXIV_DELAY={delay!r}: not a number of seconds") from None
+    base = base_url(base, "PAPERS_ARXIV_BASE_URL", ARXIV_BASE)
+    client = client or arxiv_client()
     today = today or dt.date.today()
     report = FetchReport()
     for i, day in enumerate(days):
@@ -323,10 +426,31 @@ def fetch_arxiv(
             if entries < ARXIV_PAGE_SIZE:
                 break
             start += ARXIV_PAGE_SIZE
+            _check_pages(client, start // ARXIV_PAGE_SIZE, f"arXiv {category} {day}")
     files = [store.raw_file("arxiv", name) for name in report.fetched + report.skipped]
     if files:
         report.imported = import_files(store, files, fmt="arxiv_atom", today=today)
     return report
+
+
+def arxiv_client(**options: Any) -> HttpClient:
+    """The client of arXiv's API: :meth:`HttpClient.from_env` with ``PAPERS_ARXIV_DELAY`` (else
+    :data:`ARXIV_DELAY`) seconds between requests."""
+    delay = os.environ.get("PAPERS_ARXIV_DELAY", "").strip()
+    try:
+        interval = float(delay) if delay else ARXIV_DELAY
+    except ValueError:
+        raise PapersError(f"PAPERS_ARXIV_DELAY={delay!r}: not a number of seconds") from None
+    return HttpClient.from_env(min_interval=interval, **options)
+
+
+def _check_pages(client: HttpClient, pages: int, what: str) -> None:
+    """An upstream whose pages never end (it ignores paging) is stopped at ``client.max_pages``."""
+    if pages >= client.max_pages:
+        raise FetchError(
+            f"{what}: every page came back full, {pages} pages: stopping there "
+            f"(PAPERS_FETCH_MAX_PAGES={client.max_pages}; nothing of it was imported)"
+        )
 
 
 def _check_arxiv_feed(body: bytes, where: str) -> None:
