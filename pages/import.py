@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib.errors import PapersError, log
 from lib.store.formats import FORMATS
+from lib.store.formats.base import upload_limits
 from lib.store.importer import import_files
 from lib.store.merge import FieldChange, value_text
 from lib.store.schema import source_name, to_frame
@@ -81,7 +82,7 @@ settings = dict(
 preview_key = (tuple(u.file_id for u in uploads), tuple(settings.items()), store.version())
 try:
     if st.session_state.get("import.preview_key") != preview_key:
-        with st.spinner(f"Reading {count_text(len(inputs), 'file')}…"):
+        with st.spinner(f"Reading {count_text(len(inputs), 'file')}…"), upload_limits():  # an upload's caps
             st.session_state["import.preview"] = import_files(store, inputs, dry_run=True, **settings)
         st.session_state["import.preview_key"] = preview_key
     preview = st.session_state["import.preview"]
@@ -155,7 +156,7 @@ st.button(
 )
 if st.session_state.pop(CONFIRMED, None) == preview_key:
     try:
-        with st.spinner("Importing…"):
+        with st.spinner("Importing…"), upload_limits():
             report = import_files(store, inputs, **settings)
     except PapersError as exc:
         st.error(f"Import failed, the store is unchanged: {common.for_visitors(exc)}", icon=":material/error:")

@@ -46,7 +46,7 @@ from lib.store.formats.tables import ALIASES
 from lib.store.importer import import_files, read_file
 from lib.store.schema import EARLIEST_DAY, FUTURE_SLACK, SCHEMA, to_frame
 from lib.store.store import InputFile, Store, input_files
-from lib.text import collapse_ws, title_key
+from lib.text import collapse_ws, strip_controls, title_key
 
 FIXTURES = ROOT / "tests" / "fixtures"
 FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.is_file())
@@ -836,8 +836,8 @@ def test_atom_feed_without_entries_reads_nothing_with_a_warning(baseline):
         (b'title,date\n"Unterminated,2025-01-06\nNext,2025-01-07\n', None),  # the quote swallows the rest
         (b'"title,date\nA,2025-01-06\n', None),  # an unterminated quote in the header
         (b"title,date\nA,2025-01-06\nB\nC,2025-01-07,extra,cells\n", ["A", "C"]),  # ragged rows
-        (b"title,date\nNUL \x00 inside,2025-01-06\nPlain,2025-01-07\n", ["NUL \x00 inside", "Plain"]),
-        (b'title,date\n"NUL \x00 quoted",2025-01-06\nPlain,2025-01-07\n', ["NUL \x00 quoted", "Plain"]),
+        (b"title,date\nNUL \x00 inside,2025-01-06\nPlain,2025-01-07\n", ["NUL inside", "Plain"]),  # cleaned
+        (b'title,date\n"NUL \x00 quoted",2025-01-06\nPlain,2025-01-07\n', ["NUL quoted", "Plain"]),
         (b"ti\x00tle,date\nA,2025-01-06\n", None),  # a NUL in the header
         (b'title,date\nab"c,2025-01-06\n"a"b,2025-01-07\n', None),  # stray quotes
         (b'title,date\n"A ""quoted"" title",2025-01-06\n', ['A "quoted" title']),
@@ -1054,10 +1054,17 @@ def test_unreadable_parquet_message_is_one_line(baseline, cut):
     assert isinstance(attempt(baseline, CLI_CASES["bad.parquet"], "bad.parquet"), InputError)
 
 
-# --- 5. round trip: export as JSON Lines, import into a fresh store, same table ----------------------------
+# --- 5. round trip: export in every format, import into a fresh store, same table ----------------------------
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 RTL = "\u202e\u202b\u200f\u061c\u05d0\u05d1\u05d2\u0627\u0644\u0639"
 EMOJI = ["😀", "🧪", "👩‍🔬", "🏳️‍🌈", "🇯🇵", "1️⃣"]
+
+
+def clean(text: str) -> str:
+    """A text as the store keeps it: control characters and terminal escapes removed, whitespace collapsed."""
+    return collapse_ws(strip_controls(text))
+
+
 unicode_text = st.lists(
     st.one_of(st.characters(codec="utf-8"), st.sampled_from(list(ZERO_WIDTH + RTL) + EMOJI)), min_size=1, max_size=40
 ).map("".join)
@@ -1066,7 +1073,7 @@ arxiv_ids = st.builds(
 )
 valid_records = st.fixed_dictionaries(
     {
-        "title": unicode_text.filter(lambda t: collapse_ws(t)),
+        "title": unicode_text.filter(lambda t: clean(t)),
         "date": st.dates(min_value=EARLIEST_DAY, max_value=TODAY).map(dt.date.isoformat),
     },
     optional={
@@ -1090,9 +1097,10 @@ def sorted_table(store: Store) -> pa.Table:
 
 @FUZZ
 @given(records=st.lists(valid_records, min_size=1, max_size=12))
-def test_jsonl_export_then_import_round_trip(records):
+def test_every_export_then_import_round_trip(records):
+    """Every export format (JSON Lines, CSV, Parquet) imports back as the same table."""
     with tempfile.TemporaryDirectory(prefix="fuzz-roundtrip-") as tmp:
-        first, second = Store(Path(tmp) / "first"), Store(Path(tmp) / "second")
+        first = Store(Path(tmp) / "first")
         data = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in records)
         report = import_files(first, [InputFile.from_bytes("records.jsonl", data)], today=TODAY)
         assert not report.rejected, report.rejected
@@ -1105,16 +1113,16 @@ def test_jsonl_export_then_import_round_trip(records):
             twins = [
                 r
                 for r in records
-                if r.get("id") == record.get("id")
-                or title_key(collapse_ws(r["title"])) == title_key(collapse_ws(record["title"]))
+                if r.get("id") == record.get("id") or title_key(clean(r["title"])) == title_key(clean(record["title"]))
             ]
             if "id" in record and len(twins) == 1:
                 row = by_id[record["id"]]
-                assert row["title"] == collapse_ws(record["title"])
-                assert row["abstract"] == collapse_ws(record.get("abstract", ""))
-                assert row["authors"] == [collapse_ws(a) for a in record.get("authors", []) if collapse_ws(a)]
-        exported = io.BytesIO()
-        exports.write_jsonl(to_frame(first.read_table()), exported)
-        again = import_files(second, [InputFile.from_bytes("export.jsonl", exported.getvalue())], today=TODAY)
-        assert not again.rejected and again.counts.added == table.num_rows
-        assert sorted_table(second).equals(table), "the round trip changed the table"
+                assert row["title"] == clean(record["title"])
+                assert row["abstract"] == clean(record.get("abstract", ""))
+                assert row["authors"] == [clean(a) for a in record.get("authors", []) if clean(a)]
+        for fmt in exports.EXPORT_FORMATS:
+            exported, second = io.BytesIO(), Store(Path(tmp) / fmt)
+            exports.write(fmt, first.read_table(), to_frame(first.read_table()), exported)
+            again = import_files(second, [InputFile.from_bytes(f"export.{fmt}", exported.getvalue())], today=TODAY)
+            assert not again.rejected and again.counts.added == table.num_rows, fmt
+            assert sorted_table(second).equals(table), f"the {fmt} round trip changed the table"

@@ -28,19 +28,37 @@ from typing import IO
 
 from lib.errors import InputError
 from lib.store.formats import arxiv_atom, arxiv_oai, daily_page, hf_api, tables
-from lib.store.formats.base import ParseContext, RawRecord
+from lib.store.formats.base import ParseContext, RawRecord, capped
 
 Parser = Callable[[IO[bytes], ParseContext], Iterator[tuple[str, RawRecord]]]
 
+
+def _bounded(fmt: str, parser: Parser) -> Parser:
+    """``parser`` within the file's :class:`~lib.store.formats.base.Limits`: its bytes, lines and
+    time (:func:`~lib.store.formats.base.capped`) and its records, an InputError past any."""
+
+    def parse(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
+        for number, item in enumerate(parser(capped(stream, ctx, fmt), ctx), start=1):
+            if number + len(ctx.rejected) > ctx.limits.records:
+                raise ctx.too_much(f"{ctx.limits.records:,} records")
+            ctx.check_time()
+            yield item
+
+    return parse
+
+
 PARSERS: dict[str, tuple[Parser, str]] = {
-    "daily_page": (daily_page.parse, "hf"),
-    "hf_api": (hf_api.parse, "hf"),
-    "arxiv_atom": (arxiv_atom.parse, "arxiv"),
-    "arxiv_oai": (arxiv_oai.parse, "arxiv"),
-    "csv": (tables.parse_csv, "table"),
-    "json": (tables.parse_json, "table"),
-    "jsonl": (tables.parse_jsonl, "table"),
-    "parquet": (tables.parse_parquet, "table"),
+    fmt: (_bounded(fmt, parser), source)
+    for fmt, (parser, source) in {
+        "daily_page": (daily_page.parse, "hf"),
+        "hf_api": (hf_api.parse, "hf"),
+        "arxiv_atom": (arxiv_atom.parse, "arxiv"),
+        "arxiv_oai": (arxiv_oai.parse, "arxiv"),
+        "csv": (tables.parse_csv, "table"),
+        "json": (tables.parse_json, "table"),
+        "jsonl": (tables.parse_jsonl, "table"),
+        "parquet": (tables.parse_parquet, "table"),
+    }.items()
 }
 FORMATS = tuple(PARSERS)
 # File name endings a directory import picks up (explicit files are always tried).

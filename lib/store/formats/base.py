@@ -11,10 +11,14 @@ file that cannot be read at all raises :class:`lib.errors.InputError`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import io
+import os
 import re
+import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import IO, Any, TypeVar
@@ -38,6 +42,92 @@ class Problem:
         return f"{self.file}{where}: {self.message}"
 
 
+# --- limits: what one input file may hold once decompressed -------------------------
+GB = 1 << 30
+IMPORT_BYTES = "PAPERS_IMPORT_MAX_BYTES"
+UPLOAD_BYTES = "PAPERS_UPLOAD_MAX_BYTES"
+DEFAULT_IMPORT_BYTES = 8 * GB
+DEFAULT_UPLOAD_BYTES = GB // 4
+UPLOAD_SECONDS = 120.0
+# formats read whole into memory (JSON, XML, the Parquet file itself) get a quarter of the bytes
+WHOLE_FORMATS = frozenset({"json", "hf_api", "arxiv_atom", "parquet"})
+
+
+def _size(text: str) -> int:
+    """``8G``, ``256M``, ``500k`` or a number of bytes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)i?b?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(text)
+    return int(match[1]) << {"": 0, "k": 10, "m": 20, "g": 30}[match[2].lower()]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on one input file, once decompressed: its bytes (a quarter of them for a format read
+    whole), its lines and its records (rejected ones too), and the seconds its parsing may take.
+    Lines and records scale with the bytes: one line per 64 bytes, one record per KiB."""
+
+    bytes: int
+    seconds: float | None
+    how_to_raise: str  # the end of the message when a cap is reached
+
+    @property
+    def lines(self) -> int:
+        return self.bytes // 64
+
+    @property
+    def records(self) -> int:
+        return self.bytes // 1024
+
+    @classmethod
+    def command_line(cls) -> Limits:
+        """An import from the command line: ``PAPERS_IMPORT_MAX_BYTES`` (8 GiB), no time limit."""
+        return cls(_env_bytes(IMPORT_BYTES, DEFAULT_IMPORT_BYTES), None, f"set {IMPORT_BYTES} to raise it")
+
+    @classmethod
+    def upload(cls) -> Limits:
+        """A file uploaded to the Import page: ``PAPERS_UPLOAD_MAX_BYTES`` (256 MiB), two minutes."""
+        return cls(
+            _env_bytes(UPLOAD_BYTES, DEFAULT_UPLOAD_BYTES),
+            UPLOAD_SECONDS,
+            f"the upload limit: import it with python -m lib import, or set {UPLOAD_BYTES}",
+        )
+
+
+def _env_bytes(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return _size(text)
+    except ValueError:
+        raise InputError(f"{name} must be a size such as 8G or 256M, not {text[:40]!r}") from None
+
+
+_UPLOADS: ContextVar[bool] = ContextVar("uploads", default=False)
+
+
+@contextlib.contextmanager
+def upload_limits() -> Iterator[None]:
+    """Inputs parsed inside this block are uploads: :meth:`Limits.upload` caps them."""
+    token = _UPLOADS.set(True)
+    try:
+        yield
+    finally:
+        _UPLOADS.reset(token)
+
+
+def current_limits() -> Limits:
+    return Limits.upload() if _UPLOADS.get() else Limits.command_line()
+
+
+def human(size: int) -> str:
+    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if size >= 1 << shift:
+            return f"{size / (1 << shift):,.4g} {unit}"
+    return f"{size:,} bytes"
+
+
 @dataclass
 class ParseContext:
     """Options and findings of parsing one input file."""
@@ -48,8 +138,21 @@ class ParseContext:
     date: dt.date | None = None  # --date: the listing day of the whole file
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    limits: Limits = field(default_factory=current_limits)
+    started: float = field(default_factory=time.monotonic)
+
+    def too_much(self, what: str) -> InputError:
+        """The error of a file past one of its :class:`Limits`."""
+        return InputError(f"{self.name}: more than {what} ({self.limits.how_to_raise})")
+
+    def check_time(self) -> None:
+        seconds = self.limits.seconds
+        if seconds is not None and time.monotonic() - self.started > seconds:
+            raise self.too_much(f"{seconds:g} seconds of parsing")
 
     def reject(self, where: str, message: str) -> None:
+        if len(self.rejected) >= self.limits.records:
+            raise self.too_much(f"{self.limits.records:,} records")
         self.rejected.append(Problem(self.name, where, message))
 
     def warn(self, where: str, message: str) -> None:
@@ -195,3 +298,34 @@ def numbered_lines(text: IO[str], max_line: int) -> Iterator[tuple[int, str | No
             yield number, None
             continue
         yield number, line
+
+
+class _Capped(io.RawIOBase):
+    """A stream that stops with an :class:`InputError` past the bytes, lines or time allowed."""
+
+    def __init__(self, stream: IO[bytes], ctx: ParseContext, max_bytes: int) -> None:
+        self._stream, self._ctx, self._max = stream, ctx, max_bytes
+        self._bytes = self._lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        ctx = self._ctx
+        view = memoryview(buffer).cast("B")
+        data = self._stream.read(min(len(view), self._max + 1 - self._bytes))
+        self._bytes += len(data)
+        self._lines += data.count(b"\n")
+        if self._bytes > self._max:
+            raise ctx.too_much(f"{human(self._max)} once decompressed")
+        if self._lines > ctx.limits.lines:
+            raise ctx.too_much(f"{ctx.limits.lines:,} lines")
+        ctx.check_time()
+        view[: len(data)] = data
+        return len(data)
+
+
+def capped(stream: IO[bytes], ctx: ParseContext, fmt: str) -> io.BufferedReader:
+    """``stream`` read within ``ctx.limits`` (a quarter of the bytes for a format read whole)."""
+    max_bytes = ctx.limits.bytes // 4 if fmt in WHOLE_FORMATS else ctx.limits.bytes
+    return io.BufferedReader(_Capped(stream, ctx, max_bytes), 64 * 1024)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import IO, Any
 
 from lib.errors import InputError
-from lib.store.formats.base import ParseContext, RawRecord, numbered_lines, parse_day, text_stream
+from lib.store.formats.base import ParseContext, RawRecord, human, numbered_lines, parse_day, text_stream
 from lib.store.formats.hf_api import load_json
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -264,20 +264,46 @@ def _chain(first: str, rest: IO[str]) -> Iterator[str]:
     yield from rest
 
 
+def _decoded_bytes(array: Any) -> int:
+    """The bytes of an Arrow array once its dictionaries are decoded (what ``to_pylist`` makes)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(array.type):
+        lengths = pc.take(pc.binary_length(array.dictionary), array.indices)
+        return int(pc.sum(lengths).as_py() or 0) + len(array) * 8
+    if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        return _decoded_bytes(array.flatten()) + len(array) * 8
+    if pa.types.is_struct(array.type):
+        return sum(_decoded_bytes(child) for child in array.flatten())
+    return int(array.nbytes)
+
+
 def parse_parquet(stream: IO[bytes], ctx: ParseContext) -> Iterator[tuple[str, RawRecord]]:
+    """Parquet, its text columns read as dictionaries so that a value repeated in many rows (a
+    compression bomb) is measured (:func:`_decoded_bytes`) before it is copied into each row."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        source = pq.ParquetFile(io.BytesIO(stream.read()))
-        batches = source.iter_batches(batch_size=10_000)
+        data = io.BytesIO(stream.read())
+        meta = pq.ParquetFile(data).metadata
+        texts = [column.path for column in meta.schema if column.physical_type == "BYTE_ARRAY"]
+        batches = pq.ParquetFile(data, read_dictionary=texts).iter_batches(batch_size=10_000)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(f"{ctx.name}: not a readable Parquet file ({_one_line(exc)})") from None
+    if sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) > ctx.limits.bytes:
+        raise ctx.too_much(f"{human(ctx.limits.bytes)} once decompressed")  # its pages, before any is read
+    if meta.num_rows > ctx.limits.records:
+        raise ctx.too_much(f"{ctx.limits.records:,} records")
 
     def rows() -> Iterator[tuple[str, Any]]:
-        number = 0
+        number = decoded = 0
         try:
             for batch in batches:
+                decoded += sum(_decoded_bytes(column) for column in batch.columns)
+                if decoded > ctx.limits.bytes:
+                    raise ctx.too_much(f"{human(ctx.limits.bytes)} once decompressed")
                 for row in batch.to_pylist():
                     number += 1
                     yield f"row {number}", row
