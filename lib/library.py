@@ -28,6 +28,7 @@ import pandas as pd
 
 from lib import daily, sources
 from lib.dataset import Dataset, load
+from lib.deadline import NEVER, Deadline
 from lib.errors import InputError, StoreError
 from lib.periods import Periods
 from lib.progress import Progress
@@ -302,6 +303,7 @@ class Library:
         sort: str | None = None,
         vectors: AnyVectors | None = None,
         first: int | None = None,
+        deadline: Deadline = NEVER,
     ) -> search.SearchResult:
         """The search of a Search state (see :meth:`search_state`): the one search the page, the
         CLI, and a saved view's feed and digest run.  ``sort``: instead of the state's own.
@@ -310,7 +312,8 @@ class Library:
         re-ranked by words and meaning, joined by the papers nearest in meaning) or the papers
         nearest a pasted text (mode ``text``).  Sorted by date or upvotes, a search lists the
         papers that hold its words (a feed or a digest is predictable: no paper joins by
-        meaning).  ``first``: a row shown first by relevance (the paper whose title the query is)."""
+        meaning).  ``first``: a row shown first by relevance (the paper whose title the query is).
+        ``deadline``: the search's time budget (lib.deadline; past it, a partial result)."""
         filters = self.search_filters(state, since)
         columns = self.dataset.search_columns
         sort = sort or state["sort"]
@@ -321,7 +324,7 @@ class Library:
             words = hybrid.query_text(parse(state["q"]))
             if words.strip():
                 meaning = hybrid.Meaning(vectors, _embed(words))
-        return search.search(self.search_index, columns, state["q"], filters, sort, meaning, first)
+        return search.search(self.search_index, columns, state["q"], filters, sort, meaning, first, deadline)
 
     def _like_text(
         self, text: str, filters: search.Filters, sort: str, vectors: AnyVectors | None
@@ -341,7 +344,9 @@ class Library:
         state as shown, with a warning for each value changed; a pasted paper id to open (or
         the one the table lacks); the page's results with their snippets; what to offer when
         nothing matched.  ``hidden``: ids of papers left out when the state says ``hide=read``
-        (the reader's read papers)."""
+        (the reader's read papers).  The searches share one time budget (lib.deadline): past it,
+        the page shows what it found, saying the results may be incomplete."""
+        deadline = Deadline()
         state, changed = self.search_state(state)
         if state.get("hide") == "read" and hidden:
             state[HIDDEN] = frozenset(hidden)
@@ -369,20 +374,21 @@ class Library:
         index, table = self.search_index, self.dataset.table
         exact = fuzzy.exact_title(table, state["q"]) if not by_text and state["q"] else None
         first = int(exact[0]) if exact is not None and len(exact) == 1 else None  # the paper titled so: first
-        result = self.search_result(state, vectors=vectors, first=first)
+        result = self.search_result(state, vectors=vectors, first=first, deadline=deadline)
         words_total = result.total
         if vectors is not None and not by_text:  # how many of them hold every word (a search in a few ms)
-            words_total = self.search_result({**state, "mode": "lexical"}).total
+            words_total = self.search_result({**state, "mode": "lexical"}, deadline=deadline).total
         did_you_mean, navigated = None, None
         if words_total == 0 and not by_text and not query.is_empty:
             # nothing holds every word: a misspelling? a title typed with typos? (~10 ms at 75k papers)
             speller = fuzzy.speller_for(index)
             did_you_mean = fuzzy.did_you_mean(query, speller)
-            if did_you_mean and not self.search_result({**state, "q": did_you_mean, "mode": "lexical"}).total:
+            lexical = {**state, "q": did_you_mean, "mode": "lexical"}
+            if did_you_mean and not self.search_result(lexical, deadline=deadline).total:
                 did_you_mean = None  # offered only when it finds papers
             navigated = fuzzy.navigate(index, table, state["q"], speller)
             if navigated is not None:
-                result = self.search_result(state, vectors=vectors, first=navigated)
+                result = self.search_result(state, vectors=vectors, first=navigated, deadline=deadline)
         pages = max(1, -(-result.total // search.PAGE_SIZE))
         if state["p"] > pages:
             warnings.append(
@@ -402,11 +408,13 @@ class Library:
         broader, unfiltered = None, False
         if words_total == 0 and not by_text and navigated is None:
             found = search.broader_query(
-                self.search_index, self.dataset.search_columns, query, self.search_filters(state)
+                self.search_index, self.dataset.search_columns, query, self.search_filters(state), deadline
             )
             broader = found if found and found != state["q"] else None
             unfiltered = bool(state["from"] or state["to"] or state["up"] or state["cat"] or state["src"] != ALL)
         state.pop(HIDDEN, None)
+        if deadline.hit:
+            warnings.append(Notice(deadline.note))
         return SearchPage(
             self,
             state,
@@ -479,7 +487,8 @@ class Library:
         so).  A table of one day has no trend: the terms' frequencies that day instead."""
         ds, index = self.dataset, self.term_index
         state = dict(state)
-        keys, slips = trends.parse_terms(state["terms"], index, ds.table)
+        deadline = Deadline()
+        keys, slips = trends.parse_terms(state["terms"], index, ds.table, deadline)
         warnings = [Notice(text, query=True) for text in slips] + self.settle(TRENDS, state)
         periods = ds.periods(state["by"], state["src"])
         series = trends.series(
@@ -493,7 +502,10 @@ class Library:
             state["from"],
             state["to"],
             mix=ds.mix,
+            deadline=deadline,
         )
+        if deadline.hit:
+            warnings.append(Notice(deadline.note))
         if self.one_day:
             asked = series.groupby("term", sort=False)["count"].sum().reset_index().rename(columns={"count": "papers"})
             asked["share"] = asked["papers"] / max(ds.overview.papers, 1)
@@ -1034,10 +1046,18 @@ class SearchPage:
         )
 
     def results(self, limit: int = search.MAX_EXPORT) -> pd.DataFrame:
-        """The first ``limit`` results (the page's downloads hold the first MAX_EXPORT)."""
+        """The first ``limit`` results (the page's downloads hold the first MAX_EXPORT), read
+        within a time budget of their own (lib.deadline): past it, fewer, and
+        :attr:`export_note` says so."""
         if self.result is None:
             return self.rows
+        self.result.deadline = Deadline()
         return search.result_frame(self.result, self.library.dataset.table, 0, limit)
+
+    @property
+    def export_note(self) -> str:
+        """After :meth:`results`: the note when its budget ran out (it holds fewer rows), else ""."""
+        return self.result.deadline.note if self.result is not None and self.result.deadline.hit else ""
 
     def csv(self, link: str) -> bytes:
         """The results as CSV, each row with the view's link."""

@@ -88,6 +88,8 @@ def cmd_search(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         shown = ds.papers([row] if row is not None else []).assign(rank=1, score=0.0)
     else:
         shown = page.results(args.limit)
+        if page.export_note:
+            err.write(f"warning: {page.export_note}\n")
     if args.json:
         records = json.loads(exports.results_json(shown, "", args.query))["results"]
         out.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")

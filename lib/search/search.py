@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.artifacts import Rows
+from lib.deadline import NEVER, Deadline
 from lib.periods import in_days, paper_days
 from lib.search.analysis import fold, index_terms, stem, words
 from lib.search.index import BIWORD_FIELDS, AnyIndex
@@ -69,6 +70,7 @@ class Columns:
 # the rows read are the index's unsure ones, nearly all true matches (lib.search.index biwords)
 EAGER_CHECKS = 200  # when at most this many candidates have text to read, all are read at once
 CHECK_BATCH = 64  # else at least this many candidates are checked per round, as far as shown
+MAX_ROUND = 512  # and at most this many (~5 ms), so that a deadline is looked at between rounds
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,11 +78,14 @@ class Check:
     """A phrase whose word order only the text of the ``unsure`` rows (ascending) can
     confirm.  Any other candidate row is known: it holds the phrase when ``wanted`` (the rows
     of a phrase are those the index is sure of and the unsure ones), and when not wanted
-    (an excluded phrase) it does not (the sure rows were dropped before)."""
+    (an excluded phrase) it does not (the sure rows were dropped before).  With
+    ``alternatives`` (an OR group's phrases, each with its own unsure rows), an unsure row
+    passes when one alternative holds it."""
 
     clause: Clause
     unsure: Rows
     wanted: bool = True
+    alternatives: tuple[tuple[Clause, Rows], ...] = ()
 
 
 class SearchResult:
@@ -107,8 +112,10 @@ class SearchResult:
         warnings: list[str],
         started: float,
         ordered: bool = False,
+        deadline: Deadline = NEVER,
     ) -> None:
         self.query, self.sort, self.warnings = query, sort, warnings
+        self.deadline = deadline  # checking stops when it has passed (``total`` is then an estimate)
         if checks and sum(int(_positions(candidates, c.unsure)[0].sum()) for c in checks) <= EAGER_CHECKS:
             keep = _verdicts(columns, candidates, checks)  # few rows to read: all now, the total is exact
             candidates, scores, checks = candidates[keep], scores[keep], []
@@ -145,12 +152,18 @@ class SearchResult:
         return self._candidates[positions], self._candidate_scores[positions]
 
     def ensure(self, count: int) -> None:
-        """Check candidates until ``count`` rows are known to match (or none are left)."""
+        """Check candidates until ``count`` rows are known to match (or none are left, or the
+        deadline has passed after one round)."""
         if not self._checks:
             self._checked = len(self._candidates)
             return
+        rounds = 0
         while self._kept < count and self._checked < len(self._candidates):
-            stop = min(len(self._candidates), self._checked + max(CHECK_BATCH, 3 * (count - self._kept)))
+            if rounds and self.deadline.passed():
+                break
+            rounds += 1
+            wanted = min(max(CHECK_BATCH, 3 * (count - self._kept)), MAX_ROUND)
+            stop = min(len(self._candidates), self._checked + wanted)
             rows, scores = self._display(self._checked, stop)
             keep = _verdicts(self._columns, rows, self._checks)
             self._rows.append(rows[keep])
@@ -269,9 +282,18 @@ def _verdicts(columns: Columns, rows: Rows, checks: list[Check]) -> npt.NDArray[
     """Which ``rows`` pass every check: only the unsure ones are read (:func:`phrase_check`)."""
     keep = np.ones(len(rows), dtype=bool)
     for check in checks:
-        unsure = _positions(rows, check.unsure)[0]
-        if unsure.any():
+        unsure = _positions(rows, check.unsure)[0] & keep  # a row already dropped is not read again
+        if not unsure.any():
+            continue
+        if not check.alternatives:
             keep[unsure] &= phrase_check(columns, rows[unsure], check.clause) == check.wanted
+            continue
+        held = np.zeros(len(rows), dtype=bool)
+        for clause, maybe in check.alternatives:  # each row read only until one alternative holds it
+            todo = unsure & ~held & _positions(rows, maybe)[0]
+            if todo.any():
+                held[todo] = phrase_check(columns, rows[todo], clause)
+        keep[unsure] &= held[unsure]
     return keep
 
 
@@ -496,13 +518,16 @@ def search(
     sort: str = "relevance",
     meaning: Meaning | None = None,
     first: int | None = None,
+    deadline: Deadline = NEVER,
 ) -> SearchResult:
     """All papers matching ``query`` and ``filters``, in ``sort`` order.  Never raises on
     odd queries; an empty query browses (newest first unless another sort is asked).
 
     ``meaning``: hybrid ranking (lib.search.hybrid): the matches re-ranked by BM25F and
     meaning together, joined by the papers nearest in meaning.  ``first``: a row shown first
-    by relevance when it is found (the paper whose exact title the query is)."""
+    by relevance when it is found (the paper whose exact title the query is).  ``deadline``:
+    past it, the groups and alternatives not yet matched are left out and the phrases not yet
+    read are not read (a partial result; ``deadline.hit`` says so)."""
     started = time.perf_counter()
     parsed = parse(query) if isinstance(query, str) else query
     checks: list[Check] = []  # phrases whose word order is still to be read from some rows' text
@@ -517,11 +542,8 @@ def search(
         for group in groups:
             if len(group) == 1:  # a lone phrase: its unsure rows are read last, as far as shown
                 matched = _clause_matches(index, columns, group[0], checks)
-            elif found is None:
-                matched = _union([_clause_matches(index, columns, c) for c in group])
-            else:  # an OR after a narrower group: each alternative only within the rows so far
-                no_score = np.zeros(len(found[0]), dtype=np.float32)
-                matched = _union([_intersect(*_clause_matches(index, columns, c), found[0], no_score) for c in group])
+            else:  # an OR: its phrases read last too, as far as shown (one check for the group)
+                matched = _or_matches(index, columns, group, checks, None if found is None else found[0])
             found = matched if found is None else _intersect(*found, *matched)
             if len(found[0]) == 0:
                 break
@@ -544,7 +566,31 @@ def search(
     if first is not None and sort == "relevance":
         rows, scores = _pin(rows, scores, first, columns, index, filters)
     ordered = parsed.is_empty and sort == "newest"  # the browse order is precomputed
-    return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered)
+    return SearchResult(parsed, rows, scores, sort, checks, columns, list(parsed.warnings), started, ordered, deadline)
+
+
+def _or_matches(
+    index: AnyIndex, columns: Columns, group: list[Clause], checks: list[Check], within: Rows | None
+) -> tuple[Rows, Scores]:
+    """The rows holding one of a group's alternatives (``within``: among these rows only, after
+    a narrower group), their scores summed.  The rows that only a phrase's text can confirm
+    are not read here: one :class:`Check` with the group's phrases as alternatives is added
+    to ``checks`` (reading each alternative at once took seconds for 32 common phrases)."""
+    parts, sure, alternatives = [], [], []
+    for clause in group:
+        deferred: list[Check] = []
+        rows, scores = _clause_matches(index, columns, clause, deferred)
+        if within is not None:
+            rows, scores = _intersect(rows, scores, within, np.zeros(len(within), dtype=np.float32))
+        parts.append((rows, scores))
+        maybe = _union_rows([c.unsure for c in deferred])
+        sure.append(rows[~_positions(rows, maybe)[0]])
+        alternatives += [(c.clause, c.unsure) for c in deferred]
+    unsure = _union_rows([u for _, u in alternatives])
+    unsure = unsure[~_positions(unsure, _union_rows(sure))[0]]  # a row some alternative surely holds passes
+    if len(unsure):
+        checks.append(Check(group[0], unsure, alternatives=tuple(alternatives)))
+    return _union(parts)
 
 
 def _group_reach(index: AnyIndex, group: list[Clause]) -> int:
@@ -570,7 +616,9 @@ def _pin(
     return np.insert(rows.astype(np.int64), where, first), np.insert(scores.astype(np.float32), where, top)
 
 
-def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filters = Filters()) -> str | None:
+def broader_query(
+    index: AnyIndex, columns: Columns, query: Query, filters: Filters = Filters(), deadline: Deadline = NEVER
+) -> str | None:
     """A broader query (as text) that finds papers when ``query`` finds none, or None.
 
     Words no paper holds are dropped first, and the rest is taken when it finds papers.
@@ -578,7 +626,7 @@ def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filt
     without one group, the one finding most papers (as ever); when none finds any, the
     largest sub-query that does: every way to drop two groups, then three, and so on (the
     rarest groups dropped first), the first size that finds papers winning with the one that
-    finds most.  At most :data:`~lib.search.query.MAX_BROADER` searches."""
+    finds most.  At most :data:`~lib.search.query.MAX_BROADER` searches, none once ``deadline`` has passed."""
     reach = [_group_reach(index, g) for g in query.groups]
     kept = [g for g, r in zip(query.groups, reach) if r > 0]
     if not kept:
@@ -595,6 +643,8 @@ def broader_query(index: AnyIndex, columns: Columns, query: Query, filters: Filt
         dropped = len(kept) - len(candidate.groups)
         if best is not None and dropped > max(1, best_dropped):
             break  # a larger sub-query found papers (dropping none or one: most papers, as ever)
+        if deadline.passed():
+            break
         total = search(index, columns, candidate, filters).total
         if total > best_total:
             best, best_total, best_dropped = candidate.show(), total, dropped

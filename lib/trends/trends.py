@@ -55,6 +55,7 @@ import pyarrow.compute as pc
 from lib import sources as sources_module
 from lib.artifacts import Part, Postings, Rows, join_postings
 from lib.daily import period_label
+from lib.deadline import NEVER, Deadline
 from lib.periods import Mask, Periods, day_at, rows_in_days
 from lib.search.analysis import STOP_WORDS, fold, phrase_terms, stem
 from lib.search.query import Clause
@@ -237,24 +238,30 @@ def _line(piece: str, index: AnyTermIndex, known: dict[str, str] | None) -> list
     return [Line(piece, tuple(terms), tuple(over), corpus)]
 
 
-def parse_terms(text: str, index: AnyTermIndex, table: pa.Table | None = None) -> tuple[list[Key], list[str]]:
+def parse_terms(
+    text: str, index: AnyTermIndex, table: pa.Table | None = None, deadline: Deadline = NEVER
+) -> tuple[list[Key], list[str]]:
     """Comma-separated lines (the syntax above) -> resolved keys, unique, at most MAX_TERMS,
     and warnings.  A plain term is a :class:`TermKey`; a union, ratio or corpus line a
-    :class:`Line`.  Given the ``table``, a corpus must be one of its sources or categories."""
-    keys: list[Key] = []
+    :class:`Line`.  Given the ``table``, a corpus must be one of its sources or categories.
+    The lines after the first MAX_TERMS terms are not looked up (100 prefixes* took seconds),
+    nor any once ``deadline`` has passed."""
     warnings: list[str] = []
     known = corpora(table) if table is not None else None
+    first: dict[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], str], Key] = {}
     for piece in (text or "").split(","):
         piece = " ".join(piece.split())
         if not piece:
             continue
+        if len(first) > MAX_TERMS or (first and deadline.passed()):
+            break
         try:
-            keys += _line(piece, index, known)
+            keys = _line(piece, index, known)
         except _Slip as slip:
             warnings.append(str(slip))
-    first: dict[tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]], str], Key] = {}
-    for key in keys:  # one line per term ("agent, agents, agen*"), under its first spelling
-        first.setdefault(_identity(key), key)
+            continue
+        for key in keys:  # one line per term ("agent, agents, agen*"), under its first spelling
+            first.setdefault(_identity(key), key)
     unique = list(first.values())
     if len(unique) > MAX_TERMS:
         warnings.append(f"Only the first {MAX_TERMS} terms are drawn.")
@@ -266,8 +273,9 @@ def parse_terms(text: str, index: AnyTermIndex, table: pa.Table | None = None) -
 _MEMO: dict[int, dict[Hashable, Any]] = {}
 
 
-def _remember(table: pa.Table, key: Hashable, compute: Callable[[], T]) -> T:
-    """Computed once per table (and forgotten with it): the table's corpora and their rows."""
+def _remember(table: object, key: Hashable, compute: Callable[[], T]) -> T:
+    """Computed once per table (and forgotten with it): the table's corpora and their rows (or
+    once per term index: the words that can start or end a topic term)."""
     memo = _MEMO.get(id(table))
     if memo is None:
         memo = _MEMO[id(table)] = {}
@@ -386,6 +394,7 @@ def series(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     mix: tuple[np.ndarray, list[str]] | None = None,
+    deadline: Deadline = NEVER,
 ) -> pd.DataFrame:
     """Tidy series: one row per term and period (empty periods included, as 0): columns
     period, label, term, count, total, share, value, few, ratio, mixed, why.
@@ -394,7 +403,9 @@ def series(
     ``count`` and ``total`` are the papers of its two sides, its ``share`` and ``value`` their
     ratio (``norm`` does not apply).  Given ``mix`` (lib.sources.mix of the table: each row's
     combination of sources), ``mixed`` and ``why`` say which periods' mix of sources is far
-    from the series' own (see :func:`composition`); else they are False and ""."""
+    from the series' own (see :func:`composition`); else they are False and "".  The keys
+    after the first are left out once ``deadline`` has passed (a phrase the term index lacks
+    is read from the papers' text)."""
     in_range = periods.between(date_from, date_to)
     n = len(periods.index)
     shown = _shown_codes(periods, in_range)
@@ -424,8 +435,10 @@ def series(
             )
         return marks[corpus]
 
-    frames = []
+    frames: list[pd.DataFrame] = []
     for key in keys:
+        if frames and deadline.passed():
+            break
         line = key if isinstance(key, Line) else None
         counted, total = in_range, totals
         if line is not None and line.corpus:
@@ -643,12 +656,17 @@ def _topic_words(index: AnyTermIndex) -> np.ndarray:
     return topic_words
 
 
+def _word_traits(index: AnyTermIndex) -> tuple[Mask, npt.NDArray[np.intp]]:
+    """Per unigram id: :func:`_topic_words`, and its length (half a second at 75k papers)."""
+    ok_word = _topic_words(index)
+    return ok_word, np.array([len(w) for w in index.unigrams[: len(ok_word)]], dtype=np.intp)
+
+
 def _candidates(
     index: AnyTermIndex, masks: list[np.ndarray]
 ) -> list[tuple[str, np.ndarray, list[np.ndarray], np.ndarray]]:
     """Topic-like columns of both kinds: ``(kind, columns, counts per mask, papers)``."""
-    ok_word = _topic_words(index)
-    lengths = np.array([len(w) for w in index.unigrams[: len(ok_word)]])
+    ok_word, lengths = _remember(index, "topic words", lambda: _word_traits(index))
     found = []
     for kind in ("u", "n"):
         counts, papers = index.column_stats(kind, masks)
