@@ -128,3 +128,29 @@ def test_the_corpus_exports_and_imports_back_unchanged(tmp_path):
         assert again.num_rows == table.num_rows and not report.rejected, fmt
         changed = [c for c in table.column_names if not again[c].equals(table[c])]
         assert not changed, (fmt, changed)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_list_of_papers_imports_back_unchanged(hostile, tmp_path, fmt):
+    """A collection's CSV and JSON exports (the table's columns, then who added each paper) too."""
+    table = hostile.read_table()
+    papers = to_frame(table).assign(added_by="=ada", added_at="2026-01-01 10:00")
+    data = exports.paper_list(fmt, papers, {"collection": "Hostile", "link": "/collections?collection=Hostile"})
+    fresh = Store(tmp_path / "fresh")
+    report = import_files(fresh, [InputFile.from_bytes(f"list.{fmt}", data)], today=TODAY)
+    assert not report.rejected and report.counts.added == len(HOSTILE)
+    assert sorted_rows(fresh.read_table()).equals(sorted_rows(table))
+
+
+def test_search_results_csv_reads_back_its_cells(hostile):
+    """The search results' CSV (its own header, ``rank,id,title,authors,...``) is ours too."""
+    frame = to_frame(hostile.read_table())
+    results = frame.assign(rank=range(1, len(frame) + 1), score=0.5)
+    table, report = read_file(InputFile.from_bytes("results.csv", exports.results_csv(results, "/search?q=x")))
+    assert not report.rejected
+    for column in ("id", "title", "authors", "categories", "url"):
+        assert table[column].to_pylist() == list(map(_plain, frame[column])), column
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (list, tuple)) or hasattr(value, "tolist") else value

@@ -142,3 +142,10 @@ def test_an_upload_has_a_time_limit(monkeypatch):
     monkeypatch.setattr("lib.store.formats.base.UPLOAD_SECONDS", 0.0)
     message, _, _ = refused("slow.jsonl", b'{"title": "A", "date": "2025-01-01"}\n' * 10, upload=True)
     assert message.startswith("slow.jsonl: more than 0 seconds of parsing (the upload limit")
+
+
+def test_warnings_are_capped_too(monkeypatch):
+    """A page of date lines without a year: a warning each, as many as the lines allow."""
+    monkeypatch.setenv("PAPERS_UPLOAD_MAX_BYTES", "64K")
+    message, _, _ = refused("dates.txt", b"Aug 12\n\n" * 100, upload=True)
+    assert message.startswith("dates.txt: more than 64 warnings (the upload limit")

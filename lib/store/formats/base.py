@@ -156,6 +156,8 @@ class ParseContext:
         self.rejected.append(Problem(self.name, where, message))
 
     def warn(self, where: str, message: str) -> None:
+        if len(self.warnings) >= self.limits.records:
+            raise self.too_much(f"{self.limits.records:,} warnings")
         self.warnings.append(Problem(self.name, where, message))
 
     def listing_day(self) -> dt.date | None:
