@@ -33,6 +33,9 @@ from lib.team.views import (
     render_digest,
     view_papers,
 )
+from lib.team.views import (
+    one_line as email_line,  # paper text as a digest writes it: one line, no control character
+)
 
 A = "{http://www.w3.org/2005/Atom}"
 TODAY = dt.date.today()  # the CLI's today: the digest store is dated from it
@@ -460,7 +463,7 @@ def test_render_digest_subject_text_and_links(library):
         "",
     ]
     for rank, pid in enumerate(ids(papers), start=1):
-        assert f"{rank}. {BY_ID[pid]['title']}" in lines
+        assert f"{rank}. {email_line(BY_ID[pid]['title'])}" in lines
         assert f"   {SITE}/paper?id={pid}" in lines  # cond-mat/0102536 keeps its slash
     # no upvote count: none shown; more than six authors: "et al."
     assert f"   Author 0, Author 1, Author 2, Author 3, Author 4, Author 5 et al. · {ago(1)}" in lines
@@ -477,7 +480,7 @@ def test_render_digest_html_escapes_hostile_text_and_links_are_right(library):
     parsed = Anchors(page)
     assert parsed.scripts == 0
     assert parsed.links[0] == (view.link, "Open the view")
-    assert parsed.links[1:] == [(f"{SITE}/paper?id={pid}", BY_ID[pid]["title"]) for pid in ids(papers)]
+    assert parsed.links[1:] == [(f"{SITE}/paper?id={pid}", email_line(BY_ID[pid]["title"])) for pid in ids(papers)]
 
 
 def test_render_digest_counts_one_and_none(library):
@@ -524,7 +527,7 @@ def test_digest_sends_one_message_with_text_and_html(data, smtp, library):
     assert links[0] == (AGENTS, "Open the view")
     for pid in ids(papers):
         assert f"{SITE}/paper?id={pid}" in plain
-        assert (f"{SITE}/paper?id={pid}", BY_ID[pid]["title"]) in links
+        assert (f"{SITE}/paper?id={pid}", email_line(BY_ID[pid]["title"])) in links
     assert "2601.00005" not in plain  # older than 7 days
 
 
@@ -609,6 +612,102 @@ def test_digest_bad_input_exits_2_in_one_line(data, argv, expected):
     assert code == 2 and out == "" and one_line(err) and expected in err
 
 
+# --- digest: bounded sending, addresses, clean text ---------------------------------------------------
+@pytest.fixture
+def dripping_smtp(monkeypatch):
+    """A server on 127.0.0.1 that answers SMTP one byte every 0.1 s, forever: no read ever times out."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                while not stop.is_set():
+                    try:
+                        connection.sendall(b"2")  # "2", "2", ...: a greeting line that never ends
+                    except OSError:
+                        break
+                    time.sleep(0.1)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PAPERS_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("PAPERS_SMTP_PORT", str(listener.getsockname()[1]))
+    yield
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_digest_send_to_a_dripping_server_stops_at_its_deadline(data, dripping_smtp, monkeypatch):
+    import time
+
+    monkeypatch.setenv("PAPERS_SMTP_TIMEOUT", "1")
+    started = time.monotonic()
+    code, out, err = run("digest", AGENTS, "--send", "--to", "a@b", "--data", str(data))
+    assert time.monotonic() - started < 3  # a socket timeout alone never ends it: each read gets a byte
+    assert code == 2 and out == "" and one_line(err)
+    assert err.startswith("error: sending through 127.0.0.1:") and "within 1 s (PAPERS_SMTP_TIMEOUT)" in err
+
+
+def test_digest_smtp_timeout_must_be_a_number(data, smtp, monkeypatch):
+    monkeypatch.setenv("PAPERS_SMTP_TIMEOUT", "soon")
+    code, _, err = run("digest", AGENTS, "--send", "--to", "a@b", "--data", str(data))
+    assert (code, err) == (2, "error: PAPERS_SMTP_TIMEOUT='soon': not a positive number of seconds\n")
+    assert smtp.envelopes == []
+
+
+@pytest.mark.parametrize(
+    "to, sender, expected",
+    [
+        ("a@b\nBcc: evil@x.org", None, "error: --to 'a@b\\nBcc: evil@x.org': not an e-mail address"),
+        ("a@b\r\n", None, "error: --to 'a@b\\r\\n': not an e-mail address"),
+        ("a@b, c@d", None, "error: --to 'a@b, c@d': not an e-mail address"),
+        ("nobody", None, "error: --to 'nobody': not an e-mail address"),
+        ("a@b", "me@lab.org\nBcc: evil@x.org", "error: PAPERS_SMTP_FROM 'me@lab.org\\nBcc: evil@x.org': not an"),
+    ],
+)
+def test_digest_send_refuses_a_bad_address_in_one_line(data, smtp, monkeypatch, to, sender, expected):
+    if sender:
+        monkeypatch.setenv("PAPERS_SMTP_FROM", sender)
+    code, out, err = run("digest", AGENTS, "--send", "--to", to, "--data", str(data))
+    assert code == 2 and out == "" and one_line(err) and err.startswith(expected)
+    assert smtp.envelopes == []
+
+
+def test_a_digest_of_hostile_text_has_no_control_character_and_one_line_fields(library):
+    view = ViewLink.parse(AGENTS)
+    papers = view_papers(view, library, TODAY - dt.timedelta(days=7)).copy()
+    papers.loc[0, "title"] = "\x1b[2J\x1b]0;owned\x07Wiped\x00 title\nBcc: evil@x.org"
+    papers["authors"] = [["Ann\x1b[31m Red", "Bo\rb"], *papers["authors"][1:]]
+    subject, text, page = render_digest("agents\x1b[5m\nBcc: evil@x.org", view, papers, TODAY)
+    for part in (subject, text, page):
+        assert not any(c in part for c in "\x00\x07\x1b\r"), repr(part)
+    assert "\n" not in subject and subject.startswith("agents Bcc: evil@x.org: ")
+    assert "1. Wiped title Bcc: evil@x.org" in text.splitlines()
+    assert any(line.startswith("   Ann Red, Bo b · ") for line in text.splitlines())
+
+
+def test_digest_of_a_view_named_with_control_characters_sends_a_one_line_subject(data, smtp):
+    save_views(data, {"agents\x1b[31m\nBcc: evil@x.org": AGENTS})  # saved as "agents\x1b[31m Bcc: ..."
+    code, _, err = run("digest", "agents\x1b[31m Bcc: evil@x.org", "--send", "--to", "a@b", "--data", str(data))
+    assert code == 0, err
+    assert "\x1b" not in err
+    (envelope,) = smtp.envelopes
+    assert envelope.rcpt_tos == ["a@b"]  # no Bcc smuggled in
+    message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+    assert message["Subject"].startswith("agents Bcc: evil@x.org: ") and message["Bcc"] is None
+
+
 # --- atom_feed ----------------------------------------------------------------------------------------
 def test_atom_feed_parses_with_every_required_element(library):
     view = ViewLink.parse(AGENTS)
@@ -652,9 +751,8 @@ def test_atom_feed_escapes_hostile_text_and_drops_control_characters(library):
     (entry,) = root.findall(f"{A}entry")
     assert root.findtext(f"{A}title") == 'Papers dashboard: <evil> & "name"'
     assert entry.findtext(f"{A}title") == HOSTILE_TITLE.replace("\x07", "")
-    assert (
-        entry.findtext(f"{A}summary") == "An agent that writes </summary> ]]> &amp; <b>bold</b> and [0m control bytes."
-    )
+    summary = entry.findtext(f"{A}summary").replace("[0m ", "")  # the import may have taken the escape whole
+    assert summary == "An agent that writes </summary> ]]> &amp; <b>bold</b> and control bytes."
     assert [a.findtext(f"{A}name") for a in entry.findall(f"{A}author")] == ["O'Brien & <Sons>", 'Zoë "Z" Doe']
 
 

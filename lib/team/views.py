@@ -17,8 +17,9 @@ import os
 import re
 import smtplib
 import ssl
+import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from lib import daily
 from lib.errors import PapersError
 from lib.periods import rows_in_days
 from lib.source_keys import ALL
+from lib.text import collapse_ws, strip_controls
 from lib.trends import trends
 from lib.urlstate import PAGES
 
@@ -191,14 +193,15 @@ def render_sections(
 ) -> tuple[str, str, str]:
     """``(subject, plain text, HTML)`` of a digest of lists of papers, each under its heading
     (none for ""), each paper with a ``note`` line when the frame has that column (who added it,
-    why it is recommended); ``empty`` when no list holds a paper.  All paper text is escaped in
-    the HTML."""
-    view_url = view.url
+    why it is recommended); ``empty`` when no list holds a paper.  All paper text is one line
+    without control characters (:func:`one_line`) in both parts, and escaped in the HTML."""
+    view_url, subject = view.url, one_line(subject)
     lines = [subject, f"View: {view_url}", ""]
     lists = []
     for heading, papers in sections:
         if papers.empty:
             continue
+        heading = one_line(heading)
         if heading:
             lines += [heading, ""]
         items = []
@@ -206,11 +209,11 @@ def render_sections(
             link = paper_link(view.base, paper.id)
             votes = f" · {int(paper.upvotes)} upvotes" if pd.notna(paper.upvotes) else ""
             authors = ", ".join(list(paper.authors)[:6]) + (" et al." if len(paper.authors) > 6 else "")
-            meta = " · ".join(part for part in (authors, _day_text(paper.date)) if part) + votes
-            note = str(getattr(paper, "note", "") or "")
-            lines += [f"{rank}. {paper.title}", f"   {meta}", *([f"   {note}"] if note else []), f"   {link}", ""]
+            meta = one_line(" · ".join(part for part in (authors, _day_text(paper.date)) if part) + votes)
+            note, title = one_line(str(getattr(paper, "note", "") or "")), one_line(paper.title)
+            lines += [f"{rank}. {title}", f"   {meta}", *([f"   {note}"] if note else []), f"   {link}", ""]
             items.append(
-                f'<li><a href="{html.escape(link, quote=True)}">{html.escape(paper.title)}</a><br>'
+                f'<li><a href="{html.escape(link, quote=True)}">{html.escape(title)}</a><br>'
                 f"<small>{html.escape(meta)}</small>"
                 + (f"<br><small>{html.escape(note)}</small>" if note else "")
                 + "</li>"
@@ -227,14 +230,35 @@ def render_sections(
     return subject, "\n".join(lines) + "\n", page
 
 
+SMTP_SECONDS = 60.0  # the whole SMTP conversation, unless PAPERS_SMTP_TIMEOUT says otherwise
+_ADDRESS = re.compile(r"[^\s@<>,;:()\[\]\\\"]+@[^\s@<>,;:()\[\]\\\"]+")
+
+
+def one_line(text: str) -> str:
+    """Text for one line of an e-mail (or its subject): no control character, no line break."""
+    return collapse_ws(strip_controls(text))
+
+
 def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
     """Send over SMTP: ``PAPERS_SMTP_HOST`` (required), ``_PORT`` (25), ``_USER``, ``_PASSWORD``,
-    ``_FROM``, ``_TLS`` (``starttls`` or ``ssl``)."""
+    ``_FROM``, ``_TLS`` (``starttls`` or ``ssl``), the whole conversation within ``_TIMEOUT``
+    seconds (:data:`SMTP_SECONDS`)."""
     host = os.environ.get("PAPERS_SMTP_HOST")
     if not host:
         raise ViewError("set PAPERS_SMTP_HOST (and PAPERS_SMTP_PORT, _USER, _PASSWORD, _FROM, _TLS) to send")
     if not to:
         raise ViewError("no recipient: pass --to ADDRESS")
+    sender = os.environ.get("PAPERS_SMTP_FROM", "papers-dashboard@localhost")
+    for address, where in [*((a, "--to") for a in to), (sender, "PAPERS_SMTP_FROM")]:
+        if not _ADDRESS.fullmatch(address):
+            raise ViewError(f"{where} {address!r}: not an e-mail address (like name@lab.org)")
+    limit_text = os.environ.get("PAPERS_SMTP_TIMEOUT", "").strip()
+    try:
+        limit = float(limit_text) if limit_text else SMTP_SECONDS
+    except ValueError:
+        limit = 0.0
+    if not 0 < limit < float("inf"):
+        raise ViewError(f"PAPERS_SMTP_TIMEOUT={limit_text!r}: not a positive number of seconds")
     port_text = os.environ.get("PAPERS_SMTP_PORT", "").strip() or "25"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ViewError(f"PAPERS_SMTP_PORT={port_text!r}: not a port number")
@@ -243,25 +267,52 @@ def send_digest(subject: str, text: str, page: str, to: list[str]) -> None:
     if tls not in ("", "starttls", "ssl"):  # never fall back to plain text when TLS was asked for
         raise ViewError(f"PAPERS_SMTP_TLS={tls!r}: write starttls or ssl (or leave it unset)")
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = os.environ.get("PAPERS_SMTP_FROM", "papers-dashboard@localhost")
+    message["Subject"] = one_line(subject)
+    message["From"] = sender
     message["To"] = ", ".join(to)
     message.set_content(text)
     message.add_alternative(page, subtype="html")
-    try:
-        smtp = (
-            smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
-            if tls == "ssl"
-            else smtplib.SMTP(host, port, timeout=30)
-        )
-        with smtp:
-            if tls == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            if os.environ.get("PAPERS_SMTP_USER"):
-                smtp.login(os.environ["PAPERS_SMTP_USER"], os.environ.get("PAPERS_SMTP_PASSWORD", ""))
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise ViewError(f"sending through {host}:{port} failed: {exc}") from None
+    failure = _within(limit, lambda: _send(message, host, port, tls, limit))
+    if failure is not None:
+        raise ViewError(f"sending through {host}:{port} failed: {one_line(str(failure))}")
+
+
+def _send(message: EmailMessage, host: str, port: int, tls: str, timeout: float) -> None:
+    smtp = (
+        smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        if tls == "ssl"
+        else smtplib.SMTP(host, port, timeout=timeout)
+    )
+    with smtp:
+        if tls == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if os.environ.get("PAPERS_SMTP_USER"):
+            smtp.login(os.environ["PAPERS_SMTP_USER"], os.environ.get("PAPERS_SMTP_PASSWORD", ""))
+        smtp.send_message(message)
+
+
+def _within(seconds: float, work: Callable[[], None]) -> Exception | None:
+    """Runs ``work`` in a daemon thread for at most ``seconds`` (a socket timeout bounds one read,
+    not a server that drips a byte at a time): its OSError or SMTPException, a TimeoutError when
+    it does not finish in time, else None.  Any other exception is raised here."""
+    failed: list[Exception] = []
+
+    def target() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 -- handed to the caller's thread, raised there
+            failed.append(exc)
+
+    worker = threading.Thread(target=target, name="smtp", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return TimeoutError(f"no end to the conversation within {seconds:g} s (PAPERS_SMTP_TIMEOUT)")
+    if failed and isinstance(failed[0], (OSError, smtplib.SMTPException)):
+        return failed[0]
+    if failed:
+        raise failed[0]
+    return None
 
 
 # --- Atom feed -------------------------------------------------------------------------------------------
