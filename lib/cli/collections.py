@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from lib.cli.common import Commands, Parser, add_command, write_stdout_bytes
+from lib.cli.common import Commands, Parser, add_command, one_line_name, write_stdout_bytes
 from lib.errors import PapersError
 from lib.store.store import Store, write_bytes_atomic
 from lib.urlstate import COLLECTION_SORTS
@@ -99,6 +99,8 @@ def cmd_collection(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             err.write("no collections yet: python -m lib collection add NAME ID...\n")
         return 0
     if args.action == "add":
+        if not one_line_name(args.name):
+            raise PapersError("a collection's name is one line, without control characters")
         ids = _ids(library, args.ids, must_be_held=True)
         added = db.add(args.name, ids, writer_name(args.by))
         out.write(f"added {added} of {len(ids)} paper(s) to {args.name!r} ({len(ids) - added} already there)\n")

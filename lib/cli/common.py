@@ -16,10 +16,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias
+from typing import IO, TYPE_CHECKING, NoReturn, TypeAlias, cast
 
 from lib.errors import PapersError, debugging, log
 from lib.store.store import Store, read_only
+from lib.text import strip_controls
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -98,6 +99,25 @@ def source(ds: Dataset, src: str) -> str:
 
 
 # --- output -------------------------------------------------------------------------
+class TerminalText:
+    """A text stream that writes no control character but newline and tab: whatever paper text,
+    name or message a verb writes (:func:`run` wraps stdout and stderr), no escape sequence, NUL
+    or carriage return reaches the terminal.  Bytes (:func:`write_stdout_bytes`) and the progress
+    line's own escapes (:class:`ProgressLine` writes to ``raw``) go around it."""
+
+    def __init__(self, raw: IO[str]) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        return self.raw.write(strip_controls(text).translate(_NOT_ON_A_LINE))
+
+    def __getattr__(self, name: str) -> object:  # flush, isatty, fileno, encoding ...: the stream's own
+        return getattr(self.raw, name)
+
+
+_NOT_ON_A_LINE = str.maketrans("", "", "\r\v\f")  # the whitespace controls strip_controls keeps, but \n and \t
+
+
 def write_stdout_bytes(out: IO[str], data: bytes) -> None:
     """Bytes on standard output, after whatever text ``out`` holds."""
     out.flush()
@@ -165,6 +185,7 @@ class ProgressLine:
     """
 
     def __init__(self, stream: IO[str], task: str = "") -> None:
+        stream = getattr(stream, "raw", stream)  # under TerminalText: its own \r and escapes pass
         self.stream, self.tty, self.every, self.task = stream, stream.isatty(), _progress_seconds(), task
         self.lock = threading.Lock()  # the caller's thread and the heartbeat write in turn
         self.name, self.value, self.started, self.last, self.loud = "", "", 0.0, 0.0, False
@@ -253,6 +274,10 @@ class _LogFile(logging.handlers.RotatingFileHandler):
     def handleError(self, record: logging.LogRecord) -> None:
         pass
 
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # a full disk: the last flush fails too
+            super().close()
+
 
 @contextlib.contextmanager
 def logging_to(args: argparse.Namespace, err: IO[str]) -> Iterator[None]:
@@ -288,13 +313,51 @@ def logging_to(args: argparse.Namespace, err: IO[str]) -> Iterator[None]:
         log.setLevel(level)
 
 
+PATH_ARGUMENTS = frozenset({"data", "out", "paths", "like_file"})
+"""The arguments that name files: any bytes the file system allows.  Every other is text."""
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """Bad input at the edge: an argument other than a path that holds bytes that are not UTF-8
+    (decoded by Python as lone surrogates) is refused in one line, before a database, a header or
+    a URL meets it."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for text in values:
+            if name not in PATH_ARGUMENTS and isinstance(text, str) and not _encodable(text):
+                raise PapersError(f"{name.replace('_', '-')} {_typed(text)}: not UTF-8 text (another encoding?)")
+
+
+def one_line_name(name: str) -> bool:
+    """A name (a view's, a collection's) fit to be shown anywhere: one line, no control character."""
+    return name == strip_controls(name) and not any(c in name for c in "\n\r\v\f")
+
+
+def _typed(text: str) -> str:
+    """The bytes typed, as Python writes bytes: ``b'caf\\xe9'``."""
+    try:
+        return repr(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:
+        return ascii(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def run(command: Command, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     """Runs a verb; every error becomes one line on stderr and an exit code.  An unexpected
     error (a bug) is logged with its traceback (lib.errors.log: DIR/papers.log, and stderr under
     PAPERS_DEBUG=1); an expected one (bad input, the disk) shows its traceback only under
-    PAPERS_DEBUG=1."""
+    PAPERS_DEBUG=1.  What the verb writes goes through :class:`TerminalText`."""
+    out, err = cast(IO[str], TerminalText(out)), cast(IO[str], TerminalText(err))
     with logging_to(args, err):
         try:
+            check_text_arguments(args)
             return command(args, out, err)
         except PapersError as exc:
             log.debug("the command stopped on bad input", exc_info=True)

@@ -14,6 +14,8 @@ from lib.store.store import Store
 from lib.text import points_text, share_text
 from lib.urlstate import BYS, NORMS, TRENDS
 
+MAX_WINDOW = 3650  # days: the Trends page's bound of its windows (lib.urlstate), ten years
+
 
 def register(commands: Commands, data: Parser) -> None:
     trend = add_command(commands, "trend", cmd_trend, "papers mentioning terms, per period", data)
@@ -92,8 +94,8 @@ def cmd_trend(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_emerging(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    if min(args.recent, args.baseline) < 1 or args.top < 1:
-        raise PapersError("--recent, --baseline and --top must be positive")
+    if not (1 <= args.recent <= MAX_WINDOW and 1 <= args.baseline <= MAX_WINDOW) or args.top < 1:
+        raise PapersError(f"--recent and --baseline must be from 1 to {MAX_WINDOW} days, --top positive")
     library = term_library(Store(args.data), err)
     options = {"src": source(library.dataset, args.src), "recent": args.recent, "baseline": args.baseline}
     answer = library.emerging_terms({**TRENDS.decode({})[0], **options}, top=args.top)  # the Trends page's

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from typing import IO, TYPE_CHECKING
 
-from lib.cli.common import Commands, Parser, add_command, write_stdout_bytes
+from lib.cli.common import Commands, Parser, add_command, one_line_name, write_stdout_bytes
 from lib.errors import PapersError
 from lib.store.store import Store, write_bytes_atomic
 
@@ -53,8 +53,8 @@ def cmd_views(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if not args.name or not args.link:
             raise PapersError("usage: python -m lib views add NAME LINK")
         ViewLink.parse(args.link)  # a link that cannot be used is refused now, not at digest time
-        if "\n" in args.name or "\r" in args.name:
-            raise PapersError("a view's name is one line")
+        if not one_line_name(args.name):
+            raise PapersError("a view's name is one line, without control characters")
         db.save_view(args.name, args.link, ANONYMOUS)
     elif args.action == "remove" and not db.remove_view(args.name or ""):
         raise PapersError(f"no saved view named {args.name!r}")
