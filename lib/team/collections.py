@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from lib.store import exports
-from lib.store.schema import COLUMNS
+from lib.store.schema import COLUMNS, LIST_COLUMNS
 from lib.team.views import ViewLink, atom_feed, render_sections, site_base
 from lib.text import arxiv_abs_url, arxiv_id, fold
 from lib.urlstate import COLLECTIONS
@@ -87,7 +87,7 @@ def _with_missing(papers: pd.DataFrame, missing: list[str], found: np.ndarray) -
             "listed": False,
         }
     )
-    for column in ("authors", "categories", "keywords", "sources"):
+    for column in LIST_COLUMNS:
         gone[column] = [[] for _ in missing]
     gone = gone.reindex(columns=papers.columns)
     whole = pd.concat([papers, gone.astype(papers.dtypes.to_dict())], ignore_index=True)
