@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from lib.errors import StoreError, log
 from lib.progress import Progress
 from lib.store.schema import take_table
 
@@ -38,20 +39,41 @@ if TYPE_CHECKING:
 Arrays = dict[str, npt.NDArray[Any]]
 Rows = npt.NDArray[Any]  # rows of papers, ascending (int32 in a saved index, int64 once mapped to the table)
 TableRows = npt.NDArray[np.int64]
+LAYOUT = 2  # what every artifact shares: strings packed with their lengths (1: NUL-separated); saved after
+# its kind's format number, so a change here makes every artifact of the older layout be built again
 MAX_SEGMENTS = 20  # a chain this long is not extended: the next use builds it whole (or ``python -m lib build --full``)
 
 
 def pack(strings: Iterable[str]) -> npt.NDArray[np.uint8]:
-    """Strings as one array to save: each in UTF-8, ended by a NUL (no string may hold one);
+    """Strings as one array to save, any string at all (a NUL, a lone surrogate's escape): their
+    count and each one's length in characters (little-endian int64), then their UTF-8 text;
     :func:`unpack` reads them back."""
     items = list(strings)
-    text = "\x00".join(items) + "\x00" if items else ""
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    lengths = np.fromiter(map(len, items), dtype="<i8", count=len(items))
+    text = np.frombuffer("".join(items).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    head = np.array([len(items)], dtype="<i8").view(np.uint8)
+    return np.concatenate([head, lengths.view(np.uint8), text])
 
 
 def unpack(blob: npt.NDArray[np.uint8]) -> list[str]:
-    """The strings of a :func:`pack` array."""
-    return bytes(blob).decode("utf-8").split("\x00")[:-1]
+    """The strings of a :func:`pack` array; a damaged one raises StoreError (never a wrong list)."""
+    blob = np.asarray(blob)
+    try:
+        if blob.dtype != np.uint8 or blob.ndim != 1 or len(blob) < 8:
+            raise ValueError("not a packed list of strings")
+        count = int(blob[:8].view("<i8")[0])
+        if not 0 <= count <= (len(blob) - 8) // 8:
+            raise ValueError(f"bad count {count}")
+        lengths = blob[8 : 8 + 8 * count].view("<i8")
+        text = bytes(blob[8 + 8 * count :]).decode("utf-8", "surrogatepass")
+        if count and (int(lengths.min()) < 0 or int(lengths.sum()) != len(text)):
+            raise ValueError("lengths do not add up to the text")
+        if not count and text:
+            raise ValueError("text without strings")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StoreError(f"a saved list of strings is damaged ({exc}): rebuild with python -m lib build") from None
+    ends = np.cumsum(lengths).tolist()
+    return [text[start:end] for start, end in zip([0, *ends[:-1]], ends)]
 
 
 class Artifact(Protocol):
@@ -70,23 +92,21 @@ class ArtifactFile:
     required: tuple[str, ...]
 
     def usable(self, arrays: Arrays | None) -> bool:
-        """Whether saved ``arrays`` are of this format and hold every required array."""
-        return (
-            arrays is not None
-            and "format" in arrays
-            and int(arrays["format"][0]) == self.format
-            and all(key in arrays for key in self.required)
-        )
+        """Whether saved ``arrays`` are of this format (and :data:`LAYOUT`) and hold every required array."""
+        if arrays is None or "format" not in arrays or arrays["format"].shape != (2,):
+            return False
+        return [int(n) for n in arrays["format"]] == [self.format, LAYOUT] and all(k in arrays for k in self.required)
 
     def load(self, store: Store, version: str) -> Arrays | None:
         """The arrays saved for store ``version`` (memory-mapped), or None when there are none
-        of this format."""
+        of this format (or they are damaged: lib.store.store.Store.load_arrays)."""
         arrays = store.load_arrays(self.name, version)
         return arrays if self.usable(arrays) else None
 
-    def save(self, store: Store, version: str, arrays: Arrays) -> None:
-        """Save ``arrays`` for store ``version``, stamped with this format."""
-        store.save_arrays(self.name, version, {**arrays, "format": np.array([self.format], dtype=np.int64)})
+    def save(self, store: Store, version: str, arrays: Arrays) -> bool:
+        """Save ``arrays`` for store ``version``, stamped with this format; whether they are on disk."""
+        stamp = np.array([self.format, LAYOUT], dtype=np.int64)
+        return store.save_arrays(self.name, version, {**arrays, "format": stamp}) is not None
 
     def prune(self, store: Store, keep: str | set[str]) -> None:
         """Delete this artifact's copies of other store versions than ``keep``."""
@@ -223,31 +243,47 @@ class SegmentedArtifact(ABC, Generic[S, W]):
 
     def load(self, store: Store, version: str, arrays: Arrays) -> S | W | None:
         """The index saved as ``arrays`` for store ``version``, with the segments it stands
-        on; None when it or one of them is missing or of another format."""
+        on; None when it or one of them is missing, of another format, damaged, or a segment
+        out of step with its rows (each is logged)."""
         if not self.file.usable(arrays):
             return None
         parts: list[Part[S]] = []
-        for each in _chain(arrays, version):
-            own = arrays if each == version else store.load_arrays(self.file.name, each)
-            if own is None or not self.file.usable(own):
-                return None
-            parts.append(
-                Part(self.from_arrays(own), np.asarray(own["rows"], dtype=np.int64) if "rows" in own else None)
+        try:
+            for each in _chain(arrays, version):
+                own = arrays if each == version else self.file.load(store, each)
+                if own is None:
+                    return None
+                index = self.from_arrays(own)
+                rows = np.asarray(own["rows"], dtype=np.int64) if "rows" in own else None
+                if rows is not None and (len(rows) != index.n_docs or (len(rows) and int(rows.min()) < 0)):
+                    raise StoreError(f"{len(rows):,} rows for a segment of {index.n_docs:,} papers")
+                parts.append(Part(index, rows))
+        except StoreError as exc:
+            log.warning(
+                "the %s artifact of version %s is damaged (%s): it is built again", self.file.name, version, exc
             )
+            return None
         return parts[0].index if len(parts) == 1 else self.join(parts)
 
     def load_or_build(
         self, store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False
     ) -> S | W:
         """The index of this store version: loaded (memory-mapped, with its segments) when it
-        is on disk, else built whole and saved beside the table (older versions' copies are
-        deleted).  ``rebuild``: built whole even when this version's copy is on disk (it may be
-        segments that daily imports added; they are replaced).  A loaded artifact of at most
-        :attr:`preload_bytes` is read into memory at once (lib.store.store.Store.prefault).
-        The bundled sample is indexed in memory."""
+        is on disk; else carried over from the newest older version that has it (:func:`carry_over`:
+        an import killed before it extended it); else built whole and saved beside the table
+        (older versions' copies are deleted).  ``rebuild``: built whole even when this version's
+        copy is on disk (it may be segments that daily imports added; they are replaced).  A
+        loaded artifact of at most :attr:`preload_bytes` is read into memory at once
+        (lib.store.store.Store.prefault).  The bundled sample is indexed in memory."""
         if dataset.is_sample:
             return self.build(dataset.table, progress)
         arrays = None if rebuild else self.file.load(store, dataset.version)
+        if (
+            arrays is None
+            and not rebuild
+            and carry_over(store, dataset, self.file, self._rows_held, self.extend_after_import)
+        ):
+            arrays = self.file.load(store, dataset.version)
         loaded = None
         if arrays is not None:
             store.prefault(arrays, self.preload_bytes)
@@ -258,6 +294,10 @@ class SegmentedArtifact(ABC, Generic[S, W]):
         self.file.save(store, dataset.version, index.to_arrays())
         self.file.prune(store, dataset.version)
         return index
+
+    def _rows_held(self, store: Store, version: str, arrays: Arrays) -> int | None:
+        loaded = self.load(store, version, arrays)
+        return None if loaded is None else loaded.n_docs
 
     def extend_after_import(
         self,
@@ -284,6 +324,36 @@ class SegmentedArtifact(ABC, Generic[S, W]):
             return False
         rows = np.union1d(np.asarray(changed_rows, dtype=np.int64), np.arange(first_new_row, table.num_rows))
         segment = self.build_segment(take_table(table, rows), base)
-        self.file.save(store, version, {**segment.to_arrays(), "rows": rows, "previous": pack(chain)})
+        saved = self.file.save(store, version, {**segment.to_arrays(), "rows": rows, "previous": pack(chain)})
         self.file.prune(store, {version, *chain})
-        return True
+        return saved
+
+
+RowsHeld = Callable[["Store", str, Arrays], "int | None"]
+Extend = Callable[["Store", str, str, pa.Table, int, TableRows], bool]
+
+
+def carry_over(store: Store, dataset: Dataset, file: ArtifactFile, rows_held: RowsHeld, extend: Extend) -> bool:
+    """Save ``file`` for ``dataset``'s version, which lacks it (an import killed before it carried
+    its artifacts over), from the newest older version that has it, with ``extend`` (an
+    ``extend_after_import``; ``rows_held``: how many rows of the table a saved copy holds).
+    The rows that version may hold otherwise than the table now does, those of the table
+    parts written since (lib.store.store.Store.rows_written_since), are indexed again with
+    the rows appended.  Returns whether it did; a failure is logged (the caller builds whole)."""
+    if dataset.is_sample:
+        return False
+    try:
+        for previous in store.artifact_versions(file.name, before=dataset.version):
+            arrays = file.load(store, previous)
+            held = None if arrays is None else rows_held(store, previous, arrays)
+            if arrays is None or held is None:
+                continue
+            changed = store.rows_written_since(previous, dataset.version)
+            if changed is None or held > dataset.table.num_rows:
+                return False
+            return extend(store, previous, dataset.version, dataset.table, held, changed[changed < held])
+    except Exception:  # a cache: the caller builds it whole; why, goes to the log
+        log.warning(
+            "the %s artifact could not be carried over to version %s", file.name, dataset.version, exc_info=True
+        )
+    return False

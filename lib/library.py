@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from lib import daily, sources
+from lib import artifacts, daily, sources
 from lib.dataset import Dataset, load
 from lib.deadline import NEVER, Deadline
 from lib.errors import InputError, StoreError
@@ -160,10 +160,12 @@ class Library:
         """The model with k topics (0: :meth:`auto_k`), fitted once (``progress``: called with a
         step and a share done while fitting) and saved."""
         k = k or self.auto_k()
-        return self._once(
-            ("topic_model", k),
-            lambda: topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress),
-        )
+
+        def load_or_fit() -> TopicModel:
+            carry_topic_model(self.store, self.dataset, k)
+            return topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress)
+
+        return self._once(("topic_model", k), load_or_fit)
 
     def topic_names(self) -> dict[str, dict[int, str]]:
         """The names people gave topics ("topic") and areas ("area"), id -> name
@@ -973,6 +975,17 @@ class Library:
 # --- search: the answer of a Search page -------------------------------------------------------
 FEED_SIZE = 50  # the newest papers of a search in its Atom feed
 LIKE_TEXT = 100  # papers a search by text lists (the nearest first)
+
+
+def carry_topic_model(store: Store, dataset: Dataset, k: int) -> bool:
+    """The model with k topics of the newest older store version that has one, carried over to
+    this version when it has none (an import killed before it carried it over): the papers of
+    the table parts written since are placed in its topics (lib.artifacts.carry_over) instead of
+    a fit of minutes.  Whether it did."""
+    if dataset.is_sample or topics.is_saved(store, dataset, k):
+        return False
+    held: artifacts.RowsHeld = lambda _store, _version, arrays: len(arrays["dominant"])
+    return artifacts.carry_over(store, dataset, topics.model_file(k), held, topics.extend_after_import)
 
 
 def _embed(text: str) -> npt.NDArray[np.float32]:

@@ -67,9 +67,13 @@ def days(frame: pd.DataFrame, src: str) -> pd.Series:
 
 def mix(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list[str]]:
     """Per row, the number of its combination of sources (``hf+arxiv``), and the list of
-    combinations: a partition of the papers, for stacked composition bars."""
+    combinations: a partition of the papers, for stacked composition bars.  A "+" (and "%")
+    inside a source (``file:a+b.csv``) is escaped, so two combinations never share a key."""
     column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    joined = pc.binary_join(column, "+")
+    escaped = pc.replace_substring(pc.replace_substring(pc.list_flatten(column), "%", "%25"), "+", "%2B")
+    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy()
+    offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, escaped, mask=column.is_null()), "+")
     encoded = pc.fill_null(joined, "").dictionary_encode()
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), [
         str(k) for k in encoded.dictionary.to_pylist()
@@ -78,7 +82,7 @@ def mix(column: pa.Array | pa.ChunkedArray) -> tuple[npt.NDArray[np.int64], list
 
 def mix_name(key: str) -> str:
     """A combination of sources in words: ``hf+arxiv`` -> "Hugging Face daily list and arXiv"."""
-    parts = [p for p in key.split("+") if p]
+    parts = [p.replace("%2B", "+").replace("%25", "%") for p in key.split("+") if p]  # (see mix)
     if not parts:
         return "no source"
     names = [source_name(p) for p in parts]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import IO, TypeVar
 
 from lib.cli.common import Commands, Parser, ProgressLine, add_command
-from lib.errors import PapersError
+from lib.errors import PapersError, StoreError
 from lib.store.store import Store
 
 T = TypeVar("T")
@@ -48,12 +48,14 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     first visit; ``--full`` replaces segmented indexes by whole ones.  ``--migrate`` first moves
     a store of the older one-file layout to parts, under the same version."""
     from lib.dataset import load
+    from lib.library import carry_topic_model
     from lib.search import index as search_index
     from lib.search import vectors
     from lib.topics import topics
     from lib.trends import terms
 
     store = Store(args.data)
+    store.verify_bytes = None  # every artifact found is checked byte for byte: a damaged one is built again
     if args.k and not 2 <= args.k <= topics.MAX_K:
         raise PapersError(f"--k must be between 2 and {topics.MAX_K} (or 0 for automatic)")
     if args.migrate:
@@ -75,26 +77,46 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     ds = load(store)
     if ds.is_sample:
         raise PapersError("the store is empty (the bundled demo needs no build): import papers first")
+    store.remove_stale_staging()
     progress = ProgressLine(err)
+    k = args.k or topics.auto_k(ds.overview.papers)
+    files = {
+        "search index": search_index.INDEXES.file,
+        "papers' vectors": vectors.VECTORS.file,
+        "term index": terms.INDEXES.file,
+        f"topic model (k={k})": topics.model_file(k),
+    }
+    failed: dict[str, str] = {}  # what could not be written (the disk), and why
 
-    def step(label: str, make: Callable[[], T]) -> T:
+    def step(name: str, label: str, make: Callable[[], T]) -> T | None:
         started = time.perf_counter()
         progress.begin(label)
         try:
             made = make()
+        except OSError as exc:  # a full or read-only disk: said at the end, with what else was not saved
+            failed[name] = " ".join(str(exc).split())
+            return None
         finally:
             progress.done()
         out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
         return made
 
+    def model() -> topics.TopicModel:
+        carry_topic_model(store, ds, k)  # one an import killed midway did not carry over
+        return topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full)
+
+    search, vector, term, topic = files
     whole = " (whole)" if args.full else ""
-    step("search index" + whole, lambda: search_index.load_or_build(store, ds, progress.share, rebuild=args.full))
-    step("papers' vectors" + whole, lambda: vectors.load_or_build(store, ds, progress.share, rebuild=args.full))
-    index = step("term index" + whole, lambda: terms.load_or_build(store, ds, progress.share, rebuild=args.full))
-    k = args.k or topics.auto_k(ds.overview.papers)
-    step(
-        f"topic model (k={k}{', fitted anew' if args.full else ''})",
-        lambda: topics.load_or_fit(store, ds, index, k, progress.share, refit=args.full),
-    )
+    step(search, search + whole, lambda: search_index.load_or_build(store, ds, progress.share, args.full))
+    step(vector, vector + whole, lambda: vectors.load_or_build(store, ds, progress.share, args.full))
+    index = step(term, term + whole, lambda: terms.load_or_build(store, ds, progress.share, args.full))
+    step(topic, f"topic model (k={k}{', fitted anew' if args.full else ''})", model)
+    unsaved = [name for name, file in files.items() if name in failed or file.load(store, ds.version) is None]
+    if unsaved:
+        why = "; ".join(sorted(set(failed.values()))) or f"is the disk full or read-only? see {store.log_path}"
+        raise StoreError(
+            f"store version {ds.version}: not saved: {', '.join(unsaved)} ({why}); "
+            "until they are, each is built again on its first use"
+        )
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
     return 0

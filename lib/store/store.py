@@ -45,6 +45,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -53,10 +54,11 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lib.errors import InputError, StoreError
+from lib.errors import InputError, StoreError, log
 from lib.store.schema import conform, empty_table
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -79,6 +81,9 @@ PART_CACHE = "table-parts"  # artifacts/table-parts/: each part as uncompressed 
 VERSION_KEY = b"papers_store_version"
 GZIP_MAGIC = b"\x1f\x8b"
 PAGE_BYTES = 4096
+CHECKSUMS = "checksums.json"  # in each artifact's folder: every .npy file's size and CRC-32, written last
+VERIFY_BYTES = 512 * 2**20  # of each artifact, checked byte for byte at every load (see Store.load_arrays)
+STALE_STAGING_SECONDS = 3600  # a staging folder of a save untouched this long was left by a killed writer
 # what follows NAME- in an artifact file: a store version (N-hex, 0-unversioned, sample)
 _VERSION_PART = re.compile(r"(?:\d+-[0-9a-z]+|sample)(?:\.|$)")
 _VERSION = re.compile(r"\d+-[0-9a-z]+")
@@ -707,46 +712,85 @@ class Store:
         return True
 
     # --- derived artifacts ----------------------------------------------------------
+    verify_bytes: int | None = VERIFY_BYTES  # of each artifact, checked in full at load; None: all (build)
+
     def artifact_path(self, name: str, version: str, suffix: str) -> Path:
         """Where artifact ``name`` built from store ``version`` lives."""
         return self.artifacts_dir / f"{name}-{version}{suffix}"
 
     def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path | None:
         """Persist an artifact made of numpy arrays (one ``.npy`` each) atomically: the
-        directory appears whole or not at all.  An artifact already there (an older format,
-        or damaged) is replaced; readers that mapped it keep their open files."""
+        directory appears whole or not at all, its checksums (:data:`CHECKSUMS`) written last.
+        An artifact already there (an older format, or damaged) is replaced; readers that
+        mapped it keep their open files.  Returns where it is, or None when it could not be
+        saved (a full or read-only disk: an artifact is a cache, the caller keeps its copy)."""
         target = self.artifact_path(name, version, "")
         staging = None
         try:
             self.artifacts_dir.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=self.artifacts_dir))
+            self.remove_stale_staging()
+            staging = temp_dir(self.artifacts_dir, f".{name}-")
+            sums = {}
             for key, array in arrays.items():
-                with open(staging / f"{key}.npy", "wb") as handle:
+                path = staging / f"{key}.npy"
+                with open(path, "wb") as handle:
                     np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
                     handle.flush()
                     os.fsync(handle.fileno())
+                sums[path.name] = [path.stat().st_size, _crc32(path)]
+            with open(staging / CHECKSUMS, "wb") as handle:
+                handle.write(json.dumps(sums, indent=1, sort_keys=True).encode())
+                handle.flush()
+                os.fsync(handle.fileno())
             if target.is_dir():  # move the old one aside first: rename() cannot replace a directory
-                retired = Path(tempfile.mkdtemp(prefix=f".{name}-old-", suffix=".tmp", dir=self.artifacts_dir))
+                retired = temp_dir(self.artifacts_dir, f".{name}-old-")
                 os.rename(target, retired / "old")
                 shutil.rmtree(retired, ignore_errors=True)
             os.rename(staging, target)
-        except OSError:
-            # another process may have won the race, or the disk is full or read-only: an
-            # artifact is a cache, the caller keeps its copy in memory
+        except OSError as exc:
+            # another process may have won the race, or the disk is full or read-only
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-            return target if target.is_dir() else None
+            log.warning("%s: the artifact could not be saved (%s)", target, _one_line(exc))
+            return target if (target / CHECKSUMS).is_file() else None
         _fsync_dir(self.artifacts_dir)
         return target
 
     def load_arrays(self, name: str, version: str) -> dict[str, np.ndarray] | None:
-        """A saved artifact, memory-mapped (read-only), or None when it is missing or damaged."""
+        """A saved artifact, memory-mapped (read-only), or None when it is missing or damaged.
+
+        Every file must be the size its checksums say, and at most :attr:`verify_bytes` of
+        them, smallest first, are checked byte for byte (CRC-32, about 4 GB/s): at 75k papers
+        every artifact in full; at 1M, the strings and small arrays, while the largest
+        arrays (postings, vectors) stay lazily mapped.  A damaged artifact is logged and is
+        None, so its caller builds it again (``python -m lib build`` checks every byte)."""
         target = self.artifact_path(name, version, "")
         if not target.is_dir():
             return None
         try:
-            return {path.stem: np.load(path, mmap_mode="r", allow_pickle=False) for path in target.glob("*.npy")}
-        except (OSError, ValueError):
+            sums = json.loads((target / CHECKSUMS).read_bytes())
+        except FileNotFoundError:
+            return None  # written by an older release (or gone meanwhile): built again
+        except (OSError, ValueError) as exc:
+            _damaged(target, exc)
+            return None
+        try:
+            files = {path.name: path for path in target.glob("*.npy")}
+            if not isinstance(sums, dict) or set(sums) != set(files):
+                raise ValueError("its files are not those its checksums list")
+            budget = self.verify_bytes
+            for file_name, (size, crc) in sorted(sums.items(), key=lambda item: int(item[1][0])):
+                if files[file_name].stat().st_size != size:
+                    raise ValueError(f"{file_name} is not {size:,} bytes")
+                if budget is None or size <= budget:
+                    if _crc32(files[file_name]) != crc:
+                        raise ValueError(f"{file_name} does not match its checksum")
+                    budget = None if budget is None else budget - size
+            return {Path(n).stem: np.load(path, mmap_mode="r", allow_pickle=False) for n, path in files.items()}
+        except FileNotFoundError:
+            return None  # replaced meanwhile: the caller builds or loads it again
+        except (OSError, ValueError, TypeError, KeyError, SyntaxError, EOFError) as exc:
+            _damaged(target, exc)
             return None
 
     @staticmethod
@@ -763,19 +807,74 @@ class Store:
         return True
 
     def prune_artifacts(self, name: str, keep_version: str | set[str]) -> None:
-        """Delete artifact ``name`` files built from other versions than the one(s) kept."""
+        """Delete artifact ``name`` files built from other versions than the one(s) kept, but
+        never those of a version newer than the newest kept: a build of an older version that
+        finishes after an import (a lazy build, ``python -m lib build``) leaves the live
+        version's artifacts alone."""
         keep = {keep_version} if isinstance(keep_version, str) else set(keep_version)
+        newest = max((_number(kept) for kept in keep), default=None)
         for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
             rest = path.name[len(name) + 1 :]  # VERSION.SUFFIX; versions and names may hold "-"
             if any(rest == kept or rest.startswith(kept + ".") for kept in keep):
                 continue
             if not _VERSION_PART.match(rest):
                 continue  # another artifact whose name starts with ours ("search-index")
+            if newest is not None and _number(rest) > newest:
+                continue
             if path.is_dir():  # open memory maps of a deleted artifact stay valid (POSIX)
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 with contextlib.suppress(OSError):
                     path.unlink()
+
+    def remove_stale_staging(self) -> None:
+        """Delete what killed saves left in DIR/artifacts (``.NAME-*.tmp`` folders): those nothing
+        has written to for :data:`STALE_STAGING_SECONDS` (a live save writes every second)."""
+        now = time.time()
+        for path in self.artifacts_dir.glob(".*.tmp"):
+            try:
+                if (
+                    path.is_dir()
+                    and max(p.lstat().st_mtime for p in [path, *path.rglob("*")]) < now - STALE_STAGING_SECONDS
+                ):
+                    shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                continue  # removed meanwhile (by its own writer, or another process)
+
+    def artifact_versions(self, name: str, before: str) -> list[str]:
+        """The store versions older than ``before`` that have a copy of artifact ``name``, newest first."""
+        found = []
+        for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
+            version = path.name[len(name) + 1 :]
+            if _VERSION.fullmatch(version) and _number(version) < _number(before):
+                found.append((_number(version), version))
+        return [version for _, version in sorted(found, reverse=True)]
+
+    def rows_written_since(self, since: str, version: str) -> npt.NDArray[np.int64] | None:
+        """The rows of the table of ``version`` (the live one; else None) in the parts written
+        by a version after ``since``: the only rows that may differ from the table of ``since``
+        (a part is never rewritten in place, see :meth:`write_table`), appended rows included."""
+        layout = self._layout()
+        if layout is None or layout.version != version:
+            return None
+        rows, start = [], 0
+        for parquet, _, count in layout.parts:
+            if _number(_part_version(parquet.name)) > _number(since):
+                rows.append(np.arange(start, start + count, dtype=np.int64))
+            start += count
+        return np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+
+
+def _crc32(path: Path) -> int:
+    crc, buffer = 0, bytearray(2**22)
+    with open(path, "rb", buffering=0) as handle:
+        while read := handle.readinto(buffer):
+            crc = zlib.crc32(memoryview(buffer)[:read], crc)
+    return crc
+
+
+def _damaged(target: Path, exc: BaseException) -> None:
+    log.warning("%s: damaged artifact (%s): it is built again", target, _one_line(exc))
 
 
 # --- input files --------------------------------------------------------------------
