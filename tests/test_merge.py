@@ -598,3 +598,15 @@ def test_field_changes_are_listed_up_to_a_bound_and_counted():
     assert len(counts.changes) == MAX_CHANGES
     assert str(counts.changes[0]) == "2508.00000 abstract: (empty) → Now."
     assert str(counts.changes[1]) == "2508.00000 upvotes: 1 → 2"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_the_longer_list_wins_whatever_its_source_in_both_orders(order):
+    """Five real papers whose arXiv copy names fewer authors than the daily list's: importing
+    arXiv first gave its shorter list, the daily list first kept the longer one."""
+    base = dict(id=FULL["id"], title=FULL["title"], date=DAY)
+    hf = rec("hf", authors=["Yanbo Ding", "Xirui Hu", "Zhizhi Guo", "Yali Wang"], categories=["cs.CV"], **base)
+    arxiv = rec("arxiv", authors=["Yanbo Ding"], categories=["cs.CV", "cs.AI"], **base)
+    result, _ = merge_all(*[table(hf), table(arxiv)][::order])
+    merged = row(result, FULL["id"])
+    assert merged["authors"] == hf["authors"] and merged["categories"] == arxiv["categories"]

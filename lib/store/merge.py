@@ -12,11 +12,12 @@ Rules (docs/operations.md repeats them, under "The store"):
   between copies of the same rank the newest non-empty one wins; an empty string,
   list or missing value never erases what is known; upvotes and comments take the
   maximum;
-* nothing is lost silently: a list (authors, categories, keywords) that would get
-  shorter is kept, as is a count that would go down, and both are reported
-  (``MergeCounts.kept``) — unless the import overwrites (``overwrite=True``, the CLI's
-  ``--overwrite``): then every non-empty value read replaces the stored one, whatever
-  its source, its length or its count;
+* nothing is lost silently: of two copies of a list (authors, categories, keywords)
+  the longer wins, whatever their sources (so the order of imports does not matter);
+  a shorter one that would have won by its source is kept out, as is a count that
+  would go down, and both are reported (``MergeCounts.kept``) — unless the import
+  overwrites (``overwrite=True``, the CLI's ``--overwrite``): then every non-empty
+  value read replaces the stored one, whatever its source, its length or its count;
 * a daily-list day (``listed``) beats a fallback publication day, and the earlier of
   two such days wins;
 * so importing the same files in any order gives the same table, except where two
@@ -210,11 +211,12 @@ def _combine(old: pa.Table, new: pa.Table, overwrite: bool) -> tuple[pa.Table, d
             column = old[name]
         else:
             take = pc.and_(_nonempty(new[name]), pc.or_(outranks, pc.invert(_nonempty(old[name]))))
-            if name in SHRINKING and not overwrite:
-                shorter = pc.less(pc.list_value_length(new[name]), pc.list_value_length(old[name]))
-                shrinks = pc.and_(take, pc.fill_null(shorter, False))
+            if name in SHRINKING and not overwrite:  # the longer list wins, in either order
+                new_length, old_length = pc.list_value_length(new[name]), pc.list_value_length(old[name])
+                shrinks = pc.and_(take, pc.fill_null(pc.less(new_length, old_length), False))
                 kept[name] = shrinks.to_numpy(zero_copy_only=False)
-                take = pc.and_(take, pc.invert(shrinks))
+                longer = pc.and_(_nonempty(new[name]), pc.fill_null(pc.greater(new_length, old_length), False))
+                take = pc.or_(pc.and_(take, pc.invert(shrinks)), longer)
             column = pc.if_else(take, new[name], old[name])
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=SCHEMA), kept
