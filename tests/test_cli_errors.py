@@ -120,3 +120,19 @@ def test_paper_text_reaches_the_terminal_without_control_characters(three_day_st
     code, out, err = run("search", "wipe", "--mode", "lexical")
     assert code == 0, err
     assert "2501.00009" in out and not any(c in out + err for c in CONTROLS)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["trending", "--to", "0001-01-01"],
+        ["search", "agents", "--from", "0001-01-01"],
+        ["trend", "agents", "--to", "9999-12-31"],
+        ["fetch", "hf", "--from", "0999-12-31"],
+    ],
+)
+def test_a_day_whose_window_leaves_the_calendar_is_one_line_and_exit_2(three_day_store, argv, capsys):
+    with pytest.raises(SystemExit) as exited:
+        run(*argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1 and "not a day of a year from 1000 to 9998" in err

@@ -57,10 +57,15 @@ def add_command(commands: Commands, name: str, command: Command, help: str, data
 
 
 def day(text: str) -> dt.date:
+    """A day typed YYYY-MM-DD, of a year from 1000 to 9998: date arithmetic (a window before it, a
+    day after it) never leaves what a date can hold."""
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from None
+    if not 1000 <= value.year <= 9998:
+        raise argparse.ArgumentTypeError(f"not a day of a year from 1000 to 9998: {text!r}")
+    return value
 
 
 def year(text: str) -> int:
