@@ -157,6 +157,37 @@ def test_recover_refuses_when_no_version_is_whole(two_versions):
     assert files(store) == before and not store.manifest_path.exists()
 
 
+@pytest.mark.parametrize("content", [b"", b"{not json", b'{"format": 1, "version": "2-ab"}'])
+def test_a_damaged_manifest_says_how_to_recover_and_is_replaced(two_versions, content):
+    store = two_versions
+    table, version = store.read_version()
+    store.manifest_path.write_bytes(content)
+    with pytest.raises(StoreError, match="unreadable store .*python -m lib build --recover"):
+        store.read_table()
+    assert store.recover() == version and store.read_table().equals(table)
+
+
+def test_a_manifest_of_a_later_format_is_never_recovered_over(two_versions):
+    store = two_versions
+    later = b'{"format": 2, "version": "9-ab", "parts": []}'
+    store.manifest_path.write_bytes(later)
+    with pytest.raises(StoreError, match="manifest format 2") as info:
+        store.read_table()
+    assert "--recover" not in str(info.value)
+    with pytest.raises(StoreError, match="manifest format 2"):
+        store.recover()
+    assert store.manifest_path.read_bytes() == later
+
+
+def test_the_app_says_how_to_recover_a_store_without_its_manifest(app, three_day_store):
+    (three_day_store / "papers" / "_manifest.json").unlink()
+    app.run()
+    assert not app.exception
+    message = " ".join(e.value for e in app.error)
+    assert "python -m lib build --recover" in message and str(three_day_store) not in message
+    assert not any("sample" in str(c.value).lower() for c in app.caption)  # not the bundled demo
+
+
 def test_no_write_deletes_a_part_it_cannot_account_for(two_versions):
     """A part of a later version than the live one (say, one a restored manifest does not name)
     survives imports, failed or not; superseded parts and temporary files go."""

@@ -11,7 +11,8 @@ in the project)::
                               appended), named after the version that wrote it, never rewritten
     DIR/artifacts/            derived artifacts, one file per (name, store version):
                               NAME-VERSION.SUFFIX; rebuilt only when the version moves
-    DIR/artifacts/table-parts/ each part as uncompressed Arrow, memory-mapped by readers
+    DIR/artifacts/table-parts/ each part as uncompressed Arrow, memory-mapped by readers, and its
+                              CRC-32 (.crc32), checked before a writer uses its rows
     DIR/.lock                 serialises writers (flock); readers never wait
     DIR/papers.log            internal errors the CLI met, with their tracebacks (lib.errors.log)
     DIR/team.sqlite3          the team's database (lib.team.db: collections, statuses, notes, saved
@@ -306,11 +307,21 @@ class Store:
 
     def _read_manifest(self) -> _Layout:
         try:
-            manifest = json.loads(self.manifest_path.read_bytes())
+            data = self.manifest_path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)})") from None
+        try:
+            manifest = json.loads(data)
             if not isinstance(manifest, dict):
                 raise ValueError("not a JSON object")
-            if manifest.get("format") != MANIFEST_FORMAT:
-                raise ValueError(f"manifest format {manifest.get('format')!r}; this program reads {MANIFEST_FORMAT}")
+        except ValueError as exc:
+            raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)}){self._RECOVERABLE}") from None
+        if manifest.get("format") != MANIFEST_FORMAT:  # a later release's: never misread, never recovered over
+            raise StoreError(
+                f"{self.manifest_path}: unreadable store (manifest format {manifest.get('format')!r}; "
+                f"this program reads {MANIFEST_FORMAT})"
+            )
+        try:
             version, size, parts = manifest["version"], manifest["part_rows"], manifest["parts"]
             if not (isinstance(version, str) and _VERSION.fullmatch(version)):
                 raise ValueError(f"bad version {version!r}")
@@ -325,9 +336,11 @@ class Store:
                     raise ValueError(f"bad row count {rows!r}")
                 parquet = self.table_dir / name
                 layout.append((parquet, self.arrow_copy(parquet), rows))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)})") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{self.manifest_path}: unreadable store ({_one_line(exc)}){self._RECOVERABLE}") from None
         return _Layout(version, tuple(layout), size)
+
+    _RECOVERABLE = f"; if the table's parts are intact, write it again from them with: {RECOVER}"
 
     def arrow_copy(self, parquet: Path) -> Path:
         """Where the memory-mappable Arrow copy of the table part ``parquet`` lives."""
@@ -424,9 +437,10 @@ class Store:
     def compact(self) -> int:
         """``python -m lib build``: write again, from its Parquet file, the Arrow copy of every
         live part that is fragmented (many record batches: imports before 2026-12-04 spliced
-        them), damaged, or without its checksum; returns how many it wrote."""
+        them), damaged, or without its checksum; returns how many it wrote (none on a read-only
+        disk: the copies are caches, the table reads without them)."""
         written = 0
-        with self.lock():
+        with contextlib.suppress(OSError), self.lock():
             layout = self._layout()
             for parquet, copy, rows in layout.parts if layout else ():
                 table = self._read_copy(copy, verify=True)
@@ -577,13 +591,21 @@ class Store:
         naming the newest version whose parts are all there and readable (the manifest each part
         carries; for parts written before 2026-12-04, for each part number the newest file of a
         version not after it).  Returns that version (its artifacts stay valid), or None when
-        there was nothing to recover; no complete version raises a StoreError."""
+        there was nothing to recover; no complete version raises a StoreError.  A damaged
+        manifest is replaced too (one of a later release's format is not)."""
         if read_only():
             raise StoreError("the store is read-only (PAPERS_READONLY is set): it cannot be recovered")
         with self.lock():
             parts = self._part_files()
-            if self.manifest_path.is_file() or self.legacy_path.is_file() or not parts:
+            if self.legacy_path.is_file() or not parts:
                 return None
+            if self.manifest_path.is_file():
+                try:
+                    self._read_manifest()
+                    return None
+                except StoreError as exc:
+                    if not str(exc).endswith(self._RECOVERABLE):
+                        raise
             files = {p.name: p for p in parts}
             versions = sorted({_part_version(name) for name in files}, key=lambda v: (_number(v), v), reverse=True)
             for version in versions:
