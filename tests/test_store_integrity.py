@@ -12,6 +12,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -339,9 +340,14 @@ def test_store_files_follow_the_umask(tmp_path, umask):
         do_import(store, [paper(i) for i in range(3)])
         do_import(store, [paper(4)])
         made = temp_dir(store.artifacts_dir, ".staging-")
+        store.save_arrays("counts", store.version(), {"values": np.arange(3)})
+        store.update_document("topics.json", lambda document: {"k": 1})
+        store.save_raw("hf", "2025-07-01.json", b"[]")
     finally:
         os.umask(old)
-    written = [*store.table_dir.iterdir(), *store.part_cache_dir.iterdir()]
-    assert written and all(path.stat().st_mode & 0o777 == 0o666 & ~umask for path in written)
-    for directory in (store.table_dir, store.artifacts_dir, store.part_cache_dir, made):
-        assert directory.stat().st_mode & 0o777 == 0o777 & ~umask
+    written = [path for path in store.path.rglob("*") if path.name != "team.sqlite3"]
+    assert len(written) > 10
+    for path in written:  # every file and folder the store wrote, as open() and mkdir() make them
+        expected = (0o777 if path.is_dir() else 0o666) & ~umask
+        assert path.stat().st_mode & 0o777 == expected, path
+    assert made.stat().st_mode & 0o777 == 0o777 & ~umask
