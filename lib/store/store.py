@@ -282,7 +282,7 @@ class Store:
         if not parts or (first_write and all(_number(_part_version(p.name)) == 1 for p in parts)):
             return None
         raise StoreError(
-            f"{self.manifest_path}: missing, but {len(parts)} table parts are there: nothing is read or "
+            f"{self.manifest_path}: missing, but table parts are there ({len(parts)}): nothing is read or "
             f"written until a manifest is rebuilt from the newest complete set of them with: {RECOVER}"
         )
 
