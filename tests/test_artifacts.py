@@ -70,7 +70,9 @@ def test_an_index_saved_in_another_format_is_rebuilt_and_saved_in_this_one(store
     built = module.load_or_build(store, ds)
     arrays = dict(store.load_arrays(module.ARTIFACT, ds.version))
     assert int(arrays["format"][0]) == module.FORMAT_VERSION
-    store.save_arrays(module.ARTIFACT, ds.version, {**arrays, "format": np.array([module.FORMAT_VERSION - 1])})
+    store.save_arrays(
+        module.ARTIFACT, ds.version, {**arrays, "format": np.array([module.FORMAT_VERSION - 1, artifacts.LAYOUT])}
+    )
     assert module.INDEXES.file.load(store, ds.version) is None  # never read
     rebuilt = module.load_or_build(store, ds)
     assert isinstance(rebuilt, whole) and rebuilt.n_docs == built.n_docs == ds.table.num_rows
@@ -89,7 +91,9 @@ def test_a_daily_import_extends_an_index_of_this_format_only(store, tmp_path, mo
 
     # the base of the chain in another format: the segment on it is not read, the index is built whole
     base = dict(store.load_arrays(module.ARTIFACT, ds.version))
-    store.save_arrays(module.ARTIFACT, ds.version, {**base, "format": np.array([module.FORMAT_VERSION - 1])})
+    store.save_arrays(
+        module.ARTIFACT, ds.version, {**base, "format": np.array([module.FORMAT_VERSION - 1, artifacts.LAYOUT])}
+    )
     rebuilt = module.load_or_build(store, ds2)
     assert isinstance(rebuilt, whole) and rebuilt.n_docs == 45
     assert sorted(p.name for p in store.artifacts_dir.glob(f"{module.ARTIFACT}-*")) == [
@@ -98,7 +102,11 @@ def test_a_daily_import_extends_an_index_of_this_format_only(store, tmp_path, mo
 
     # a previous version's index in another format is not extended by the next import
     whole_arrays = dict(store.load_arrays(module.ARTIFACT, ds2.version))
-    store.save_arrays(module.ARTIFACT, ds2.version, {**whole_arrays, "format": np.array([module.FORMAT_VERSION - 1])})
+    store.save_arrays(
+        module.ARTIFACT,
+        ds2.version,
+        {**whole_arrays, "format": np.array([module.FORMAT_VERSION - 1, artifacts.LAYOUT])},
+    )
     do_import(store, tmp_path, "day3.jsonl", [paper(i, "2025-04-26") for i in range(45, 47)])
     ds3 = load(store)
     assert store.load_arrays(module.ARTIFACT, ds3.version) is None
@@ -111,7 +119,9 @@ def test_a_topic_model_of_another_format_is_not_carried_over_by_an_import(store,
     topics.load_or_fit(store, ds, index, 3)
     file = topics.model_file(3)
     saved = dict(file.load(store, ds.version))
-    store.save_arrays(file.name, ds.version, {**saved, "format": np.array([topics.FORMAT_VERSION - 1])})
+    store.save_arrays(
+        file.name, ds.version, {**saved, "format": np.array([topics.FORMAT_VERSION - 1, artifacts.LAYOUT])}
+    )
     assert not topics.is_saved(store, ds, 3)
     do_import(store, tmp_path, "day2.jsonl", [paper(i, "2025-04-25") for i in range(40, 45)])
     ds2 = load(store)
