@@ -64,12 +64,25 @@ def export(store: Store, fmt: str) -> bytes:
     return out.getvalue()
 
 
+def hf_day(day: str, *ids: str) -> InputFile:
+    """A Hugging Face daily list of ``day`` (its API's answer, saved as fetch names it)."""
+    items = [{"paper": {"id": i, "title": f"Listed {i}", "summary": "A.", "upvotes": 2}} for i in ids]
+    return InputFile.from_bytes(f"{day}.json", json.dumps(items).encode())
+
+
 @pytest.fixture
 def hostile(tmp_path) -> Store:
+    """The hostile rows, and two papers of the Hugging Face list, one of them listed on two days."""
     store = Store(tmp_path / "hostile")
     data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in HOSTILE).encode()
-    report = import_files(store, [InputFile.from_bytes("hostile.jsonl", data)], today=TODAY)
-    assert not report.rejected and report.counts.added == len(HOSTILE)
+    inputs = [
+        InputFile.from_bytes("hostile.jsonl", data),
+        hf_day("2025-09-08", "2509.00001", "2509.00002"),
+        hf_day("2025-09-09", "2509.00001"),
+    ]
+    report = import_files(store, inputs, today=TODAY)
+    assert not report.rejected and report.counts.added == len(HOSTILE) + 2
+    assert ["2025-09-08#1", "2025-09-09#1"] in store.read_table()["hf_listings"].to_pylist()
     return store
 
 
@@ -78,7 +91,7 @@ def test_every_export_of_hostile_values_imports_back_unchanged(hostile, tmp_path
     data = export(hostile, fmt)
     fresh = Store(tmp_path / "fresh")
     report = import_files(fresh, [InputFile.from_bytes(f"export.{fmt}", data)], today=TODAY)
-    assert not report.rejected and report.counts.added == len(HOSTILE)
+    assert not report.rejected and report.counts.added == len(HOSTILE) + 2
     original, again = sorted_rows(hostile.read_table()), sorted_rows(fresh.read_table())
     changed = [c for c in original.column_names if not again[c].equals(original[c])]
     assert not changed, {c: (original[c].to_pylist(), again[c].to_pylist()) for c in changed}
@@ -138,7 +151,7 @@ def test_a_list_of_papers_imports_back_unchanged(hostile, tmp_path, fmt):
     data = exports.paper_list(fmt, papers, {"collection": "Hostile", "link": "/collections?collection=Hostile"})
     fresh = Store(tmp_path / "fresh")
     report = import_files(fresh, [InputFile.from_bytes(f"list.{fmt}", data)], today=TODAY)
-    assert not report.rejected and report.counts.added == len(HOSTILE)
+    assert not report.rejected and report.counts.added == len(HOSTILE) + 2
     assert sorted_rows(fresh.read_table()).equals(sorted_rows(table))
 
 
