@@ -16,7 +16,7 @@ from search_fixture import ORDER, build_table
 from lib.dataset import load
 from lib.search import index as index_module
 from lib.search import search as search_module
-from lib.search.analysis import stem, words
+from lib.search.analysis import query_term, stem, words
 from lib.search.index import BIWORD_FIELDS, SearchIndex, SegmentedIndex, field_text, load_or_build
 from lib.search.query import parse
 from lib.search.search import Columns, result_frame, search
@@ -98,12 +98,16 @@ def draw_phrases(table, count: int, seed: int) -> list[tuple[str, str]]:
 
 def regex_rows(table, index, text: str) -> set[int]:
     """The oracle: every paper whose text the phrase regex matches (title, abstract, keywords,
-    fields never spanned) among the papers holding each of its words, as every search requires
+    fields and keywords never spanned) among the papers holding each of its words, as every search requires
     (the regex is run on those only: the same rows as running it on all, in a tenth of the time)."""
     clause = parse(f'"{text}"').groups[0][0]
     rows = np.arange(table.num_rows)
-    for term in clause.terms:
-        rows = rows[np.isin(rows, index.scores(term).rows)]
+    for word in words(text):  # a hyphenated word: its joined term, or every part (spaced)
+        holds = np.isin(rows, index.scores(query_term(word)).rows)
+        parts = [query_term(p) for p in word.split("-") if p]
+        if len(parts) > 1:
+            holds |= np.logical_and.reduce([np.isin(rows, index.scores(t).rows) for t in parts])
+        rows = rows[holds]
     return set(rows[READ_TEXT(table, rows, clause)].tolist())
 
 
@@ -157,12 +161,15 @@ def test_hyphens_are_word_boundaries_as_the_regex_has_them(text, matches):
     assert search(index, columns, f'"{text}"').rows.tolist() == [0] == sorted(regex_rows(table, index, text))
 
 
-def test_a_phrase_never_spans_two_fields_or_keywords_join_as_written(fixture_table):
-    _, index, _ = fixture_table
+def test_a_phrase_never_spans_two_fields_or_two_keywords(fixture_table):
+    _, index, columns = fixture_table
     # small_fine: the title ends "Be Fine", the abstract starts "Tuned carefully"
     assert index.biword("fine", "tuned").rows.tolist() == [ORDER.index("ft_vision")]
-    # rl_web's keywords "reinforcement learning ; web navigation" read as one text (as the regex reads them)
-    assert ORDER.index("rl_web") in index.biword("learning", "web").rows
+    # rl_web's keywords "reinforcement learning ; web navigation" are two keywords (issue 25, point 7)
+    assert ORDER.index("rl_web") not in index.biword("learning", "web").rows
+    assert ORDER.index("rl_web") in index.biword("web", "navigation").rows
+    assert search(index, columns, '"reinforcement learning web"').total == 0
+    assert not READ_TEXT(columns.table, np.array([ORDER.index("rl_web")]), parse('"learning web"').groups[0][0])[0]
 
 
 def test_an_index_built_in_chunks_has_the_same_biwords(demo, monkeypatch):
@@ -243,7 +250,7 @@ def test_the_text_is_read_as_the_unicode_regex_reads_it(request, table_name):
 
     table, index, _ = request.getfixturevalue("demo") if table_name == "demo" else (unicode_table(), None, None)
     joined = pc.binary_join_element_wise(
-        *[pc.fill_null(field_text(table, field), "") for field in BIWORD_FIELDS], "\x00"
+        *[pc.fill_null(field_text(table, field, "\x00"), "") for field in BIWORD_FIELDS], "\x00"
     )
     folded = normalize(joined)
     texts = UNICODE_PHRASES if table_name == "unicode" else [t for _, t in draw_phrases(table, 60, seed=5)]
@@ -382,7 +389,7 @@ def test_an_index_saved_without_biwords_is_rebuilt_not_read(tmp_path, monkeypatc
     ds = load(store)
     load_or_build(store, ds)
     saved = dict(store.load_arrays(index_module.ARTIFACT, ds.version))
-    assert index_module.FORMAT_VERSION == 4 and {"B_keys", "B_indptr", "B_indices"} <= set(saved)
+    assert index_module.FORMAT_VERSION == 5 and {"B_keys", "B_indptr", "B_indices"} <= set(saved)
     old = {key: value for key, value in saved.items() if not key.startswith("B_")}
     calls = []
     real_build = SearchIndex.build.__func__
@@ -392,10 +399,10 @@ def test_an_index_saved_without_biwords_is_rebuilt_not_read(tmp_path, monkeypatc
         return real_build(cls, *args, **kwargs)
 
     monkeypatch.setattr(index_module.SearchIndex, "build", classmethod(counting_build))
-    for stale in ({**old, "format": np.array([3])}, {**old, "format": np.array([4])}):  # format 3, or arrays missing
+    for stale in ({**old, "format": np.array([4])}, {**old, "format": np.array([5])}):  # format 4, or arrays missing
         store.save_arrays(index_module.ARTIFACT, ds.version, stale)
         index = load_or_build(store, ds)
         assert calls.pop() == 1
         assert search(index, ds.search_columns, '"heron kestrel"').total == 5
         again = dict(store.load_arrays(index_module.ARTIFACT, ds.version))
-        assert int(again["format"][0]) == 4 and "B_keys" in again
+        assert int(again["format"][0]) == index_module.FORMAT_VERSION and "B_keys" in again

@@ -8,7 +8,7 @@ terms it mentions:
     A   "agent" as a whole word (agent, agents, Agent's, AGENT, multi-agent, agent-based)
     TS  "time series" (also "time-series")
     MoE "mixture of experts" (also "Mixture-of-Experts", "Mixtures of experts")
-    FT  "fine-tuned models" (also "Finetuned Models"; NOT "fine tuned models", two words)
+    FT  "fine-tuned models" (also "Finetuned Models" and "fine tuned models": one term)
 
 Per month (papers: A / TS / MoE / FT):
 
@@ -22,11 +22,11 @@ Per month (papers: A / TS / MoE / FT):
     2025-05  2: p15 A, p16 -                           A 1/2
     2025-06 .. 2025-12  0
     2026-01  2: p17 A FT, p18 MoE                      A 1/2  MoE 1/2  FT 1/2
-    2026-02  2: p19 A TS, p20 A                        A 2/2  TS 1/2
+    2026-02  2: p19 A TS, p20 A FT                     A 2/2  TS 1/2  FT 1/2
 
 Traps: p02/p09/p14 say reagent, agentic, agenda, agency (never "agent"); p05 has an
 author named Agent and no agent in its text; p16 says agenesis; p20 says "fine tuned
-models" (two words).  Completions of "agen": agent (11 papers), agentic (3: p02 p09
+models" (two words: fine-tuned spaced, the same term).  Completions of "agen": agent (11 papers), agentic (3: p02 p09
 p14), agentbased (2: p11 p15), agency (1: p09), agenda (1: p09), agenesis (1: p16).
 
 EMERGING_PAPERS: 140 generated papers for emerging(), with the last day 2026-06-30: with
@@ -205,7 +205,7 @@ PAPERS: dict[str, dict] = {
         abstract="Agents forecast time series.",
         authors=["Ra Su"],
     ),
-    # A; "fine tuned models" as three words (not FT)
+    # A FT; "fine tuned models" as three words (fine-tuned spaced: FT)
     "p20": dict(
         id="2602.00020",
         date="2026-02-16",
@@ -223,7 +223,7 @@ MONTH_TOTALS = [3, 2, 0, 1, 3, 2, 3, 2, 0, 0, 0, 0, 0, 0, 0, 2, 2]
 AGENT_PAPERS = ["p01", "p04", "p06", "p08", "p11", "p12", "p13", "p15", "p17", "p19", "p20"]
 TS_PAPERS = ["p01", "p04", "p06", "p07", "p10", "p13", "p19"]
 MOE_PAPERS = ["p01", "p03", "p07", "p10", "p14", "p18"]
-FT_PAPERS = ["p05", "p11", "p17"]
+FT_PAPERS = ["p05", "p11", "p17", "p20"]
 
 
 def build_table(papers: dict[str, dict] | None = None, keys=None):

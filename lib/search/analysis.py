@@ -3,9 +3,11 @@
 A raw token is a run of letters, digits and inner hyphens, accent-folded and
 lower-cased (``Fine-Tuning`` -> ``fine-tuning``).  A raw token is indexed as the
 terms :func:`index_terms` gives: its plural-stripped joined form (``finetuning``)
-and, when hyphenated, each part (``fine``, ``tuning``).  A query word is looked up
-by :func:`query_term`: its joined, plural-stripped form.  So "fine-tuning" finds
-"finetuning", "LLMs" finds "LLM", and "agent" never matches "reagent" (whole tokens).
+and, when hyphenated, the joined forms of the runs of parts inside it and each part
+(``fine-tuning-based``: finetuningbased, finetuning, tuningbased, fine, tuning, based).
+A query word is looked up by :func:`query_term`: its joined, plural-stripped form.  So
+"fine-tuning" finds "finetuning" and "fine-tuning-based", "LLMs" finds "LLM", and "agent"
+never matches "reagent" (whole tokens).
 
 Tokenising runs in Arrow's C++ kernels (:func:`tokenize`); the per-token Python
 work is only done once per distinct raw token.
@@ -75,22 +77,49 @@ def _marks() -> dict[int, None]:
     return {i: None for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)).startswith("M")}
 
 
-def index_terms(raw: str) -> list[str]:
-    """The terms one raw token (folded, lower-case) is indexed under."""
+MAX_RUN = 4  # parts of a hyphenated token joined into one term at most ("state-of-the-art")
+
+
+def _joined(parts: list[str]) -> str:
+    """One term for hyphen parts read as one word: each part plural-stripped ("chains-of-thought"
+    -> chainofthought), but an inner part of three letters or ending in "as" kept ("gas-phase",
+    "bias-free": not plurals)."""
+    inner = (p if len(p) <= 3 or p.endswith("as") else stem(p) for p in parts[:-1])
+    return "".join(inner) + stem(parts[-1])
+
+
+@lru_cache(maxsize=200_000)
+def _index_terms(raw: str) -> tuple[str, ...]:
     parts = [p for p in raw.split("-") if p]
-    if not parts:
-        return []
-    joined = stem("".join(parts))
-    if len(parts) == 1:
-        return [joined]
-    return [joined] + [stem(p) for p in dict.fromkeys(parts) if stem(p) != joined]
+    if len(parts) <= 1:
+        return (stem(parts[0]),) if parts else ()
+    terms = [stem("".join(parts)), _joined(parts)]
+    for size in range(
+        min(len(parts) - 1, MAX_RUN), 1, -1
+    ):  # runs of parts inside: "fine-tuning" of "fine-tuning-based"
+        for at in range(len(parts) - size + 1):
+            run = parts[at : at + size]
+            if run[0] not in STOP_WORDS and run[-1] not in STOP_WORDS:
+                terms.append(_joined(run))
+    terms += (stem(p) for p in parts)
+    return tuple(dict.fromkeys(terms))
+
+
+def index_terms(raw: str) -> list[str]:
+    """The terms one raw token (folded, lower-case) is indexed under: its joined form first
+    (``fine-tuning-based``: finetuningbased), then the same with each part plural-stripped
+    (:func:`_joined`), every run of two to ``MAX_RUN`` parts inside it that neither starts nor
+    ends with a stop word (finetuning, tuningbased; "chain-of-thought" in
+    "long-chain-of-thought"), and each part (fine, tuning, based)."""
+    return list(_index_terms(raw))
 
 
 @lru_cache(maxsize=100_000)
 def query_term(word: str) -> str | None:
-    """The term a query word is looked up by (None for punctuation only)."""
-    raw = "".join(_PY_TOKEN.findall(fold(word))).replace("-", "")
-    return stem(raw) if raw else None
+    """The term a query word is looked up by (None for punctuation only): a hyphenated word
+    by its parts joined (:func:`_joined`: "chains-of-thought" is chain-of-thought's term)."""
+    parts = [p for token in _PY_TOKEN.findall(fold(word)) for p in token.split("-") if p]
+    return _joined(parts) if parts else None
 
 
 def words(text: str) -> list[str]:

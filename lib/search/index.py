@@ -11,7 +11,8 @@ papers are one contiguous, row-sorted slice).  Field presence matrices for title
 and authors serve ``title:`` and ``author:``; a category matrix serves the filter.
 
 Biwords serve quoted phrases without reading the text: every pair of terms that stand
-next to each other in a title, abstract or keywords (never across two fields), as the
+next to each other in a title, abstract or keyword (never across two fields or two
+keywords), as the
 key ``first_id << 32 | second_id`` (sorted, unique: ``B_keys``) with the papers holding
 it (CSR: ``B_indptr``, ``B_indices``).  "Next to each other" is as the phrase regex of
 lib.search.search sees it, where a hyphen is a word boundary: of two adjacent tokens, the
@@ -61,11 +62,11 @@ CHUNK = 100_000  # papers tokenised at once: bounds the memory of the token arra
 BIWORD_FIELDS = ("title", "abstract", "keywords")  # where a phrase of no field is looked for
 
 
-def field_text(table: pa.Table, field: str) -> pa.ChunkedArray:
-    """The searchable text of one field (lists joined with ' ; ')."""
+def field_text(table: pa.Table, field: str, separator: str = " ; ") -> pa.ChunkedArray:
+    """The searchable text of one field (list items joined with ``separator``)."""
     column = table[field]
     if pa.types.is_list(column.type):
-        return pc.binary_join(column, " ; ")
+        return pc.binary_join(column, separator)
     return column
 
 
@@ -163,7 +164,7 @@ class SearchIndex:
             chunk = table.slice(start, CHUNK)
             pairs = []
             for field in FIELD_WEIGHTS:
-                tokens = _tokens(field_text(chunk, field), vocabulary, raw_cache)
+                tokens = _field_tokens(chunk, field, vocabulary, raw_cache)
                 matrix, length = _field_counts(tokens, chunk.num_rows, len(vocabulary))
                 counts[field].append(matrix)
                 lengths[field].append(length)
@@ -269,18 +270,22 @@ def _token_ids(token: str, vocabulary: dict[str, int]) -> _TokenIds:
 @dataclass
 class _Tokens:
     """One field of a chunk, tokenised: the row of each token (reading order), the code of
-    each token (its distinct raw token) and the term ids of each distinct raw token."""
+    each token (its distinct raw token), the term ids of each distinct raw token, and the
+    stretch of text each token stands in (the row, or a list's item: no biword spans two)."""
 
     rows: npt.NDArray[np.int64]
     codes: npt.NDArray[np.int64]
     ids: list[_TokenIds]
+    runs: npt.NDArray[np.int64]
 
 
-def _tokens(strings: pa.ChunkedArray, vocabulary: dict[str, int], raw_cache: dict[str, _TokenIds]) -> _Tokens:
+def _tokens(
+    strings: pa.Array | pa.ChunkedArray, vocabulary: dict[str, int], raw_cache: dict[str, _TokenIds]
+) -> _Tokens:
     """Tokenise a field (Python runs once per distinct raw token, ever: ``raw_cache``)."""
     rows, raw = tokenize(strings)
     if len(raw) == 0:
-        return _Tokens(rows, np.empty(0, dtype=np.int64), [])
+        return _Tokens(rows, np.empty(0, dtype=np.int64), [], rows)
     encoded = pc.dictionary_encode(raw)
     ids = []
     for token in encoded.dictionary.to_pylist():
@@ -288,7 +293,19 @@ def _tokens(strings: pa.ChunkedArray, vocabulary: dict[str, int], raw_cache: dic
         if cached is None:
             cached = raw_cache[token] = _token_ids(token, vocabulary)
         ids.append(cached)
-    return _Tokens(rows, encoded.indices.to_numpy().astype(np.int64), ids)
+    return _Tokens(rows, encoded.indices.to_numpy().astype(np.int64), ids, rows)
+
+
+def _field_tokens(chunk: pa.Table, field: str, vocabulary: dict[str, int], raw_cache: dict[str, _TokenIds]) -> _Tokens:
+    """A field's tokens; a list's items (keywords, authors) tokenised one by one, so that a
+    phrase never runs from one item into the next ("…Models ; Reinforcement Learning")."""
+    column = chunk[field]
+    if not pa.types.is_list(column.type):
+        return _tokens(column, vocabulary, raw_cache)
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    tokens = _tokens(pc.list_flatten(column), vocabulary, raw_cache)
+    parents = pc.list_parent_indices(column).to_numpy().astype(np.int64)
+    return _Tokens(parents[tokens.rows], tokens.codes, tokens.ids, tokens.rows)
 
 
 def _ranges(starts: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -334,13 +351,13 @@ Pairs: TypeAlias = tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArr
 def _biwords(tokens: _Tokens) -> Pairs:
     """Every biword of one field of a chunk as (first term, second term, row), repeats
     included (see the module docstring): adjacent tokens of a row, parts inside a token."""
-    rows, codes = tokens.rows, tokens.codes
+    rows, codes, runs = tokens.rows, tokens.codes, tokens.runs
     if len(codes) == 0:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32), rows
     parts, starts, sizes = _flat([t.parts for t in tokens.ids])
     joined = np.fromiter((t.terms[0] for t in tokens.ids), dtype=np.int32, count=len(tokens.ids))
     first, last = parts[starts], parts[starts + sizes - 1]
-    follows = np.flatnonzero(rows[1:] == rows[:-1])  # token i + 1 follows token i in the same row
+    follows = np.flatnonzero(runs[1:] == runs[:-1])  # token i + 1 follows token i in the same text
     left, right, at = codes[follows], codes[follows + 1], rows[follows]
     # a hyphenated token stands in a phrase also by its last part (left) or first part (right)
     split_left, split_right = (last != joined)[left], (first != joined)[right]
@@ -505,8 +522,9 @@ AnyIndex: TypeAlias = SearchIndex | SegmentedIndex  # what a search reads: eithe
 # server then run as fast as later ones (at 75k papers it is ~100 MB; at 1M, 1.3 GB stays mapped)
 PRELOAD_BYTES = 256 * 2**20
 ARTIFACT = "search"
-# 2: field lengths kept, for segments of new papers; 3: strings by lib.artifacts.pack; 4: biwords (phrases)
-FORMAT_VERSION = 4
+# 2: field lengths kept, for segments of new papers; 3: strings by lib.artifacts.pack; 4: biwords (phrases);
+# 5: terms of runs of hyphen parts ("fine-tuning" in "fine-tuning-based"), biwords within one list item
+FORMAT_VERSION = 5
 
 
 class SearchIndexes(SegmentedArtifact[SearchIndex, SegmentedIndex]):

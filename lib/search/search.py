@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from lib.artifacts import Rows
 from lib.deadline import NEVER, Deadline
 from lib.periods import in_days, paper_days
-from lib.search.analysis import fold, index_terms, stem, words
+from lib.search.analysis import MAX_RUN, fold, index_terms, query_term, stem, words
 from lib.search.index import BIWORD_FIELDS, AnyIndex
 from lib.search.query import MAX_BROADER, Clause, Query, parse
 from lib.store.schema import rows_frame, take_rows
@@ -238,13 +238,54 @@ def _clause_matches(
 ) -> tuple[Rows, Scores]:
     """The rows holding a clause, with the sum of its terms' scores.  A phrase's rows whose
     word order the index cannot confirm (:func:`_phrase_rows`) are read here, or, given
-    ``defer``, kept with a :class:`Check` added to it (read later, as far as shown)."""
+    ``defer``, kept with a :class:`Check` added to it (read later, as far as shown).  A
+    hyphenated word and its words spaced are one term: the rows of either spelling
+    (:func:`_other_spelling`; a row the other spelling holds needs no check)."""
+    other = _other_spelling(index, clause)
+    if other is None:
+        return _spelling_matches(index, columns, clause, defer)
+    checks: list[Check] = []
+    found = [_spelling_matches(index, columns, c, checks) for c in (clause, other)]
+    rows, scores = _union(found)
+    for check in checks:
+        both = _positions(check.unsure, found[1 if check.clause is clause else 0][0])[0]
+        unsure = check.unsure[~both]
+        if len(unsure) and defer is not None:
+            defer.append(Check(check.clause, unsure))
+        elif len(unsure):
+            keep = _verdicts(columns, rows, [Check(check.clause, unsure)])
+            rows, scores = rows[keep], scores[keep]
+    return rows, scores
+
+
+def _other_spelling(index: AnyIndex, clause: Clause) -> Clause | None:
+    """The clause spelled the other way, when it is a hyphenated word of 2–4 parts
+    ("chain-of-thought": the phrase "chain of thought") or a phrase of 2–4 plain words whose
+    hyphenated spelling a paper has ("fine tuning": fine-tuning); else None."""
+    spelled = words(clause.text)
+    if not clause.phrase and len(spelled) == 1:
+        parts = [p for p in spelled[0].split("-") if p]
+        terms = tuple(t for t in (query_term(p) for p in parts) if t)
+        if 2 <= len(parts) <= MAX_RUN and len(terms) == len(parts):
+            return Clause(terms, " ".join(parts), phrase=True, field=clause.field)
+        return None
+    if clause.phrase and 2 <= len(spelled) <= MAX_RUN and not any("-" in w for w in spelled):
+        joined = query_term("-".join(spelled))
+        if joined and index.document_frequency(joined):
+            return Clause((joined,), "-".join(spelled), field=clause.field)
+    return None
+
+
+def _spelling_matches(
+    index: AnyIndex, columns: Columns, clause: Clause, defer: list[Check] | None = None
+) -> tuple[Rows, Scores]:
+    """:func:`_clause_matches` of one spelling."""
     if clause.phrase and clause.field is None:
         sure, unsure = _phrase_rows(index, clause)
         rows = _union_rows([sure, unsure])
         scores = np.zeros(len(rows), dtype=np.float32)
-        for term in dict.fromkeys(clause.terms):  # every row holds every term: only scores are added
-            rows, scores = _intersect(rows, scores, *_scores(index, term))
+        for word in _distinct_words(clause):  # every row holds every word: only scores are added
+            rows, scores = _intersect(rows, scores, *_word_scores(index, word))
     else:
         rows, scores = _all_words(index, clause)
         unsure = rows if clause.phrase else rows[:0]  # a field's phrase: all its words, order unknown
@@ -351,11 +392,30 @@ def _phrase_rows(index: AnyIndex, clause: Clause) -> tuple[Rows, Rows]:
     sure_rows = _union_rows(sure)
     maybe = _union_rows(unsure)
     maybe = maybe[~_positions(maybe, sure_rows)[0]]
-    for term in dict.fromkeys(clause.terms):
+    for word in _distinct_words(clause):
         if len(maybe) == 0:
             break
-        maybe = maybe[_positions(maybe, index.scores(term).rows)[0]]
+        maybe = maybe[_positions(maybe, _word_scores(index, word)[0])[0]]
     return sure_rows, maybe
+
+
+def _distinct_words(clause: Clause) -> list[str]:
+    """A phrase's words, one per term."""
+    return list({query_term(w): w for w in reversed(words(clause.text))}.values())[::-1]
+
+
+def _word_scores(index: AnyIndex, word: str) -> tuple[Rows, Scores]:
+    """The papers holding a word of a phrase, and its score: a hyphenated word's joined term,
+    or else all its parts (spaced: "vision language" for "vision-language")."""
+    joined = _scores(index, query_term(word) or "")
+    parts = [query_term(p) or "" for p in word.split("-") if p]
+    if len(parts) < 2:
+        return joined
+    rows, scores = _scores(index, parts[0])
+    for part in parts[1:]:
+        rows, scores = _intersect(rows, scores, *_scores(index, part))
+    spaced = ~_positions(rows, joined[0])[0]
+    return _union([joined, (rows[spaced], scores[spaced])])
 
 
 def _union_rows(parts: list[Rows]) -> Rows:
@@ -434,7 +494,8 @@ PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: BIWORD_FIELD
 
 def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt.NDArray[np.bool_]:
     """Which candidate rows hold the phrase, words adjacent and in order (read from their
-    text: the fields joined by a NUL that no phrase can span; see :func:`phrase_regex`)."""
+    text: the fields, and a list's items, joined by a NUL that no phrase can span; see
+    :func:`phrase_regex`)."""
     if len(rows) == 0:
         return np.zeros(0, dtype=bool)
     table = columns.table if isinstance(columns, Columns) else columns
@@ -442,7 +503,7 @@ def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt
     for name in PHRASE_FIELDS[clause.field]:
         column = table[name]
         taken = take_rows(column, rows)
-        parts.append(pc.binary_join(taken, " ; ") if pa.types.is_list(taken.type) else taken)
+        parts.append(pc.binary_join(taken, "\x00") if pa.types.is_list(taken.type) else taken)  # items apart too
     text = (
         pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00")
         if len(parts) > 1

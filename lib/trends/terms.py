@@ -46,7 +46,7 @@ from lib.artifacts import (
     unpack,
 )
 from lib.progress import Progress
-from lib.search.analysis import STOP_WORDS, index_terms, stem, tokenize
+from lib.search.analysis import STOP_WORDS, index_terms, query_term, stem, tokenize, words
 from lib.search.index import field_text
 
 if TYPE_CHECKING:
@@ -58,6 +58,10 @@ MIN_NGRAM_PAPERS = 5
 KEY_BASE = 1 << 20  # unigram ids from here on do not form n-grams (junk tokens of huge vocabularies)
 TRIGRAM = 1 << 62  # trigram keys live above every bigram key
 BREAK = "qqfieldbreakqq"  # a token between fields (id 0): no n-gram spans two fields
+PAUSE = "qqpauseqq"  # a token (id 1) for list items' ends, brackets and punctuation: no n-gram spans one
+# what a PAUSE replaces: brackets, and sentence or clause punctuation before a space ("3.5" and "1,000" stay)
+PUNCTUATION = r"[()\[\]{}]|[.,;:!?]+(?:\s|$)"
+COMPOUND_PARTS = (2, 3)  # a hyphenated word of these many parts is one term with its spaced spelling
 CHUNK = 100_000
 NGRAM_BUCKETS = 32
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
@@ -89,6 +93,12 @@ class TermIndex:
         self.build_seconds = float(arrays["build_seconds"][0])
         self._sorted_unigrams = sorted(self.unigrams)
 
+    @functools.cached_property
+    def compounds(self) -> list[str]:
+        """The hyphenated words of 2–3 parts these papers write ("chain-of-thought"): each is
+        one term with its spaced spelling (a daily segment is built knowing them)."""
+        return unpack(self.arrays["compounds"])
+
     # --- lookups ------------------------------------------------------------------------
     def _rows(self, prefix: str, j: int) -> np.ndarray:
         indptr = self.arrays[f"{prefix}_indptr"]
@@ -107,9 +117,29 @@ class TermIndex:
         return j if j < len(self.ngram_keys) and self.ngram_keys[j] == key else None
 
     def ngram_rows(self, stems: tuple[str, ...]) -> np.ndarray | None:
-        """Rows of a 2–3-gram when it is indexed, else None (unknown: check the text)."""
+        """Rows of a 2–3-gram when it is indexed, else None (unknown: check the text).  A
+        bigram with a hyphenated word of two parts also holds the papers writing it spaced
+        ("fine-tuned models": "fine tuned models"), as the text check finds them."""
         j = self.ngram_column(stems)
-        return self._rows("n", j) if j is not None else None
+        rows = self._rows("n", j) if j is not None else None
+        spaced = _spaced(stems, self.compound_forms)
+        if rows is None or spaced is None:
+            return rows
+        other = self.ngram_column(spaced)
+        return np.union1d(rows, self._rows("n", other)).astype(rows.dtype) if other is not None else None
+
+    @functools.cached_property
+    def compound_forms(self) -> dict[str, str]:
+        """The term of each hyphenated word of two parts these papers write -> that word."""
+        return compound_forms(self.compounds)
+
+    def spelled(self, text: str) -> str:
+        """A phrase as its text is checked: a word that is the term of a hyphenated word
+        written hyphenated ("finetuned models": "fine-tuned models"), so that the check also
+        finds it spaced, as this index counts it (lib.search.search.phrase_regex)."""
+        written = words(text)
+        forms = [w if "-" in w else self.compound_forms.get(query_term(w) or "", w) for w in written]
+        return " ".join(forms) if forms != written else text
 
     def ngram_name(self, j: int) -> str:
         return " ".join(self.unigrams[t] for t in _unkey(int(self.ngram_keys[j])))
@@ -181,12 +211,21 @@ class TermIndex:
 
     # --- building -----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None, min_ngram_papers: int | None = None) -> TermIndex:
+    def build(
+        cls,
+        table: pa.Table,
+        progress: Progress | None = None,
+        min_ngram_papers: int | None = None,
+        extra_compounds: list[str] | tuple[str, ...] = (),
+    ) -> TermIndex:
         """``min_ngram_papers``: the n-grams kept (default ``MIN_NGRAM_PAPERS``; 1: every n-gram
-        of these papers, as placing a few new papers in saved topics needs)."""
+        of these papers, as placing a few new papers in saved topics needs).  ``extra_compounds``:
+        hyphenated words (a base index's :attr:`compounds`) whose spaced spelling in these
+        papers counts for their joined term even when these papers never hyphenate them."""
         started = time.perf_counter()
         n = table.num_rows
-        vocabulary: dict[str, int] = {BREAK: 0}
+        vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
+        compounds: dict[int, int] = {}  # n-gram key of a hyphenated word's parts -> its joined term
         raw_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         spelling_counts: dict[str, int] = {}
         unigram_chunks: list[sp.csr_matrix] = []
@@ -199,8 +238,12 @@ class TermIndex:
             chunk = table.slice(start, CHUNK)
             if progress:
                 progress(f"term index: papers {start + 1:,}–{start + chunk.num_rows:,} of {n:,}", start / max(n, 1))
-            # one text per paper; a break token keeps n-grams inside one field
-            text = pc.binary_join_element_wise(*(pc.fill_null(field_text(chunk, f), "") for f in FIELDS), f" {BREAK} ")
+            # one text per paper; a break token keeps n-grams inside one field, a pause inside one
+            # list item, bracket and clause
+            fields = (pc.fill_null(field_text(chunk, f, f" {PAUSE} "), "") for f in FIELDS)
+            text = pc.replace_substring_regex(
+                pc.binary_join_element_wise(*fields, f" {BREAK} "), PUNCTUATION, f" {PAUSE} "
+            )
             rows, raw = tokenize(text)
             encoded = pc.dictionary_encode(raw)
             codes = encoded.indices.to_numpy()
@@ -211,16 +254,14 @@ class TermIndex:
             for token in distinct:
                 cached = raw_cache.get(token)
                 if cached is None:
-                    if token == BREAK:
-                        cached = (np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64))
+                    if token in (BREAK, PAUSE):
+                        cached = (np.empty(0, dtype=np.int64), np.array([vocabulary[token]], dtype=np.int64))
                     else:
-                        ids = [vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)]
-                        parts = [vocabulary.setdefault(stem(p), len(vocabulary)) for p in token.split("-") if p]
-                        cached = (np.array(ids, dtype=np.int64), np.array(parts, dtype=np.int64))
+                        cached = _token_ids(token, vocabulary, compounds)
                     raw_cache[token] = cached
                 terms_of.append(cached[0])
                 parts_of.append(cached[1])
-                joined_of.append(cached[0][0] if len(cached[0]) else 0)
+                joined_of.append(cached[0][0] if len(cached[0]) else cached[1][0])
                 hyphenated.append(len(cached[1]) > 1)
             term_rows, term_ids = _expand(rows, codes, terms_of)
             unigram_chunks.append(
@@ -245,7 +286,7 @@ class TermIndex:
             title_papers += np.bincount(titles.indices, minlength=len(vocabulary))
             part_rows, part_ids = _expand(rows, codes, parts_of)
             blocked = np.zeros(len(vocabulary), dtype=bool)
-            blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0]] = True
+            blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0, 1]] = True
             # a query word is looked up joined ("fine-tuned" -> finetuned): n-grams that read a
             # hyphenated word joined are added, else "fine-tuned models" would only find papers
             # that spell it "finetuned models"
@@ -265,6 +306,9 @@ class TermIndex:
             del keys, key_rows, bucket_of, rows, raw, codes, part_rows, part_ids, term_rows, term_ids
         if progress:
             progress("term index: counting n-grams", 0.97)
+        for form in extra_compounds:  # a base index's hyphenated words (a daily segment's spaced spellings count)
+            if form not in raw_cache:
+                raw_cache[form] = _token_ids(form, vocabulary, compounds)
         n_terms = len(vocabulary)
         if unigram_chunks:
             unigrams = sp.vstack(
@@ -276,19 +320,34 @@ class TermIndex:
         else:
             u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
         del unigram_chunks
+        compound_keys = np.array(sorted(compounds), dtype=np.int64)
+        compound_terms = np.array([compounds[k] for k in compound_keys.tolist()], dtype=np.int64)
+        spaced_terms, spaced_rows = [], []  # papers writing a compound spaced, for its joined term
         kept_keys_parts, indices_parts, sizes_parts = [], [], []
         for b in range(NGRAM_BUCKETS):
             keys = np.concatenate(bucket_keys[b]) if bucket_keys[b] else np.empty(0, dtype=np.int64)
             key_rows = np.concatenate(bucket_rows[b]) if bucket_rows[b] else np.empty(0, dtype=np.int32)
             bucket_keys[b], bucket_rows[b] = [], []  # free as we go
-            order = np.argsort(keys, kind="stable")  # chunks came in row order: rows stay ascending per key
+            in_bucket = compound_keys % NGRAM_BUCKETS == b
+            keys, key_rows, spaced = _with_compounds(
+                keys, key_rows, compound_keys[in_bucket], compound_terms[in_bucket], u_indptr, u_indices
+            )
+            spaced_terms.append(spaced[0])
+            spaced_rows.append(spaced[1])
+            order = np.argsort(keys, kind="stable")  # rows ascend per key (see _with_compounds)
             keys, key_rows = keys[order], key_rows[order]
             starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
             papers = np.diff(np.r_[starts, len(keys)])
             kept = papers >= (MIN_NGRAM_PAPERS if min_ngram_papers is None else min_ngram_papers)
+            # a hyphenated word's parts are kept however rare: the spelling they share with the
+            # joined one ("ChainOfThought" for "chain of thought") is not in their words' papers
+            kept |= np.isin(keys[starts], compound_keys[in_bucket]) if len(starts) else kept
             kept_keys_parts.append(keys[starts[kept]])
             indices_parts.append(key_rows[np.repeat(kept, papers)])
             sizes_parts.append(papers[kept])
+        u_indptr, u_indices = _add_postings(
+            u_indptr, u_indices, np.concatenate(spaced_terms), np.concatenate(spaced_rows)
+        )
         kept_keys, g_indptr, g_indices = _sorted_columns(
             np.concatenate(kept_keys_parts), np.concatenate(sizes_parts), np.concatenate(indices_parts)
         )
@@ -307,6 +366,7 @@ class TermIndex:
             "n_indptr": g_indptr,
             "n_indices": g_indices.astype(np.int32),
             "build_seconds": np.array([time.perf_counter() - started]),
+            "compounds": pack(sorted(t for t in raw_cache if "-" in t.strip("-"))),
         }
         return cls(arrays)
 
@@ -322,6 +382,79 @@ def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tu
     return out_rows, flat[np.repeat(starts[codes], repeat) + offsets]
 
 
+def _token_ids(token: str, vocabulary: dict[str, int], compounds: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """A raw token's term ids (lib.search.analysis.index_terms) and its parts' ids.  Each run
+    of 2–3 parts of a hyphenated word that it is indexed under (the whole word, or
+    "chain-of-thought" in "long-chain-of-thought") is recorded in ``compounds``: its parts'
+    n-gram key -> the term a query of it looks up (chain·of·thought -> chainofthought)."""
+    ids = [vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)]
+    pieces = [p for p in token.split("-") if p]
+    parts = [vocabulary.setdefault(stem(p), len(vocabulary)) for p in pieces]
+    for size in COMPOUND_PARTS if len(parts) > 1 else ():
+        for at in range(len(parts) - size + 1):
+            joined = query_term("-".join(pieces[at : at + size]))
+            key = make_key(parts[at : at + size])
+            if key is not None and joined in vocabulary and vocabulary[joined] in ids:
+                compounds.setdefault(key, vocabulary[joined])
+    return np.array(ids, dtype=np.int64), np.array(parts, dtype=np.int64)
+
+
+def _with_compounds(
+    keys: np.ndarray,
+    key_rows: np.ndarray,
+    compound_keys: np.ndarray,
+    compound_terms: np.ndarray,
+    u_indptr: np.ndarray,
+    u_indices: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """A bucket's n-gram (key, row) pairs with each compound's n-gram also holding the papers
+    of its joined term ("chain of thought" the papers writing "chainofthought"), and the
+    ``(term, row)`` pairs of the papers writing a compound spaced, for its joined term.  Rows
+    ascend per key as long as a stable sort by key keeps the pairs' order."""
+    if len(compound_keys) == 0 or len(keys) == 0:
+        return keys, key_rows, (np.empty(0, np.int64), np.empty(0, np.int64))
+    at = np.minimum(np.searchsorted(compound_keys, keys), len(compound_keys) - 1)
+    hit = compound_keys[at] == keys
+    spaced = (compound_terms[at[hit]], key_rows[hit].astype(np.int64))
+    sizes = (u_indptr[compound_terms + 1] - u_indptr[compound_terms]).astype(np.int64)
+    starts = u_indptr[compound_terms].astype(np.int64)
+    offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    joined_rows = u_indices[np.repeat(starts, sizes) + offsets]
+    a_keys = np.concatenate([keys[hit], np.repeat(compound_keys, sizes)])
+    a_rows = np.concatenate([key_rows[hit], joined_rows.astype(key_rows.dtype)])
+    order = np.lexsort((a_rows, a_keys))
+    a_keys, a_rows = a_keys[order], a_rows[order]
+    new = np.r_[True, (a_keys[1:] != a_keys[:-1]) | (a_rows[1:] != a_rows[:-1])]
+    return (
+        np.concatenate([keys[~hit], a_keys[new]]),
+        np.concatenate([key_rows[~hit], a_rows[new]]),
+        spaced,
+    )
+
+
+def _add_postings(
+    indptr: np.ndarray, indices: np.ndarray, columns: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Postings (CSC ``indptr``, ``indices``) with ``(column, row)`` pairs added, each row once
+    per column, ascending (only the columns that get rows are rewritten)."""
+    if len(columns) == 0:
+        return indptr, indices
+    order = np.lexsort((rows, columns))
+    columns, rows = columns[order], rows[order]
+    changed, starts = np.unique(columns, return_index=True)
+    stops = np.r_[starts[1:], len(columns)]
+    pieces, sizes, done = [], np.diff(indptr), 0
+    for column, start, stop in zip(changed.tolist(), starts.tolist(), stops.tolist()):
+        low, high = int(indptr[column]), int(indptr[column + 1])
+        pieces.append(indices[done:low])
+        merged = np.union1d(indices[low:high], rows[start:stop]).astype(indices.dtype)
+        pieces.append(merged)
+        sizes[column] = len(merged)
+        done = high
+    pieces.append(indices[done:])
+    return np.r_[0, np.cumsum(sizes)].astype(np.int64), np.concatenate(pieces)
+
+
 def _ngram_keys(
     rows: np.ndarray, ids: np.ndarray, blocked: np.ndarray, needed: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -330,7 +463,7 @@ def _ngram_keys(
     touching a needed position.  Rows ascend within each key."""
     ok = ids < KEY_BASE
     end_ok = ok & ~blocked[ids]  # may start or end an n-gram
-    inner_ok = ok & (ids != 0)  # may sit inside one (stop words can: "mixture of experts")
+    inner_ok = ok & (ids > 1)  # may sit inside one (stop words can: "mixture of experts"; no break, no pause)
     same = rows[:-1] == rows[1:]
     bigram = same & end_ok[:-1] & end_ok[1:]
     trigram = same[:-1] & same[1:] & end_ok[:-2] & inner_ok[1:-1] & end_ok[2:]
@@ -440,6 +573,10 @@ class SegmentedTermIndex:
                     self.display.append(shown)
         self.ngram_keys = base.ngram_keys
 
+    @functools.cached_property
+    def compounds(self) -> list[str]:
+        return sorted({form for part in self.parts for form in part.index.compounds})
+
     def _join(self, get: Callable[[TermIndex], Rows]) -> Rows:
         return join_postings(self.parts, lambda index: Postings(get(index))).rows
 
@@ -538,6 +675,7 @@ class SegmentedTermIndex:
                 "n_indptr": np.r_[0, np.cumsum(n_sizes)].astype(np.int64),
                 "n_indices": np.concatenate(n_pieces).astype(np.int32) if n_pieces else np.empty(0, np.int32),
                 "build_seconds": np.array([self.build_seconds]),
+                "compounds": pack(self.compounds),
             }
         )
 
@@ -547,6 +685,27 @@ class SegmentedTermIndex:
     @functools.cached_property
     def _merged(self) -> TermIndex:
         return self.merged()
+
+
+def compound_forms(compounds: list[str]) -> dict[str, str]:
+    """Of hyphenated words (and the runs of two parts inside them): their term -> the word."""
+    found: dict[str, str] = {}
+    for form in compounds:
+        for first, second in itertools.pairwise(p for p in form.split("-") if p):
+            if first not in STOP_WORDS and second not in STOP_WORDS:
+                joined = query_term(f"{first}-{second}")
+                if joined is not None:
+                    found.setdefault(joined, f"{first}-{second}")
+    return found
+
+
+def _spaced(stems: tuple[str, ...], forms: dict[str, str]) -> tuple[str, ...] | None:
+    """A bigram with one hyphenated word of two parts spelled spaced (a trigram), or None."""
+    if len(stems) != 2 or not (stems[0] in forms or stems[1] in forms):
+        return None
+    at = 0 if stems[0] in forms else 1
+    parts = tuple(stem(p) for p in forms[stems[at]].split("-"))
+    return (*parts, stems[1]) if at == 0 else (stems[0], *parts)
 
 
 def _ngram_rows_or_empty(index: TermIndex, stems: tuple[str, ...]) -> Rows:
@@ -559,7 +718,10 @@ AnyTermIndex: TypeAlias = TermIndex | SegmentedTermIndex  # what trends and topi
 
 
 ARTIFACT = "terms"
-FORMAT_VERSION = 4  # 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key; 4: lib.artifacts.pack
+# 2: n-grams also read hyphenated words joined; 3: n-grams by sorted key; 4: lib.artifacts.pack; 5: runs of
+# hyphen parts ("fine-tuning" in "fine-tuning-based"), a compound one term with its spaced spelling, no n-gram
+# across list items, brackets or clauses
+FORMAT_VERSION = 5
 
 
 class TermIndexes(SegmentedArtifact[TermIndex, SegmentedTermIndex]):
@@ -580,6 +742,7 @@ class TermIndexes(SegmentedArtifact[TermIndex, SegmentedTermIndex]):
             "n_indptr",
             "n_indices",
             "build_seconds",
+            "compounds",
         ),
     )
 
@@ -590,7 +753,7 @@ class TermIndexes(SegmentedArtifact[TermIndex, SegmentedTermIndex]):
         return TermIndex.build(table, progress)
 
     def build_segment(self, table: pa.Table, base: AnyTermIndex) -> TermIndex:
-        return TermIndex.build(table)
+        return TermIndex.build(table, extra_compounds=base.compounds)
 
     def join(self, parts: list[Part[TermIndex]]) -> SegmentedTermIndex:
         return SegmentedTermIndex(parts)
