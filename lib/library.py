@@ -45,7 +45,7 @@ from lib.topics import identity, topics
 from lib.topics.topics import TopicModel
 from lib.trends import terms, trends
 from lib.trends.terms import AnyTermIndex
-from lib.urlstate import HOME, SEARCH, TOPICS, TRENDS, PageSpec
+from lib.urlstate import HOME, MAX_TOPICS, SEARCH, TOPICS, TRENDS, PageSpec
 
 if TYPE_CHECKING:
     from lib.search.vectors import AnyVectors
@@ -60,6 +60,7 @@ HIDDEN = "_hidden"  # a Search state's ids of papers left out (hide=read: the re
 TRENDING_SIZE = 100  # papers the trending and most-upvoted views of Daily Papers rank
 RECOMMENDATIONS = 20  # papers "More for this collection" lists
 REMEMBERED = 64  # answers Library.remembered keeps (recommendations: a 20-row frame each)
+_FITTING = threading.Lock()  # one topic fit at a time in a process (minutes at 75k papers; they were 3 at once)
 
 
 class Library:
@@ -158,14 +159,52 @@ class Library:
 
     def topic_model(self, k: int = 0, progress: Progress | None = None) -> TopicModel:
         """The model with k topics (0: :meth:`auto_k`), fitted once (``progress``: called with a
-        step and a share done while fitting) and saved."""
+        step and a share done while fitting) and saved; one fit at a time in a process (another
+        waits for it).  :meth:`settle_k` first spares a visitor that wait."""
         k = k or self.auto_k()
 
         def load_or_fit() -> TopicModel:
             carry_topic_model(self.store, self.dataset, k)
-            return topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress)
+            if self.has_topic_model(k):
+                return topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress)
+            with _FITTING:
+                return topics.load_or_fit(self.store, self.dataset, self.load_term_index, k, progress)
 
         return self._once(("topic_model", k), load_or_fit)
+
+    def topic_ks(self) -> list[int]:
+        """The numbers of topics a visitor may ask for: every k, or on a read-only dashboard only
+        those of a saved model (a fit is never written there) and the automatic one."""
+        if not read_only() or self.dataset.is_sample:
+            return list(range(2, MAX_TOPICS + 1))
+        return sorted({*topics.saved_ks(self.store, self.dataset), self.auto_k()})
+
+    def settle_k(self, state: dict[str, Any]) -> list[Notice]:
+        """Settle a Topics state's ``k`` in place to a model that needs no fit when a fit cannot
+        or need not be made now: on a read-only dashboard a k of no saved model (read-only: a fit
+        is never written, so each visit would fit it again), and while another k is being fitted
+        in this process, the saved model shown instead; a notice for each."""
+        k = state["k"] or self.auto_k()
+        if self.has_topic_model(k) or (state["k"] == 0 and read_only()):
+            return []
+        if read_only() and k not in self.topic_ks():
+            state["k"] = 0
+            text = (
+                f"This dashboard is read-only: only its saved topic models are shown ({self.auto_k()} topics, not {k})."
+            )
+            return [Notice(text)]
+        if not _FITTING.locked():
+            return []
+        shown = next(
+            (s for s in [self.auto_k(), *topics.saved_ks(self.store, self.dataset)] if self.has_topic_model(s)), None
+        )
+        if shown is None:
+            return []
+        state["k"] = 0 if shown == self.auto_k() else shown
+        text = (
+            f"A model of topics is being fitted now; showing the saved one ({shown} topics, not {k}). Try again later."
+        )
+        return [Notice(text)]
 
     def topic_names(self) -> dict[str, dict[int, str]]:
         """The names people gave topics ("topic") and areas ("area"), id -> name
@@ -564,7 +603,7 @@ class Library:
         or one topic's page; and, when ``q`` is set, the topics holding the query's papers."""
         ds = self.dataset
         state = dict(state)
-        warnings = self.settle(TOPICS, state)
+        warnings = self.settle(TOPICS, state) + self.settle_k(state)
         model = self.named_model(state["k"], progress)
         warnings += self._settle_ids(model, state)
         member = ds.member(state["src"])  # the papers counted; the topics themselves are found in every paper

@@ -12,7 +12,7 @@ from lib.library import FEED_SIZE
 from lib.store.schema import source_name
 from lib.team.views import ViewLink, atom_feed
 from lib.text import count_text, md_escape, share_text
-from lib.urlstate import MAX_TOPICS, SPLITS, TOPICS, TRENDS
+from lib.urlstate import SPLITS, TOPICS, TRENDS
 from pages import common
 
 state = common.url_state(TOPICS)
@@ -25,12 +25,13 @@ st.title("Topics")
 one_day = common.library().one_day
 settled = dict(state)
 early = common.library().settle(TOPICS, settled)  # before the widgets: the answer below finds it settled
+early += common.library().settle_k(settled)  # read-only: a saved model; a fit under way: the saved one
 state = common.settle(TOPICS, state, settled)
 common.warn(early)
 with st.container(horizontal=True, gap="small", vertical_alignment="bottom"):  # wraps on a phone
     state["k"] = st.selectbox(
         "Number of topics",
-        [0, *range(2, MAX_TOPICS + 1)],
+        [0, *common.library().topic_ks()],
         key=key("k"),
         on_change=common.set_state,
         args=(TOPICS,),

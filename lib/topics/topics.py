@@ -57,8 +57,9 @@ from lib.trends.trends import mixed_windows
 
 ARTIFACT = "topics"
 # 5: two levels (LSA + k-means topics, Ward areas), a research vocabulary, stable ids; 6: top terms
-# saved (a page shows them without de-duplicating terms again)
-FORMAT_VERSION = 6
+# saved (a page shows them without de-duplicating terms again); 7: terms of the term index format 5 (runs of
+# hyphen parts, compounds one term with their spaced spelling), parts of set-aside hyphenated words set aside
+FORMAT_VERSION = 7
 _MATRICES = (  # saved as they are, each the model attribute of that name and a trailing "_"
     "term_weight",
     "components",
@@ -661,6 +662,12 @@ def is_saved(store: Store, dataset: Dataset, k: int) -> bool:
     return _saved(store, dataset, k) is not None
 
 
+def saved_ks(store: Store, dataset: Dataset) -> list[int]:
+    """The k of every usable model this store version has on disk, ascending."""
+    ks = [int(path.name.split("-")[1][1:]) for path in store.artifacts_dir.glob(f"{ARTIFACT}-k*-{dataset.version}")]
+    return sorted(k for k in set(ks) if is_saved(store, dataset, k))
+
+
 def load_or_fit(
     store: Store,
     dataset: Dataset,
@@ -672,7 +679,8 @@ def load_or_fit(
     """This store version's model with k topics: loaded when saved (no term index needed:
     ``index`` may be None, or a function called only for a fit), else fitted, given its
     stable ids (lib.topics.identity) and saved
-    (models of older store versions, for any k, are deleted then).  ``refit``: fitted anew
+    (models of older store versions, for any k, are deleted then; a read-only store keeps the
+    fit in memory only, PAPERS_READONLY).  ``refit``: fitted anew
     even when saved, starting from the saved model's topics (a model that daily imports
     extended is then fitted on all the papers)."""
     arrays = _saved(store, dataset, k)
@@ -689,6 +697,10 @@ def load_or_fit(
         return model
     dates = dataset.frame["date"]
     identity.assign(store, model, dates.max() if len(dates) else None)
+    from lib.store.store import read_only
+
+    if read_only():
+        return model
     model_file(k).save(store, dataset.version, model.to_arrays())
     for file in _saved_files(store):
         file.prune(store, dataset.version)
