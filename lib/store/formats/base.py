@@ -1,4 +1,4 @@
-"""What every format parser shares: the parse context, and date parsing.
+"""What every format parser shares: the parse context, the caps on one input (:class:`Limits`), and date parsing.
 
 A parser is ``parse(stream, ctx) -> Iterator[tuple[str, RawRecord]]``: it reads a
 binary stream (already gunzipped) and yields ``(where, raw_record)`` pairs, where
