@@ -130,8 +130,11 @@ class TermIndex:
 
     @functools.cached_property
     def compound_forms(self) -> dict[str, str]:
-        """The term of each hyphenated word of two parts these papers write -> that word."""
-        return compound_forms(self.compounds)
+        """The term of each hyphenated word of two parts these papers mostly write hyphenated ->
+        that word ("tuning" is no compound for a paper's "tun-ing")."""
+        forms = compound_forms(self.compounds)
+        ids = self.unigram_ids
+        return {t: f for t, f in forms.items() if t in ids and "-" in self.display[ids[t]]}
 
     def spelled(self, text: str) -> str:
         """A phrase as its text is checked: a word that is the term of a hyphenated word
