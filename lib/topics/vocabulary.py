@@ -21,7 +21,9 @@ n-grams papers use, "mixture of experts", "gaussian splatting"):
    papers)) is boilerplate.  Twice: the second pass groups without the first's boilerplate.
    A short fixed list (``WRITING``) is set aside too, whatever the data say, and so is an
    n-gram that holds a multi-word boilerplate phrase ("real world dataset", "large scale
-   dataset").
+   dataset"), and a term starting or ending with a word of a set-aside hyphenated word when
+   at least ``PART_SHARE`` of its papers write that word ("art", "state", "art performance"
+   of "state-of-the-art").
 
 The result is the paper x term presence matrix the topics are fitted on, and the
 boilerplate found (shown on the Topics page, most frequent first).
@@ -45,6 +47,7 @@ BOILERPLATE_KL = 0.15
 MAX_SHARE = 0.25  # a term in more than a quarter of the papers is vocabulary, not a subject
 MAX_TERMS = 40_000  # the most frequent candidates
 FIRST_PASSES = 2
+PART_SHARE = 0.5  # a word written at least this often inside a set-aside hyphenated word is set aside with it
 PHRASE_JOINS = frozenset(
     {"of", "to"}
 )  # the function words a 3-word term holds ("mixture of experts", "text to speech")
@@ -199,6 +202,31 @@ def spread(presence: sp.csr_matrix, papers: np.ndarray, groups: np.ndarray, k: i
     return np.asarray(kl - (k - 1) / (2 * np.maximum(papers, 1)), dtype=np.float64)
 
 
+def _set_aside_parts(
+    index: AnyTermIndex, terms: list[str], display: list[str], presence: sp.csr_matrix, keep: np.ndarray
+) -> None:
+    """Set aside (in ``keep``) a term starting or ending with a word of a set-aside hyphenated
+    word when most of its papers write that hyphenated word: "art", "state" and "art
+    performance" of "state-of-the-art" are no topic; "art generation" may be."""
+    compounds = {stem(w.replace("-", "")): w for w in WRITING.split() if "-" in w}
+    compounds |= {terms[j]: display[j] for j in np.flatnonzero(~keep) if "-" in display[j] and " " not in terms[j]}
+    part_of: dict[str, set[str]] = {joined: {joined} for joined in compounds}  # "stateoftheart protein" too
+    for joined, spelled in compounds.items():
+        for part in spelled.lower().split("-"):
+            if part and part not in STOP_WORDS:
+                part_of.setdefault(stem(part), set()).add(joined)
+    suspects = [j for j in np.flatnonzero(keep) if {terms[j].split(" ")[0], terms[j].split(" ")[-1]} & part_of.keys()]
+    if not suspects:
+        return
+    columns = presence[:, suspects].tocsc()
+    for at, j in enumerate(suspects):
+        rows = columns.indices[columns.indptr[at] : columns.indptr[at + 1]]
+        ends = {terms[j].split(" ")[0], terms[j].split(" ")[-1]}
+        holders = [index.unigram_rows(c) for w in ends for c in part_of.get(w, ())]
+        inside = max(np.isin(rows, h, assume_unique=True).sum() for h in holders)
+        keep[j] = inside < PART_SHARE * max(len(rows), 1)
+
+
 def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_state: int = 0) -> Vocabulary:
     """The research vocabulary of the papers in ``index`` (see the module)."""
     from sklearn.cluster import MiniBatchKMeans
@@ -219,6 +247,7 @@ def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_sta
             vectors = normalized(sp.csr_matrix(seen[:, columns].multiply(weights[columns][np.newaxis, :])))
             groups = MiniBatchKMeans(k, random_state=random_state, batch_size=4096, n_init=1).fit(vectors).labels_
             keep &= spread(seen, seen_papers, groups, k) >= BOILERPLATE_KL
+    _set_aside_parts(index, terms, display, presence, keep)
     phrases = {terms[j] for j in np.flatnonzero(~keep) if " " in terms[j]} | {
         " ".join(stem(p) for p in display[j].split("-")) for j in np.flatnonzero(~keep) if "-" in display[j]
     }
