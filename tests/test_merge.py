@@ -610,3 +610,9 @@ def test_the_longer_list_wins_whatever_its_source_in_both_orders(order):
     result, _ = merge_all(*[table(hf), table(arxiv)][::order])
     merged = row(result, FULL["id"])
     assert merged["authors"] == hf["authors"] and merged["categories"] == arxiv["categories"]
+
+
+def test_a_change_is_one_clean_line_for_the_terminal():
+    """A store written before imports cleaned text may hold escapes: the report never prints them."""
+    assert value_text(["Ada\x1b[31m One", "Bo\nTwo"]) == "(2) Ada One; Bo Two"
+    assert value_text("x" * 100) == "x" * 79 + "…" and value_text([]) == value_text(None) == "(empty)"

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lib.store.schema import COLUMNS, SCHEMA, SOURCE_RANK, source_order, take_table
+from lib.text import collapse_ws, strip_controls
 
 MAX_CHANGES = 50  # field changes (and kept fields) listed per import; the rest are counted
 SHRINKING = ("authors", "categories", "keywords")  # lists that never get shorter unless overwritten
@@ -72,6 +73,7 @@ def value_text(value: Any, limit: int = 80) -> str:
         text = value.date().isoformat()
     else:
         text = str(value)
+    text = collapse_ws(strip_controls(text))  # a store written before imports cleaned them
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
