@@ -46,9 +46,9 @@ def reads(monkeypatch):
     """The rows whose text a search reads (each call of the phrase check), recorded."""
     calls: list[int] = []
 
-    def counting(columns, rows, clause):
+    def counting(columns, rows, clause, *text):
         calls.append(len(rows))
-        return READ_TEXT(columns, rows, clause)
+        return READ_TEXT(columns, rows, clause, *text)
 
     monkeypatch.setattr(search_module, "phrase_check", counting)
     return calls

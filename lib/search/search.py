@@ -11,6 +11,7 @@ table, so a query touches only the papers that hold its terms.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ class Columns:
 # the rows read are the index's unsure ones, nearly all true matches (lib.search.index biwords)
 EAGER_CHECKS = 200  # when at most this many candidates have text to read, all are read at once
 CHECK_BATCH = 64  # else at least this many candidates are checked per round, as far as shown
-MAX_ROUND = 512  # and at most this many (~5 ms), so that a deadline is looked at between rounds
+MAX_ROUND = 512  # and at most this many in a first round, twice as many in each next up to 8 times
+# (~5 ms of reading each first round), so that a deadline is looked at between rounds
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +164,7 @@ class SearchResult:
             if rounds and self.deadline.passed():
                 break
             rounds += 1
-            wanted = min(max(CHECK_BATCH, 3 * (count - self._kept)), MAX_ROUND)
+            wanted = min(max(CHECK_BATCH, 3 * (count - self._kept)), MAX_ROUND << min(rounds - 1, 3))
             stop = min(len(self._candidates), self._checked + wanted)
             rows, scores = self._display(self._checked, stop)
             keep = _verdicts(self._columns, rows, self._checks)
@@ -320,21 +322,41 @@ def _excluded_rows(index: AnyIndex, columns: Columns, clause: Clause, checks: li
 
 
 def _verdicts(columns: Columns, rows: Rows, checks: list[Check]) -> npt.NDArray[np.bool_]:
-    """Which ``rows`` pass every check: only the unsure ones are read (:func:`phrase_check`)."""
+    """Which ``rows`` pass every check: only the unsure ones are read (:func:`phrase_check`),
+    each row's text once for all the checks (32 excluded phrases read it once, not 32 times)."""
     keep = np.ones(len(rows), dtype=bool)
+    need = np.zeros(len(rows), dtype=bool)
     for check in checks:
-        unsure = _positions(rows, check.unsure)[0] & keep  # a row already dropped is not read again
-        if not unsure.any():
-            continue
-        if not check.alternatives:
-            keep[unsure] &= phrase_check(columns, rows[unsure], check.clause) == check.wanted
-            continue
+        need |= _positions(rows, check.unsure)[0]
+    texts: dict[str | None, Any] = {}
+
+    def holds(clauses: list[Clause], mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Per row of ``mask``, whether one of ``clauses`` (of one field) is in its text."""
+        field = clauses[0].field
+        if field not in texts:
+            texts[field] = phrase_text(columns.table, rows[need], field)
+        return phrase_check(columns, rows[mask], clauses, texts[field].filter(pa.array(mask[need])))
+
+    def any_of(pairs: list[tuple[Clause, Rows]], among: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Per row, whether one of the phrases holds it (each phrase only where it is unsure: a
+        row its regex matches is sure or unsure), one regex per field for them all."""
         held = np.zeros(len(rows), dtype=bool)
-        for clause, maybe in check.alternatives:  # each row read only until one alternative holds it
-            todo = unsure & ~held & _positions(rows, maybe)[0]
+        for field in dict.fromkeys(clause.field for clause, _ in pairs):
+            group = [(clause, maybe) for clause, maybe in pairs if clause.field == field]
+            todo = among & ~held
+            todo &= np.logical_or.reduce([_positions(rows, maybe)[0] for _, maybe in group])
             if todo.any():
-                held[todo] = phrase_check(columns, rows[todo], clause)
-        keep[unsure] &= held[unsure]
+                held[todo] = holds([clause for clause, _ in group], todo)
+        return held
+
+    excluded = [(c.clause, c.unsure) for c in checks if not c.wanted and not c.alternatives]
+    for check in [c for c in checks if c.wanted]:
+        unsure = _positions(rows, check.unsure)[0] & keep  # a row already dropped is not read again
+        if unsure.any():
+            pairs = list(check.alternatives) or [(check.clause, check.unsure)]
+            keep[unsure] &= any_of(pairs, unsure)[unsure]
+    if excluded:  # a row holding any excluded phrase is dropped: all of them at once
+        keep &= ~any_of(excluded, keep.copy())
     return keep
 
 
@@ -489,34 +511,54 @@ def phrase_regex(text: str, dialect: str = "re2") -> str:
     return rf"{flags}(?:^|{edge})" + f"{gap}+".join(parts) + rf"(?:$|{edge})"
 
 
+def _any_regex(clauses: list[Clause], dialect: str) -> str:
+    """One regex for any of some phrases (:func:`phrase_regex` of each, as alternatives)."""
+    return _regex_of(tuple(c.text for c in clauses), dialect)
+
+
+@functools.lru_cache(maxsize=256)
+def _regex_of(texts: tuple[str, ...], dialect: str) -> str:
+    if len(texts) == 1:
+        return phrase_regex(texts[0], dialect)
+    flags = _DIALECTS[dialect][0]
+    return flags + "|".join(f"(?:{phrase_regex(text, dialect).removeprefix(flags)})" for text in texts)
+
+
 PHRASE_FIELDS = {"title": ("title",), "author": ("authors",), None: BIWORD_FIELDS}
 
 
-def phrase_check(columns: Columns | pa.Table, rows: Rows, clause: Clause) -> npt.NDArray[np.bool_]:
-    """Which candidate rows hold the phrase, words adjacent and in order (read from their
-    text: the fields, and a list's items, joined by a NUL that no phrase can span; see
-    :func:`phrase_regex`)."""
-    if len(rows) == 0:
-        return np.zeros(0, dtype=bool)
-    table = columns.table if isinstance(columns, Columns) else columns
+def phrase_text(table: pa.Table, rows: Rows, field: str | None) -> Any:
+    """The text a phrase of ``field`` is looked for in, per row: the fields, and a list's
+    items, joined by a NUL that no phrase can span."""
     parts = []
-    for name in PHRASE_FIELDS[clause.field]:
+    for name in PHRASE_FIELDS[field]:
         column = table[name]
         taken = take_rows(column, rows)
         parts.append(pc.binary_join(taken, "\x00") if pa.types.is_list(taken.type) else taken)  # items apart too
-    text = (
-        pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00")
-        if len(parts) > 1
-        else pc.fill_null(parts[0], "")
-    )
+    if len(parts) > 1:
+        return pc.binary_join_element_wise(*[pc.fill_null(p, "") for p in parts], "\x00")
+    return pc.fill_null(parts[0], "")
+
+
+def phrase_check(
+    columns: Columns | pa.Table, rows: Rows, clause: Clause | list[Clause], text: Any = None
+) -> npt.NDArray[np.bool_]:
+    """Which candidate rows hold the phrase (or one of a list of phrases of one field, by one
+    regex), words adjacent and in order (read from their text, :func:`phrase_text`, unless
+    ``text`` is given; see :func:`phrase_regex`)."""
+    clauses = clause if isinstance(clause, list) else [clause]
+    if len(rows) == 0:
+        return np.zeros(0, dtype=bool)
+    if text is None:
+        text = phrase_text(columns.table if isinstance(columns, Columns) else columns, rows, clauses[0].field)
     # ASCII texts (most) by RE2 as they are; the others (a few in a hundred) folded, by re
     plain = pc.fill_null(pc.string_is_ascii(text), True).to_numpy(zero_copy_only=False)
     found = np.zeros(len(rows), dtype=bool)
     if plain.any():
-        hit = pc.match_substring_regex(text.filter(pa.array(plain)), phrase_regex(clause.text, "ascii"))
+        hit = pc.match_substring_regex(text.filter(pa.array(plain)), _any_regex(clauses, "ascii"))
         found[plain] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
     if not plain.all():
-        pattern = re.compile(phrase_regex(clause.text, "python").translate(_RE2_CASES))  # (re caches it)
+        pattern = re.compile(_any_regex(clauses, "python").translate(_RE2_CASES))  # (re caches it)
         others = text.filter(pa.array(~plain)).to_pylist()
         found[~plain] = [pattern.search(fold(t or "").translate(_RE2_CASES)) is not None for t in others]
     return found
