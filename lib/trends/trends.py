@@ -66,6 +66,7 @@ from lib.store.schema import source_name
 from lib.trends.terms import AnyTermIndex, TermIndex, TermKey
 
 MAX_TERMS = 10
+PHRASE_ROUND = 4096  # papers whose text a phrase the term index lacks reads between two looks at the deadline
 COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
@@ -305,13 +306,14 @@ def corpus_member(table: pa.Table, corpus: str) -> Mask:
     return _remember(table, ("member", corpus), lambda: sources_module.member(table[column], corpus))
 
 
-def term_rows(index: AnyTermIndex, table: pa.Table, key: Key) -> Rows:
+def term_rows(index: AnyTermIndex, table: pa.Table, key: Key, deadline: Deadline = NEVER) -> Rows:
     """Rows of the papers mentioning ``key`` (ascending): indexed n-grams directly, other
     phrases from their words' papers, checked on the text (segment by segment, so the few
     new papers of a daily import are checked, not the whole table).  A :class:`Line`: the
-    papers mentioning any of its terms, in its corpus (of a ratio, its first side)."""
+    papers mentioning any of its terms, in its corpus (of a ratio, its first side).  Past
+    ``deadline``, a phrase's text is read no further (the rows found so far)."""
     if isinstance(key, Line):
-        rows = _union(index, table, key.terms)
+        rows = _union(index, table, key.terms, deadline)
         return rows[corpus_member(table, key.corpus)[rows]] if key.corpus else rows
     if not key.is_phrase:
         return index.unigram_rows(key.stems[0])
@@ -319,13 +321,18 @@ def term_rows(index: AnyTermIndex, table: pa.Table, key: Key) -> Rows:
     if indexed is not None:
         return indexed
     if isinstance(index, TermIndex):
-        return _phrase_rows(index, table, key, None)
+        return _phrase_rows(index, table, key, None, deadline)
     part_of = {id(part.index): part for part in index.parts}
-    return join_postings(index.parts, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)]))).rows
+    return join_postings(
+        index.parts, lambda seg: Postings(_phrase_rows(seg, table, key, part_of[id(seg)], deadline))
+    ).rows
 
 
-def _phrase_rows(index: TermIndex, table: pa.Table, key: TermKey, part: Part[TermIndex] | None) -> Rows:
-    """A segment's rows (its own numbering) mentioning the phrase; text checked on the table."""
+def _phrase_rows(
+    index: TermIndex, table: pa.Table, key: TermKey, part: Part[TermIndex] | None, deadline: Deadline = NEVER
+) -> Rows:
+    """A segment's rows (its own numbering) mentioning the phrase; text checked on the table
+    (past ``deadline``, no further: the rows found so far)."""
     indexed = index.ngram_rows(key.stems) if len(key.stems) <= 3 else None
     if indexed is not None:
         return indexed
@@ -338,7 +345,12 @@ def _phrase_rows(index: TermIndex, table: pa.Table, key: TermKey, part: Part[Ter
     if len(candidates) == 0:
         return np.empty(0, dtype=np.int64)
     on_table = part.table_rows(candidates) if part is not None else candidates.astype(np.int64)
-    keep = phrase_check(table, on_table, Clause(key.stems, key.label, phrase=True))
+    clause = Clause(key.stems, key.label, phrase=True)
+    keep = np.zeros(len(candidates), dtype=bool)
+    for start in range(0, len(candidates), PHRASE_ROUND):  # a deadline is looked at between rounds
+        if start and deadline.passed():
+            break
+        keep[start : start + PHRASE_ROUND] = phrase_check(table, on_table[start : start + PHRASE_ROUND], clause)
     return candidates[keep]
 
 
@@ -351,9 +363,9 @@ def smooth_values(values: npt.NDArray[Any], window: int) -> npt.NDArray[np.float
     return pd.Series(values).rolling(2 * window + 1, center=True, min_periods=1).mean().to_numpy(dtype=np.float64)
 
 
-def _union(index: AnyTermIndex, table: pa.Table, keys: tuple[TermKey, ...]) -> Rows:
+def _union(index: AnyTermIndex, table: pa.Table, keys: tuple[TermKey, ...], deadline: Deadline = NEVER) -> Rows:
     """Rows of the papers mentioning any of ``keys``, each once, ascending."""
-    found = [term_rows(index, table, key) for key in dict.fromkeys(keys)]
+    found = [term_rows(index, table, key, deadline) for key in dict.fromkeys(keys)]
     if len(found) == 1:
         return found[0]
     inside = np.zeros(table.num_rows, dtype=bool)  # a mask: faster than sorting the joined rows
@@ -450,7 +462,9 @@ def series(
                 in_range is periods.member,
                 functools.partial(_period_totals, periods, counted),
             )
-        rows = _union(index, table, line.terms) if line is not None else term_rows(index, table, key)
+        rows = (
+            _union(index, table, line.terms, deadline) if line is not None else term_rows(index, table, key, deadline)
+        )
         if counted is not None:
             rows = rows[counted[rows]]
         counts = np.bincount(periods.codes[rows], minlength=n)[lo : hi + 1]
