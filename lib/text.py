@@ -120,20 +120,25 @@ def hf_paper_url(paper_id: str) -> str:
 # Streamlit's markdown understands CommonMark plus LaTeX ($), emoji and colour
 # directives (:red[...]) and raw HTML (escaped, but still).  Paper text is data:
 # backslash-escaping every ASCII punctuation character is always valid CommonMark
-# and makes all of it literal.
+# and makes all of it literal.  But GitHub-flavoured autolinks are found in the text
+# after the escapes are read: a word joiner (U+2060, invisible) before ``www.``,
+# ``http(s):`` and ``@`` leaves no place such a link may start.
 _MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_AUTOLINK = re.compile(r"(?=www\.|https?:|@)", re.IGNORECASE)
 
 
 def md_escape(text: str | None) -> str:
-    """Text rendered literally by ``st.markdown``: no links, HTML, LaTeX or styling.
+    """Text rendered literally by ``st.markdown``: no links (autolinks neither), HTML, LaTeX or styling.
 
     >>> md_escape("[x](javascript:alert(1)) <b>$E=mc^2$</b>")
     '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\<b\\\\>\\\\$E\\\\=mc\\\\^2\\\\$\\\\<\\\\/b\\\\>'
+    >>> md_escape("www.x.org a@b.org") == "\u2060www\\\\.x\\\\.org a\u2060\\\\@b\\\\.org"
+    True
     """
     if not text:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", _INVISIBLE.sub("", collapse_ws(text)))
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", _INVISIBLE.sub("", collapse_ws(text))))
 
 
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
