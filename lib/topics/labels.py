@@ -7,8 +7,8 @@ is squared, as in the papers' vectors: the specific term ("openvla", "imitation 
 outranks the broad one ("visual", "policy").  Measured on 75k papers: the mean NPMI of the
 top 10 terms rises from 0.235 to 0.274 for topics and from 0.199 to 0.248 for areas.
 
-* :func:`distinct` keeps terms that do not repeat a better one, kept or not (repeats merge into
-  the best of them: "fine" is a part of "fine-grained", merged into "coarse-grained"): two terms repeat when half
+* :func:`distinct` keeps terms that do not repeat a kept one, nor are a part of a term left out as
+  a repeat ("fine" of "fine-grained", merged into "coarse-grained"): two terms repeat when half
   of the shorter one's words share their first five letters with the other's ("print,
   printing, printer" are one; "gaussian splatting" holds "splatting"; a hyphenated word
   counts its parts, so "vision-language-action" holds "vision language models"), and a
@@ -100,20 +100,19 @@ def repeats(term: str, kept: list[set[str]], kept_terms: Sequence[str] = ()) -> 
 
 
 def distinct(terms: list[str], limit: int) -> list[str]:
-    """The first ``limit`` of ``terms`` (best first) that do not repeat an earlier one, kept or
-    not (nor abbreviate one: "moe" after "mixture-of-experts"): repeats are merged into their
-    best term, so "fine", a part of "fine-grained", is no key phrase after "coarse-grained" took
-    "fine-grained"'s place."""
+    """The first ``limit`` of ``terms`` (best first) that do not repeat an earlier one (nor
+    abbreviate one: "moe" after "mixture-of-experts"), nor are a part of an earlier term that
+    repeated a kept one: "fine" of "fine-grained", merged into "coarse-grained"."""
     kept: list[str] = []
-    seen: list[str] = []
     keys: list[set[str]] = []
+    merged: list[set[str]] = []  # the word keys of terms left out as repeats
     for term in terms:
-        repeated = repeats(term, keys, seen)
-        seen.append(term)
-        keys.append(word_keys(term))
-        if repeated:
+        own = word_keys(term)
+        if repeats(term, keys, kept) or any(own and _shared(own, other) == len(own) for other in merged):
+            merged.append(own)
             continue
         kept.append(term)
+        keys.append(own)
         if len(kept) == limit:
             break
     return kept
