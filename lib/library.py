@@ -60,6 +60,7 @@ HIDDEN = "_hidden"  # a Search state's ids of papers left out (hide=read: the re
 TRENDING_SIZE = 100  # papers the trending and most-upvoted views of Daily Papers rank
 RECOMMENDATIONS = 20  # papers "More for this collection" lists
 REMEMBERED = 64  # answers Library.remembered keeps (recommendations: a 20-row frame each)
+_EMERGING = threading.Lock()  # one emerging-terms computation at a time in a process (a second each at 75k)
 _FITTING = threading.Lock()  # one topic fit at a time in a process (minutes at 75k papers; they were 3 at once)
 
 
@@ -229,7 +230,8 @@ class Library:
 
         def compute() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
             periods = self.dataset.periods("month", src)
-            return trends.emerging(self.term_index, periods, recent, baseline, top=top, mix=self.dataset.mix)
+            with _EMERGING:  # links with ever new windows take one core, not all
+                return trends.emerging(self.term_index, periods, recent, baseline, top=top, mix=self.dataset.mix)
 
         return self._once(("emerging", src, recent, baseline, top), compute)
 

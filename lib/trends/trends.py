@@ -66,7 +66,7 @@ from lib.store.schema import source_name
 from lib.trends.terms import AnyTermIndex, TermIndex, TermKey
 
 MAX_TERMS = 10
-PHRASE_ROUND = 4096  # papers whose text a phrase the term index lacks reads between two looks at the deadline
+PHRASE_ROUND = 1024  # papers whose text a phrase the term index lacks reads between two looks at the deadline
 COMPLETIONS = 5
 FEW_PAPERS = 30  # a period with fewer papers than this is marked on the chart
 GENERIC_SHARE = 0.25  # a term in more than a quarter of all papers is vocabulary, not a topic
