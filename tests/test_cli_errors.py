@@ -136,3 +136,22 @@ def test_a_day_whose_window_leaves_the_calendar_is_one_line_and_exit_2(three_day
         run(*argv)
     err = capsys.readouterr().err
     assert exited.value.code == 2 and err.count("\n") == 1 and "not a day of a year from 1000 to 9998" in err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_keeps_its_own_escapes_and_drops_those_of_the_names_it_shows():
+    from lib.cli.common import ProgressLine, TerminalText
+
+    screen = Terminal()
+    progress = ProgressLine(TerminalText(screen))  # as a verb gets it from run()
+    progress("evil\x1b]0;owned\x07\x1b[2J.jsonl", 1_000)
+    progress.note("Hugging Face \x1b[31m2025-09-08\x00: 3 papers")
+    progress.done()
+    written = screen.getvalue()
+    assert "\r  evil.jsonl: 1,000 papers read" in written and "  Hugging Face 2025-09-08: 3 papers\n" in written
+    assert written.endswith("\r\x1b[K")  # its own: the live line erased
+    assert "\x1b]" not in written and "\x1b[31m" not in written and "\x1b[2J" not in written and "\x00" not in written

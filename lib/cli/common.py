@@ -123,6 +123,11 @@ class TerminalText:
 _NOT_ON_A_LINE = str.maketrans("", "", "\r\v\f")  # the whitespace controls strip_controls keeps, but \n and \t
 
 
+def _clean(text: str) -> str:
+    """Text for one line of the terminal: what :class:`TerminalText` writes, and no line break."""
+    return " ".join(strip_controls(text).split())
+
+
 def write_stdout_bytes(out: IO[str], data: bytes) -> None:
     """Bytes on standard output, after whatever text ``out`` holds."""
     out.flush()
@@ -216,7 +221,7 @@ class ProgressLine:
         with self.lock:
             self._start()
             self.name, self.value = message, ""
-            self.stream.write(f"  {message}\n")
+            self.stream.write(f"  {_clean(message)}\n")
             self.stream.flush()
 
     def done(self) -> None:
@@ -259,8 +264,8 @@ class ProgressLine:
 
     def _label(self) -> str:
         if self.task and self.name.startswith(self.task.split(" (")[0]):  # "term index: papers ..." once
-            return self.name
-        return ": ".join(part for part in (self.task, self.name) if part)
+            return _clean(self.name)
+        return _clean(": ".join(part for part in (self.task, self.name) if part))
 
     def _line(self) -> None:
         value = f": {self.value}" if self.value else ""
