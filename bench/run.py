@@ -21,6 +21,7 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+import bench_hostile
 import bench_import
 import bench_library
 import bench_quality
@@ -38,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     bench_import,
     bench_search,
+    bench_hostile,
     bench_quality,
     bench_semantic,
     bench_recommend,
