@@ -345,7 +345,7 @@ def _phrase_rows(
     if len(candidates) == 0:
         return np.empty(0, dtype=np.int64)
     on_table = part.table_rows(candidates) if part is not None else candidates.astype(np.int64)
-    clause = Clause(key.stems, key.label, phrase=True)
+    clause = Clause(key.stems, index.spelled(key.label), phrase=True)
     keep = np.zeros(len(candidates), dtype=bool)
     for start in range(0, len(candidates), PHRASE_ROUND):  # a deadline is looked at between rounds
         if start and deadline.passed():
