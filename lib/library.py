@@ -40,7 +40,7 @@ from lib.source_keys import ALL, HF
 from lib.store import exports
 from lib.store.schema import source_name, take_rows
 from lib.store.store import Store, read_only
-from lib.text import count_text, md_escape
+from lib.text import count_text
 from lib.topics import identity, topics
 from lib.topics.topics import TopicModel
 from lib.trends import terms, trends
@@ -244,8 +244,7 @@ class Library:
         if src in offered:
             return src, None
         fallback = next(f for f in spec.fields if f.key == "src")
-        name = md_escape(source_name(src))
-        return fallback.default, f"This table holds no papers from {name}; showing {fallback.fallback}."
+        return fallback.default, f"This table holds no papers from {source_name(src)}; showing {fallback.fallback}."
 
     def search_state(self, state: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """A decoded Search state as the page runs it, and a warning for each value changed: a

@@ -141,6 +141,29 @@ def md_escape(text: str | None) -> str:
     return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", _INVISIBLE.sub("", collapse_ws(text))))
 
 
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+# what may start markdown, HTML or LaTeX in a message (its "=", "." and ":" stay as written)
+_MESSAGE_SPECIAL = re.compile(r"([\\`*_\[\]()<>#$~|{}!])")
+
+
+def md_message(text: str | None) -> str:
+    """A message that may quote what a visitor typed (a link's value, a name), for ``st.error``
+    and its kin: literal like :func:`md_escape` except its `code spans` (commands to run), which
+    markdown shows literally anyway.  A crafted ``?sort=[x](https://…)`` is text, not a link.
+
+    >>> shown = md_message("Ignored x=[a](https://e.com): run `python -m lib build`")
+    >>> "](" in shown, shown.endswith(": run `python -m lib build`")
+    (False, True)
+    """
+    if not text:
+        return ""
+    pieces = _CODE_SPAN.split(re.sub(r"\s+", " ", _INVISIBLE.sub("", str(text))))
+    return "".join(
+        piece if _CODE_SPAN.fullmatch(piece) else _MESSAGE_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", piece))
+        for piece in pieces
+    )
+
+
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.IGNORECASE)
 
 

@@ -25,7 +25,7 @@ from lib.library import EmergingTerms, Library, Notice, PaperTopic, TopicsAnswer
 from lib.search.index import SearchIndex
 from lib.source_keys import ALL
 from lib.store.store import Store
-from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link
+from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, hf_paper_url, md_escape, md_link, md_message
 from lib.topics import topics as topics_module
 from lib.trends.terms import TermIndex
 from lib.urlstate import BYS, NORMS, PAGES, SEARCH, TOPICS, PageSpec, clip
@@ -164,9 +164,11 @@ def paper_topic(row: int) -> PaperTopic | None:
 
 def for_visitors(exc: Exception) -> str:
     """An error's message without the server's paths (the data directory reads "the data
-    directory"): visitors need not know where the server keeps its files."""
+    directory"): visitors need not know where the server keeps its files.  Markdown, literal
+    but for its `code spans` (:func:`lib.text.md_message`): it may quote what a visitor typed."""
     path = store().path
-    return str(exc).replace(str(path.resolve()), "the data directory").replace(str(path), "the data directory")
+    text = str(exc).replace(str(path.resolve()), "the data directory").replace(str(path), "the data directory")
+    return md_message(text)
 
 
 def fail(exc: Exception) -> NoReturn:
@@ -280,7 +282,7 @@ def url_state(spec: PageSpec) -> dict[str, Any]:
             st.session_state[widget_key(spec, key)] = value
         st.session_state[_marker(spec)] = params
         for message in warnings:
-            st.warning(message, icon=":material/link_off:")
+            st.warning(md_message(message), icon=":material/link_off:")
     return {f.key: st.session_state.get(widget_key(spec, f.key), f.default) for f in spec.fields}
 
 
@@ -540,7 +542,7 @@ def source_picker(
     options = offer or sources_module.choices(present)
     held, warning = library().held_source(spec, state["src"], options)
     if warning:
-        st.warning(warning, icon=":material/link_off:")
+        st.warning(md_message(warning), icon=":material/link_off:")
         state["src"] = held
         st.session_state[widget_key(spec, "src")] = held
     if len(present) > 1:
@@ -591,7 +593,7 @@ def composition_strip(spec: PageSpec, strip: pd.DataFrame | None, by: str) -> No
 def warn(notices: Iterable[Notice]) -> None:
     """An answer's warnings: about what was typed (a query, terms), else about a value of the link."""
     for notice in notices:
-        st.warning(notice.text, icon=":material/edit_note:" if notice.query else ":material/link_off:")
+        st.warning(md_message(notice.text), icon=":material/edit_note:" if notice.query else ":material/link_off:")
 
 
 def some_periods(labels) -> str:
@@ -605,7 +607,7 @@ def mixed_windows_warning(spec: PageSpec, ds: Dataset, sentence: str) -> None:
     single source (sets ``src``)."""
     if not sentence:
         return
-    st.warning(sentence, icon=":material/warning:")
+    st.warning(md_message(sentence), icon=":material/warning:")
     with st.container(horizontal=True, gap="small"):
         for single, name in sources_module.choices(ds.sources).items():
             if single != ALL:
@@ -818,7 +820,7 @@ def team_marks(paper_ids: Iterable[str]) -> Marks:
         held = db.memberships(ids) if ids and infos else {}
         statuses = db.statuses(reader_key(), ids) if ids else {}
     except PapersError as exc:
-        st.caption(f":material/error: Collections and reading status are unavailable: {md_escape(for_visitors(exc))}")
+        st.caption(f":material/error: Collections and reading status are unavailable: {for_visitors(exc)}")
         return Marks()
     read = frozenset(i for i, status in statuses.items() if status == "read")
     return Marks(offered, {k: frozenset(v) for k, v in held.items()}, read, True)

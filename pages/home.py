@@ -11,7 +11,7 @@ from lib import charts
 from lib.errors import PapersError
 from lib.source_keys import ALL, HF
 from lib.store.schema import source_name
-from lib.text import count_text, md_escape
+from lib.text import count_text, md_escape, md_message
 from lib.urlstate import DAY_SORTS, DAY_VIEWS, HOME, PERIODS, WINDOWS
 from pages import common
 
@@ -51,7 +51,7 @@ ranked = answer.ranked  # view=trending / top: the window's papers, ranked; None
 st.title("Daily Papers")
 common.warn(answer.warnings)  # a value of the link changed
 if answer.missing_day:
-    st.warning(answer.missing_day, icon=":material/event_busy:")
+    st.warning(md_message(answer.missing_day), icon=":material/event_busy:")
 main, side = st.columns([5, 2], gap="large")
 with main:
     controls = st.container(horizontal=True, gap="small", vertical_alignment="bottom")  # wraps on a phone

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.errors import PapersError
 from lib.store.schema import source_name
-from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, safe_url
+from lib.text import arxiv_abs_url, arxiv_id, arxiv_pdf_url, count_text, hf_paper_url, md_escape, md_message, safe_url
 from lib.urlstate import PAPER, SEARCH, TOPICS
 from pages import common
 
@@ -21,7 +21,7 @@ row = ds.row_of(paper_id) if paper_id else None
 if row is None:
     st.title("Paper")
     if paper_id:
-        st.warning(f"No paper with id {paper_id!r} is in the table.", icon=":material/search_off:")
+        st.warning(md_message(f"No paper with id {paper_id!r} is in the table."), icon=":material/search_off:")
         st.page_link(
             "pages/search.py",
             label=f"Search for {md_escape(paper_id)}",
@@ -92,7 +92,7 @@ if common.can_write():
         every = [c.name for c in db.collections()]
         note = db.note(paper.id)
     except PapersError as exc:
-        st.caption(f":material/error: Collections and notes are unavailable: {md_escape(common.for_visitors(exc))}")
+        st.caption(f":material/error: Collections and notes are unavailable: {common.for_visitors(exc)}")
     else:
         with st.container(horizontal=True, gap="medium", vertical_alignment="bottom"):
             status_key = f"paper.status.{paper.id}"

@@ -7,7 +7,7 @@ import streamlit as st
 from lib.errors import PapersError
 from lib.library import FEED_SIZE
 from lib.team.views import ViewLink, atom_feed, view_papers
-from lib.text import md_escape
+from lib.text import md_escape, md_message
 from lib.urlstate import PAGES
 from pages import common
 
@@ -67,7 +67,7 @@ for name, link in sorted(views.items()):
             view = ViewLink.parse(link, base)
         except PapersError as exc:
             st.markdown(f"**{md_escape(name)}**")
-            st.warning(f"This view's link cannot be used: {exc}")
+            st.warning(f"This view's link cannot be used: {md_message(str(exc))}")
             continue
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
             page_file = "pages/home.py" if view.page == "home" else f"pages/{view.page}.py"

@@ -86,3 +86,28 @@ def test_paper_text_renders_without_autolinks(app, hostile_store, page, params):
     if page == "pages/paper.py":
         assert HOSTILE["abstract"] in plain and "mallory@evil.org" in plain and "contact@evil.org" in plain
     assert [link for text in texts for link in autolinks(text)] == []
+
+
+LINK = "[click](https://evil.example/x) www.evil.com **loud** <b>x</b>"
+
+
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("pages/home.py", {"sort": LINK}),  # a link's value, quoted back in a warning
+        ("pages/search.py", {"q": "see", "cat": LINK}),
+        ("pages/trends.py", {"by": LINK}),
+        ("pages/paper.py", {"id": LINK}),  # an id the table lacks
+        ("pages/collections.py", {"collection": LINK}),
+    ],
+)
+def test_a_crafted_link_value_quoted_in_a_message_is_text(app, hostile_store, page, params):
+    """Messages quote what a link held; markdown in it (a link, bold, HTML) stays text."""
+    open_page(app, page, params)
+    messages = [str(m.value) for kind in (app.warning, app.error, app.info) for m in kind]
+    quoting = [m for m in messages if "click" in m]
+    assert quoting, messages
+    for message in quoting:
+        assert not _TARGET.search(message) and autolinks(message) == [], message
+        assert "**loud**" not in message and "<b>" not in message, message
+        assert "click" in _ESCAPE.sub(r"\1", message).replace("\u2060", "")

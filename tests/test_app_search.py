@@ -251,7 +251,7 @@ def test_src_hf_finds_only_the_daily_lists_papers(app, mixed_store):
 
 def test_a_source_the_table_lacks_falls_back_to_all_with_a_warning(app, mixed_store):
     open_page(app, "pages/search.py", {"q": "agents", "src": "file:other.csv"})
-    assert any("no papers from your file other\\.csv; showing all sources" in w.value for w in app.warning)
+    assert any("no papers from your file other.csv; showing all sources" in w.value for w in app.warning)
     assert len(result_titles(app)) == 2 and dict(app.query_params) == {"q": "agents"}
 
 

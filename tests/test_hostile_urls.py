@@ -17,6 +17,7 @@ cannot find topics (see test_topics_on_six_papers_says_why).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,11 @@ def kept_form(spec: PageSpec, key: str, given) -> str | None:
     return spec.encode({key: value}).get(key)
 
 
+def shown_text(markdown: str) -> str:
+    """A message's markdown as the reader sees it: escapes read, invisible joiners gone."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
 def names(warning: str, key: str) -> bool:
     return f"{key}=" in warning or any(word in warning for word in KEY_WORDS.get(key, ()))
 
@@ -157,7 +163,7 @@ def check_canonical(spec: PageSpec, url: dict) -> None:
 
 def check_page(app: AppTest, spec: PageSpec, params: dict) -> list[str]:
     assert not app.exception, [e.value for e in app.exception]
-    warnings = [w.value for w in app.warning]
+    warnings = [shown_text(w.value) for w in app.warning]  # as a reader sees it
     url = dict(app.query_params)
     for key, given in params.items():
         if key in STREAMLIT_KEYS:
