@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 
 import pytest
 from conftest import THREE_DAYS, table_state, write_jsonl
@@ -62,3 +63,35 @@ def test_the_import_page_itself_refuses_if_reached(monkeypatch, empty_store):
     assert not page.exception
     assert any("can read this dashboard but not change it" in e.value for e in page.error)
     assert not page.file_uploader
+
+
+def files_of(data) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(data)): (p.stat().st_size, p.stat().st_mtime_ns) for p in data.rglob("*") if p.is_file()}
+
+
+def test_a_read_only_dashboard_writes_nothing_not_even_caches(empty_store, tmp_path, monkeypatch):
+    """Every question of every page on a store without artifacts (and without the table's Arrow
+    copies), topics included: answered from memory, the data directory byte for byte as it was."""
+    import topics_fixture as fx
+
+    from lib.library import Library
+    from lib.urlstate import HOME, SEARCH, TOPICS, TRENDS
+
+    source = write_jsonl(tmp_path / "papers.jsonl", fx.plain())
+    store = Store(empty_store)
+    import_files(store, [InputFile.from_bytes("papers.jsonl", source.read_bytes())])
+    shutil.rmtree(store.artifacts_dir)  # no caches at all: the readers would build and save them
+    before = files_of(empty_store)
+    monkeypatch.setenv("PAPERS_READONLY", "1")
+    library = Library.open(Store(empty_store))
+    assert library.search_page(SEARCH.decode({"q": "study"})[0]).total > 0
+    assert not library.trend(TRENDS.decode({"terms": "study"})[0]).series.empty
+    assert library.topics(TOPICS.decode({"k": "4"})[0]).model is not None
+    library.daily(HOME.decode({})[0])
+    assert files_of(empty_store) == before
+
+
+def test_build_refuses_with_one_line(read_only):
+    code, err = io.StringIO(), io.StringIO()
+    assert main(["build", "--data", str(read_only)], out=code, err=err) == 2
+    assert err.getvalue().count("\n") == 1 and "read-only" in err.getvalue()

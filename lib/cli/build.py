@@ -9,7 +9,7 @@ from typing import IO, TypeVar
 
 from lib.cli.common import Commands, Parser, ProgressLine, add_command
 from lib.errors import PapersError, StoreError
-from lib.store.store import Store
+from lib.store.store import Store, read_only
 
 T = TypeVar("T")
 
@@ -54,6 +54,10 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from lib.topics import topics
     from lib.trends import terms
 
+    if read_only():
+        raise StoreError(
+            "the store is read-only (PAPERS_READONLY is set): build where the store is written, without it"
+        )
     store = Store(args.data)
     store.verify_bytes = None  # every artifact found is checked byte for byte: a damaged one is built again
     if args.k and not 2 <= args.k <= topics.MAX_K:

@@ -398,7 +398,8 @@ class Store:
         table = _read_parquet(parquet)
         if table.num_rows != rows:
             raise StoreError(f"{parquet}: unreadable store ({table.num_rows} rows where the manifest says {rows})")
-        self._write_copy(copy, table)
+        if not read_only():  # a read-only dashboard writes nothing, caches neither
+            self._write_copy(copy, table)
         return table
 
     @staticmethod
@@ -745,8 +746,11 @@ class Store:
         directory appears whole or not at all, its checksums (:data:`CHECKSUMS`) written last.
         An artifact already there (an older format, or damaged) is replaced; readers that
         mapped it keep their open files.  Returns where it is, or None when it could not be
-        saved (a full or read-only disk: an artifact is a cache, the caller keeps its copy)."""
+        saved (a full or read-only disk, or a read-only store -- ``PAPERS_READONLY``: a dashboard
+        that writes nothing -- : an artifact is a cache, the caller keeps its copy)."""
         target = self.artifact_path(name, version, "")
+        if read_only():
+            return target if target.is_dir() else None
         staging = None
         try:
             self.artifacts_dir.mkdir(parents=True, exist_ok=True)
@@ -832,7 +836,9 @@ class Store:
         """Delete artifact ``name`` files built from other versions than the one(s) kept, but
         never those of a version newer than the newest kept: a build of an older version that
         finishes after an import (a lazy build, ``python -m lib build``) leaves the live
-        version's artifacts alone."""
+        version's artifacts alone.  A read-only store (``PAPERS_READONLY``) deletes nothing."""
+        if read_only():
+            return
         keep = {keep_version} if isinstance(keep_version, str) else set(keep_version)
         newest = max((_number(kept) for kept in keep), default=None)
         for path in self.artifacts_dir.glob(f"{glob.escape(name)}-*"):
@@ -851,7 +857,10 @@ class Store:
 
     def remove_stale_staging(self) -> None:
         """Delete what killed saves left in DIR/artifacts (``.NAME-*.tmp`` folders): those nothing
-        has written to for :data:`STALE_STAGING_SECONDS` (a live save writes every second)."""
+        has written to for :data:`STALE_STAGING_SECONDS` (a live save writes every second).
+        A read-only store (``PAPERS_READONLY``) deletes nothing."""
+        if read_only():
+            return
         now = time.time()
         for path in self.artifacts_dir.glob(".*.tmp"):
             try:
