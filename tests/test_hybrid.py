@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import threading
 
 import numpy as np
@@ -194,10 +195,16 @@ def test_similar_papers_are_split_into_earlier_and_later_work(demo):
 
 
 # --- a large table: built in the background, words meanwhile ---------------------------------------
+def forget_vectors(store) -> None:
+    """Delete every saved copy of the paper vectors (a build of a later version keeps them all)."""
+    for path in store.artifacts_dir.glob(f"{vectors.VECTORS.file.name}-*"):
+        shutil.rmtree(path)
+
+
 def test_a_large_table_is_embedded_in_the_background(rare_word, monkeypatch):
     monkeypatch.setattr(library_module, "EMBED_AT_ONCE", 100)  # "large": more than 100 papers
     library = Library.open(rare_word.store)
-    vectors.VECTORS.file.prune(library.store, "none")  # nothing saved
+    forget_vectors(library.store)  # nothing saved
     release = threading.Event()
     real_build = vectors.load_or_build
 
@@ -220,7 +227,7 @@ def test_a_large_table_is_embedded_in_the_background(rare_word, monkeypatch):
 def test_vectors_that_cannot_be_built_say_so(rare_word, monkeypatch):
     monkeypatch.setattr(library_module, "EMBED_AT_ONCE", 100)
     library = Library.open(rare_word.store)
-    vectors.VECTORS.file.prune(library.store, "none")
+    forget_vectors(library.store)
 
     def broken(*args, **kwargs):
         raise vectors.VectorsUnavailable("search by meaning needs the wordllama package")

@@ -101,7 +101,7 @@ def test_a_held_category_filters(library):
     assert page.warnings == () and sorted(keys(page.rows)) == ["robot_grasp", "robot_lm"]
 
 
-@pytest.mark.parametrize("src, name", [("hf", "Hugging Face daily list"), ("file:other.csv", "your file other\\.csv")])
+@pytest.mark.parametrize("src, name", [("hf", "Hugging Face daily list"), ("file:other.csv", "your file other.csv")])
 def test_a_source_the_table_lacks_falls_back_to_all(library, src, name):
     page = library.search_page(state(q="agent", src=src))
     assert page.state["src"] == "all"

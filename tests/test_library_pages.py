@@ -682,9 +682,7 @@ def test_another_source_dates_and_steps_by_its_own_days(mixed_days):
 def test_a_source_the_table_lacks_falls_back_to_the_daily_list(mixed_days):
     answer = mixed_days.daily(home_state(src="file:nowhere.csv"))
     assert answer.state["src"] == "hf"
-    assert texts(answer.warnings) == [
-        "This table holds no papers from your file nowhere\\.csv; showing the daily list."
-    ]
+    assert texts(answer.warnings) == ["This table holds no papers from your file nowhere.csv; showing the daily list."]
 
 
 # --- the CLI prints the same answers ---------------------------------------------------------------------
