@@ -142,8 +142,10 @@ def md_escape(text: str | None) -> str:
 
 
 _CODE_SPAN = re.compile(r"(`[^`]*`)")
-# what may start markdown, HTML or LaTeX in a message (its "=", "." and ":" stay as written)
+# what may start markdown, HTML or LaTeX in a message (its "=", "." and ":" stay as written) ...
 _MESSAGE_SPECIAL = re.compile(r"([\\`*_\[\]()<>#$~|{}!])")
+# ... but a URL's scheme: a joiner before it is not enough (a protocol autolink may follow any non-letter)
+_SCHEME = re.compile(r"(https?):", re.IGNORECASE)
 
 
 def md_message(text: str | None) -> str:
@@ -159,7 +161,9 @@ def md_message(text: str | None) -> str:
         return ""
     pieces = _CODE_SPAN.split(re.sub(r"\s+", " ", _INVISIBLE.sub("", str(text))))
     return "".join(
-        piece if _CODE_SPAN.fullmatch(piece) else _MESSAGE_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", piece))
+        piece
+        if _CODE_SPAN.fullmatch(piece)
+        else _SCHEME.sub(r"\1\\:", _MESSAGE_SPECIAL.sub(r"\\\1", _AUTOLINK.sub("\u2060", piece)))
         for piece in pieces
     )
 
