@@ -94,7 +94,10 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
         timeout=30_000,
     )
     page.wait_for_function(
-        "(topic) => new URLSearchParams(location.search).get('topic') === topic", arg=str(other), timeout=10_000
+        # the address is written at the end of the run that drew the header (its charts come between)
+        "(topic) => new URLSearchParams(location.search).get('topic') === topic",
+        arg=str(other),
+        timeout=30_000,
     )
     page.reload()
     wait_for_app(page)
@@ -117,7 +120,7 @@ def test_shared_topic_link_shows_the_topic_lib_computes(topics_server, expected,
     page.wait_for_function(
         "(area) => new URLSearchParams(location.search).get('area') === area && !location.search.includes('topic=')",
         arg=str(int(model.area_ids_[area])),
-        timeout=10_000,
+        timeout=30_000,
     )
 
     # all areas: their labels on the sizes chart
