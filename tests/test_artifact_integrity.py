@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
+import test_artifacts
 from conftest import write_jsonl
 
 from lib import artifacts, sources
@@ -37,16 +38,8 @@ CATEGORIES = [["cs.CL"], ["cs.AI", "cs.CL"], ["cs.LG"], ["stat.ML", "cs.LG"]]
 
 
 def paper(i: int, day: str) -> dict:
-    words = ["heron", "kestrel", "finch", "lattice", "quasar", "tokenizer"]
-    return {
-        "id": f"2502.{i:05d}",
-        "title": f"Paper {i} on {words[i % 6]} and {words[(i + 1) % 6]}",
-        "abstract": f"We study {words[i % 6]} {words[(i + 2) % 6]} with care.",
-        "authors": [f"Author {i % 5}"],
-        "categories": CATEGORIES[i % 4],
-        "date": day,
-        "upvotes": i % 7,
-    }
+    """tests/test_artifacts.py's paper, with categories (the category index is under test here)."""
+    return {**test_artifacts.paper(i, day), "categories": CATEGORIES[i % 4]}
 
 
 def do_import(store: Store, tmp_path: Path, name: str, records: list[dict]) -> None:
