@@ -31,6 +31,7 @@ import pyarrow as pa
 from lib.errors import StoreError, log
 from lib.progress import Progress
 from lib.store.schema import take_table
+from lib.store.spill import Engine, Source, Spill, materialize
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -233,6 +234,15 @@ class SegmentedArtifact(ABC, Generic[S, W]):
     def build(self, table: pa.Table, progress: Progress | None = None) -> S:
         """The whole index of ``table``."""
 
+    def build_arrays(
+        self, source: Source, progress: Progress | None, spill: Spill, engine: Engine | None = None
+    ) -> Arrays:
+        """The arrays of the whole index of ``source``'s rows, a part at a time within ``spill``'s
+        budget (lib.store.spill); an array may be the Path of an ``.npy`` file the build wrote.
+        This default reads the whole table and calls :meth:`build`."""
+        table = source.table if source.table is not None else pa.concat_tables(t for _, t in source)
+        return self.build(table, progress).to_arrays()
+
     @abstractmethod
     def build_segment(self, table: pa.Table, base: S | W) -> S:
         """An index of the papers of ``table`` (appended or re-written), to stack on ``base``."""
@@ -266,7 +276,13 @@ class SegmentedArtifact(ABC, Generic[S, W]):
         return parts[0].index if len(parts) == 1 else self.join(parts)
 
     def load_or_build(
-        self, store: Store, dataset: Dataset, progress: Progress | None = None, rebuild: bool = False
+        self,
+        store: Store,
+        dataset: Dataset,
+        progress: Progress | None = None,
+        rebuild: bool = False,
+        budget: int | None = None,
+        engine: Engine | None = None,
     ) -> S | W:
         """The index of this store version: loaded (memory-mapped, with its segments) when it
         is on disk; else carried over from the newest older version that has it (:func:`carry_over`:
@@ -274,7 +290,9 @@ class SegmentedArtifact(ABC, Generic[S, W]):
         (older versions' copies are deleted).  ``rebuild``: built whole even when this version's
         copy is on disk (it may be segments that daily imports added; they are replaced).  A
         loaded artifact of at most :attr:`preload_bytes` is read into memory at once
-        (lib.store.store.Store.prefault).  The bundled sample is indexed in memory."""
+        (lib.store.store.Store.prefault).  The bundled sample is indexed in memory.  A build reads
+        the store's parts one at a time within ``budget`` bytes (lib.store.spill), its map step
+        on ``engine`` when given (lib.spark)."""
         if dataset.is_sample:
             return self.build(dataset.table, progress)
         arrays = None if rebuild else self.file.load(store, dataset.version)
@@ -290,8 +308,18 @@ class SegmentedArtifact(ABC, Generic[S, W]):
             loaded = self.load(store, dataset.version, arrays)
         if loaded is not None and loaded.n_docs == dataset.table.num_rows:
             return loaded
-        index = self.build(dataset.table, progress)
-        self.file.save(store, dataset.version, index.to_arrays())
+        parts = store.parts(dataset.version)
+        source = (
+            Source.of_parts(parts)
+            if parts is not None and sum(rows for _, _, rows in parts) == dataset.table.num_rows
+            else Source.of_table(dataset.table)
+        )
+        with Spill(budget) as spill:
+            arrays = self.build_arrays(source, progress, spill, engine)
+            saved = self.file.load(store, dataset.version) if self.file.save(store, dataset.version, arrays) else None
+            if saved is not None:
+                store.prefault(saved, self.preload_bytes)
+            index = self.from_arrays(saved if saved is not None else materialize(arrays))
         self.file.prune(store, dataset.version)
         return index
 

@@ -184,7 +184,7 @@ _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def read_parquet(path: Path) -> pa.Table:
     """A Parquet file of the table, conformed to the schema; a missing file raises
     FileNotFoundError (a newer version went live), any other failure a StoreError."""
     try:
@@ -342,6 +342,13 @@ class Store:
 
     _RECOVERABLE = f"; if the table's parts are intact, write it again from them with: {RECOVER}"
 
+    def parts(self, version: str) -> list[tuple[Path, Path, int]] | None:
+        """The live table's parts, each (Parquet file, its Arrow copy, its rows), in row order,
+        when ``version`` is the live one (None otherwise): what a build maps a part at a time
+        (lib.store.spill)."""
+        layout = self._layout()
+        return list(layout.parts) if layout is not None and layout.version == version else None
+
     def arrow_copy(self, parquet: Path) -> Path:
         """Where the memory-mappable Arrow copy of the table part ``parquet`` lives."""
         return self.part_cache_dir / f"{parquet.stem}.arrow"
@@ -395,7 +402,7 @@ class Store:
         table = self._read_copy(copy, verify)
         if table is not None and table.num_rows == rows:
             return table
-        table = _read_parquet(parquet)
+        table = read_parquet(parquet)
         if table.num_rows != rows:
             raise StoreError(f"{parquet}: unreadable store ({table.num_rows} rows where the manifest says {rows})")
         if not read_only():  # a read-only dashboard writes nothing, caches neither
@@ -446,7 +453,7 @@ class Store:
             for parquet, copy, rows in layout.parts if layout else ():
                 table = self._read_copy(copy, verify=True)
                 if table is None or table.num_rows != rows or table["id"].num_chunks > 1:
-                    self._write_copy(copy, _read_parquet(parquet))
+                    self._write_copy(copy, read_parquet(parquet))
                     written += 1
         return written
 
@@ -507,7 +514,7 @@ class Store:
             version: str = metadata.get(VERSION_KEY, b"0-unversioned").decode()
             if not _VERSION.fullmatch(version):
                 raise StoreError(f"{self.legacy_path}: unreadable store (bad version {version!r})")
-            table = _read_parquet(self.legacy_path)
+            table = read_parquet(self.legacy_path)
             made = [d for d in (self.table_dir, self.artifacts_dir, self.part_cache_dir) if not d.exists()]
             try:
                 self._commit(table, version, {}, None)
@@ -661,7 +668,7 @@ class Store:
                 name, rows = part["file"], part["rows"]
                 if name not in files or not 0 < rows <= size or (i < len(parts) - 1 and rows != size):
                     return False
-                if _read_parquet(files[name]).num_rows != rows:
+                if read_parquet(files[name]).num_rows != rows:
                     return False
         except (StoreError, OSError, KeyError, TypeError):
             return False
@@ -741,7 +748,7 @@ class Store:
         """Where artifact ``name`` built from store ``version`` lives."""
         return self.artifacts_dir / f"{name}-{version}{suffix}"
 
-    def save_arrays(self, name: str, version: str, arrays: dict[str, np.ndarray]) -> Path | None:
+    def save_arrays(self, name: str, version: str, arrays: dict[str, Any]) -> Path | None:
         """Persist an artifact made of numpy arrays (one ``.npy`` each) atomically: the
         directory appears whole or not at all, its checksums (:data:`CHECKSUMS`) written last.
         An artifact already there (an older format, or damaged) is replaced; readers that
@@ -759,6 +766,14 @@ class Store:
             sums = {}
             for key, array in arrays.items():
                 path = staging / f"{key}.npy"
+                if isinstance(array, Path):  # an .npy file a build wrote (lib.store.spill): linked, not read
+                    try:
+                        os.link(array, path)
+                    except OSError:  # another file system
+                        shutil.copyfile(array, path)
+                    _fsync_file(path)
+                    sums[path.name] = [path.stat().st_size, _crc32(path)]
+                    continue
                 with open(path, "wb") as handle:
                     np.save(handle, np.ascontiguousarray(array), allow_pickle=False)
                     handle.flush()
@@ -894,6 +909,11 @@ class Store:
                 rows.append(np.arange(start, start + count, dtype=np.int64))
             start += count
         return np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _crc32(path: Path) -> int:
