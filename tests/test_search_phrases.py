@@ -15,6 +15,7 @@ from search_fixture import ORDER, build_table
 
 from lib.dataset import load
 from lib.search import index as index_module
+from lib.store import spill
 from lib.search import search as search_module
 from lib.search.analysis import query_term, stem, words
 from lib.search.index import BIWORD_FIELDS, SearchIndex, SegmentedIndex, field_text, load_or_build
@@ -173,12 +174,12 @@ def test_a_phrase_never_spans_two_fields_or_two_keywords(fixture_table):
 
 
 def test_an_index_built_in_chunks_has_the_same_biwords(demo, monkeypatch):
-    """Papers are tokenised CHUNK at a time and the chunks' biwords merged a key range at a
-    time: the postings are those of one chunk, rows ascending."""
+    """Papers are tokenised a part at a time (lib.store.spill) and the parts' biwords merged a
+    key range at a time: the postings are those of one part, rows ascending."""
     table, index, _ = demo
-    monkeypatch.setattr(index_module, "CHUNK", 300)  # seven chunks
-    monkeypatch.setattr(index_module, "MERGE_BUCKETS", 5)
-    chunked = SearchIndex.build(table)
+    monkeypatch.setattr(spill, "CHUNK_ROWS", 300)  # seven parts
+    chunked = SearchIndex.build(table, budget=2**20)  # merged in ranges of 16,384 postings
+    assert len(index_module._edges(np.diff(chunked.arrays["S_indptr"]), 2**20 // 64)) > 5
     keys = index.arrays["B_keys"]
     assert len(chunked.arrays["B_keys"]) == len(keys) and len(chunked.arrays["B_indices"]) == len(
         index.arrays["B_indices"]
@@ -366,7 +367,7 @@ def test_a_segment_of_new_papers_finds_phrases_in_base_and_segment(tmp_path, mon
         raise AssertionError("built whole instead of extended")
 
     with monkeypatch.context() as patched:
-        patched.setattr(index_module.SearchIndex, "build", classmethod(no_build))
+        patched.setattr(index_module, "build_arrays", no_build)
         segmented = load_or_build(store, ds)
     assert isinstance(segmented, SegmentedIndex) and len(segmented.parts) == 2
     ids = ds.table["id"].to_pylist()
@@ -392,13 +393,13 @@ def test_an_index_saved_without_biwords_is_rebuilt_not_read(tmp_path, monkeypatc
     assert index_module.FORMAT_VERSION == 5 and {"B_keys", "B_indptr", "B_indices"} <= set(saved)
     old = {key: value for key, value in saved.items() if not key.startswith("B_")}
     calls = []
-    real_build = SearchIndex.build.__func__
+    real_build = index_module.build_arrays
 
-    def counting_build(cls, *args, **kwargs):
+    def counting_build(*args, **kwargs):
         calls.append(1)
-        return real_build(cls, *args, **kwargs)
+        return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(index_module.SearchIndex, "build", classmethod(counting_build))
+    monkeypatch.setattr(index_module, "build_arrays", counting_build)
     for stale in ({**old, "format": np.array([4])}, {**old, "format": np.array([5])}):  # format 4, or arrays missing
         store.save_arrays(index_module.ARTIFACT, ds.version, stale)
         index = load_or_build(store, ds)

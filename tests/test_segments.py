@@ -92,7 +92,7 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     assert report.counts.added == 30 and report.counts.updated == 2 and report.counts.text_changed == 1
     ds = load(store)
     with monkeypatch.context() as mp:
-        mp.setattr(search_index.SearchIndex, "build", classmethod(no_build))
+        mp.setattr(search_index, "build_arrays", no_build)
         mp.setattr(term_index.TermIndex, "build", classmethod(no_build))
         segmented = search_index.load_or_build(store, ds)
         segmented_terms = term_index.load_or_build(store, ds)
@@ -121,7 +121,7 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
         + [{**paper(61, "2025-03-02", "heron kestrel sightings"), "title": "A renamed heron paper"}],
     )
     ds = load(store)
-    monkeypatch.setattr(search_index.SearchIndex, "build", classmethod(no_build))
+    monkeypatch.setattr(search_index, "build_arrays", no_build)
     monkeypatch.setattr(term_index.TermIndex, "build", classmethod(no_build))
     segmented = search_index.load_or_build(store, ds)
     segmented_terms = term_index.load_or_build(store, ds)

@@ -49,6 +49,7 @@ from lib.artifacts import (
 )
 from lib.progress import Progress
 from lib.search.analysis import index_terms, stem, tokenize
+from lib.store.spill import Engine, Source, Spill, map_runs, materialize
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -144,97 +145,265 @@ class SearchIndex:
 
     # --- building ----------------------------------------------------------------------------
     @classmethod
-    def build(cls, table: pa.Table, progress: Progress | None = None, base: AnyIndex | None = None) -> SearchIndex:
-        """Index every paper of ``table`` (rows in table order).
+    def build(
+        cls, table: pa.Table, progress: Progress | None = None, base: AnyIndex | None = None, budget: int | None = None
+    ) -> SearchIndex:
+        """Index every paper of ``table`` (rows in table order): :func:`build_arrays` over the
+        table's slices, within ``budget`` bytes (lib.store.spill).
 
         With ``base`` (an index of the papers before these), the new papers are scored with
         the statistics of base and new papers together (document count, each term's
         document frequency, field lengths), so that a segment of a few new papers ranks
         fairly beside the base; the base keeps its own scores until the next full build."""
-        started = time.perf_counter()
-        n = table.num_rows
-        vocabulary: dict[str, int] = {}
-        raw_cache: dict[str, _TokenIds] = {}
-        counts: dict[str, list[sp.csr_matrix]] = {f: [] for f in FIELD_WEIGHTS}
-        lengths: dict[str, list[npt.NDArray[np.float32]]] = {f: [] for f in FIELD_WEIGHTS}
-        biwords: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []  # per chunk: (keys, rows)
-        steps = max(1, -(-n // CHUNK)) * len(FIELD_WEIGHTS)
-        done = 0
-        for start in range(0, max(n, 1), CHUNK):
-            chunk = table.slice(start, CHUNK)
-            pairs = []
-            for field in FIELD_WEIGHTS:
-                tokens = _field_tokens(chunk, field, vocabulary, raw_cache)
-                matrix, length = _field_counts(tokens, chunk.num_rows, len(vocabulary))
-                counts[field].append(matrix)
-                lengths[field].append(length)
-                if field in BIWORD_FIELDS:
-                    pairs.append(_biwords(tokens))
-                done += 1
-                if progress:
-                    progress(f"indexing {field} of papers {start + 1:,}–{start + chunk.num_rows:,}", done / steps)
-            keys, rows = _unique_pairs(pairs, len(vocabulary), chunk.num_rows)
-            biwords.append((keys, (rows + start).astype(np.int32)))
-        n_terms = len(vocabulary)
+        with Spill(budget) as spill:
+            return cls(materialize(build_arrays(Source.of_table(table), progress, spill, base=base)))
+
+
+# --- building: a map over the table's parts, a reduce within a memory budget (lib.store.spill) -----
+def map_chunk(table: pa.Table) -> dict[str, npt.NDArray[Any]]:
+    """One part's run, with the part's own vocabulary (first appearance): per field the term
+    counts (CSC over the part's terms: ``{field}_indptr``, ``_rows``, ``_counts``) and token
+    lengths, each term's papers (``df``), the biwords (``B_first``, ``B_second``, ``B_rows``,
+    sorted) and the categories (``C_names``, ``C_rows``, ``C_codes``).  Pure: a Spark worker runs it."""
+    m = table.num_rows
+    vocabulary: dict[str, int] = {}
+    raw_cache: dict[str, _TokenIds] = {}
+    tokens = {field: _field_tokens(table, field, vocabulary, raw_cache) for field in FIELD_WEIGHTS}
+    v = len(vocabulary)
+    run: dict[str, npt.NDArray[Any]] = {"n": np.array([m], dtype=np.int64)}
+    union: sp.csc_matrix | None = None
+    for field in FIELD_WEIGHTS:
+        matrix, length = _field_counts(tokens[field], m, v)
+        csc = matrix.tocsc()
+        csc.sort_indices()
+        run[f"{field}_indptr"] = csc.indptr.astype(np.int64)
+        run[f"{field}_rows"] = csc.indices.astype(np.int32)
+        run[f"{field}_counts"] = csc.data.astype(np.float32)
+        run[f"{field}_len"] = length
+        union = csc if union is None else union + csc
+    assert union is not None
+    run["df"] = np.diff(union.indptr).astype(np.int64)
+    keys, rows = _unique_pairs([_biwords(tokens[f]) for f in BIWORD_FIELDS], v, m)
+    run["B_first"], run["B_second"] = (keys >> 32).astype(np.int32), (keys & 0xFFFFFFFF).astype(np.int32)
+    run["B_rows"] = rows.astype(np.int32)
+    column = table["categories"].combine_chunks() if m else pa.array([], pa.list_(pa.string()))
+    encoded = pc.dictionary_encode(pc.list_flatten(column))
+    run["C_names"] = pack(encoded.dictionary.to_pylist())
+    run["C_rows"] = pc.list_parent_indices(column).to_numpy().astype(np.int32)
+    run["C_codes"] = encoded.indices.to_numpy().astype(np.int32)
+    terms = [""] * v
+    for term, j in vocabulary.items():
+        terms[j] = term
+    run["vocabulary"] = pack(terms)
+    return run
+
+
+MERGE_BYTES_PER_POSTING = 64  # what merging one posting holds at once (its pieces, the sort, the copies)
+
+
+def _edges(sizes: npt.NDArray[np.int64], cap: int) -> npt.NDArray[np.int64]:
+    """Cuts of ``0..len(sizes)`` into ranges of at most ``cap`` summed sizes (a range of one
+    bigger item stands alone): the ranges a merge takes at a time."""
+    total = np.cumsum(sizes)
+    edges = [0]
+    while edges[-1] < len(sizes):
+        before = int(total[edges[-1] - 1]) if edges[-1] else 0
+        edges.append(max(edges[-1] + 1, int(np.searchsorted(total, before + cap, side="right"))))
+    return np.minimum(np.array(edges, dtype=np.int64), len(sizes))
+
+
+def build_arrays(
+    source: Source,
+    progress: Progress | None,
+    spill: Spill,
+    engine: Engine | None = None,
+    base: AnyIndex | None = None,
+) -> dict[str, Any]:
+    """The search index of ``source``'s rows (see the module docstring) as arrays: runs mapped
+    from each part (:func:`map_chunk`), then reduced in row order: the global vocabulary (a
+    term's id is its first appearance) and statistics, each run's BM25F scores in global term
+    order, and the columns merged a range of terms at a time into ``spill``'s outputs."""
+    started = time.perf_counter()
+
+    def report(step: str, share: float) -> None:
+        if progress:
+            progress(step, share)
+
+    offsets = map_runs(
+        source, map_chunk, spill, (lambda s, d: report(s, 0.6 * d)) if progress else None, "search index: ", engine
+    )
+    n = source.n_rows
+    # pass 1: the global vocabulary, document frequencies, field lengths, categories
+    vocabulary: dict[str, int] = {}
+    remaps: list[npt.NDArray[np.int64]] = []
+    df = np.zeros(0, dtype=np.int64)
+    first_pairs = np.zeros(0, dtype=np.int64)  # biwords per first term (the biwords' merge ranges)
+    lengths = {field: np.zeros(n, dtype=np.float32) for field in FIELD_WEIGHTS}
+    categories: dict[str, int] = {}
+    category_rows, category_codes = [], []
+    for i, offset in enumerate(offsets):
+        wanted = ("n", "vocabulary", "df", "B_first", "C_names", "C_rows", "C_codes")
+        run = spill.get(f"run-{i}", (*wanted, *(f"{field}_len" for field in FIELD_WEIGHTS)))
+        m = int(run["n"][0])
+        remap = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for t in unpack(run["vocabulary"])), dtype=np.int64
+        )
+        remaps.append(remap)
+        df = np.pad(df, (0, len(vocabulary) - len(df)))
+        df[remap] += run["df"]
+        first_pairs = np.pad(first_pairs, (0, len(vocabulary) - len(first_pairs)))
+        first_pairs[remap] += np.bincount(run["B_first"], minlength=len(remap))
+        for field in FIELD_WEIGHTS:
+            lengths[field][offset : offset + m] = run[f"{field}_len"]
+        names = np.array([categories.setdefault(c, len(categories)) for c in unpack(run["C_names"])], dtype=np.int64)
+        category_rows.append(run["C_rows"].astype(np.int64) + offset)
+        category_codes.append(names[run["C_codes"]] if len(names) else run["C_codes"].astype(np.int64))
+    n_terms = len(vocabulary)
+    avglen: dict[str, float] = {}
+    for field in FIELD_WEIGHTS:
+        avg = lengths[field].mean() if n and lengths[field].mean() > 0 else 1.0
+        avglen[field] = float(base.avglen[field] if base is not None else avg)
+    terms = [""] * n_terms
+    for term, j in vocabulary.items():
+        terms[j] = term
+    if base is None:
+        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    else:  # the new papers' scores use the statistics of base and new papers together
+        total_df = df + np.array([base.document_frequency(t) for t in terms], dtype=np.int64)
+        idf = np.log1p((n + base.n_docs - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
+    cap = max(spill.budget // MERGE_BYTES_PER_POSTING, 1)
+    term_edges, pair_edges = _edges(df, cap), _edges(first_pairs, cap)
+    # pass 2: each run's scores (as a whole build would compute them) in global term order
+    row_norms = np.zeros(n, dtype=np.float64)
+    cuts: list[dict[str, npt.NDArray[np.int64]]] = []
+    for i, offset in enumerate(offsets):
+        run = spill.get(f"run-{i}")
+        spill.drop(f"run-{i}")
+        m, remap = int(run["n"][0]), remaps[i]
+        shape = (m, len(remap))
         tf: sp.csc_matrix | None = None
-        presence: dict[str, sp.csc_matrix] = {}
-        avglen: dict[str, float] = {}
+        presence = {}
         for field, weight in FIELD_WEIGHTS.items():
-            matrix = (
-                sp.vstack([_widen(m, n_terms) for m in counts[field]], format="csr")
-                if n
-                else sp.csr_matrix((0, n_terms))
-            )
-            length = np.concatenate(lengths[field]) if n else np.zeros(0, dtype=np.float32)
-            avg = length.mean() if n and length.mean() > 0 else 1.0
-            if base is not None:
-                avg = base.avglen[field]
-            avglen[field] = float(avg)
-            norm = weight / (1 - FIELD_B[field] + FIELD_B[field] * length / avg)
-            part = sp.diags(norm.astype(np.float32)) @ matrix
+            counts, rows = run[f"{field}_counts"], run[f"{field}_rows"]
+            matrix = sp.csc_matrix((counts, rows, run[f"{field}_indptr"]), shape=shape)
+            b = FIELD_B[field]
+            norm = (weight / (1 - b + b * lengths[field][offset : offset + m] / avglen[field])).astype(np.float32)
+            part = sp.csc_matrix((norm[rows] * counts, rows, run[f"{field}_indptr"]), shape=shape)
             tf = part if tf is None else tf + part
             if field in ("title", "authors"):
-                presence[field] = matrix.tocsc()
-        if progress:
-            progress("weighting terms", 0.95)
-        assert tf is not None  # (one matrix per field)
+                presence[field] = matrix
+        assert tf is not None
         tf = tf.tocsc()
         tf.sort_indices()
-        df = np.diff(tf.indptr)
-        if base is None:
-            idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        else:  # the new papers' scores use the statistics of base and new papers together
-            terms_in_order = sorted(vocabulary, key=vocabulary.__getitem__)
-            total_df = df + np.array([base.document_frequency(t) for t in terms_in_order], dtype=np.int64)
-            total = n + base.n_docs
-            idf = np.log1p((total - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
-        term_of_entry = np.repeat(np.arange(n_terms), df)
-        tf.data = (idf[term_of_entry] * tf.data * (K1 + 1) / (tf.data + K1)).astype(np.float32)
-        row_norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel()).astype(np.float32)
-        categories = _category_matrix(table)
-        terms = [""] * n_terms
-        for term, j in vocabulary.items():
-            terms[j] = term
-        arrays = {
+        sorted_run = {}
+        columns = np.argsort(remap)  # the run's columns in global term order (each keeps its rows)
+        for name, matrix in (("S", tf), ("T", presence["title"]), ("A", presence["authors"])):
+            sizes = np.diff(matrix.indptr)[columns]
+            order = _ranges(matrix.indptr[:-1][columns], sizes)
+            global_terms = np.repeat(remap[columns], sizes)
+            sorted_run[f"{name}_terms"] = global_terms.astype(np.int32)
+            sorted_run[f"{name}_rows"] = (matrix.indices[order] + offset).astype(np.int32)
+            if name == "S":
+                data = matrix.data[order]
+                data = (idf[global_terms] * data * (K1 + 1) / (data + K1)).astype(np.float32)
+                sorted_run["S_data"] = data
+                row_norms += np.bincount(sorted_run["S_rows"], weights=data.astype(np.float64) ** 2, minlength=n)
+        # biwords: one block of rows per local pair (ascending), the blocks put in global key order
+        first, second = run["B_first"], run["B_second"]
+        starts = np.flatnonzero(np.r_[True, (first[1:] != first[:-1]) | (second[1:] != second[:-1])])
+        starts = starts if len(first) else starts[:0]
+        block_keys = _biword_key(remap[first[starts]], remap[second[starts]])
+        blocks = np.argsort(block_keys)
+        sizes = np.diff(np.r_[starts, len(first)])[blocks]
+        sorted_run["B_keys"] = np.repeat(block_keys[blocks], sizes)
+        sorted_run["B_rows"] = (run["B_rows"][_ranges(starts[blocks], sizes)] + offset).astype(np.int32)
+        cuts.append(
+            {
+                "term": np.searchsorted(sorted_run["S_terms"], term_edges),
+                "T": np.searchsorted(sorted_run["T_terms"], term_edges),
+                "A": np.searchsorted(sorted_run["A_terms"], term_edges),
+                "B": np.searchsorted(sorted_run["B_keys"], pair_edges << 32),
+            }
+        )
+        spill.put(f"sorted-{i}", sorted_run)
+        del run, tf, presence, sorted_run
+        report("search index: scoring", 0.6 + 0.25 * (i + 1) / max(len(offsets), 1))
+    # pass 3: merge the runs a range of terms at a time (runs are in row order: a stable sort by
+    # term keeps each column's rows ascending)
+    outputs = {
+        "S_indices": spill.output("S_indices", np.int32),
+        "S_data": spill.output("S_data", np.float32),
+        "T_indices": spill.output("T_indices", np.int32),
+        "A_indices": spill.output("A_indices", np.int32),
+        "B_keys": spill.output("B_keys", np.int64),
+        "B_indptr": spill.output("B_indptr", np.int64),
+        "B_indices": spill.output("B_indices", np.int32),
+    }
+    sizes = {"T": np.zeros(n_terms, dtype=np.int64), "A": np.zeros(n_terms, dtype=np.int64)}
+    runs = range(len(offsets))
+
+    def gather(kind: str, cut: str, b: int, columns: tuple[str, ...]) -> list[npt.NDArray[Any]]:
+        pieces = [
+            [spill.part(f"sorted-{i}", f"{kind}_{c}", int(cuts[i][cut][b]), int(cuts[i][cut][b + 1])) for c in columns]
+            for i in runs
+        ]
+        return [
+            np.concatenate([p[k] for p in pieces]) if pieces else np.empty(0, dtype=np.int64)
+            for k in range(len(columns))
+        ]
+
+    for b in range(len(term_edges) - 1):
+        for kind, cut, columns in (
+            ("S", "term", ("terms", "rows", "data")),
+            ("T", "T", ("terms", "rows")),
+            ("A", "A", ("terms", "rows")),
+        ):
+            got = gather(kind, cut, b, columns)
+            order = np.argsort(got[0], kind="stable")
+            if kind == "S":
+                outputs["S_indices"].append(got[1][order])
+                outputs["S_data"].append(got[2][order])
+            else:
+                outputs[f"{kind}_indices"].append(got[1][order])
+                sizes[kind] += np.bincount(got[0], minlength=n_terms)
+        report("search index: merging", 0.85 + 0.1 * (b + 1) / max(len(term_edges) - 1, 1))
+    outputs["B_indptr"].append([0])
+    done = 0
+    for b in range(len(pair_edges) - 1):
+        keys, rows = gather("B", "B", b, ("keys", "rows"))
+        order = np.argsort(keys, kind="stable")
+        keys, rows = keys[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, np.int64)
+        outputs["B_keys"].append(keys[starts])
+        outputs["B_indptr"].append(done + np.cumsum(np.diff(np.r_[starts, len(keys)])))
+        outputs["B_indices"].append(rows)
+        done += len(keys)
+    for i in runs:
+        spill.drop(f"sorted-{i}")
+    rows_all = np.concatenate(category_rows) if category_rows else np.empty(0, dtype=np.int64)
+    codes_all = np.concatenate(category_codes) if category_codes else np.empty(0, dtype=np.int64)
+    matrix = sp.csc_matrix(
+        (np.ones(len(codes_all), dtype=np.float32), (rows_all, codes_all)), shape=(n, len(categories))
+    )
+    matrix.sum_duplicates()
+    matrix.sort_indices()
+    arrays: dict[str, Any] = {name: output.result() for name, output in outputs.items()}
+    arrays.update(
+        {
             "n_docs": np.array([n], dtype=np.int64),
-            "S_indptr": tf.indptr.astype(np.int64),
-            "S_indices": tf.indices.astype(np.int32),
-            "S_data": tf.data,
+            "S_indptr": np.r_[0, np.cumsum(df)].astype(np.int64),
             "vocabulary": pack(terms),
-            "categories": pack(categories[1]),
-            "C_indptr": categories[0].indptr.astype(np.int64),
-            "C_indices": categories[0].indices.astype(np.int32),
-            "row_norms": row_norms,
-            "avglen": np.array([avglen.get(f, 1.0) for f in FIELD_WEIGHTS], dtype=np.float64),
+            "categories": pack(list(categories)),
+            "C_indptr": matrix.indptr.astype(np.int64),
+            "C_indices": matrix.indices.astype(np.int32),
+            "row_norms": np.sqrt(row_norms).astype(np.float32),
+            "avglen": np.array([avglen[f] for f in FIELD_WEIGHTS], dtype=np.float64),
+            "T_indptr": np.r_[0, np.cumsum(sizes["T"])].astype(np.int64),
+            "A_indptr": np.r_[0, np.cumsum(sizes["A"])].astype(np.int64),
+            "build_seconds": np.array([time.perf_counter() - started]),
         }
-        for field, prefix in (("title", "T"), ("authors", "A")):
-            matrix = presence[field]
-            matrix.sort_indices()
-            arrays[f"{prefix}_indptr"] = matrix.indptr.astype(np.int64)
-            arrays[f"{prefix}_indices"] = matrix.indices.astype(np.int32)
-        arrays["B_keys"], arrays["B_indptr"], arrays["B_indices"] = _biword_postings(biwords)
-        arrays["build_seconds"] = np.array([time.perf_counter() - started])
-        return cls(arrays)
+    )
+    return arrays
 
 
 def _score_in(postings: Postings, row: int) -> float:
@@ -405,57 +574,6 @@ def _unique_pairs(pairs: list[Pairs], n_terms: int, n_rows: int) -> tuple[npt.ND
     return _biword_key(first, second), rows
 
 
-MERGE_BUCKETS = 16  # chunks' biwords are merged a range of keys at a time (bounded memory)
-
-
-def _biword_postings(
-    chunks: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
-    """``B_keys``, ``B_indptr``, ``B_indices`` from each chunk's sorted unique (key, row)
-    pairs.  Chunks are in row order, so the pairs of one key range, taken from every chunk
-    in turn, need only a stable sort by key; a range at a time, memory stays bounded."""
-    total = sum(len(keys) for keys, _ in chunks)
-    indices = np.empty(total, dtype=np.int32)
-    keys_out, counts_out = [], []
-    first = chunks[0][0]  # its keys, evenly spaced, cut the key ranges
-    cuts = np.linspace(0, max(len(first) - 1, 0), MERGE_BUCKETS + 1).astype(np.int64)[1:-1]
-    edges: list[int] = sorted(set(first[cuts].tolist())) if len(first) else []
-    done = 0
-    for low, high in zip([None, *edges], [*edges, None]):
-        pieces = []
-        for keys, rows in chunks:
-            start = 0 if low is None else int(np.searchsorted(keys, low))
-            stop = len(keys) if high is None else int(np.searchsorted(keys, high))
-            pieces.append((keys[start:stop], rows[start:stop]))
-        keys = np.concatenate([p[0] for p in pieces])
-        rows = np.concatenate([p[1] for p in pieces])
-        if len(chunks) > 1:
-            order = np.argsort(keys, kind="stable")
-            keys, rows = keys[order], rows[order]
-        indices[done : done + len(rows)] = rows
-        done += len(rows)
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if len(keys) else np.empty(0, np.int64)
-        keys_out.append(keys[starts])
-        counts_out.append(np.diff(np.append(starts, len(keys))))
-    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts_out))]).astype(np.int64)
-    return np.concatenate(keys_out), indptr, indices
-
-
-def _category_matrix(table: pa.Table) -> tuple[sp.csc_matrix, list[str]]:
-    column = table["categories"].combine_chunks() if table.num_rows else pa.array([], pa.list_(pa.string()))
-    flat = pc.list_flatten(column)
-    rows = pc.list_parent_indices(column).to_numpy().astype(np.int64)
-    if len(flat) == 0:
-        return sp.csc_matrix((table.num_rows, 0), dtype=np.float32), []
-    encoded = pc.dictionary_encode(flat)
-    codes = encoded.indices.to_numpy()
-    names = encoded.dictionary.to_pylist()
-    matrix = sp.csc_matrix((np.ones(len(codes), dtype=np.float32), (rows, codes)), shape=(table.num_rows, len(names)))
-    matrix.sum_duplicates()
-    matrix.sort_indices()
-    return matrix, names
-
-
 # --- segments: a base index plus small indexes of the papers imported since --------------------------
 class SegmentedIndex:
     """A base index plus segments of papers imported since, searched as one (the interface
@@ -563,6 +681,11 @@ class SearchIndexes(SegmentedArtifact[SearchIndex, SegmentedIndex]):
 
     def build(self, table: pa.Table, progress: Progress | None = None) -> SearchIndex:
         return SearchIndex.build(table, progress)
+
+    def build_arrays(
+        self, source: Source, progress: Progress | None, spill: Spill, engine: Engine | None = None
+    ) -> Arrays:
+        return build_arrays(source, progress, spill, engine)
 
     def build_segment(self, table: pa.Table, base: AnyIndex) -> SearchIndex:
         return SearchIndex.build(table, base=base)
