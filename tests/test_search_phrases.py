@@ -15,12 +15,12 @@ from search_fixture import ORDER, build_table
 
 from lib.dataset import load
 from lib.search import index as index_module
-from lib.store import spill
 from lib.search import search as search_module
 from lib.search.analysis import query_term, stem, words
 from lib.search.index import BIWORD_FIELDS, SearchIndex, SegmentedIndex, field_text, load_or_build
 from lib.search.query import parse
 from lib.search.search import Columns, result_frame, search
+from lib.store import spill
 from lib.store.importer import import_files
 from lib.store.store import Store, input_files
 
