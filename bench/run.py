@@ -5,6 +5,7 @@
     python bench/run.py --no-browser
     python bench/run.py --only=scale,search   # some modules (bench_NAME.py) only
     python bench/run.py --team     # also the 20 teammates in browsers (bench_team.py, about 25 minutes)
+    python bench/run.py --only=arxiv [--sizes=1000000]   # all of arXiv: 1M and 2.7M papers (hours)
 
 The results file is rewritten after each module, so a long run that stops keeps what it measured;
 with --only, the figures of the other modules already in the file are kept. Each figure also
@@ -21,6 +22,7 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 
+import bench_arxiv
 import bench_hostile
 import bench_import
 import bench_library
@@ -49,9 +51,11 @@ BENCHMARKS = [
     bench_topics,
     bench_scale,
     bench_team,
+    bench_arxiv,
 ]
 ORDER = [m.__name__.removeprefix("bench_") for m in BENCHMARKS]
-DEFAULT = [name for name in ORDER if name != "team"]  # the team's 20 browsers: with --team only
+# the team's 20 browsers: with --team only; all of arXiv (hours): with --only=arxiv only
+DEFAULT = [name for name in ORDER if name not in ("team", "arxiv")]
 
 
 def main(argv: list[str]) -> int:
