@@ -417,7 +417,7 @@ def _visit(page, url: str, query: str, on_home: bool = False) -> None:
     _go(page, "Trends", "trends")
     _wait(page, LEGEND_SHOWS, [["agent", "diffusion"], []], "the default legend")
     _go(page, "Topics", "topics")
-    page.get_by_role("heading", name="Size").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("heading", name="Areas", exact=True).wait_for(timeout=TIMEOUT_MS)  # the page opens on the areas
     page.locator("[data-testid=stVegaLiteChart]").first.wait_for(timeout=TIMEOUT_MS)
     _wait(page, DONE, what="the run to end")
 
