@@ -175,8 +175,8 @@ def spark_engine(master: str | None = None, memory: int | None = None) -> Iterat
             .set("spark.driver.maxResultSize", f"{max(2**10, 2 * held // 2**20)}m")
             .set("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
         )
-        python = os.environ.get("PYSPARK_PYTHON")
-        if master.startswith("local") and not python:
+        ours = master.startswith("local") and not os.environ.get("PYSPARK_PYTHON")
+        if ours:
             os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers: this interpreter (read at start)
         try:
             with warnings.catch_warnings():  # pyspark's pandas support (unused here) warns of pandas 3
@@ -185,7 +185,7 @@ def spark_engine(master: str | None = None, memory: int | None = None) -> Iterat
         except (PySparkException, Py4JError) as exc:  # the JVM did not start, or the master refused
             raise PapersError(f"Spark did not start on {master}: {str(exc).splitlines()[0]}") from None
         finally:
-            if python is None:
+            if ours:
                 os.environ.pop("PYSPARK_PYTHON", None)
         try:
             context.setLogLevel("ERROR")
