@@ -215,3 +215,12 @@ def count_text(number: int, noun: str, plural: str | None = None) -> str:
     ('1 result', '1,234 papers', '2 entries')
     """
     return f"{number:,} {noun if number == 1 else (plural or noun + 's')}"
+
+
+def byte_size(text: str) -> int:
+    """``8G``, ``256M``, ``1.5g``, ``500k``, ``2GiB`` or a number of bytes (binary units); a
+    ValueError for anything else."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(text), re.IGNORECASE)
+    if not match:
+        raise ValueError(text)
+    return int(float(match[1]) * (1 << {"": 0, "k": 10, "m": 20, "g": 30, "t": 40}[match[2].lower()]))

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from collections.abc import Callable
-from typing import IO, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from lib.cli.common import Commands, Parser, ProgressLine, add_command
 from lib.errors import PapersError, StoreError
+from lib.store.spill import MEMORY_ENV, default_memory, parse_memory
 from lib.store.store import Store, read_only
 
 T = TypeVar("T")
@@ -36,6 +39,27 @@ def register(commands: Commands, data: Parser) -> None:
         "to the current one, under the same version (once; a failure leaves it as it was)",
     )
     build.add_argument(
+        "--memory",
+        default="",
+        metavar="SIZE",
+        help="memory budget of the index builds, e.g. 4G or 512M: past it their sorted runs go to "
+        f"temporary files and are merged from there (default: ${MEMORY_ENV}, else a sixth of this "
+        "machine's memory, at most 4G)",
+    )
+    build.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="where the index builds map the table's parts: this process (default), or PySpark "
+        "(optional: pip install -r requirements-spark.txt; a JDK 17 or newer)",
+    )
+    build.add_argument(
+        "--master",
+        default="",
+        metavar="URL",
+        help="with --engine spark: the Spark master (default local[2]; e.g. spark://host:7077)",
+    )
+    build.add_argument(
         "--recover",
         action="store_true",
         help="first write the table's manifest again when it was lost, from the newest complete set of "
@@ -58,6 +82,9 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         raise StoreError(
             "the store is read-only (PAPERS_READONLY is set): build where the store is written, without it"
         )
+    budget = parse_memory(args.memory) if args.memory else default_memory()
+    if args.master and args.engine != "spark":
+        raise PapersError("--master is for --engine spark")
     store = Store(args.data)
     store.verify_bytes = None  # every artifact found is checked byte for byte: a damaged one is built again
     if args.k and not 2 <= args.k <= topics.MAX_K:
@@ -95,6 +122,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     def step(name: str, label: str, make: Callable[[], T]) -> T | None:
         started = time.perf_counter()
         progress.begin(label)
+        reset_peak()
         try:
             made = make()
         except OSError as exc:  # a full or read-only disk: said at the end, with what else was not saved
@@ -102,7 +130,8 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             return None
         finally:
             progress.done()
-        out.write(f"{label}: {time.perf_counter() - started:.1f} s\n")
+        peak = peak_mb()
+        out.write(f"{label}: {time.perf_counter() - started:.1f} s" + (f", peak {peak:,} MB" if peak else "") + "\n")
         return made
 
     def model() -> topics.TopicModel:
@@ -111,9 +140,16 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
     search, vector, term, topic = files
     whole = " (whole)" if args.full else ""
-    step(search, search + whole, lambda: search_index.load_or_build(store, ds, progress.share, args.full))
-    step(vector, vector + whole, lambda: vectors.load_or_build(store, ds, progress.share, args.full))
-    index = step(term, term + whole, lambda: terms.load_or_build(store, ds, progress.share, args.full))
+    with contextlib.ExitStack() as stack:
+        engine = None
+        if args.engine == "spark":
+            from lib.spark import spark_engine
+
+            engine = stack.enter_context(spark_engine(args.master or None, budget))
+        build: dict[str, Any] = {"progress": progress.share, "rebuild": args.full, "budget": budget, "engine": engine}
+        step(search, search + whole, lambda: search_index.INDEXES.load_or_build(store, ds, **build))
+        step(vector, vector + whole, lambda: vectors.VECTORS.load_or_build(store, ds, **build))
+        index = step(term, term + whole, lambda: terms.INDEXES.load_or_build(store, ds, **build))
     step(topic, f"topic model (k={k}{', fitted anew' if args.full else ''})", model)
     unsaved = [name for name, file in files.items() if name in failed or file.load(store, ds.version) is None]
     if unsaved:
@@ -123,4 +159,19 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "until they are, each is built again on its first use"
         )
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
+    return 0
+
+
+def reset_peak() -> None:
+    """Start this process's peak memory (VmHWM) from its memory now (Linux; elsewhere nothing)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_mb() -> int:
+    """This process's peak resident memory since :func:`reset_peak`, in MB (0 when unknown)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
     return 0

@@ -212,8 +212,11 @@ class ProgressLine:
         self._update(name, f"{int(count):,}%" if unit == "%" else f"{int(count):,} {unit}")
 
     def share(self, step: str, share: float) -> None:
-        """A lib.progress.Progress callback that reports a share done, shown as a percentage."""
-        self(step, int(share * 100), "%")
+        """A lib.progress.Progress callback that reports a share done, shown as a percentage and,
+        once the step has run a few seconds, the time it has left at its pace so far."""
+        elapsed = time.monotonic() - self.started if self.started else 0.0
+        left = f" · about {_duration(elapsed * (1 - share) / share)} left" if 0.01 <= share < 1 and elapsed >= 5 else ""
+        self._update(step, f"{int(share * 100)}%{left}")
 
     def note(self, message: str, share: float = 0.0) -> None:
         """A lib.progress.Progress callback shown as a line of its own, on a terminal and in a log

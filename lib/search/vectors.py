@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from lib.artifacts import Arrays, ArtifactFile, Part, SegmentedArtifact, pack, stack, stack_size, unpack
 from lib.errors import PapersError
 from lib.progress import Progress
+from lib.store.spill import Engine, Source, Spill, map_runs, materialize
 from lib.urlstate import MAX_TEXT
 
 if TYPE_CHECKING:
@@ -152,21 +153,31 @@ class PaperVectors:
 
     @classmethod
     def build(cls, table: pa.Table, progress: Progress | None = None) -> PaperVectors:
-        started = time.perf_counter()
-        n = table.num_rows
-        matrix = np.zeros((n, DIM), dtype=np.float32)
-        for start in range(0, n, CHUNK):
-            chunk = table.slice(start, CHUNK)
-            matrix[start : start + chunk.num_rows] = embed(paper_texts(chunk))
-            if progress:
-                progress(f"embedding papers {start + 1:,}–{start + chunk.num_rows:,} of {n:,}", (start + CHUNK) / n)
-        return cls(
-            {
-                "vectors": matrix,
-                "model": pack([MODEL]),
-                "build_seconds": np.array([time.perf_counter() - started]),
-            }
-        )
+        with Spill() as spill:
+            return cls(materialize(build_arrays(Source.of_table(table), progress, spill)))
+
+
+def map_chunk(table: pa.Table) -> dict[str, Matrix]:
+    """One part's vectors (embedded :data:`CHUNK` papers at a time: their token arrays bound the
+    memory).  Pure: a Spark worker runs it."""
+    pieces = [embed(paper_texts(table.slice(start, CHUNK))) for start in range(0, table.num_rows, CHUNK)]
+    return {"vectors": np.concatenate(pieces) if pieces else np.zeros((0, DIM), dtype=np.float32)}
+
+
+def build_arrays(
+    source: Source, progress: Progress | None, spill: Spill, engine: Engine | None = None
+) -> dict[str, Any]:
+    """Every paper's vector, a part at a time, written out as they come (lib.store.spill)."""
+    started = time.perf_counter()
+    matrix = spill.output("vectors", np.float32, (DIM,))
+    for i, _ in enumerate(map_runs(source, map_chunk, spill, progress, "embedding ", engine)):
+        matrix.append(spill.get(f"run-{i}")["vectors"])
+        spill.drop(f"run-{i}")
+    return {
+        "vectors": matrix.result(),
+        "model": pack([MODEL]),
+        "build_seconds": np.array([time.perf_counter() - started]),
+    }
 
 
 class SegmentedVectors:
@@ -219,6 +230,11 @@ class Vectors(SegmentedArtifact[PaperVectors, SegmentedVectors]):
 
     def build(self, table: pa.Table, progress: Progress | None = None) -> PaperVectors:
         return PaperVectors.build(table, progress)
+
+    def build_arrays(
+        self, source: Source, progress: Progress | None, spill: Spill, engine: Engine | None = None
+    ) -> Arrays:
+        return build_arrays(source, progress, spill, engine)
 
     def build_segment(self, table: pa.Table, base: PaperVectors | SegmentedVectors) -> PaperVectors:
         return PaperVectors.build(table)

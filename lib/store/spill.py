@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import struct
 import tempfile
@@ -37,11 +36,11 @@ import pyarrow as pa
 
 from lib.errors import PapersError
 from lib.progress import Progress
+from lib.text import byte_size
 
 MEMORY_ENV = "PAPERS_BUILD_MEMORY"
 SPILL_DIR_ENV = "PAPERS_SPILL_DIR"
 CHUNK_ROWS = 65_536  # a table given in memory is mapped in runs of this many rows (the store's parts)
-_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 Arrays = dict[str, Any]  # name -> ndarray, or (an output on disk) the Path of its finished .npy file
 MapFn = Callable[[pa.Table], dict[str, np.ndarray]]
@@ -49,10 +48,10 @@ MapFn = Callable[[pa.Table], dict[str, np.ndarray]]
 
 def parse_memory(text: str) -> int:
     """``4G``, ``512M``, ``1.5g``, ``800000000`` -> bytes (a PapersError names a wrong one)."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", str(text).lower())
-    if not match:
-        raise PapersError(f"memory budget {text!r}: write it as a size, e.g. 4G, 512M or 2.5G")
-    size = int(float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        size = byte_size(text)
+    except ValueError:
+        raise PapersError(f"memory budget {text!r}: write it as a size, e.g. 4G, 512M or 2.5G") from None
     if size < 2**20:
         raise PapersError(f"memory budget {text!r}: at least 1M")
     return size

@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from typing import IO, Any, TypeVar
 
 from lib.errors import InputError
+from lib.text import byte_size
 
 RawRecord = dict[str, Any]  # a record as a parser yields it: contract keys, values not yet validated
 _T = TypeVar("_T")
@@ -51,14 +52,6 @@ DEFAULT_UPLOAD_BYTES = GB // 4
 UPLOAD_SECONDS = 120.0
 # formats read whole into memory (JSON, XML, the Parquet file itself) get a quarter of the bytes
 WHOLE_FORMATS = frozenset({"json", "hf_api", "arxiv_atom", "parquet"})
-
-
-def _size(text: str) -> int:
-    """``8G``, ``256M``, ``500k`` or a number of bytes."""
-    match = re.fullmatch(r"\s*(\d+)\s*([kmg]?)i?b?\s*", text, re.IGNORECASE)
-    if not match:
-        raise ValueError(text)
-    return int(match[1]) << {"": 0, "k": 10, "m": 20, "g": 30}[match[2].lower()]
 
 
 @dataclass(frozen=True)
@@ -99,7 +92,7 @@ def _env_bytes(name: str, default: int) -> int:
     if not text:
         return default
     try:
-        return _size(text)
+        return byte_size(text)
     except ValueError:
         raise InputError(f"{name} must be a size such as 8G or 256M, not {text[:40]!r}") from None
 
