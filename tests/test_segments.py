@@ -94,6 +94,7 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     with monkeypatch.context() as mp:
         mp.setattr(search_index, "build_arrays", no_build)
         mp.setattr(term_index.TermIndex, "build", classmethod(no_build))
+        mp.setattr(term_index.TermIndexes, "build_arrays", no_build)
         segmented = search_index.load_or_build(store, ds)
         segmented_terms = term_index.load_or_build(store, ds)
     assert isinstance(segmented, search_index.SegmentedIndex)
@@ -123,6 +124,7 @@ def test_new_papers_and_rewritten_papers_are_found_as_after_a_full_build(stores,
     ds = load(store)
     monkeypatch.setattr(search_index, "build_arrays", no_build)
     monkeypatch.setattr(term_index.TermIndex, "build", classmethod(no_build))
+    monkeypatch.setattr(term_index.TermIndexes, "build_arrays", no_build)
     segmented = search_index.load_or_build(store, ds)
     segmented_terms = term_index.load_or_build(store, ds)
     monkeypatch.undo()

@@ -821,6 +821,7 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
 
     with monkeypatch.context() as mp:
         mp.setattr(TermIndex, "build", classmethod(no_build))
+        mp.setattr(terms_module.TermIndexes, "build_arrays", no_build)
         reloaded = terms_module.load_or_build(store, load(store))
     assert memory_mapped(reloaded.arrays["u_indices"])
     assert reloaded.unigrams == built.unigrams and reloaded.ngrams == built.ngrams
@@ -838,6 +839,7 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
     assert ds2.version != ds.version and ds2.table.num_rows == 21
     with monkeypatch.context() as mp:
         mp.setattr(TermIndex, "build", classmethod(no_build))
+        mp.setattr(terms_module.TermIndexes, "build_arrays", no_build)
         extended = terms_module.load_or_build(store, ds2)
     assert extended.papers("agent") == 12 and extended.n_docs == 21
     assert sorted(p.name for p in store.artifacts_dir.glob("terms-*")) == sorted(
@@ -856,14 +858,14 @@ def test_load_or_build_saves_reloads_and_prunes(tmp_path, monkeypatch):
     for path in store.artifacts_dir.glob("terms-*"):
         shutil.rmtree(path)
     calls = []
-    original = TermIndex.build.__func__
+    original = terms_module.TermIndexes.build_arrays  # a whole build (a part at a time, lib.store.spill)
 
-    def counting_build(cls, *args, **kwargs):
+    def counting_build(self, *args, **kwargs):
         calls.append(1)
-        return original(cls, *args, **kwargs)
+        return original(self, *args, **kwargs)
 
     with monkeypatch.context() as mp:
-        mp.setattr(TermIndex, "build", classmethod(counting_build))
+        mp.setattr(terms_module.TermIndexes, "build_arrays", counting_build)
         rebuilt = terms_module.load_or_build(store, ds2)
     assert calls == [1]
     assert rebuilt.papers("agent") == 12 and rebuilt.n_docs == 21
@@ -882,8 +884,8 @@ def test_a_saved_index_of_another_format_is_rebuilt(tmp_path, monkeypatch):
     stale = dict(index.to_arrays(), format=np.array([terms_module.FORMAT_VERSION - 1], dtype=np.int64))
     store.save_arrays(terms_module.ARTIFACT, ds.version, stale)
     calls = []
-    original = TermIndex.build.__func__
-    monkeypatch.setattr(TermIndex, "build", classmethod(lambda cls, *a, **k: calls.append(1) or original(cls, *a, **k)))
+    original = terms_module.TermIndexes.build_arrays
+    monkeypatch.setattr(terms_module.TermIndexes, "build_arrays", lambda *a, **k: calls.append(1) or original(*a, **k))
     terms_module.load_or_build(store, ds)
     assert calls == [1]
 

@@ -15,6 +15,10 @@ multi-agent, and never reagent or agentic.
 
 A phrase longer than three words or rarer than the threshold is found from its
 words' papers and checked on their text (exact, just slower).
+
+Built as a map over the table's parts and a reduce within a memory budget
+(lib.store.spill): :func:`map_chunk` turns a part into a run with its own vocabulary, and
+the runs, replayed in row order, give the arrays of one pass over the table.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +52,8 @@ from lib.artifacts import (
 )
 from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, query_term, stem, tokenize, words
-from lib.search.index import field_text
+from lib.search.index import _ranges, field_text
+from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -62,8 +68,10 @@ PAUSE = "qqpauseqq"  # a token (id 1) for list items' ends, brackets and punctua
 # what a PAUSE replaces: brackets, and sentence or clause punctuation before a space ("3.5" and "1,000" stay)
 PUNCTUATION = r"[()\[\]{}]|[.,;:!?]+(?:\s|$)"
 COMPOUND_PARTS = (2, 3)  # a hyphenated word of these many parts is one term with its spaced spelling
-CHUNK = 100_000
-NGRAM_BUCKETS = 32
+MAP_ROWS = 8_192  # rows of a part tokenised at once: bounds the map's memory (~40 kB a row)
+MAX_RANGES = 256  # at most this many term or key ranges in a reduce (each may hold an open file)
+U_BYTES = 32  # bytes of memory per unigram posting merged in a range (rows, destinations, temporaries)
+N_BYTES = 48  # per n-gram (key, row) pair counted in a range (key, row, sort order, sorted copies)
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
 
 
@@ -221,157 +229,392 @@ class TermIndex:
         min_ngram_papers: int | None = None,
         extra_compounds: list[str] | tuple[str, ...] = (),
     ) -> TermIndex:
-        """``min_ngram_papers``: the n-grams kept (default ``MIN_NGRAM_PAPERS``; 1: every n-gram
-        of these papers, as placing a few new papers in saved topics needs).  ``extra_compounds``:
-        hyphenated words (a base index's :attr:`compounds`) whose spaced spelling in these
-        papers counts for their joined term even when these papers never hyphenate them."""
-        started = time.perf_counter()
-        n = table.num_rows
-        vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
-        compounds: dict[int, int] = {}  # n-gram key of a hyphenated word's parts -> its joined term
-        raw_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        spelling_counts: dict[str, int] = {}
-        unigram_chunks: list[sp.csr_matrix] = []
-        title_papers = np.zeros(0, dtype=np.int64)
-        # n-gram (key, row) pairs, spread over buckets by key so that counting them at the end
-        # holds one bucket's pairs at a time; rows as int32 (the pairs are the bulk of memory)
-        bucket_keys: list[list[np.ndarray]] = [[] for _ in range(NGRAM_BUCKETS)]
-        bucket_rows: list[list[np.ndarray]] = [[] for _ in range(NGRAM_BUCKETS)]
-        for start in range(0, n, CHUNK):
-            chunk = table.slice(start, CHUNK)
-            if progress:
-                progress(f"term index: papers {start + 1:,}–{start + chunk.num_rows:,} of {n:,}", start / max(n, 1))
-            # one text per paper; a break token keeps n-grams inside one field, a pause inside one
-            # list item, bracket and clause
-            fields = (pc.fill_null(field_text(chunk, f, f" {PAUSE} "), "") for f in FIELDS)
-            text = pc.replace_substring_regex(
-                pc.binary_join_element_wise(*fields, f" {BREAK} "), PUNCTUATION, f" {PAUSE} "
-            )
-            rows, raw = tokenize(text)
-            encoded = pc.dictionary_encode(raw)
-            codes = encoded.indices.to_numpy()
-            distinct = encoded.dictionary.to_pylist()
-            for token, count in zip(distinct, np.bincount(codes, minlength=len(distinct))):
-                spelling_counts[token] = spelling_counts.get(token, 0) + int(count)
-            terms_of, parts_of, joined_of, hyphenated = [], [], [], []
-            for token in distinct:
-                cached = raw_cache.get(token)
-                if cached is None:
-                    if token in (BREAK, PAUSE):
-                        cached = (np.empty(0, dtype=np.int64), np.array([vocabulary[token]], dtype=np.int64))
-                    else:
-                        cached = _token_ids(token, vocabulary, compounds)
-                    raw_cache[token] = cached
-                terms_of.append(cached[0])
-                parts_of.append(cached[1])
-                joined_of.append(cached[0][0] if len(cached[0]) else cached[1][0])
-                hyphenated.append(len(cached[1]) > 1)
-            term_rows, term_ids = _expand(rows, codes, terms_of)
-            unigram_chunks.append(
-                sp.csr_matrix(  # presence only: 1-byte values
-                    (np.ones(len(term_rows), dtype=np.int8), (term_rows, term_ids)),
-                    shape=(chunk.num_rows, len(vocabulary)),
-                )
-            )
-            unigram_chunks[-1].sum_duplicates()
-            # papers whose title holds each term: tokens before a row's first field break
-            is_break = codes == (distinct.index(BREAK) if BREAK in distinct else -1)
-            breaks = np.cumsum(is_break)
-            row_start = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1] if len(rows) else np.empty(0, np.int64)
-            before = np.repeat(breaks[row_start] - is_break[row_start], np.diff(np.r_[row_start, len(rows)]))
-            in_title = (breaks - before == 0) & ~is_break
-            t_rows, t_ids = _expand(rows[in_title], codes[in_title], terms_of)
-            titles = sp.csr_matrix(
-                (np.ones(len(t_rows), dtype=np.float32), (t_rows, t_ids)), shape=(chunk.num_rows, len(vocabulary))
-            )
-            titles.sum_duplicates()
-            title_papers = np.pad(title_papers, (0, len(vocabulary) - len(title_papers)))
-            title_papers += np.bincount(titles.indices, minlength=len(vocabulary))
-            part_rows, part_ids = _expand(rows, codes, parts_of)
-            blocked = np.zeros(len(vocabulary), dtype=bool)
-            blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0, 1]] = True
-            # a query word is looked up joined ("fine-tuned" -> finetuned): n-grams that read a
-            # hyphenated word joined are added, else "fine-tuned models" would only find papers
-            # that spell it "finetuned models"
-            joined_ids = np.array(joined_of, dtype=np.int64)[codes]
-            keys, key_rows = _ngrams(
-                [
-                    (part_rows + start, part_ids, None),
-                    (rows + start, joined_ids, np.array(hyphenated, dtype=bool)[codes]),
-                ],
-                blocked,
-            )
-            bucket_of = keys % NGRAM_BUCKETS
-            for b in range(NGRAM_BUCKETS):
-                mask = bucket_of == b
-                bucket_keys[b].append(keys[mask])
-                bucket_rows[b].append(key_rows[mask].astype(np.int32))
-            del keys, key_rows, bucket_of, rows, raw, codes, part_rows, part_ids, term_rows, term_ids
-        if progress:
-            progress("term index: counting n-grams", 0.97)
-        for form in extra_compounds:  # a base index's hyphenated words (a daily segment's spaced spellings count)
-            if form not in raw_cache:
-                raw_cache[form] = _token_ids(form, vocabulary, compounds)
+        """The term index of ``table`` (see :func:`build_arrays`).  ``min_ngram_papers``: the n-grams
+        kept (default ``MIN_NGRAM_PAPERS``; 1: every n-gram of these papers, as placing a few new
+        papers in saved topics needs).  ``extra_compounds``: hyphenated words (a base index's
+        :attr:`compounds`) whose spaced spelling in these papers counts for their joined term even
+        when these papers never hyphenate them."""
+        with Spill() as spill:
+            arrays = _build_arrays(Source.of_table(table), spill, progress, None, min_ngram_papers, extra_compounds)
+            return cls(materialize(arrays))
+
+
+# --- building: a map over the table's parts, a reduce within a memory budget (lib.store.spill) ----------
+def map_chunk(table: pa.Table) -> dict[str, np.ndarray]:
+    """The run of one part's rows (rows 0..m-1), with the part's own vocabulary (BREAK, PAUSE,
+    then terms in order of first appearance): its distinct raw tokens in order of first
+    appearance and their counts, its terms, each term's rows (CSC) and papers with it in the
+    title, and its n-grams' (key, row) pairs in its own term ids, rows ascending per key.  A pure
+    function of the rows, plain arrays only (it runs on Spark's workers too); :data:`MAP_ROWS`
+    rows are tokenised at once."""
+    m = table.num_rows
+    vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
+    raw_cache: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}  # token -> ids, its parts' ids, its place
+    counts = np.zeros(0, dtype=np.int64)
+    unigram_pieces: list[sp.csr_matrix] = []
+    title_papers = np.zeros(0, dtype=np.int64)
+    key_pieces: list[np.ndarray] = []
+    row_pieces: list[np.ndarray] = []
+    for start in range(0, m, MAP_ROWS):
+        chunk = table.slice(start, MAP_ROWS)
+        # one text per paper; a break token keeps n-grams inside one field, a pause inside one
+        # list item, bracket and clause
+        fields = (pc.fill_null(field_text(chunk, f, f" {PAUSE} "), "") for f in FIELDS)
+        text = pc.replace_substring_regex(pc.binary_join_element_wise(*fields, f" {BREAK} "), PUNCTUATION, f" {PAUSE} ")
+        rows, raw = tokenize(text)
+        encoded = pc.dictionary_encode(raw)
+        codes = encoded.indices.to_numpy()
+        distinct = encoded.dictionary.to_pylist()
+        terms_of, parts_of, joined_of, hyphenated, places = [], [], [], [], []
+        for token in distinct:
+            cached = raw_cache.get(token)
+            if cached is None:
+                if token in (BREAK, PAUSE):
+                    ids = (np.empty(0, dtype=np.int64), np.array([vocabulary[token]], dtype=np.int64))
+                else:  # (the compounds are the reduce's: their keys are of global ids)
+                    ids = _token_ids(token, vocabulary, {})
+                cached = raw_cache[token] = (*ids, len(raw_cache))
+            terms_of.append(cached[0])
+            parts_of.append(cached[1])
+            joined_of.append(cached[0][0] if len(cached[0]) else cached[1][0])
+            hyphenated.append(len(cached[1]) > 1)
+            places.append(cached[2])
         n_terms = len(vocabulary)
-        if unigram_chunks:
-            unigrams = sp.vstack(
-                [sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], n_terms)) for m in unigram_chunks],
-                format="csc",
+        counts = _grown(counts, len(raw_cache))
+        counts[places] += np.bincount(codes, minlength=len(distinct))
+        term_rows, term_ids = _expand(rows, codes, terms_of)
+        unigram_pieces.append(
+            sp.csr_matrix(  # presence only: 1-byte values
+                (np.ones(len(term_rows), dtype=np.int8), (term_rows, term_ids)), shape=(chunk.num_rows, n_terms)
             )
-            unigrams.sort_indices()
-            u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
-        else:
-            u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
-        del unigram_chunks
-        compound_keys = np.array(sorted(compounds), dtype=np.int64)
-        compound_terms = np.array([compounds[k] for k in compound_keys.tolist()], dtype=np.int64)
-        spaced_terms, spaced_rows = [], []  # papers writing a compound spaced, for its joined term
-        kept_keys_parts, indices_parts, sizes_parts = [], [], []
-        for b in range(NGRAM_BUCKETS):
-            keys = np.concatenate(bucket_keys[b]) if bucket_keys[b] else np.empty(0, dtype=np.int64)
-            key_rows = np.concatenate(bucket_rows[b]) if bucket_rows[b] else np.empty(0, dtype=np.int32)
-            bucket_keys[b], bucket_rows[b] = [], []  # free as we go
-            in_bucket = compound_keys % NGRAM_BUCKETS == b
-            keys, key_rows, spaced = _with_compounds(
-                keys, key_rows, compound_keys[in_bucket], compound_terms[in_bucket], u_indptr, u_indices
+        )
+        unigram_pieces[-1].sum_duplicates()
+        # papers whose title holds each term: tokens before a row's first field break
+        is_break = codes == (distinct.index(BREAK) if BREAK in distinct else -1)
+        breaks = np.cumsum(is_break)
+        row_start = np.r_[0, np.flatnonzero(rows[1:] != rows[:-1]) + 1] if len(rows) else np.empty(0, np.int64)
+        before = np.repeat(breaks[row_start] - is_break[row_start], np.diff(np.r_[row_start, len(rows)]))
+        in_title = (breaks - before == 0) & ~is_break
+        t_rows, t_ids = _expand(rows[in_title], codes[in_title], terms_of)
+        titles = sp.csr_matrix((np.ones(len(t_rows), dtype=np.int8), (t_rows, t_ids)), shape=(chunk.num_rows, n_terms))
+        titles.sum_duplicates()
+        title_papers = _grown(title_papers, n_terms)
+        title_papers += np.bincount(titles.indices, minlength=n_terms)
+        part_rows, part_ids = _expand(rows, codes, parts_of)
+        blocked = np.zeros(n_terms, dtype=bool)
+        blocked[[vocabulary[w] for w in STOP_WORDS if w in vocabulary] + [0, 1]] = True
+        # a query word is looked up joined ("fine-tuned" -> finetuned): n-grams that read a
+        # hyphenated word joined are added, else "fine-tuned models" would only find papers
+        # that spell it "finetuned models"
+        keys, key_rows = _ngrams(
+            [
+                (part_rows + start, part_ids, None),
+                (rows + start, np.array(joined_of, dtype=np.int64)[codes], np.array(hyphenated, dtype=bool)[codes]),
+            ],
+            blocked,
+        )
+        key_pieces.append(keys)
+        row_pieces.append(key_rows.astype(np.int32))
+        del rows, raw, codes, term_rows, term_ids, part_rows, part_ids, keys, key_rows
+    n_terms = len(vocabulary)
+    if unigram_pieces:
+        unigrams = sp.vstack(
+            [sp.csr_matrix((u.data, u.indices, u.indptr), shape=(u.shape[0], n_terms)) for u in unigram_pieces],
+            format="csc",
+        )
+        unigrams.sort_indices()
+        u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
+    else:
+        u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
+    return {
+        "tokens": pack(raw_cache),
+        "counts": counts,
+        "terms": pack(vocabulary),
+        "u_indptr": u_indptr,
+        "u_indices": u_indices,
+        "u_title": _grown(title_papers, n_terms),
+        # by slice, each in key order: per key, rows ascend
+        "n_keys": np.concatenate(key_pieces) if key_pieces else np.empty(0, dtype=np.int64),
+        "n_rows": np.concatenate(row_pieces) if row_pieces else np.empty(0, dtype=np.int32),
+    }
+
+
+def _build_arrays(
+    source: Source,
+    spill: Spill,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    min_ngram_papers: int | None = None,
+    extra_compounds: list[str] | tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The term index's arrays of ``source``'s rows: each part mapped into a run
+    (:func:`map_chunk`), then the runs reduced in row order within ``spill``'s budget.  Replaying
+    the runs' distinct raw tokens in order gives the vocabulary (ids in order of first appearance),
+    compounds and spellings of one pass over the table; the unigram postings are merged a range of
+    terms at a time, the n-grams counted a range of keys at a time.  An array may be the Path of
+    an ``.npy`` file in the spill directory (lib.store.spill.Output)."""
+    started = time.perf_counter()
+    offsets = map_runs(source, map_chunk, spill, _share(progress, 0.0, 0.7), "term index: ", engine)
+    say = _share(progress, 0.7, 1.0)
+    threshold = MIN_NGRAM_PAPERS if min_ngram_papers is None else min_ngram_papers
+    vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
+    compounds: dict[int, int] = {}  # n-gram key of a hyphenated word's parts -> its joined term
+    spelling_counts: dict[str, int] = {}  # every distinct raw token, in order of first appearance
+    papers = np.zeros(2, dtype=np.int64)  # per term
+    title_papers = np.zeros(2, dtype=np.int64)
+    firsts = np.zeros((2, 0), dtype=np.int64)  # n-gram pairs per first term id: bigrams, trigrams
+    for i, offset in enumerate(offsets):
+        if say:
+            end = offsets[i + 1] if i + 1 < len(offsets) else source.n_rows
+            say(f"term index: vocabulary of papers {offset + 1:,}–{end:,}", 0.1 * i / len(offsets))
+        run = spill.get(f"run-{i}")
+        for token, count in zip(unpack(run["tokens"]), run["counts"].tolist()):
+            seen = spelling_counts.get(token)
+            if seen is None and token not in (BREAK, PAUSE):
+                _token_ids(token, vocabulary, compounds)
+            spelling_counts[token] = (seen or 0) + count
+        to_global = np.array([vocabulary[t] for t in unpack(run["terms"])], dtype=np.int64)
+        papers = _grown(papers, len(vocabulary))
+        title_papers = _grown(title_papers, len(vocabulary))
+        papers[to_global] += np.diff(run["u_indptr"])
+        title_papers[to_global] += run["u_title"]
+        order = np.argsort(to_global)  # the run's columns in global order
+        indptr = run["u_indptr"]
+        sizes = np.diff(indptr)[order]
+        spill.put(
+            f"u-{i}",
+            {
+                "ids": to_global[order],
+                "indptr": np.r_[0, np.cumsum(sizes)].astype(np.int64),
+                "indices": run["u_indices"][_ranges(indptr[order], sizes)],
+            },
+        )
+        keys, kept = _global_keys(run["n_keys"], to_global)
+        first, _ = key_ends(keys)
+        trigram = keys >= TRIGRAM
+        firsts = _grown(firsts, min(len(vocabulary), KEY_BASE))
+        firsts[0] += np.bincount(first[~trigram], minlength=firsts.shape[1])
+        firsts[1] += np.bincount(first[trigram], minlength=firsts.shape[1])
+        spill.put(f"n-{i}", {"keys": keys, "rows": run["n_rows"][kept]})
+        del run, keys, kept, first, trigram
+        spill.drop(f"run-{i}")
+    extra: dict[str, None] = {}
+    for form in extra_compounds:  # a base index's hyphenated words (a daily segment's spaced spellings count)
+        if form not in spelling_counts and form not in extra:
+            _token_ids(form, vocabulary, compounds)
+            extra[form] = None
+    n_terms = len(vocabulary)
+    papers, title_papers = _grown(papers, n_terms), _grown(title_papers, n_terms)
+    compound_keys = np.array(sorted(compounds), dtype=np.int64)
+    compound_terms = np.array([compounds[k] for k in compound_keys.tolist()], dtype=np.int64)
+
+    if say:
+        say("term index: merging the papers of each word", 0.1)
+    bounds = _cuts(papers, spill.budget // 2 // U_BYTES)
+    u0 = spill.output("u0_indices", np.int32)
+    _merge_unigrams(spill, offsets, papers, bounds, u0)
+    u0_indptr = np.r_[0, np.cumsum(papers)].astype(np.int64)
+    u0_result = u0.result()
+    u0_indices = _readable(u0_result)
+
+    if say:
+        say("term index: counting n-grams", 0.2)
+    lows = _key_ranges(firsts, spill.budget // 2 // N_BYTES)
+    bucket_keys = [spill.output(f"bucket-{b}.keys", np.int64) for b in range(len(lows))]
+    bucket_rows = [spill.output(f"bucket-{b}.rows", np.int32) for b in range(len(lows))]
+    for i, offset in enumerate(offsets):  # each run's pairs spread over the key ranges, in row order
+        run = spill.get(f"n-{i}")
+        bucket = (np.searchsorted(lows, run["keys"], side="right") - 1).astype(np.uint16)
+        order = np.argsort(bucket, kind="stable")
+        edges = np.searchsorted(bucket[order], np.arange(len(lows) + 1)).tolist()
+        for b in range(len(lows)):
+            part = order[edges[b] : edges[b + 1]]
+            bucket_keys[b].append(run["keys"][part])
+            bucket_rows[b].append(run["rows"][part] + np.int32(offset))
+        del run, bucket, order
+        spill.drop(f"n-{i}")
+    n_keys = spill.output("n_keys", np.int64)
+    n_indptr = spill.output("n_indptr", np.int64)
+    n_indices = spill.output("n_indices", np.int32)
+    n_indptr.append([0])
+    done = 0
+    spaced_papers = np.zeros(n_terms, dtype=np.int64)
+    for b, low in enumerate(lows.tolist()):
+        if say:
+            say(f"term index: counting n-grams, range {b + 1:,} of {len(lows):,}", 0.2 + 0.6 * b / len(lows))
+        keys, key_rows = _taken(spill, bucket_keys[b]), _taken(spill, bucket_rows[b])
+        at = np.searchsorted(compound_keys, [low, lows[b + 1] if b + 1 < len(lows) else np.iinfo(np.int64).max])
+        keys, key_rows, spaced = _with_compounds(
+            keys,
+            key_rows,
+            compound_keys[at[0] : at[1]],
+            compound_terms[at[0] : at[1]],
+            u0_indptr,
+            u0_indices,
+        )
+        order = np.argsort(keys, kind="stable")  # rows ascend per key (see _with_compounds)
+        keys, key_rows = keys[order], key_rows[order]
+        del order
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
+        counts = np.diff(np.r_[starts, len(keys)])
+        kept = counts >= threshold
+        # a hyphenated word's parts are kept however rare: the spelling they share with the
+        # joined one ("ChainOfThought" for "chain of thought") is not in their words' papers
+        kept |= np.isin(keys[starts], compound_keys[at[0] : at[1]]) if len(starts) else kept
+        n_keys.append(keys[starts[kept]])
+        n_indices.append(key_rows[np.repeat(kept, counts)])
+        n_indptr.append(done + np.cumsum(counts[kept]))
+        done += int(counts[kept].sum())
+        del keys, key_rows, starts, counts, kept
+        order = np.argsort(spaced[0], kind="stable")  # (term, row) of papers writing a compound spaced
+        spill.put(f"spaced-{b}", {"terms": spaced[0][order], "rows": spaced[1][order].astype(np.int32)})
+        spaced_papers += np.bincount(spaced[0], minlength=n_terms)
+        del spaced, order
+
+    if say:
+        say("term index: adding the papers writing a compound spaced", 0.8)
+    if spaced_papers.any():  # the papers writing a compound spaced count for its joined term
+        bounds = _cuts(papers + spaced_papers, spill.budget // 2 // U_BYTES)
+        where = [np.searchsorted(spill.get(f"spaced-{b}", ("terms",))["terms"], bounds) for b in range(len(lows))]
+        u = spill.output("u_indices", np.int32)
+        for r, (low, high) in enumerate(itertools.pairwise(bounds.tolist())):
+            columns = np.concatenate(
+                [spill.part(f"spaced-{b}", "terms", int(at[r]), int(at[r + 1])) for b, at in enumerate(where)]
             )
-            spaced_terms.append(spaced[0])
-            spaced_rows.append(spaced[1])
-            order = np.argsort(keys, kind="stable")  # rows ascend per key (see _with_compounds)
-            keys, key_rows = keys[order], key_rows[order]
-            starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
-            papers = np.diff(np.r_[starts, len(keys)])
-            kept = papers >= (MIN_NGRAM_PAPERS if min_ngram_papers is None else min_ngram_papers)
-            # a hyphenated word's parts are kept however rare: the spelling they share with the
-            # joined one ("ChainOfThought" for "chain of thought") is not in their words' papers
-            kept |= np.isin(keys[starts], compound_keys[in_bucket]) if len(starts) else kept
-            kept_keys_parts.append(keys[starts[kept]])
-            indices_parts.append(key_rows[np.repeat(kept, papers)])
-            sizes_parts.append(papers[kept])
-        u_indptr, u_indices = _add_postings(
-            u_indptr, u_indices, np.concatenate(spaced_terms), np.concatenate(spaced_rows)
-        )
-        kept_keys, g_indptr, g_indices = _sorted_columns(
-            np.concatenate(kept_keys_parts), np.concatenate(sizes_parts), np.concatenate(indices_parts)
-        )
-        terms = [""] * n_terms
-        for term, j in vocabulary.items():
-            terms[j] = term
-        display = _display_forms(terms, vocabulary, spelling_counts)
-        arrays = {
-            "n_docs": np.array([n], dtype=np.int64),
-            "u_indptr": u_indptr,
-            "u_indices": u_indices,
-            "unigrams": pack(terms),
-            "u_title": np.pad(title_papers, (0, n_terms - len(title_papers))),
-            "display": pack(display),
-            "n_keys": kept_keys,
-            "n_indptr": g_indptr,
-            "n_indices": g_indices.astype(np.int32),
-            "build_seconds": np.array([time.perf_counter() - started]),
-            "compounds": pack(sorted(t for t in raw_cache if "-" in t.strip("-"))),
-        }
-        return cls(arrays)
+            rows = np.concatenate(
+                [spill.part(f"spaced-{b}", "rows", int(at[r]), int(at[r + 1])) for b, at in enumerate(where)]
+            )
+            indptr, indices = _add_postings(
+                u0_indptr[low : high + 1] - u0_indptr[low],
+                np.asarray(u0_indices[u0_indptr[low] : u0_indptr[high]]),
+                columns - low,
+                rows,
+            )
+            papers[low:high] = np.diff(indptr)
+            u.append(indices)
+        u_indptr, u_indices = np.r_[0, np.cumsum(papers)].astype(np.int64), u.result()
+        del u0_indices
+        _discard(spill, u0_result)
+    else:
+        u_indptr, u_indices = u0_indptr, u0_result
+    for b in range(len(lows)):
+        spill.drop(f"spaced-{b}")
+    terms = list(vocabulary)
+    display = _display_forms(terms, vocabulary, spelling_counts)
+    return {
+        "n_docs": np.array([source.n_rows], dtype=np.int64),
+        "u_indptr": u_indptr,
+        "u_indices": u_indices,
+        "unigrams": pack(terms),
+        "u_title": title_papers,
+        "display": pack(display),
+        "n_keys": n_keys.result(),
+        "n_indptr": n_indptr.result(),
+        "n_indices": n_indices.result(),
+        "build_seconds": np.array([time.perf_counter() - started]),
+        "compounds": pack(sorted(t for t in itertools.chain(spelling_counts, extra) if "-" in t.strip("-"))),
+    }
+
+
+def _share(progress: Progress | None, low: float, high: float) -> Progress | None:
+    """``progress`` with its shares mapped into ``low``..``high`` (a step of a longer build)."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda step, done: report(step, low + (high - low) * done)
+
+
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    """``array`` with its last axis padded with zeros to ``size``."""
+    return np.pad(array, [(0, 0)] * (array.ndim - 1) + [(0, size - array.shape[-1])])
+
+
+def _cuts(sizes: np.ndarray, cap: int) -> np.ndarray:
+    """Cuts of ``0..len(sizes)`` into ranges of at most ``cap`` summed sizes (one bigger item stands
+    alone), about :data:`MAX_RANGES` at most, and one range when there is nothing: the ranges a
+    merge takes at a time."""
+    ends = np.cumsum(sizes)
+    cap = max(cap, -(-int(ends[-1]) // MAX_RANGES) if len(ends) else 1, 1)
+    edges = [0]
+    while edges[-1] < len(sizes) or len(edges) == 1:
+        before = int(ends[edges[-1] - 1]) if edges[-1] else 0
+        edges.append(max(edges[-1] + 1, int(np.searchsorted(ends, before + cap, side="right"))))
+    return np.minimum(np.array(edges, dtype=np.int64), len(sizes))
+
+
+def _key_ranges(firsts: np.ndarray, cap: int) -> np.ndarray:
+    """The first key of each range of n-gram keys counted at a time, from the pairs per first
+    term id of bigrams (``firsts[0]``) and trigrams (``firsts[1]``): ranges of whole first terms."""
+    width = firsts.shape[1]
+    cuts = _cuts(firsts.reshape(-1), cap)[:-1]
+    first = cuts % max(width, 1)
+    lows: np.ndarray = np.where(cuts < width, first * KEY_BASE, TRIGRAM + first * KEY_BASE * KEY_BASE)
+    return lows.astype(np.int64)
+
+
+def _global_keys(keys: np.ndarray, to_global: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A run's n-gram keys in global term ids, those with an id from ``KEY_BASE`` on left out (a
+    run's id of a term is never above its global one, so a run drops none that stays), and
+    which of the run's keys were kept."""
+    trigram = keys >= TRIGRAM
+    plain = keys - np.where(trigram, TRIGRAM, 0)
+    rest = plain // KEY_BASE
+    first = to_global[np.where(trigram, rest // KEY_BASE, rest)]
+    middle = to_global[np.where(trigram, rest % KEY_BASE, 0)]  # (id 0, BREAK, for a bigram)
+    last = to_global[plain % KEY_BASE]
+    kept = (first < KEY_BASE) & (middle < KEY_BASE) & (last < KEY_BASE)
+    first, middle, last, trigram = first[kept], middle[kept], last[kept], trigram[kept]
+    bigrams = first * KEY_BASE + last
+    trigrams = (first * KEY_BASE + middle) * KEY_BASE + last + TRIGRAM
+    return np.where(trigram, trigrams, bigrams), kept
+
+
+def _merge_unigrams(spill: Spill, offsets: list[int], papers: np.ndarray, bounds: np.ndarray, out: Output) -> None:
+    """Every term's rows (the runs ``u-0``, ``u-1``... of columns in global term order) appended to
+    ``out`` in global term order, a range of terms (``bounds``) at a time; ``papers``: each
+    term's rows in all.  Runs are in row order: each run's rows of a term follow the last's."""
+    where = [np.searchsorted(spill.get(f"u-{i}", ("ids",))["ids"], bounds) for i in range(len(offsets))]
+    for r, (low, high) in enumerate(itertools.pairwise(bounds.tolist())):
+        sizes = papers[low:high]
+        starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)  # of each term in the range
+        merged = np.empty(int(sizes.sum()), dtype=np.int32)
+        for i, offset in enumerate(offsets):
+            first, last = int(where[i][r]), int(where[i][r + 1])
+            if first == last:
+                continue
+            columns = spill.part(f"u-{i}", "ids", first, last) - low
+            indptr = spill.part(f"u-{i}", "indptr", first, last + 1)
+            rows = spill.part(f"u-{i}", "indices", int(indptr[0]), int(indptr[-1]))
+            counts = np.diff(indptr)
+            merged[_ranges(starts[columns], counts)] = rows + offset
+            starts[columns] += counts
+        out.append(merged)
+    for i in range(len(offsets)):
+        spill.drop(f"u-{i}")
+
+
+def _readable(array: np.ndarray | Path) -> np.ndarray:
+    """An output's array, memory-mapped when it went to disk."""
+    return np.load(array, mmap_mode="r") if isinstance(array, Path) else array
+
+
+def _taken(spill: Spill, output: Output) -> np.ndarray:
+    """A working output's whole array, read into memory and no longer counted as held (its file deleted)."""
+    array = output.result()
+    if isinstance(array, Path):
+        taken: np.ndarray = np.load(array)
+        array.unlink()
+        return taken
+    spill.release(array.nbytes)
+    return array
+
+
+def _discard(spill: Spill, array: np.ndarray | Path) -> None:
+    """Forget a working output's result: its held bytes, or its file."""
+    if isinstance(array, Path):
+        array.unlink(missing_ok=True)
+    else:
+        spill.release(array.nbytes)
 
 
 def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -414,7 +657,7 @@ def _with_compounds(
     of its joined term ("chain of thought" the papers writing "chainofthought"), and the
     ``(term, row)`` pairs of the papers writing a compound spaced, for its joined term.  Rows
     ascend per key as long as a stable sort by key keeps the pairs' order."""
-    if len(compound_keys) == 0 or len(keys) == 0:
+    if len(compound_keys) == 0:
         return keys, key_rows, (np.empty(0, np.int64), np.empty(0, np.int64))
     at = np.minimum(np.searchsorted(compound_keys, keys), len(compound_keys) - 1)
     hit = compound_keys[at] == keys
@@ -427,7 +670,8 @@ def _with_compounds(
     a_rows = np.concatenate([key_rows[hit], joined_rows.astype(key_rows.dtype)])
     order = np.lexsort((a_rows, a_keys))
     a_keys, a_rows = a_keys[order], a_rows[order]
-    new = np.r_[True, (a_keys[1:] != a_keys[:-1]) | (a_rows[1:] != a_rows[:-1])]
+    new = np.ones(len(a_keys), dtype=bool)
+    new[1:] = (a_keys[1:] != a_keys[:-1]) | (a_rows[1:] != a_rows[:-1])
     return (
         np.concatenate([keys[~hit], a_keys[new]]),
         np.concatenate([key_rows[~hit], a_rows[new]]),
@@ -498,20 +742,6 @@ def _ngrams(
     keys, key_rows = keys[order], key_rows[order]
     first = np.r_[True, (keys[1:] != keys[:-1]) | (key_rows[1:] != key_rows[:-1])] if len(keys) else np.empty(0, bool)
     return keys[first], key_rows[first]
-
-
-def _sorted_columns(
-    keys: np.ndarray, sizes: np.ndarray, indices: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Columns (keys with their row lists, given as sizes + concatenated indices) reordered
-    by ascending key: ``(keys, indptr, indices)``."""
-    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
-    order = np.argsort(keys, kind="stable")
-    sizes = sizes[order]
-    gather = np.repeat(starts[order], sizes) + (
-        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    )
-    return keys[order].astype(np.int64), np.r_[0, np.cumsum(sizes)].astype(np.int64), indices[gather]
 
 
 def make_key(ids: list[int]) -> int | None:
@@ -754,6 +984,11 @@ class TermIndexes(SegmentedArtifact[TermIndex, SegmentedTermIndex]):
 
     def build(self, table: pa.Table, progress: Progress | None = None) -> TermIndex:
         return TermIndex.build(table, progress)
+
+    def build_arrays(
+        self, source: Source, progress: Progress | None, spill: Spill, engine: Engine | None = None
+    ) -> dict[str, Any]:
+        return _build_arrays(source, spill, progress, engine)
 
     def build_segment(self, table: pa.Table, base: AnyTermIndex) -> TermIndex:
         return TermIndex.build(table, extra_compounds=base.compounds)
