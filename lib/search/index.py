@@ -296,11 +296,11 @@ def build_arrays(
         tf = tf.tocsc()
         tf.sort_indices()
         sorted_run = {}
-        columns = np.argsort(remap)  # the run's columns in global term order (each keeps its rows)
+        by_term = np.argsort(remap)  # the run's columns in global term order (each keeps its rows)
         for name, matrix in (("S", tf), ("T", presence["title"]), ("A", presence["authors"])):
-            sizes = np.diff(matrix.indptr)[columns]
-            order = _ranges(matrix.indptr[:-1][columns], sizes)
-            global_terms = np.repeat(remap[columns], sizes)
+            sizes = np.diff(matrix.indptr)[by_term]
+            order = _ranges(matrix.indptr[:-1][by_term], sizes)
+            global_terms = np.repeat(remap[by_term], sizes)
             sorted_run[f"{name}_terms"] = global_terms.astype(np.int32)
             sorted_run[f"{name}_rows"] = (matrix.indices[order] + offset).astype(np.int32)
             if name == "S":

@@ -245,7 +245,7 @@ class Spill:
     def __init__(self, budget: int | None = None, parent: str | None = None) -> None:
         self.budget = default_memory() if budget is None else budget
         self.limit = self.budget // 2
-        self.held = 0
+        self.held = self.peak_held = 0  # bytes held in memory now, and at most
         self.spilled_bytes = 0  # written to disk (what a test of a tiny budget checks)
         self.parent = parent or os.environ.get(SPILL_DIR_ENV) or None
         self._dir: Path | None = None
@@ -273,6 +273,7 @@ class Spill:
         if self.held + nbytes > self.limit:
             return False
         self.held += nbytes
+        self.peak_held = max(self.peak_held, self.held)
         return True
 
     def release(self, nbytes: int) -> None:
