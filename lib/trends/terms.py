@@ -69,6 +69,7 @@ PAUSE = "qqpauseqq"  # a token (id 1) for list items' ends, brackets and punctua
 PUNCTUATION = r"[()\[\]{}]|[.,;:!?]+(?:\s|$)"
 COMPOUND_PARTS = (2, 3)  # a hyphenated word of these many parts is one term with its spaced spelling
 MAP_ROWS = 8_192  # rows of a part tokenised at once: bounds the map's memory (~40 kB a row)
+KEY_BLOCK = 1 << 21  # n-gram keys of a run turned into global ids at a time
 MAX_RANGES = 256  # at most this many term or key ranges in a reduce (each may hold an open file)
 U_BYTES = 32  # bytes of memory per unigram posting merged in a range (rows, destinations, temporaries)
 N_BYTES = 48  # per n-gram (key, row) pair counted in a range (key, row, sort order, sorted copies)
@@ -250,6 +251,7 @@ def map_chunk(table: pa.Table) -> dict[str, np.ndarray]:
     m = table.num_rows
     vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
     raw_cache: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}  # token -> ids, its parts' ids, its place
+    joins: list[tuple[int, int, int, int]] = []  # (token's place, *join) of _token_ids
     counts = np.zeros(0, dtype=np.int64)
     unigram_pieces: list[sp.csr_matrix] = []
     title_papers = np.zeros(0, dtype=np.int64)
@@ -269,11 +271,13 @@ def map_chunk(table: pa.Table) -> dict[str, np.ndarray]:
         for token in distinct:
             cached = raw_cache.get(token)
             if cached is None:
+                ids: tuple[np.ndarray, np.ndarray, Joins]
                 if token in (BREAK, PAUSE):
-                    ids = (np.empty(0, dtype=np.int64), np.array([vocabulary[token]], dtype=np.int64))
+                    ids = (np.empty(0, dtype=np.int64), np.array([vocabulary[token]], dtype=np.int64), [])
                 else:  # (the compounds are the reduce's: their keys are of global ids)
-                    ids = _token_ids(token, vocabulary, {})
-                cached = raw_cache[token] = (*ids, len(raw_cache))
+                    ids = _token_ids(token, vocabulary)
+                joins.extend((len(raw_cache), *join) for join in ids[2])
+                cached = raw_cache[token] = (ids[0], ids[1], len(raw_cache))
             terms_of.append(cached[0])
             parts_of.append(cached[1])
             joined_of.append(cached[0][0] if len(cached[0]) else cached[1][0])
@@ -326,9 +330,17 @@ def map_chunk(table: pa.Table) -> dict[str, np.ndarray]:
         u_indptr, u_indices = unigrams.indptr.astype(np.int64), unigrams.indices.astype(np.int32)
     else:
         u_indptr, u_indices = np.zeros(n_terms + 1, dtype=np.int64), np.empty(0, dtype=np.int32)
+    tokens = list(raw_cache.values())
     return {
         "tokens": pack(raw_cache),
         "counts": counts,
+        # each token's term ids, its parts' ids and its runs of parts indexed joined: the reduce
+        # replays them in the global vocabulary without reading the token again
+        "token_terms": np.r_[0, np.cumsum([len(t[0]) for t in tokens])].astype(np.int64),
+        "token_parts": np.r_[0, np.cumsum([len(t[1]) for t in tokens])].astype(np.int64),
+        "term_ids": np.concatenate([t[0] for t in tokens]) if tokens else np.empty(0, dtype=np.int64),
+        "part_ids": np.concatenate([t[1] for t in tokens]) if tokens else np.empty(0, dtype=np.int64),
+        "joins": np.array(joins, dtype=np.int64).reshape(-1, 4),
         "terms": pack(vocabulary),
         "u_indptr": u_indptr,
         "u_indices": u_indices,
@@ -360,6 +372,7 @@ def _build_arrays(
     vocabulary: dict[str, int] = {BREAK: 0, PAUSE: 1}
     compounds: dict[int, int] = {}  # n-gram key of a hyphenated word's parts -> its joined term
     spelling_counts: dict[str, int] = {}  # every distinct raw token, in order of first appearance
+    first_terms: list[int] = []  # the first term id of each (-1: none), the term its spelling shows
     papers = np.zeros(2, dtype=np.int64)  # per term
     title_papers = np.zeros(2, dtype=np.int64)
     firsts = np.zeros((2, 0), dtype=np.int64)  # n-gram pairs per first term id: bigrams, trigrams
@@ -368,11 +381,7 @@ def _build_arrays(
             end = offsets[i + 1] if i + 1 < len(offsets) else source.n_rows
             say(f"term index: vocabulary of papers {offset + 1:,}–{end:,}", 0.1 * i / len(offsets))
         run = spill.get(f"run-{i}")
-        for token, count in zip(unpack(run["tokens"]), run["counts"].tolist()):
-            seen = spelling_counts.get(token)
-            if seen is None and token not in (BREAK, PAUSE):
-                _token_ids(token, vocabulary, compounds)
-            spelling_counts[token] = (seen or 0) + count
+        _replay(run, vocabulary, compounds, spelling_counts, first_terms)
         to_global = np.array([vocabulary[t] for t in unpack(run["terms"])], dtype=np.int64)
         papers = _grown(papers, len(vocabulary))
         title_papers = _grown(title_papers, len(vocabulary))
@@ -389,15 +398,25 @@ def _build_arrays(
                 "indices": run["u_indices"][_ranges(indptr[order], sizes)],
             },
         )
-        keys, kept = _global_keys(run["n_keys"], to_global)
-        first, _ = key_ends(keys)
-        trigram = keys >= TRIGRAM
         firsts = _grown(firsts, min(len(vocabulary), KEY_BASE))
-        firsts[0] += np.bincount(first[~trigram], minlength=firsts.shape[1])
-        firsts[1] += np.bincount(first[trigram], minlength=firsts.shape[1])
-        spill.put(f"n-{i}", {"keys": keys, "rows": run["n_rows"][kept]})
-        del run, keys, kept, first, trigram
+        pieces = []
+        for start in range(0, len(run["n_keys"]), KEY_BLOCK):  # (a block at a time: fewer temporaries)
+            keys, kept = _global_keys(run["n_keys"][start : start + KEY_BLOCK], to_global)
+            first, _ = key_ends(keys)
+            trigram = keys >= TRIGRAM
+            firsts[0] += np.bincount(first[~trigram], minlength=firsts.shape[1])
+            firsts[1] += np.bincount(first[trigram], minlength=firsts.shape[1])
+            pieces.append((keys, run["n_rows"][start : start + KEY_BLOCK][kept]))
+        del run
         spill.drop(f"run-{i}")
+        spill.put(
+            f"n-{i}",
+            {
+                "keys": np.concatenate([k for k, _ in pieces]) if pieces else np.empty(0, dtype=np.int64),
+                "rows": np.concatenate([r for _, r in pieces]) if pieces else np.empty(0, dtype=np.int32),
+            },
+        )
+        del pieces
     extra: dict[str, None] = {}
     for form in extra_compounds:  # a base index's hyphenated words (a daily segment's spaced spellings count)
         if form not in spelling_counts and form not in extra:
@@ -500,7 +519,7 @@ def _build_arrays(
     for b in range(len(lows)):
         spill.drop(f"spaced-{b}")
     terms = list(vocabulary)
-    display = _display_forms(terms, vocabulary, spelling_counts)
+    display = _display_forms(terms, spelling_counts, first_terms)
     return {
         "n_docs": np.array([source.n_rows], dtype=np.int64),
         "u_indptr": u_indptr,
@@ -514,6 +533,37 @@ def _build_arrays(
         "build_seconds": np.array([time.perf_counter() - started]),
         "compounds": pack(sorted(t for t in itertools.chain(spelling_counts, extra) if "-" in t.strip("-"))),
     }
+
+
+def _replay(
+    run: dict[str, np.ndarray],
+    vocabulary: dict[str, int],
+    compounds: dict[int, int],
+    spelling_counts: dict[str, int],
+    first_terms: list[int],
+) -> None:
+    """A run's distinct raw tokens, in order, added to the global ``vocabulary``, ``compounds``,
+    ``spelling_counts`` and ``first_terms`` as :func:`_token_ids` reading each token anew would
+    (the run has each token's ids in its own vocabulary)."""
+    local = unpack(run["terms"])
+    term_at, term_ids = run["token_terms"].tolist(), run["term_ids"].tolist()
+    part_at, part_ids = run["token_parts"].tolist(), run["part_ids"].tolist()
+    joins: dict[int, Joins] = {}
+    for place, at, size, joined in run["joins"].tolist():
+        joins.setdefault(place, []).append((at, size, joined))
+    for k, (token, count) in enumerate(zip(unpack(run["tokens"]), run["counts"].tolist())):
+        seen = spelling_counts.get(token)
+        spelling_counts[token] = (seen or 0) + count
+        if seen is not None:
+            continue
+        if token in (BREAK, PAUSE):
+            first_terms.append(vocabulary[token])
+            continue
+        ids = [vocabulary.setdefault(local[j], len(vocabulary)) for j in term_ids[term_at[k] : term_at[k + 1]]]
+        first_terms.append(ids[0] if ids else -1)
+        parts = [vocabulary.setdefault(local[j], len(vocabulary)) for j in part_ids[part_at[k] : part_at[k + 1]]]
+        if k in joins:
+            _add_compounds(parts, [(at, size, vocabulary[local[j]]) for at, size, j in joins[k]], compounds)
 
 
 def _share(progress: Progress | None, low: float, high: float) -> Progress | None:
@@ -628,21 +678,37 @@ def _expand(rows: np.ndarray, codes: np.ndarray, mapped: list[np.ndarray]) -> tu
     return out_rows, flat[np.repeat(starts[codes], repeat) + offsets]
 
 
-def _token_ids(token: str, vocabulary: dict[str, int], compounds: dict[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """A raw token's term ids (lib.search.analysis.index_terms) and its parts' ids.  Each run
-    of 2–3 parts of a hyphenated word that it is indexed under (the whole word, or
-    "chain-of-thought" in "long-chain-of-thought") is recorded in ``compounds``: its parts'
-    n-gram key -> the term a query of it looks up (chain·of·thought -> chainofthought)."""
+Joins = list[tuple[int, int, int]]  # (first part, parts, joined term id) of a hyphenated word's runs of parts
+
+
+def _token_ids(
+    token: str, vocabulary: dict[str, int], compounds: dict[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, Joins]:
+    """A raw token's term ids (lib.search.analysis.index_terms), its parts' ids, and each run of
+    2–3 parts of a hyphenated word that it is indexed under (the whole word, or
+    "chain-of-thought" in "long-chain-of-thought"), recorded in ``compounds`` when given (see
+    :func:`_add_compounds`)."""
     ids = [vocabulary.setdefault(t, len(vocabulary)) for t in index_terms(token)]
     pieces = [p for p in token.split("-") if p]
     parts = [vocabulary.setdefault(stem(p), len(vocabulary)) for p in pieces]
+    joins = []
     for size in COMPOUND_PARTS if len(parts) > 1 else ():
         for at in range(len(parts) - size + 1):
             joined = query_term("-".join(pieces[at : at + size]))
-            key = make_key(parts[at : at + size])
-            if key is not None and joined in vocabulary and vocabulary[joined] in ids:
-                compounds.setdefault(key, vocabulary[joined])
-    return np.array(ids, dtype=np.int64), np.array(parts, dtype=np.int64)
+            if joined in vocabulary and vocabulary[joined] in ids:
+                joins.append((at, size, vocabulary[joined]))
+    if compounds is not None:
+        _add_compounds(parts, joins, compounds)
+    return np.array(ids, dtype=np.int64), np.array(parts, dtype=np.int64), joins
+
+
+def _add_compounds(parts: list[int], joins: Joins, compounds: dict[int, int]) -> None:
+    """Record in ``compounds`` each run of parts a token is indexed under joined: its parts'
+    n-gram key -> the term a query of it looks up (chain·of·thought -> chainofthought)."""
+    for at, size, joined in joins:
+        key = make_key(parts[at : at + size])
+        if key is not None:
+            compounds.setdefault(key, joined)
 
 
 def _with_compounds(
@@ -770,15 +836,12 @@ def _unkey(key: int) -> list[int]:
     return [key // KEY_BASE, key % KEY_BASE]
 
 
-def _display_forms(terms: list[str], vocabulary: dict[str, int], spelling_counts: dict[str, int]) -> list[str]:
-    """The most frequent spelling of each term (a spelling counts for its joined form)."""
+def _display_forms(terms: list[str], spelling_counts: dict[str, int], first_terms: list[int]) -> list[str]:
+    """The most frequent spelling of each term (a spelling counts for its joined form: the first
+    of its terms, ``first_terms``, per spelling in order; -1 when it has none)."""
     best: dict[int, tuple[int, str]] = {}
-    for spelling, count in spelling_counts.items():
-        joined = index_terms(spelling)
-        if not joined:
-            continue
-        j = vocabulary[joined[0]]
-        if count > best.get(j, (0, ""))[0]:
+    for (spelling, count), j in zip(spelling_counts.items(), first_terms):
+        if j >= 0 and count > best.get(j, (0, ""))[0]:
             best[j] = (count, spelling)
     return [best[j][1] if j in best else term for j, term in enumerate(terms)]
 
