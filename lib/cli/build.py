@@ -43,8 +43,8 @@ def register(commands: Commands, data: Parser) -> None:
         default="",
         metavar="SIZE",
         help="memory budget of the index builds, e.g. 4G or 512M: past it their sorted runs go to "
-        f"temporary files and are merged from there (default: ${MEMORY_ENV}, else a sixth of this "
-        "machine's memory, at most 4G)",
+        f"temporary files and are merged from there (default: ${MEMORY_ENV}, else an eighth of this "
+        "machine's memory, at most 2G)",
     )
     build.add_argument(
         "--engine",

@@ -271,7 +271,7 @@ def build_arrays(
     else:  # the new papers' scores use the statistics of base and new papers together
         total_df = df + np.array([base.document_frequency(t) for t in terms], dtype=np.int64)
         idf = np.log1p((n + base.n_docs - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
-    cap = max(spill.budget // MERGE_BYTES_PER_POSTING, 1)
+    cap = max(spill.budget // 4 // MERGE_BYTES_PER_POSTING, 1)  # a range merged: a quarter of the budget
     term_edges, pair_edges = _edges(df, cap), _edges(first_pairs, cap)
     # pass 2: each run's scores (as a whole build would compute them) in global term order
     row_norms = np.zeros(n, dtype=np.float64)

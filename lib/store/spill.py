@@ -66,13 +66,13 @@ def machine_memory() -> int:
 
 
 def default_memory(env: dict[str, str] | None = None) -> int:
-    """``PAPERS_BUILD_MEMORY`` when set, else a safe share of the machine: a sixth of its memory,
-    between 512 MiB and 4 GiB (the working set; the build's peak adds the process itself, a part of
-    the table and the artifact being written)."""
+    """``PAPERS_BUILD_MEMORY`` when set, else a safe share of the machine: an eighth of its memory,
+    between 512 MiB and 2 GiB.  A build holds about the budget (half of it in runs and outputs kept
+    in memory, the rest in the range being merged), beside the process itself and one part."""
     value = (os.environ if env is None else env).get(MEMORY_ENV, "").strip()
     if value:
         return parse_memory(value)
-    return min(4 * 2**30, max(2**29, machine_memory() // 6))
+    return min(2 * 2**30, max(2**29, machine_memory() // 8))
 
 
 @dataclass(frozen=True)
