@@ -143,8 +143,8 @@ def test_a_model_carried_over_places_the_new_papers_as_a_whole_index_would(store
     assert carried.placed_docs == 6 and carried.labels_ == model.labels_
     np.testing.assert_array_equal(carried.dominant_[:40], model.dominant_)
     whole = terms.TermIndex.build(ds2.table, min_ngram_papers=1)
-    vectors = topics.weigh(topics.presence_in(whole, model.terms_)[40:], model.term_weight_)
-    expected, weight = topics._placed(vectors, model.components_, model.centres_)
+    presence = topics.presence_in(whole, model.terms_)[40:]
+    expected, weight = topics._placed(presence, model.term_weight_, model.components_, model.centres_)
     assert (expected >= 0).all()
     np.testing.assert_array_equal(carried.dominant_[40:], expected)
     np.testing.assert_allclose(carried.weight_[40:], weight, rtol=1e-5)

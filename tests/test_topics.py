@@ -606,12 +606,12 @@ def test_placing_papers_puts_the_fitted_papers_where_the_fit_did(fixture):
     import scipy.sparse as sp
 
     _, _, _, _, index, model = fixture
-    vectors = topics.weigh(topics.presence_in(index, model.terms_), model.term_weight_)
-    dominant, weight = topics._placed(vectors, model.components_, model.centres_)
+    presence = topics.presence_in(index, model.terms_)
+    dominant, weight = topics._placed(presence, model.term_weight_, model.components_, model.centres_)
     np.testing.assert_array_equal(dominant, model.dominant_)
     np.testing.assert_allclose(weight, model.weight_, rtol=1e-5)
-    empty = sp.csr_matrix((2, len(model.terms_)), dtype=np.float32)
-    assert list(topics._placed(empty, model.components_, model.centres_)[0]) == [-1, -1]
+    empty = sp.csr_matrix((2, len(model.terms_)), dtype=np.int8)
+    assert list(topics._placed(empty, model.term_weight_, model.components_, model.centres_)[0]) == [-1, -1]
 
 
 # --- one source's papers (src) -----------------------------------------------------------------------

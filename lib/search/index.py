@@ -49,7 +49,7 @@ from lib.artifacts import (
 )
 from lib.progress import Progress
 from lib.search.analysis import index_terms, stem, tokenize
-from lib.store.spill import Engine, Source, Spill, map_runs, materialize
+from lib.store.spill import Engine, Source, Spill, map_runs, materialize, ranges
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -201,17 +201,6 @@ def map_chunk(table: pa.Table) -> dict[str, npt.NDArray[Any]]:
 MERGE_BYTES_PER_POSTING = 64  # what merging one posting holds at once (its pieces, the sort, the copies)
 
 
-def _edges(sizes: npt.NDArray[np.int64], cap: int) -> npt.NDArray[np.int64]:
-    """Cuts of ``0..len(sizes)`` into ranges of at most ``cap`` summed sizes (a range of one
-    bigger item stands alone): the ranges a merge takes at a time."""
-    total = np.cumsum(sizes)
-    edges = [0]
-    while edges[-1] < len(sizes):
-        before = int(total[edges[-1] - 1]) if edges[-1] else 0
-        edges.append(max(edges[-1] + 1, int(np.searchsorted(total, before + cap, side="right"))))
-    return np.minimum(np.array(edges, dtype=np.int64), len(sizes))
-
-
 def build_arrays(
     source: Source,
     progress: Progress | None,
@@ -272,7 +261,7 @@ def build_arrays(
         total_df = df + np.array([base.document_frequency(t) for t in terms], dtype=np.int64)
         idf = np.log1p((n + base.n_docs - total_df + 0.5) / (total_df + 0.5)).astype(np.float32)
     cap = max(spill.budget // 4 // MERGE_BYTES_PER_POSTING, 1)  # a range merged: a quarter of the budget
-    term_edges, pair_edges = _edges(df, cap), _edges(first_pairs, cap)
+    term_edges, pair_edges = ranges(df, cap), ranges(first_pairs, cap)
     # pass 2: each run's scores (as a whole build would compute them) in global term order
     row_norms = np.zeros(n, dtype=np.float64)
     cuts: list[dict[str, npt.NDArray[np.int64]]] = []

@@ -164,13 +164,30 @@ def map_runs(
         )
     else:
         mapped = ((offset, fn(table)) for offset, table in source)
+    ends = [c.offset + c.rows for c in source.chunks] if source.chunks is not None else None
     for i, (offset, arrays) in enumerate(mapped):
         spill.put(f"run-{i}", arrays)
         offsets.append(offset)
         if progress:
-            done = min(source.n_rows, offset + CHUNK_ROWS)
+            done = ends[i] if ends is not None else min(source.n_rows, offset + CHUNK_ROWS)
             progress(f"{label}papers {offset + 1:,}–{done:,} of {source.n_rows:,}", (i + 1) / max(len(source), 1))
     return offsets
+
+
+MAX_RANGES = 256  # ranges a merge takes at most (each may hold a file open per run)
+
+
+def ranges(sizes: npt.NDArray[np.int64], cap: int) -> npt.NDArray[np.int64]:
+    """Cuts of ``0..len(sizes)`` into ranges of at most ``cap`` summed sizes (one bigger item stands
+    alone; at most about :data:`MAX_RANGES` ranges; one empty range when there is nothing): the
+    ranges of terms or keys a merge takes at a time."""
+    ends = np.cumsum(sizes)
+    cap = max(cap, -(-int(ends[-1]) // MAX_RANGES) if len(ends) else 1, 1)
+    edges = [0]
+    while edges[-1] < len(sizes) or len(edges) == 1:
+        before = int(ends[edges[-1] - 1]) if edges[-1] else 0
+        edges.append(max(edges[-1] + 1, int(np.searchsorted(ends, before + cap, side="right"))))
+    return np.minimum(np.array(edges, dtype=np.int64), len(sizes))
 
 
 def to_bytes(arrays: dict[str, np.ndarray]) -> bytes:

@@ -111,12 +111,16 @@ def auto_areas(k: int) -> int:
     return int(max(1, min(np.clip(round(1.6 * np.sqrt(k)), 2, MAX_AREAS), k // 3)))
 
 
-def _placed(vectors: sp.csr_matrix, components: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's nearest centre (cosine) and the cosine, in chunks (1M x 200 at once is 800 MB)."""
-    dominant = np.empty(vectors.shape[0], dtype=np.int32)
-    weight = np.empty(vectors.shape[0], dtype=np.float32)
-    for start in range(0, vectors.shape[0], CHUNK):
-        z = _unit(np.asarray(vectors[start : start + CHUNK] @ components.T, dtype=np.float32))
+def _placed(
+    presence: sp.csr_matrix, term_weight: np.ndarray, components: np.ndarray, centres: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's nearest centre (cosine) and the cosine, in chunks: a chunk's vectors are weighed
+    there (every paper's at once would be 8 bytes a posting; 1M x 200 cosines at once, 800 MB)."""
+    dominant = np.empty(presence.shape[0], dtype=np.int32)
+    weight = np.empty(presence.shape[0], dtype=np.float32)
+    for start in range(0, presence.shape[0], CHUNK):
+        vectors = weigh(presence[start : start + CHUNK], term_weight)
+        z = _unit(np.asarray(vectors @ components.T, dtype=np.float32))
         cosine = z @ centres.T
         best = cosine.argmax(axis=1) if cosine.shape[1] else np.zeros(len(z), dtype=np.int64)
         empty = ~np.any(z != 0, axis=1)
@@ -143,7 +147,7 @@ def npmi(presence_csc: sp.csc_matrix, columns: list[list[int]]) -> npt.NDArray[n
         if len(cols) < 2:
             scores.append(0.0)
             continue
-        sub = presence_csc[:, cols]
+        sub = presence_csc[:, cols].astype(np.float64)  # (counts: never in the presence's one-byte type)
         both = np.asarray((sub.T @ sub).todense(), dtype=np.float64) / n
         single = np.diag(both).copy()
         i, j = np.triu_indices(len(cols), 1)
@@ -210,16 +214,17 @@ class TopicModel:
         k = int(max(1, min(self.k, n - 1 if n > 1 else 1, len(words))))
         self.terms_, self.display_, self.boilerplate_ = words.terms, words.display, words.boilerplate
         self.term_weight_ = idf(words.papers, n) ** 2
-        vectors = weigh(words.presence, self.term_weight_)
         sample = sample_rows(n, self.random_state)
+        vectors = weigh(words.presence[sample], self.term_weight_)  # (every paper's: placed in chunks)
         if progress:
             progress(f"topics: {len(sample):,} papers x {len(words):,} terms to {DIMENSIONS} dimensions", 0.2)
-        self.components_ = self._basis(vectors[sample], k)
-        z = _unit(np.asarray(vectors[sample] @ self.components_.T, dtype=np.float32))
+        self.components_ = self._basis(vectors, k)
+        z = _unit(np.asarray(vectors @ self.components_.T, dtype=np.float32))
+        del vectors
         if progress:
             progress(f"topics: {k} fine topics in {n:,} papers", 0.45)
         self.centres_ = self._centres(z, k, sample, previous)
-        self.dominant_, self.weight_ = _placed(vectors, self.components_, self.centres_)
+        self.dominant_, self.weight_ = _placed(words.presence, self.term_weight_, self.components_, self.centres_)
         if progress:
             progress("topics: areas, names and quality", 0.75)
         self._describe(words)
@@ -283,9 +288,11 @@ class TopicModel:
         self.area_scores_ = labels.c_tf_idf(area_counts)
         self.top_columns_ = np.array([_padded(self._top_columns(s, TOP_TERMS)) for s in self.topic_scores_])
         self.area_top_columns_ = np.array([_padded(self._top_columns(s, TOP_TERMS)) for s in self.area_scores_])
-        presence = words.presence.tocsc()
-        self.coherence_ = npmi(presence, [_best(c, COHERENCE_TERMS) for c in self.top_columns_])
-        self.area_coherence_ = npmi(presence, [_best(c, COHERENCE_TERMS) for c in self.area_top_columns_])
+        best = [[_best(c, COHERENCE_TERMS) for c in tops] for tops in (self.top_columns_, self.area_top_columns_)]
+        needed = sorted({c for lists in best for cols in lists for c in cols})  # (not every term's column)
+        at = {c: i for i, c in enumerate(needed)}
+        presence = words.presence[:, needed].tocsc()
+        self.coherence_, self.area_coherence_ = (npmi(presence, [[at[c] for c in cols] for cols in b]) for b in best)
         self.labels_ = labels.labels(self.topic_scores_, self.display_, list(range(k)))
         self.area_labels_ = labels.labels(self.area_scores_, self.display_, list(range(self.n_areas)))
 
@@ -735,8 +742,9 @@ def extend_after_import(
             if segment is None:
                 segment = TermIndex.build(take_table(table, rows, list(FIELDS)), min_ngram_papers=1)
             presence = presence_in(segment, unpack(arrays["terms"]))
-            vectors = weigh(presence, np.asarray(arrays["term_weight"]))
-            dominant[rows], weight[rows] = _placed(vectors, np.asarray(arrays["components"]), arrays["centres"])
+            dominant[rows], weight[rows] = _placed(
+                presence, np.asarray(arrays["term_weight"]), np.asarray(arrays["components"]), arrays["centres"]
+            )
         file.save(store, version, {**arrays, "dominant": dominant, "weight": weight})
         file.prune(store, version)
         carried = True

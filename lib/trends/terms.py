@@ -53,7 +53,7 @@ from lib.artifacts import (
 from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, query_term, stem, tokenize, words
 from lib.search.index import _ranges, field_text
-from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize
+from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize, ranges
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -70,7 +70,6 @@ PUNCTUATION = r"[()\[\]{}]|[.,;:!?]+(?:\s|$)"
 COMPOUND_PARTS = (2, 3)  # a hyphenated word of these many parts is one term with its spaced spelling
 MAP_ROWS = 8_192  # rows of a part tokenised at once: bounds the map's memory (~40 kB a row)
 KEY_BLOCK = 1 << 21  # n-gram keys of a run turned into global ids at a time
-MAX_RANGES = 256  # at most this many term or key ranges in a reduce (each may hold an open file)
 U_BYTES = 32  # bytes of memory per unigram posting merged in a range (rows, destinations, temporaries)
 N_BYTES = 48  # per n-gram (key, row) pair counted in a range (key, row, sort order, sorted copies)
 STATS_BLOCK = 1 << 24  # postings per block in TermIndex.column_stats
@@ -429,7 +428,7 @@ def _build_arrays(
 
     if say:
         say("term index: merging the papers of each word", 0.1)
-    bounds = _cuts(papers, spill.budget // 2 // U_BYTES)
+    bounds = ranges(papers, spill.budget // 4 // U_BYTES)
     u0 = spill.output("u0_indices", np.int32)
     _merge_unigrams(spill, offsets, papers, bounds, u0)
     u0_indptr = np.r_[0, np.cumsum(papers)].astype(np.int64)
@@ -438,7 +437,7 @@ def _build_arrays(
 
     if say:
         say("term index: counting n-grams", 0.2)
-    lows = _key_ranges(firsts, spill.budget // 2 // N_BYTES)
+    lows = _key_ranges(firsts, spill.budget // 4 // N_BYTES)
     bucket_keys = [spill.output(f"bucket-{b}.keys", np.int64) for b in range(len(lows))]
     bucket_rows = [spill.output(f"bucket-{b}.rows", np.int32) for b in range(len(lows))]
     for i, offset in enumerate(offsets):  # each run's pairs spread over the key ranges, in row order
@@ -493,7 +492,7 @@ def _build_arrays(
     if say:
         say("term index: adding the papers writing a compound spaced", 0.8)
     if spaced_papers.any():  # the papers writing a compound spaced count for its joined term
-        bounds = _cuts(papers + spaced_papers, spill.budget // 2 // U_BYTES)
+        bounds = ranges(papers + spaced_papers, spill.budget // 4 // U_BYTES)
         where = [np.searchsorted(spill.get(f"spaced-{b}", ("terms",))["terms"], bounds) for b in range(len(lows))]
         u = spill.output("u_indices", np.int32)
         for r, (low, high) in enumerate(itertools.pairwise(bounds.tolist())):
@@ -579,24 +578,11 @@ def _grown(array: np.ndarray, size: int) -> np.ndarray:
     return np.pad(array, [(0, 0)] * (array.ndim - 1) + [(0, size - array.shape[-1])])
 
 
-def _cuts(sizes: np.ndarray, cap: int) -> np.ndarray:
-    """Cuts of ``0..len(sizes)`` into ranges of at most ``cap`` summed sizes (one bigger item stands
-    alone), about :data:`MAX_RANGES` at most, and one range when there is nothing: the ranges a
-    merge takes at a time."""
-    ends = np.cumsum(sizes)
-    cap = max(cap, -(-int(ends[-1]) // MAX_RANGES) if len(ends) else 1, 1)
-    edges = [0]
-    while edges[-1] < len(sizes) or len(edges) == 1:
-        before = int(ends[edges[-1] - 1]) if edges[-1] else 0
-        edges.append(max(edges[-1] + 1, int(np.searchsorted(ends, before + cap, side="right"))))
-    return np.minimum(np.array(edges, dtype=np.int64), len(sizes))
-
-
 def _key_ranges(firsts: np.ndarray, cap: int) -> np.ndarray:
     """The first key of each range of n-gram keys counted at a time, from the pairs per first
     term id of bigrams (``firsts[0]``) and trigrams (``firsts[1]``): ranges of whole first terms."""
     width = firsts.shape[1]
-    cuts = _cuts(firsts.reshape(-1), cap)[:-1]
+    cuts = ranges(firsts.reshape(-1), cap)[:-1]
     first = cuts % max(width, 1)
     lows: np.ndarray = np.where(cuts < width, first * KEY_BASE, TRIGRAM + first * KEY_BASE * KEY_BASE)
     return lows.astype(np.int64)
