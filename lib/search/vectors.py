@@ -85,7 +85,7 @@ def embed(texts: list[str]) -> Matrix:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     model = _load_model()
-    encoded = model.tokenizer.encode_batch(
+    encoded = model.tokenizer.encode_batch_fast(  # (the ids of encode_batch, without offsets: faster)
         [text[:MAX_CHARS] if text else "" for text in texts], add_special_tokens=False
     )
     lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(encoded))
