@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -122,6 +124,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     def step(name: str, label: str, make: Callable[[], T]) -> T | None:
         started = time.perf_counter()
         progress.begin(label)
+        release_memory()
         reset_peak()
         try:
             made = make()
@@ -160,6 +163,15 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         )
     out.write(f"store version {ds.version}: {ds.overview.papers:,} papers, every artifact on disk\n")
     return 0
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's ``malloc_trim``): what a step freed
+    otherwise stays resident in this process and counts in the next step's peak (at 1M papers the
+    topic model's step began 1.4 GB above what it holds)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def reset_peak() -> None:

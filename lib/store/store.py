@@ -196,6 +196,57 @@ def read_parquet(path: Path) -> pa.Table:
         raise StoreError(f"{path}: unreadable store ({_one_line(exc)})") from None
 
 
+def _mapped_file(array: np.ndarray) -> tuple[str, int] | None:
+    """(file, offset) of a 1-D array that is the whole of a memory-mapped ``.npy`` (as
+    :meth:`Store.load_arrays` maps it, or a plain view of that), else None."""
+    owner: Any = array
+    while owner is not None and not isinstance(owner, np.memmap):
+        owner = owner.base if isinstance(owner.base, np.ndarray) else None
+    if owner is None or owner.filename is None or array.ndim != 1 or not array.flags.c_contiguous:
+        return None
+    if array.ctypes.data != owner.ctypes.data or array.nbytes != owner.nbytes:
+        return None  # a slice of it
+    offset = int(owner.offset)
+    return (str(owner.filename), offset) if offset + owner.nbytes == os.path.getsize(owner.filename) else None
+
+
+def read_ranges(
+    array: np.ndarray, starts: npt.ArrayLike, ends: npt.ArrayLike, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``array[s:e]`` of each range, one after the other (into ``out`` when given; ranges in any order).  From an
+    artifact's whole memory-mapped array (as :meth:`Store.load_arrays` gives it) the ranges are
+    read from its file rather than through the mapping: their pages stay in the page cache, shared
+    and reclaimable, instead of becoming this process's resident memory (a topic fit reads most of
+    the term index's postings: more than a gigabyte at 1M papers)."""
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    if out is None:
+        out = np.empty(int((ends - starts).sum()), dtype=array.dtype)
+    if out.dtype != array.dtype or len(out) != int((ends - starts).sum()):
+        raise ValueError("read_ranges: out must hold the ranges' values, in the array's type")
+    mapped = _mapped_file(array)
+    if mapped is None or not len(out):  # in memory, or a slice of a mapping: copied as it is
+        at = 0
+        for start, end in zip(starts.tolist(), ends.tolist()):
+            out[at : at + end - start] = array[start:end]
+            at += end - start
+        return out
+    size, buffer = array.dtype.itemsize, out.view(np.uint8)
+    joined = np.flatnonzero(starts[1:] != ends[:-1]) + 1  # adjacent ranges are one read
+    firsts, lasts = np.r_[0, joined], np.r_[joined, len(starts)] - 1
+    filename, offset = mapped
+    with open(filename, "rb", buffering=0) as file:
+        at = 0
+        for first, last in zip(starts[firsts].tolist(), ends[lasts].tolist()):
+            file.seek(offset + first * size)
+            wanted = (last - first) * size
+            while wanted:
+                got = file.readinto(buffer[at : at + wanted].data)
+                if not got:
+                    raise StoreError(f"{filename}: shorter than its header says")
+                at, wanted = at + got, wanted - got
+    return out
+
+
 def _each(function: Callable[[_Item], _Result], items: Iterable[_Item], parallel: bool) -> list[_Result]:
     """``function(item)`` for each item, results in order; with ``parallel``, in threads
     (Parquet and Arrow read and write in C++ without the GIL), and the first failure cancels

@@ -278,8 +278,11 @@ class TopicModel:
         rows = np.flatnonzero(has)
         member = sp.csr_matrix(
             (np.ones(len(rows), dtype=np.float32), (self.dominant_[has], rows)), shape=(k, len(self.dominant_))
-        )
-        counts = np.asarray((member @ words.presence).todense(), dtype=np.float64)
+        ).tocsc()
+        counts = np.zeros((k, words.presence.shape[1]), dtype=np.float64)
+        for start in range(0, len(self.dominant_), CHUNK):  # (at once, the product would copy every posting as a float)
+            end = start + CHUNK
+            counts += (member[:, start:end] @ words.presence[start:end]).toarray()
         self.topic_scores_ = labels.c_tf_idf(counts)
         _, area_of = np.unique(self._areas(auto_areas(k)), return_inverse=True)
         self.area_of_ = area_of.astype(np.int32)
@@ -767,8 +770,6 @@ def presence_in(index: TermIndex, terms: list[str]) -> sp.csr_matrix:
             columns.append(c)
             ids.append(index.unigram_ids[term])
     n = index.n_docs
-    found = sp.hstack(
-        [_presence(*index.all_postings("u"), ids, n), _presence(*index.all_postings("n"), gram_ids, n)], format="csr"
-    )
+    found = _presence([(*index.all_postings("u"), ids), (*index.all_postings("n"), gram_ids)], n).tocsr()
     at = np.array(columns + grams, dtype=np.int64)
     return sp.csr_matrix((found.data, at[found.indices], found.indptr), shape=(n, len(terms)))

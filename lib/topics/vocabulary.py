@@ -40,6 +40,7 @@ import scipy.sparse as sp
 
 from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, stem
+from lib.store.store import read_ranges
 from lib.topics.labels import is_acronym_of
 from lib.trends.terms import AnyTermIndex
 
@@ -119,8 +120,8 @@ def _holds_phrase(name: str, phrases: set[str]) -> bool:
     return any(f" {p} " in padded and p != name for p in phrases)
 
 
-def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix, npt.NDArray[np.int64]]:
-    """Step 1: the candidate terms (index spelling, display), their presence, their papers."""
+def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csc_matrix, npt.NDArray[np.int64]]:
+    """Step 1: the candidate terms (index spelling, display), their presence (as columns), their papers."""
     from lib.trends.trends import _topic_words
 
     n = index.n_docs
@@ -153,33 +154,48 @@ def candidates(index: AnyTermIndex) -> tuple[list[str], list[str], sp.csr_matrix
     gram_ids = np.array(grams, dtype=np.int64)
     spelled = {"".join(index.ngram_name(int(j)).split(" ")) for j in gram_ids}
     words = np.array([j for j in words if index.unigrams[j] not in spelled], dtype=np.int64)
+    papers = np.concatenate([u_papers[words], n_papers[gram_ids]]).astype(np.int64)
+    if len(papers) > MAX_TERMS:  # the most frequent, chosen before a posting is read
+        keep = np.sort(np.argsort(-papers, kind="stable")[:MAX_TERMS])
+        words, gram_ids, papers = (
+            words[keep[keep < len(words)]],
+            gram_ids[keep[keep >= len(words)] - len(words)],
+            papers[keep],
+        )
     terms = [index.unigrams[j] for j in words] + [index.ngram_name(int(j)) for j in gram_ids]
     display = [index.display[j] for j in words] + [_phrase_display(index, t.split(" ")) for t in terms[len(words) :]]
-    papers = np.concatenate([u_papers[words], n_papers[gram_ids]]).astype(np.int64)
-    presence = sp.hstack(
-        [_presence(u_indptr, u_indices, words, n), _presence(n_indptr, n_indices, gram_ids, n)], format="csr"
-    )
-    if len(terms) > MAX_TERMS:
-        keep = np.sort(np.argsort(-papers, kind="stable")[:MAX_TERMS])
-        terms, display = [terms[j] for j in keep], [display[j] for j in keep]
-        presence, papers = presence[:, keep].tocsr(), papers[keep]
+    presence = _presence([(u_indptr, u_indices, words), (n_indptr, n_indices, gram_ids)], n)
     return terms, display, presence, papers
 
 
 PRESENCE = np.int8  # a presence matrix's values (ones): 1 byte each, not 4; cast before summing in it
+Postings = tuple[npt.NDArray[np.integer], npt.NDArray[np.integer], npt.ArrayLike]  # indptr, indices, columns
 
 
-def _presence(indptr: np.ndarray, indices: np.ndarray, columns: npt.ArrayLike, n_rows: int) -> sp.csr_matrix:
-    """Binary rows x columns matrix (:data:`PRESENCE` ones) from a term index's postings (each
-    column's rows, ascending): built as the columns it is, then turned to rows once."""
-    columns = np.asarray(columns, dtype=np.int64)
-    starts, ends = np.asarray(indptr)[columns].astype(np.int64), np.asarray(indptr)[columns + 1].astype(np.int64)
-    rows = np.concatenate([indices[s:e] for s, e in zip(starts, ends)]) if len(columns) else np.empty(0, np.int32)
-    column_ptr = np.r_[0, np.cumsum(ends - starts)].astype(np.int64)
-    matrix = sp.csc_matrix(
-        (np.ones(len(rows), dtype=PRESENCE), rows.astype(np.int32), column_ptr), shape=(n_rows, len(columns))
+def _presence(blocks: list[Postings], n_rows: int) -> sp.csc_matrix:
+    """Binary rows x columns matrix (:data:`PRESENCE` ones) of the ``columns`` of each block of a
+    term index's postings (each column's rows, ascending), the blocks side by side.  Columns,
+    as the postings are: choose columns there, then turn the matrix to rows once (``.tocsr()``),
+    so that the papers' rows are never copied for columns that are then dropped."""
+    ranges = []
+    for indptr, indices, columns in blocks:
+        chosen = np.asarray(columns, dtype=np.int64)
+        ranges.append(
+            (indices, np.asarray(indptr)[chosen].astype(np.int64), np.asarray(indptr)[chosen + 1].astype(np.int64))
+        )
+    column_ptr = np.cumsum(
+        np.concatenate([np.zeros(1, dtype=np.int64)] + [ends - starts for _, starts, ends in ranges])
     )
-    return matrix.tocsr()
+    rows = np.empty(int(column_ptr[-1]), dtype=np.int32)
+    at = 0
+    for indices, starts, ends in ranges:  # (the term index's postings are int32 rows: read into place)
+        size = int((ends - starts).sum())
+        if indices.dtype == rows.dtype:
+            read_ranges(indices, starts, ends, rows[at : at + size])
+        else:
+            rows[at : at + size] = read_ranges(indices, starts, ends)
+        at += size
+    return sp.csc_matrix((np.ones(len(rows), dtype=PRESENCE), rows, column_ptr), shape=(n_rows, len(column_ptr) - 1))
 
 
 def normalized(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -208,7 +224,7 @@ def spread(presence: sp.csr_matrix, papers: np.ndarray, groups: np.ndarray, k: i
 
 
 def _set_aside_parts(
-    index: AnyTermIndex, terms: list[str], display: list[str], presence: sp.csr_matrix, keep: np.ndarray
+    index: AnyTermIndex, terms: list[str], display: list[str], presence: sp.csc_matrix, keep: np.ndarray
 ) -> None:
     """Set aside (in ``keep``) a term starting or ending with a word of a set-aside hyphenated
     word when most of its papers write that hyphenated word: "art", "state" and "art
@@ -227,9 +243,18 @@ def _set_aside_parts(
     for at, j in enumerate(suspects):
         rows = columns.indices[columns.indptr[at] : columns.indptr[at + 1]]
         ends = {terms[j].split(" ")[0], terms[j].split(" ")[-1]}
-        holders = [index.unigram_rows(c) for w in ends for c in part_of.get(w, ())]
+        holders = [_unigram_rows(index, c) for w in ends for c in part_of.get(w, ())]
         inside = max(np.isin(rows, h, assume_unique=True).sum() for h in holders)
         keep[j] = inside < PART_SHARE * max(len(rows), 1)
+
+
+def _unigram_rows(index: AnyTermIndex, term: str) -> npt.NDArray[np.int32]:
+    """The papers of a word, read as :func:`_presence` reads postings (not through their mapping)."""
+    j = index.unigram_ids.get(term)
+    if j is None:
+        return np.empty(0, dtype=np.int32)
+    indptr, indices = index.all_postings("u")
+    return read_ranges(indices, [int(indptr[j])], [int(indptr[j + 1])])
 
 
 def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_state: int = 0) -> Vocabulary:
@@ -242,7 +267,7 @@ def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_sta
     k = first_pass_k(n)
     if len(terms) > k and n > 2 * k:
         rows = sample_rows(n, random_state)
-        seen = presence[rows] if len(rows) < n else presence
+        seen = (presence[rows] if len(rows) < n else presence).tocsr()
         seen_papers = np.bincount(seen.indices, minlength=len(terms)) if len(rows) < n else papers
         weights = idf(seen_papers, len(rows))
         for step in range(FIRST_PASSES):
@@ -263,10 +288,12 @@ def vocabulary(index: AnyTermIndex, progress: Progress | None = None, random_sta
     aside = np.flatnonzero(~keep)
     aside = aside[np.argsort(-papers[aside], kind="stable")]
     columns = np.flatnonzero(keep)
+    chosen = presence[:, columns]
+    del presence  # (the candidates' columns: gone before the chosen ones are turned to rows)
     return Vocabulary(
         [terms[j] for j in columns],
         [display[j] for j in columns],
-        presence[:, columns].tocsr(),
+        chosen.tocsr(),
         papers[columns],
         [display[j] for j in aside],
     )
