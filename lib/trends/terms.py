@@ -54,6 +54,7 @@ from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, query_term, stem, tokenize, words
 from lib.search.index import _ranges, field_text
 from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize, ranges
+from lib.store.store import read_ranges
 
 if TYPE_CHECKING:
     from lib.dataset import Dataset
@@ -203,9 +204,11 @@ class TermIndex:
         # at once would take gigabytes
         cuts = np.searchsorted(indptr, np.arange(STATS_BLOCK, int(indptr[-1]), STATS_BLOCK))
         bounds = np.unique(np.concatenate([[0], cuts, [columns]]).astype(np.int64))
-        for first, last in itertools.pairwise(bounds):
+        for first, last in itertools.pairwise(bounds if masks else []):
             low, high = int(indptr[first]), int(indptr[last])
-            rows = indices[low:high]
+            # read from the file, not through the mapping: a scan of every posting (the emerging
+            # terms) would leave them all resident in a server (3 GB at 2.7M papers)
+            rows = read_ranges(indices, [low], [high])
             starts = np.asarray(indptr[first : last + 1], dtype=np.int64) - low
             running = np.zeros(high - low + 1, dtype=np.int64)
             for mask, out in zip(masks, counts):
