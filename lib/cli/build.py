@@ -168,7 +168,7 @@ def cmd_build(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 def release_memory() -> None:
     """Give the heap's free pages back to the system (glibc's ``malloc_trim``): what a step freed
     otherwise stays resident in this process and counts in the next step's peak (at 1M papers the
-    topic model's step began 1.4 GB above what it holds)."""
+    topic model's step held 1.2 GB more than the same fit in a fresh process)."""
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
