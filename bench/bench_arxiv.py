@@ -89,7 +89,7 @@ def run_measured(command: list[str], label: str) -> dict:
     processes' peaks, and the largest sum of the resident memory of its process tree, sampled every
     0.2 s), its stdout's lines (each also shown as a note) and the tail of its stderr (shown as it
     comes: progress lines)."""
-    from bench_scale import process_tree, rss_mb
+    from bench_scale import rss_mb
 
     started = time.perf_counter()
     proc = subprocess.Popen(
@@ -112,7 +112,8 @@ def run_measured(command: list[str], label: str) -> dict:
 
     def sample() -> None:
         while proc.poll() is None:
-            tree_peak[0] = max(tree_peak[0], sum(rss_mb(p)["rss"] for p in process_tree(proc.pid)[1:]))
+            # each process of the tree once (rss_mb(p) is p's with its own descendants)
+            tree_peak[0] = max(tree_peak[0], rss_mb(proc.pid)["rss"] - rss_mb(proc.pid, tree=False)["rss"])
             time.sleep(0.2)
 
     threads = [threading.Thread(target=read_err, daemon=True), threading.Thread(target=sample, daemon=True)]

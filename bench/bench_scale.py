@@ -125,14 +125,14 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory (MB) of a process and its descendants, from /proc/PID/status:
+def rss_mb(pid: int, tree: bool = True) -> dict[str, float]:
+    """Resident memory (MB) of a process and its descendants (``tree``; else its own), from /proc/PID/status:
     ``rss`` (VmRSS), split into ``anon`` (RssAnon: its own heap) and ``file`` (RssFile:
     pages of mapped files, shared with the page cache), and ``hwm`` (VmHWM, the peak;
     summed over the processes)."""
     keys = {"VmRSS": "rss", "RssAnon": "anon", "RssFile": "file", "RssShmem": "shmem", "VmHWM": "hwm"}
     total = dict.fromkeys(keys.values(), 0.0)
-    for each in process_tree(pid):
+    for each in process_tree(pid) if tree else [pid]:
         try:
             lines = Path(f"/proc/{each}/status").read_text().splitlines()
         except OSError:
