@@ -15,7 +15,9 @@ and then reused), each step in its own fresh process:
    over 50 words (bench_trends's) and a phrase's over 25 indexed phrases; a daily import of 2,000
    new papers (snapshot.py's, on the first day of the month after the store's last, each title
    naming a word no other paper has) with ``python -m lib import``, then found by search, counted by
-   trends on their day and placed in the topic model the import carried over (bench_scale's check).
+   trends on their day and placed in the topic model the import carried over (bench_scale's check);
+4. Spark (issue 24's proof asks for it at 75k, no goal): ``build --engine spark`` (``local[2]``) beside
+   the in-process build on fresh copies of the real 74,728 papers, each step's time.
 
 Goals (issue 24): full build of 2.7M <= 45 min and <= 6 GB peak; a full build of 1M (or less) <= 4 GB
 peak; cold start <= 5 s; server RSS <= 4 GB with one session and <= 50 MB private memory per further
@@ -473,6 +475,48 @@ def figures_daily(store: Path, n: int, k: int) -> list[Figure]:
     return [figure, Figure(f"arxiv {n:,}: daily import peak memory", "MB", round(imported["peak_mb"]))]
 
 
+def figures_spark(quick: bool) -> list[Figure]:
+    """Spark in local mode (``build --engine spark``, ``local[2]``) beside the in-process build, on
+    the real 74,728 papers (quick: the 2,000-paper sample): each step's time, from a fresh copy of
+    the table each time (reported, no goal).  Skipped, saying so, without pyspark or a JDK."""
+    import importlib.util
+    import shutil
+
+    from corpus import real_store
+
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        note("spark: pyspark or a JDK is missing (pip install -r requirements-spark.txt): skipped")
+        return []
+    source = real_store(quick)
+    runs = {}
+    for engine in ("local", "spark"):
+        store = common.copy_store(source, f"arxiv-spark-{engine}")
+        note(f"spark: build --engine {engine} on {source.name} (load average {load_average()})")
+        command = [sys.executable, "-m", "lib", "build", "--data", str(store), "--engine", engine]
+        runs[engine] = run_measured(command, f"build --engine {engine}")
+    local, spark = (build_steps(runs[e]["out"]) for e in ("local", "spark"))
+    papers = "2,000" if quick else "74,728"
+    figures = [
+        Figure(
+            f"spark local[2] at {papers} papers: build step {name}",
+            "s",
+            round(spark[name]["seconds"], 1),
+            {"in-process": round(local[name]["seconds"], 1)},
+        )
+        for name in spark
+        if name in local and not name.startswith(("topic model", "store version"))
+    ]
+    figures.append(
+        Figure(
+            f"spark local[2] at {papers} papers: whole build (Spark's start included)",
+            "s",
+            round(runs["spark"]["seconds"], 1),
+            {"in-process": round(runs["local"]["seconds"], 1)},
+        )
+    )
+    return figures
+
+
 def sizes_asked(argv: list[str]) -> tuple[int, ...] | None:
     """The sizes of ``--sizes 1000000,2700000`` (or ``--sizes=...``), if given."""
     chosen = next((a.split("=", 1)[1] for a in argv if a.startswith("--sizes=")), None)
@@ -490,7 +534,7 @@ def run(quick: bool = False, browser: bool = True, sizes: tuple[int, ...] | None
         built, store, k = figures_import_build(n, quick)
         figures += built + figures_serving(store, n, quick, browser) + figures_daily(store, n, k)
         note(f"{n:,} papers: {time.perf_counter() - started:.0f} s in all (load average {load_average()})")
-    return figures
+    return figures + figures_spark(quick)
 
 
 if __name__ == "__main__":
