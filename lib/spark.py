@@ -171,7 +171,9 @@ def spark_engine(master: str | None = None, memory: int | None = None) -> Iterat
             .setAppName("papers-build")
             .set("spark.ui.enabled", "false")
             .set("spark.ui.showConsoleProgress", "false")
-            .set("spark.driver.memory", f"{max(2**10, 2 * held // 2**20)}m")
+            # the driver's JVM (in local mode the workers' too) holds a wave's runs two or three
+            # times over as it serializes them (at a 2G budget, 1 GB ran out on the real 75k)
+            .set("spark.driver.memory", f"{max(2**11, 2**9 + 4 * held // 2**20)}m")
             .set("spark.driver.maxResultSize", f"{max(2**10, 2 * held // 2**20)}m")
             .set("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{log4j}")
         )
