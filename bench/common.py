@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import selectors
 import shutil
 import subprocess
 import sys
@@ -200,8 +200,12 @@ class _ForkServer:
         self.dir = Path(tempfile.mkdtemp(prefix="bench-steps-"))
 
     def _line(self, deadline: float) -> str:
-        if not select.select([self.proc.stdout], [], [], max(0.0, deadline - time.monotonic()))[0]:
-            raise TimeoutError
+        # a selector, not select.select: a process holding many files (each memory-mapped array
+        # keeps one open; a test session maps thousands) has descriptors past select's 1,024
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.proc.stdout, selectors.EVENT_READ)
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                raise TimeoutError
         return self.proc.stdout.readline().strip()
 
     def run(self, script: str, timeout: float) -> tuple[int, str, str]:
