@@ -188,12 +188,9 @@ def _presence(blocks: list[Postings], n_rows: int) -> sp.csc_matrix:
     )
     rows = np.empty(int(column_ptr[-1]), dtype=np.int32)
     at = 0
-    for indices, starts, ends in ranges:  # (the term index's postings are int32 rows: read into place)
+    for indices, starts, ends in ranges:  # (a term index's postings are int32 rows: read into place)
         size = int((ends - starts).sum())
-        if indices.dtype == rows.dtype:
-            read_ranges(indices, starts, ends, rows[at : at + size])
-        else:
-            rows[at : at + size] = read_ranges(indices, starts, ends)
+        read_ranges(indices, starts, ends, rows[at : at + size])
         at += size
     return sp.csc_matrix((np.ones(len(rows), dtype=PRESENCE), rows, column_ptr), shape=(n_rows, len(column_ptr) - 1))
 

@@ -197,6 +197,8 @@ class TermIndex:
         """Per column of ``kind`` ("u": unigram ids; "n": n-grams in key order): how many of
         its papers each row mask selects, and its papers in all."""
         indptr, indices = self.all_postings(kind)
+        if not masks:  # papers per column only: the postings are not read
+            return [], np.diff(indptr)
         columns = len(indptr) - 1
         counts = [np.zeros(columns, dtype=np.int64) for _ in masks]
         # a block of columns at a time, about STATS_BLOCK postings each: the n-grams of 1M
@@ -204,7 +206,7 @@ class TermIndex:
         # at once would take gigabytes
         cuts = np.searchsorted(indptr, np.arange(STATS_BLOCK, int(indptr[-1]), STATS_BLOCK))
         bounds = np.unique(np.concatenate([[0], cuts, [columns]]).astype(np.int64))
-        for first, last in itertools.pairwise(bounds if masks else []):
+        for first, last in itertools.pairwise(bounds):
             low, high = int(indptr[first]), int(indptr[last])
             # read from the file, not through the mapping: a scan of every posting (the emerging
             # terms) would leave them all resident in a server (3 GB at 2.7M papers)
