@@ -281,6 +281,22 @@ def memory_mapped(array) -> bool:
     return False
 
 
+def resident_kb(directory: Path, names: set[str]) -> int:
+    """KiB of this process's memory mapped from files called ``names`` under ``directory`` that
+    are resident (Linux's /proc/self/smaps; skips elsewhere)."""
+    import re
+
+    if not Path("/proc/self/smaps").exists():
+        pytest.skip("Linux's /proc/self/smaps")
+    total, name = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+            name = line.split()[-1] if len(line.split()) > 5 else ""
+        elif line.startswith("Rss:") and Path(name).name in names and name.startswith(str(directory)):
+            total += int(line.split()[1])
+    return total
+
+
 def open_page(app, page, params=None):
     """Run the app, then open ``page`` with ``params`` in the link, as a shared link would."""
     app.run()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import resident_kb
 
 from lib.cli import main
 from lib.dataset import load
@@ -148,11 +149,29 @@ def test_ranges_of_a_saved_array_are_read_from_its_file_and_equal_its_slices(tmp
         read_ranges(mapped, starts, ends, np.zeros(3, dtype=np.int32))
 
 
+def test_rows_of_a_saved_matrix_are_read_from_its_file_and_equal_its_rows(tmp_path):
+    from lib.store.store import read_rows
+
+    store = Store(tmp_path / "data")
+    values = np.random.default_rng(0).random((5_000, 24), dtype=np.float32)
+    assert store.save_arrays("rows", "1-abc", {"matrix": values}) is not None
+    arrays = store.load_arrays("rows", "1-abc")
+    assert arrays is not None
+    mapped = arrays["matrix"]
+    rows = np.array([4_989, 7, 8, 9, 0, 7, 2_500])  # any order, adjacent and repeated
+    for matrix in (mapped, mapped[10:], values):  # mapped (read from its file), a slice of it, in memory
+        assert np.array_equal(read_rows(matrix, rows), np.asarray(matrix)[rows])
+    assert read_rows(mapped, []).shape == (0, 24)
+    with pytest.raises(IndexError):
+        read_rows(mapped, [5_000])
+    before = resident_kb(store.path, {"matrix.npy"})
+    read_rows(mapped, np.arange(0, 5_000, 3))
+    assert resident_kb(store.path, {"matrix.npy"}) - before < 16, "the rows became resident through the mapping"
+
+
 def test_a_topic_fit_reads_the_term_index_postings_without_mapping_them(store):
     """The presence matrix of a fit is read from the postings' file: none of the postings' pages
     becomes resident through the mapping (at 1M papers 1.1 GB of them did)."""
-    import re
-
     from lib.topics.vocabulary import vocabulary
     from lib.trends import terms
 
@@ -160,19 +179,7 @@ def test_a_topic_fit_reads_the_term_index_postings_without_mapping_them(store):
     terms.INDEXES.load_or_build(store, ds)
     index = terms.INDEXES.load_or_build(store, ds)  # saved, then mapped as a fresh process maps it
     postings = {f"{kind}_indices.npy" for kind in "un"}
-
-    def resident_kb() -> int:
-        total, name = 0, ""
-        for line in Path("/proc/self/smaps").read_text().splitlines():
-            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                name = line.split()[-1] if len(line.split()) > 5 else ""
-            elif line.startswith("Rss:") and Path(name).name in postings and name.startswith(str(store.path)):
-                total += int(line.split()[1])
-        return total
-
-    if not Path("/proc/self/smaps").exists():
-        pytest.skip("Linux's /proc/self/smaps")
-    before = resident_kb()
+    before = resident_kb(store.path, postings)
     words = vocabulary(index)
     assert words.presence.nnz > 10_000
-    assert resident_kb() - before < 64, "the postings' pages became resident through the mapping"
+    assert resident_kb(store.path, postings) - before < 64, "the postings' pages became resident through the mapping"

@@ -13,7 +13,7 @@ choice, made title queries worse with this static encoder, and is not used.
 
 Candidates: the papers a query matches (every word, as lexical search finds them) — the
 first :data:`HEAD` of them by BM25F — plus the :data:`DEPTH` papers nearest to it by
-meaning that the filters and exclusions allow, if they are at least :data:`MIN_COSINE` close;
+meaning (:func:`nearest`) that the filters and exclusions allow, if they are at least :data:`MIN_COSINE` close;
 when fewer than :data:`DEPTH` papers hold every word (a long query, a pasted sentence), also
 the :data:`DEPTH` papers holding most of its words by BM25F.  Quotes and field prefixes ask for exactly
 those words: such a query is only re-ranked, nothing joins it.
@@ -48,6 +48,7 @@ DEPTH = 100  # papers nearest by meaning that join a query's matches, at most
 MIN_COSINE = 0.3
 HEAD = 1_000  # matches fused (by BM25F first); the rest follow in BM25F order, below them
 TEXT_TERMS = 40  # a pasted text is matched by its this many most distinctive terms
+SHORTLIST = 2_000  # papers whose cosine is computed, of a corpus too large to compute all (lib.search.vectors)
 Rows = npt.NDArray[np.int64]
 Scores = npt.NDArray[np.float32]
 
@@ -106,6 +107,25 @@ def _any_words(
         if len(postings.rows) and postings.values is not None:
             totals[postings.rows] += postings.values
     return _top(totals, top, allowed)
+
+
+def nearest(
+    vectors: AnyVectors, query: npt.NDArray[np.float32], top: int, allowed: npt.NDArray[np.bool_] | None = None
+) -> tuple[Rows, Scores]:
+    """The ``top`` papers (among ``allowed``) nearest to ``query`` by meaning, best first, with
+    their cosines (positive ones only).  Every paper's cosine is computed when the vectors say
+    so (``exact``: a corpus up to lib.search.vectors.EXACT_UP_TO) or few papers are allowed;
+    otherwise every cosine is estimated from the reduced vectors and the :data:`SHORTLIST` best
+    estimates (at least ``top``) are computed exactly."""
+    if allowed is not None and np.count_nonzero(allowed) <= max(top, SHORTLIST):
+        rows = np.flatnonzero(allowed)
+        best, cosines = _top(vectors.cosine(query, rows), top)
+        return rows[best], cosines
+    if vectors.exact:
+        return _top(vectors.cosine(query), top, allowed)
+    shortlist = np.sort(_top(vectors.estimate(query), max(top, SHORTLIST), allowed)[0])
+    best, cosines = _top(vectors.cosine(query, shortlist), top)
+    return shortlist[best], cosines
 
 
 def _top(scores: Scores, top: int, allowed: npt.NDArray[np.bool_] | None = None) -> tuple[Rows, Scores]:
@@ -172,11 +192,9 @@ def fuse_matches(
         tail_scores = scores[~in_head]
     near = np.empty(0, dtype=np.int64)
     terms = query.positive_terms
-    cosine = None  # every paper's, when the nearest are looked for
     if not exact and meaning.depth > 0:
         allowed = allowed_rows(index, columns, filters, excluded)
-        cosine = meaning.vectors.cosine(meaning.query)
-        near, near_cosine = _top(cosine, meaning.depth, allowed)
+        near, near_cosine = nearest(meaning.vectors, meaning.query, meaning.depth, allowed)
         near = near[near_cosine >= meaning.floor]
         if len(rows) < meaning.depth:  # few papers hold every word (a long query): those holding most of them
             near = np.union1d(near, _any_words(index, terms, meaning.depth, allowed)[0])
@@ -184,8 +202,7 @@ def fuse_matches(
     if len(candidates) == 0:
         return rows, scores
     lexical = lexical_scores(index, terms, candidates)
-    semantic = meaning.vectors.cosine(meaning.query, candidates) if cosine is None else cosine[candidates]
-    fused = fuse(lexical, semantic, meaning.alpha)
+    fused = fuse(lexical, meaning.vectors.cosine(meaning.query, candidates), meaning.alpha)
     if len(tail) == 0:
         return candidates, fused
     below = (minmax(tail_scores) - 1.0).astype(np.float32) * 0.999  # strictly below the head's 0
@@ -219,10 +236,8 @@ def like_text(
     if vectors is None or alpha >= 1:
         return lexical_rows[:top], minmax(lexical)[:top]
     query = embed_one(text)
-    cosine = vectors.cosine(query)
-    semantic_rows, _ = _top(cosine, depth, allowed)
-    candidates = np.union1d(lexical_rows, semantic_rows)
-    fused = fuse(lexical_scores(index, terms, candidates), cosine[candidates], alpha)
+    candidates = np.union1d(lexical_rows, nearest(vectors, query, depth, allowed)[0])
+    fused = fuse(lexical_scores(index, terms, candidates), vectors.cosine(query, candidates), alpha)
     order = np.argsort(-fused, kind="stable")[:top]
     return candidates[order], fused[order]
 
@@ -275,12 +290,12 @@ def similar(
     term_rows, _ = _top(term_side, depth)
     if vectors is None:
         return [(int(r), float(term_side[r])) for r in term_rows[:k]]
-    cosine = vectors.cosine(vectors.of([row])[0])
-    cosine[row] = -1
-    meaning_rows, _ = _top(cosine, depth)
-    candidates = np.union1d(term_rows, meaning_rows)
+    vector = vectors.of([row])[0]
+    meaning_rows, _ = nearest(vectors, vector, depth + 1)
+    candidates = np.union1d(term_rows, meaning_rows[meaning_rows != row])
     if len(candidates) == 0:
         return []
-    mixed = alpha * np.clip(term_side[candidates], 0, 1) + (1 - alpha) * np.clip(cosine[candidates], 0, 1)
+    cosine = vectors.cosine(vector, candidates)
+    mixed = alpha * np.clip(term_side[candidates], 0, 1) + (1 - alpha) * np.clip(cosine, 0, 1)
     order = np.argsort(-mixed, kind="stable")[:k]
     return [(int(candidates[i]), float(mixed[i])) for i in order if mixed[i] > 0]

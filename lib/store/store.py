@@ -247,6 +247,24 @@ def read_ranges(
     return out
 
 
+def read_rows(matrix: np.ndarray, rows: npt.ArrayLike) -> np.ndarray:
+    """``matrix[rows]`` of a 2-D array; from an artifact's whole memory-mapped matrix, read from
+    its file (see :func:`read_ranges`): a few thousand rows picked from millions, query after
+    query, would otherwise make the whole matrix resident over a server's life."""
+    rows = np.asarray(rows, dtype=np.int64)
+    flat = matrix.reshape(-1) if matrix.flags.c_contiguous else matrix
+    if matrix.ndim != 2 or _mapped_file(flat) is None or not len(rows):
+        return np.asarray(matrix[rows])
+    if rows.min() < 0 or rows.max() >= len(matrix):
+        raise IndexError(f"rows out of 0..{len(matrix) - 1}")
+    width = matrix.shape[1]
+    order = np.argsort(rows, kind="stable")  # ascending: the reads go forward, adjacent rows join
+    got = read_ranges(flat, rows[order] * width, rows[order] * width + width).reshape(-1, width)
+    out = np.empty_like(got)
+    out[order] = got
+    return out
+
+
 def _each(function: Callable[[_Item], _Result], items: Iterable[_Item], parallel: bool) -> list[_Result]:
     """``function(item)`` for each item, results in order; with ``parallel``, in threads
     (Parquet and Arrow read and write in C++ without the GIL), and the first failure cancels
