@@ -331,7 +331,7 @@ def figures_import_build(n: int, quick: bool) -> tuple[list[Figure], Path, int]:
 
 def hybrid_latency(store: str, queries_path: str, limit: int = 50) -> dict:
     """Search as the page runs it with meaning (``hybrid.Meaning``, the query's embedding
-    included): p50/p95 over the first ``limit`` queries; the vectors' scan of every paper is in it."""
+    included): p50/p95 over the first ``limit`` queries; the vectors' scan (reduced beyond 349,525 papers) is in it."""
     import bench_search
 
     from lib.dataset import load

@@ -157,6 +157,25 @@ def test_without_vectors_words_alone_recommend(library, splatting, monkeypatch):
     assert not np.allclose(with_meaning["score"], words_only["score"])  # the vectors did take part
 
 
+def test_a_large_corpus_estimates_the_meaning_part_then_computes_the_best(library, splatting, monkeypatch):
+    """Beyond vectors.EXACT_UP_TO papers the vectors are not all read: the meaning part of every
+    score is estimated from the reduced vectors and the best scores are computed exactly."""
+    from lib.search import hybrid
+
+    exact = recommend(library, splatting[:10], limit=10)
+    vectors = library.paper_vectors()
+    monkeypatch.setattr(vectors, "exact", False)
+    monkeypatch.setattr(hybrid, "SHORTLIST", 100)  # of 1,943 candidates
+    read = []
+    monkeypatch.setattr(
+        vectors, "cosine", lambda q, rows=None: read.append(rows) or type(vectors).cosine(vectors, q, rows)
+    )
+    staged = recommend(library, splatting[:10], limit=10)
+    assert read and all(rows is not None and len(rows) == 100 for rows in read)  # never every vector
+    assert staged["id"].tolist() == exact["id"].tolist()
+    assert np.allclose(staged["score"], exact["score"], atol=1e-5)
+
+
 def test_features_are_unit_tfidf_vectors_of_the_term_index(library):
     feats = rec.features(library)
     terms = library.term_index

@@ -54,6 +54,7 @@ import scipy.sparse as sp
 
 from lib.errors import PapersError
 from lib.periods import day_number
+from lib.search import hybrid
 from lib.search.analysis import STOP_WORDS, index_terms, stem, words
 from lib.search.index import _ranges, field_text
 from lib.topics.labels import is_acronym_of
@@ -341,7 +342,14 @@ def rank(
     scores = feats.dot(candidates, text) * feats.inverse_norm[candidates] + intercept
     if vectors is not None and settings.vector_weight:
         meaning = (settings.vector_weight * coef[feats.n_features :]).astype(np.float32)
-        if 4 * len(candidates) > feats.n_docs:  # most rows: one pass over the matrix, no copy of its rows
+        shortlist = max(hybrid.SHORTLIST, 10 * limit)
+        if not vectors.exact and len(candidates) > shortlist:
+            # a corpus too large to read every vector (lib.search.hybrid.nearest): the meaning part
+            # estimated from the reduced vectors, then the best scores computed exactly
+            best = np.sort(_top(scores + vectors.estimate(meaning)[candidates], shortlist))
+            candidates, scores = candidates[best], scores[best]
+            scores += vectors.cosine(meaning, candidates)
+        elif 4 * len(candidates) > feats.n_docs:  # most rows: one pass over the matrix, no copy of its rows
             scores += vectors.cosine(meaning)[candidates]
         else:
             scores += vectors.cosine(meaning, candidates)
