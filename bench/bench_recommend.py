@@ -132,6 +132,7 @@ class Swapped:
         self.matrix = np.array(vectors.of(np.arange(vectors.n_docs)), dtype=np.float32)
         self.matrix[rows] = replacement
         self.n_docs = vectors.n_docs
+        self.exact = True  # held in memory: every cosine is computed (lib.search.hybrid.nearest)
 
     def cosine(self, query: Any, rows: Any = None) -> Any:
         import numpy as np
