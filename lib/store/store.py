@@ -252,8 +252,8 @@ def read_rows(matrix: np.ndarray, rows: npt.ArrayLike) -> np.ndarray:
     its file (see :func:`read_ranges`): a few thousand rows picked from millions, query after
     query, would otherwise make the whole matrix resident over a server's life."""
     rows = np.asarray(rows, dtype=np.int64)
-    flat = matrix.reshape(-1) if matrix.flags.c_contiguous else matrix
-    if matrix.ndim != 2 or _mapped_file(flat) is None or not len(rows):
+    flat = matrix.reshape(-1) if matrix.flags.c_contiguous else matrix  # (a view: never a copy)
+    if matrix.ndim != 2 or not len(rows) or _mapped_file(flat) is None:
         return np.asarray(matrix[rows])
     if rows.min() < 0 or rows.max() >= len(matrix):
         raise IndexError(f"rows out of 0..{len(matrix) - 1}")
