@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+import warnings
 from collections import defaultdict
 from itertools import pairwise
 from pathlib import Path
@@ -745,6 +746,20 @@ def test_min_support_generic_share_and_top(emerging_fixture, monkeypatch):
     monkeypatch.setattr(trends, "GENERIC_SHARE", 0.2)  # 28 papers allowed: quantum (28) stays
     rising, fading, _ = emerging(index, days, 90, 365, min_support=1)
     assert rising.term.iloc[0] == "quantum" and "convolution" not in fading.term.tolist()
+
+
+def test_one_candidate_term_neither_rises_nor_fades(emerging_fixture):
+    """Over the last 30 days against the 60 before, one term reaches a support of 20: its share
+    of the terms is 1 in both windows, so it neither rises nor fades, and nothing is divided by
+    zero on the way (its log-odds were inf - inf, a NaN dropped silently)."""
+    _, index, days = emerging_fixture
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rising, fading, info = emerging(index, days, 30, 60, min_support=20)
+        assert rising.empty and fading.empty
+        assert info["recent_papers"] > 0 and info["baseline_papers"] > 0
+        rising, fading, _ = emerging(index, days, 30, 60, min_support=1)  # many terms: compared
+        assert not rising.empty and not fading.empty
 
 
 def test_emerging_without_a_baseline_is_empty(emerging_fixture):

@@ -738,7 +738,7 @@ def emerging(
         y_recent.append(r[keep])
         y_base.append(b[keep])
         y_all.append(papers[keep])
-    if not kinds:
+    if len(kinds) < 2:  # a term's share of the terms can only change beside another term
         return _empty_emerging(), _empty_emerging(), info
     columns = np.concatenate(kept)
     y_r, y_b, y_a = (np.concatenate(v).astype(float) for v in (y_recent, y_base, y_all))
