@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from lib.artifacts import Arrays, ArtifactFile, Part, SegmentedArtifact, pack, stack, stack_size, unpack
 from lib.errors import PapersError
 from lib.progress import Progress
-from lib.store.spill import Engine, Source, Spill, map_runs, materialize
+from lib.store.spill import Engine, Source, Spill, map_runs, materialize, readable
 from lib.store.store import read_ranges, read_rows
 from lib.urlstate import MAX_TEXT
 
@@ -240,7 +240,7 @@ def build_arrays(
     vectors = matrix.result()
     mean, basis = principal_axes(total, gram, source.n_rows) if axes is None else axes
     reduced = spill.output("reduced", np.float32, (REDUCED,))
-    written = np.load(vectors, mmap_mode="r") if isinstance(vectors, Path) else vectors
+    written = readable(vectors)
     flat = written.reshape(-1)
     for start in range(0, len(written), CHUNK):  # read from the file: its pages do not stay resident
         end = min(start + CHUNK, len(written))

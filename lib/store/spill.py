@@ -337,6 +337,11 @@ class Spill:
         return Output(self, name, dtype, tail)
 
 
+def readable(array: np.ndarray | Path) -> np.ndarray:
+    """An output's array (Output.result), memory-mapped when it went to disk."""
+    return np.load(array, mmap_mode="r") if isinstance(array, Path) else array
+
+
 def materialize(arrays: Arrays) -> dict[str, np.ndarray]:
     """Arrays with every output on disk read (memory-mapped): for a build that could not be saved."""
-    return {key: np.load(value, mmap_mode="r") if isinstance(value, Path) else value for key, value in arrays.items()}
+    return {key: readable(value) for key, value in arrays.items()}

@@ -53,7 +53,7 @@ from lib.artifacts import (
 from lib.progress import Progress
 from lib.search.analysis import STOP_WORDS, index_terms, query_term, stem, tokenize, words
 from lib.search.index import _ranges, field_text
-from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize, ranges
+from lib.store.spill import Engine, Output, Source, Spill, map_runs, materialize, ranges, readable
 from lib.store.store import read_ranges
 
 if TYPE_CHECKING:
@@ -438,7 +438,7 @@ def _build_arrays(
     _merge_unigrams(spill, offsets, papers, bounds, u0)
     u0_indptr = np.r_[0, np.cumsum(papers)].astype(np.int64)
     u0_result = u0.result()
-    u0_indices = _readable(u0_result)
+    u0_indices = readable(u0_result)
 
     if say:
         say("term index: counting n-grams", 0.2)
@@ -632,11 +632,6 @@ def _merge_unigrams(spill: Spill, offsets: list[int], papers: np.ndarray, bounds
         out.append(merged)
     for i in range(len(offsets)):
         spill.drop(f"u-{i}")
-
-
-def _readable(array: np.ndarray | Path) -> np.ndarray:
-    """An output's array, memory-mapped when it went to disk."""
-    return np.load(array, mmap_mode="r") if isinstance(array, Path) else array
 
 
 def _taken(spill: Spill, output: Output) -> np.ndarray:
