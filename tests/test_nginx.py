@@ -112,7 +112,7 @@ def test_a_typed_search_answers_through_nginx(proxied, browser):
     page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
     open_view(page, f"{proxied.nginx.url}/search?q=splatting")
     expect(page.locator(CARD_TITLES).first).to_contain_text("Gaussian splatting")
-    box = page.locator("input[type=text]").first
+    box = page.locator("[data-testid=stTextInput] input").first
     box.fill('"speculative decoding study number 42"')  # a rerun over the WebSocket
     box.press("Enter")
     expect(page.locator(CARD_TITLES).first).to_have_text("1. Speculative decoding study number 42")
