@@ -213,6 +213,9 @@ def sample_server(tmp_path_factory):
     server.stop()
 
 
+SEARCH_BOX = "[data-testid=stTextInput] input"  # the Search page's query box (its only text input)
+
+
 def wait_for_app(page) -> None:
     """Until Streamlit has finished running the script of the page and drawn every element.
     The app's root says when the run is over (data-test-script-state, what Streamlit's own e2e

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import wait_for_app
+from conftest import SEARCH_BOX, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_shared_search_link_shows_the_same_results_and_opens_the_paper(sample_se
     assert [links.nth(i).inner_text() for i in range(3)] == [
         f"{rank}. {title}" for rank, title in zip(expected["rank"], expected["title"])
     ]
-    assert page.input_value("[data-testid=stTextInput] input") == "adaptation OR finetuning"
+    assert page.input_value(SEARCH_BOX) == "adaptation OR finetuning"
 
     links.first.click()
     page.wait_for_url("**/paper?id=*")
@@ -104,7 +104,7 @@ def test_quick_successive_queries_are_never_lost(sample_server, page):
 
     page.goto(f"{sample_server.url}/search?q=lora")
     wait_for_app(page)
-    box = page.locator("[data-testid=stTextInput] input").first
+    box = page.locator(SEARCH_BOX).first
     first_link = page.locator("[data-testid=stPageLink] a").first
     steps = [(q, first(q)) for q in ("unlearning", "capsule", "motion option", "unlearning", "capsule")]
     assert len({title for _, title in steps}) == 3
@@ -188,7 +188,7 @@ def test_each_new_query_and_filter_is_one_history_entry_in_the_grammars_order(sa
     page.goto(f"{sample_server.url}/search?q=lora")
     wait_for_app(page)
     start = page.evaluate("history.length")
-    box = page.locator("[data-testid=stTextInput] input").first
+    box = page.locator(SEARCH_BOX).first
     for query in ("agents", "robot"):
         box.fill(query)
         box.press("Enter")

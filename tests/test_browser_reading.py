@@ -9,7 +9,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import wait_for_app
+from conftest import SEARCH_BOX, wait_for_app
 from playwright.sync_api import expect
 
 from lib.team.db import TeamDB
@@ -91,7 +91,7 @@ def test_back_from_a_search_result_returns_to_the_search_where_it_was_scrolled(s
     assert "Ignored" not in desk.inner_text("[data-testid=stMainBlockContainer]")
     back(desk, url)
     assert desk.url == url
-    assert desk.locator("[data-testid=stTextInput] input").first.input_value() == "agent"
+    assert desk.locator(SEARCH_BOX).first.input_value() == "agent"
     assert abs(scroll_top(desk) - left_at) < 40
     assert "Ignored unknown link parameter" not in desk.inner_text("[data-testid=stMainBlockContainer]")
     desk.go_forward()  # and Forward opens the paper again
@@ -166,7 +166,7 @@ def test_a_pasted_arxiv_id_opens_the_paper_and_back_returns_to_the_search(sample
     url = f"{sample_server.url}/search?q=reasoning"
     open_view(desk, url)
     before = entries(desk)
-    box = desk.locator("[data-testid=stTextInput] input").first
+    box = desk.locator(SEARCH_BOX).first
     box.fill("arXiv:2508.07999v2")
     box.press("Enter")
     desk.wait_for_url("**/paper?id=2508.07999")
@@ -452,7 +452,7 @@ def test_cards_link_authors_comments_and_code_and_the_paper_page_shows_its_topic
     author.click()  # the app's own page: in the same tab, not a new one
     desk.wait_for_url(re.compile(r"/search\?q=author"))
     assert len(desk.context.pages) == pages_before
-    expect(desk.locator("[data-testid=stTextInput] input").first).to_have_value(f'author:"{name}"')
+    expect(desk.locator(SEARCH_BOX).first).to_have_value(f'author:"{name}"')
     open_view(desk, f"{sample_server.url}/paper?id=2508.07629")
     topic = desk.locator("[data-testid=stPageLink] a[href*='topics?topic=']")
     assert topic.count() == 1

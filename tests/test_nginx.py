@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, Server, _free_port, require_browser
+from conftest import CHROMIUM, CHROMIUM_ARGS, SEARCH_BOX, Server, _free_port, require_browser
 from nginx_server import Nginx, require_nginx
 from playwright.sync_api import expect
 from replicas import import_into, open_view, page_errors, papers, start_replicas, stop_all, write_papers
@@ -112,7 +112,7 @@ def test_a_typed_search_answers_through_nginx(proxied, browser):
     page = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
     open_view(page, f"{proxied.nginx.url}/search?q=splatting")
     expect(page.locator(CARD_TITLES).first).to_contain_text("Gaussian splatting")
-    box = page.locator("[data-testid=stTextInput] input").first
+    box = page.locator(SEARCH_BOX).first
     box.fill('"speculative decoding study number 42"')  # a rerun over the WebSocket
     box.press("Enter")
     expect(page.locator(CARD_TITLES).first).to_have_text("1. Speculative decoding study number 42")
